@@ -1,0 +1,7 @@
+"""`python -m potrack`."""
+
+import sys
+
+from potrack.cli import main
+
+sys.exit(main())

@@ -1,0 +1,35 @@
+"""Start-up shared by the CLI and the app: settings, logging, store schema, stale-run check."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from potrack.config import Settings, load_settings
+from potrack.logs import configure_logging
+from potrack.store.engine import ensure_schema, make_engine
+from potrack.store.runs import abandon_stale_runs
+
+log = logging.getLogger("potrack.bootstrap")
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """The settings and store engine of one potrack process."""
+
+    settings: Settings
+    engine: sa.Engine
+
+
+def start(config_path: Path | None = None) -> Runtime:
+    """Read the configuration, set up logging, upgrade the store and abandon runs whose heartbeat stopped."""
+    settings = load_settings(config_path)
+    configure_logging(settings.instance_dir, settings.log_level)
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    for run_id in abandon_stale_runs(engine):
+        log.warning("run #%s was running with no heartbeat for 5 minutes: marked abandoned", run_id)
+    return Runtime(settings=settings, engine=engine)

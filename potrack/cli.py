@@ -1,0 +1,85 @@
+"""Command line: `python -m potrack run|db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from potrack import bootstrap
+from potrack.config import ConfigError, load_settings
+from potrack.logs import configure_logging
+from potrack.pipeline.runner import Pipeline, RunReport
+from potrack.redact import safe_reason
+from potrack.store.engine import make_engine, upgrade
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+STATUS_EXIT = {"success": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m potrack", description="potrack: PO line ingestion.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the pipeline now for one source or all of them")
+    which = run.add_mutually_exclusive_group()
+    which.add_argument("--source", metavar="NAME", help="the source to run")
+    which.add_argument("--all", action="store_true", help="run every configured source (the default)")
+    run.add_argument("--baseline", action="store_true", help="no diff: every valid line is new, no change events")
+    run.add_argument("--json", action="store_true", help="print one JSON object per run")
+    db = sub.add_parser("db", help="store maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending schema migrations")
+    return parser
+
+
+def _print_report(report: RunReport, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(report.as_json()), flush=True)
+        return
+    m = report.metrics
+    line = (f"run #{report.run_id} {report.source}: {report.status} in {report.duration_s:.2f} s — "
+            f"{m.lines_processed} lines, {m.lines_new} new, {m.lines_changed} changed, {m.lines_removed} removed, "
+            f"{m.change_events} change events, {m.batches_reconstructed} batches, {m.custom_values} custom values, "
+            f"{m.xref_gaps} xref gaps, {m.errors} errors, {m.retry_attempts} failed attempts")
+    print(line + (f"\n  error: {report.error}" if report.error else ""), flush=True)
+
+
+def _run(args: argparse.Namespace) -> int:
+    runtime = bootstrap.start()
+    names = [args.source] if args.source else [s.name for s in runtime.settings.sources]
+    for name in names:
+        runtime.settings.source(name)
+    pipeline = Pipeline(runtime.settings, runtime.engine)
+    codes = []
+    for name in names:
+        report = pipeline.run(name, trigger="cli", baseline=args.baseline)
+        _print_report(report, args.json)
+        codes.append(STATUS_EXIT[report.status])
+    return max(codes, key=lambda c: (c != EXIT_OK, c == EXIT_FAILED, c))
+
+
+def _db_upgrade() -> int:
+    settings = load_settings()
+    configure_logging(settings.instance_dir, settings.log_level)
+    upgrade(make_engine(settings.database_url))
+    print("store schema is up to date")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; returns the process exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return _run(args)
+        return _db_upgrade()
+    except ConfigError as exc:
+        print(f"potrack: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        print(f"potrack: {safe_reason(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

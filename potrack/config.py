@@ -1,0 +1,318 @@
+"""Typed configuration, read once from potrack.toml and the environment."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from potrack import redact
+
+SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
+CUSTOM_TYPES = ("text", "number", "date")
+DEMO_FAILURES = ("none", "unreachable", "flaky", "slow", "bad_sql")
+DEFAULT_SCHEDULE = "0 2 * * *"
+_ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+class ConfigError(Exception):
+    """A configuration value is missing or invalid; the message names the key."""
+
+
+def envstr(name: str, default: str | None = None) -> str | None:
+    """Return an environment variable, or the default when unset or empty."""
+    value = os.environ.get(name, "")
+    return value if value else default
+
+
+def envint(name: str, default: int) -> int:
+    """Return an integer environment variable, failing with the variable's name."""
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}: expected an integer, got {value!r}") from None
+
+
+def envbool(name: str, default: bool) -> bool:
+    """Return a boolean environment variable (1/true/yes/on or 0/false/no/off)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name}: expected on/off, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How the extract stage retries transient errors."""
+
+    attempts: int = 5
+    backoff_initial_s: float = 1.0
+    backoff_max_s: float = 60.0
+
+
+@dataclass(frozen=True)
+class XrefConfig:
+    """Where item codes are mapped to internal part ids: a query on the source or a CSV file."""
+
+    query: str | None = None
+    path: Path | None = None
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    """Shape and failure mode of the embedded demo ERP."""
+
+    lines: int = 1500
+    seed: int = 7
+    night: int | None = None
+    fail: str = "none"
+    fail_attempts: int = 2
+    slow_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """One ERP source and how to read it."""
+
+    name: str
+    kind: str
+    query: str = "SELECT * FROM po_lines"
+    url: str | None = None
+    connection_string: str | None = None
+    path: str | None = None
+    schedule: str = DEFAULT_SCHEDULE
+    columns: dict[str, str] = field(default_factory=dict)
+    custom_columns: dict[str, str] = field(default_factory=dict)
+    xref: XrefConfig | None = None
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    batch_size: int = 5000
+    demo: DemoOptions = field(default_factory=DemoOptions)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything potrack reads at start, validated."""
+
+    sources: tuple[SourceConfig, ...]
+    database_url: str
+    instance_dir: Path
+    timezone: str | None = None
+    log_level: str = "INFO"
+    config_path: Path | None = None
+
+    def source(self, name: str) -> SourceConfig:
+        """Return the source with this name or raise ConfigError listing the known ones."""
+        for src in self.sources:
+            if src.name == name:
+                return src
+        known = ", ".join(s.name for s in self.sources)
+        raise ConfigError(f"--source: no source named {name!r} (configured: {known})")
+
+
+def _expand(value: Any, key: str) -> Any:
+    """Replace ${VAR} with the environment's value, registering it as a secret."""
+    if isinstance(value, str):
+        def sub(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name not in os.environ:
+                raise ConfigError(f"{key}: environment variable {name} is not set")
+            redact.register_secret(os.environ[name])
+            return os.environ[name]
+
+        return _ENV_REF.sub(sub, value)
+    if isinstance(value, list):
+        return [_expand(v, f"{key}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, dict):
+        return {k: _expand(v, f"{key}.{k}") for k, v in value.items()}
+    return value
+
+
+class _Table:
+    """Reads typed keys out of one TOML table and rejects keys it does not know."""
+
+    def __init__(self, data: Any, prefix: str) -> None:
+        if not isinstance(data, dict):
+            raise ConfigError(f"{prefix}: expected a table, got {type(data).__name__}")
+        self.data = data
+        self.prefix = prefix
+        self.used: set[str] = set()
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}"
+
+    def get(self, name: str, kind: type | tuple[type, ...], default: Any = None) -> Any:
+        self.used.add(name)
+        if name not in self.data:
+            return default
+        value = self.data[name]
+        if isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,)):
+            raise ConfigError(f"{self.key(name)}: expected {_kind_name(kind)}, got a boolean")
+        if not isinstance(value, kind):
+            raise ConfigError(f"{self.key(name)}: expected {_kind_name(kind)}, got {type(value).__name__}")
+        return value
+
+    def positive(self, name: str, default: float, *, integer: bool) -> Any:
+        kind: tuple[type, ...] = (int,) if integer else (int, float)
+        value = self.get(name, kind, default)
+        if value <= 0:
+            raise ConfigError(f"{self.key(name)}: expected a positive number, got {value}")
+        return value
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        value = self.get(name, str, default)
+        if value not in choices:
+            raise ConfigError(f"{self.key(name)}: expected one of {', '.join(choices)}; got {value!r}")
+        return value
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.data) - self.used)
+        if unknown:
+            raise ConfigError(f"{self.key(unknown[0])}: unknown key (known: {', '.join(sorted(self.used))})")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    names = {str: "a string", int: "an integer", float: "a number", dict: "a table", list: "a list", bool: "true/false"}
+    return " or ".join(names.get(k, k.__name__) for k in kinds)
+
+
+def _string_map(table: _Table, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
+    raw = table.get(name, dict, {})
+    for k, v in raw.items():
+        if not isinstance(v, str):
+            raise ConfigError(f"{table.key(name)}.{k}: expected a string, got {type(v).__name__}")
+        if values is not None and v not in values:
+            raise ConfigError(f"{table.key(name)}.{k}: expected one of {', '.join(values)}; got {v!r}")
+    return dict(raw)
+
+
+def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
+    t = _Table(data, f"sources[{index}]")
+    name = t.get("name", str)
+    if name is None or not _NAME.match(name):
+        raise ConfigError(f"{t.key('name')}: expected 1-100 letters, digits, '_', '-' or '.', got {name!r}")
+    kind = t.choice("kind", SOURCE_KINDS)
+    query = t.get("query", str, "SELECT * FROM po_lines")
+    url = t.get("url", str)
+    conn_str = t.get("connection_string", str)
+    path = t.get("path", str)
+    if kind == "sql" and not url:
+        raise ConfigError(f"{t.key('url')}: required for kind = \"sql\" (a SQLAlchemy URL)")
+    if kind == "odbc" and not conn_str:
+        raise ConfigError(f"{t.key('connection_string')}: required for kind = \"odbc\" (a pyodbc connection string)")
+    if kind == "csv" and not path:
+        raise ConfigError(f"{t.key('path')}: required for kind = \"csv\" (a file or glob)")
+    if kind == "csv" and path and not Path(path).is_absolute():
+        path = str(base_dir / path)
+    schedule = t.get("schedule", str, DEFAULT_SCHEDULE)
+    if len(schedule.split()) != 5:
+        raise ConfigError(f"{t.key('schedule')}: expected a 5-field cron expression, got {schedule!r}")
+    columns = _string_map(t, "columns")
+    custom = _string_map(t, "custom_columns", CUSTOM_TYPES)
+    xref = None
+    if "xref" in data:
+        x = _Table(t.get("xref", dict), t.key("xref"))
+        xq, xp = x.get("query", str), x.get("path", str)
+        x.finish()
+        if (xq is None) == (xp is None):
+            raise ConfigError(f"{t.key('xref')}: expected exactly one of query or path")
+        if xq is not None and kind == "csv":
+            raise ConfigError(f"{t.key('xref')}.query: a csv source has no database to query; use path")
+        xpath = Path(xp) if xp else None
+        if xpath is not None and not xpath.is_absolute():
+            xpath = base_dir / xpath
+        xref = XrefConfig(query=xq, path=xpath)
+    retry = RetryPolicy()
+    if "retry" in data:
+        r = _Table(t.get("retry", dict), t.key("retry"))
+        retry = RetryPolicy(
+            attempts=r.positive("attempts", 5, integer=True),
+            backoff_initial_s=float(r.positive("backoff_initial_s", 1.0, integer=False)),
+            backoff_max_s=float(r.positive("backoff_max_s", 60.0, integer=False)),
+        )
+        r.finish()
+    demo = DemoOptions()
+    if "demo" in data:
+        d = _Table(t.get("demo", dict), t.key("demo"))
+        night = d.get("night", int)
+        if night is not None and night < 0:
+            raise ConfigError(f"{d.key('night')}: expected 0 or more, got {night}")
+        demo = DemoOptions(
+            lines=d.positive("lines", 1500, integer=True),
+            seed=d.get("seed", int, 7),
+            night=night,
+            fail=d.choice("fail", DEMO_FAILURES, "none"),
+            fail_attempts=d.positive("fail_attempts", 2, integer=True),
+            slow_s=float(d.get("slow_s", (int, float), 0.0)),
+        )
+        d.finish()
+    batch_size = t.positive("batch_size", 5000, integer=True)
+    t.finish()
+    return SourceConfig(
+        name=name, kind=kind, query=query, url=url, connection_string=conn_str, path=path,
+        schedule=schedule, columns=columns, custom_columns=custom, xref=xref, retry=retry,
+        batch_size=batch_size, demo=demo,
+    )
+
+
+def default_sources() -> tuple[SourceConfig, ...]:
+    """The built-in configuration used when no potrack.toml exists: one demo source."""
+    return (SourceConfig(name="demo", kind="demo", custom_columns={"udf_project": "text", "udf_weight_kg": "number"}),)
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read potrack.toml (or the built-in default) and the POTRACK_* environment."""
+    explicit = path is not None or envstr("POTRACK_CONFIG") is not None
+    config_path = path or Path(envstr("POTRACK_CONFIG", "potrack.toml") or "potrack.toml")
+    instance_dir = Path(envstr("POTRACK_INSTANCE", "instance") or "instance").resolve()
+    data: dict[str, Any] = {}
+    if config_path.exists():
+        try:
+            data = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+    elif explicit:
+        raise ConfigError(f"POTRACK_CONFIG: file {config_path} does not exist")
+    data = _expand(data, "potrack.toml")
+    top = _Table(data, "potrack.toml")
+    sources_data = top.get("sources", list)
+    database = top.get("database", dict, {})
+    top.finish()
+    if sources_data is None:
+        sources = default_sources()
+    else:
+        if not sources_data:
+            raise ConfigError("sources: expected at least one [[sources]] table")
+        base_dir = config_path.resolve().parent
+        sources = tuple(_parse_source(s, i, base_dir) for i, s in enumerate(sources_data))
+    names = [s.name for s in sources]
+    for name in names:
+        if names.count(name) > 1:
+            raise ConfigError(f"sources: name {name!r} is used by more than one source")
+    db = _Table(database, "database")
+    toml_url = db.get("url", str)
+    db.finish()
+    database_url = envstr("POTRACK_DATABASE_URL") or toml_url or f"sqlite:///{instance_dir / 'potrack.db'}"
+    redact.register_url(database_url)
+    for src in sources:
+        redact.register_url(src.url)
+        redact.register_connection_string(src.connection_string)
+    level = (envstr("POTRACK_LOG_LEVEL", "INFO") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"POTRACK_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return Settings(
+        sources=sources, database_url=database_url, instance_dir=instance_dir,
+        timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
+        config_path=config_path if config_path.exists() else None,
+    )

@@ -1,0 +1,41 @@
+"""In-process publish/subscribe: the pipeline announces runs and changed lines."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger("potrack.events")
+Subscriber = Callable[[str, dict[str, Any]], None]
+
+RUN_FINISHED = "run.finished"
+PO_LINES_CHANGED = "po_lines.changed"
+
+_lock = threading.Lock()
+_subscribers: dict[str, list[Subscriber]] = {}
+
+
+def subscribe(topic: str, fn: Subscriber) -> None:
+    """Call fn(topic, payload) for every event published on topic."""
+    with _lock:
+        _subscribers.setdefault(topic, []).append(fn)
+
+
+def unsubscribe(topic: str, fn: Subscriber) -> None:
+    """Stop calling fn for topic (no error when it was not subscribed)."""
+    with _lock:
+        if fn in _subscribers.get(topic, []):
+            _subscribers[topic].remove(fn)
+
+
+def publish(topic: str, payload: dict[str, Any]) -> None:
+    """Deliver payload to every subscriber of topic; one that raises is logged and skipped."""
+    with _lock:
+        targets = list(_subscribers.get(topic, []))
+    for fn in targets:
+        try:
+            fn(topic, payload)
+        except Exception:
+            log.exception("subscriber %s of %s raised; the other subscribers still run", getattr(fn, "__name__", fn), topic)

@@ -1,0 +1,35 @@
+"""Logging set-up: `[timestamp] [level] [component] message` to stderr and a rotating file."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+from pathlib import Path
+
+from potrack.redact import ScrubFilter
+
+FORMAT = "[%(asctime)s] [%(levelname)s] [%(name)s] %(message)s"
+
+
+def configure_logging(instance_dir: Path, level: str = "INFO") -> None:
+    """Send potrack's logs to stderr and instance/logs/potrack.log, secrets scrubbed."""
+    root = logging.getLogger("potrack")
+    if getattr(root, "_potrack_configured", None) == str(instance_dir):
+        return
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+        handler.close()
+    log_dir = instance_dir / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    formatter = logging.Formatter(FORMAT)
+    handlers: list[logging.Handler] = [
+        logging.StreamHandler(),
+        logging.handlers.RotatingFileHandler(log_dir / "potrack.log", maxBytes=10_000_000, backupCount=5, encoding="utf-8"),
+    ]
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(ScrubFilter())
+        root.addHandler(handler)
+    root.setLevel(level)
+    root.propagate = False
+    root._potrack_configured = str(instance_dir)  # type: ignore[attr-defined]

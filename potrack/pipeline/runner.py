@@ -1,0 +1,257 @@
+"""Runs one pipeline run: extract → validate → xref → diff → batches → custom columns → commit → report."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from potrack import events
+from potrack.clock import utcnow
+from potrack.config import Settings, SourceConfig
+from potrack.pipeline.checks import check_run
+from potrack.pipeline.commit import write_batches, write_lines
+from potrack.pipeline.custom_columns import count_stored, count_values
+from potrack.pipeline.diff import SnapshotDiff, compute_digest
+from potrack.pipeline.extract import ExtractFailed, extract_with_retries
+from potrack.pipeline.plan import WritePlan, build_plan, keys_to_fetch
+from potrack.pipeline.progress import Heartbeat, Progress
+from potrack.pipeline.validate import FIELDS, Key, Line, RowError, RowValidator
+from potrack.pipeline.xref import XrefResolver
+from potrack.redact import safe_reason
+from potrack.sources import Source, make_source
+from potrack.store import audit, runs
+from potrack.store import lines as store_lines
+from potrack.store.models import Run
+from potrack.store.runs import Rejection, RunMetrics
+
+log = logging.getLogger("potrack.pipeline")
+SourceFactory = Callable[[SourceConfig], Source]
+
+
+@dataclass(frozen=True)
+class RunReport:
+    """The outcome of one run, as printed by `potrack run --json`."""
+
+    run_id: int
+    source: str
+    status: str
+    baseline: bool
+    duration_s: float
+    metrics: RunMetrics
+    error: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"run_id": self.run_id, "source": self.source, "status": self.status, "baseline": self.baseline,
+                "duration_s": self.duration_s, **self.metrics.as_dict(), "error": self.error}
+
+
+@dataclass
+class SnapshotRead:
+    """What one successful extract attempt gathered."""
+
+    rows: int
+    diff: SnapshotDiff
+    rejections: list[Rejection]
+    xref: XrefResolver
+    custom_values: int
+    custom_names: tuple[str, ...]
+
+
+def key_text(key: Key | None) -> str | None:
+    """A line key as shown to people: PO/line."""
+    return None if key is None else f"{key[0]}/{key[1]}"
+
+
+def _duplicate_error(key: Key) -> str:
+    return f"duplicate key {key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
+
+
+def _line_record(line: Line, custom_names: tuple[str, ...]) -> dict[str, Any]:
+    return {"po_number": line.key[0], "line_number": line.key[1], **dict(zip(FIELDS, line.values)),
+            **dict(zip(custom_names, line.custom))}
+
+
+class Pipeline:
+    """Executes runs for the configured sources against one store."""
+
+    def __init__(self, settings: Settings, engine: sa.Engine, *, sleep: Callable[[float], None] = time.sleep,
+                 source_factory: SourceFactory | None = None) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.sleep = sleep
+        self.source_factory = source_factory or (lambda cfg: make_source(cfg, settings.instance_dir))
+
+    def run(self, source: str, *, trigger: str = "cli", baseline: bool = False,
+            requested_by: str | None = None) -> RunReport:
+        """Queue a run for a source and execute it at once."""
+        self.settings.source(source)
+        with self.engine.begin() as conn:
+            run_id = runs.queue_run(conn, source, trigger, baseline=baseline, requested_by=requested_by)
+        report = self.execute(run_id)
+        assert report is not None, "a run queued by this call cannot be claimed by another"
+        return report
+
+    def execute(self, run_id: int) -> RunReport | None:
+        """Claim a queued run and execute it; None when another worker claimed it first."""
+        if not runs.claim_run(self.engine, run_id):
+            return None
+        with self.engine.connect() as conn:
+            run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
+        cfg = self.settings.source(run["source"])
+        with Heartbeat(self.engine, run_id):
+            return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
+
+    def _read(self, source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
+              progress: Progress) -> SnapshotRead:
+        """One extract attempt: stream the snapshot through validate, xref and the diff."""
+        xref = XrefResolver(source.read_xref())
+        diff = SnapshotDiff(previous=previous, baseline=baseline)
+        rejections: list[Rejection] = []
+        rows = custom_values = 0
+        with source.open(cfg.batch_size) as snap:
+            validator = RowValidator(snap.columns, cfg.columns, cfg.custom_columns)
+            progress.rows(0, snap.rows_total)
+            for batch in snap.batches:
+                for row in batch:
+                    rows += 1
+                    try:
+                        line = validator.validate(row)
+                    except RowError as exc:
+                        key = validator.key_of(row)
+                        rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc)))
+                        if key is not None:
+                            diff.reject_key(key)
+                        continue
+                    if diff.is_repeat(line.key):
+                        rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
+                                                    _duplicate_error(line.key)))
+                        continue
+                    xref.resolve(line)
+                    line.digest = compute_digest(line)
+                    diff.add(line)
+                    custom_values += count_values(line)
+                progress.rows(rows, snap.rows_total)
+        return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names)
+
+    def _withdraw_duplicates(self, read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -> None:
+        """Reject the first occurrence of every duplicated key and take it out of the run's counts."""
+        withdrawn, unchanged = read.diff.drop_duplicates()
+        for line in withdrawn:
+            read.rejections.append(Rejection("validate", key_text(line.key), _line_record(line, read.custom_names),
+                                             _duplicate_error(line.key)))
+            read.xref.forget(line.get("item_code"))
+            read.custom_values -= count_values(line)
+        for key in unchanged:
+            row = stored[key]
+            record = {"po_number": key[0], "line_number": key[1], **{f: row[f] for f in FIELDS}, **(row["custom"] or {})}
+            read.rejections.append(Rejection("validate", key_text(key), record, _duplicate_error(key)))
+            read.xref.forget(row["item_code"])
+            read.custom_values -= count_stored(row["custom"], read.custom_names)
+
+    def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
+        metrics = RunMetrics()
+        progress = Progress(self.engine, run_id)
+        source = self.source_factory(cfg)
+        with self.engine.connect() as conn:
+            previous = store_lines.active_digests(conn, cfg.name)
+            has_inactive = store_lines.count_inactive(conn, cfg.name) > 0
+        if not baseline and not previous and not has_inactive:
+            baseline = True  # a source's first run is its baseline: no diff against an empty store
+            runs.mark_baseline(self.engine, run_id)
+
+        def record_attempt(number: int, error: str, transient: bool, wait: float | None) -> None:
+            runs.record_attempt(self.engine, run_id, number, error, transient, wait)
+            log.warning("run #%s %s: extract attempt %s failed (%s)%s", run_id, cfg.name, number, error,
+                        f", retrying in {wait:.1f} s" if wait is not None else "")
+
+        try:
+            read, metrics.retry_attempts = extract_with_retries(
+                lambda: self._read(source, cfg, previous, baseline, progress), cfg.retry, record_attempt, self.sleep)
+        except ExtractFailed as exc:
+            metrics.retry_attempts, metrics.errors = exc.attempts, 1
+            return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
+
+        progress.stage("diff")
+        diff = read.diff
+        with self.engine.connect() as conn:
+            needed = keys_to_fetch(diff, has_inactive) | diff.duplicates
+            stored = store_lines.fetch_lines(conn, cfg.name, needed) if needed else {}
+        self._withdraw_duplicates(read, stored)
+        with self.engine.begin() as conn:
+            runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
+        metrics.lines_processed = read.rows
+        metrics.errors = len(read.rejections)
+        metrics.custom_values = read.custom_values
+        metrics.xref_gaps = len(read.xref.unmapped)
+
+        progress.stage("commit")
+        stage = "diff"
+        try:
+            plan = build_plan(diff, stored, read.custom_names)
+            metrics.lines_new = len(plan.new_lines)
+            metrics.lines_changed = len(plan.changed)
+            metrics.lines_removed = len(plan.removed)
+            status = "partial" if read.rejections else "success"
+            with self.engine.begin() as conn:
+                metrics.change_events = write_lines(conn, plan, cfg.name, run_id, read.custom_names, baseline)
+                stage = "batches"
+                metrics.batches_reconstructed = write_batches(conn, plan, cfg.name, run_id, utcnow())
+                stage = "custom_columns"
+                store_lines.insert_unmapped(conn, run_id, read.xref.unmapped)
+                stage = "commit"
+                duration = runs.finish_run(conn, run_id, status, metrics, started)
+                audit.record(conn, "ingestion_completed", self._summary(run_id, cfg.name, status, metrics, duration),
+                             severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
+                             details=metrics.as_dict())
+        except Exception as exc:
+            log.exception("run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage)
+            metrics.errors = len(read.rejections) + 1
+            return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(exc), stage)
+
+        report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
+        log.info(self._summary(run_id, cfg.name, status, metrics, duration))
+        self._check(run_id, cfg.name, diff)
+        self._publish(report, plan)
+        return report
+
+    def _check(self, run_id: int, source: str, diff: SnapshotDiff) -> None:
+        expected = len(diff.seen) + sum(1 for k in diff.rejected_keys if k in diff.previous)
+        with self.engine.connect() as conn:
+            problems = check_run(conn, source, run_id, expected)
+        if problems:
+            for problem in problems:
+                log.error("run #%s %s: consistency check: %s", run_id, source, problem)
+            runs.record_check_problems(self.engine, run_id, problems)
+
+    @staticmethod
+    def _summary(run_id: int, source: str, status: str, m: RunMetrics, duration: float) -> str:
+        return (f"run #{run_id} {source} {status} in {duration:.2f} s: {m.lines_processed} lines, {m.lines_new} new, "
+                f"{m.lines_changed} changed, {m.lines_removed} removed, {m.change_events} change events, "
+                f"{m.batches_reconstructed} batches, {m.xref_gaps} xref gaps, {m.errors} errors")
+
+    def _fail(self, run_id: int, source: str, baseline: bool, started: Any, metrics: RunMetrics, reason: str,
+              stage: str) -> RunReport:
+        error = f"{stage}: {reason}"[:1000]
+        with self.engine.begin() as conn:
+            duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage)
+            audit.record(conn, "ingestion_failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
+                         severity="error", source=source, run_id=run_id, details={"stage": stage, **metrics.as_dict()})
+        log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
+        report = RunReport(run_id, source, "failed", baseline, duration, metrics, error)
+        events.publish(events.RUN_FINISHED, report.as_json())
+        return report
+
+    @staticmethod
+    def _publish(report: RunReport, plan: WritePlan) -> None:
+        events.publish(events.RUN_FINISHED, report.as_json())
+        events.publish(events.PO_LINES_CHANGED, {
+            "source": report.source, "run_id": report.run_id,
+            "new": [l.key for l in plan.new_lines],
+            "changed": [c.line.key for c in plan.changed],
+            "removed": list(plan.removed),
+        })

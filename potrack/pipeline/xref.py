@@ -1,0 +1,29 @@
+"""Stage 3, xref: maps item codes to internal part ids and counts the codes with no mapping."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from potrack.pipeline.validate import Line
+
+
+class XrefResolver:
+    """Applies one xref table to the lines of a run and tallies unmapped codes."""
+
+    def __init__(self, mapping: dict[str, str]) -> None:
+        self.mapping = mapping
+        self.unmapped: Counter[str] = Counter()
+
+    def resolve(self, line: Line) -> None:
+        """Set the line's part id; an unmapped code is still ingested, and counted."""
+        code = line.get("item_code")
+        line.part_id = self.mapping.get(code)
+        if line.part_id is None:
+            self.unmapped[code] += 1
+
+    def forget(self, item_code: str) -> None:
+        """Take back one line of a code (its row turned out to be rejected)."""
+        if item_code not in self.mapping and self.unmapped[item_code] > 0:
+            self.unmapped[item_code] -= 1
+            if not self.unmapped[item_code]:
+                del self.unmapped[item_code]

@@ -1,0 +1,81 @@
+"""Keeps secrets (passwords, connection strings, tokens) out of logs, errors and the store."""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+MASK = "***"
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_PATTERNS = (
+    # key=value pairs of ODBC and libpq connection strings: PWD=..., Password=...;
+    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(\{[^}]*\}|[^;\s,'\"]+)"), r"\1\2" + MASK),
+    # credentials inside URLs: scheme://user:password@host
+    (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):([^@\s]+)@"), r"\1:" + MASK + "@"),
+    (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + MASK),
+)
+
+
+def register_secret(value: str | None) -> None:
+    """Remember a value that must never be shown (e.g. one read from ${VAR})."""
+    if value and len(value) >= 3:
+        with _lock:
+            _secrets.add(value)
+
+
+def register_url(url: str | None) -> None:
+    """Remember the password of a SQLAlchemy URL."""
+    if not url:
+        return
+    try:
+        register_secret(make_url(url).password)  # type: ignore[arg-type]
+    except ArgumentError:
+        return
+
+
+def register_connection_string(conn: str | None) -> None:
+    """Remember the password of an ODBC connection string (PWD= or Password=)."""
+    if not conn:
+        return
+    for part in conn.split(";"):
+        key, _, value = part.partition("=")
+        if key.strip().lower() in ("pwd", "password"):
+            register_secret(value.strip().strip("{}"))
+
+
+def scrub(text: str) -> str:
+    """Return text with every known secret and credential-looking value masked."""
+    for pattern, repl in _PATTERNS:
+        text = pattern.sub(repl, text)
+    with _lock:
+        secrets = sorted(_secrets, key=len, reverse=True)
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def safe_reason(exc: BaseException, limit: int = 500) -> str:
+    """A short, scrubbed, one-line description of an exception for users and the store."""
+    message = str(exc).strip()
+    # SQLAlchemy appends the statement and parameters after the first line: leave them out.
+    first = message.splitlines()[0] if message else ""
+    first = first.split("[SQL:")[0].strip()
+    text = scrub(f"{type(exc).__name__}: {first}" if first else type(exc).__name__)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class ScrubFilter(logging.Filter):
+    """Logging filter that masks secrets in the final message and any traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = scrub(record.getMessage())
+        record.args = None
+        if record.exc_info:
+            record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True

@@ -1,0 +1,1 @@
+"""The store: models, engine and migrations, run bookkeeping, audit and read queries."""

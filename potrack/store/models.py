@@ -1,0 +1,221 @@
+"""The store's tables as typed SQLAlchemy models (portable: SQLite, PostgreSQL, SQL Server)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids of big tables are 64-bit.
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+RUN_STATUSES = ("queued", "running", "success", "partial", "failed", "abandoned")
+RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
+EVENT_KINDS = ("new", "changed", "removed")
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """Stores timezone-aware datetimes as naive UTC and returns them aware (UTC)."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a naming convention so migrations name constraints the same everywhere."""
+
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+class Run(Base):
+    """One execution of the pipeline for one source, with its progress and metrics."""
+
+    __tablename__ = "runs"
+    __table_args__ = (
+        sa.Index("ix_runs_source_queued", "source", "queued_at"),
+        sa.Index("ix_runs_status", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    trigger: Mapped[str] = mapped_column(sa.String(20))
+    retry_of: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))
+    requested_by: Mapped[str | None] = mapped_column(sa.String(100))
+    status: Mapped[str] = mapped_column(sa.String(20))
+    baseline: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    duration_s: Mapped[float | None] = mapped_column(sa.Float)
+    stage: Mapped[str | None] = mapped_column(sa.String(20))
+    rows_done: Mapped[int] = mapped_column(sa.Integer, default=0)
+    rows_total: Mapped[int | None] = mapped_column(sa.Integer)
+    heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    lines_processed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    lines_new: Mapped[int] = mapped_column(sa.Integer, default=0)
+    lines_changed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    lines_removed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    change_events: Mapped[int] = mapped_column(sa.Integer, default=0)
+    batches_reconstructed: Mapped[int] = mapped_column(sa.Integer, default=0)
+    custom_values: Mapped[int] = mapped_column(sa.Integer, default=0)
+    xref_gaps: Mapped[int] = mapped_column(sa.Integer, default=0)
+    errors: Mapped[int] = mapped_column(sa.Integer, default=0)
+    retry_attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+    error_stage: Mapped[str | None] = mapped_column(sa.String(20))
+    check_problems: Mapped[str | None] = mapped_column(sa.Text)
+
+
+class PoLine(Base):
+    """The current state of one PO line of one source."""
+
+    __tablename__ = "po_lines"
+    __table_args__ = (sa.UniqueConstraint("source", "po_number", "line_number"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    po_number: Mapped[str] = mapped_column(sa.String(64))
+    line_number: Mapped[int] = mapped_column(sa.Integer)
+    item_code: Mapped[str] = mapped_column(sa.String(64))
+    supplier_code: Mapped[str] = mapped_column(sa.String(64))
+    description: Mapped[str | None] = mapped_column(sa.String(400))
+    uom: Mapped[str | None] = mapped_column(sa.String(20))
+    quantity_ordered: Mapped[float] = mapped_column(sa.Float)
+    quantity_received: Mapped[float] = mapped_column(sa.Float)
+    unit_price: Mapped[float] = mapped_column(sa.Float)
+    currency: Mapped[str | None] = mapped_column(sa.String(8))
+    order_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    promised_date: Mapped[dt.date] = mapped_column(sa.Date)
+    need_by_date: Mapped[dt.date | None] = mapped_column(sa.Date)
+    status: Mapped[str] = mapped_column(sa.String(32))
+    buyer: Mapped[str | None] = mapped_column(sa.String(64))
+    plant: Mapped[str | None] = mapped_column(sa.String(64))
+    internal_part_id: Mapped[str | None] = mapped_column(sa.String(64))
+    custom: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    digest: Mapped[int] = mapped_column(sa.BigInteger)
+    first_seen_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    last_changed_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    active: Mapped[bool] = mapped_column(sa.Boolean)
+
+
+class ChangeEvent(Base):
+    """One change of one line in one run: a new line, a changed field, or a removal."""
+
+    __tablename__ = "change_events"
+    __table_args__ = (
+        sa.Index("ix_change_events_run", "run_id"),
+        sa.Index("ix_change_events_line", "source", "po_number", "line_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    source: Mapped[str] = mapped_column(sa.String(100))
+    po_number: Mapped[str] = mapped_column(sa.String(64))
+    line_number: Mapped[int] = mapped_column(sa.Integer)
+    kind: Mapped[str] = mapped_column(sa.String(10))
+    field: Mapped[str | None] = mapped_column(sa.String(64))
+    old_value: Mapped[str | None] = mapped_column(sa.String(1000))
+    new_value: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class ReceiptBatch(Base):
+    """A receipt inferred from a rise of quantity_received between snapshots."""
+
+    __tablename__ = "receipt_batches"
+    __table_args__ = (
+        sa.Index("ix_receipt_batches_run", "run_id"),
+        sa.Index("ix_receipt_batches_line", "source", "po_number", "line_number"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    source: Mapped[str] = mapped_column(sa.String(100))
+    po_number: Mapped[str] = mapped_column(sa.String(64))
+    line_number: Mapped[int] = mapped_column(sa.Integer)
+    quantity: Mapped[float] = mapped_column(sa.Float)
+    cumulative_received: Mapped[float] = mapped_column(sa.Float)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class UnmappedCode(Base):
+    """An item code of a run that had no xref mapping, with how many lines carried it."""
+
+    __tablename__ = "unmapped_codes"
+    __table_args__ = (sa.UniqueConstraint("run_id", "item_code"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    item_code: Mapped[str] = mapped_column(sa.String(64))
+    line_count: Mapped[int] = mapped_column(sa.Integer)
+
+
+class FailedRow(Base):
+    """A source row that was rejected, kept with its raw data so nothing is lost."""
+
+    __tablename__ = "failed_rows"
+    __table_args__ = (
+        sa.Index("ix_failed_rows_run", "run_id"),
+        sa.Index("ix_failed_rows_source_resolved", "source", "resolved_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    source: Mapped[str] = mapped_column(sa.String(100))
+    stage: Mapped[str] = mapped_column(sa.String(20))
+    row_key: Mapped[str | None] = mapped_column(sa.String(200))
+    raw_data: Mapped[str] = mapped_column(sa.Text)
+    error: Mapped[str] = mapped_column(sa.String(1000))
+    retry_count: Mapped[int] = mapped_column(sa.Integer, default=0)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class RetryAttempt(Base):
+    """One failed attempt of a run's extract stage."""
+
+    __tablename__ = "retry_attempts"
+    __table_args__ = (sa.Index("ix_retry_attempts_run", "run_id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    attempt: Mapped[int] = mapped_column(sa.Integer)
+    error: Mapped[str] = mapped_column(sa.String(1000))
+    transient: Mapped[bool] = mapped_column(sa.Boolean)
+    wait_s: Mapped[float | None] = mapped_column(sa.Float)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """An append-only record of something that happened; no code path updates or deletes one."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (sa.Index("ix_audit_events_at", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    severity: Mapped[str] = mapped_column(sa.String(10))
+    event_type: Mapped[str] = mapped_column(sa.String(50))
+    source: Mapped[str | None] = mapped_column(sa.String(100))
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    message: Mapped[str] = mapped_column(sa.String(1000))
+    details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
