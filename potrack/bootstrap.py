@@ -24,6 +24,22 @@ class Runtime:
     engine: sa.Engine
 
 
+_current: Runtime | None = None
+
+
+def install(runtime: Runtime) -> None:
+    """Make a runtime the one the web pages read through."""
+    global _current
+    _current = runtime
+
+
+def current() -> Runtime:
+    """The runtime installed by the app."""
+    if _current is None:
+        raise RuntimeError("potrack's runtime is not installed: build the app with app.py")
+    return _current
+
+
 def start(config_path: Path | None = None) -> Runtime:
     """Read the configuration, set up logging, upgrade the store and abandon runs whose heartbeat stopped."""
     settings = load_settings(config_path)
