@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
 from potrack import redact
+from potrack.fields import CANONICAL
 
 SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
 CUSTOM_TYPES = ("text", "number", "date")
@@ -92,7 +96,7 @@ class SourceConfig:
     connection_string: str | None = None
     path: str | None = None
     schedule: str = DEFAULT_SCHEDULE
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # source column → canonical name
     custom_columns: dict[str, str] = field(default_factory=dict)
     xref: XrefConfig | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
@@ -187,6 +191,15 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
+def _check_url(url: str, key: str) -> None:
+    """Fail with the key's name when a SQLAlchemy URL cannot be parsed (the value may hold a password: not shown)."""
+    try:
+        make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(f"{key}: expected a SQLAlchemy URL such as dialect+driver://user:password@host:port/database "
+                          "(the value is not shown: it may contain a password)") from None
+
+
 def _string_map(table: _Table, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
     raw = table.get(name, dict, {})
     for k, v in raw.items():
@@ -195,6 +208,21 @@ def _string_map(table: _Table, name: str, values: tuple[str, ...] | None = None)
         if values is not None and v not in values:
             raise ConfigError(f"{table.key(name)}.{k}: expected one of {', '.join(values)}; got {v!r}")
     return dict(raw)
+
+
+def _renames(table: _Table, raw: dict[str, str], custom: dict[str, str]) -> dict[str, str]:
+    """Column renames as source column → canonical name; either side of each pair may be the canonical one."""
+    targets = {name.lower() for name in CANONICAL} | {name.lower() for name in custom}
+    renames = {}
+    for left, right in raw.items():
+        if left.lower() in targets:
+            renames[right] = left
+        elif right.lower() in targets:
+            renames[left] = right
+        else:
+            raise ConfigError(f"{table.key('columns')}.{left}: neither {left!r} nor {right!r} is a canonical field "
+                              f"or custom column (e.g. po_number = \"PONUM\")")
+    return renames
 
 
 def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
@@ -209,6 +237,8 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     path = t.get("path", str)
     if kind == "sql" and not url:
         raise ConfigError(f"{t.key('url')}: required for kind = \"sql\" (a SQLAlchemy URL)")
+    if kind == "sql" and url:
+        _check_url(url, t.key("url"))
     if kind == "odbc" and not conn_str:
         raise ConfigError(f"{t.key('connection_string')}: required for kind = \"odbc\" (a pyodbc connection string)")
     if kind == "csv" and not path:
@@ -218,8 +248,8 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     schedule = t.get("schedule", str, DEFAULT_SCHEDULE)
     if len(schedule.split()) != 5:
         raise ConfigError(f"{t.key('schedule')}: expected a 5-field cron expression, got {schedule!r}")
-    columns = _string_map(t, "columns")
     custom = _string_map(t, "custom_columns", CUSTOM_TYPES)
+    columns = _renames(t, _string_map(t, "columns"), custom)
     xref = None
     if "xref" in data:
         x = _Table(t.get("xref", dict), t.key("xref"))
@@ -257,6 +287,10 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
             slow_s=float(d.get("slow_s", (int, float), 0.0)),
         )
         d.finish()
+        if demo.slow_s < 0 or (demo.fail == "slow" and demo.slow_s == 0):
+            why = ' (fail = "slow" needs one)' if demo.fail == "slow" else ""
+            raise ConfigError(f"{d.key('slow_s')}: expected a positive number of seconds per batch{why}, "
+                              f"got {demo.slow_s:g}")
     batch_size = t.positive("batch_size", 5000, integer=True)
     t.finish()
     return SourceConfig(
@@ -282,10 +316,14 @@ def load_settings(path: Path | None = None) -> Settings:
             data = tomllib.loads(config_path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(f"{config_path}: expected UTF-8 text, got a byte that is not UTF-8 at position {exc.start}") from None
+        except OSError as exc:
+            raise ConfigError(f"{config_path}: cannot be read: {exc.strerror or exc}") from None
     elif explicit:
         raise ConfigError(f"POTRACK_CONFIG: file {config_path} does not exist")
-    data = _expand(data, "potrack.toml")
-    top = _Table(data, "potrack.toml")
+    data = _expand(data, config_path.name)
+    top = _Table(data, config_path.name)
     sources_data = top.get("sources", list)
     database = top.get("database", dict, {})
     top.finish()
@@ -304,6 +342,7 @@ def load_settings(path: Path | None = None) -> Settings:
     toml_url = db.get("url", str)
     db.finish()
     database_url = envstr("POTRACK_DATABASE_URL") or toml_url or f"sqlite:///{instance_dir / 'potrack.db'}"
+    _check_url(database_url, "POTRACK_DATABASE_URL" if envstr("POTRACK_DATABASE_URL") else "database.url")
     redact.register_url(database_url)
     for src in sources:
         redact.register_url(src.url)

@@ -14,11 +14,17 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 _PATTERNS = (
     # key=value pairs of ODBC and libpq connection strings: PWD=..., Password=...;
-    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(\{[^}]*\}|[^;\s,'\"]+)"), r"\1\2" + MASK),
+    # (a braced ODBC value may hold ';' and '}}', the escape of '}')
+    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s,'\"]+)"),
+     r"\1\2" + MASK),
     # credentials inside URLs: scheme://user:password@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):([^@\s]+)@"), r"\1:" + MASK + "@"),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + MASK),
 )
+
+
+# One attribute of an ODBC connection string: key=value or key={value that may hold ; and }}}.
+_ODBC_ATTRIBUTE = re.compile(r"([^=;]+)=(\{(?:[^}]|\}\})*\}|[^;]*)")
 
 
 def register_secret(value: str | None) -> None:
@@ -34,7 +40,7 @@ def register_url(url: str | None) -> None:
         return
     try:
         register_secret(make_url(url).password)  # type: ignore[arg-type]
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return
 
 
@@ -42,10 +48,13 @@ def register_connection_string(conn: str | None) -> None:
     """Remember the password of an ODBC connection string (PWD= or Password=)."""
     if not conn:
         return
-    for part in conn.split(";"):
-        key, _, value = part.partition("=")
-        if key.strip().lower() in ("pwd", "password"):
-            register_secret(value.strip().strip("{}"))
+    for match in _ODBC_ATTRIBUTE.finditer(conn):
+        key, value = match.group(1).strip().lower(), match.group(2).strip()
+        if key in ("pwd", "password"):
+            if value.startswith("{") and value.endswith("}"):
+                register_secret(value[1:-1])  # as written, '}}' escapes included
+                value = value[1:-1].replace("}}", "}")
+            register_secret(value)
 
 
 def scrub(text: str) -> str:

@@ -8,13 +8,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from potrack.fields import FIELDS, KEY_FIELDS
 from potrack.sources.errors import SourceError
 
-KEY_FIELDS = ("po_number", "line_number")
-FIELDS = (
-    "item_code", "supplier_code", "description", "uom", "quantity_ordered", "quantity_received", "unit_price",
-    "currency", "order_date", "promised_date", "need_by_date", "status", "buyer", "plant",
-)
 REQUIRED = frozenset(
     ("po_number", "line_number", "item_code", "supplier_code", "quantity_ordered", "quantity_received",
      "unit_price", "promised_date", "status")
@@ -97,7 +93,9 @@ def to_date(field: str, value: Any) -> dt.date | None:
     try:
         if len(text) == 8 and text.isdigit():
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
-        return dt.date.fromisoformat(text[:10])
+        if len(text) > 10:  # a whole ISO datetime; trailing junk after the date is not a date
+            return dt.datetime.fromisoformat(text).date()
+        return dt.date.fromisoformat(text)
     except ValueError:
         raise RowError(f"{field}: not a date (expected YYYY-MM-DD): {value!r}") from None
 

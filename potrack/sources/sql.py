@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.pool import NullPool
@@ -42,25 +43,36 @@ class SqlSource(Source):
     @contextmanager
     def open(self, batch_size: int) -> Iterator[Snapshot]:
         engine = self._engine()
-        raw = engine.raw_connection()
         try:
+            # Connect through SQLAlchemy (not raw_connection()), so a failed connect arrives wrapped as
+            # sqlalchemy.exc.OperationalError & co. and is classified like every other SQLAlchemy error.
+            conn = engine.connect()
+        except BaseException:
+            engine.dispose()
+            raise
+        raw = conn.connection
+        try:
+            total = self._count(raw)
             cursor = raw.cursor()
-            total = self._count(cursor)
             cursor.execute(self.cfg.query)
             columns = [d[0] for d in cursor.description]
             yield Snapshot(columns=columns, batches=stream_cursor(cursor, batch_size), rows_total=total)
         finally:
-            raw.close()
+            conn.close()
             engine.dispose()
 
-    def _count(self, cursor: object) -> int | None:
+    def _count(self, raw: Any) -> int | None:
         """Best effort: a source whose query cannot be wrapped simply shows no total."""
+        cursor = raw.cursor()
         try:
-            cursor.execute(count_query(self.cfg.query))  # type: ignore[attr-defined]
-            return int(cursor.fetchone()[0])  # type: ignore[attr-defined]
+            cursor.execute(count_query(self.cfg.query))
+            return int(cursor.fetchone()[0])
         except Exception as exc:  # the count is only for the progress bar
             log.info("source %s: no row count for progress (%s)", self.name, safe_reason(exc))
+            raw.rollback()  # PostgreSQL refuses every later statement of an aborted transaction
             return None
+        finally:
+            cursor.close()
 
     def query_xref(self, query: str) -> dict[str, str]:
         engine = self._engine()

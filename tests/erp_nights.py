@@ -1,0 +1,75 @@
+"""Two ERP nights shared by the sql and csv end-to-end tests, with every metric they must produce.
+
+Night 1 (baseline): five lines; PO2/1 and PO2/2 carry ITEM-98 and PO2/3 carries ITEM-99, neither of
+which the xref maps; PO1/2 has received 10 and PO2/3 100 (two batches).
+Night 2: PO1/1 slips its promised date and its udf_1 goes A -> B (two field changes), PO1/2 receives
+15 more (one field change, one batch), PO2/2 disappears (one removal), PO3/1 is new with 5 received
+(one batch), PO2/1 and PO2/3 are unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import day, erp_line
+
+XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
+
+NIGHT_1 = [
+    erp_line("PO1", 1, item_code="ITEM-1", udf_1="A", udf_3=1.5),
+    erp_line("PO1", 2, item_code="ITEM-2", quantity_received=10),
+    erp_line("PO2", 1, item_code="ITEM-98", udf_3=7),
+    erp_line("PO2", 2, item_code="ITEM-98"),
+    erp_line("PO2", 3, item_code="ITEM-99", quantity_received=100, status="received"),
+]
+NIGHT_2 = [
+    erp_line("PO1", 1, item_code="ITEM-1", udf_1="B", udf_3=1.5, promised_date=day(5)),
+    erp_line("PO1", 2, item_code="ITEM-2", quantity_received=25),
+    erp_line("PO2", 1, item_code="ITEM-98", udf_3=7),
+    erp_line("PO2", 3, item_code="ITEM-99", quantity_received=100, status="received"),
+    erp_line("PO3", 1, item_code="ITEM-3", quantity_received=5, udf_3=2),
+]
+
+METRIC_NAMES = (
+    "lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
+    "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts",
+)
+JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", *METRIC_NAMES}
+
+NIGHT_1_METRICS = {
+    "lines_processed": 5, "lines_new": 5, "lines_changed": 0, "lines_removed": 0, "change_events": 0,
+    "batches_reconstructed": 2, "custom_values": 3, "xref_gaps": 2, "errors": 0, "retry_attempts": 0,
+}
+NIGHT_2_METRICS = {
+    "lines_processed": 5, "lines_new": 1, "lines_changed": 2, "lines_removed": 1, "change_events": 4,
+    "batches_reconstructed": 2, "custom_values": 4, "xref_gaps": 2, "errors": 0, "retry_attempts": 0,
+}
+
+# (po, line, kind, field, old, new) of the change events night 2 writes.
+NIGHT_2_EVENTS = {
+    ("PO1", 1, "changed", "promised_date", "2026-12-01", day(5)),
+    ("PO1", 1, "changed", "udf_1", "A", "B"),
+    ("PO1", 2, "changed", "quantity_received", "10", "25"),
+    ("PO2", 2, "removed", None, None, None),
+    ("PO3", 1, "new", None, None, None),
+}
+# (po, line, quantity, cumulative received) of each night's reconstructed batches.
+NIGHT_1_BATCHES = {("PO1", 2, 10.0, 10.0), ("PO2", 3, 100.0, 100.0)}
+NIGHT_2_BATCHES = {("PO1", 2, 15.0, 25.0), ("PO3", 1, 5.0, 5.0)}
+
+
+def metrics_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The metric part of a --json report."""
+    return {name: report[name] for name in METRIC_NAMES}
+
+
+def check_report(report: dict[str, Any], source: str, *, baseline: bool, metrics: dict[str, int]) -> None:
+    """A successful run's --json report: exactly the documented keys and these metrics."""
+    assert set(report) == JSON_KEYS
+    assert report["source"] == source
+    assert report["status"] == "success"
+    assert report["baseline"] is baseline
+    assert report["error"] is None
+    assert isinstance(report["run_id"], int)
+    assert isinstance(report["duration_s"], float) and 0 <= report["duration_s"] < 60
+    assert metrics_of(report) == metrics

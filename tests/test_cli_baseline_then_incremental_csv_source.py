@@ -1,0 +1,75 @@
+"""A csv source read from a glob of two files: a baseline night then an incremental night through the CLI."""
+
+import csv
+import json
+from pathlib import Path
+
+from conftest import ERP_COLUMNS, open_store, run_cli, run_cli_process, store_rows, write_config
+from erp_nights import (
+    METRIC_NAMES, NIGHT_1, NIGHT_1_BATCHES, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_BATCHES, NIGHT_2_EVENTS,
+    NIGHT_2_METRICS, XREF, check_report,
+)
+
+CONFIG = """
+[[sources]]
+name = "files"
+kind = "csv"
+path = "erp/night-*.csv"
+custom_columns = { udf_1 = "text", udf_3 = "number" }
+xref = { path = "xref.csv" }
+retry = { attempts = 2, backoff_initial_s = 0.01, backoff_max_s = 0.02 }
+"""
+
+
+def write_night(workdir: Path, rows: list[dict]) -> None:
+    """Export a night as two CSV files sharing one header: the first two rows, then the rest."""
+    folder = workdir / "erp"
+    folder.mkdir(exist_ok=True)
+    for name, part in (("night-a.csv", rows[:2]), ("night-b.csv", rows[2:])):
+        with (folder / name).open("w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(ERP_COLUMNS)
+            writer.writerows([["" if r.get(c) is None else r[c] for c in ERP_COLUMNS] for r in part])
+
+
+def test_csv_glob_of_two_files_baseline_then_incremental_night_every_metric(workdir):
+    write_config(workdir, CONFIG)
+    with (workdir / "xref.csv").open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["item_code", "internal_part_id"])
+        writer.writerows(XREF.items())
+    write_night(workdir, NIGHT_1)
+
+    code, [first] = run_cli("--baseline")
+    assert code == 0
+    check_report(first, "files", baseline=True, metrics=NIGHT_1_METRICS)
+
+    write_night(workdir, NIGHT_2)
+    proc = run_cli_process(workdir, "run", "--all", "--json")
+    assert proc.returncode == 0, proc.stderr
+    [second] = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    check_report(second, "files", baseline=False, metrics=NIGHT_2_METRICS)
+
+    engine = open_store().engine
+    for report in (first, second):
+        [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :id", id=report["run_id"])
+        assert run["status"] == "success"
+        assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
+    events = store_rows(engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value "
+                                "FROM change_events")
+    assert {e["run_id"] for e in events} == {second["run_id"]}
+    assert {(e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"])
+            for e in events} == NIGHT_2_EVENTS
+    batches = store_rows(engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received "
+                                 "FROM receipt_batches")
+    assert {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
+            for b in batches if b["run_id"] == first["run_id"]} == NIGHT_1_BATCHES
+    assert {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
+            for b in batches if b["run_id"] == second["run_id"]} == NIGHT_2_BATCHES
+    active = store_rows(engine, "SELECT po_number, line_number FROM po_lines WHERE source = 'files' AND active = 1")
+    assert {(r["po_number"], r["line_number"]) for r in active} == {
+        ("PO1", 1), ("PO1", 2), ("PO2", 1), ("PO2", 3), ("PO3", 1)}
+    [po11] = store_rows(engine, "SELECT custom, internal_part_id, line_number FROM po_lines "
+                                "WHERE source = 'files' AND po_number = 'PO1' AND line_number = 1")
+    assert json.loads(po11["custom"]) == {"udf_1": "B", "udf_3": 1.5}
+    assert po11["internal_part_id"] == "PART-1"

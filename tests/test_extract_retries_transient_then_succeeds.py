@@ -1,0 +1,92 @@
+"""Extract retries: transient errors are retried with a recorded attempt each; permanent ones fail at once."""
+
+from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+
+FAST_RETRY = "retry = { attempts = 5, backoff_initial_s = 0.01, backoff_max_s = 0.02 }"
+
+
+def attempts_of(engine, run_id):
+    return store_rows(engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r "
+                              "ORDER BY attempt", r=run_id)
+
+
+def test_source_failing_twice_then_succeeding_records_two_attempts_and_succeeds(workdir):
+    write_config(workdir, f"""
+[[sources]]
+name = "erp"
+kind = "demo"
+demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
+{FAST_RETRY}
+""")
+    code, [report] = run_cli("--source", "erp")
+    assert code == 0
+    assert report["status"] == "success" and report["error"] is None
+    assert report["retry_attempts"] == 2
+    assert report["errors"] == 0
+    assert report["lines_processed"] == report["lines_new"] > 0
+
+    engine = open_store().engine
+    attempts = attempts_of(engine, report["run_id"])
+    assert [a["attempt"] for a in attempts] == [1, 2]
+    for a in attempts:
+        assert "connection refused" in a["error"]
+        assert a["transient"]
+        assert a["wait_s"] is not None and 0 < a["wait_s"] <= 0.02  # capped by backoff_max_s
+    [run] = store_rows(engine, "SELECT status, retry_attempts FROM runs WHERE id = :r", r=report["run_id"])
+    assert (run["status"], run["retry_attempts"]) == ("success", 2)
+    assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = 1")[0]["n"] == report["lines_new"]
+
+
+def test_sqlite_file_that_cannot_be_opened_is_transient_and_retried_until_attempts_run_out(workdir):
+    missing = workdir / "no-such-folder" / "erp.sqlite"
+    write_config(workdir, f"""
+[[sources]]
+name = "erp"
+kind = "sql"
+url = "sqlite:///{missing}"
+retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
+""")
+    code, [report] = run_cli("--source", "erp")
+    assert code == 1
+    assert report["status"] == "failed"
+    assert report["retry_attempts"] == 3 and report["errors"] == 1
+    assert report["error"].startswith("extract: ") and "unable to open database file" in report["error"]
+
+    attempts = attempts_of(open_store().engine, report["run_id"])
+    assert [a["attempt"] for a in attempts] == [1, 2, 3]
+    assert all(a["transient"] for a in attempts)
+    assert all("OperationalError" in a["error"] and "unable to open database file" in a["error"] for a in attempts)
+    # The first two waited before the next attempt; the last one gave up without a wait.
+    assert [a["wait_s"] is not None and 0 < a["wait_s"] <= 0.02 for a in attempts[:2]] == [True, True]
+    assert attempts[2]["wait_s"] is None
+
+
+def test_bad_sql_is_permanent_and_fails_after_one_attempt_without_retry(workdir, erp):
+    erp.write([erp_line("PO1", 1)])
+    write_config(workdir, sql_source_config(erp).replace(
+        'query = "SELECT * FROM po_lines"', 'query = "SELECT * FROM po_linez"'))
+    code, [report] = run_cli("--source", "erp")
+    assert code == 1
+    assert report["status"] == "failed"
+    assert "no such table: po_linez" in report["error"]
+    assert report["retry_attempts"] == 1 and report["errors"] == 1
+
+    [attempt] = attempts_of(open_store().engine, report["run_id"])
+    assert attempt["attempt"] == 1
+    assert not attempt["transient"]
+    assert attempt["wait_s"] is None
+    assert "no such table: po_linez" in attempt["error"]
+
+
+def test_demo_bad_sql_is_permanent_and_fails_after_one_attempt(workdir):
+    write_config(workdir, f"""
+[[sources]]
+name = "erp"
+kind = "demo"
+demo = {{ fail = "bad_sql", night = 0, lines = 20 }}
+{FAST_RETRY}
+""")
+    code, [report] = run_cli()
+    assert (code, report["status"], report["retry_attempts"]) == (1, "failed", 1)
+    [attempt] = attempts_of(open_store().engine, report["run_id"])
+    assert (attempt["attempt"], bool(attempt["transient"]), attempt["wait_s"]) == (1, False, None)
