@@ -176,22 +176,23 @@ class Pipeline:
             metrics.retry_attempts, metrics.errors = exc.attempts, 1
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
 
-        progress.stage("diff")
         diff = read.diff
-        with self.engine.connect() as conn:
-            needed = keys_to_fetch(diff, has_inactive) | diff.duplicates
-            stored = store_lines.fetch_lines(conn, cfg.name, needed) if needed else {}
-        self._withdraw_duplicates(read, stored)
-        with self.engine.begin() as conn:
-            runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
         metrics.lines_processed = read.rows
-        metrics.errors = len(read.rejections)
-        metrics.custom_values = read.custom_values
-        metrics.xref_gaps = len(read.xref.unmapped)
-
-        progress.stage("commit")
         stage = "diff"
-        try:
+        try:  # from here on an unexpected error still fails the run properly (record, audit event, report)
+            progress.stage("diff")
+            with self.engine.connect() as conn:
+                # Duplicates include keys valid in one row and rejected in another (see drop_duplicates).
+                needed = keys_to_fetch(diff, has_inactive) | diff.duplicates | (diff.rejected_keys & diff.seen.keys())
+                stored = store_lines.fetch_lines(conn, cfg.name, needed) if needed else {}
+            self._withdraw_duplicates(read, stored)
+            with self.engine.begin() as conn:
+                runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
+            metrics.errors = len(read.rejections)
+            metrics.custom_values = read.custom_values
+            metrics.xref_gaps = len(read.xref.unmapped)
+
+            progress.stage("commit")
             plan = build_plan(diff, stored, read.custom_names)
             metrics.lines_new = len(plan.new_lines)
             metrics.lines_changed = len(plan.changed)
@@ -211,6 +212,9 @@ class Pipeline:
         except Exception as exc:
             log.exception("run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage)
             metrics.errors = len(read.rejections) + 1
+            # Rolled back: the run wrote no lines, events or batches, so it must not report any.
+            metrics.lines_new = metrics.lines_changed = metrics.lines_removed = 0
+            metrics.change_events = metrics.batches_reconstructed = 0
             return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(exc), stage)
 
         report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
@@ -221,8 +225,12 @@ class Pipeline:
 
     def _check(self, run_id: int, source: str, diff: SnapshotDiff) -> None:
         expected = len(diff.seen) + sum(1 for k in diff.rejected_keys if k in diff.previous)
-        with self.engine.connect() as conn:
-            problems = check_run(conn, source, run_id, expected)
+        try:
+            with self.engine.connect() as conn:
+                problems = check_run(conn, source, run_id, expected)
+        except sa.exc.SQLAlchemyError as exc:  # the run is committed; a check that cannot run must not undo that
+            log.error("run #%s %s: consistency checks could not run (%s)", run_id, source, safe_reason(exc))
+            return
         if problems:
             for problem in problems:
                 log.error("run #%s %s: consistency check: %s", run_id, source, problem)

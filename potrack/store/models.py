@@ -111,7 +111,7 @@ class PoLine(Base):
     buyer: Mapped[str | None] = mapped_column(sa.String(64))
     plant: Mapped[str | None] = mapped_column(sa.String(64))
     internal_part_id: Mapped[str | None] = mapped_column(sa.String(64))
-    custom: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+    custom: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON(none_as_null=True))
     digest: Mapped[int] = mapped_column(sa.BigInteger)
     first_seen_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
     last_changed_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
