@@ -33,8 +33,8 @@ def test_valid_row_becomes_typed_line():
     assert values == {
         "item_code": "ITEM-1", "supplier_code": "SUP1", "description": "PO1 line 1", "uom": "EA",
         "quantity_ordered": 12.5, "quantity_received": 3.0, "unit_price": 2.5, "currency": "EUR",
-        "order_date": dt.date(2026, 10, 1), "promised_date": dt.date(2026, 12, 1),
-        "need_by_date": dt.date(2026, 12, 5), "status": "open", "buyer": "alice", "plant": "P100",
+        "order_date": "2026-10-01", "promised_date": "2026-12-01",
+        "need_by_date": "2026-12-05", "status": "open", "buyer": "alice", "plant": "P100",
     }
     assert line.custom == ("tag", 7.0)  # custom names sorted: udf_1, udf_3
 
@@ -92,14 +92,14 @@ def test_unparseable_date_is_rejected_naming_the_field(field, bad):
     assert message == f"{field}: not a date (expected YYYY-MM-DD): {bad!r}"
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("20261203", dt.date(2026, 12, 3)),       # YYYYMMDD text
-    (20261203, dt.date(2026, 12, 3)),         # YYYYMMDD stored as a number
-    ("2026-12-03", dt.date(2026, 12, 3)),
-    ("2026-12-03 00:00:00", dt.date(2026, 12, 3)),       # a datetime as text (SQLite)
-    ("2026-12-03T10:30:00.0000000", dt.date(2026, 12, 3)),  # SQL Server datetime2 as text
-    (dt.datetime(2026, 12, 3, 23, 59), dt.date(2026, 12, 3)),
-    (dt.date(2026, 12, 3), dt.date(2026, 12, 3)),
+@pytest.mark.parametrize("value, expected", [  # a valid date becomes canonical ISO text
+    ("20261203", "2026-12-03"),       # YYYYMMDD text
+    (20261203, "2026-12-03"),         # YYYYMMDD stored as a number
+    ("2026-12-03", "2026-12-03"),
+    ("2026-12-03 00:00:00", "2026-12-03"),       # a datetime as text (SQLite)
+    ("2026-12-03T10:30:00.0000000", "2026-12-03"),  # SQL Server datetime2 as text
+    (dt.datetime(2026, 12, 3, 23, 59), "2026-12-03"),
+    (dt.date(2026, 12, 3), "2026-12-03"),
 ])
 def test_dates_are_read_from_iso_yyyymmdd_and_date_values(value, expected):
     line = validator().validate(row(promised_date=value, order_date=value))
@@ -119,7 +119,7 @@ def test_too_long_text_is_rejected_never_cut(field, limit):
 
 def test_custom_values_are_typed_and_rejected_naming_the_column():
     v = validator({"udf_1": "date", "udf_3": "number"})
-    assert v.validate(row(udf_1="20261203", udf_3="4.25")).custom == (dt.date(2026, 12, 3), 4.25)
+    assert v.validate(row(udf_1="20261203", udf_3="4.25")).custom == ("2026-12-03", 4.25)
     assert v.validate(row(udf_1=None, udf_3="")).custom == (None, None)
     assert error_of(v, row(udf_3="heavy")) == "udf_3: not a number: 'heavy'"
     assert error_of(v, row(udf_3=-2)) == "udf_3: negative: -2"

@@ -1,74 +1,115 @@
 """Stage 7, commit: writes one run's lines, events, batches and unmapped codes on one connection.
 
-The caller owns the transaction, so everything here commits together or not at all.
+The caller owns the transaction, so everything here commits together or not at all. Pending
+lines are written a chunk at a time, so a baseline of a million lines never sits in memory whole.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
 
 from potrack.pipeline import batches as batch_stage
 from potrack.pipeline.custom_columns import custom_json
-from potrack.pipeline.plan import WritePlan
-from potrack.pipeline.validate import FIELDS, Line
+from potrack.pipeline.diff import SnapshotDiff, to_stored_digest
+from potrack.pipeline.plan import WritePlan, build_plan, keys_to_fetch
+from potrack.pipeline.validate import DATE_FIELDS, FIELDS, Key, Line
 from potrack.store import lines as store_lines
+
+CHUNK = 5000
+_DATE_POSITIONS = [i for i, f in enumerate(FIELDS) if f in DATE_FIELDS]
+
+
+class StageFailed(Exception):
+    """A commit-time stage raised; the transaction must roll back. The cause is chained."""
+
+    def __init__(self, stage: str) -> None:
+        super().__init__(stage)
+        self.stage = stage
+
+
+@dataclass
+class Written:
+    """What the commit stage wrote, and the keys it touched (for the po_lines.changed event)."""
+
+    change_events: int = 0
+    batches: int = 0
+    new_keys: list[Key] = field(default_factory=list)
+    changed_keys: list[Key] = field(default_factory=list)
+    removed_keys: list[Key] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
-class Written:
-    """What the commit stage wrote."""
+class RunContext:
+    """Who is writing: the source, the run, its custom columns and whether it is a baseline."""
 
-    change_events: int
-    batches: int
-
-
-def line_values(line: Line, custom_names: tuple[str, ...]) -> dict[str, Any]:
-    """The stored columns of a line that come from the snapshot."""
-    values = dict(zip(FIELDS, line.values))
-    values.update(internal_part_id=line.part_id, custom=custom_json(custom_names, line.custom), digest=line.digest)
-    return values
+    source: str
+    run_id: int
+    custom_names: tuple[str, ...]
+    baseline: bool
+    has_inactive: bool
+    at: dt.datetime
 
 
-def _key(source: str, line: Line) -> dict[str, Any]:
-    return {"k_source": source, "k_po": line.key[0], "k_line": line.key[1]}
+def line_values(line: Line, custom_names: tuple[str, ...]) -> list[Any]:
+    """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates, digest signed)."""
+    values = list(line.values)
+    for i in _DATE_POSITIONS:
+        if values[i] is not None:
+            values[i] = dt.date.fromisoformat(values[i])
+    return [*values, line.part_id, custom_json(custom_names, line.custom), to_stored_digest(line.digest)]
 
 
-def _event(run_id: int, source: str, key: tuple[str, int], kind: str, fld: str | None = None,
-           old: str | None = None, new: str | None = None) -> dict[str, Any]:
-    return {"run_id": run_id, "source": source, "po_number": key[0], "line_number": key[1], "kind": kind,
-            "field": fld, "old_value": old, "new_value": new}
+def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None,
+           new: str | None = None) -> tuple[Any, ...]:
+    return (ctx.run_id, ctx.source, key[0], key[1], kind, fld, old, new)
 
 
-def write_lines(conn: sa.Connection, plan: WritePlan, source: str, run_id: int, custom_names: tuple[str, ...],
-                baseline: bool) -> int:
-    """Write the plan's lines and change events; returns the number of change events (fields + removals)."""
-    store_lines.insert_lines(conn, [
-        {**line_values(l, custom_names), "source": source, "po_number": l.key[0], "line_number": l.key[1],
-         "first_seen_run_id": run_id, "last_changed_run_id": run_id, "active": True}
-        for l in plan.inserts
-    ])
-    store_lines.update_lines(conn, [
-        {**_key(source, l), **line_values(l, custom_names), "last_changed_run_id": run_id, "active": True}
-        for l in plan.overwrites + [c.line for c in plan.changed]
-    ])
-    store_lines.update_lines(conn, [{**_key(source, l), "digest": l.digest} for l in plan.refreshed])
-    store_lines.deactivate_lines(conn, source, plan.removed, run_id)
-    if baseline:
+def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: WritePlan, ctx: RunContext) -> int:
+    """Write one chunk's lines and change events; returns the number of field-change events."""
+    src, run = ctx.source, ctx.run_id
+    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx.custom_names), run, run, True) for l in plan.inserts])
+    writer.update.execute(conn, [(*line_values(l, ctx.custom_names), run, True, src, *l.key)
+                                 for l in plan.overwrites + [c.line for c in plan.changed]])
+    writer.refresh.execute(conn, [(to_stored_digest(l.digest), src, *l.key) for l in plan.refreshed])
+    if ctx.baseline:
         return 0
-    events = [_event(run_id, source, l.key, "new") for l in plan.new_lines]
+    events = [_event(ctx, l.key, "new") for l in plan.new_lines]
     for changed in plan.changed:
-        events.extend(_event(run_id, source, changed.line.key, "changed", f, o, n) for f, o, n in changed.changes)
-    events.extend(_event(run_id, source, key, "removed") for key in plan.removed)
-    store_lines.insert_events(conn, events)
-    return plan.field_changes + len(plan.removed)
+        events.extend(_event(ctx, changed.line.key, "changed", f, o, n) for f, o, n in changed.changes)
+    writer.events.execute(conn, events)
+    return plan.field_changes
 
 
-def write_batches(conn: sa.Connection, plan: WritePlan, source: str, run_id: int, at: dt.datetime) -> int:
-    """Reconstruct and write the run's receipt batches; returns how many."""
-    rows = batch_stage.reconstruct_batches(plan, source, run_id, at)
-    store_lines.insert_batches(conn, rows)
-    return len(rows)
+def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmapped: dict[str, int]) -> Written:
+    """Write everything of a run; a failure raises StageFailed naming the stage it happened in."""
+    written = Written()
+    stage = "diff"
+    try:
+        writer = store_lines.LineWriter(conn)
+        for chunk in diff.pending_chunks(CHUNK):
+            stage = "diff"
+            needed = keys_to_fetch(chunk, ctx.baseline, ctx.has_inactive)
+            stored = store_lines.fetch_lines(conn, ctx.source, needed) if needed else {}
+            plan = build_plan(chunk, stored, ctx.custom_names, ctx.baseline)
+            written.change_events += write_lines(conn, writer, plan, ctx)
+            written.new_keys.extend(l.key for l in plan.new_lines)
+            written.changed_keys.extend(c.line.key for c in plan.changed)
+            stage = "batches"
+            batch_rows = batch_stage.reconstruct_batches(plan, ctx.source, ctx.run_id, ctx.at)
+            writer.batches.execute(conn, batch_rows)
+            written.batches += len(batch_rows)
+        stage = "diff"
+        written.removed_keys = diff.removed_keys()
+        writer.deactivate.execute(conn, [(False, ctx.run_id, ctx.source, *k) for k in written.removed_keys])
+        if not ctx.baseline:
+            writer.events.execute(conn, [_event(ctx, k, "removed") for k in written.removed_keys])
+            written.change_events += len(written.removed_keys)
+        stage = "xref"
+        store_lines.insert_unmapped(conn, ctx.run_id, unmapped)
+    except Exception as exc:
+        raise StageFailed(stage) from exc
+    return written

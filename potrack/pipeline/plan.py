@@ -1,11 +1,11 @@
-"""Turns a finished snapshot diff into the writes of a run: inserts, overwrites, changes, removals."""
+"""Turns a chunk of pending lines into writes: inserts, overwrites of stored rows, field changes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from potrack.pipeline.diff import SnapshotDiff, field_changes, stored_values, tracked_values
+from potrack.pipeline.diff import field_changes, stored_values, tracked_values
 from potrack.pipeline.validate import Key, Line
 
 
@@ -20,13 +20,12 @@ class ChangedLine:
 
 @dataclass
 class WritePlan:
-    """Everything one run will write to the current lines."""
+    """What one chunk of a run writes to the current lines."""
 
     inserts: list[Line] = field(default_factory=list)
     overwrites: list[Line] = field(default_factory=list)
     changed: list[ChangedLine] = field(default_factory=list)
     refreshed: list[Line] = field(default_factory=list)
-    removed: list[Key] = field(default_factory=list)
 
     @property
     def new_lines(self) -> list[Line]:
@@ -37,24 +36,19 @@ class WritePlan:
         return sum(len(c.changes) for c in self.changed)
 
 
-def keys_to_fetch(diff: SnapshotDiff, has_inactive: bool) -> set[Key]:
-    """Stored rows the plan needs: old values of changed lines, and inactive rows new keys may reuse."""
-    keys = set()
-    for line in diff.lines():
-        if line.key in diff.previous:
-            if not diff.baseline:
-                keys.add(line.key)
-        elif has_inactive:
-            keys.add(line.key)
-    return keys
+def keys_to_fetch(chunk: list[tuple[Line, bool]], baseline: bool, has_inactive: bool) -> set[Key]:
+    """Stored rows a chunk needs: old values of changed lines, and inactive rows new keys may reuse."""
+    return {line.key for line, was_active in chunk
+            if (was_active and not baseline) or (not was_active and has_inactive)}
 
 
-def build_plan(diff: SnapshotDiff, stored: dict[Key, dict[str, Any]], custom_names: tuple[str, ...]) -> WritePlan:
-    """Classify each kept line as an insert, an overwrite of a stored row, or a field change."""
+def build_plan(chunk: list[tuple[Line, bool]], stored: dict[Key, dict[str, Any]], custom_names: tuple[str, ...],
+               baseline: bool) -> WritePlan:
+    """Classify each pending line as an insert, an overwrite of a stored row, or a field change."""
     plan = WritePlan()
-    for line in diff.lines():
-        if diff.baseline or line.key not in diff.previous:
-            exists = line.key in diff.previous or line.key in stored
+    for line, was_active in chunk:
+        if baseline or not was_active:
+            exists = was_active or line.key in stored
             (plan.overwrites if exists else plan.inserts).append(line)
             continue
         row = stored[line.key]
@@ -63,5 +57,4 @@ def build_plan(diff: SnapshotDiff, stored: dict[Key, dict[str, Any]], custom_nam
             plan.changed.append(ChangedLine(line, float(row["quantity_received"]), changes))
         else:
             plan.refreshed.append(line)
-    plan.removed = sorted(diff.removed_keys())
     return plan

@@ -14,20 +14,17 @@ from potrack import events
 from potrack.clock import utcnow
 from potrack.config import Settings, SourceConfig
 from potrack.pipeline.checks import check_run
-from potrack.pipeline.commit import write_batches, write_lines
-from potrack.pipeline.custom_columns import count_stored, count_values
-from potrack.pipeline.diff import SnapshotDiff, compute_digest
+from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
+from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
-from potrack.pipeline.plan import WritePlan, build_plan, keys_to_fetch
 from potrack.pipeline.progress import Heartbeat, Progress
-from potrack.pipeline.validate import FIELDS, Key, Line, RowError, RowValidator
-from potrack.pipeline.xref import XrefResolver
+from potrack.pipeline.stream import duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
 from potrack.store import audit, runs
 from potrack.store import lines as store_lines
 from potrack.store.models import Run
-from potrack.store.runs import Rejection, RunMetrics
+from potrack.store.runs import RunMetrics
 
 log = logging.getLogger("potrack.pipeline")
 SourceFactory = Callable[[SourceConfig], Source]
@@ -48,32 +45,6 @@ class RunReport:
     def as_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "source": self.source, "status": self.status, "baseline": self.baseline,
                 "duration_s": self.duration_s, **self.metrics.as_dict(), "error": self.error}
-
-
-@dataclass
-class SnapshotRead:
-    """What one successful extract attempt gathered."""
-
-    rows: int
-    diff: SnapshotDiff
-    rejections: list[Rejection]
-    xref: XrefResolver
-    custom_values: int
-    custom_names: tuple[str, ...]
-
-
-def key_text(key: Key | None) -> str | None:
-    """A line key as shown to people: PO/line."""
-    return None if key is None else f"{key[0]}/{key[1]}"
-
-
-def _duplicate_error(key: Key) -> str:
-    return f"duplicate key {key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
-
-
-def _line_record(line: Line, custom_names: tuple[str, ...]) -> dict[str, Any]:
-    return {"po_number": line.key[0], "line_number": line.key[1], **dict(zip(FIELDS, line.values)),
-            **dict(zip(custom_names, line.custom))}
 
 
 class Pipeline:
@@ -106,53 +77,6 @@ class Pipeline:
         with Heartbeat(self.engine, run_id):
             return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
 
-    def _read(self, source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
-              progress: Progress) -> SnapshotRead:
-        """One extract attempt: stream the snapshot through validate, xref and the diff."""
-        xref = XrefResolver(source.read_xref())
-        diff = SnapshotDiff(previous=previous, baseline=baseline)
-        rejections: list[Rejection] = []
-        rows = custom_values = 0
-        with source.open(cfg.batch_size) as snap:
-            validator = RowValidator(snap.columns, cfg.columns, cfg.custom_columns)
-            progress.rows(0, snap.rows_total)
-            for batch in snap.batches:
-                for row in batch:
-                    rows += 1
-                    try:
-                        line = validator.validate(row)
-                    except RowError as exc:
-                        key = validator.key_of(row)
-                        rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc)))
-                        if key is not None:
-                            diff.reject_key(key)
-                        continue
-                    if diff.is_repeat(line.key):
-                        rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
-                                                    _duplicate_error(line.key)))
-                        continue
-                    xref.resolve(line)
-                    line.digest = compute_digest(line)
-                    diff.add(line)
-                    custom_values += count_values(line)
-                progress.rows(rows, snap.rows_total)
-        return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names)
-
-    def _withdraw_duplicates(self, read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -> None:
-        """Reject the first occurrence of every duplicated key and take it out of the run's counts."""
-        withdrawn, unchanged = read.diff.drop_duplicates()
-        for line in withdrawn:
-            read.rejections.append(Rejection("validate", key_text(line.key), _line_record(line, read.custom_names),
-                                             _duplicate_error(line.key)))
-            read.xref.forget(line.get("item_code"))
-            read.custom_values -= count_values(line)
-        for key in unchanged:
-            row = stored[key]
-            record = {"po_number": key[0], "line_number": key[1], **{f: row[f] for f in FIELDS}, **(row["custom"] or {})}
-            read.rejections.append(Rejection("validate", key_text(key), record, _duplicate_error(key)))
-            read.xref.forget(row["item_code"])
-            read.custom_values -= count_stored(row["custom"], read.custom_names)
-
     def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
         metrics = RunMetrics()
         progress = Progress(self.engine, run_id)
@@ -171,7 +95,7 @@ class Pipeline:
 
         try:
             read, metrics.retry_attempts = extract_with_retries(
-                lambda: self._read(source, cfg, previous, baseline, progress), cfg.retry, record_attempt, self.sleep)
+                lambda: read_snapshot(source, cfg, previous, baseline, progress), cfg.retry, record_attempt, self.sleep)
         except ExtractFailed as exc:
             metrics.retry_attempts, metrics.errors = exc.attempts, 1
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
@@ -181,50 +105,51 @@ class Pipeline:
         stage = "diff"
         try:  # from here on an unexpected error still fails the run properly (record, audit event, report)
             progress.stage("diff")
-            with self.engine.connect() as conn:
-                # Duplicates include keys valid in one row and rejected in another (see drop_duplicates).
-                needed = keys_to_fetch(diff, has_inactive) | diff.duplicates | (diff.rejected_keys & diff.seen.keys())
-                stored = store_lines.fetch_lines(conn, cfg.name, needed) if needed else {}
-            self._withdraw_duplicates(read, stored)
+            needed = duplicate_keys(diff)
+            if needed:
+                with self.engine.connect() as conn:
+                    stored = store_lines.fetch_lines(conn, cfg.name, needed)
+                withdraw_duplicates(read, stored)
             with self.engine.begin() as conn:
                 runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
             metrics.errors = len(read.rejections)
             metrics.custom_values = read.custom_values
             metrics.xref_gaps = len(read.xref.unmapped)
+            status = "partial" if read.rejections else "success"
 
             progress.stage("commit")
-            plan = build_plan(diff, stored, read.custom_names)
-            metrics.lines_new = len(plan.new_lines)
-            metrics.lines_changed = len(plan.changed)
-            metrics.lines_removed = len(plan.removed)
-            status = "partial" if read.rejections else "success"
+            ctx = RunContext(cfg.name, run_id, read.custom_names, baseline, has_inactive, utcnow())
             with self.engine.begin() as conn:
-                metrics.change_events = write_lines(conn, plan, cfg.name, run_id, read.custom_names, baseline)
-                stage = "batches"
-                metrics.batches_reconstructed = write_batches(conn, plan, cfg.name, run_id, utcnow())
-                stage = "custom_columns"
-                store_lines.insert_unmapped(conn, run_id, read.xref.unmapped)
+                written = commit_run(conn, diff, ctx, read.xref.unmapped)
+                metrics.lines_new = len(written.new_keys)
+                metrics.lines_changed = len(written.changed_keys)
+                metrics.lines_removed = len(written.removed_keys)
+                metrics.change_events = written.change_events
+                metrics.batches_reconstructed = written.batches
                 stage = "commit"
                 duration = runs.finish_run(conn, run_id, status, metrics, started)
                 audit.record(conn, "ingestion_completed", self._summary(run_id, cfg.name, status, metrics, duration),
                              severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
                              details=metrics.as_dict())
         except Exception as exc:
-            log.exception("run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage)
+            cause = exc.__cause__ if isinstance(exc, StageFailed) and exc.__cause__ else exc
+            stage = exc.stage if isinstance(exc, StageFailed) else stage
+            log.error("run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage,
+                      exc_info=cause)
             metrics.errors = len(read.rejections) + 1
             # Rolled back: the run wrote no lines, events or batches, so it must not report any.
             metrics.lines_new = metrics.lines_changed = metrics.lines_removed = 0
             metrics.change_events = metrics.batches_reconstructed = 0
-            return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(exc), stage)
+            return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage)
 
         report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
         log.info(self._summary(run_id, cfg.name, status, metrics, duration))
         self._check(run_id, cfg.name, diff)
-        self._publish(report, plan)
+        self._publish(report, written)
         return report
 
     def _check(self, run_id: int, source: str, diff: SnapshotDiff) -> None:
-        expected = len(diff.seen) + sum(1 for k in diff.rejected_keys if k in diff.previous)
+        expected = diff.expected_active()
         try:
             with self.engine.connect() as conn:
                 problems = check_run(conn, source, run_id, expected)
@@ -255,11 +180,9 @@ class Pipeline:
         return report
 
     @staticmethod
-    def _publish(report: RunReport, plan: WritePlan) -> None:
+    def _publish(report: RunReport, written: Written) -> None:
         events.publish(events.RUN_FINISHED, report.as_json())
         events.publish(events.PO_LINES_CHANGED, {
             "source": report.source, "run_id": report.run_id,
-            "new": [l.key for l in plan.new_lines],
-            "changed": [c.line.key for c in plan.changed],
-            "removed": list(plan.removed),
+            "new": written.new_keys, "changed": written.changed_keys, "removed": written.removed_keys,
         })

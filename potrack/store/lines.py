@@ -8,21 +8,23 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from potrack.fields import FIELDS
+from potrack.store.bulk import insert_into, update_where
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, UnmappedCode
 
 Key = tuple[str, int]
 CHUNK = 500
 WRITE_BATCH = 5000
-LINE_COLUMNS = [c.name for c in PoLine.__table__.columns if c.name != "id"]
 
 
 def active_digests(conn: sa.Connection, source: str) -> dict[Key, int]:
-    """Key → digest of the source's active lines: the previous state the diff compares against."""
+    """Key → unsigned digest of the source's active lines: the previous state the diff compares against."""
     result = conn.execute(
         sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest)
         .where(PoLine.source == source, PoLine.active.is_(True))
     )
-    return {(po, line): digest for po, line, digest in result}
+    mask = (1 << 64) - 1
+    return {(po, line): digest & mask for po, line, digest in result}
 
 
 def count_inactive(conn: sa.Connection, source: str) -> int:
@@ -51,51 +53,35 @@ def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[K
     return found
 
 
-def _in_batches(conn: sa.Connection, stmt: sa.Executable, rows: Sequence[dict[str, Any]]) -> None:
-    for start in range(0, len(rows), WRITE_BATCH):
-        conn.execute(stmt, list(rows[start : start + WRITE_BATCH]))
+LINE_VALUE_COLUMNS = [*FIELDS, "internal_part_id", "custom", "digest"]
+INSERT_COLUMNS = ["source", "po_number", "line_number", *LINE_VALUE_COLUMNS, "first_seen_run_id",
+                  "last_changed_run_id", "active"]
+UPDATE_COLUMNS = [*LINE_VALUE_COLUMNS, "last_changed_run_id", "active"]
+KEY_COLUMNS = ["source", "po_number", "line_number"]
+EVENT_COLUMNS = ["run_id", "source", "po_number", "line_number", "kind", "field", "old_value", "new_value"]
+BATCH_COLUMNS = ["run_id", "source", "po_number", "line_number", "quantity", "cumulative_received", "received_at"]
 
 
-def insert_lines(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert new lines (each row holds every column but id)."""
-    _in_batches(conn, sa.insert(PoLine), rows)
+class LineWriter:
+    """The bulk statements of one run's commit, compiled once for the store's dialect.
 
+    Rows are tuples: INSERT_COLUMNS for inserts; UPDATE_COLUMNS then KEY_COLUMNS for updates;
+    digest then KEY_COLUMNS for refreshes; active, last_changed_run_id then KEY_COLUMNS for
+    deactivations; EVENT_COLUMNS and BATCH_COLUMNS for events and batches.
+    """
 
-def _by_key() -> sa.ColumnElement[bool]:
-    return sa.and_(
-        PoLine.source == sa.bindparam("k_source"),
-        PoLine.po_number == sa.bindparam("k_po"),
-        PoLine.line_number == sa.bindparam("k_line"),
-    )
-
-
-def update_lines(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Overwrite lines by key; each row holds k_source, k_po, k_line and the columns to set."""
-    if not rows:
-        return
-    columns = [c for c in rows[0] if not c.startswith("k_")]
-    stmt = sa.update(PoLine).where(_by_key()).values({c: sa.bindparam(c) for c in columns})
-    _in_batches(conn, stmt, rows)
-
-
-def deactivate_lines(conn: sa.Connection, source: str, keys: Sequence[Key], run_id: int) -> None:
-    """Mark lines inactive (removed from the ERP's active set)."""
-    rows = [{"k_source": source, "k_po": po, "k_line": line} for po, line in keys]
-    stmt = sa.update(PoLine).where(_by_key()).values(active=False, last_changed_run_id=run_id)
-    _in_batches(conn, stmt, rows)
-
-
-def insert_events(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert change events."""
-    _in_batches(conn, sa.insert(ChangeEvent), rows)
-
-
-def insert_batches(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert reconstructed receipt batches."""
-    _in_batches(conn, sa.insert(ReceiptBatch), rows)
+    def __init__(self, conn: sa.Connection) -> None:
+        lines = PoLine.__table__
+        self.insert = insert_into(conn, lines, INSERT_COLUMNS)
+        self.update = update_where(conn, lines, UPDATE_COLUMNS, KEY_COLUMNS)
+        self.refresh = update_where(conn, lines, ["digest"], KEY_COLUMNS)
+        self.deactivate = update_where(conn, lines, ["active", "last_changed_run_id"], KEY_COLUMNS)
+        self.events = insert_into(conn, ChangeEvent.__table__, EVENT_COLUMNS)
+        self.batches = insert_into(conn, ReceiptBatch.__table__, BATCH_COLUMNS)
 
 
 def insert_unmapped(conn: sa.Connection, run_id: int, counts: dict[str, int]) -> None:
     """Insert a run's unmapped item codes with their line counts."""
     rows = [{"run_id": run_id, "item_code": code, "line_count": n} for code, n in sorted(counts.items())]
-    _in_batches(conn, sa.insert(UnmappedCode), rows)
+    for start in range(0, len(rows), WRITE_BATCH):
+        conn.execute(sa.insert(UnmappedCode), rows[start : start + WRITE_BATCH])

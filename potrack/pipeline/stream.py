@@ -1,0 +1,95 @@
+"""Stages 1–4 in one streaming pass: each row is validated, mapped and diffed as it arrives."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from potrack.config import SourceConfig
+from potrack.pipeline.custom_columns import count_stored, count_values
+from potrack.pipeline.diff import SnapshotDiff, compute_digest
+from potrack.pipeline.progress import Progress
+from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator
+from potrack.pipeline.xref import XrefResolver
+from potrack.sources import Source
+from potrack.store.runs import Rejection
+
+
+@dataclass
+class SnapshotRead:
+    """What one successful extract attempt gathered."""
+
+    rows: int
+    diff: SnapshotDiff
+    rejections: list[Rejection]
+    xref: XrefResolver
+    custom_values: int
+    custom_names: tuple[str, ...]
+
+
+def key_text(key: Key | None) -> str | None:
+    """A line key as shown to people: PO/line."""
+    return None if key is None else f"{key[0]}/{key[1]}"
+
+
+def duplicate_error(key: Key) -> str:
+    """The error of every row of a key that occurs more than once in a snapshot."""
+    return f"duplicate key {key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
+
+
+def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
+                  progress: Progress) -> SnapshotRead:
+    """One extract attempt: stream the snapshot through validate, xref and the diff."""
+    xref = XrefResolver(source.read_xref())
+    diff = SnapshotDiff(previous=previous, baseline=baseline)
+    rejections: list[Rejection] = []
+    rows = custom_values = 0
+    with source.open(cfg.batch_size) as snap:
+        validator = RowValidator(snap.columns, cfg.columns, cfg.custom_columns)
+        progress.rows(0, snap.rows_total)
+        validate, is_repeat, resolve, add = validator.validate, diff.is_repeat, xref.resolve, diff.add
+        for batch in snap.batches:
+            for row in batch:
+                try:
+                    line = validate(row)
+                except RowError as exc:
+                    key = validator.key_of(row)
+                    rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc)))
+                    if key is not None:
+                        diff.reject_key(key)
+                    continue
+                if is_repeat(line.key):
+                    rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
+                                                duplicate_error(line.key)))
+                    continue
+                resolve(line)
+                line.digest = compute_digest(line)
+                add(line)
+                if line.custom:
+                    custom_values += count_values(line)
+            rows += len(batch)
+            progress.rows(rows, snap.rows_total)
+    return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names)
+
+
+def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -> None:
+    """Reject the first occurrence of every duplicated key and take it out of the run's counts."""
+    withdrawn, unchanged = read.diff.drop_duplicates()
+    for line in withdrawn:
+        record = {"po_number": line.key[0], "line_number": line.key[1], **dict(zip(FIELDS, line.values)),
+                  **dict(zip(read.custom_names, line.custom))}
+        read.rejections.append(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
+        read.xref.forget(line.get("item_code"))
+        read.custom_values -= count_values(line)
+    for key in unchanged:
+        row = stored[key]
+        record = {"po_number": key[0], "line_number": key[1], **{f: row[f] for f in FIELDS}, **(row["custom"] or {})}
+        read.rejections.append(Rejection("validate", key_text(key), record, duplicate_error(key)))
+        read.xref.forget(row["item_code"])
+        read.custom_values -= count_stored(row["custom"], read.custom_names)
+
+
+def duplicate_keys(diff: SnapshotDiff) -> set[Key]:
+    """Keys whose stored row withdraw_duplicates may need (repeated, or valid once and rejected once)."""
+    return diff.duplicates | diff.rejected_keys
+

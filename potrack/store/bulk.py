@@ -1,0 +1,68 @@
+"""Bulk statements executed with the driver's executemany, skipping per-row ORM and Core overhead.
+
+The SQL is compiled once for the connection's dialect and the column types' bind processors are
+applied by hand, so the same code is portable (SQLite, PostgreSQL, SQL Server) and costs a few
+microseconds a row instead of tens.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+BATCH = 5000
+
+
+class BulkStatement:
+    """An INSERT or UPDATE with named parameters, executed in batches of tuples."""
+
+    def __init__(self, conn: sa.Connection, stmt: sa.Executable, names: Sequence[str],
+                 types: dict[str, sa.types.TypeEngine[Any]]) -> None:
+        dialect = conn.dialect
+        compiled = stmt.compile(dialect=dialect)
+        self.sql = compiled.string
+        self.positional = dialect.positional
+        self.names = list(names)
+        order = list(compiled.positiontup or []) if self.positional else self.names
+        self._order = [self.names.index(n) for n in order]  # bind names are the names given, in SQL order
+        self._order_names = order
+        procs: list[Callable[[Any], Any] | None] = []
+        for name in order:
+            type_ = types.get(name)
+            procs.append(type_.dialect_impl(dialect).bind_processor(dialect) if type_ is not None else None)
+        self._procs = procs
+
+    def _convert(self, row: Sequence[Any]) -> Any:
+        values = [row[i] for i in self._order]
+        for i, proc in enumerate(self._procs):
+            if proc is not None:
+                values[i] = proc(values[i])
+        return tuple(values) if self.positional else dict(zip(self._order_names, values))
+
+    def execute(self, conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
+        """Run the statement once per row (rows hold values in `names` order)."""
+        for start in range(0, len(rows), BATCH):
+            params = [self._convert(r) for r in rows[start : start + BATCH]]
+            if params:
+                conn.exec_driver_sql(self.sql, params)
+
+
+def insert_into(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> BulkStatement:
+    """A bulk INSERT of these columns of a table (rows hold values in column order)."""
+    # Bind names must differ from column names in INSERT/UPDATE statements: prefix them.
+    stmt = sa.insert(table).values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
+    return BulkStatement(conn, stmt, [f"p_{c}" for c in columns], {f"p_{c}": table.c[c].type for c in columns})
+
+
+def update_where(conn: sa.Connection, table: sa.Table, columns: Sequence[str], keys: Sequence[str]) -> BulkStatement:
+    """A bulk UPDATE setting `columns` on the rows matching `keys` (rows hold the columns' values, then the keys')."""
+    stmt = (
+        sa.update(table)
+        .where(sa.and_(*[table.c[k] == sa.bindparam(f"k_{k}", type_=table.c[k].type) for k in keys]))
+        .values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
+    )
+    names = [*(f"p_{c}" for c in columns), *(f"k_{k}" for k in keys)]
+    types = {**{f"p_{c}": table.c[c].type for c in columns}, **{f"k_{k}": table.c[k].type for k in keys}}
+    return BulkStatement(conn, stmt, names, types)
