@@ -181,6 +181,7 @@ def main() -> int:
 
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="potrack-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(workdir / "instance", ignore_errors=True)  # every benchmark starts with an empty store
     try:
         print(f"generating {args.lines:,} lines and {args.nights} night(s) in {workdir} ...", file=sys.stderr)
         erps = [workdir / f"erp-night{n}.sqlite" for n in range(args.nights + 1)]

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from potrack.pipeline import batches as batch_stage
 from potrack.pipeline.custom_columns import custom_json
-from potrack.pipeline.diff import SnapshotDiff, to_stored_digest
+from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.plan import WritePlan, build_plan, keys_to_fetch
 from potrack.pipeline.validate import DATE_FIELDS, FIELDS, Key, Line
 from potrack.store import lines as store_lines
@@ -55,12 +55,12 @@ class RunContext:
 
 
 def line_values(line: Line, custom_names: tuple[str, ...]) -> list[Any]:
-    """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates, digest signed)."""
+    """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates)."""
     values = list(line.values)
     for i in _DATE_POSITIONS:
         if values[i] is not None:
             values[i] = dt.date.fromisoformat(values[i])
-    return [*values, line.part_id, custom_json(custom_names, line.custom), to_stored_digest(line.digest)]
+    return [*values, line.part_id, custom_json(custom_names, line.custom), line.digest]
 
 
 def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None,
@@ -74,7 +74,7 @@ def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: Write
     writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx.custom_names), run, run, True) for l in plan.inserts])
     writer.update.execute(conn, [(*line_values(l, ctx.custom_names), run, True, src, *l.key)
                                  for l in plan.overwrites + [c.line for c in plan.changed]])
-    writer.refresh.execute(conn, [(to_stored_digest(l.digest), src, *l.key) for l in plan.refreshed])
+    writer.refresh.execute(conn, [(l.digest, src, *l.key) for l in plan.refreshed])
     if ctx.baseline:
         return 0
     events = [_event(ctx, l.key, "new") for l in plan.new_lines]

@@ -1,8 +1,9 @@
 """Stage 4, diff: classifies each line of the snapshot against the source's stored lines.
 
 The stored state is read as key → 64-bit digest of the tracked fields, so an unchanged line
-costs one dictionary look-up and is never rewritten. New and changed lines are kept compactly
-(marshalled) until the commit stage compares them field by field with their stored rows.
+costs one dictionary look-up and is never rewritten. New and changed lines are spooled to a
+temporary file (marshalled) until the commit stage compares them field by field with their
+stored rows, so memory does not grow with them: a baseline of ten million lines spools them all.
 """
 
 from __future__ import annotations
@@ -10,12 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import marshal
+import tempfile
+from array import array
 from collections.abc import Iterator
 from typing import Any
 
 from potrack.pipeline.validate import FIELDS, Key, Line
 
 PART_FIELD = "internal_part_id"
+PENDING = 1 << 64  # state values from here up mark pending lines; digests are signed 64-bit, all below
 MARSHAL_VERSION = 2  # versions 0-2 encode by value only (no interning or object-identity flags): stable
 _MISSING = object()
 
@@ -32,19 +36,9 @@ def format_value(value: Any) -> str | None:
 
 
 def compute_digest(line: Line) -> int:
-    """A stable unsigned 64-bit digest of every tracked value of a line (fields, part id, custom values)."""
+    """A stable signed 64-bit digest (a BIGINT) of every tracked value of a line: fields, part id, custom values."""
     encoded = marshal.dumps((line.values, line.part_id, line.custom), MARSHAL_VERSION)
-    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "big")
-
-
-def to_stored_digest(digest: int) -> int:
-    """The digest as the signed 64-bit integer a BIGINT column holds."""
-    return digest - (1 << 64) if digest >= (1 << 63) else digest
-
-
-def from_stored_digest(stored: int) -> int:
-    """The unsigned digest of a stored signed one."""
-    return stored & ((1 << 64) - 1)
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "big", signed=True)
 
 
 def tracked_values(line: Line, custom_names: tuple[str, ...]) -> dict[str, str | None]:
@@ -72,37 +66,42 @@ def field_changes(old: dict[str, str | None], new: dict[str, str | None]) -> lis
 class SnapshotDiff:
     """Accumulates one snapshot against the stored state, in one dictionary.
 
-    `state` maps each key to the stored digest while the key is unseen (an int of 0 or more),
-    to -(i + 1) once its line is pending write number i, or to None once seen unchanged.
+    `state` maps each key to its stored digest while the key is unseen, to PENDING + i once its
+    line is pending write number i, or to None once seen unchanged.
     """
 
     def __init__(self, previous: dict[Key, int], baseline: bool) -> None:
         self.previous = previous
         self.baseline = baseline
         self.state: dict[Key, int | None] = dict(previous)
-        self.pending: list[bytes] = []
+        self._spool = tempfile.TemporaryFile(prefix="potrack-pending-")
+        self._offsets = array("q")
         self.withdrawn: set[int] = set()
         self.duplicates: set[Key] = set()
         self.rejected_keys: set[Key] = set()
         self.valid_keys = 0
 
-    def is_repeat(self, key: Key) -> bool:
-        """True (and the key marked duplicate) when the key was already in this snapshot."""
-        old = self.state.get(key, _MISSING)
-        if old is None or (old is not _MISSING and old < 0):  # type: ignore[operator]
-            self.duplicates.add(key)
-            return True
-        return False
+    def previous_digest(self, key: Key) -> int | None:
+        """The stored digest of a key not yet seen in this snapshot (None for a new key).
 
-    def add(self, line: Line) -> None:
-        """Take a valid line whose key is not a repeat: kept when new or changed."""
+        Raises KeyError, with the key marked duplicate, when the key was already seen.
+        """
+        old = self.state.get(key)
+        if old is not None and old < PENDING:
+            return old
+        if old is None and key not in self.state:
+            return None
+        self.duplicates.add(key)
+        raise KeyError(key)
+
+    def add(self, line: Line, old: int | None) -> None:
+        """Take a valid line that is not a repeat, given its previous digest: kept when new or changed."""
         self.valid_keys += 1
-        old = self.state.get(line.key)
         if old is None or self.baseline or old != line.digest:
-            was_active = line.key in self.previous
-            self.pending.append(marshal.dumps(
-                (line.key, line.values, line.custom, line.part_id, line.digest, was_active), MARSHAL_VERSION))
-            self.state[line.key] = -len(self.pending)
+            self._offsets.append(self._spool.tell())
+            marshal.dump((line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous),
+                         self._spool, MARSHAL_VERSION)
+            self.state[line.key] = PENDING + len(self._offsets) - 1
         else:
             self.state[line.key] = None
 
@@ -119,7 +118,7 @@ class SnapshotDiff:
         # A key that is valid in one row and rejected in another also occurs twice.
         for key in self.rejected_keys:
             value = self.state.get(key, _MISSING)
-            if value is None or (value is not _MISSING and value < 0):  # type: ignore[operator]
+            if value is None or (value is not _MISSING and value >= PENDING):  # type: ignore[operator]
                 self.duplicates.add(key)
         withdrawn, unchanged = [], []
         for key in self.duplicates:
@@ -127,31 +126,49 @@ class SnapshotDiff:
             if value is None:
                 unchanged.append(key)
             else:
-                index = -value - 1
+                index = value - PENDING
                 self.withdrawn.add(index)
-                withdrawn.append(decode(self.pending[index])[0])
+                self._spool.seek(self._offsets[index])
+                withdrawn.append(_pending_line(marshal.load(self._spool))[0])
             self.state[key] = None  # neither written nor removed
             self.valid_keys -= 1
             self.rejected_keys.add(key)
         return withdrawn, unchanged
 
+    @property
+    def pending_count(self) -> int:
+        """How many lines were kept as new or changed (duplicates included until withdrawn)."""
+        return len(self._offsets)
+
     def pending_chunks(self, size: int) -> Iterator[list[tuple[Line, bool]]]:
-        """The new or changed lines (duplicates withdrawn), decoded a chunk at a time."""
-        for start in range(0, len(self.pending), size):
-            yield [decode(record) for i, record in enumerate(self.pending[start : start + size], start)
-                   if i not in self.withdrawn]
+        """The new or changed lines (duplicates withdrawn), read back from the spool a chunk at a time."""
+        self._spool.seek(0)
+        chunk: list[tuple[Line, bool]] = []
+        for index in range(len(self._offsets)):
+            record = marshal.load(self._spool)
+            if index not in self.withdrawn:
+                chunk.append(_pending_line(record))
+            if len(chunk) >= size:
+                yield chunk
+                chunk = []
+        if chunk:
+            yield chunk
+
+    def close(self) -> None:
+        """Delete the spool."""
+        self._spool.close()
 
     def removed_keys(self) -> list[Key]:
         """Stored active keys absent from the snapshot (rejected keys excepted), in key order."""
         return sorted(k for k, v in self.state.items()
-                      if v is not None and v >= 0 and k not in self.rejected_keys)
+                      if v is not None and v < PENDING and k not in self.rejected_keys)
 
     def expected_active(self) -> int:
         """Active lines the store must hold after the run: valid distinct keys plus protected rejected ones."""
         return self.valid_keys + sum(1 for k in self.rejected_keys if k in self.previous)
 
 
-def decode(record: bytes) -> tuple[Line, bool]:
-    """A pending line and whether its key was active before the run."""
-    key, values, custom, part_id, digest, was_active = marshal.loads(record)
+def _pending_line(record: tuple[Any, ...]) -> tuple[Line, bool]:
+    """A spooled line and whether its key was active before the run."""
+    key, values, custom, part_id, digest, was_active = record
     return Line(key=key, values=values, custom=custom, part_id=part_id, digest=digest), was_active

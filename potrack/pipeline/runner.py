@@ -18,7 +18,7 @@ from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
 from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.progress import Heartbeat, Progress
-from potrack.pipeline.stream import duplicate_keys, read_snapshot, withdraw_duplicates
+from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
 from potrack.store import audit, runs
@@ -78,6 +78,7 @@ class Pipeline:
             return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
 
     def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
+        """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
         metrics = RunMetrics()
         progress = Progress(self.engine, run_id)
         source = self.source_factory(cfg)
@@ -100,6 +101,14 @@ class Pipeline:
             metrics.retry_attempts, metrics.errors = exc.attempts, 1
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
 
+        try:
+            return self._commit(run_id, cfg, read, baseline, has_inactive, started, metrics, progress)
+        finally:
+            read.diff.close()
+
+    def _commit(self, run_id: int, cfg: SourceConfig, read: SnapshotRead, baseline: bool, has_inactive: bool,
+                started: Any, metrics: RunMetrics, progress: Progress) -> RunReport:
+        """Stages 4–7 after a successful extract: duplicates, failed rows, the one data transaction, report."""
         diff = read.diff
         metrics.lines_processed = read.rows
         stage = "diff"

@@ -47,7 +47,7 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
     with source.open(cfg.batch_size) as snap:
         validator = RowValidator(snap.columns, cfg.columns, cfg.custom_columns)
         progress.rows(0, snap.rows_total)
-        validate, is_repeat, resolve, add = validator.validate, diff.is_repeat, xref.resolve, diff.add
+        validate, previous_digest, resolve, add = validator.validate, diff.previous_digest, xref.resolve, diff.add
         for batch in snap.batches:
             for row in batch:
                 try:
@@ -58,13 +58,15 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                     if key is not None:
                         diff.reject_key(key)
                     continue
-                if is_repeat(line.key):
+                try:
+                    old = previous_digest(line.key)
+                except KeyError:
                     rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
                                                 duplicate_error(line.key)))
                     continue
                 resolve(line)
                 line.digest = compute_digest(line)
-                add(line)
+                add(line, old)
                 if line.custom:
                     custom_values += count_values(line)
             rows += len(batch)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from potrack.pipeline.validate import Line
+from potrack.pipeline.validate import FIELD_INDEX, Line
+
+ITEM_CODE = FIELD_INDEX["item_code"]
 
 
 class XrefResolver:
@@ -16,7 +18,7 @@ class XrefResolver:
 
     def resolve(self, line: Line) -> None:
         """Set the line's part id; an unmapped code is still ingested, and counted."""
-        code = line.get("item_code")
+        code = line.values[ITEM_CODE]
         line.part_id = self.mapping.get(code)
         if line.part_id is None:
             self.unmapped[code] += 1

@@ -7,7 +7,7 @@ microseconds a row instead of tens.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,7 +16,7 @@ BATCH = 5000
 
 
 class BulkStatement:
-    """An INSERT or UPDATE with named parameters, executed in batches of tuples."""
+    """A statement with named parameters, compiled for the dialect: executed in batches, or fetched."""
 
     def __init__(self, conn: sa.Connection, stmt: sa.Executable, names: Sequence[str],
                  types: dict[str, sa.types.TypeEngine[Any]]) -> None:
@@ -47,6 +47,17 @@ class BulkStatement:
             params = [self._convert(r) for r in rows[start : start + BATCH]]
             if params:
                 conn.exec_driver_sql(self.sql, params)
+
+
+    def fetch(self, conn: sa.Connection, params: Sequence[Any], size: int = 10_000) -> Iterator[list[Any]]:
+        """Run a SELECT with one set of parameters and yield its rows in batches from the driver's cursor."""
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(self.sql, self._convert(params))
+            while rows := cursor.fetchmany(size):
+                yield rows
+        finally:
+            cursor.close()
 
 
 def insert_into(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> BulkStatement:

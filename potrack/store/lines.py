@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 
 from potrack.fields import FIELDS
-from potrack.store.bulk import insert_into, update_where
+from potrack.store.bulk import BulkStatement, insert_into, update_where
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, UnmappedCode
 
 Key = tuple[str, int]
@@ -18,13 +17,14 @@ WRITE_BATCH = 5000
 
 
 def active_digests(conn: sa.Connection, source: str) -> dict[Key, int]:
-    """Key → unsigned digest of the source's active lines: the previous state the diff compares against."""
-    result = conn.execute(
-        sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest)
-        .where(PoLine.source == source, PoLine.active.is_(True))
-    )
-    mask = (1 << 64) - 1
-    return {(po, line): digest & mask for po, line, digest in result}
+    """Key → digest of the source's active lines: the previous state the diff compares against."""
+    stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest).where(
+        PoLine.source == sa.bindparam("source"), PoLine.active.is_(True))
+    state: dict[Key, int] = {}
+    # A million rows: read them with the driver's cursor, not through SQLAlchemy's result rows.
+    for batch in BulkStatement(conn, stmt, ["source"], {"source": PoLine.source.type}).fetch(conn, (source,)):
+        state.update({(po, line): digest for po, line, digest in batch})
+    return state
 
 
 def count_inactive(conn: sa.Connection, source: str) -> int:
@@ -37,19 +37,17 @@ def count_inactive(conn: sa.Connection, source: str) -> int:
 def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
     """The stored rows of these keys (those that exist), looked up by PO in chunks."""
     wanted = set(keys)
-    by_po: dict[str, set[int]] = defaultdict(set)
-    for po, line in wanted:
-        by_po[po].add(line)
-    pos = sorted(by_po)
+    pos = sorted({po for po, _line in wanted})
+    table = PoLine.__table__
+    names = [c.name for c in table.columns]
     found: dict[Key, dict[str, Any]] = {}
     for start in range(0, len(pos), CHUNK):
-        rows = conn.execute(
-            sa.select(PoLine.__table__).where(PoLine.source == source, PoLine.po_number.in_(pos[start : start + CHUNK]))
-        ).mappings()
-        for row in rows:
-            key = (row["po_number"], row["line_number"])
+        chunk = pos[start : start + CHUNK]
+        stmt = sa.select(table).where(table.c.source == source, table.c.po_number.in_(chunk))
+        for row in conn.execute(stmt).all():
+            key = (row.po_number, row.line_number)
             if key in wanted:
-                found[key] = dict(row)
+                found[key] = dict(zip(names, row))
     return found
 
 
