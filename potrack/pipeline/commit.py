@@ -52,15 +52,17 @@ class RunContext:
     baseline: bool
     has_inactive: bool
     at: dt.datetime
+    dates_as_text: bool = False
 
 
-def line_values(line: Line, custom_names: tuple[str, ...]) -> list[Any]:
-    """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates)."""
+def line_values(line: Line, ctx: RunContext) -> list[Any]:
+    """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates where the store needs them)."""
     values = list(line.values)
-    for i in _DATE_POSITIONS:
-        if values[i] is not None:
-            values[i] = dt.date.fromisoformat(values[i])
-    return [*values, line.part_id, custom_json(custom_names, line.custom), line.digest]
+    if not ctx.dates_as_text:
+        for i in _DATE_POSITIONS:
+            if values[i] is not None:
+                values[i] = dt.date.fromisoformat(values[i])
+    return [*values, line.part_id, custom_json(ctx.custom_names, line.custom), line.digest]
 
 
 def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None,
@@ -71,8 +73,8 @@ def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: st
 def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: WritePlan, ctx: RunContext) -> int:
     """Write one chunk's lines and change events; returns the number of field-change events."""
     src, run = ctx.source, ctx.run_id
-    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx.custom_names), run, run, True) for l in plan.inserts])
-    writer.update.execute(conn, [(*line_values(l, ctx.custom_names), run, True, src, *l.key)
+    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx), run, run, True) for l in plan.inserts])
+    writer.update.execute(conn, [(*line_values(l, ctx), run, True, src, *l.key)
                                  for l in plan.overwrites + [c.line for c in plan.changed]])
     writer.refresh.execute(conn, [(l.digest, src, *l.key) for l in plan.refreshed])
     if ctx.baseline:

@@ -76,6 +76,7 @@ class SnapshotDiff:
         self.state: dict[Key, int | None] = dict(previous)
         self._spool = tempfile.TemporaryFile(prefix="potrack-pending-")
         self._offsets = array("q")
+        self._spooled = 0
         self.withdrawn: set[int] = set()
         self.duplicates: set[Key] = set()
         self.rejected_keys: set[Key] = set()
@@ -98,9 +99,12 @@ class SnapshotDiff:
         """Take a valid line that is not a repeat, given its previous digest: kept when new or changed."""
         self.valid_keys += 1
         if old is None or self.baseline or old != line.digest:
-            self._offsets.append(self._spool.tell())
-            marshal.dump((line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous),
-                         self._spool, MARSHAL_VERSION)
+            record = marshal.dumps(
+                (line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous),
+                MARSHAL_VERSION)
+            self._offsets.append(self._spooled)
+            self._spool.write(record)
+            self._spooled += len(record)
             self.state[line.key] = PENDING + len(self._offsets) - 1
         else:
             self.state[line.key] = None
@@ -142,17 +146,14 @@ class SnapshotDiff:
 
     def pending_chunks(self, size: int) -> Iterator[list[tuple[Line, bool]]]:
         """The new or changed lines (duplicates withdrawn), read back from the spool a chunk at a time."""
-        self._spool.seek(0)
-        chunk: list[tuple[Line, bool]] = []
-        for index in range(len(self._offsets)):
-            record = marshal.load(self._spool)
-            if index not in self.withdrawn:
-                chunk.append(_pending_line(record))
-            if len(chunk) >= size:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
+        offsets = [*self._offsets, self._spooled]
+        for first in range(0, len(self._offsets), size):
+            last = min(first + size, len(self._offsets))
+            self._spool.seek(offsets[first])
+            blob = memoryview(self._spool.read(offsets[last] - offsets[first]))
+            base = offsets[first]
+            yield [_pending_line(marshal.loads(blob[offsets[i] - base : offsets[i + 1] - base]))
+                   for i in range(first, last) if i not in self.withdrawn]
 
     def close(self) -> None:
         """Delete the spool."""

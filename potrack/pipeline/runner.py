@@ -23,6 +23,7 @@ from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
 from potrack.store import audit, runs
 from potrack.store import lines as store_lines
+from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
 from potrack.store.runs import RunMetrics
 
@@ -127,7 +128,8 @@ class Pipeline:
             status = "partial" if read.rejections else "success"
 
             progress.stage("commit")
-            ctx = RunContext(cfg.name, run_id, read.custom_names, baseline, has_inactive, utcnow())
+            ctx = RunContext(cfg.name, run_id, read.custom_names, baseline, has_inactive, utcnow(),
+                             dates_as_text(self.engine.dialect))
             with self.engine.begin() as conn:
                 written = commit_run(conn, diff, ctx, read.xref.unmapped)
                 metrics.lines_new = len(written.new_keys)

@@ -15,6 +15,13 @@ import sqlalchemy as sa
 BATCH = 5000
 
 
+def _bind_type(dialect: sa.Dialect, type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
+    """The type whose bind processor converts a column's values (none for dates given as text)."""
+    if isinstance(type_, sa.Date) and dates_as_text(dialect):
+        return sa.String()
+    return type_
+
+
 class BulkStatement:
     """A statement with named parameters, compiled for the dialect: executed in batches, or fetched."""
 
@@ -28,17 +35,18 @@ class BulkStatement:
         order = list(compiled.positiontup or []) if self.positional else self.names
         self._order = [self.names.index(n) for n in order]  # bind names are the names given, in SQL order
         self._order_names = order
-        procs: list[Callable[[Any], Any] | None] = []
-        for name in order:
+        self._in_order = self._order == list(range(len(self.names)))
+        self._procs: list[tuple[int, Callable[[Any], Any]]] = []
+        for position, name in enumerate(order):
             type_ = types.get(name)
-            procs.append(type_.dialect_impl(dialect).bind_processor(dialect) if type_ is not None else None)
-        self._procs = procs
+            proc = type_.dialect_impl(dialect).bind_processor(dialect) if type_ is not None else None
+            if proc is not None:
+                self._procs.append((position, proc))
 
     def _convert(self, row: Sequence[Any]) -> Any:
-        values = [row[i] for i in self._order]
-        for i, proc in enumerate(self._procs):
-            if proc is not None:
-                values[i] = proc(values[i])
+        values = list(row) if self._in_order else [row[i] for i in self._order]
+        for position, proc in self._procs:
+            values[position] = proc(values[position])
         return tuple(values) if self.positional else dict(zip(self._order_names, values))
 
     def execute(self, conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
@@ -60,11 +68,17 @@ class BulkStatement:
             cursor.close()
 
 
+def dates_as_text(dialect: sa.Dialect) -> bool:
+    """Whether ISO date text can be bound as is to a DATE column (SQLite stores dates as that text)."""
+    return dialect.name == "sqlite"
+
+
 def insert_into(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> BulkStatement:
     """A bulk INSERT of these columns of a table (rows hold values in column order)."""
     # Bind names must differ from column names in INSERT/UPDATE statements: prefix them.
+    types = {f"p_{c}": _bind_type(conn.dialect, table.c[c].type) for c in columns}
     stmt = sa.insert(table).values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
-    return BulkStatement(conn, stmt, [f"p_{c}" for c in columns], {f"p_{c}": table.c[c].type for c in columns})
+    return BulkStatement(conn, stmt, [f"p_{c}" for c in columns], types)
 
 
 def update_where(conn: sa.Connection, table: sa.Table, columns: Sequence[str], keys: Sequence[str]) -> BulkStatement:
@@ -75,5 +89,6 @@ def update_where(conn: sa.Connection, table: sa.Table, columns: Sequence[str], k
         .values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
     )
     names = [*(f"p_{c}" for c in columns), *(f"k_{k}" for k in keys)]
-    types = {**{f"p_{c}": table.c[c].type for c in columns}, **{f"k_{k}": table.c[k].type for k in keys}}
+    types = {**{f"p_{c}": _bind_type(conn.dialect, table.c[c].type) for c in columns},
+             **{f"k_{k}": table.c[k].type for k in keys}}
     return BulkStatement(conn, stmt, names, types)
