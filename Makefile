@@ -18,9 +18,9 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt
 	touch $@
 
-## run: install, ingest the demo source once (report printed), then serve the app on http://$(HOST):$(PORT)
+## run: install, then serve the dashboard with its scheduler on http://$(HOST):$(PORT)
+##      (a fresh demo install first gets 30 nights of history from the real pipeline)
 run: $(VENV)/.run-deps
-	$(BIN)/python -m potrack run --all; test $$? -ne 2
 	POTRACK_HOST=$(HOST) POTRACK_PORT=$(PORT) $(BIN)/python app.py
 
 ## test: install with test dependencies and run the whole suite

@@ -1,1 +1,1 @@
-"""Scheduled jobs: what runs when (the in-process scheduler arrives with the dashboard)."""
+"""Scheduled jobs: one cron job per source, the dispatcher that executes queued runs, the stale-run check."""

@@ -1,23 +1,133 @@
-"""Run history: the newest runs and their metrics."""
+"""Ingestion Monitor: the run history, filtered through the URL, 50 runs a page, cards that expand in place."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from typing import Any
 
 import dash
-from dash import html
+import dash_bootstrap_components as dbc
+from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
-from potrack import bootstrap
-from potrack.store.queries import recent_runs
+from pages._components import (card_class, empty_state, first_changes, run_card, run_details, run_now_control,
+                               run_now_toast, run_summary)
+from potrack.clock import utcnow
+from potrack.store.models import RUN_STATUSES
+from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
+from potrack.store.runs import ACTIVE_STATUSES
+from potrack.web import context, timefmt
+from potrack.web.filters import ViewFilters
 
-dash.register_page(__name__, path="/", name="Runs")
+dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
+PER_PAGE = 50
+TICK_MS = 2000
 
-COLUMNS = ("id", "source", "trigger", "status", "queued_at", "duration_s", "lines_processed", "lines_new",
-           "lines_changed", "lines_removed", "change_events", "batches_reconstructed", "xref_gaps", "errors", "error")
+
+def layout(**query: str) -> html.Div:
+    """Filters from the query string; the list itself is filled by refresh_runs."""
+    view = ViewFilters.from_params(query)
+    sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
+    filters = dbc.Row([
+        dbc.Col(dcc.DatePickerRange(id="runs-filter-dates", start_date=view.start, end_date=view.end, clearable=True,
+                                    display_format="YYYY-MM-DD", start_date_placeholder_text="from",
+                                    end_date_placeholder_text="to"), width="auto"),
+        dbc.Col(dcc.Dropdown(id="runs-filter-status", options=list(RUN_STATUSES), value=list(view.statuses),
+                             multi=True, placeholder="any status"), md=4),
+        dbc.Col(dcc.Dropdown(id="runs-filter-source", options=sources, value=view.source, placeholder="any source"),
+                md=2),
+    ], className="g-2 mb-2 align-items-center")
+    return html.Div([
+        dcc.Location(id="runs-url", refresh=False),
+        html.H2("Ingestion Monitor"),
+        html.Div(id="runs-run-now", className="mb-1"),
+        *[run_now_toast(name) for name in context.source_names()],
+        html.Div(id="runs-banner"),
+        filters,
+        html.P(id="runs-count", className="text-muted mb-2"),
+        html.Div(id="runs-list"),
+        dbc.Pagination(id="runs-pager", max_value=1, active_page=view.page, fully_expanded=False, first_last=True,
+                       previous_next=True, className="mt-2"),
+        dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),
+    ])
 
 
-def layout() -> html.Div:
-    """The page is rebuilt from the store on every visit."""
-    with bootstrap.current().engine.connect() as conn:
-        runs = recent_runs(conn)
-    if not runs:
-        return html.Div([html.H2("Runs"), html.P("No runs yet: run `python -m potrack run`.")])
-    header = html.Tr([html.Th(c.replace("_", " ")) for c in COLUMNS])
-    body = [html.Tr([html.Td(str(getattr(r, c)) if getattr(r, c) is not None else "") for c in COLUMNS]) for r in runs]
-    return html.Div([html.H2("Runs"), html.Table([html.Thead(header), html.Tbody(body)])])
+@dash.callback(
+    Output("runs-url", "search"), Output("runs-pager", "active_page"),
+    Input("runs-filter-dates", "start_date"), Input("runs-filter-dates", "end_date"),
+    Input("runs-filter-status", "value"), Input("runs-filter-source", "value"), Input("runs-pager", "active_page"),
+    State("runs-url", "search"),
+    prevent_initial_call=True,
+)
+def filters_to_url(start: str | None, end: str | None, statuses: list[str] | None, source: str | None,
+                   page: int | None, search: str | None) -> tuple[str, int]:
+    """Put the filters and page in the query string; a changed filter goes back to page 1."""
+    view = ViewFilters.from_inputs(start, end, statuses or [], source, page or 1)
+    if not view.same_filters(ViewFilters.from_search(search)):
+        view = dataclasses.replace(view, page=1)
+    return view.search(), view.page
+
+
+def _count(page: RunPage, view: ViewFilters) -> str:
+    if page.total == 0:
+        return "No runs yet." if view.same_filters(ViewFilters()) else "No runs match these filters."
+    return f"{page.total:,} runs · newest first · page {page.page:,} of {page.pages:,}"
+
+
+def _banner(failures: list[RunRow], now: dt.datetime) -> list[dbc.Alert]:
+    return [dbc.Alert([
+        html.Strong(f"The latest run of {run.source} {run.status} "), html.Span(timefmt.relative(run.queued_at, now)),
+        f": {run.error or 'no reason was recorded'} ", dcc.Link(f"Open run #{run.id}", href=f"/runs/{run.id}"),
+    ], color="danger", className=f"latest-failure latest-failure-{run.id} mb-2") for run in failures]
+
+
+@dash.callback(
+    Output("runs-list", "children"),
+    Output({"type": "run-summary", "index": ALL}, "children"),
+    Output({"type": "run-card", "index": ALL}, "className"),
+    Output("runs-pager", "max_value"), Output("runs-count", "children"), Output("runs-banner", "children"),
+    Output("runs-run-now", "children"), Output("runs-tick", "disabled"),
+    Input("runs-url", "search"), Input({"type": "run-now-toast", "source": ALL}, "is_open"),
+    Input("runs-tick", "n_intervals"),
+    State({"type": "run-summary", "index": ALL}, "id"),
+)
+def refresh_runs(search: str | None, _toasts: list[bool], _tick: int | None,
+                 shown: list[dict[str, Any]]) -> tuple[Any, ...]:
+    """Show the page of runs the URL asks for; when the same runs are shown, only their summaries are redrawn."""
+    view, tz, now = ViewFilters.from_search(search), context.zone(), utcnow()
+    page = context.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
+    statuses = context.read(source_statuses, context.source_names())
+    failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILURES]
+    failed_ids = {run.id for run in failures}
+    if page.runs and [r.id for r in page.runs] == [s["index"] for s in shown]:
+        cards: Any = no_update
+        summaries: Any = [run_summary(r, now) for r in page.runs]
+        classes: Any = [card_class(r.id in failed_ids) for r in page.runs]
+    else:
+        cards = ([run_card(r, now, r.id in failed_ids) for r in page.runs]
+                 or empty_state(_count(page, view), "runs-empty"))
+        summaries = classes = [no_update] * len(shown)
+    run_now = [run_now_control(s.source, s.active) for s in statuses]
+    active = any(s.active for s in statuses) or any(r.status in ACTIVE_STATUSES for r in page.runs)
+    return cards, summaries, classes, page.pages, _count(page, view), _banner(failures, now), run_now, not active
+
+
+@dash.callback(
+    Output({"type": "run-collapse", "index": MATCH}, "is_open"),
+    Output({"type": "run-details", "index": MATCH}, "children"),
+    Input({"type": "run-summary", "index": MATCH}, "n_clicks"),
+    State({"type": "run-collapse", "index": MATCH}, "is_open"),
+    State({"type": "run-summary", "index": MATCH}, "id"),
+    prevent_initial_call=True,
+)
+def toggle_card(n_clicks: int | None, is_open: bool | None, summary: dict[str, Any]) -> tuple[bool, Any]:
+    """Expand a card and load its details (only now), or collapse it."""
+    if not n_clicks:
+        raise PreventUpdate
+    if is_open:
+        return False, no_update
+    detail = context.read(run_detail, int(summary["index"]))
+    if detail is None:
+        return True, empty_state("This run is no longer in the store.", "run-missing")
+    return True, run_details(detail, first_changes(detail))

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from potrack import cli
+import app  # noqa: F401  (builds the Dash app, without a scheduler: page modules can be imported only after it)
+from potrack import bootstrap, cli
 from potrack.bootstrap import Runtime, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -142,3 +143,11 @@ def store_rows(engine: sa.Engine, sql: str, **params: Any) -> list[dict[str, Any
 def day(n: int) -> str:
     """An ISO date n days after 2026-12-01."""
     return (dt.date(2026, 12, 1) + dt.timedelta(days=n)).isoformat()
+
+
+@pytest.fixture
+def web(workdir: Path) -> Runtime:
+    """The pages' runtime: a fresh store of the built-in demo configuration, installed as the app's."""
+    runtime = start()
+    bootstrap.install(runtime)
+    return runtime

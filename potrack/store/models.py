@@ -52,8 +52,9 @@ class Run(Base):
 
     __tablename__ = "runs"
     __table_args__ = (
-        sa.Index("ix_runs_source_queued", "source", "queued_at"),
-        sa.Index("ix_runs_status", "status"),
+        sa.Index("ix_runs_queued_status", "queued_at", "status"),
+        sa.Index("ix_runs_status_queued", "status", "queued_at"),
+        sa.Index("ix_runs_source_queued_status", "source", "queued_at", "status"),
     )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)

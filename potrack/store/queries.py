@@ -1,18 +1,27 @@
-"""Read queries the pages and the API go through (no SQL in callbacks)."""
+"""Read queries the pages and the API go through (no SQL in callbacks); each returns dataclasses."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from typing import Any
 
 import sqlalchemy as sa
 
-from potrack.store.models import Run
+from potrack.store.models import ChangeEvent, FailedRow, RetryAttempt, Run, UnmappedCode
+from potrack.store.runs import ACTIVE_STATUSES
+from potrack.tz import offset_spans
+
+COMPLETED = ("success", "partial")
+FAILURES = ("failed", "abandoned")
+FINISHED = COMPLETED + FAILURES
 
 
 @dataclass(frozen=True)
 class RunRow:
-    """One run as listed in the run history."""
+    """One run as listed: identity, progress, metrics and failure reason."""
 
     id: int
     source: str
@@ -20,7 +29,12 @@ class RunRow:
     status: str
     baseline: bool
     queued_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
     duration_s: float | None
+    stage: str | None
+    rows_done: int
+    rows_total: int | None
     lines_processed: int
     lines_new: int
     lines_changed: int
@@ -29,11 +43,265 @@ class RunRow:
     batches_reconstructed: int
     xref_gaps: int
     errors: int
+    retry_attempts: int
     error: str | None
+    error_stage: str | None
 
 
-def recent_runs(conn: sa.Connection, limit: int = 50) -> list[RunRow]:
-    """The newest runs first."""
-    cols = [getattr(Run, f) for f in RunRow.__dataclass_fields__]
-    rows = conn.execute(sa.select(*cols).order_by(Run.id.desc()).limit(limit)).all()
-    return [RunRow(*r) for r in rows]
+_RUN_COLUMNS = [getattr(Run, f.name) for f in fields(RunRow)]
+
+
+@dataclass(frozen=True)
+class RunFilter:
+    """Which runs to list: queued in [since, until) (UTC), with one of the statuses, of one source."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    statuses: tuple[str, ...] = ()
+    source: str | None = None
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        """The filter as SQL conditions on runs."""
+        conditions = []
+        if self.since is not None:
+            conditions.append(Run.queued_at >= self.since)
+        if self.until is not None:
+            conditions.append(Run.queued_at < self.until)
+        if self.statuses:
+            conditions.append(Run.status.in_(self.statuses))
+        if self.source:
+            conditions.append(Run.source == self.source)
+        return conditions
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """One page of the run history and how many runs match in all."""
+
+    runs: list[RunRow]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching runs fill (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass(frozen=True)
+class SourceStatus:
+    """A source's latest finished run, latest completed (success or partial) run and queued or running run."""
+
+    source: str
+    last: RunRow | None
+    last_ok: RunRow | None
+    active: RunRow | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change event: a new line, a field's old → new value, or a removal."""
+
+    po_number: str
+    line_number: int
+    kind: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One failed extract attempt."""
+
+    attempt: int
+    error: str
+    transient: bool
+    wait_s: float | None
+    at: dt.datetime
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A rejected source row with where it failed and why."""
+
+    stage: str
+    row_key: str | None
+    source: str
+    raw: dict[str, Any]
+    error: str
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    """Everything shown when a run is expanded; changes and rejected rows are capped, with their totals."""
+
+    run: RunRow
+    check_problems: str | None
+    unmapped: list[tuple[str, int]]
+    attempts: list[Attempt]
+    rejected: list[RejectedRow]
+    rejected_total: int
+    changes: list[Change]
+    changes_total: int
+
+
+@dataclass(frozen=True)
+class RunPoint:
+    """A completed run in the trends: its volumes, duration and the trailing 7-run average of lines processed."""
+
+    id: int
+    queued_at: dt.datetime
+    status: str
+    lines_processed: int
+    lines_avg7: float
+    lines_new: int
+    change_events: int
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class RunSeries:
+    """The newest completed runs of a filter, oldest first, and how many completed runs matched in all."""
+
+    points: list[RunPoint]
+    total: int
+
+
+@dataclass(frozen=True)
+class OutcomeCount:
+    """How many runs queued on one local day ended with one status."""
+
+    day: dt.date
+    status: str
+    runs: int
+
+
+def _run(row: sa.Row[Any] | None) -> RunRow | None:
+    return None if row is None else RunRow(*row)
+
+
+def list_runs(conn: sa.Connection, flt: RunFilter, page: int = 1, per_page: int = 50) -> RunPage:
+    """A page of the runs matching a filter, newest first."""
+    where = flt.where()
+    total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    rows = conn.execute(sa.select(*_RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
+                        .limit(per_page).offset((page - 1) * per_page)).all()
+    return RunPage([RunRow(*r) for r in rows], total, page, per_page)
+
+
+def get_run(conn: sa.Connection, run_id: int) -> RunRow | None:
+    """One run, or None."""
+    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(Run.id == run_id)).first())
+
+
+def run_sources(conn: sa.Connection) -> list[str]:
+    """The names of the sources that have runs."""
+    return list(conn.execute(sa.select(Run.source).distinct().order_by(Run.source)).scalars())
+
+
+def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...]) -> RunRow | None:
+    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(Run.source == source, Run.status.in_(statuses))
+                             .order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)).first())
+
+
+def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceStatus]:
+    """Each source's latest finished, latest completed and active run."""
+    return [SourceStatus(s, _latest(conn, s, FINISHED), _latest(conn, s, COMPLETED), _latest(conn, s, ACTIVE_STATUSES))
+            for s in sources]
+
+
+def _changes(run_id: int) -> sa.Select[Any]:
+    return (sa.select(ChangeEvent.po_number, ChangeEvent.line_number, ChangeEvent.kind, ChangeEvent.field,
+                      ChangeEvent.old_value, ChangeEvent.new_value)
+            .where(ChangeEvent.run_id == run_id).order_by(ChangeEvent.id))
+
+
+def change_page(conn: sa.Connection, run_id: int, page: int = 1, per_page: int = 200) -> list[Change]:
+    """One page of a run's change events, in the order they were written."""
+    rows = conn.execute(_changes(run_id).limit(per_page).offset((max(1, page) - 1) * per_page)).all()
+    return [Change(*r) for r in rows]
+
+
+def iter_changes(conn: sa.Connection, run_id: int) -> Iterator[Change]:
+    """All of a run's change events, streamed."""
+    for row in conn.execution_options(yield_per=5000).execute(_changes(run_id)):
+        yield Change(*row)
+
+
+def count_changes(conn: sa.Connection, run_id: int) -> int:
+    """How many change events a run wrote."""
+    return conn.execute(sa.select(sa.func.count()).select_from(ChangeEvent)
+                        .where(ChangeEvent.run_id == run_id)).scalar_one()
+
+
+def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail | None:
+    """A run with its unmapped codes, attempts, and the first `limit` rejected rows and change events."""
+    run = get_run(conn, run_id)
+    if run is None:
+        return None
+    unmapped = conn.execute(sa.select(UnmappedCode.item_code, UnmappedCode.line_count)
+                            .where(UnmappedCode.run_id == run_id)
+                            .order_by(UnmappedCode.line_count.desc(), UnmappedCode.item_code)).all()
+    attempts = conn.execute(sa.select(RetryAttempt.attempt, RetryAttempt.error, RetryAttempt.transient,
+                                      RetryAttempt.wait_s, RetryAttempt.at)
+                            .where(RetryAttempt.run_id == run_id).order_by(RetryAttempt.attempt)).all()
+    rejected = conn.execute(sa.select(FailedRow.stage, FailedRow.row_key, FailedRow.source, FailedRow.raw_data,
+                                      FailedRow.error)
+                            .where(FailedRow.run_id == run_id).order_by(FailedRow.id).limit(limit)).all()
+    rejected_total = conn.execute(sa.select(sa.func.count()).select_from(FailedRow)
+                                  .where(FailedRow.run_id == run_id)).scalar_one()
+    return RunDetail(
+        run=run,
+        check_problems=conn.execute(sa.select(Run.check_problems).where(Run.id == run_id)).scalar(),
+        unmapped=[(code, count) for code, count in unmapped],
+        attempts=[Attempt(*a) for a in attempts],
+        rejected=[RejectedRow(stage, key, src, json.loads(raw), error) for stage, key, src, raw, error in rejected],
+        rejected_total=rejected_total,
+        changes=change_page(conn, run_id, 1, limit),
+        changes_total=count_changes(conn, run_id),
+    )
+
+
+def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSeries:
+    """The newest `limit` completed runs of a filter with the trailing 7-run average of lines processed (in SQL)."""
+    where = RunFilter(flt.since, flt.until, COMPLETED, flt.source).where()
+    total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
+    newest = (sa.select(Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events,
+                        Run.duration_s)
+              .where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(limit + 6).subquery())
+    avg7 = sa.func.avg(newest.c.lines_processed).over(order_by=(newest.c.queued_at, newest.c.id), rows=(-6, 0))
+    rows = conn.execute(sa.select(newest.c.id, newest.c.queued_at, newest.c.status, newest.c.lines_processed,
+                                  avg7, newest.c.lines_new, newest.c.change_events, newest.c.duration_s)
+                        .order_by(newest.c.queued_at, newest.c.id)).all()
+    points = [RunPoint(i, q, s, lp, float(avg), ln, ce, d) for i, q, s, lp, avg, ln, ce, d in rows]
+    return RunSeries(points[-limit:], total)
+
+
+def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """The calendar date of a UTC timestamp shifted by some minutes, in the store's SQL dialect."""
+    if dialect == "sqlite":
+        return sa.func.date(sa.func.julianday(column) + minutes / 1440.0)
+    if dialect == "postgresql":
+        return sa.cast(column + minutes * sa.text("INTERVAL '1 minute'"), sa.Date)
+    if dialect == "mssql":
+        return sa.cast(sa.func.dateadd(sa.text("minute"), minutes, column), sa.Date)
+    raise NotImplementedError(f"outcomes per day need a date function for the {dialect} dialect")
+
+
+def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[OutcomeCount]:
+    """How many finished runs of each status were queued on each day of a time zone (GROUP BY in SQL)."""
+    where = RunFilter(flt.since, flt.until, flt.statuses or FINISHED, flt.source).where()
+    first, last = conn.execute(sa.select(sa.func.min(Run.queued_at), sa.func.max(Run.queued_at)).where(*where)).one()
+    if first is None:
+        return []
+    spans = offset_spans(tz, first, last)
+    minutes: sa.ColumnElement[Any] = sa.literal(spans[-1][1])
+    if len(spans) > 1:
+        minutes = sa.case(*[(Run.queued_at < until, offset) for until, offset in spans[:-1]], else_=spans[-1][1])
+    day = _local_day(Run.queued_at, minutes, conn.dialect.name).label("day")
+    rows = conn.execute(sa.select(day, Run.status, sa.func.count()).where(*where)
+                        .group_by(day, Run.status).order_by(day)).all()
+    return [OutcomeCount(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), status, n) for d, status, n in rows]

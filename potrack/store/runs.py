@@ -8,12 +8,14 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from potrack.clock import utcnow
 from potrack.store import audit
-from potrack.store.models import FailedRow, RetryAttempt, Run
+from potrack.store.models import FailedRow, ReceiptBatch, RetryAttempt, Run
 
 ABANDON_AFTER = dt.timedelta(minutes=5)
+ACTIVE_STATUSES = ("queued", "running")
 
 
 @dataclass
@@ -57,6 +59,61 @@ def queue_run(
         ).returning(Run.id)
     )
     return int(result.scalar_one())
+
+
+def queue_run_unless_active(
+    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None
+) -> tuple[int, bool]:
+    """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it)."""
+    # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement: concurrent requests
+    # cannot both queue on SQLite, where a statement holds the write lock.
+    active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
+    values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
+              "queued_at": utcnow()}
+    row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
+    while True:
+        with engine.begin() as conn:
+            inserted = conn.execute(
+                sa.insert(Run).from_select(list(values), row.where(~active.exists())).returning(Run.id)
+            ).scalar()
+            if inserted is not None:
+                audit.record(conn, "run_requested", f"run #{inserted} of {source} queued ({trigger})",
+                             source=source, run_id=inserted, actor=requested_by or "system")
+                return int(inserted), True
+            existing = conn.execute(active.order_by(Run.id)).scalar()
+        if existing is not None:  # else it finished between the two statements: try again
+            return int(existing), False
+
+
+def queued_runs_to_start(conn: sa.Connection, sources: Iterable[str]) -> list[tuple[int, str]]:
+    """The oldest queued run of each of these sources that has no running run, as (run id, source)."""
+    queued = aliased(Run)
+    running = sa.select(Run.id).where(Run.status == "running", Run.source == queued.source)
+    rows = conn.execute(
+        sa.select(queued.id, queued.source)
+        .where(queued.status == "queued", queued.source.in_(list(sources)), ~running.exists())
+        .order_by(queued.queued_at, queued.id)
+    ).all()
+    first: dict[str, int] = {}
+    for run_id, source in rows:
+        first.setdefault(source, run_id)
+    return [(run_id, source) for source, run_id in first.items()]
+
+
+def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> None:
+    """Re-date a simulated run (the demo history) to a queue time; its spans keep their lengths."""
+    with engine.begin() as conn:
+        times = conn.execute(sa.select(Run.queued_at, Run.started_at, Run.finished_at, Run.heartbeat_at)
+                             .where(Run.id == run_id)).one()._asdict()
+        shift = queued_at - times["queued_at"]
+        conn.execute(sa.update(Run).where(Run.id == run_id)
+                     .values({k: v + shift for k, v in times.items() if v is not None}))
+        for model, column in ((RetryAttempt, RetryAttempt.at), (ReceiptBatch, ReceiptBatch.received_at)):
+            rows = conn.execute(sa.select(model.id, column).where(model.run_id == run_id)).all()
+            if rows:
+                conn.execute(sa.update(model).where(model.id == sa.bindparam("b_id"))
+                             .values({column.key: sa.bindparam("b_at")}),
+                             [{"b_id": i, "b_at": at + shift} for i, at in rows])
 
 
 def claim_run(engine: sa.Engine, run_id: int) -> bool:

@@ -1,0 +1,66 @@
+"""The in-process APScheduler: cron jobs that queue runs, the dispatcher, the stale-run check."""
+
+from __future__ import annotations
+
+import logging
+
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from jobs.dispatcher import Dispatcher
+from potrack.bootstrap import Runtime
+from potrack.clock import utcnow
+from potrack.pipeline.runner import Pipeline
+from potrack.schedule import cron_trigger
+from potrack.store import runs
+from potrack.tz import local_zone
+
+log = logging.getLogger("potrack.jobs")
+MISFIRE_GRACE_S = 3600
+DISPATCH_EVERY_S = 3.0
+STALE_CHECK_EVERY_S = 60.0
+JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S}
+
+
+def queue_scheduled_run(engine: sa.Engine, source: str) -> int | None:
+    """A source's cron job: queue a run (trigger schedule) unless one is queued or running; returns its id."""
+    run_id, queued = runs.queue_run_unless_active(engine, source, "schedule")
+    if not queued:
+        log.warning("%s: scheduled run skipped, run #%s is still queued or running", source, run_id)
+        return None
+    log.info("%s: scheduled run #%s queued", source, run_id)
+    return run_id
+
+
+def abandon_stale(engine: sa.Engine) -> list[int]:
+    """Mark running runs whose heartbeat stopped as abandoned (at start-up, then every minute)."""
+    abandoned = runs.abandon_stale_runs(engine)
+    for run_id in abandoned:
+        log.warning("run #%s was running with no heartbeat for 5 minutes: marked abandoned", run_id)
+    return abandoned
+
+
+def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S) -> BackgroundScheduler:
+    """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE."""
+    tz = local_zone(runtime.settings.timezone)
+    scheduler = BackgroundScheduler(timezone=tz)
+    for src in runtime.settings.sources:
+        scheduler.add_job(queue_scheduled_run, cron_trigger(src.schedule, tz), args=(runtime.engine, src.name),
+                          id=f"schedule:{src.name}", name=f"queue a scheduled run of {src.name} ({src.schedule})",
+                          **JOB_OPTIONS)
+    dispatcher = Dispatcher(Pipeline(runtime.settings, runtime.engine))
+    now = utcnow()
+    scheduler.add_job(dispatcher.dispatch, "interval", seconds=dispatch_every_s, id="dispatch",
+                      name="execute queued runs", next_run_time=now, **JOB_OPTIONS)
+    scheduler.add_job(abandon_stale, "interval", seconds=STALE_CHECK_EVERY_S, args=(runtime.engine,),
+                      id="abandon-stale", name="abandon runs whose heartbeat stopped", next_run_time=now,
+                      **JOB_OPTIONS)
+    return scheduler
+
+
+def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
+    """Build and start the scheduler (the app does this when it serves, never on import)."""
+    scheduler = build_scheduler(runtime)
+    scheduler.start()
+    log.info("scheduler started: %s", ", ".join(job.name for job in scheduler.get_jobs()))
+    return scheduler

@@ -1,0 +1,205 @@
+"""Reusable UI pieces: status badge, times, metric tiles, progress bar, run card and details, Run now."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import MATCH, Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from potrack.clock import utcnow
+from potrack.config import ConfigError
+from potrack.store import runs
+from potrack.store.queries import Change, RunDetail, RunRow
+from potrack.web import context, timefmt
+from potrack.web.palette import STATUS_COLOR
+
+REQUESTED_BY = "dashboard"
+
+
+def status_badge(status: str) -> dbc.Badge:
+    """A run status as a coloured badge."""
+    return dbc.Badge(status, color=STATUS_COLOR.get(status, "secondary"), className=f"status-badge status-{status}")
+
+
+def moment(at: dt.datetime | None, now: dt.datetime | None = None) -> html.Span:
+    """A time in the display time zone, exact UTC on hover, and how long ago when `now` is given."""
+    if at is None:
+        return html.Span("—")
+    text = timefmt.local_text(at, context.zone())
+    if now is not None:
+        text += f" ({timefmt.relative(at, now)})"
+    return html.Span(text, title=timefmt.utc_text(at), className="moment")
+
+
+def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
+    """A small figure with its label underneath."""
+    shown = f"{value:,}" if isinstance(value, int) else value
+    return html.Div([html.Div(shown, className="fw-semibold"), html.Small(label, className="text-muted")],
+                    className="metric-tile text-center px-2", **({"data-metric": name} if name else {}))
+
+
+def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
+    """A running run's stage, rows done of total, percent and elapsed time."""
+    total = run.rows_total or 0
+    percent = min(100, round(100 * run.rows_done / total)) if total else 0
+    elapsed = timefmt.span(now - run.started_at) if run.started_at else "—"
+    rows = f"{run.rows_done:,} / {total:,} rows" if total else f"{run.rows_done:,} rows"
+    return html.Div([
+        dbc.Progress(value=percent, label=f"{percent} %", striped=True, animated=True, className="mb-1"),
+        html.Small(f"stage {run.stage or 'extract'} · {rows} · {percent} % · {elapsed} elapsed",
+                   className="text-muted"),
+    ], className="run-progress")
+
+
+def run_metrics(run: RunRow) -> html.Div:
+    """The run's counts as a row of tiles."""
+    tiles = [("lines processed", run.lines_processed, "lines_processed"), ("new lines", run.lines_new, "lines_new"),
+             ("change events", run.change_events, "change_events"),
+             ("batches", run.batches_reconstructed, "batches_reconstructed"),
+             ("xref gaps", run.xref_gaps, "xref_gaps"), ("errors", run.errors, "errors")]
+    return html.Div([metric_tile(label, value, name) for label, value, name in tiles], className="d-flex flex-wrap")
+
+
+def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
+    """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error."""
+    parts: list[Any] = [html.Div([
+        html.Span(f"#{run.id}", className="text-muted me-2"),
+        moment(run.queued_at, now), html.Strong(run.source, className="mx-2"),
+        html.Span(run.trigger + (" · baseline" if run.baseline else ""), className="text-muted me-2"),
+        status_badge(run.status),
+        html.Span(timefmt.duration(run.duration_s), className="ms-2 text-muted", title="duration"),
+    ], className="d-flex flex-wrap align-items-center mb-1"), run_metrics(run)]
+    if run.status == "running":
+        parts.append(progress_bar(run, now))
+    if run.error:
+        parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))
+    return parts
+
+
+def run_card(run: RunRow, now: dt.datetime, highlight: bool) -> html.Div:
+    """A run as a card that expands in place when its summary is clicked."""
+    return html.Div([
+        html.Div(run_summary(run, now), id={"type": "run-summary", "index": run.id}, n_clicks=0, role="button",
+                 className="card-body py-2 run-summary", title="click to show or hide the details"),
+        dbc.Collapse(html.Div(id={"type": "run-details", "index": run.id}, className="card-body border-top"),
+                     id={"type": "run-collapse", "index": run.id}, is_open=False),
+    ], id={"type": "run-card", "index": run.id}, className=card_class(highlight),
+        **{"data-run-id": str(run.id), "data-status": run.status})
+
+
+def card_class(highlight: bool) -> str:
+    """A run card's classes; the latest failure is outlined in red."""
+    return "card mb-2 run-card" + (" border-danger border-2 run-card-failed" if highlight else "")
+
+
+def _table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
+                      html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
+                     size="sm", striped=True, className=f"{name} mb-2")
+
+
+def changes_table(changes: list[Change]) -> dbc.Table:
+    """Change events as 'PO/line — field: old → new'."""
+    def what(c: Change) -> str:
+        """One change in words."""
+        if c.kind == "changed":
+            return f"{c.field}: {c.old_value if c.old_value is not None else '∅'} → " \
+                   f"{c.new_value if c.new_value is not None else '∅'}"
+        return "new line" if c.kind == "new" else "removed (no longer in the snapshot)"
+    return _table(["PO line", "change"], [[f"{c.po_number}/{c.line_number}", what(c)] for c in changes], "changes")
+
+
+def _section(title: str, body: Any, name: str) -> html.Div:
+    return html.Div([html.H6(title, className="mt-2"), body], className=f"detail-{name}")
+
+
+def run_details(detail: RunDetail, changes: Any) -> html.Div:
+    """The full story of a run: failure, errors, unmapped codes, attempts, rejected rows, and `changes`."""
+    run, sections = detail.run, []
+    if run.error:
+        sections.append(_section("Failure reason", dbc.Alert(
+            [html.Strong(f"source {run.source} · stage {run.error_stage or '?'}: "),
+             run.error.removeprefix(f"{run.error_stage}: ")],
+            color="danger", className="mb-1"), "failure"))
+    if detail.check_problems:
+        sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
+    if detail.rejected:
+        rows = [[r.stage, r.row_key or "(no key)", r.source, r.error,
+                 html.Code(json.dumps(r.raw, ensure_ascii=False, sort_keys=True))] for r in detail.rejected]
+        more = detail.rejected_total - len(detail.rejected)
+        sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
+            [_table(["stage", "row key", "source", "error", "row data"], rows, "rejected")]
+            + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])), "rejected"))
+    if detail.unmapped:
+        sections.append(_section(f"Unmapped item codes ({len(detail.unmapped):,})", _table(
+            ["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped"), "unmapped"))
+    if detail.attempts:
+        rows = [[a.attempt, a.error, "transient" if a.transient else "permanent",
+                 f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up", moment(a.at)] for a in detail.attempts]
+        sections.append(_section(f"Extract attempts that failed ({len(detail.attempts)})", _table(
+            ["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"), "attempts"))
+    sections.append(_section(f"Changes ({detail.changes_total:,})", changes, "changes"))
+    return html.Div(sections, className="run-details")
+
+
+def first_changes(detail: RunDetail) -> html.Div:
+    """The first changes of a run, how many more there are, and a link to the full list."""
+    if not detail.changes_total:
+        return html.P("This run changed no PO line." + (" (A baseline records no change events.)"
+                                                        if detail.run.baseline else ""), className="text-muted")
+    more = detail.changes_total - len(detail.changes)
+    link = dcc.Link(f"all {detail.changes_total:,} changes of run #{detail.run.id}", href=f"/runs/{detail.run.id}")
+    return html.Div([changes_table(detail.changes),
+                     html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."])])
+
+
+def run_now_control(source: str, active: RunRow | None) -> html.Div:
+    """A Run now button for a source, disabled with the reason while the source has a queued or running run."""
+    reason = f"Run #{active.id} is {active.status}." if active else ""
+    return html.Div([
+        dbc.Button(f"Run {source} now", id={"type": "run-now", "source": source}, color="primary", size="sm",
+                   disabled=active is not None, className="me-2"),
+        html.Small(reason, className="text-muted run-now-reason"),
+    ], className="run-now d-inline-flex align-items-center me-3 mb-2")
+
+
+def run_now_toast(source: str) -> dbc.Toast:
+    """Where a Run now click is confirmed (one per source, outside anything that re-renders)."""
+    return dbc.Toast(id={"type": "run-now-toast", "source": source}, header="Run now", is_open=False,
+                     dismissable=True, duration=5000, className="run-now-toast",
+                     style={"position": "fixed", "top": 70, "right": 20, "zIndex": 1080})
+
+
+def empty_state(text: str, name: str) -> dbc.Alert:
+    """A plain statement that there is nothing to show, and why."""
+    return dbc.Alert(text, color="light", className=f"empty-state border {name}")
+
+
+@dash.callback(
+    Output({"type": "run-now-toast", "source": MATCH}, "is_open"),
+    Output({"type": "run-now-toast", "source": MATCH}, "children"),
+    Output({"type": "run-now-toast", "source": MATCH}, "icon"),
+    Output({"type": "run-now", "source": MATCH}, "disabled"),
+    Input({"type": "run-now", "source": MATCH}, "n_clicks"),
+    State({"type": "run-now", "source": MATCH}, "id"),
+    prevent_initial_call=True,
+)
+def run_now(n_clicks: int | None, button: dict[str, str]) -> tuple[bool, str, str, bool]:
+    """Queue a manual run for the button's source unless it has one queued or running; the toast says which."""
+    if not n_clicks:
+        raise PreventUpdate
+    source = button["source"]
+    try:
+        context.settings().source(source)
+    except ConfigError:
+        return True, f"There is no source named {source!r}.", "danger", True
+    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=REQUESTED_BY)
+    if queued:
+        return True, f"Run #{run_id} of {source} is queued ({timefmt.local_text(utcnow(), context.zone())}).", \
+            "success", True
+    return True, f"{source} already has run #{run_id} queued or running: nothing new was queued.", "info", True

@@ -1,0 +1,49 @@
+"""The frame around every page: navbar with the page links and the health indicator."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, dcc, html
+
+from potrack.clock import utcnow
+from potrack.store.queries import source_statuses
+from potrack.web import context
+from potrack.web.health import Health, overall, source_health
+
+HEALTH_EVERY_MS = 30_000
+
+
+def current_health() -> Health:
+    """The verdict over every configured source, now."""
+    cfgs = context.settings().sources
+    statuses = context.read(source_statuses, [c.name for c in cfgs])
+    tz, now = context.zone(), utcnow()
+    return overall([source_health(st, cfg, tz, now) for st, cfg in zip(statuses, cfgs)])
+
+
+def layout() -> html.Div:
+    """Navbar (links from the page registry, health indicator) above the current page."""
+    links = [dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
+                                     id="nav-" + page["name"].lower().replace(" ", "-")))
+             for page in dash.page_registry.values() if page.get("nav", True)]
+    navbar = dbc.Navbar(dbc.Container([
+        dbc.NavbarBrand("potrack", href="/"),
+        dbc.Nav(links, navbar=True, className="me-auto"),
+        dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
+    ], fluid=True), color="dark", dark=True, className="mb-3", id="navbar")
+    return html.Div([dcc.Location(id="shell-url"), dcc.Interval(id="health-tick", interval=HEALTH_EVERY_MS), navbar,
+                     dbc.Container(dash.page_container, fluid=True, className="pb-5")])
+
+
+@dash.callback(
+    Output("health-indicator", "children"), Output("health-indicator", "href"),
+    Output("health-indicator", "title"), Output("health-indicator", "className"),
+    Input("health-tick", "n_intervals"), Input("shell-url", "pathname"),
+)
+def refresh_health(_tick: int | None, _path: str | None) -> tuple[str, str, str, str]:
+    """Show the health verdict: label, link to the run behind it, reasons on hover."""
+    health = current_health()
+    href = f"/runs/{health.run_id}" if health.run_id is not None else "/runs"
+    return (f"● {health.label}", href, health.reason,
+            f"badge text-bg-{health.color} fs-6 text-decoration-none health-indicator health-{health.level}")

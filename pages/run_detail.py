@@ -1,0 +1,69 @@
+"""Run detail /runs/<id>: everything about one run, the full change list paged, and a CSV of the changes."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html
+from dash.exceptions import PreventUpdate
+
+from pages._components import changes_table, empty_state, run_details, run_summary
+from potrack.clock import utcnow
+from potrack.store.queries import change_page, run_detail
+from potrack.web import context
+from potrack.web.export import changes_csv
+
+dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
+CHANGES_PER_PAGE = 200
+
+
+def layout(run_id: str | None = None, **_query: str) -> html.Div:
+    """The run's summary and details; the changes are paged by show_changes."""
+    detail = context.read(run_detail, int(run_id), CHANGES_PER_PAGE) if (run_id or "").isdigit() else None
+    if detail is None:
+        return html.Div([html.H2("Run not found"),
+                         empty_state(f"There is no run {run_id!r} in the store.", "run-missing"),
+                         dcc.Link("Back to the Ingestion Monitor", href="/runs")])
+    run = detail.run
+    pages = max(1, -(-detail.changes_total // CHANGES_PER_PAGE))
+    changes = html.Div([
+        html.Div([
+            dbc.Button("Download the changes (CSV)", id="detail-csv", color="secondary", size="sm", className="me-2",
+                       disabled=not detail.changes_total),
+            dcc.Download(id="detail-download"),
+        ], className="mb-2"),
+        dbc.Pagination(id="detail-changes-pager", max_value=pages, active_page=1, fully_expanded=False,
+                       first_last=True, previous_next=True, size="sm", className="" if pages > 1 else "d-none"),
+        html.Div(changes_table(detail.changes) if detail.changes_total else
+                 html.P("This run changed no PO line.", className="text-muted"), id="detail-changes"),
+    ])
+    return html.Div([
+        dcc.Store(id="detail-run-id", data=run.id),
+        html.H2(f"Run #{run.id} · {run.source}"),
+        dcc.Link("← Ingestion Monitor", href="/runs"),
+        html.Div(run_summary(run, utcnow()), className="card card-body my-2"),
+        run_details(detail, changes),
+    ], id="run-detail")
+
+
+@dash.callback(
+    Output("detail-changes", "children"),
+    Input("detail-changes-pager", "active_page"), State("detail-run-id", "data"),
+    prevent_initial_call=True,
+)
+def show_changes(page: int | None, run_id: int) -> dbc.Table:
+    """One page of the run's changes, paged in SQL."""
+    return changes_table(context.read(change_page, run_id, page or 1, CHANGES_PER_PAGE))
+
+
+@dash.callback(
+    Output("detail-download", "data"),
+    Input("detail-csv", "n_clicks"), State("detail-run-id", "data"),
+    prevent_initial_call=True,
+)
+def download_changes(n_clicks: int | None, run_id: int) -> dict[str, object]:
+    """The run's change events as a CSV file."""
+    text = context.read(changes_csv, run_id) if n_clicks else None
+    if text is None:
+        raise PreventUpdate
+    return dcc.send_string(text, f"potrack-run-{run_id}-changes.csv")

@@ -1,0 +1,71 @@
+"""A month of believable history for a fresh demo install, made by the real pipeline over simulated nights.
+
+Only for the built-in configuration (no potrack.toml) and an empty store. Nights 0..29 of the demo ERP
+run as scheduled runs dated at the schedule's last 30 fire times; the ERP is unreachable on two nights in
+a row, flaky on one (retries, then success), and some nights carry bad rows (partial runs).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from potrack.clock import utcnow
+from potrack.config import RetryPolicy, Settings, SourceConfig, default_sources
+from potrack.pipeline.runner import Pipeline, RunReport
+from potrack.schedule import fires_between
+from potrack.sources.demo import HISTORY_NIGHTS, DemoSource
+from potrack.store import runs
+from potrack.store.models import Run
+from potrack.tz import local_zone
+
+log = logging.getLogger("potrack.demo_history")
+UNREACHABLE_NIGHTS = (17, 18)
+FLAKY_NIGHTS = (8,)
+OUTAGE_RETRY = RetryPolicy(attempts=3, backoff_initial_s=0.05, backoff_max_s=0.1)  # seconds, not minutes
+REQUESTED_BY = "demo-history"
+
+
+def wanted(settings: Settings, engine: sa.Engine) -> bool:
+    """Whether to build the history: the built-in demo configuration and a store without runs."""
+    if settings.config_path is not None or settings.sources != default_sources():
+        return False
+    with engine.connect() as conn:
+        return conn.execute(sa.select(Run.id).limit(1)).first() is None
+
+
+def _night_config(cfg: SourceConfig, night: int) -> SourceConfig:
+    """The source as it behaves on a night: unreachable, flaky, or as configured."""
+    fail = "unreachable" if night in UNREACHABLE_NIGHTS else "flaky" if night in FLAKY_NIGHTS else cfg.demo.fail
+    if fail == cfg.demo.fail:
+        return cfg
+    return dataclasses.replace(cfg, demo=dataclasses.replace(cfg.demo, fail=fail), retry=OUTAGE_RETRY)
+
+
+def _night_source(instance_dir: Path, night: int, start: dt.date) -> Callable[[SourceConfig], DemoSource]:
+    """A source factory giving the demo ERP as it was on one night."""
+    return lambda cfg: DemoSource(cfg, instance_dir, night=night, start=start)
+
+
+def build(settings: Settings, engine: sa.Engine, nights: int = HISTORY_NIGHTS,
+          now: dt.datetime | None = None) -> list[RunReport]:
+    """Run every demo source over its last `nights` scheduled nights; returns the reports, oldest first."""
+    now = now or utcnow()
+    tz = local_zone(settings.timezone)
+    reports = []
+    for cfg in (s for s in settings.sources if s.kind == "demo"):
+        fires = fires_between(cfg.schedule, tz, now - dt.timedelta(days=nights + 1), now)[-nights:]
+        start = fires[0].astimezone(dt.timezone.utc).date()
+        log.info("building the demo history of %s: %s nights from %s", cfg.name, len(fires), start)
+        for night, fire in enumerate(fires):
+            pipeline = Pipeline(dataclasses.replace(settings, sources=(_night_config(cfg, night),)), engine,
+                                source_factory=_night_source(settings.instance_dir, night, start))
+            report = pipeline.run(cfg.name, trigger="schedule", requested_by=REQUESTED_BY)
+            runs.move_run_in_time(engine, report.run_id, fire)
+            reports.append(report)
+    return reports

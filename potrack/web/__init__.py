@@ -1,0 +1,1 @@
+"""What the dashboard's pages use besides Dash: filters, health verdicts, figures, time formatting, exports."""

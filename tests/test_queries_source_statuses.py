@@ -1,0 +1,36 @@
+"""Per source: the latest finished run, the latest completed (success or partial) run, and the queued or running one."""
+
+import datetime as dt
+
+from potrack.store.queries import source_statuses
+from web_support import UTC, add_run
+
+T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+HOUR = dt.timedelta(hours=1)
+
+
+def statuses(engine, *names):
+    with engine.connect() as conn:
+        return {s.source: s for s in source_statuses(conn, names)}
+
+
+def test_latest_finished_completed_and_active_runs(web):
+    ok = add_run(web.engine, status="partial", queued_at=T0)
+    failed = add_run(web.engine, status="failed", queued_at=T0 + HOUR)
+    running = add_run(web.engine, status="running", queued_at=T0 + 2 * HOUR)
+    add_run(web.engine, source="erp", status="success", queued_at=T0 + 3 * HOUR)
+    demo = statuses(web.engine, "demo")["demo"]
+    assert (demo.last.id, demo.last_ok.id, demo.active.id) == (failed, ok, running)
+
+
+def test_a_source_without_runs_has_none_of_them(web):
+    add_run(web.engine, source="erp")
+    demo = statuses(web.engine, "demo", "erp")["demo"]
+    assert (demo.last, demo.last_ok, demo.active) == (None, None, None)
+
+
+def test_abandoned_counts_as_finished_and_queued_as_active(web):
+    abandoned = add_run(web.engine, status="abandoned", queued_at=T0)
+    queued = add_run(web.engine, status="queued", queued_at=T0 + HOUR)
+    demo = statuses(web.engine, "demo")["demo"]
+    assert (demo.last.id, demo.last_ok, demo.active.id) == (abandoned, None, queued)

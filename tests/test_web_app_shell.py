@@ -1,0 +1,49 @@
+"""The app shell: built without a scheduler, navbar from the page registry with the health indicator on every page,
+Bootstrap served from assets/ (no CDN), every page routed."""
+
+import json
+import threading
+from pathlib import Path
+
+import dash
+
+import app
+from pages import _shell
+from web_support import add_run, by_id
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_building_the_app_starts_no_scheduler():
+    assert not any("APScheduler" in t.name or t.name.startswith("run-") for t in threading.enumerate())
+
+
+def test_navbar_lists_the_pages_and_the_health_indicator(web):
+    shell = _shell.layout()
+    names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
+    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends"]
+    assert by_id(shell, "health-indicator").href == "/runs"
+    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends"}
+
+
+def test_pages_render_offline_with_bootstrap_from_assets(web):
+    assert (ROOT / "assets" / "bootstrap.min.css").stat().st_size > 200_000
+    html = app.server.test_client().get("/runs").get_data(as_text=True)
+    assert '/assets/bootstrap.min.css' in html
+    assert "cdn" not in html.lower() and "https://" not in html
+    assert not any("https://" in p.read_text() for p in (ROOT / "pages").glob("*.py"))
+
+
+def test_every_page_is_routed_by_the_server(web):
+    run_id = add_run(web.engine, status="failed", error="extract: boom")
+    client = app.server.test_client()
+    for path, expect in (("/", "Overview"), ("/runs", "Ingestion Monitor"), ("/trends", "Trends"),
+                         (f"/runs/{run_id}", f"Run #{run_id}")):
+        body = {"output": ".._pages_content.children..._pages_store.data..",
+                "outputs": [{"id": "_pages_content", "property": "children"},
+                            {"id": "_pages_store", "property": "data"}],
+                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
+                           {"id": "_pages_location", "property": "search", "value": ""}],
+                "changedPropIds": ["_pages_location.pathname"]}
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200 and expect in json.dumps(response.get_json()), path

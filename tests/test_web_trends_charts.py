@@ -1,0 +1,63 @@
+"""Trends: four charts for a date range and source, built from SQL aggregates; clear empty states."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dash import dcc
+
+from pages.trends import layout, refresh_trends
+from potrack.store.queries import OutcomeCount, RunPoint, RunSeries
+from potrack.web.figures import duration_figure, lines_figure, outcomes_figure, volumes_figure
+from web_support import UTC, add_run, by_id, text
+
+T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+DAY = dt.timedelta(days=1)
+
+
+def series(n=3):
+    return RunSeries([RunPoint(i, T0 + i * DAY, "success", 100 * i, 50.0 * i, i, 2 * i, 0.5 * i) for i in range(n)], n)
+
+
+def test_lines_figure_has_the_runs_and_their_trailing_average():
+    fig = lines_figure(series(), ZoneInfo("Europe/Berlin"))
+    assert [t["name"] for t in fig["data"]] == ["lines processed", "trailing 7-run average"]
+    assert fig["data"][0]["y"] == [0, 100, 200] and fig["data"][1]["y"] == [0.0, 50.0, 100.0]
+    assert fig["data"][0]["x"][1] == "2026-11-02T03:00:00"  # local time of the display zone
+
+
+def test_volume_and_duration_figures_have_one_point_per_run():
+    volumes = volumes_figure(series(), UTC)
+    assert [t["name"] for t in volumes["data"]] == ["new lines", "change events"]
+    assert volumes["data"][1]["y"] == [0, 2, 4] and duration_figure(series(), UTC)["data"][0]["y"] == [0.0, 0.5, 1.0]
+
+
+def test_outcomes_figure_stacks_statuses_per_day():
+    counts = [OutcomeCount(dt.date(2026, 11, 1), "success", 2), OutcomeCount(dt.date(2026, 11, 2), "failed", 1)]
+    fig = outcomes_figure(counts)
+    assert fig["layout"]["barmode"] == "stack" and [t["name"] for t in fig["data"]] == ["success", "failed"]
+    assert fig["data"][0]["y"] == [2, 0] and fig["data"][1]["y"] == [0, 1]
+    assert fig["data"][0]["x"] == ["2026-11-01", "2026-11-02"]
+
+
+def test_callback_draws_four_charts_from_the_store(web):
+    for n in range(10):
+        add_run(web.engine, queued_at=T0 + n * DAY, status="failed" if n == 4 else "success", lines_processed=100 + n)
+    *charts, note = refresh_trends("2026-11-01", "2026-11-30", "demo")
+    assert all(isinstance(c, dcc.Graph) for c in charts)
+    assert note.startswith("9 completed runs of demo between 2026-11-01 and 2026-11-30")
+    outcomes = charts[2].figure
+    assert {t["name"]: sum(t["y"]) for t in outcomes["data"]} == {"success": 9, "failed": 1}
+
+
+def test_empty_range_and_empty_store_say_so(web):
+    add_run(web.engine, queued_at=T0)
+    *charts, _ = refresh_trends("2025-01-01", "2025-01-31", "demo")
+    assert "No completed (success or partial) run of demo between 2025-01-01 and 2025-01-31." in text(charts[0])
+    assert "No finished run of demo" in text(charts[2])
+    assert text(refresh_trends(None, None, None)[0]) == "No source has runs yet."
+
+
+def test_the_page_defaults_to_the_last_30_days_of_the_first_source(web):
+    page = layout()
+    dates = by_id(page, "trends-dates")
+    assert (dates.end_date - dates.start_date).days == 29 and by_id(page, "trends-source").value == "demo"

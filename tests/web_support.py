@@ -1,0 +1,90 @@
+"""Helpers for the dashboard tests: runs written straight into a real store, and the text of Dash components."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from dash.development.base_component import Component
+
+from potrack.clock import utcnow
+from potrack.store.models import Run
+
+UTC = dt.timezone.utc
+
+
+def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", queued_at: dt.datetime | None = None,
+            duration_s: float | None = 1.0, **values: Any) -> int:
+    """Insert a run as the pipeline would have left it; started/finished follow queued_at unless given."""
+    queued = queued_at or utcnow()
+    finished = status not in ("queued", "running")
+    row = {"source": source, "trigger": "schedule", "status": status, "baseline": False, "queued_at": queued,
+           "started_at": None if status == "queued" else queued,
+           "finished_at": queued + dt.timedelta(seconds=duration_s or 0) if finished else None,
+           "duration_s": duration_s if finished else None, "heartbeat_at": queued, **values}
+    with engine.begin() as conn:
+        return int(conn.execute(sa.insert(Run).values(**row).returning(Run.id)).scalar_one())
+
+
+def texts(node: Any) -> list[str]:
+    """Every string and number in a component tree, depth first."""
+    if isinstance(node, Component):
+        return texts(getattr(node, "children", None))
+    if isinstance(node, (list, tuple)):
+        return [t for child in node for t in texts(child)]
+    if isinstance(node, (str, int, float)) and not isinstance(node, bool):
+        return [str(node)]
+    return []
+
+
+def text(node: Any) -> str:
+    """The visible text of a component tree, joined by single spaces."""
+    return " ".join(" ".join(texts(node)).split())
+
+
+def find_all(node: Any, predicate: Any) -> list[Component]:
+    """Every component in a tree for which predicate(component) holds."""
+    found = []
+    if isinstance(node, Component):
+        if predicate(node):
+            found.append(node)
+        node = getattr(node, "children", None)
+    if isinstance(node, (list, tuple)):
+        for child in node:
+            found.extend(find_all(child, predicate))
+    elif isinstance(node, Component):
+        found.extend(find_all(node, predicate))
+    return found
+
+
+def by_id(node: Any, component_id: Any) -> Component:
+    """The one component with this id."""
+    matches = find_all(node, lambda c: getattr(c, "id", None) == component_id)
+    assert len(matches) == 1, f"{len(matches)} components with id {component_id!r}"
+    return matches[0]
+
+
+START = dt.date(2026, 10, 1)
+
+
+def demo_run(runtime: Any, night: int, fail: str = "none", lines: int = 300) -> Any:
+    """Run the real pipeline over one night of a small demo ERP (night 4 carries bad rows); returns the report."""
+    import dataclasses
+
+    from potrack.config import RetryPolicy
+    from potrack.pipeline.runner import Pipeline
+    from potrack.sources.demo import DemoSource
+
+    cfg = runtime.settings.source("demo")
+    cfg = dataclasses.replace(cfg, demo=dataclasses.replace(cfg.demo, lines=lines, fail=fail),
+                              retry=RetryPolicy(attempts=3, backoff_initial_s=0.01, backoff_max_s=0.02))
+    settings = dataclasses.replace(runtime.settings, sources=(cfg,))
+    pipeline = Pipeline(settings, runtime.engine,
+                        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=START))
+    return pipeline.run("demo", trigger="schedule")
+
+
+def of_type(node: Any, kind: str) -> list[Component]:
+    """Every component with a pattern-matching id of this type ({"type": kind, ...})."""
+    return find_all(node, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == kind)
