@@ -115,7 +115,7 @@ def generate(path: Path, lines: int, night: int, nights: int) -> Expected:
 
 def reference(paths: list[Path]) -> dict:
     """Bare read: stream each snapshot ordered by key with sqlite3 and merge-diff consecutive nights."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     counts = []
     previous = None
     for path in paths:
@@ -127,7 +127,7 @@ def reference(paths: list[Path]) -> dict:
         if previous is not None:
             counts.append(sum(1 for k, h in snapshot.items() if previous.get(k) != h))
         previous = snapshot
-    return {"seconds": time.perf_counter() - start, "differing": counts}
+    return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "differing": counts}
 
 
 def phase(workdir: Path, erp: Path, baseline: bool) -> dict:
@@ -147,9 +147,10 @@ xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
     from potrack.pipeline.runner import Pipeline
 
     runtime = start()
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     report = Pipeline(runtime.settings, runtime.engine).run("bench", trigger="cli", baseline=baseline)
-    return {"seconds": time.perf_counter() - began, "report": report.as_json()}
+    return {"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time() - cpu,
+            "report": report.as_json()}
 
 
 def _child(args: list[str]) -> dict:
@@ -201,11 +202,13 @@ def main() -> int:
         for name, want in vars(exp).items():
             if report[name] != want:
                 failures.append(f"run #{report['run_id']}: {name} = {report[name]}, generator says {want}")
-    print(f"{'N':>10} {'ref s':>7} {'base s':>7} {'base MiB':>9} {'incr s':>7} {'incr MiB':>9} {'incr/ref':>8} {'rows/s':>9}")
+    print(f"{'N':>10} {'ref s':>7} {'base s':>7} {'base MiB':>9} {'incr s':>7} {'incr MiB':>9} {'incr/ref':>8} "
+          f"{'rows/s':>9}   (cpu s: ref / base / incr)")
     for night in nights:
         print(f"{args.lines:>10,} {ref['seconds']:>7.2f} {base['seconds']:>7.2f} {base['peak_rss_mib']:>9.0f} "
               f"{night['seconds']:>7.2f} {night['peak_rss_mib']:>9.0f} {night['seconds'] / ref['seconds']:>8.2f} "
-              f"{night['report']['lines_processed'] / night['seconds']:>9,.0f}")
+              f"{night['report']['lines_processed'] / night['seconds']:>9,.0f}   "
+              f"({ref['cpu_seconds']:.2f} / {base['cpu_seconds']:.2f} / {night['cpu_seconds']:.2f})")
     print(f"reference peak RSS {ref['peak_rss_mib']:.0f} MiB")
     for result in [base, *nights]:
         print(json.dumps(result["report"]))

@@ -21,24 +21,34 @@ HEARTBEAT_S = 30.0
 class Progress:
     """Writes stage and rows_done/rows_total every 5,000 rows or every second, whichever comes first."""
 
-    def __init__(self, engine: sa.Engine, run_id: int) -> None:
+    def __init__(self, engine: sa.Engine, run_id: int, first_stage: str = "extract") -> None:
         self.engine = engine
         self.run_id = run_id
-        self.stage_name = "extract"
+        self.stage_name = first_stage
         self.rows_total: int | None = None
         self.rows_done = 0
         self._written_rows = 0
         self._written_at = 0.0
+        self._stage_started = time.monotonic()
+        self.timings: dict[str, float] = {}
 
     def stage(self, name: str) -> None:
-        """Enter a stage (always written)."""
-        self.stage_name = name
+        """Enter a stage (always written); the time spent in the previous one is kept in `timings`."""
+        now = time.monotonic()
+        self.timings[self.stage_name] = self.timings.get(self.stage_name, 0.0) + now - self._stage_started
+        self.stage_name, self._stage_started = name, now
         self._write()
+
+    def timing_text(self) -> str:
+        """Seconds per stage so far, for the run's log line (where does a slow night spend its time)."""
+        self.stage("done")
+        return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.timings.items())
 
     def rows(self, done: int, total: int | None) -> None:
         """Report rows read so far; written only when due."""
+        total_changed = total != self.rows_total
         self.rows_done, self.rows_total = done, total
-        if done - self._written_rows >= EVERY_ROWS or time.monotonic() - self._written_at >= EVERY_S:
+        if total_changed or done - self._written_rows >= EVERY_ROWS or time.monotonic() - self._written_at >= EVERY_S:
             self._write()
 
     def _write(self) -> None:

@@ -17,6 +17,7 @@ from potrack.pipeline.checks import check_run
 from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
 from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
+from potrack.pipeline.gc_pause import gc_paused
 from potrack.pipeline.progress import Heartbeat, Progress
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
@@ -75,13 +76,13 @@ class Pipeline:
         with self.engine.connect() as conn:
             run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
         cfg = self.settings.source(run["source"])
-        with Heartbeat(self.engine, run_id):
+        with Heartbeat(self.engine, run_id), gc_paused():
             return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
 
     def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
         """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
         metrics = RunMetrics()
-        progress = Progress(self.engine, run_id)
+        progress = Progress(self.engine, run_id, first_stage="state")
         source = self.source_factory(cfg)
         with self.engine.connect() as conn:
             previous = store_lines.active_digests(conn, cfg.name)
@@ -95,6 +96,7 @@ class Pipeline:
             log.warning("run #%s %s: extract attempt %s failed (%s)%s", run_id, cfg.name, number, error,
                         f", retrying in {wait:.1f} s" if wait is not None else "")
 
+        progress.stage("extract")
         try:
             read, metrics.retry_attempts = extract_with_retries(
                 lambda: read_snapshot(source, cfg, previous, baseline, progress), cfg.retry, record_attempt, self.sleep)
@@ -154,7 +156,7 @@ class Pipeline:
             return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage)
 
         report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
-        log.info(self._summary(run_id, cfg.name, status, metrics, duration))
+        log.info("%s (%s)", self._summary(run_id, cfg.name, status, metrics, duration), progress.timing_text())
         self._check(run_id, cfg.name, diff)
         self._publish(report, written)
         return report
