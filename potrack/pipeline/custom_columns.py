@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import json
 from typing import Any
 
 from potrack.pipeline.validate import Line
@@ -18,7 +18,18 @@ def count_stored(custom: dict[str, Any] | None, names: tuple[str, ...]) -> int:
     return sum(custom.get(n) is not None for n in names) if custom else 0
 
 
-def custom_json(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any] | None:
-    """Custom values as stored on the line: typed JSON (numbers as numbers, dates as ISO text)."""
-    out = {n: (v.isoformat() if isinstance(v, dt.date) else v) for n, v in zip(names, values) if v is not None}
-    return out or None
+_JSON: dict[tuple[tuple[str, ...], tuple[Any, ...]], str | None] = {}  # custom values repeat across lines
+_JSON_MAX = 100_000
+
+
+def custom_json(names: tuple[str, ...], values: tuple[Any, ...]) -> str | None:
+    """Custom values as stored on the line: JSON text of the non-null values (numbers as numbers, dates as ISO)."""
+    key = (names, values)
+    text = _JSON.get(key)
+    if text is None and key not in _JSON:
+        out = {n: v for n, v in zip(names, values) if v is not None}
+        text = json.dumps(out) if out else None
+        if len(_JSON) >= _JSON_MAX:
+            _JSON.clear()
+        _JSON[key] = text
+    return text

@@ -16,9 +16,12 @@ BATCH = 5000
 
 
 def _bind_type(dialect: sa.Dialect, type_: sa.types.TypeEngine[Any]) -> sa.types.TypeEngine[Any]:
-    """The type whose bind processor converts a column's values (none for dates given as text)."""
-    if isinstance(type_, sa.Date) and dates_as_text(dialect):
-        return sa.String()
+    """The type whose bind processor converts a column's values.
+
+    JSON columns take JSON text (callers serialise, and can cache), and on SQLite dates take ISO text.
+    """
+    if isinstance(type_, sa.JSON) or (isinstance(type_, sa.Date) and dates_as_text(dialect)):
+        return sa.Text()
     return type_
 
 
