@@ -30,6 +30,12 @@ def unsubscribe(topic: str, fn: Subscriber) -> None:
             _subscribers[topic].remove(fn)
 
 
+def has_subscribers(topic: str) -> bool:
+    """Whether anyone listens on topic (so a publisher can skip building a large payload)."""
+    with _lock:
+        return bool(_subscribers.get(topic))
+
+
 def publish(topic: str, payload: dict[str, Any]) -> None:
     """Deliver payload to every subscriber of topic; one that raises is logged and skipped."""
     with _lock:

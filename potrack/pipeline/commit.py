@@ -33,13 +33,24 @@ class StageFailed(Exception):
 
 @dataclass
 class Written:
-    """What the commit stage wrote, and the keys it touched (for the po_lines.changed event)."""
+    """What the commit stage wrote; with keep_keys, also the keys it touched (for po_lines.changed)."""
 
+    keep_keys: bool = True
+    lines_new: int = 0
+    lines_changed: int = 0
     change_events: int = 0
     batches: int = 0
     new_keys: list[Key] = field(default_factory=list)
     changed_keys: list[Key] = field(default_factory=list)
     removed_keys: list[Key] = field(default_factory=list)
+
+    def add(self, plan: WritePlan) -> None:
+        """Count a written chunk (and keep its keys when asked)."""
+        self.lines_new += len(plan.inserts) + len(plan.overwrites)
+        self.lines_changed += len(plan.changed)
+        if self.keep_keys:
+            self.new_keys.extend(l.key for l in plan.new_lines)
+            self.changed_keys.extend(c.line.key for c in plan.changed)
 
 
 @dataclass(frozen=True)
@@ -86,9 +97,10 @@ def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: Write
     return plan.field_changes
 
 
-def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmapped: dict[str, int]) -> Written:
+def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmapped: dict[str, int],
+               keep_keys: bool = True) -> Written:
     """Write everything of a run; a failure raises StageFailed naming the stage it happened in."""
-    written = Written()
+    written = Written(keep_keys=keep_keys)
     stage = "diff"
     try:
         writer = store_lines.LineWriter(conn)
@@ -98,8 +110,7 @@ def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmappe
             stored = store_lines.fetch_lines(conn, ctx.source, needed) if needed else {}
             plan = build_plan(chunk, stored, ctx.custom_names, ctx.baseline)
             written.change_events += write_lines(conn, writer, plan, ctx)
-            written.new_keys.extend(l.key for l in plan.new_lines)
-            written.changed_keys.extend(c.line.key for c in plan.changed)
+            written.add(plan)
             stage = "batches"
             batch_rows = batch_stage.reconstruct_batches(plan, ctx.source, ctx.run_id, ctx.at)
             writer.batches.execute(conn, batch_rows)

@@ -133,9 +133,11 @@ class Pipeline:
             ctx = RunContext(cfg.name, run_id, read.custom_names, baseline, has_inactive, utcnow(),
                              dates_as_text(self.engine.dialect))
             with self.engine.begin() as conn:
-                written = commit_run(conn, diff, ctx, read.xref.unmapped)
-                metrics.lines_new = len(written.new_keys)
-                metrics.lines_changed = len(written.changed_keys)
+                # A baseline's keys are millions of tuples: keep them only for someone who listens.
+                written = commit_run(conn, diff, ctx, read.xref.unmapped,
+                                     keep_keys=events.has_subscribers(events.PO_LINES_CHANGED))
+                metrics.lines_new = written.lines_new
+                metrics.lines_changed = written.lines_changed
                 metrics.lines_removed = len(written.removed_keys)
                 metrics.change_events = written.change_events
                 metrics.batches_reconstructed = written.batches
@@ -195,6 +197,8 @@ class Pipeline:
     @staticmethod
     def _publish(report: RunReport, written: Written) -> None:
         events.publish(events.RUN_FINISHED, report.as_json())
+        if not written.keep_keys:
+            return
         events.publish(events.PO_LINES_CHANGED, {
             "source": report.source, "run_id": report.run_id,
             "new": written.new_keys, "changed": written.changed_keys, "removed": written.removed_keys,
