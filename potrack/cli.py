@@ -9,7 +9,7 @@ import sys
 from potrack import bootstrap
 from potrack.config import ConfigError, load_settings
 from potrack.logs import configure_logging
-from potrack.pipeline.runner import Pipeline, RunReport
+from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
 from potrack.redact import safe_reason
 from potrack.store.engine import make_engine, upgrade
 
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except RunRefused as exc:
+        print(f"potrack: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:
         print(f"potrack: {safe_reason(exc)}", file=sys.stderr)
         return EXIT_FAILED

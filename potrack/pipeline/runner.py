@@ -32,6 +32,10 @@ log = logging.getLogger("potrack.pipeline")
 SourceFactory = Callable[[SourceConfig], Source]
 
 
+class RunRefused(Exception):
+    """A run was not started because its source already has one queued or running."""
+
+
 @dataclass(frozen=True)
 class RunReport:
     """The outcome of one run, as printed by `potrack run --json`."""
@@ -61,10 +65,12 @@ class Pipeline:
 
     def run(self, source: str, *, trigger: str = "cli", baseline: bool = False,
             requested_by: str | None = None) -> RunReport:
-        """Queue a run for a source and execute it at once."""
+        """Queue a run for a source and execute it at once; refused while the source has one queued or running."""
         self.settings.source(source)
-        with self.engine.begin() as conn:
-            run_id = runs.queue_run(conn, source, trigger, baseline=baseline, requested_by=requested_by)
+        run_id, queued = runs.queue_run_unless_active(self.engine, source, trigger, requested_by=requested_by,
+                                                      baseline=baseline)
+        if not queued:
+            raise RunRefused(f"{source} already has run #{run_id} queued or running; try again when it has finished")
         report = self.execute(run_id)
         assert report is not None, "a run queued by this call cannot be claimed by another"
         return report

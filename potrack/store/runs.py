@@ -14,6 +14,7 @@ from potrack.clock import utcnow
 from potrack.store import audit
 from potrack.store.models import FailedRow, ReceiptBatch, RetryAttempt, Run
 
+REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
 ACTIVE_STATUSES = ("queued", "running")
 
@@ -62,14 +63,14 @@ def queue_run(
 
 
 def queue_run_unless_active(
-    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None
+    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None, baseline: bool = False
 ) -> tuple[int, bool]:
     """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it)."""
     # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement: concurrent requests
     # cannot both queue on SQLite, where a statement holds the write lock.
     active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
     values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
-              "queued_at": utcnow()}
+              "baseline": baseline, "queued_at": utcnow()}
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
     while True:
         with engine.begin() as conn:
@@ -77,8 +78,9 @@ def queue_run_unless_active(
                 sa.insert(Run).from_select(list(values), row.where(~active.exists())).returning(Run.id)
             ).scalar()
             if inserted is not None:
-                audit.record(conn, "run_requested", f"run #{inserted} of {source} queued ({trigger})",
-                             source=source, run_id=inserted, actor=requested_by or "system")
+                if trigger in REQUESTED_TRIGGERS:  # someone asked for it: say who
+                    audit.record(conn, "run_requested", f"run #{inserted} of {source} queued ({trigger})",
+                                 source=source, run_id=inserted, actor=requested_by or "system")
                 return int(inserted), True
             existing = conn.execute(active.order_by(Run.id)).scalar()
         if existing is not None:  # else it finished between the two statements: try again

@@ -1,0 +1,95 @@
+"""Is the dashboard responsive while a big run executes? Times the monitor's list callback during one.
+
+    python bench/responsive.py --lines 1000000 [--keep DIR]
+
+The run executes in a worker thread of the same process, as the app's dispatcher runs it; the
+monitor's list callback is called every 100 ms from the main thread, as Dash would on a request.
+Prints the callback's median, 95th percentile and maximum while the run was in progress, by stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--keep", type=Path, help="keep generated files in this directory")
+    args = parser.parse_args()
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="potrack-responsive-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(workdir / "instance", ignore_errors=True)
+    erp = workdir / "erp-responsive.sqlite"
+    try:
+        from pipeline import generate  # the pipeline benchmark's generator
+
+        if not erp.exists():
+            print(f"generating {args.lines:,} lines ...", file=sys.stderr)
+            generate(erp, args.lines, 0, 1)
+        os.environ.update(POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_CONFIG=str(workdir / "potrack.toml"),
+                          POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING")
+        (workdir / "potrack.toml").write_text(f"""
+[[sources]]
+name = "bench"
+kind = "sql"
+url = "sqlite:///{erp}"
+custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
+xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
+""")
+        import app  # noqa: F401 - builds the Dash app and registers its pages
+        from pages.runs import refresh_runs
+        from potrack import bootstrap
+        from potrack.pipeline.runner import Pipeline
+        from potrack.store import runs
+        from potrack.store.models import Run
+
+        runtime = bootstrap.start()
+        bootstrap.install(runtime)
+        with runtime.engine.begin() as conn:
+            run_id = runs.queue_run(conn, "bench", "manual")
+        worker = threading.Thread(target=Pipeline(runtime.settings, runtime.engine).execute, args=(run_id,))
+        began = time.perf_counter()
+        worker.start()
+        timings: dict[str, list[float]] = defaultdict(list)
+        import sqlalchemy as sa
+
+        while worker.is_alive():
+            with runtime.engine.connect() as conn:
+                stage = conn.execute(sa.select(Run.stage).where(Run.id == run_id)).scalar() or "finishing"
+            start = time.perf_counter()
+            refresh_runs("", [], None, [])
+            timings[stage].append((time.perf_counter() - start) * 1000)
+            time.sleep(0.1)
+        worker.join()
+        run_seconds = time.perf_counter() - began
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+    every = [t for values in timings.values() for t in values]
+    print(f"a {args.lines:,}-line run took {run_seconds:.1f} s; the monitor's list callback, called "
+          f"{len(every)} times during it:")
+    print(f"{'stage':>10} {'calls':>6} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
+    for stage, values in [*timings.items(), ("all", every)]:
+        values = sorted(values)
+        p95 = values[min(len(values) - 1, int(len(values) * 0.95))]
+        print(f"{stage:>10} {len(values):>6} {statistics.median(values):>10.1f} {p95:>8.1f} {max(values):>8.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,25 @@
+"""The CLI does not start a second run of a source that already has one queued or running."""
+
+from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+from potrack.store import runs
+
+
+def test_cli_run_is_refused_while_the_source_has_a_queued_run(workdir, erp, capsys):
+    write_config(workdir, sql_source_config(erp))
+    erp.write([erp_line("PO1", 1)])
+    engine = open_store().engine
+    with engine.begin() as conn:
+        queued = runs.queue_run(conn, "erp", "manual")
+
+    code, reports = run_cli("--source", "erp")
+
+    assert code == 1 and reports == []
+    assert f"erp already has run #{queued} queued or running" in capsys.readouterr().err
+    assert [r["id"] for r in store_rows(engine, "SELECT id FROM runs")] == [queued]
+
+
+def test_cli_runs_again_once_the_previous_run_has_finished(workdir, erp):
+    write_config(workdir, sql_source_config(erp))
+    erp.write([erp_line("PO1", 1)])
+    assert run_cli("--source", "erp")[0] == 0
+    assert run_cli("--source", "erp")[0] == 0
