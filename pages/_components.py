@@ -37,10 +37,12 @@ def moment(at: dt.datetime | None, now: dt.datetime | None = None) -> html.Span:
 
 
 def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
-    """A small figure with its label underneath."""
+    """A small figure with its label underneath, as ONE component: the figure is the first line, styled by
+    assets/potrack.css. (Dash's renderer slows down with the square of the components on a page: a page of 50
+    cards took 5-7 s to draw in headless Chromium with three components per tile, about 2.7 s with one.)"""
     shown = f"{value:,}" if isinstance(value, int) else value
-    return html.Div([html.Div(shown, className="fw-semibold"), html.Small(label, className="text-muted")],
-                    className="metric-tile text-center px-2", **({"data-metric": name} if name else {}))
+    return html.Div(f"{shown}\n{label}", className="metric-tile text-center px-2",
+                    **({"data-metric": name} if name else {}))
 
 
 def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
@@ -118,8 +120,14 @@ def _section(title: str, body: Any, name: str) -> html.Div:
     return html.Div([html.H6(title, className="mt-2"), body], className=f"detail-{name}")
 
 
+def _scroll(table: Any) -> html.Div:
+    """A long table in a box of limited height with its header in view (assets/potrack.css): an expanded card
+    stays compact, and the sections under it stay close."""
+    return html.Div(table, className="detail-scroll")
+
+
 def run_details(detail: RunDetail, changes: Any) -> html.Div:
-    """The full story of a run: failure, errors, unmapped codes, attempts, rejected rows, and `changes`."""
+    """The full story of a run: failure, rejected rows, attempts, unmapped codes beside `changes`."""
     run, sections = detail.run, []
     if run.error:
         sections.append(_section("Failure reason", dbc.Alert(
@@ -133,17 +141,21 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
                  html.Code(json.dumps(r.raw, ensure_ascii=False, sort_keys=True))] for r in detail.rejected]
         more = detail.rejected_total - len(detail.rejected)
         sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
-            [_table(["stage", "row key", "source", "error", "row data"], rows, "rejected")]
+            [_scroll(_table(["stage", "row key", "source", "error", "row data"], rows, "rejected"))]
             + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])), "rejected"))
-    if detail.unmapped:
-        sections.append(_section(f"Unmapped item codes ({len(detail.unmapped):,})", _table(
-            ["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped"), "unmapped"))
     if detail.attempts:
         rows = [[a.attempt, a.error, "transient" if a.transient else "permanent",
                  f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up", moment(a.at)] for a in detail.attempts]
         sections.append(_section(f"Extract attempts that failed ({len(detail.attempts)})", _table(
             ["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"), "attempts"))
-    sections.append(_section(f"Changes ({detail.changes_total:,})", changes, "changes"))
+    changed = _section(f"Changes ({detail.changes_total:,})", changes, "changes")
+    if detail.unmapped:  # a narrow table: beside the changes
+        unmapped = _section(f"Unmapped item codes ({len(detail.unmapped):,})", _scroll(_table(
+            ["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped")),
+            "unmapped")
+        sections.append(dbc.Row([dbc.Col(unmapped, md=4, xl=3), dbc.Col(changed, md=8, xl=9)]))
+    else:
+        sections.append(changed)
     return html.Div(sections, className="run-details")
 
 
@@ -154,7 +166,7 @@ def first_changes(detail: RunDetail) -> html.Div:
                                                         if detail.run.baseline else ""), className="text-muted")
     more = detail.changes_total - len(detail.changes)
     link = dcc.Link(f"all {detail.changes_total:,} changes of run #{detail.run.id}", href=f"/runs/{detail.run.id}")
-    return html.Div([changes_table(detail.changes),
+    return html.Div([_scroll(changes_table(detail.changes)),
                      html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."])])
 
 

@@ -88,13 +88,15 @@ def _banner(failures: list[RunRow], now: dt.datetime) -> list[dbc.Alert]:
     Output({"type": "run-card", "index": ALL}, "className"),
     Output("runs-pager", "max_value"), Output("runs-count", "children"), Output("runs-banner", "children"),
     Output("runs-run-now", "children"), Output("runs-tick", "disabled"),
+    Output({"type": "run-card", "index": ALL}, "data-status"),
     Input("runs-url", "search"), Input({"type": "run-now-toast", "source": ALL}, "is_open"),
     Input("runs-tick", "n_intervals"),
     State({"type": "run-summary", "index": ALL}, "id"),
 )
 def refresh_runs(search: str | None, _toasts: list[bool], _tick: int | None,
                  shown: list[dict[str, Any]]) -> tuple[Any, ...]:
-    """Show the page of runs the URL asks for; when the same runs are shown, only their summaries are redrawn."""
+    """Show the page of runs the URL asks for; when the same runs are shown, only their summaries, classes and
+    data-status are redrawn."""
     view, tz, now = ViewFilters.from_search(search), context.zone(), utcnow()
     page = context.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
     statuses = context.read(source_statuses, context.source_names())
@@ -104,13 +106,15 @@ def refresh_runs(search: str | None, _toasts: list[bool], _tick: int | None,
         cards: Any = no_update
         summaries: Any = [run_summary(r, now) for r in page.runs]
         classes: Any = [card_class(r.id in failed_ids) for r in page.runs]
+        statuses_shown: Any = [r.status for r in page.runs]
     else:
         cards = ([run_card(r, now, r.id in failed_ids) for r in page.runs]
                  or empty_state(_count(page, view), "runs-empty"))
-        summaries = classes = [no_update] * len(shown)
+        summaries = classes = statuses_shown = [no_update] * len(shown)
     run_now = [run_now_control(s.source, s.active) for s in statuses]
     active = any(s.active for s in statuses) or any(r.status in ACTIVE_STATUSES for r in page.runs)
-    return cards, summaries, classes, page.pages, _count(page, view), _banner(failures, now), run_now, not active
+    return (cards, summaries, classes, page.pages, _count(page, view), _banner(failures, now), run_now, not active,
+            statuses_shown)
 
 
 @dash.callback(

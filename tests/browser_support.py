@@ -1,0 +1,272 @@
+"""End-to-end support: the real app (`python app.py`) as a subprocess on a store prepared by the test, and
+headless Chromium driven by Playwright (Debian's /usr/bin/chromium; `playwright install` is never needed).
+
+Browser tests skip with the reason when Chromium or Playwright is missing, unless POTRACK_REQUIRE_SERVICES=1
+(CI), where they fail instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import dataclasses
+import datetime as dt
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from potrack.bootstrap import Runtime
+from potrack.store.models import Run
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("POTRACK_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+START_TIMEOUT_S = 30
+WAIT_MS = 10_000
+# A small demo ERP: with 200 lines the 30-night history is built in about 2 s.
+DEMO_CONFIG = '[[sources]]\nname = "demo"\nkind = "demo"\ndemo = {{ lines = {lines} }}\n'
+
+
+def required() -> bool:
+    """Whether missing services (here: Chromium) must fail the tests rather than skip them (CI)."""
+    return os.environ.get("POTRACK_REQUIRE_SERVICES", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def missing_browser() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed (pip install -r requirements-dev.txt)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium for one test module (skipped, or failed under POTRACK_REQUIRE_SERVICES=1, when missing)."""
+    reason = missing_browser()
+    if reason is not None:
+        if required():
+            pytest.fail(f"POTRACK_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser tab (its own cookies and storage) with a 10 s default wait."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(WAIT_MS)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def expect(target: Any) -> Any:
+    """Playwright's waiting assertions (imported late, so that a machine without Playwright skips, not errors)."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect(target)
+
+
+def free_port() -> int:
+    """An ephemeral TCP port on 127.0.0.1 that is free now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: the server gets SIGTERM when the test process dies, so it never outlives the tests."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class App:
+    """A running `python app.py` process: its base URL, directory, log file and process."""
+
+    url: str
+    root: Path
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def output(self) -> str:
+        """What the app wrote to stdout and stderr so far."""
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+
+def app_env(root: Path, **extra: str) -> dict[str, str]:
+    """The environment of an app or store in `root`: its own instance/, potrack.toml, UTC, nothing else POTRACK_*."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
+    env.update({"POTRACK_INSTANCE": str(root / "instance"), "POTRACK_CONFIG": str(root / "potrack.toml"),
+                "POTRACK_TIMEZONE": "UTC", "POTRACK_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **extra})
+    return env
+
+
+@contextlib.contextmanager
+def serve(root: Path, scheduler: bool = False, **extra_env: str) -> Iterator[App]:
+    """Run `python app.py` on 127.0.0.1 and an ephemeral port against root's store; always stopped at the end."""
+    port = free_port()
+    env = app_env(root, POTRACK_HOST="127.0.0.1", POTRACK_PORT=str(port),
+                  POTRACK_SCHEDULER="on" if scheduler else "off", **extra_env)
+    log = root / "app.log"
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=root, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
+    app = App(f"http://127.0.0.1:{port}", root, log, proc)
+    try:
+        _wait_until_answering(app)
+        yield app
+    finally:
+        _stop(proc)
+
+
+def _wait_until_answering(app: App) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if app.proc.poll() is not None:
+            raise AssertionError(f"the app exited with code {app.proc.returncode}:\n{app.output()}")
+        try:
+            with urllib.request.urlopen(app.url + "/_dash-layout", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.1)
+    raise AssertionError(f"the app did not answer within {START_TIMEOUT_S} s:\n{app.output()}")
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
+def write_demo_config(root: Path, lines: int = 200) -> Path:
+    """potrack.toml with one demo source of `lines` lines."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / "potrack.toml"
+    path.write_text(DEMO_CONFIG.format(lines=lines), encoding="utf-8")
+    return path
+
+
+@contextlib.contextmanager
+def open_runtime(root: Path) -> Iterator[Runtime]:
+    """The settings and migrated store of root, opened in this process the way the app opens them."""
+    from potrack.bootstrap import start
+
+    with pytest.MonkeyPatch.context() as mp:
+        for name in [n for n in os.environ if n.startswith("POTRACK_")]:
+            mp.delenv(name)
+        for name, value in app_env(root).items():
+            if name.startswith("POTRACK_"):
+                mp.setenv(name, value)
+        runtime = start(root / "potrack.toml")
+        try:
+            yield runtime
+        finally:
+            runtime.engine.dispose()
+
+
+def night_pipeline(runtime: Runtime, night: int, fail: str = "none") -> Any:
+    """The real pipeline over one night of the demo ERP (as the demo history runs it), optionally failing."""
+    from potrack import demo_history
+    from potrack.pipeline.runner import Pipeline
+    from potrack.sources.demo import DemoSource
+
+    cfg = runtime.settings.source("demo")
+    if fail != "none":
+        cfg = dataclasses.replace(cfg, demo=dataclasses.replace(cfg.demo, fail=fail), retry=demo_history.OUTAGE_RETRY)
+    settings, start = dataclasses.replace(runtime.settings, sources=(cfg,)), demo_start(runtime)
+    return Pipeline(settings, runtime.engine,
+                    source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=start))
+
+
+def demo_start(runtime: Runtime) -> dt.date:
+    """Night 0 of the demo ERP in the runtime's instance (as the demo history chose it)."""
+    import sqlite3
+
+    con = sqlite3.connect(runtime.settings.instance_dir / "demo-erp-demo.sqlite")
+    try:
+        return dt.date.fromisoformat(con.execute("SELECT start FROM meta").fetchone()[0])
+    finally:
+        con.close()
+
+
+def history_with_latest_failure(root: Path) -> None:
+    """The 30-night demo history (real pipeline; failed nights 17-18, partial 4, 13, 22, flaky 8) ending now,
+    then night 30 with the ERP unreachable: the latest run failed."""
+    from potrack import demo_history
+
+    write_demo_config(root)
+    with open_runtime(root) as runtime:
+        demo_history.build(runtime.settings, runtime.engine)
+        night_pipeline(runtime, 30, fail="unreachable").run("demo", trigger="schedule", requested_by="test")
+
+
+_TEMPLATES: dict[str, Path] = {}
+
+
+def prepared(tmp_root: Path, name: str, build: Callable[[Path], None], factory: pytest.TempPathFactory) -> Path:
+    """A copy in tmp_root of a store built once per test session by build(dir) (config, store, demo ERP)."""
+    if name not in _TEMPLATES:
+        template = factory.mktemp(f"template-{name}")
+        build(template)
+        _TEMPLATES[name] = template
+    shutil.copytree(_TEMPLATES[name], tmp_root, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("app.log", "logs"))
+    return tmp_root
+
+
+@pytest.fixture(scope="module")
+def history_app(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[App]:
+    """A web-only app (scheduler off) over the demo history whose latest run failed, shared by a module."""
+    root = prepared(tmp_path_factory.mktemp("app"), "history", history_with_latest_failure, tmp_path_factory)
+    with serve(root) as app:
+        yield app
+
+
+def store_engine(root: Path) -> sa.Engine:
+    """A read engine on root's store (for checking what the pages show against the store)."""
+    return sa.create_engine(f"sqlite:///{root / 'instance' / 'potrack.db'}")
+
+
+def runs_in_store(app: App) -> list[dict[str, Any]]:
+    """Every run of the app's store, newest first, as dicts."""
+    engine = store_engine(app.root)
+    try:
+        with engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.select(Run.__table__).order_by(
+                Run.queued_at.desc(), Run.id.desc())).mappings()]
+    finally:
+        engine.dispose()
+
