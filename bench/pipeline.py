@@ -130,9 +130,8 @@ def reference(paths: list[Path]) -> dict:
     return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu, "differing": counts}
 
 
-def phase(workdir: Path, erp: Path, baseline: bool) -> dict:
-    """One potrack run in this process (called in a child process)."""
-    sys.path.insert(0, str(ROOT))
+def use_bench_source(workdir: Path, erp: Path) -> None:
+    """Point potrack (instance, potrack.toml) at one sql source named bench reading a generated ERP."""
     os.environ["POTRACK_INSTANCE"] = str(workdir / "instance")
     os.environ["POTRACK_CONFIG"] = str(workdir / "potrack.toml")
     (workdir / "potrack.toml").write_text(f"""
@@ -143,6 +142,12 @@ url = "sqlite:///{erp}"
 custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
 """)
+
+
+def phase(workdir: Path, erp: Path, baseline: bool) -> dict:
+    """One potrack run in this process (called in a child process)."""
+    sys.path.insert(0, str(ROOT))
+    use_bench_source(workdir, erp)
     from potrack.bootstrap import start
     from potrack.pipeline.runner import Pipeline
 

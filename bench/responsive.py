@@ -35,21 +35,13 @@ def main() -> int:
     shutil.rmtree(workdir / "instance", ignore_errors=True)
     erp = workdir / "erp-responsive.sqlite"
     try:
-        from pipeline import generate  # the pipeline benchmark's generator
+        from pipeline import generate, use_bench_source  # the pipeline benchmark's generator and source
 
         if not erp.exists():
             print(f"generating {args.lines:,} lines ...", file=sys.stderr)
             generate(erp, args.lines, 0, 1)
-        os.environ.update(POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_CONFIG=str(workdir / "potrack.toml"),
-                          POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING")
-        (workdir / "potrack.toml").write_text(f"""
-[[sources]]
-name = "bench"
-kind = "sql"
-url = "sqlite:///{erp}"
-custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
-xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
-""")
+        use_bench_source(workdir, erp)
+        os.environ.update(POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING")
         import app  # noqa: F401 - builds the Dash app and registers its pages
         from pages.runs import refresh_runs
         from potrack import bootstrap

@@ -288,7 +288,7 @@ def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], di
         return sa.cast(column + minutes * sa.text("INTERVAL '1 minute'"), sa.Date)
     if dialect == "mssql":
         return sa.cast(sa.func.dateadd(sa.text("minute"), minutes, column), sa.Date)
-    raise NotImplementedError(f"outcomes per day need a date function for the {dialect} dialect")
+    raise ValueError(f"outcomes per day: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
 
 
 def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[OutcomeCount]:
