@@ -16,6 +16,7 @@ from potrack.store.models import FailedRow, ReceiptBatch, RetryAttempt, Run
 
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
+ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
 ACTIVE_STATUSES = ("queued", "running")
 
 
@@ -197,20 +198,31 @@ def record_check_problems(engine: sa.Engine, run_id: int, problems: list[str]) -
         conn.execute(sa.update(Run).where(Run.id == run_id).values(check_problems="\n".join(problems)))
 
 
-def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFTER) -> list[int]:
-    """Mark running runs whose heartbeat stopped as abandoned, one audit event each."""
-    cutoff = utcnow() - older_than
+def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[bool]:
+    """A running run whose heartbeat is older than the cutoff of its stage."""
+    committing = sa.func.coalesce(Run.stage, "") == "commit"
+    return sa.and_(Run.status == "running", sa.or_(
+        sa.and_(~committing, Run.heartbeat_at < cutoff), sa.and_(committing, Run.heartbeat_at < commit_cutoff)))
+
+
+def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFTER,
+                       committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER) -> list[int]:
+    """Mark running runs whose heartbeat stopped as abandoned, one audit event each.
+
+    A run in its commit stage gets longer: on SQLite its heartbeat cannot be written while its own
+    write transaction holds the lock, and a ten-million-line baseline commits for minutes.
+    """
+    now = utcnow()
+    stale = _stale(now - older_than, now - committing_older_than)
     with engine.connect() as conn:
-        candidates = conn.execute(
-            sa.select(Run.id, Run.source).where(Run.status == "running", Run.heartbeat_at < cutoff)
-        ).all()
+        candidates = conn.execute(sa.select(Run.id, Run.source).where(stale)).all()
     abandoned = []
     for run_id, source in candidates:
         with engine.begin() as conn:
             taken = conn.execute(
-                sa.update(Run).where(Run.id == run_id, Run.status == "running", Run.heartbeat_at < cutoff)
+                sa.update(Run).where(Run.id == run_id, stale)
                 .values(status="abandoned", finished_at=utcnow(), stage=None,
-                        error="Abandoned: no heartbeat for over 5 minutes (the process running it stopped)")
+                        error="Abandoned: its heartbeat stopped (the process running it stopped or was killed)")
             ).rowcount
             if taken:
                 audit.record(conn, "ingestion_abandoned", f"Run #{run_id} of {source} was abandoned: its heartbeat stopped",

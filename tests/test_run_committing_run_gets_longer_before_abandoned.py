@@ -1,0 +1,37 @@
+"""A run in its commit stage is not abandoned after 5 minutes without a heartbeat, only after 60.
+
+On SQLite the heartbeat cannot be written while the run's own write transaction holds the lock, and a
+very large baseline commits for minutes.
+"""
+
+import datetime as dt
+
+import sqlalchemy as sa
+
+from conftest import open_store, sql_source_config, write_config
+from potrack.clock import utcnow
+from potrack.store import runs
+from potrack.store.models import Run
+
+
+def _running(engine, stage: str, heartbeat_age: dt.timedelta) -> int:
+    with engine.begin() as conn:
+        run_id = runs.queue_run(conn, "erp", "manual")
+    assert runs.claim_run(engine, run_id)
+    with engine.begin() as conn:
+        conn.execute(sa.update(Run).where(Run.id == run_id).values(stage=stage, heartbeat_at=utcnow() - heartbeat_age))
+    return run_id
+
+
+def test_committing_run_survives_ten_minutes_without_heartbeat_but_not_an_hour(workdir, erp):
+    write_config(workdir, sql_source_config(erp))
+    engine = open_store().engine
+    extracting = _running(engine, "extract", dt.timedelta(minutes=10))
+    committing = _running(engine, "commit", dt.timedelta(minutes=10))
+    stuck = _running(engine, "commit", dt.timedelta(minutes=61))
+
+    assert sorted(runs.abandon_stale_runs(engine)) == sorted([extracting, stuck])
+
+    with engine.connect() as conn:
+        status = dict(conn.execute(sa.select(Run.id, Run.status)).all())
+    assert status == {extracting: "abandoned", committing: "running", stuck: "abandoned"}
