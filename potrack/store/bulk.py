@@ -71,6 +71,19 @@ class BulkStatement:
             cursor.close()
 
 
+def raw_rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[Any]:
+    """All rows of a SELECT as the driver returns them: no per-value result processing (dates may be text)."""
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.params
+    bound = tuple(params[n] for n in compiled.positiontup or []) if conn.dialect.positional else params
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(compiled.string, bound)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
 def dates_as_text(dialect: sa.Dialect) -> bool:
     """Whether ISO date text can be bound as is to a DATE column (SQLite stores dates as that text)."""
     return dialect.name == "sqlite"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 import sqlalchemy as sa
 
 from potrack.fields import FIELDS
-from potrack.store.bulk import BulkStatement, insert_into, update_where
+from potrack.store.bulk import BulkStatement, insert_into, raw_rows, update_where
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, UnmappedCode
 
 Key = tuple[str, int]
@@ -35,19 +36,26 @@ def count_inactive(conn: sa.Connection, source: str) -> int:
 
 
 def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
-    """The stored rows of these keys (those that exist), looked up by PO in chunks."""
+    """The stored values of these keys (those that exist), looked up by PO in chunks.
+
+    Rows come straight from the driver: dates may be ISO text (SQLite) or dates, which compare the
+    same once formatted; custom values are parsed from JSON text when the driver leaves them as text.
+    """
     wanted = set(keys)
     pos = sorted({po for po, _line in wanted})
     table = PoLine.__table__
-    names = [c.name for c in table.columns]
+    names = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom"]
+    columns = [table.c[n] for n in names]
     found: dict[Key, dict[str, Any]] = {}
     for start in range(0, len(pos), CHUNK):
-        chunk = pos[start : start + CHUNK]
-        stmt = sa.select(table).where(table.c.source == source, table.c.po_number.in_(chunk))
-        for row in conn.execute(stmt).all():
-            key = (row.po_number, row.line_number)
+        stmt = sa.select(*columns).where(table.c.source == source, table.c.po_number.in_(pos[start : start + CHUNK]))
+        for row in raw_rows(conn, stmt):
+            key = (row[0], row[1])
             if key in wanted:
-                found[key] = dict(zip(names, row))
+                values = dict(zip(names, row))
+                if isinstance(values["custom"], str):
+                    values["custom"] = json.loads(values["custom"])
+                found[key] = values
     return found
 
 
