@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import day, erp_line
+import sqlalchemy as sa
+
+from conftest import day, erp_line, store_rows
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
 
@@ -73,3 +75,22 @@ def check_report(report: dict[str, Any], source: str, *, baseline: bool, metrics
     assert isinstance(report["run_id"], int)
     assert isinstance(report["duration_s"], float) and 0 <= report["duration_s"] < 60
     assert metrics_of(report) == metrics
+
+
+def check_stored_nights(engine: sa.Engine, first: dict[str, Any], second: dict[str, Any]) -> None:
+    """The store after both nights: run rows match the reports, exactly the expected events and batches."""
+    for report in (first, second):
+        [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :id", id=report["run_id"])
+        assert run["status"] == "success" and run["trigger"] == "cli" and run["error"] is None
+        assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
+    # The baseline wrote no change events; night 2 wrote exactly the expected ones.
+    events = store_rows(engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value "
+                                "FROM change_events")
+    assert {e["run_id"] for e in events} == {second["run_id"]}
+    assert {(e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"])
+            for e in events} == NIGHT_2_EVENTS
+    batches = store_rows(engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received "
+                                 "FROM receipt_batches")
+    by_run = {r: {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
+                  for b in batches if b["run_id"] == r} for r in (first["run_id"], second["run_id"])}
+    assert by_run == {first["run_id"]: NIGHT_1_BATCHES, second["run_id"]: NIGHT_2_BATCHES}

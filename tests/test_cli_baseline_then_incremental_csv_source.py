@@ -5,10 +5,7 @@ import json
 from pathlib import Path
 
 from conftest import ERP_COLUMNS, open_store, run_cli, run_cli_process, store_rows, write_config
-from erp_nights import (
-    METRIC_NAMES, NIGHT_1, NIGHT_1_BATCHES, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_BATCHES, NIGHT_2_EVENTS,
-    NIGHT_2_METRICS, XREF, check_report,
-)
+from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
 
 CONFIG = """
 [[sources]]
@@ -51,21 +48,7 @@ def test_csv_glob_of_two_files_baseline_then_incremental_night_every_metric(work
     check_report(second, "files", baseline=False, metrics=NIGHT_2_METRICS)
 
     engine = open_store().engine
-    for report in (first, second):
-        [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :id", id=report["run_id"])
-        assert run["status"] == "success"
-        assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
-    events = store_rows(engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value "
-                                "FROM change_events")
-    assert {e["run_id"] for e in events} == {second["run_id"]}
-    assert {(e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"])
-            for e in events} == NIGHT_2_EVENTS
-    batches = store_rows(engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received "
-                                 "FROM receipt_batches")
-    assert {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
-            for b in batches if b["run_id"] == first["run_id"]} == NIGHT_1_BATCHES
-    assert {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
-            for b in batches if b["run_id"] == second["run_id"]} == NIGHT_2_BATCHES
+    check_stored_nights(engine, first, second)
     active = store_rows(engine, "SELECT po_number, line_number FROM po_lines WHERE source = 'files' AND active = 1")
     assert {(r["po_number"], r["line_number"]) for r in active} == {
         ("PO1", 1), ("PO1", 2), ("PO2", 1), ("PO2", 3), ("PO3", 1)}

@@ -3,10 +3,7 @@
 import json
 
 from conftest import open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
-from erp_nights import (
-    METRIC_NAMES, NIGHT_1, NIGHT_1_BATCHES, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_BATCHES, NIGHT_2_EVENTS,
-    NIGHT_2_METRICS, XREF, check_report,
-)
+from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
 
 
 def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state(workdir, erp):
@@ -31,24 +28,7 @@ def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state
     assert second["run_id"] > first["run_id"]
 
     engine = open_store().engine
-    # The run rows hold the same metrics as the reports.
-    for report in (first, second):
-        [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :id", id=report["run_id"])
-        assert run["status"] == "success" and run["trigger"] == "cli" and run["error"] is None
-        assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
-
-    # The baseline wrote no change events; night 2 wrote exactly the expected ones.
-    events = store_rows(engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value "
-                                "FROM change_events")
-    assert {e["run_id"] for e in events} == {second["run_id"]}
-    assert {(e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"])
-            for e in events} == NIGHT_2_EVENTS
-
-    batches = store_rows(engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received "
-                                 "FROM receipt_batches")
-    by_run = {r: {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
-                  for b in batches if b["run_id"] == r} for r in (first["run_id"], second["run_id"])}
-    assert by_run == {first["run_id"]: NIGHT_1_BATCHES, second["run_id"]: NIGHT_2_BATCHES}
+    check_stored_nights(engine, first, second)
 
     unmapped = store_rows(engine, "SELECT run_id, item_code, line_count FROM unmapped_codes")
     assert {(u["run_id"], u["item_code"], u["line_count"]) for u in unmapped} == {
