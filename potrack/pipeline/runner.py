@@ -91,8 +91,8 @@ class Pipeline:
         progress = Progress(self.engine, run_id, first_stage="state")
         source = self.source_factory(cfg)
         with self.engine.connect() as conn:
-            previous = store_lines.active_digests(conn, cfg.name)
-            has_inactive = store_lines.count_inactive(conn, cfg.name) > 0
+            stored = store_lines.stored_state(conn, cfg.name)
+        previous, has_inactive = stored.digests, stored.has_inactive
         if not baseline and not previous and not has_inactive:
             baseline = True  # a source's first run is its baseline: no diff against an empty store
             runs.mark_baseline(self.engine, run_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,22 +18,25 @@ CHUNK = 500
 WRITE_BATCH = 5000
 
 
-def active_digests(conn: sa.Connection, source: str) -> dict[Key, int]:
-    """Key → digest of the source's active lines: the previous state the diff compares against."""
-    stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest).where(
-        PoLine.source == sa.bindparam("source"), PoLine.active.is_(True))
-    state: dict[Key, int] = {}
-    # A million rows: read them with the driver's cursor, not through SQLAlchemy's result rows.
+@dataclass(frozen=True)
+class StoredState:
+    """What the diff starts from: key → digest of the source's active lines, and whether any are inactive."""
+
+    digests: dict[Key, int]
+    has_inactive: bool
+
+
+def stored_state(conn: sa.Connection, source: str) -> StoredState:
+    """Read the source's stored lines once (a million rows: through the driver's cursor, not Result rows)."""
+    stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(
+        PoLine.source == sa.bindparam("source"))
+    digests: dict[Key, int] = {}
+    has_inactive = False
     for batch in BulkStatement(conn, stmt, ["source"], {"source": PoLine.source.type}).fetch(conn, (source,)):
-        state.update({(po, line): digest for po, line, digest in batch})
-    return state
-
-
-def count_inactive(conn: sa.Connection, source: str) -> int:
-    """How many stored lines of the source are inactive."""
-    return int(conn.execute(
-        sa.select(sa.func.count()).select_from(PoLine).where(PoLine.source == source, PoLine.active.is_(False))
-    ).scalar_one())
+        active = {(po, line): digest for po, line, digest, is_active in batch if is_active}
+        has_inactive = has_inactive or len(active) < len(batch)  # keys are unique, so the rest are inactive
+        digests.update(active)
+    return StoredState(digests, has_inactive)
 
 
 def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
