@@ -139,11 +139,6 @@ class SnapshotDiff:
             self.rejected_keys.add(key)
         return withdrawn, unchanged
 
-    @property
-    def pending_count(self) -> int:
-        """How many lines were kept as new or changed (duplicates included until withdrawn)."""
-        return len(self._offsets)
-
     def pending_chunks(self, size: int) -> Iterator[list[tuple[Line, bool]]]:
         """The new or changed lines (duplicates withdrawn), read back from the spool a chunk at a time."""
         offsets = [*self._offsets, self._spooled]

@@ -34,14 +34,18 @@ class Progress:
 
     def stage(self, name: str) -> None:
         """Enter a stage (always written); the time spent in the previous one is kept in `timings`."""
+        self._close_stage()
+        self.stage_name = name
+        self._write()
+
+    def _close_stage(self) -> None:
         now = time.monotonic()
         self.timings[self.stage_name] = self.timings.get(self.stage_name, 0.0) + now - self._stage_started
-        self.stage_name, self._stage_started = name, now
-        self._write()
+        self._stage_started = now
 
     def timing_text(self) -> str:
         """Seconds per stage so far, for the run's log line (where does a slow night spend its time)."""
-        self.stage("done")
+        self._close_stage()
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.timings.items())
 
     def rows(self, done: int, total: int | None) -> None:
