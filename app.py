@@ -11,12 +11,31 @@ from dash import Dash
 from jobs.scheduler import start_scheduler
 from pages import _shell
 from potrack import bootstrap, demo_history
+from potrack.api import register_api
+from potrack.auth.session import configure_session, init_auth
+from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
 from potrack.tz import local_zone
 
 app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptions=True)
 app.layout = _shell.layout
 server = app.server
+init_auth(server)
+register_api(server)
+
+
+def install(runtime: bootstrap.Runtime) -> None:
+    """Make a runtime the one the pages, the API and the session key come from."""
+    bootstrap.install(runtime)
+    configure_session(server, runtime)
+
+
+def first_admin(runtime: bootstrap.Runtime) -> None:
+    """On a store with no users, create `admin` and print its generated password once."""
+    generated = ensure_first_admin(runtime.engine, runtime.settings.admin_password)
+    if generated is not None:
+        print(f"potrack: created user 'admin' with password {generated} (shown only now; "
+              "change it with `python -m potrack users set-password admin`)", flush=True)
 
 
 def main() -> int:
@@ -29,7 +48,8 @@ def main() -> int:
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return 2
-    bootstrap.install(runtime)
+    install(runtime)
+    first_admin(runtime)
     if demo_history.wanted(runtime.settings, runtime.engine):
         demo_history.build(runtime.settings, runtime.engine)
     scheduler = start_scheduler(runtime) if scheduler_on else None

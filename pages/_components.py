@@ -11,15 +11,14 @@ import dash_bootstrap_components as dbc
 from dash import MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+from potrack.auth.roles import Action, Forbidden, Unauthenticated
+from potrack.auth.session import acting
 from potrack.clock import utcnow
 from potrack.config import ConfigError
 from potrack.store import runs
 from potrack.store.queries import Change, RunDetail, RunRow
 from potrack.web import context, timefmt
 from potrack.web.palette import STATUS_COLOR
-
-REQUESTED_BY = "dashboard"
-
 
 def status_badge(status: str) -> dbc.Badge:
     """A run status as a coloured badge."""
@@ -207,10 +206,14 @@ def run_now(n_clicks: int | None, button: dict[str, str]) -> tuple[bool, str, st
         raise PreventUpdate
     source = button["source"]
     try:
+        actor = acting(Action.RUN_NOW)
+    except (Forbidden, Unauthenticated) as exc:
+        return True, f"Refused: {exc}. Nothing was queued.", "danger", True
+    try:
         context.settings().source(source)
     except ConfigError:
         return True, f"There is no source named {source!r}.", "danger", True
-    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=REQUESTED_BY)
+    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label)
     if queued:
         return True, f"Run #{run_id} of {source} is queued ({timefmt.local_text(utcnow(), context.zone())}).", \
             "success", True

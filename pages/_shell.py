@@ -7,19 +7,16 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from potrack.clock import utcnow
-from potrack.store.queries import source_statuses
 from potrack.web import context
-from potrack.web.health import Health, overall, source_health
+from potrack.web.health import Health, check_sources, overall
 
 HEALTH_EVERY_MS = 30_000
 
 
 def current_health() -> Health:
     """The verdict over every configured source, now."""
-    cfgs = context.settings().sources
-    statuses = context.read(source_statuses, [c.name for c in cfgs])
-    tz, now = context.zone(), utcnow()
-    return overall([source_health(st, cfg, tz, now) for st, cfg in zip(statuses, cfgs)])
+    verdicts = context.read(check_sources, context.settings().sources, context.zone(), utcnow())
+    return overall([v.health for v in verdicts])
 
 
 def layout() -> html.Div:

@@ -1,4 +1,4 @@
-"""Command line: `python -m potrack run|db upgrade`."""
+"""Command line: `python -m potrack run|db upgrade|users|tokens`."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import json
 import sys
 
 from potrack import bootstrap
+from potrack.auth import commands as auth_commands
+from potrack.auth.users import UserError
 from potrack.config import ConfigError, load_settings
 from potrack.logs import configure_logging
 from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
@@ -29,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="store maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations")
+    auth_commands.add_parsers(sub)
     return parser
 
 
@@ -72,9 +75,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _run(args)
+        if args.command in ("users", "tokens"):
+            runtime = bootstrap.start()
+            (auth_commands.run_users if args.command == "users" else auth_commands.run_tokens)(runtime.engine, args)
+            return EXIT_OK
         return _db_upgrade()
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UserError as exc:
+        print(f"potrack: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except RunRefused as exc:
         print(f"potrack: {exc}", file=sys.stderr)

@@ -114,6 +114,9 @@ class Settings:
     timezone: str | None = None
     log_level: str = "INFO"
     config_path: Path | None = None
+    secret_key: str | None = None
+    admin_password: str | None = None
+    secure_cookies: bool = False
 
     def source(self, name: str) -> SourceConfig:
         """Return the source with this name or raise ConfigError listing the known ones."""
@@ -350,8 +353,16 @@ def load_settings(path: Path | None = None) -> Settings:
     level = (envstr("POTRACK_LOG_LEVEL", "INFO") or "INFO").upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"POTRACK_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    secret_key, admin_password = envstr("POTRACK_SECRET_KEY"), envstr("POTRACK_ADMIN_PASSWORD")
+    if secret_key is not None and len(secret_key) < 16:
+        raise ConfigError("POTRACK_SECRET_KEY: expected at least 16 characters (e.g. `python -c 'import secrets; "
+                          "print(secrets.token_hex(32))'`)")
+    redact.register_secret(secret_key)
+    redact.register_secret(admin_password)
     return Settings(
         sources=sources, database_url=database_url, instance_dir=instance_dir,
         timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
         config_path=config_path if config_path.exists() else None,
+        secret_key=secret_key, admin_password=admin_password,
+        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False),
     )

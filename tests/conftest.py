@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import app  # noqa: F401  (builds the Dash app, without a scheduler: page modules can be imported only after it)
-from potrack import bootstrap, cli
+import app  # (builds the Dash app, without a scheduler: page modules can be imported only after it)
+from potrack import cli
 from potrack.bootstrap import Runtime, start
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -147,7 +147,11 @@ def day(n: int) -> str:
 
 @pytest.fixture
 def web(workdir: Path) -> Runtime:
-    """The pages' runtime: a fresh store of the built-in demo configuration, installed as the app's."""
+    """The pages' runtime: a fresh store of the built-in demo configuration with the three personas
+    (tests/auth_support.py), installed as the app's."""
+    from auth_support import add_personas
+
     runtime = start()
-    bootstrap.install(runtime)
+    app.install(runtime)
+    add_personas(runtime.engine)
     return runtime

@@ -69,5 +69,5 @@ def test_bad_rows_make_a_partial_run_exit_3_with_failed_rows_kept(workdir, erp):
     [run] = store_rows(engine, "SELECT status, errors FROM runs WHERE id = :r", r=report["run_id"])
     assert (run["status"], run["errors"]) == ("partial", 7)
     [audit] = store_rows(engine, "SELECT severity FROM audit_events WHERE run_id = :r "
-                                 "AND event_type = 'ingestion_completed'", r=report["run_id"])
+                                 "AND event_type = 'ingestion.completed'", r=report["run_id"])
     assert audit["severity"] == "warning"

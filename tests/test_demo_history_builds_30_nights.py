@@ -35,7 +35,7 @@ def test_history_has_30_nightly_runs_with_failed_partial_and_retried_nights(web)
     assert by_status == {"failed": [17, 18], "partial": [4, 13, 22]}
     assert [runs[n]["retry_attempts"] for n in (8, 17, 18)] == [2, 3, 3] and runs[8]["status"] == "success"
     assert all(r["lines_processed"] > 0 for n, r in enumerate(runs) if n not in (17, 18))
-    assert sum(e["event_type"] == "ingestion_failed" for e in audit_events(web.engine)) == 2
+    assert sum(e["event_type"] == "ingestion.failed" for e in audit_events(web.engine)) == 2
 
 
 def test_history_is_wanted_once_for_the_built_in_configuration(web):

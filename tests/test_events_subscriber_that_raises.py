@@ -55,7 +55,7 @@ def test_raising_subscriber_does_not_affect_the_run_or_the_other_subscribers(wor
     assert second.metrics.as_dict() == expect(lines_processed=4, lines_new=2, lines_changed=2, lines_removed=1,
                                               change_events=3)
     assert run_row(runtime.engine, second.run_id)["status"] == "success"
-    assert [a["event_type"] for a in audit_events(runtime.engine)] == ["ingestion_completed"] * 2
+    assert [a["event_type"] for a in audit_events(runtime.engine)] == ["ingestion.completed"] * 2
     assert before == after  # the subscriber after the raising one got every event too
     assert [topic for topic, _ in after] == list(TOPICS) * 2
     finished, changed = after[2][1], after[3][1]

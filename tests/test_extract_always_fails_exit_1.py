@@ -1,4 +1,4 @@
-"""A source that always fails: exit 1, an `ingestion_failed` audit event, the stored lines untouched."""
+"""A source that always fails: exit 1, an `ingestion.failed` audit event, the stored lines untouched."""
 
 import json
 
@@ -42,7 +42,7 @@ def test_source_that_always_fails_exits_1_audits_and_leaves_store_lines_unchange
     assert len(store_rows(engine, "SELECT * FROM retry_attempts WHERE run_id = :r", r=report["run_id"])) == 3
 
     audits = store_rows(engine, "SELECT * FROM audit_events WHERE run_id = :r", r=report["run_id"])
-    assert [(a["event_type"], a["severity"], a["source"]) for a in audits] == [("ingestion_failed", "error", "erp")]
+    assert [(a["event_type"], a["severity"], a["source"]) for a in audits] == [("ingestion.failed", "error", "erp")]
     assert "unreachable" in audits[0]["message"]
 
     assert store_rows(engine, "SELECT * FROM po_lines ORDER BY po_number, line_number") == lines_before

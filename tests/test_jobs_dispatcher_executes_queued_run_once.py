@@ -47,7 +47,7 @@ def test_two_racing_dispatchers_execute_the_run_once(web):
 
     run = run_row(web.engine, run_id)
     assert run["status"] == "success"
-    completed = [e for e in audit_events(web.engine, run_id) if e["event_type"] == "ingestion_completed"]
+    completed = [e for e in audit_events(web.engine, run_id) if e["event_type"] == "ingestion.completed"]
     assert len(completed) == 1
     with web.engine.connect() as conn:
         assert conn.execute(sa.select(sa.func.count()).select_from(PoLine)).scalar_one() == run["lines_new"] > 0

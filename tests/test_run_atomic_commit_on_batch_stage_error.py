@@ -59,7 +59,7 @@ def test_batch_stage_error_commits_nothing_of_the_run(workdir, erp, finished_run
     assert run["finished_at"] is not None and run["stage"] is None
     assert metrics(run) == metrics(report)
     [audit] = audit_events(store, run_id)
-    assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion_failed", "error", "erp")
+    assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion.failed", "error", "erp")
     assert "stage batches" in audit["message"] and "batch stage exploded" in audit["message"]
     assert audit["details"] == {"stage": "batches", **metrics(report)}
     [failed] = failed_rows(store, run_id)

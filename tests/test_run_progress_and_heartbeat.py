@@ -147,6 +147,6 @@ def test_running_runs_with_an_old_heartbeat_are_abandoned_with_an_audit_event(wo
     assert [run_row(runtime.engine, r)["status"] for r in (alive, queued, finished)] == ["running", "queued", "success"]
     [event] = audit_events(runtime.engine)
     assert (event["event_type"], event["severity"], event["source"], event["run_id"]) == (
-        "ingestion_abandoned", "error", "erp", stale)
+        "ingestion.abandoned", "error", "erp", stale)
     assert runs.abandon_stale_runs(runtime.engine) == []  # once only
     assert len(audit_events(runtime.engine)) == 1

@@ -45,7 +45,7 @@ def test_incremental_night_classifies_every_line_and_records_one_event_per_chang
         ("PO2", 1): (r1, r2, False), ("PO3", 1): (r2, r2, True), ("PO3", 2): (r2, r2, True),
     }
     [audit] = audit_events(store, r2)
-    assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion_completed", "info", "erp")
+    assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion.completed", "info", "erp")
     assert audit["details"] == metrics(second)
     finished_at = run_row(store, r2)["finished_at"]
     assert dt.timedelta(0) <= audit["at"] - finished_at < dt.timedelta(seconds=60)  # written at once

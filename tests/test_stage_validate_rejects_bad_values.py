@@ -42,7 +42,7 @@ def test_bad_rows_are_rejected_with_raw_data_and_the_run_is_partial(workdir, erp
         assert failed["row_key"] == (None if raw["po_number"] is None else f"PO1/{raw['line_number']}")
         assert failed["retry_count"] == 0 and failed["resolved_at"] is None
     [event] = audit_events(store, report["run_id"])
-    assert (event["event_type"], event["severity"]) == ("ingestion_completed", "warning")
+    assert (event["event_type"], event["severity"]) == ("ingestion.completed", "warning")
     assert run_row(store, report["run_id"])["status"] == "partial"
 
 
@@ -60,4 +60,4 @@ def test_rows_fixed_in_the_erp_are_ingested_as_new_the_next_night(workdir, erp):
     assert events(store, report["run_id"]) == [("PO1", n, "new", None, None, None) for n in range(2, 9)]
     assert failed_rows(store, report["run_id"]) == []
     [event] = audit_events(store, report["run_id"])
-    assert (event["event_type"], event["severity"]) == ("ingestion_completed", "info")
+    assert (event["event_type"], event["severity"]) == ("ingestion.completed", "info")

@@ -20,7 +20,7 @@ def test_twenty_requests_queue_one_run(web):
     run_id = results[0][0]
     assert results == [(run_id, True)] + [(run_id, False)] * 19
     assert runs_of(web.engine) == [(run_id, "queued", "manual")]
-    assert [e["actor"] for e in audit_events(web.engine) if e["event_type"] == "run_requested"] == ["alice"]
+    assert [e["actor"] for e in audit_events(web.engine) if e["event_type"] == "ingestion.requested"] == ["alice"]
 
 
 def test_twenty_concurrent_requests_queue_one_run(web):

@@ -9,6 +9,7 @@ import dash
 
 import app
 from pages import _shell
+from auth_support import client_as
 from web_support import add_run, by_id
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +29,7 @@ def test_navbar_lists_the_pages_and_the_health_indicator(web):
 
 def test_pages_render_offline_with_bootstrap_from_assets(web):
     assert (ROOT / "assets" / "bootstrap.min.css").stat().st_size > 200_000
-    html = app.server.test_client().get("/runs").get_data(as_text=True)
+    html = client_as("vera").get("/runs").get_data(as_text=True)
     assert '/assets/bootstrap.min.css' in html
     assert "cdn" not in html.lower() and "https://" not in html
     assert not any("https://" in p.read_text() for p in (ROOT / "pages").glob("*.py"))
@@ -36,7 +37,7 @@ def test_pages_render_offline_with_bootstrap_from_assets(web):
 
 def test_every_page_is_routed_by_the_server(web):
     run_id = add_run(web.engine, status="failed", error="extract: boom")
-    client = app.server.test_client()
+    client = client_as("vera")
     for path, expect in (("/", "Overview"), ("/runs", "Ingestion Monitor"), ("/trends", "Trends"),
                          (f"/runs/{run_id}", f"Run #{run_id}")):
         body = {"output": ".._pages_content.children..._pages_store.data..",

@@ -16,7 +16,7 @@ NIGHTLY = SourceConfig(name="demo", kind="demo")
 
 def run(run_id, status, age_h, error=None, errors=0):
     at = NOW - dt.timedelta(hours=age_h)
-    return RunRow(run_id, "demo", "schedule", status, False, at, at, at, 1.0, None, 0, None, 10, 0, 0, 0, 0, 0, 0,
+    return RunRow(run_id, "demo", "schedule", status, False, None, None, at, at, at, 1.0, None, 0, None, 10, 0, 0, 0, 0, 0, 0,
                   errors, 0, error, "extract" if error else None)
 
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from potrack import events
 from potrack.clock import utcnow
 from potrack.config import Settings, SourceConfig
+from potrack.pipeline import row_retry
 from potrack.pipeline.checks import check_run
 from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
 from potrack.pipeline.diff import SnapshotDiff
@@ -22,7 +23,7 @@ from potrack.pipeline.progress import Heartbeat, Progress
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
-from potrack.store import audit, runs
+from potrack.store import audit, failed_rows, runs
 from potrack.store import lines as store_lines
 from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
@@ -83,7 +84,41 @@ class Pipeline:
             run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
         cfg = self.settings.source(run["source"])
         with Heartbeat(self.engine, run_id), gc_paused():
+            if run["trigger"] == "row_retry":
+                return self._retry_rows(run_id, cfg, run["started_at"])
             return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
+
+    def _retry_rows(self, run_id: int, cfg: SourceConfig, started: Any) -> RunReport:
+        """A row_retry run: its selected rows through validate, xref and diff, then the commit with their outcomes."""
+        metrics = RunMetrics()
+        progress = Progress(self.engine, run_id, first_stage="state")
+        with self.engine.connect() as conn:
+            selected = failed_rows.selected_rows(conn, run_id)
+            latest = row_retry.latest_snapshot_run(conn, cfg.name)
+        retried, superseded = row_retry.split_superseded(selected, latest)
+        try:
+            source = row_retry.RetriedRows(cfg, retried, self.source_factory(cfg))
+            keys = row_retry.row_keys(source, cfg) if retried else []
+            with self.engine.connect() as conn:
+                previous, has_inactive = row_retry.stored_digests(conn, cfg.name, {k for k in keys if k})
+            progress.stage("extract")
+            read = read_snapshot(source, cfg, previous, False, progress)
+        except Exception as exc:
+            metrics.errors = 1
+            return self._fail(run_id, cfg.name, False, started, metrics, safe_reason(exc), "validate")
+
+        def settle(conn: sa.Connection) -> None:
+            failing = row_retry.outcomes(retried, keys, read)
+            failed_rows.resolve(conn, [r.id for r in retried if r.id not in failing], run_id,
+                                f"passed on retry in run #{run_id}")
+            failed_rows.resolve(conn, superseded, run_id,
+                                f"superseded by run #{latest}: a later snapshot already holds this line; not written")
+            failed_rows.still_failing(conn, failing)
+
+        try:
+            return self._commit(run_id, cfg, read, False, has_inactive, started, metrics, progress, settle)
+        finally:
+            read.diff.close()
 
     def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
         """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
@@ -116,8 +151,13 @@ class Pipeline:
             read.diff.close()
 
     def _commit(self, run_id: int, cfg: SourceConfig, read: SnapshotRead, baseline: bool, has_inactive: bool,
-                started: Any, metrics: RunMetrics, progress: Progress) -> RunReport:
-        """Stages 4–7 after a successful extract: duplicates, failed rows, the one data transaction, report."""
+                started: Any, metrics: RunMetrics, progress: Progress,
+                settle_rows: Callable[[sa.Connection], None] | None = None) -> RunReport:
+        """Stages 4–7 after a successful extract: duplicates, failed rows, the one data transaction, report.
+
+        A row retry passes `settle_rows`, which records its rows' outcomes in the data transaction
+        instead of storing the rejections as new failed rows.
+        """
         diff = read.diff
         metrics.lines_processed = read.rows
         stage = "diff"
@@ -128,8 +168,9 @@ class Pipeline:
                 with self.engine.connect() as conn:
                     stored = store_lines.fetch_lines(conn, cfg.name, needed)
                 withdraw_duplicates(read, stored)
-            with self.engine.begin() as conn:
-                runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
+            if settle_rows is None:
+                with self.engine.begin() as conn:
+                    runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
             metrics.errors = len(read.rejections)
             metrics.custom_values = read.custom_values
             metrics.xref_gaps = len(read.xref.unmapped)
@@ -148,8 +189,10 @@ class Pipeline:
                 metrics.change_events = written.change_events
                 metrics.batches_reconstructed = written.batches
                 stage = "commit"
+                if settle_rows is not None:
+                    settle_rows(conn)
                 duration = runs.finish_run(conn, run_id, status, metrics, started)
-                audit.record(conn, "ingestion_completed", self._summary(run_id, cfg.name, status, metrics, duration),
+                audit.record(conn, "ingestion.completed", self._summary(run_id, cfg.name, status, metrics, duration),
                              severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
                              details=metrics.as_dict())
         except Exception as exc:
@@ -165,7 +208,8 @@ class Pipeline:
 
         report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
         log.info("%s (%s)", self._summary(run_id, cfg.name, status, metrics, duration), progress.timing_text())
-        self._check(run_id, cfg.name, diff)
+        if settle_rows is None:  # a row retry holds a few keys, not the source's whole snapshot
+            self._check(run_id, cfg.name, diff)
         self._publish(report, written)
         return report
 
@@ -193,7 +237,7 @@ class Pipeline:
         error = f"{stage}: {reason}"[:1000]
         with self.engine.begin() as conn:
             duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage)
-            audit.record(conn, "ingestion_failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
+            audit.record(conn, "ingestion.failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
                          severity="error", source=source, run_id=run_id, details={"stage": stage, **metrics.as_dict()})
         log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         report = RunReport(run_id, source, "failed", baseline, duration, metrics, error)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 RUN_STATUSES = ("queued", "running", "success", "partial", "failed", "abandoned")
+ROLES = ("viewer", "operator", "admin")
 RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
 EVENT_KINDS = ("new", "changed", "removed")
 
@@ -188,6 +189,17 @@ class FailedRow(Base):
     error: Mapped[str] = mapped_column(sa.String(1000))
     retry_count: Mapped[int] = mapped_column(sa.Integer, default=0)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    resolved_by_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))
+    resolution: Mapped[str | None] = mapped_column(sa.String(200))
+
+
+class RowRetryItem(Base):
+    """A failed row that a row_retry run is to process (the run's selection, written when it is queued)."""
+
+    __tablename__ = "row_retry_items"
+
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"), primary_key=True)
+    failed_row_id: Mapped[int] = mapped_column(BigId, sa.ForeignKey("failed_rows.id"), primary_key=True)
 
 
 class RetryAttempt(Base):
@@ -220,3 +232,41 @@ class AuditEvent(Base):
     actor: Mapped[str] = mapped_column(sa.String(100))
     message: Mapped[str] = mapped_column(sa.String(1000))
     details: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+
+class User(Base):
+    """A person who signs in to the dashboard, with a role and a password hash (never the password)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    password_hash: Mapped[str] = mapped_column(sa.String(300))
+    disabled: Mapped[bool] = mapped_column(sa.Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    role: Mapped[str] = mapped_column(sa.String(20))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LoginFailure(Base):
+    """A failed sign-in of a user name from an address (the throttle counts them; shared by all workers)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (sa.Index("ix_login_failures_name_address_at", "user_name", "address", "at"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(sa.String(100))
+    address: Mapped[str] = mapped_column(sa.String(64))
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -28,6 +28,8 @@ class RunRow:
     trigger: str
     status: str
     baseline: bool
+    retry_of: int | None
+    requested_by: str | None
     queued_at: dt.datetime
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
@@ -145,6 +147,7 @@ class RunDetail:
     rejected_total: int
     changes: list[Change]
     changes_total: int
+    retried_by: list[int]
 
 
 @dataclass(frozen=True)
@@ -202,15 +205,22 @@ def run_sources(conn: sa.Connection) -> list[str]:
     return list(conn.execute(sa.select(Run.source).distinct().order_by(Run.source)).scalars())
 
 
-def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...]) -> RunRow | None:
-    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(Run.source == source, Run.status.in_(statuses))
+def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...], snapshots_only: bool) -> RunRow | None:
+    where = [Run.source == source, Run.status.in_(statuses)]
+    if snapshots_only:
+        where.append(Run.trigger != "row_retry")
+    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(*where)
                              .order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)).first())
 
 
 def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceStatus]:
-    """Each source's latest finished, latest completed and active run."""
-    return [SourceStatus(s, _latest(conn, s, FINISHED), _latest(conn, s, COMPLETED), _latest(conn, s, ACTIVE_STATUSES))
-            for s in sources]
+    """Each source's latest finished, latest completed and active run.
+
+    A row retry writes a few rows, not a snapshot: it neither ends a failure nor makes the data fresh,
+    so the finished and completed runs are the latest that read a whole snapshot.
+    """
+    return [SourceStatus(s, _latest(conn, s, FINISHED, True), _latest(conn, s, COMPLETED, True),
+                         _latest(conn, s, ACTIVE_STATUSES, False)) for s in sources]
 
 
 def _changes(run_id: int) -> sa.Select[Any]:
@@ -262,12 +272,13 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
         rejected_total=rejected_total,
         changes=change_page(conn, run_id, 1, limit),
         changes_total=count_changes(conn, run_id),
+        retried_by=list(conn.execute(sa.select(Run.id).where(Run.retry_of == run_id).order_by(Run.id)).scalars()),
     )
 
 
 def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSeries:
     """The newest `limit` completed runs of a filter with the trailing 7-run average of lines processed (in SQL)."""
-    where = RunFilter(flt.since, flt.until, COMPLETED, flt.source).where()
+    where = [*RunFilter(flt.since, flt.until, COMPLETED, flt.source).where(), Run.trigger != "row_retry"]
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
     newest = (sa.select(Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events,
                         Run.duration_s)

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict, dataclass
-from typing import Any, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -64,14 +65,18 @@ def queue_run(
 
 
 def queue_run_unless_active(
-    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None, baseline: bool = False
+    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None, baseline: bool = False,
+    retry_of: int | None = None, on_queued: Callable[[sa.Connection, int], None] | None = None,
 ) -> tuple[int, bool]:
-    """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it)."""
+    """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it).
+
+    `on_queued(conn, run_id)` runs in the same transaction as the insert (a retry's selection and audit event).
+    """
     # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement: concurrent requests
     # cannot both queue on SQLite, where a statement holds the write lock.
     active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
     values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
-              "baseline": baseline, "queued_at": utcnow()}
+              "baseline": baseline, "queued_at": utcnow(), "retry_of": retry_of}
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
     while True:
         with engine.begin() as conn:
@@ -79,8 +84,10 @@ def queue_run_unless_active(
                 sa.insert(Run).from_select(list(values), row.where(~active.exists())).returning(Run.id)
             ).scalar()
             if inserted is not None:
-                if trigger in REQUESTED_TRIGGERS:  # someone asked for it: say who
-                    audit.record(conn, "run_requested", f"run #{inserted} of {source} queued ({trigger})",
+                if on_queued is not None:
+                    on_queued(conn, int(inserted))
+                elif trigger in REQUESTED_TRIGGERS:  # someone asked for it: say who
+                    audit.record(conn, "ingestion.requested", f"run #{inserted} of {source} queued ({trigger})",
                                  source=source, run_id=inserted, actor=requested_by or "system")
                 return int(inserted), True
             existing = conn.execute(active.order_by(Run.id)).scalar()
@@ -225,7 +232,7 @@ def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFT
                         error="Abandoned: its heartbeat stopped (the process running it stopped or was killed)")
             ).rowcount
             if taken:
-                audit.record(conn, "ingestion_abandoned", f"Run #{run_id} of {source} was abandoned: its heartbeat stopped",
+                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: its heartbeat stopped",
                              severity="error", source=source, run_id=run_id)
                 abandoned.append(run_id)
     return abandoned

@@ -7,7 +7,9 @@ from dataclasses import dataclass
 
 from potrack.config import SourceConfig
 from potrack.schedule import stale_after
-from potrack.store.queries import FAILURES, SourceStatus
+import sqlalchemy as sa
+
+from potrack.store.queries import FAILURES, SourceStatus, source_statuses
 from potrack.web.timefmt import relative, span
 
 LEVELS = ("healthy", "degraded", "failing")
@@ -39,6 +41,12 @@ class Health:
         return "\n".join(self.reasons) if self.reasons else "Every source's latest run succeeded and its data is fresh."
 
 
+def is_stale(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime) -> bool:
+    """Whether the source has no completed run within its schedule's interval plus grace (or none at all)."""
+    ok = status.last_ok
+    return ok is None or now - (ok.finished_at or ok.queued_at) > stale_after(cfg.schedule, tz, now)
+
+
 def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime) -> Health:
     """One source: Failing if its latest run failed or was abandoned; Degraded if partial or the data is stale."""
     found: list[tuple[str, str, int | None]] = []
@@ -53,7 +61,7 @@ def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: d
     limit = stale_after(cfg.schedule, tz, now)
     if ok is None:
         found.append(("degraded", f"{cfg.name}: no completed run yet", last.id if last else None))
-    elif now - (ok.finished_at or ok.queued_at) > limit:
+    elif is_stale(status, cfg, tz, now):
         found.append(("degraded", f"{cfg.name}: data is stale — last completed run #{ok.id} was "
                                   f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
                       ok.id))
@@ -70,3 +78,20 @@ def overall(verdicts: list[Health]) -> Health:
         return Health("degraded", ("No source is configured.",), None)
     ranked = sorted(verdicts, key=lambda v: LEVELS.index(v.level), reverse=True)
     return Health(ranked[0].level, tuple(r for v in ranked for r in v.reasons), ranked[0].run_id)
+
+
+@dataclass(frozen=True)
+class SourceVerdict:
+    """One configured source: its latest runs, its verdict and whether its data is stale."""
+
+    status: SourceStatus
+    health: Health
+    stale: bool
+
+
+def check_sources(conn: sa.Connection, sources: tuple[SourceConfig, ...], tz: dt.tzinfo,
+                  now: dt.datetime) -> list[SourceVerdict]:
+    """The verdict of every configured source, in configuration order (the navbar and /api/health)."""
+    statuses = source_statuses(conn, [c.name for c in sources])
+    return [SourceVerdict(st, source_health(st, cfg, tz, now), is_stale(st, cfg, tz, now))
+            for st, cfg in zip(statuses, sources)]

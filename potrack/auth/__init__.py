@@ -1,0 +1,1 @@
+"""Who may do what: users, API tokens, roles, the sign-in throttle and the Flask session wiring."""

@@ -1,0 +1,66 @@
+"""Roles and the actions each may take; every mutating callback and route asks `require` first."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from potrack.store.models import ROLES
+
+
+class Action(enum.Enum):
+    """Something that changes state, and the weakest role allowed to do it."""
+
+    RUN_NOW = "operator"
+    RETRY_RUN = "operator"
+    RETRY_ROWS = "operator"
+    MANAGE_USERS = "admin"
+    ALERT_SETTINGS = "admin"
+
+    @property
+    def label(self) -> str:
+        """The action in words, for refusals."""
+        return self.name.lower().replace("_", " ")
+
+
+class Forbidden(Exception):
+    """The actor's role may not take this action."""
+
+
+class Unauthenticated(Exception):
+    """Nobody is signed in (no session, no valid token)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a user or an API token, by name, with its role."""
+
+    name: str
+    role: str
+    kind: str = "user"
+
+    @property
+    def label(self) -> str:
+        """How the audit log names the actor."""
+        return self.name if self.kind == "user" else f"token:{self.name}"
+
+
+def check_role(role: str) -> str:
+    """A role name, or ValueError naming the allowed ones."""
+    if role not in ROLES:
+        raise ValueError(f"role must be one of {', '.join(ROLES)}, got {role!r}")
+    return role
+
+
+def allowed(role: str, action: Action) -> bool:
+    """Whether a role may take an action (roles are ordered viewer < operator < admin)."""
+    return role in ROLES and ROLES.index(role) >= ROLES.index(action.value)
+
+
+def require(actor: Actor | None, action: Action) -> Actor:
+    """The actor when its role allows the action; Unauthenticated or Forbidden otherwise."""
+    if actor is None:
+        raise Unauthenticated("sign in first")
+    if not allowed(actor.role, action):
+        raise Forbidden(f"{actor.name} ({actor.role}) may not {action.label}: it needs the {action.value} role")
+    return actor

@@ -1,0 +1,166 @@
+"""Sign-in on the Flask server under Dash: Flask-Login sessions, bearer tokens for /api, and the gate that
+lets nobody through unsigned except to the sign-in page, the health check and static files."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+import flask
+import flask_login
+import sqlalchemy as sa
+
+from potrack import bootstrap
+from potrack.auth import throttle
+from potrack.auth.login_page import login_html
+from potrack.auth.roles import Action, Actor, require
+from potrack.auth.secret_key import session_secret
+from potrack.auth.tokens import actor_for_token
+from potrack.auth.users import UserRow, authenticate, get_user
+from potrack.store import audit
+
+log = logging.getLogger("potrack.auth")
+PUBLIC_PATHS = ("/login", "/api/health", "/api/openapi.json", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/assets/",)
+JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
+CSRF_FIELD = "csrf_token"
+
+
+class SessionUser(flask_login.UserMixin):
+    """The signed-in user as Flask-Login holds it (read from the store on every request)."""
+
+    def __init__(self, user: UserRow) -> None:
+        self.user = user
+        self.id = str(user.id)
+
+
+def _engine() -> sa.Engine:
+    return bootstrap.current().engine
+
+
+def current_actor() -> Actor | None:
+    """Who makes the current request: a bearer token's actor, the signed-in user, or None."""
+    token_actor = flask.g.get("token_actor")
+    if token_actor is not None:
+        return token_actor
+    user = flask_login.current_user
+    if user is not None and user.is_authenticated:
+        return Actor(user.user.name, user.user.role)
+    return None
+
+
+def acting(action: Action) -> Actor:
+    """The current actor when allowed to take the action; Unauthenticated or Forbidden otherwise."""
+    return require(current_actor(), action)
+
+
+def _load_user(user_id: str) -> SessionUser | None:
+    with _engine().connect() as conn:
+        user = get_user(conn, int(user_id)) if user_id.isdigit() else None
+    return SessionUser(user) if user is not None and not user.disabled else None
+
+
+def _unauthorized(message: str, status: int = 401) -> flask.Response:
+    response = flask.jsonify({"error": "unauthorized" if status == 401 else "forbidden", "message": message})
+    response.status_code = status
+    return response
+
+
+def _gate() -> flask.Response | None:
+    """Before every request: public paths pass, /api may use a bearer token, everything else needs a session."""
+    path = flask.request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    header = flask.request.headers.get("Authorization", "")
+    if path.startswith("/api/") and header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return _unauthorized("the Authorization header must be 'Bearer <token>'")
+        with _engine().connect() as conn:
+            actor = actor_for_token(conn, token.strip())
+        if actor is None:
+            return _unauthorized("the bearer token is unknown or revoked")
+        flask.g.token_actor = actor
+        return None
+    if flask_login.current_user.is_authenticated:
+        return None
+    if path.startswith(JSON_PREFIXES):
+        return _unauthorized("sign in first: no session (or it ended), and no bearer token")
+    return flask.redirect(flask.url_for("potrack_login", next=flask.request.full_path.rstrip("?")))
+
+
+def _csrf_token() -> str:
+    if CSRF_FIELD not in flask.session:
+        flask.session[CSRF_FIELD] = secrets.token_urlsafe(32)
+    return str(flask.session[CSRF_FIELD])
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site (never another host) to go to after signing in."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _login() -> Any:
+    """GET: the sign-in form. POST: check CSRF, throttle, password; sign in and go where the user was going."""
+    next_path = _safe_next(flask.request.values.get("next"))
+    if flask.request.method == "GET":
+        if flask_login.current_user.is_authenticated:
+            return flask.redirect(next_path)
+        return login_html(_csrf_token(), next_path)
+    sent = flask.request.form.get(CSRF_FIELD, "")
+    if not sent or not hmac.compare_digest(sent, flask.session.get(CSRF_FIELD, "")):
+        return login_html(_csrf_token(), next_path, "The form expired or was not sent by this site; try again."), 400
+    name = flask.request.form.get("username", "").strip()
+    password = flask.request.form.get("password", "")
+    address = flask.request.remote_addr or "unknown"
+    engine = _engine()
+    with engine.connect() as conn:
+        if throttle.is_locked(conn, name, address):
+            return login_html(_csrf_token(), next_path, "Too many failed sign-ins: wait a minute, then try again.",
+                              name), 429
+        user = authenticate(conn, name, password)
+    if user is None:
+        throttle.record_failure(engine, name, address)
+        with engine.begin() as conn:
+            audit.record(conn, "auth.login_failed", f"failed sign-in as {name[:100]!r} from {address}",
+                         severity="warning", actor=name[:100] or "(empty)")
+        return login_html(_csrf_token(), next_path, "Wrong user name or password.", name), 401
+    throttle.clear(engine, name, address)
+    flask.session.clear()
+    flask_login.login_user(SessionUser(user))
+    with engine.begin() as conn:
+        audit.record(conn, "auth.login", f"{user.name} signed in from {address}", actor=user.name)
+    return flask.redirect(next_path)
+
+
+def _logout() -> flask.Response:
+    flask_login.logout_user()
+    flask.session.clear()
+    return flask.redirect(flask.url_for("potrack_login"))
+
+
+def init_auth(server: flask.Flask) -> None:
+    """Wire sign-in into the server at build time (the secret key is set when a runtime is installed)."""
+    manager = flask_login.LoginManager()
+    manager.init_app(server)
+    manager.user_loader(_load_user)
+    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
+    server.before_request(_gate)
+    server.add_url_rule("/login", "potrack_login", _login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "potrack_logout", _logout, methods=["GET", "POST"])
+
+
+def configure_session(server: flask.Flask, runtime: bootstrap.Runtime) -> None:
+    """Give the server the runtime's session key and cookie security."""
+    server.secret_key = session_secret(runtime.settings.secret_key, runtime.settings.instance_dir)
+    server.config.update(SESSION_COOKIE_SECURE=runtime.settings.secure_cookies,
+                         REMEMBER_COOKIE_SECURE=runtime.settings.secure_cookies)

@@ -1,0 +1,124 @@
+"""Rejected rows across runs: the filtered list the page and API show, and a row retry's outcome per row."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from potrack.clock import utcnow
+from potrack.store.models import FailedRow, RowRetryItem, Run
+
+
+@dataclass(frozen=True)
+class FailedRowFilter:
+    """Which rejected rows to list: of a source, of a run, rejected in [since, until) (UTC), resolved or not."""
+
+    source: str | None = None
+    run_id: int | None = None
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    resolved: bool | None = None
+
+    def where(self) -> list[sa.ColumnElement[bool]]:
+        """The filter as SQL conditions on failed_rows joined with their runs."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.source:
+            conditions.append(FailedRow.source == self.source)
+        if self.run_id is not None:
+            conditions.append(FailedRow.run_id == self.run_id)
+        if self.since is not None:
+            conditions.append(Run.queued_at >= self.since)
+        if self.until is not None:
+            conditions.append(Run.queued_at < self.until)
+        if self.resolved is not None:
+            conditions.append(FailedRow.resolved_at.is_not(None) if self.resolved else FailedRow.resolved_at.is_(None))
+        return conditions
+
+
+@dataclass(frozen=True)
+class FailedRowItem:
+    """One rejected row with its run, error, retries and resolution."""
+
+    id: int
+    run_id: int
+    source: str
+    stage: str
+    row_key: str | None
+    raw: dict[str, Any]
+    error: str
+    retry_count: int
+    resolved_at: dt.datetime | None
+    resolved_by_run_id: int | None
+    resolution: str | None
+    rejected_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class FailedRowPage:
+    """One page of rejected rows and how many match in all."""
+
+    rows: list[FailedRowItem]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the matching rows fill (at least one)."""
+        return max(1, -(-self.total // self.per_page))
+
+
+_COLUMNS = (FailedRow.id, FailedRow.run_id, FailedRow.source, FailedRow.stage, FailedRow.row_key, FailedRow.raw_data,
+            FailedRow.error, FailedRow.retry_count, FailedRow.resolved_at, FailedRow.resolved_by_run_id,
+            FailedRow.resolution, Run.queued_at)
+
+
+def _item(row: sa.Row[Any]) -> FailedRowItem:
+    values = list(row)
+    values[5] = json.loads(values[5])
+    return FailedRowItem(*values)
+
+
+def list_failed_rows(conn: sa.Connection, flt: FailedRowFilter, page: int = 1, per_page: int = 50,
+                     newest_first: bool = True) -> FailedRowPage:
+    """A page of the rejected rows matching a filter, sorted by the time their run was queued."""
+    base = sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id).where(*flt.where())
+    total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
+    page = min(max(1, page), max(1, -(-total // per_page)))
+    order = (Run.queued_at.desc(), FailedRow.id.desc()) if newest_first else (Run.queued_at, FailedRow.id)
+    rows = conn.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
+    return FailedRowPage([_item(r) for r in rows], total, page, per_page)
+
+
+def get_failed_row(conn: sa.Connection, row_id: int) -> FailedRowItem | None:
+    """One rejected row, or None."""
+    row = conn.execute(sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id).where(FailedRow.id == row_id)).first()
+    return None if row is None else _item(row)
+
+
+def selected_rows(conn: sa.Connection, run_id: int) -> list[FailedRowItem]:
+    """The unresolved failed rows a row_retry run was queued for, oldest first."""
+    rows = conn.execute(sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id)
+                        .join(RowRetryItem, RowRetryItem.failed_row_id == FailedRow.id)
+                        .where(RowRetryItem.run_id == run_id, FailedRow.resolved_at.is_(None))
+                        .order_by(FailedRow.id)).all()
+    return [_item(r) for r in rows]
+
+
+def resolve(conn: sa.Connection, row_ids: list[int], run_id: int, resolution: str) -> None:
+    """Mark rows resolved by a run, saying how."""
+    if row_ids:
+        conn.execute(sa.update(FailedRow).where(FailedRow.id.in_(row_ids), FailedRow.resolved_at.is_(None))
+                     .values(resolved_at=utcnow(), resolved_by_run_id=run_id, resolution=resolution[:200]))
+
+
+def still_failing(conn: sa.Connection, errors: dict[int, str]) -> None:
+    """Raise the retry count of rows that failed again and keep their new error."""
+    if errors:
+        conn.execute(sa.update(FailedRow).where(FailedRow.id == sa.bindparam("row_id"))
+                     .values(retry_count=FailedRow.retry_count + 1, error=sa.bindparam("new_error")),
+                     [{"row_id": i, "new_error": e[:1000]} for i, e in errors.items()])
