@@ -126,11 +126,12 @@ def run_cli(*args: str) -> tuple[int, list[dict[str, Any]]]:
     return code, [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
 
 
-def run_cli_process(workdir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m potrack ...` as a real process in the working directory."""
+def run_cli_process(workdir: Path, *args: str, env: dict[str, str] | None = None,
+                    stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run `python -m potrack ...` as a real process in the working directory (stdin: text to feed it)."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     full_env.update({"PYTHONPATH": str(ROOT), "POTRACK_INSTANCE": str(workdir / "instance")}, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "potrack", *args], cwd=workdir, env=full_env,
+    return subprocess.run([sys.executable, "-m", "potrack", *args], cwd=workdir, env=full_env, input=stdin,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -17,6 +17,7 @@ from potrack.config import SourceConfig
 from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.stream import SnapshotRead, key_text, read_snapshot
 from potrack.pipeline.validate import Key, RowValidator
+from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
 from potrack.store import lines as store_lines
 from potrack.store.failed_rows import FailedRowItem
@@ -82,6 +83,11 @@ def row_keys(source: RetriedRows, cfg: SourceConfig) -> list[Key | None]:
     """Each retried row's key as the validator reads it (None when unreadable)."""
     validator = RowValidator(source.columns, cfg.columns, cfg.custom_columns)
     return [validator.key_of(v) for v in source.values]
+
+
+def nothing_read() -> SnapshotRead:
+    """The read of a row retry whose every row was superseded: no rows, nothing to write."""
+    return SnapshotRead(0, SnapshotDiff(previous={}, baseline=False), [], XrefResolver({}), 0, ())
 
 
 def outcomes(rows: list[FailedRowItem], keys: list[Key | None], read: SnapshotRead) -> dict[int, str]:

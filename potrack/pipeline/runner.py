@@ -20,6 +20,7 @@ from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.gc_pause import gc_paused
 from potrack.pipeline.progress import Heartbeat, Progress
+from potrack.pipeline.validate import Key
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
@@ -96,13 +97,18 @@ class Pipeline:
             selected = failed_rows.selected_rows(conn, run_id)
             latest = row_retry.latest_snapshot_run(conn, cfg.name)
         retried, superseded = row_retry.split_superseded(selected, latest)
+        keys: list[Key | None] = []
+        has_inactive = False
         try:
-            source = row_retry.RetriedRows(cfg, retried, self.source_factory(cfg))
-            keys = row_retry.row_keys(source, cfg) if retried else []
-            with self.engine.connect() as conn:
-                previous, has_inactive = row_retry.stored_digests(conn, cfg.name, {k for k in keys if k})
-            progress.stage("extract")
-            read = read_snapshot(source, cfg, previous, False, progress)
+            if retried:
+                source = row_retry.RetriedRows(cfg, retried, self.source_factory(cfg))
+                keys = row_retry.row_keys(source, cfg)
+                with self.engine.connect() as conn:
+                    previous, has_inactive = row_retry.stored_digests(conn, cfg.name, {k for k in keys if k})
+                progress.stage("extract")
+                read = read_snapshot(source, cfg, previous, False, progress)
+            else:
+                read = row_retry.nothing_read()
         except Exception as exc:
             metrics.errors = 1
             return self._fail(run_id, cfg.name, False, started, metrics, safe_reason(exc), "validate")
