@@ -89,6 +89,12 @@ def queue_row_retry(engine: sa.Engine, failed_row_ids: Iterable[int], actor: str
     by_source: dict[str, list[int]] = defaultdict(list)
     for r in rows:
         by_source[r.source].append(r.id)
+    with engine.connect() as conn:  # refuse the whole selection before queueing any part of it
+        for source in sorted(by_source):
+            busy = conn.execute(sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
+                                .order_by(Run.id)).scalar()
+            if busy is not None:
+                raise RetryRefused(f"{source} has run #{busy} queued or running; retry its rows when it has finished")
     queued = []
     for source, source_ids in sorted(by_source.items()):
         def select(conn: sa.Connection, new_id: int, source: str = source, source_ids: list[int] = source_ids) -> None:
