@@ -15,6 +15,7 @@ from potrack.api import register_api
 from potrack.auth.session import configure_session, init_auth
 from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
+from potrack.logs import scrub_web_logs
 from potrack.tz import local_zone
 
 app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptions=True)
@@ -22,6 +23,7 @@ app.layout = _shell.layout
 server = app.server
 init_auth(server)
 register_api(server)
+scrub_web_logs(server.logger)
 
 
 def install(runtime: bootstrap.Runtime) -> None:

@@ -33,3 +33,10 @@ def configure_logging(instance_dir: Path, level: str = "INFO") -> None:
     root.setLevel(level)
     root.propagate = False
     root._potrack_configured = str(instance_dir)  # type: ignore[attr-defined]
+
+
+def scrub_web_logs(server_logger: logging.Logger) -> None:
+    """Scrub secrets from what the web server logs itself (an unhandled error in a page, the request lines)."""
+    for logger in (server_logger, logging.getLogger("werkzeug")):
+        if not any(isinstance(f, ScrubFilter) for f in logger.filters):
+            logger.addFilter(ScrubFilter())

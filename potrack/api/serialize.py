@@ -1,0 +1,104 @@
+"""The store's dataclass rows as JSON values: times as ISO 8601 UTC, error text scrubbed of secrets."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from potrack.redact import scrub
+from potrack.store.api_queries import RunRecord
+from potrack.store.queries import RunDetail, RunRow
+from potrack.store.runs import ACTIVE_STATUSES, RunMetrics
+from potrack.web.health import SourceVerdict
+
+SCRUBBED = ("error", "message")
+_METRICS = tuple(f.name for f in dataclasses.fields(RunMetrics))
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC with a Z, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def plain(value: Any) -> Any:
+    """A dataclass, list, dict or time as plain JSON values; text fields named error or message are scrubbed."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        out = {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+        return {k: scrub(v) if k in SCRUBBED and isinstance(v, str) else v for k, v in out.items()}
+    if isinstance(value, dt.datetime):
+        return iso(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    return value
+
+
+def page_json(items: Sequence[Any], total: int, page: int, pages: int, per_page: int) -> dict[str, Any]:
+    """One page of a list: how many match in all, the items, and where the page is."""
+    return {"count": total, "results": [plain(i) for i in items], "page": page, "pages": pages, "per_page": per_page}
+
+
+def progress(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
+    """How far a queued or running run has got: stage, rows, percent (None until the total is known), time."""
+    total = run.rows_total
+    return {
+        "stage": run.stage if run.status == "running" else None,
+        "rows_done": run.rows_done,
+        "rows_total": total,
+        "percent": min(100, round(100 * run.rows_done / total)) if total else None,
+        "elapsed_s": round((now - run.started_at).total_seconds(), 1) if run.started_at else None,
+    }
+
+
+def run_json(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
+    """A run as the API lists it: the CLI's --json fields, who queued it and when, and progress while active."""
+    out: dict[str, Any] = {
+        "run_id": run.id, "source": run.source, "status": run.status, "baseline": run.baseline,
+        "duration_s": run.duration_s, **{name: getattr(run, name) for name in _METRICS},
+        "error": scrub(run.error) if run.error else None,
+        "trigger": run.trigger, "retry_of": run.retry_of, "requested_by": run.requested_by,
+        "queued_at": iso(run.queued_at), "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
+    }
+    if run.status in ACTIVE_STATUSES:
+        out["progress"] = progress(run, now)
+    return out
+
+
+def run_detail_json(run: RunRecord, detail: RunDetail, now: dt.datetime) -> dict[str, Any]:
+    """A run with why it failed, its unmapped codes, attempts, rejected rows and first changes, and its retries."""
+    problems = detail.check_problems
+    return {
+        **run_json(run, now),
+        "error_stage": run.error_stage,
+        "check_problems": scrub(problems).splitlines() if problems else [],
+        "unmapped": [{"item_code": code, "lines": count} for code, count in detail.unmapped],
+        "attempts": plain(detail.attempts),
+        "rejected": plain(detail.rejected),
+        "rejected_total": detail.rejected_total,
+        "changes": plain(detail.changes),
+        "changes_total": detail.changes_total,
+        "retried_by": detail.retried_by,
+    }
+
+
+def health_json(level: str, verdicts: list[SourceVerdict]) -> dict[str, Any]:
+    """The overall verdict and each source's latest run (identity and times only: no error text)."""
+    def last_run(run: RunRow | None) -> dict[str, Any] | None:
+        if run is None:
+            return None
+        return {"id": run.id, "status": run.status, "trigger": run.trigger,
+                "queued_at": iso(run.queued_at), "finished_at": iso(run.finished_at)}
+
+    def success_at(ok: RunRow | None) -> str | None:
+        return None if ok is None else iso(ok.finished_at or ok.queued_at)
+
+    sources = [{"name": v.status.source, "status": v.health.level, "last_run": last_run(v.status.last),
+                "last_success_at": success_at(v.status.last_ok), "stale": v.stale} for v in verdicts]
+    return {"status": level, "sources": sources}

@@ -1,0 +1,40 @@
+"""GET /api/openapi.json is public and describes every route of the API's table with its methods, and every
+query parameter a route takes."""
+
+import re
+
+import pytest
+
+import app
+from auth_support import client_as
+from potrack.api.routes import ROUTES
+
+
+@pytest.fixture
+def spec(web):
+    answer = app.server.test_client().get("/api/openapi.json")
+    assert answer.status_code == 200 and answer.mimetype == "application/json"
+    return answer.get_json()
+
+
+def documented_routes():
+    """(path, method) of every route in the table but the catch-all, in OpenAPI's {param} form."""
+    return {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), method.lower())
+            for rule, endpoint, methods, _ in ROUTES if endpoint != "api_unknown" for method in methods}
+
+
+def test_every_route_is_described_and_nothing_else(spec):
+    described = {(path, method) for path, item in spec["paths"].items() for method in item}
+    assert spec["openapi"].startswith("3.1") and described == documented_routes()
+
+
+def test_every_described_parameter_is_accepted_and_every_other_refused(spec, web):
+    client = client_as("vera")
+    for path, item in spec["paths"].items():
+        get = item.get("get")
+        if get is None or "{" in path:
+            continue
+        names = {p["name"] for p in get.get("parameters", []) if p["in"] == "query"}
+        for name in names:
+            assert client.get(f"{path}?{name}=").status_code == 200, (path, name)
+        assert client.get(f"{path}?undocumented=1").status_code == 400, path
