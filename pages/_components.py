@@ -1,24 +1,26 @@
-"""Reusable UI pieces: status badge, times, metric tiles, progress bar, run card and details, Run now."""
+"""Reusable UI pieces: status badge, times, metric tiles, progress bar, run card and details, Run now, Retry run."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import MATCH, Input, Output, State, dcc, html
+from dash import ALL, MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from potrack.auth.roles import Action, Forbidden, Unauthenticated
-from potrack.auth.session import acting
+from pages._lists import json_text
+from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.config import ConfigError
 from potrack.store import runs
 from potrack.store.queries import Change, RunDetail, RunRow
+from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
 from potrack.web import context, timefmt
+from potrack.web.access import may, permitted
 from potrack.web.palette import STATUS_COLOR
+
 
 def status_badge(status: str) -> dbc.Badge:
     """A run status as a coloured badge."""
@@ -71,7 +73,9 @@ def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
     parts: list[Any] = [html.Div([
         html.Span(f"#{run.id}", className="text-muted me-2"),
         moment(run.queued_at, now), html.Strong(run.source, className="mx-2"),
-        html.Span(run.trigger + (" · baseline" if run.baseline else ""), className="text-muted me-2"),
+        html.Span(run.trigger + (" · baseline" if run.baseline else ""), className="text-muted me-2 run-trigger",
+                  title=f"requested by {run.requested_by}" if run.requested_by else None),
+        *([run_link(run.retry_of, f"retry of #{run.retry_of}", "retry-of me-2")] if run.retry_of else []),
         status_badge(run.status),
         html.Span(timefmt.duration(run.duration_s), className="ms-2 text-muted", title="duration"),
     ], className="d-flex flex-wrap align-items-center mb-1"), run_metrics(run)]
@@ -98,7 +102,13 @@ def card_class(highlight: bool) -> str:
     return "card mb-2 run-card" + (" border-danger border-2 run-card-failed" if highlight else "")
 
 
-def _table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
+def run_link(run_id: int, text: str | None = None, name: str = "") -> dcc.Link:
+    """A link to a run's page ('#41' unless told)."""
+    return dcc.Link(text or f"#{run_id}", href=f"/runs/{run_id}", className=name or None)
+
+
+def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
+    """A small striped table; `name` is its class."""
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
                       html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
                      size="sm", striped=True, className=f"{name} mb-2")
@@ -112,22 +122,43 @@ def changes_table(changes: list[Change]) -> dbc.Table:
             return f"{c.field}: {c.old_value if c.old_value is not None else '∅'} → " \
                    f"{c.new_value if c.new_value is not None else '∅'}"
         return "new line" if c.kind == "new" else "removed (no longer in the snapshot)"
-    return _table(["PO line", "change"], [[f"{c.po_number}/{c.line_number}", what(c)] for c in changes], "changes")
+    return table(["PO line", "change"], [[f"{c.po_number}/{c.line_number}", what(c)] for c in changes], "changes")
 
 
 def _section(title: str, body: Any, name: str) -> html.Div:
     return html.Div([html.H6(title, className="mt-2"), body], className=f"detail-{name}")
 
 
-def _scroll(table: Any) -> html.Div:
+def _scroll(content: Any) -> html.Div:
     """A long table in a box of limited height with its header in view (assets/potrack.css): an expanded card
     stays compact, and the sections under it stay close."""
-    return html.Div(table, className="detail-scroll")
+    return html.Div(content, className="detail-scroll")
+
+
+def retry_chain(detail: RunDetail) -> html.P | None:
+    """'retry of #41 · retried by #45, #46' (links), or None for a run outside any retry chain."""
+    parts: list[Any] = []
+    if detail.run.retry_of:
+        parts += ["retry of ", run_link(detail.run.retry_of)]
+    if detail.retried_by:
+        parts += [" · " if parts else "", "retried by "]
+        for n, run_id in enumerate(detail.retried_by):
+            parts += [", " if n else "", run_link(run_id)]
+    return html.P(parts, className="retry-chain mb-1") if parts else None
+
+
+def retry_button(run: RunRow) -> dbc.Button | None:
+    """Retry run, for a failed, partial or abandoned run when the signed-in user may retry runs."""
+    if run.status not in RETRYABLE or not may(Action.RETRY_RUN):
+        return None
+    return dbc.Button("Retry run", id={"type": "retry-run", "index": run.id}, color="warning", size="sm",
+                      className="retry-run mb-1")
 
 
 def run_details(detail: RunDetail, changes: Any) -> html.Div:
-    """The full story of a run: failure, rejected rows, attempts, unmapped codes beside `changes`."""
-    run, sections = detail.run, []
+    """The full story of a run: retries, failure, rejected rows, attempts, unmapped codes beside `changes`."""
+    run = detail.run
+    sections: list[Any] = [part for part in (retry_chain(detail), retry_button(run)) if part is not None]
     if run.error:
         sections.append(_section("Failure reason", dbc.Alert(
             [html.Strong(f"source {run.source} · stage {run.error_stage or '?'}: "),
@@ -136,20 +167,19 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     if detail.check_problems:
         sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
     if detail.rejected:
-        rows = [[r.stage, r.row_key or "(no key)", r.source, r.error,
-                 html.Code(json.dumps(r.raw, ensure_ascii=False, sort_keys=True))] for r in detail.rejected]
+        rows = [[r.stage, r.row_key or "(no key)", r.source, r.error, json_text(r.raw)] for r in detail.rejected]
         more = detail.rejected_total - len(detail.rejected)
         sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
-            [_scroll(_table(["stage", "row key", "source", "error", "row data"], rows, "rejected"))]
+            [_scroll(table(["stage", "row key", "source", "error", "row data"], rows, "rejected"))]
             + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])), "rejected"))
     if detail.attempts:
         rows = [[a.attempt, a.error, "transient" if a.transient else "permanent",
                  f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up", moment(a.at)] for a in detail.attempts]
-        sections.append(_section(f"Extract attempts that failed ({len(detail.attempts)})", _table(
+        sections.append(_section(f"Extract attempts that failed ({len(detail.attempts)})", table(
             ["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"), "attempts"))
     changed = _section(f"Changes ({detail.changes_total:,})", changes, "changes")
     if detail.unmapped:  # a narrow table: beside the changes
-        unmapped = _section(f"Unmapped item codes ({len(detail.unmapped):,})", _scroll(_table(
+        unmapped = _section(f"Unmapped item codes ({len(detail.unmapped):,})", _scroll(table(
             ["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped")),
             "unmapped")
         sections.append(dbc.Row([dbc.Col(unmapped, md=4, xl=3), dbc.Col(changed, md=8, xl=9)]))
@@ -169,8 +199,11 @@ def first_changes(detail: RunDetail) -> html.Div:
                      html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."])])
 
 
-def run_now_control(source: str, active: RunRow | None) -> html.Div:
-    """A Run now button for a source, disabled with the reason while the source has a queued or running run."""
+def run_now_control(source: str, active: RunRow | None) -> html.Div | None:
+    """A Run now button for a source, disabled with the reason while the source has a queued or running run;
+    None when the signed-in user may not run now."""
+    if not may(Action.RUN_NOW):
+        return None
     reason = f"Run #{active.id} is {active.status}." if active else ""
     return html.Div([
         dbc.Button(f"Run {source} now", id={"type": "run-now", "source": source}, color="primary", size="sm",
@@ -179,11 +212,20 @@ def run_now_control(source: str, active: RunRow | None) -> html.Div:
     ], className="run-now d-inline-flex align-items-center me-3 mb-2")
 
 
-def run_now_toast(source: str) -> dbc.Toast:
-    """Where a Run now click is confirmed (one per source, outside anything that re-renders)."""
-    return dbc.Toast(id={"type": "run-now-toast", "source": source}, header="Run now", is_open=False,
-                     dismissable=True, duration=5000, className="run-now-toast",
+def toast(toast_id: Any, header: str, name: str) -> dbc.Toast:
+    """Where an action's outcome is told (placed outside anything that re-renders); `name` is its class."""
+    return dbc.Toast(id=toast_id, header=header, is_open=False, dismissable=True, duration=8000, className=name,
                      style={"position": "fixed", "top": 70, "right": 20, "zIndex": 1080})
+
+
+def run_now_toast(source: str) -> dbc.Toast:
+    """Where a Run now click is confirmed (one per source)."""
+    return toast({"type": "run-now-toast", "source": source}, "Run now", "run-now-toast")
+
+
+def retry_toast() -> dbc.Toast:
+    """Where a Retry run click is confirmed or refused (one per page that shows run details)."""
+    return toast("retry-toast", "Retry run", "retry-toast")
 
 
 def empty_state(text: str, name: str) -> dbc.Alert:
@@ -205,10 +247,9 @@ def run_now(n_clicks: int | None, button: dict[str, str]) -> tuple[bool, str, st
     if not n_clicks:
         raise PreventUpdate
     source = button["source"]
-    try:
-        actor = acting(Action.RUN_NOW)
-    except (Forbidden, Unauthenticated) as exc:
-        return True, f"Refused: {exc}. Nothing was queued.", "danger", True
+    actor = permitted(Action.RUN_NOW)
+    if isinstance(actor, str):
+        return True, actor, "danger", True
     try:
         context.settings().source(source)
     except ConfigError:
@@ -218,3 +259,29 @@ def run_now(n_clicks: int | None, button: dict[str, str]) -> tuple[bool, str, st
         return True, f"Run #{run_id} of {source} is queued ({timefmt.local_text(utcnow(), context.zone())}).", \
             "success", True
     return True, f"{source} already has run #{run_id} queued or running: nothing new was queued.", "info", True
+
+
+def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
+    """Queue a retry of a run in the signed-in user's name: the toast's (is_open, message, icon)."""
+    actor = permitted(Action.RETRY_RUN)
+    if isinstance(actor, str):
+        return True, actor, "danger"
+    try:
+        queued = queue_retry(context.engine(), run_id, actor.label)
+    except (NotFound, RetryRefused) as exc:
+        return True, f"Not queued: {exc}.", "warning"
+    return True, [f"Run #{queued.run_id} queued as a retry of #{run_id}. ",
+                  run_link(queued.run_id, f"Open run #{queued.run_id}")], "success"
+
+
+@dash.callback(
+    Output("retry-toast", "is_open"), Output("retry-toast", "children"), Output("retry-toast", "icon"),
+    Input({"type": "retry-run", "index": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def retry_run(_clicks: list[int | None]) -> tuple[bool, Any, str]:
+    """Retry the run whose Retry run button was clicked (not when a button merely appears)."""
+    button = dash.ctx.triggered_id
+    if not isinstance(button, dict) or not dash.ctx.triggered[0]["value"]:
+        raise PreventUpdate
+    return queue_retry_of(int(button["index"]))

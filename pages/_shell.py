@@ -1,4 +1,4 @@
-"""The frame around every page: navbar with the page links and the health indicator."""
+"""The frame around every page: navbar with the page links, the health indicator, who is signed in, Sign out."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dash import Input, Output, dcc, html
 
 from potrack.clock import utcnow
 from potrack.web import context
+from potrack.web.access import signed_in
 from potrack.web.health import Health, check_sources, overall
 
 HEALTH_EVERY_MS = 30_000
@@ -19,8 +20,19 @@ def current_health() -> Health:
     return overall([v.health for v in verdicts])
 
 
+def user_menu() -> list[dbc.Nav]:
+    """Who is signed in with their role ('otto · operator') and a Sign out link (a full page load of /logout)."""
+    actor = signed_in()
+    if actor is None:
+        return []
+    return [dbc.Nav([
+        dbc.NavItem(html.Span(f"{actor.name} · {actor.role}", id="nav-user", className="navbar-text text-light")),
+        dbc.NavItem(dbc.NavLink("Sign out", href="/logout", external_link=True, id="nav-sign-out")),
+    ], navbar=True, className="ms-3 align-items-center user-menu")]
+
+
 def layout() -> html.Div:
-    """Navbar (links from the page registry, health indicator) above the current page."""
+    """Navbar (links from the page registry, health indicator, user) above the current page."""
     links = [dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
                                      id="nav-" + page["name"].lower().replace(" ", "-")))
              for page in dash.page_registry.values() if page.get("nav", True)]
@@ -28,6 +40,7 @@ def layout() -> html.Div:
         dbc.NavbarBrand("potrack", href="/"),
         dbc.Nav(links, navbar=True, className="me-auto"),
         dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
+        *user_menu(),
     ], fluid=True), color="dark", dark=True, className="mb-3", id="navbar")
     return html.Div([dcc.Location(id="shell-url"), dcc.Interval(id="health-tick", interval=HEALTH_EVERY_MS), navbar,
                      dbc.Container(dash.page_container, fluid=True, className="pb-5")])

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
-from pages._components import changes_table, empty_state, run_details, run_summary
+from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
 from potrack.clock import utcnow
 from potrack.store.queries import change_page, run_detail
 from potrack.web import context
@@ -38,7 +38,7 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                  html.P("This run changed no PO line.", className="text-muted"), id="detail-changes"),
     ])
     return html.Div([
-        dcc.Store(id="detail-run-id", data=run.id),
+        dcc.Store(id="detail-run-id", data=run.id), retry_toast(),
         html.H2(f"Run #{run.id} · {run.source}"),
         dcc.Link("← Ingestion Monitor", href="/runs"),
         html.Div(run_summary(run, utcnow()), className="card card-body my-2"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -11,8 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from pages._components import (card_class, empty_state, first_changes, run_card, run_details, run_now_control,
-                               run_now_toast, run_summary)
+from pages._components import (card_class, empty_state, first_changes, retry_toast, run_card, run_details,
+                               run_now_control, run_now_toast, run_summary)
+from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
@@ -21,7 +21,6 @@ from potrack.web import context, timefmt
 from potrack.web.filters import ViewFilters
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
-PER_PAGE = 50
 TICK_MS = 2000
 
 
@@ -30,27 +29,16 @@ def layout(**query: str) -> html.Div:
     view = ViewFilters.from_params(query)
     sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
     filters = dbc.Row([
-        dbc.Col(dcc.DatePickerRange(id="runs-filter-dates", start_date=view.start, end_date=view.end, clearable=True,
-                                    display_format="YYYY-MM-DD", start_date_placeholder_text="from",
-                                    end_date_placeholder_text="to"), width="auto"),
+        dbc.Col(date_range("runs-filter-dates", view.start, view.end), width="auto"),
         dbc.Col(dcc.Dropdown(id="runs-filter-status", options=list(RUN_STATUSES), value=list(view.statuses),
                              multi=True, placeholder="any status"), md=4),
         dbc.Col(dcc.Dropdown(id="runs-filter-source", options=sources, value=view.source, placeholder="any source"),
                 md=2),
     ], className="g-2 mb-2 align-items-center")
-    return html.Div([
-        dcc.Location(id="runs-url", refresh=False),
-        html.H2("Ingestion Monitor"),
-        html.Div(id="runs-run-now", className="mb-1"),
-        *[run_now_toast(name) for name in context.source_names()],
-        html.Div(id="runs-banner"),
-        filters,
-        html.P(id="runs-count", className="text-muted mb-2"),
-        html.Div(id="runs-list"),
-        dbc.Pagination(id="runs-pager", max_value=1, active_page=view.page, fully_expanded=False, first_last=True,
-                       previous_next=True, className="mt-2"),
-        dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),
-    ])
+    above = [html.Div(id="runs-run-now", className="mb-1"), *[run_now_toast(name) for name in context.source_names()],
+             retry_toast(), html.Div(id="runs-banner"), filters]
+    return list_page("runs", "Ingestion Monitor", view.page, above,
+                     (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),))
 
 
 @dash.callback(
@@ -63,16 +51,12 @@ def layout(**query: str) -> html.Div:
 def filters_to_url(start: str | None, end: str | None, statuses: list[str] | None, source: str | None,
                    page: int | None, search: str | None) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
-    view = ViewFilters.from_inputs(start, end, statuses or [], source, page or 1)
-    if not view.same_filters(ViewFilters.from_search(search)):
-        view = dataclasses.replace(view, page=1)
-    return view.search(), view.page
+    return ViewFilters.from_inputs(start, end, statuses, source, page).after_change(search)
 
 
 def _count(page: RunPage, view: ViewFilters) -> str:
-    if page.total == 0:
-        return "No runs yet." if view.same_filters(ViewFilters()) else "No runs match these filters."
-    return f"{page.total:,} runs · newest first · page {page.page:,} of {page.pages:,}"
+    filtered = not view.same_filters(ViewFilters())
+    return count_line(page, "runs", "newest first", "No runs match these filters." if filtered else "No runs yet.")
 
 
 def _banner(failures: list[RunRow], now: dt.datetime) -> list[dbc.Alert]:
@@ -90,13 +74,13 @@ def _banner(failures: list[RunRow], now: dt.datetime) -> list[dbc.Alert]:
     Output("runs-run-now", "children"), Output("runs-tick", "disabled"),
     Output({"type": "run-card", "index": ALL}, "data-status"),
     Input("runs-url", "search"), Input({"type": "run-now-toast", "source": ALL}, "is_open"),
-    Input("runs-tick", "n_intervals"),
+    Input("retry-toast", "is_open"), Input("runs-tick", "n_intervals"),
     State({"type": "run-summary", "index": ALL}, "id"),
 )
-def refresh_runs(search: str | None, _toasts: list[bool], _tick: int | None,
+def refresh_runs(search: str | None, _toasts: list[bool], _retried: bool | None, _tick: int | None,
                  shown: list[dict[str, Any]]) -> tuple[Any, ...]:
-    """Show the page of runs the URL asks for; when the same runs are shown, only their summaries, classes and
-    data-status are redrawn."""
+    """Show the page of runs the URL asks for (again after a Run now or Retry run); when the same runs are shown,
+    only their summaries, classes and data-status are redrawn."""
     view, tz, now = ViewFilters.from_search(search), context.zone(), utcnow()
     page = context.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
     statuses = context.read(source_statuses, context.source_names())
@@ -111,7 +95,7 @@ def refresh_runs(search: str | None, _toasts: list[bool], _tick: int | None,
         cards = ([run_card(r, now, r.id in failed_ids) for r in page.runs]
                  or empty_state(_count(page, view), "runs-empty"))
         summaries = classes = statuses_shown = [no_update] * len(shown)
-    run_now = [run_now_control(s.source, s.active) for s in statuses]
+    run_now = [control for s in statuses if (control := run_now_control(s.source, s.active)) is not None]
     active = any(s.active for s in statuses) or any(r.status in ACTIVE_STATUSES for r in page.runs)
     return (cards, summaries, classes, page.pages, _count(page, view), _banner(failures, now), run_now, not active,
             statuses_shown)

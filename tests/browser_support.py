@@ -1,6 +1,9 @@
 """End-to-end support: the real app (`python app.py`) as a subprocess on a store prepared by the test, and
 headless Chromium driven by Playwright (Debian's /usr/bin/chromium; `playwright install` is never needed).
 
+Every page needs a signed-in user: the served store gets the three personas of tests/auth_support.py (ada admin,
+otto operator, vera viewer), and `sign_in(page, app, name, path)` signs a browser tab in through /login.
+
 Browser tests skip with the reason when Chromium or Playwright is missing, unless POTRACK_REQUIRE_SERVICES=1
 (CI), where they fail instead.
 """
@@ -19,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -130,7 +134,9 @@ def app_env(root: Path, **extra: str) -> dict[str, str]:
 
 @contextlib.contextmanager
 def serve(root: Path, scheduler: bool = False, **extra_env: str) -> Iterator[App]:
-    """Run `python app.py` on 127.0.0.1 and an ephemeral port against root's store; always stopped at the end."""
+    """Run `python app.py` on 127.0.0.1 and an ephemeral port against root's store (with the personas); always
+    stopped at the end."""
+    ensure_personas(root)
     port = free_port()
     env = app_env(root, POTRACK_HOST="127.0.0.1", POTRACK_PORT=str(port),
                   POTRACK_SCHEDULER="on" if scheduler else "off", **extra_env)
@@ -148,15 +154,17 @@ def serve(root: Path, scheduler: bool = False, **extra_env: str) -> Iterator[App
 
 
 def _wait_until_answering(app: App) -> None:
+    """Poll the public /api/health until the server answers (any HTTP status: a failing store answers 503)."""
     deadline = time.monotonic() + START_TIMEOUT_S
     while time.monotonic() < deadline:
         if app.proc.poll() is not None:
             raise AssertionError(f"the app exited with code {app.proc.returncode}:\n{app.output()}")
         try:
-            with urllib.request.urlopen(app.url + "/_dash-layout", timeout=2) as answer:
-                if answer.status == 200:
-                    return
-        except (OSError, urllib.error.URLError):
+            with urllib.request.urlopen(app.url + "/api/health", timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
             time.sleep(0.1)
     raise AssertionError(f"the app did not answer within {START_TIMEOUT_S} s:\n{app.output()}")
 
@@ -195,6 +203,37 @@ def open_runtime(root: Path) -> Iterator[Runtime]:
             yield runtime
         finally:
             runtime.engine.dispose()
+
+
+def ensure_personas(root: Path) -> None:
+    """Give root's store the personas ada (admin), otto (operator) and vera (viewer) unless it has users."""
+    from auth_support import add_personas
+    from potrack.auth.users import list_users
+
+    with open_runtime(root) as runtime:
+        with runtime.engine.connect() as conn:
+            has_users = bool(list_users(conn))
+        if not has_users:
+            add_personas(runtime.engine)
+
+
+def submit_sign_in(page: Any, app: App, name: str, password: str, path: str = "/") -> Any:
+    """Open /login (to go to `path` afterwards), fill in the form and send it; returns the page."""
+    page.goto(f"{app.url}/login?{urllib.parse.urlencode({'next': path})}")
+    page.fill("#username", name)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("#login-submit")
+    return page
+
+
+def sign_in(page: Any, app: App, name: str, path: str = "/") -> Any:
+    """Sign a browser tab in as a persona and land on `path`; returns the page."""
+    from auth_support import PASSWORD
+
+    submit_sign_in(page, app, name, PASSWORD, path)
+    page.wait_for_url(lambda url: url == app.url + path)
+    return page
 
 
 def night_pipeline(runtime: Runtime, night: int, fail: str = "none") -> Any:
@@ -258,6 +297,16 @@ def history_app(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
 def store_engine(root: Path) -> sa.Engine:
     """A read engine on root's store (for checking what the pages show against the store)."""
     return sa.create_engine(f"sqlite:///{root / 'instance' / 'potrack.db'}")
+
+
+def store_query(app: App, sql: str, **params: Any) -> list[Any]:
+    """The rows of a read-only SQL query on the app's store."""
+    engine = store_engine(app.root)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(sql), params).all()
+    finally:
+        engine.dispose()
 
 
 def runs_in_store(app: App) -> list[dict[str, Any]]:

@@ -3,20 +3,11 @@ key, source, data and error; the failure reason), unmapped item codes with their
 (field: old → new) and failed extract attempts; a second click folds it again."""
 
 import pytest
-import sqlalchemy as sa
 
-from browser_support import browser, expect, history_app, page, runs_in_store, store_engine  # noqa: F401  (fixtures)
+from browser_support import (browser, expect, history_app, page, runs_in_store, sign_in,  # noqa: F401  (fixtures)
+                             store_query as store)
 
 pytestmark = pytest.mark.browser
-
-
-def store(app, sql, **params):
-    engine = store_engine(app.root)
-    try:
-        with engine.connect() as conn:
-            return conn.execute(sa.text(sql), params).all()
-    finally:
-        engine.dispose()
 
 
 def expand(page, run_id):
@@ -29,8 +20,8 @@ def expand(page, run_id):
 
 
 def monitor(app, page, query):
-    """The monitor filtered by a query string (fewer cards to draw)."""
-    page.goto(f"{app.url}/runs?{query}")
+    """The monitor filtered by a query string (fewer cards to draw), as the viewer vera."""
+    sign_in(page, app, "vera", f"/runs?{query}")
     page.wait_for_selector(".run-card")
     return page
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from browser_support import browser, expect, history_app, page, runs_in_store  # noqa: F401  (fixtures)
+from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def search(page):
 
 
 def open_monitor(app, page, query="", ready=".run-card"):
-    page.goto(f"{app.url}/runs{query}")
+    sign_in(page, app, "vera", f"/runs{query}")
     page.wait_for_selector(ready)
     page.evaluate("window.notReloaded = true")  # gone if the page reloads
 

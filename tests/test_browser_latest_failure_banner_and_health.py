@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from browser_support import browser, expect, history_app, page, runs_in_store  # noqa: F401  (fixtures)
+from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 BOOTSTRAP_DANGER = "rgb(220, 53, 69)"
@@ -15,7 +15,7 @@ BOOTSTRAP_DANGER = "rgb(220, 53, 69)"
 def test_the_banner_states_why_the_latest_run_failed_and_links_to_it(history_app, page):
     latest = runs_in_store(history_app)[0]
     assert latest["status"] == "failed"
-    page.goto(history_app.url + "/runs")
+    sign_in(page, history_app, "vera", "/runs")
     banner = page.locator(".latest-failure")
     expect(banner).to_be_visible()
     text = banner.inner_text()
@@ -40,7 +40,7 @@ def test_the_banner_states_why_the_latest_run_failed_and_links_to_it(history_app
 @pytest.mark.parametrize("path", ["/", "/runs", "/trends"])
 def test_the_health_indicator_is_red_failing_on_every_page(history_app, page, path):
     latest = runs_in_store(history_app)[0]
-    page.goto(history_app.url + path)
+    sign_in(page, history_app, "vera", path)
     health = page.locator("#health-indicator")
     expect(health).to_have_class(re.compile(r"\bhealth-failing\b"))
     assert health.inner_text().strip() == "● Failing"

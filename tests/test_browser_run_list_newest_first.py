@@ -3,7 +3,7 @@ trigger, status, duration and every metric exactly as the store has them."""
 
 import pytest
 
-from browser_support import browser, history_app, page, runs_in_store  # noqa: F401  (fixtures)
+from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 from potrack.web.timefmt import duration
 
 pytestmark = pytest.mark.browser
@@ -12,7 +12,7 @@ METRICS = ("lines_processed", "lines_new", "change_events", "batches_reconstruct
 
 def test_cards_are_newest_first_with_every_metric(history_app, page):
     runs = runs_in_store(history_app)
-    page.goto(history_app.url + "/runs")
+    sign_in(page, history_app, "vera", "/runs")
     page.wait_for_selector(".run-card")
     assert page.inner_text("#runs-count") == f"{len(runs)} runs · newest first · page 1 of 1"
 

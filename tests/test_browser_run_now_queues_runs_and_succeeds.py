@@ -1,6 +1,6 @@
-"""In real Chromium against `python app.py` with its scheduler: Run now on the monitor confirms with a toast, the
-run appears queued (the button is disabled and says why), the dispatcher runs it (live progress bar) and it ends
-`success` on the demo source, after which the button is enabled again."""
+"""In real Chromium against `python app.py` with its scheduler: Run now on the monitor (the operator otto signed in)
+confirms with a toast, the run appears queued in otto's name (the button is disabled and says why), the dispatcher
+runs it (live progress bar) and it ends `success` on the demo source, after which the button is enabled again."""
 
 import datetime as dt
 import re
@@ -9,7 +9,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from browser_support import browser, expect, page, serve, store_engine  # noqa: F401  (fixtures)
+from browser_support import browser, expect, page, serve, sign_in, store_engine  # noqa: F401  (fixtures)
 from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.store.models import Run
 
@@ -62,7 +62,7 @@ def card_state(page, run_id):
 
 
 def test_run_now_queues_a_run_that_the_scheduler_runs_to_success(scheduled_app, page):
-    page.goto(scheduled_app.url + "/runs")
+    sign_in(page, scheduled_app, "otto", "/runs")
     expect(page.locator(".runs-empty")).to_have_text("No runs yet.")
     button = page.get_by_role("button", name="Run demo now")
     expect(button).to_be_enabled()
@@ -100,6 +100,6 @@ def test_run_now_queues_a_run_that_the_scheduler_runs_to_success(scheduled_app, 
     finally:
         engine.dispose()
     assert (run["status"], run["trigger"], run["requested_by"], run["source"]) == \
-        ("success", "manual", "dashboard", "demo")
+        ("success", "manual", "otto", "demo")
     assert run["baseline"] and run["lines_processed"] >= 200 and run["errors"] == 0
     expect(card.locator("[data-metric=lines_processed]")).to_have_text(f"{run['lines_processed']:,}\nlines processed")

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from browser_support import browser, history_app, page, runs_in_store  # noqa: F401  (fixtures)
+from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 GRAPHS = ("lines", "volumes", "outcomes", "duration")
@@ -25,7 +25,7 @@ def test_the_four_charts_are_drawn_with_the_stores_runs(history_app, page):
     completed = sorted((r for r in window if r["status"] in ("success", "partial")), key=lambda r: r["queued_at"])
     assert len(completed) >= 20
 
-    page.goto(history_app.url + "/trends")
+    sign_in(page, history_app, "vera", "/trends")
     for name in GRAPHS:
         page.wait_for_selector(f"#trends-{name}-graph .main-svg")
     assert page.locator(".trends-empty").count() == 0

@@ -22,9 +22,9 @@ def test_building_the_app_starts_no_scheduler():
 def test_navbar_lists_the_pages_and_the_health_indicator(web):
     shell = _shell.layout()
     names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
-    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends"]
+    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Failed rows", "Audit log"]
     assert by_id(shell, "health-indicator").href == "/runs"
-    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends"}
+    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends", "/failed-rows", "/audit"}
 
 
 def test_pages_render_offline_with_bootstrap_from_assets(web):
@@ -39,6 +39,7 @@ def test_every_page_is_routed_by_the_server(web):
     run_id = add_run(web.engine, status="failed", error="extract: boom")
     client = client_as("vera")
     for path, expect in (("/", "Overview"), ("/runs", "Ingestion Monitor"), ("/trends", "Trends"),
+                         ("/failed-rows", "Failed rows"), ("/audit", "Audit log"),
                          (f"/runs/{run_id}", f"Run #{run_id}")):
         body = {"output": ".._pages_content.children..._pages_store.data..",
                 "outputs": [{"id": "_pages_content", "property": "children"},

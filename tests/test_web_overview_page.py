@@ -5,6 +5,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 
+from auth_support import acting_as
 from pages.overview import layout, refresh_overview
 from potrack.store.models import Run
 from web_support import UTC, add_run, by_id, of_type, text
@@ -14,7 +15,8 @@ def test_card_shows_last_run_last_success_data_age_and_next_schedule(web):
     now = dt.datetime.now(UTC)
     ok = add_run(web.engine, queued_at=now - dt.timedelta(hours=5), lines_processed=1500, duration_s=2.5)
     failed = add_run(web.engine, status="failed", queued_at=now - dt.timedelta(hours=1))
-    card = of_type(layout(), "source-card")[0]
+    with acting_as(web.engine, "otto"):
+        card = of_type(layout(), "source-card")[0]
     shown = text(card)
     assert f"run #{failed}" in shown and "failed" in shown and "1 h ago" in shown
     assert f"run #{ok}" in shown and "data age 4 h" in shown
@@ -24,7 +26,8 @@ def test_card_shows_last_run_last_success_data_age_and_next_schedule(web):
 
 def test_a_queued_run_disables_run_now_and_turns_the_refresh_on(web):
     queued = add_run(web.engine, status="queued")
-    page = layout()
+    with acting_as(web.engine, "otto"):
+        page = layout()
     assert by_id(page, {"type": "run-now", "source": "demo"}).disabled is True
     assert f"Run #{queued} is queued." in text(page) and by_id(page, "overview-tick").disabled is False
 

@@ -9,18 +9,27 @@ from potrack.store.models import ROLES
 
 
 class Action(enum.Enum):
-    """Something that changes state, and the weakest role allowed to do it."""
+    """Something that changes state."""
 
-    RUN_NOW = "operator"
-    RETRY_RUN = "operator"
-    RETRY_ROWS = "operator"
-    MANAGE_USERS = "admin"
-    ALERT_SETTINGS = "admin"
+    RUN_NOW = "run now"
+    RETRY_RUN = "retry a run"
+    RETRY_ROWS = "retry rejected rows"
+    MANAGE_USERS = "manage users"
+    ALERT_SETTINGS = "change alert settings"
 
     @property
     def label(self) -> str:
         """The action in words, for refusals."""
-        return self.name.lower().replace("_", " ")
+        return self.value
+
+    @property
+    def role(self) -> str:
+        """The weakest role allowed to take the action."""
+        return MINIMUM_ROLE[self]
+
+
+MINIMUM_ROLE = {Action.RUN_NOW: "operator", Action.RETRY_RUN: "operator", Action.RETRY_ROWS: "operator",
+                Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin"}
 
 
 class Forbidden(Exception):
@@ -54,7 +63,7 @@ def check_role(role: str) -> str:
 
 def allowed(role: str, action: Action) -> bool:
     """Whether a role may take an action (roles are ordered viewer < operator < admin)."""
-    return role in ROLES and ROLES.index(role) >= ROLES.index(action.value)
+    return role in ROLES and ROLES.index(role) >= ROLES.index(action.role)
 
 
 def require(actor: Actor | None, action: Action) -> Actor:
@@ -62,5 +71,5 @@ def require(actor: Actor | None, action: Action) -> Actor:
     if actor is None:
         raise Unauthenticated("sign in first")
     if not allowed(actor.role, action):
-        raise Forbidden(f"{actor.name} ({actor.role}) may not {action.label}: it needs the {action.value} role")
+        raise Forbidden(f"{actor.name} ({actor.role}) may not {action.label}: it needs the {action.role} role")
     return actor

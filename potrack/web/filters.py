@@ -1,22 +1,27 @@
-"""The monitor's and the trends' filters, and their round trip through the URL's query string."""
+"""The views' filters (monitor, trends, failed rows, audit log) and their round trip through the URL's query string."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from typing import Any, Self
 from urllib.parse import parse_qs, urlencode
 
+from potrack.store.audit import SEVERITIES, AuditFilter
+from potrack.store.failed_rows import FailedRowFilter
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import RunFilter
 from potrack.web.timefmt import local_day_start
 
 _ONE_DAY = dt.timedelta(days=1)
+MAX_TEXT = 100
 
 
 def _date(value: object) -> dt.date | None:
+    text = _first(value)
     try:
-        return dt.date.fromisoformat(str(value)[:10]) if value else None
+        return dt.date.fromisoformat(text[:10]) if text else None
     except ValueError:
         return None
 
@@ -28,8 +33,79 @@ def _first(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def _values(params: Mapping[str, object], *names: str) -> list[str]:
+    """The query-string values of these parameters, in order ('' when absent)."""
+    return [_first(params.get(name)) for name in names]
+
+
+def _number(value: object) -> int | None:
+    """A positive whole number, or None."""
+    text = _first(value).strip()
+    return int(text) if text.isdigit() and int(text) > 0 else None
+
+
+def _text(value: object) -> str | None:
+    """A short free-text value (a source name), or None when empty."""
+    return _first(value).strip()[:MAX_TEXT] or None
+
+
+def _chosen(value: object, allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+    """Several values from a component (a list) or the query string (comma-separated); in `allowed`'s order if
+    given (unknown ones dropped), else as given."""
+    items = value if isinstance(value, (list, tuple)) else _first(value).split(",")
+    picked = [str(v)[:MAX_TEXT] for v in items if v]
+    if allowed is None:
+        return tuple(dict.fromkeys(picked))
+    return tuple(a for a in allowed if a in picked)
+
+
+def day_bounds(start: dt.date | None, end: dt.date | None,
+               tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """Local calendar days from start through end (inclusive) as UTC [since, until) bounds."""
+    return (local_day_start(start, tz) if start else None,
+            local_day_start(end + _ONE_DAY, tz) if end else None)
+
+
+class UrlView:
+    """What a paged list view shows, to and from the query string; subclasses are frozen dataclasses with a page."""
+
+    page: int
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> Self:
+        """The view from query-string parameters (or Dash's page kwargs), ignoring what is invalid."""
+        raise NotImplementedError
+
+    def params(self) -> dict[str, str | None]:
+        """The query-string parameters that stand for this view (None or '' for what is not set)."""
+        raise NotImplementedError
+
+    @classmethod
+    def from_search(cls, search: str | None) -> Self:
+        """The view from a URL's query string ('?status=failed&page=2')."""
+        return cls.from_params(parse_qs((search or "").lstrip("?")))
+
+    def search(self) -> str:
+        """The query string that stands for this view ('' when nothing is set)."""
+        query = urlencode({k: v for k, v in self.params().items() if v}, safe=",")
+        return f"?{query}" if query else ""
+
+    def same_filters(self, other: UrlView) -> bool:
+        """Whether two views select the same items (whatever page they show)."""
+        return replace(self, page=1) == replace(other, page=1)  # type: ignore[type-var]
+
+    def _page_param(self) -> str | None:
+        return str(self.page) if self.page > 1 else None
+
+    def after_change(self, search: str | None) -> tuple[str, int]:
+        """The query string and page once the inputs read as this view: back to page 1 when a filter differs from
+        the URL's."""
+        view = self if self.same_filters(type(self).from_search(search)) else replace(self, page=1)  # type: ignore
+        return view.search(), view.page
+
+
 @dataclass(frozen=True)
-class ViewFilters:
+class ViewFilters(UrlView):
     """Date range (local calendar days, inclusive), statuses, source and page of a view."""
 
     start: dt.date | None = None
@@ -41,40 +117,98 @@ class ViewFilters:
     @classmethod
     def from_inputs(cls, start: object, end: object, statuses: object, source: object, page: object = 1) -> ViewFilters:
         """Filters from component values (dates as ISO strings, statuses as a list), ignoring what is invalid."""
-        chosen = statuses if isinstance(statuses, (list, tuple)) else ([statuses] if statuses else [])
-        picked = tuple(s for s in RUN_STATUSES if s in chosen)
-        number = _first(page)
-        return cls(_date(start), _date(end), picked, _first(source)[:100] or None,
-                   max(1, int(number)) if number.isdigit() else 1)
+        return cls(_date(start), _date(end), _chosen(statuses, RUN_STATUSES), _text(source), _number(page) or 1)
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> ViewFilters:
         """Filters from query-string parameters: start, end (YYYY-MM-DD), status (comma-separated), source, page."""
-        statuses = [s for s in _first(params.get("status")).split(",") if s]
-        return cls.from_inputs(_first(params.get("start")), _first(params.get("end")), statuses,
-                               params.get("source"), params.get("page"))
+        return cls.from_inputs(*_values(params, "start", "end", "status", "source", "page"))
 
-    @classmethod
-    def from_search(cls, search: str | None) -> ViewFilters:
-        """Filters from a URL's query string ('?status=failed&page=2')."""
-        return cls.from_params(parse_qs((search or "").lstrip("?")))
-
-    def search(self) -> str:
-        """The query string that stands for these filters ('' when none is set)."""
-        params = {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                  "status": ",".join(self.statuses), "source": self.source,
-                  "page": str(self.page) if self.page > 1 else None}
-        query = urlencode({k: v for k, v in params.items() if v}, safe=",")
-        return f"?{query}" if query else ""
-
-    def same_filters(self, other: ViewFilters) -> bool:
-        """Whether two views select the same runs (whatever page they show)."""
-        return replace(self, page=1) == replace(other, page=1)
+    def params(self) -> dict[str, str | None]:
+        """start, end, status, source, page."""
+        return {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
+                "status": ",".join(self.statuses), "source": self.source, "page": self._page_param()}
 
     def run_filter(self, tz: dt.tzinfo) -> RunFilter:
         """The store filter: the local days from start through end as UTC bounds."""
-        return RunFilter(
-            since=local_day_start(self.start, tz) if self.start else None,
-            until=local_day_start(self.end + _ONE_DAY, tz) if self.end else None,
-            statuses=self.statuses, source=self.source,
-        )
+        since, until = day_bounds(self.start, self.end, tz)
+        return RunFilter(since=since, until=until, statuses=self.statuses, source=self.source)
+
+
+ROW_STATES = ("unresolved", "resolved", "all")
+ROW_ORDERS = ("newest", "oldest")
+
+
+@dataclass(frozen=True)
+class FailedRowView(UrlView):
+    """The failed-rows page: source, run, date range of the runs, unresolved/resolved/all, newest or oldest first."""
+
+    source: str | None = None
+    run_id: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    state: str = "unresolved"
+    order: str = "newest"
+    page: int = 1
+
+    @classmethod
+    def from_inputs(cls, source: object, run_id: object, start: object, end: object, state: object,
+                    order: object, page: object = 1) -> FailedRowView:
+        """The view from component values, ignoring what is invalid."""
+        state_text, order_text = _first(state), _first(order)
+        return cls(_text(source), _number(run_id), _date(start), _date(end),
+                   state_text if state_text in ROW_STATES else "unresolved",
+                   order_text if order_text in ROW_ORDERS else "newest", _number(page) or 1)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> FailedRowView:
+        """From source, run, start, end, state (unresolved|resolved|all), sort (newest|oldest), page."""
+        return cls.from_inputs(*_values(params, "source", "run", "start", "end", "state", "sort", "page"))
+
+    def params(self) -> dict[str, str | None]:
+        """source, run, start, end, state and sort when not the default, page."""
+        return {"source": self.source, "run": str(self.run_id) if self.run_id else None,
+                "start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
+                "state": None if self.state == "unresolved" else self.state,
+                "sort": None if self.order == "newest" else self.order, "page": self._page_param()}
+
+    def row_filter(self, tz: dt.tzinfo) -> FailedRowFilter:
+        """The store filter (the dates are those of the rows' runs)."""
+        since, until = day_bounds(self.start, self.end, tz)
+        resolved = {"unresolved": False, "resolved": True}.get(self.state)
+        return FailedRowFilter(self.source, self.run_id, since, until, resolved)
+
+
+@dataclass(frozen=True)
+class AuditView(UrlView):
+    """The audit page: event types, severities, source, date range."""
+
+    event_types: tuple[str, ...] = ()
+    severities: tuple[str, ...] = ()
+    source: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_inputs(cls, event_types: Any, severities: Any, source: object, start: object, end: object,
+                    page: object = 1) -> AuditView:
+        """The view from component values, ignoring what is invalid."""
+        return cls(_chosen(event_types), _chosen(severities, SEVERITIES), _text(source),
+                   _date(start), _date(end), _number(page) or 1)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> AuditView:
+        """From type and severity (comma-separated), source, start, end, page."""
+        return cls.from_inputs(*_values(params, "type", "severity", "source", "start", "end", "page"))
+
+    def params(self) -> dict[str, str | None]:
+        """type, severity, source, start, end, page."""
+        return {"type": ",".join(self.event_types), "severity": ",".join(self.severities), "source": self.source,
+                "start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
+                "page": self._page_param()}
+
+    def audit_filter(self, tz: dt.tzinfo) -> AuditFilter:
+        """The store filter: the local days from start through end as UTC bounds."""
+        since, until = day_bounds(self.start, self.end, tz)
+        return AuditFilter(self.event_types, self.severities, self.source, since, until)

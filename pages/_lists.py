@@ -1,0 +1,58 @@
+"""Pieces of the paged list pages (monitor, failed rows, audit log): date range, pager, count line, JSON cell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any, Protocol
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+PER_PAGE = 50
+
+
+def date_range(component_id: str, start: dt.date | None, end: dt.date | None) -> dcc.DatePickerRange:
+    """A clearable from–to picker of local calendar days."""
+    return dcc.DatePickerRange(id=component_id, start_date=start, end_date=end, clearable=True,
+                               display_format="YYYY-MM-DD", start_date_placeholder_text="from",
+                               end_date_placeholder_text="to")
+
+
+def pager(component_id: str, page: int) -> dbc.Pagination:
+    """The pages of a list (the callback that fills the list sets max_value)."""
+    return dbc.Pagination(id=component_id, max_value=1, active_page=page, fully_expanded=False, first_last=True,
+                          previous_next=True, className="mt-2")
+
+
+def list_page(name: str, title: str, page: int, above: list[Any], below: tuple[Any, ...] = ()) -> html.Div:
+    """A paged list page: its URL (`name`-url, written without reloading), title, what goes above the list
+    (filters, buttons, toasts), the count line (`name`-count), the list (`name`-list) and its pager."""
+    return html.Div([
+        dcc.Location(id=f"{name}-url", refresh=False), html.H2(title), *above,
+        html.P(id=f"{name}-count", className="text-muted mb-2"), html.Div(id=f"{name}-list"),
+        pager(f"{name}-pager", page), *below,
+    ])
+
+
+class Paged(Protocol):
+    """A page of a list as the store returns it (runs, failed rows, audit events)."""
+
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        """How many pages the list fills."""
+
+
+def count_line(listed: Paged, noun: str, order: str, empty: str) -> str:
+    """'120 runs · newest first · page 1 of 3', or `empty` when nothing matched."""
+    if listed.total == 0:
+        return empty
+    return f"{listed.total:,} {noun} · {order} · page {listed.page:,} of {listed.pages:,}"
+
+
+def json_text(data: Any) -> html.Code:
+    """Data as compact JSON in a code span."""
+    return html.Code(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), className="json")

@@ -1,0 +1,167 @@
+"""Failed rows: rejected rows across runs, filtered through the URL, 50 a page; operators retry them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, dcc, html, no_update
+
+from pages._components import empty_state, moment, run_link, table, toast
+from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
+from potrack.auth.roles import Action
+from potrack.store.failed_rows import FailedRowItem, list_failed_rows
+from potrack.store.queries import run_sources
+from potrack.store.retries import NotFound, QueuedRetry, RetryRefused, queue_row_retry, unresolved_rows_of_run
+from potrack.web import context, timefmt
+from potrack.web.access import may, permitted
+from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
+
+dash.register_page(__name__, path="/failed-rows", name="Failed rows", order=3)
+STATES = [{"label": state, "value": state} for state in ROW_STATES]
+ORDERS = [{"label": f"{order} first", "value": order} for order in ROW_ORDERS]
+
+
+def _actions(view: FailedRowView) -> html.Div | None:
+    """Retry selected rows, and Retry all unresolved rows of the run filtered on (operators and admins only)."""
+    if not may(Action.RETRY_ROWS):
+        return None
+    label, name = _run_button(view)
+    return html.Div([
+        dbc.Button("Retry selected rows", id="failed-retry-selected", color="warning", size="sm", className="me-2"),
+        dbc.Button(label, id="failed-retry-run", color="warning", outline=True, size="sm", className=name),
+    ], className="mb-2 failed-actions")
+
+
+def _run_button(view: FailedRowView) -> tuple[str, str]:
+    """The run button's label and class: hidden unless a run is filtered on."""
+    if view.run_id is None:
+        return "", "d-none"
+    return f"Retry all unresolved rows of run #{view.run_id}", ""
+
+
+def layout(**query: str) -> html.Div:
+    """Filters from the query string (default: unresolved rows, newest first); the list is filled by show_rows."""
+    view = FailedRowView.from_params(query)
+    sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
+    filters = dbc.Row([
+        dbc.Col(dcc.Dropdown(id="failed-filter-source", options=sources, value=view.source,
+                             placeholder="any source"), md=2),
+        dbc.Col(dbc.Input(id="failed-filter-run", type="number", min=1, step=1, value=view.run_id,
+                          placeholder="run #", debounce=True), width=1, style={"minWidth": "7rem"}),
+        dbc.Col(date_range("failed-filter-dates", view.start, view.end), width="auto"),
+        dbc.Col(dbc.RadioItems(id="failed-filter-state", options=STATES, value=view.state, inline=True),
+                width="auto"),
+        dbc.Col(dbc.RadioItems(id="failed-filter-sort", options=ORDERS, value=view.order, inline=True),
+                width="auto"),
+    ], className="g-2 mb-2 align-items-center")
+    return list_page("failed", "Failed rows", view.page,
+                     [toast("failed-toast", "Retry rows", "failed-toast"), filters, _actions(view)])
+
+
+@dash.callback(
+    Output("failed-url", "search"), Output("failed-pager", "active_page"),
+    Input("failed-filter-source", "value"), Input("failed-filter-run", "value"),
+    Input("failed-filter-dates", "start_date"), Input("failed-filter-dates", "end_date"),
+    Input("failed-filter-state", "value"), Input("failed-filter-sort", "value"), Input("failed-pager", "active_page"),
+    State("failed-url", "search"),
+    prevent_initial_call=True,
+)
+def filters_to_url(source: str | None, run_id: int | None, start: str | None, end: str | None, state: str | None,
+                   order: str | None, page: int | None, search: str | None) -> tuple[str, int]:
+    """Put the filters and page in the query string; a changed filter goes back to page 1."""
+    return FailedRowView.from_inputs(source, run_id, start, end, state, order, page).after_change(search)
+
+
+def _resolution(row: FailedRowItem) -> Any:
+    if row.resolved_at is None:
+        return "unresolved"
+    by = [" by ", run_link(row.resolved_by_run_id)] if row.resolved_by_run_id else []
+    return html.Span([row.resolution or "resolved", *by], title=timefmt.utc_text(row.resolved_at))
+
+
+def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
+    """The rejected rows; with `selectable`, a checkbox before each unresolved one."""
+    def cells(row: FailedRowItem) -> list[Any]:
+        """One row's cells."""
+        return [row.row_key or "(no key)", row.source, row.stage, json_text(row.raw), row.error, run_link(row.run_id),
+                moment(row.rejected_at), str(row.retry_count), _resolution(row)]
+
+    def pick(row: FailedRowItem) -> Any:
+        """The row's checkbox (none for a resolved row)."""
+        if row.resolved_at is not None:
+            return ""
+        return dbc.Checkbox(id={"type": "failed-row-pick", "index": row.id}, value=False, className="failed-pick")
+    header = ["row key", "source", "stage", "row data", "error", "run", "rejected", "retries", "resolution"]
+    if not selectable:
+        return table(header, [cells(row) for row in rows], "failed-rows")
+    return table(["", *header], [[pick(row), *cells(row)] for row in rows], "failed-rows")
+
+
+@dash.callback(
+    Output("failed-list", "children"), Output("failed-pager", "max_value"), Output("failed-count", "children"),
+    Input("failed-url", "search"),
+)
+def show_rows(search: str | None) -> tuple[Any, int, str]:
+    """The page of rejected rows the URL asks for."""
+    view = FailedRowView.from_search(search)
+    found = context.read(list_failed_rows, view.row_filter(context.zone()), view.page, PER_PAGE,
+                         newest_first=view.order == "newest")
+    empty = ("No failed rows match these filters." if not view.same_filters(FailedRowView())
+             else "No unresolved failed rows.")
+    count = count_line(found, "failed rows", f"{view.order} first", empty)
+    listing = rows_table(found.rows, may(Action.RETRY_ROWS)) if found.rows else empty_state(count, "failed-empty")
+    return listing, found.pages, count
+
+
+@dash.callback(
+    Output("failed-retry-run", "children"), Output("failed-retry-run", "className"),
+    Input("failed-url", "search"),
+)
+def show_run_button(search: str | None) -> tuple[str, str]:
+    """Offer to retry all unresolved rows of a run while the list is filtered on that run."""
+    return _run_button(FailedRowView.from_search(search))
+
+
+def _queued(retries: list[QueuedRetry]) -> list[Any]:
+    parts: list[Any] = []
+    for q in retries:
+        parts += [run_link(q.run_id, f"Run #{q.run_id}"), f" of {q.source} queued to retry {q.rows:,} failed row"
+                  + ("s. " if q.rows != 1 else ". ")]
+    return parts
+
+
+def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any, str]:
+    """Queue a row retry of the picked rows, or (given a run) of all its unresolved rows, in the signed-in user's
+    name: the toast's (is_open, message, icon)."""
+    actor = permitted(Action.RETRY_ROWS)
+    if isinstance(actor, str):
+        return True, actor, "danger"
+    try:
+        ids = picked if run_id is None else context.read(unresolved_rows_of_run, run_id)
+        if run_id is not None and not ids:
+            raise RetryRefused(f"run #{run_id} has no unresolved failed rows")
+        return True, _queued(queue_row_retry(context.engine(), ids, actor.label)), "success"
+    except (NotFound, RetryRefused) as exc:
+        return True, f"Not queued: {exc}.", "warning"
+
+
+@dash.callback(
+    Output("failed-toast", "is_open"), Output("failed-toast", "children"), Output("failed-toast", "icon"),
+    Output({"type": "failed-row-pick", "index": ALL}, "value"),
+    Input("failed-retry-selected", "n_clicks"), Input("failed-retry-run", "n_clicks"),
+    State({"type": "failed-row-pick", "index": ALL}, "value"), State({"type": "failed-row-pick", "index": ALL}, "id"),
+    State("failed-url", "search"),
+    prevent_initial_call=True,
+)
+def retry_rows(_selected: int | None, _run: int | None, picks: list[bool | None], pick_ids: list[dict[str, Any]],
+               search: str | None) -> tuple[bool, Any, str, list[Any]]:
+    """Retry the checked rows, or every unresolved row of the run filtered on, whichever button was clicked; the
+    checkboxes clear once a retry is queued."""
+    if dash.ctx.triggered_id == "failed-retry-run":
+        outcome = queue_rows([], FailedRowView.from_search(search).run_id or 0)
+    else:
+        outcome = queue_rows([int(i["index"]) for i, on in zip(pick_ids, picks) if on])
+    cleared = [False if outcome[2] == "success" else no_update for _ in picks]
+    return (*outcome, cleared)
