@@ -27,6 +27,8 @@ def test_a_partial_run_has_its_rejected_rows_with_raw_data_and_its_unmapped_code
     assert run["status"] == "partial" and run["rejected_total"] == len(run["rejected"]) == 5
     bad = next(r for r in run["rejected"] if "quantity_ordered" in r["error"])
     assert (bad["stage"], bad["source"], bad["raw"]["quantity_ordered"]) == ("validate", "demo", "n/a")
+    listed = client_as("vera").get(f"/api/failed-rows?run_id={report.run_id}&resolved=false").get_json()["results"]
+    assert bad["id"] in {r["id"] for r in listed}  # the id to retry it by
     assert len(run["unmapped"]) == report.metrics.xref_gaps
     assert all(set(u) == {"item_code", "lines"} and u["lines"] > 0 for u in run["unmapped"])
     assert run["changes_total"] == report.metrics.change_events + report.metrics.lines_new

@@ -126,8 +126,9 @@ class Attempt:
 
 @dataclass(frozen=True)
 class RejectedRow:
-    """A rejected source row with where it failed and why."""
+    """A rejected source row with where it failed and why (id: its failed_rows id, to retry it by)."""
 
+    id: int
     stage: str
     row_key: str | None
     source: str
@@ -258,8 +259,8 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
     attempts = conn.execute(sa.select(RetryAttempt.attempt, RetryAttempt.error, RetryAttempt.transient,
                                       RetryAttempt.wait_s, RetryAttempt.at)
                             .where(RetryAttempt.run_id == run_id).order_by(RetryAttempt.attempt)).all()
-    rejected = conn.execute(sa.select(FailedRow.stage, FailedRow.row_key, FailedRow.source, FailedRow.raw_data,
-                                      FailedRow.error)
+    rejected = conn.execute(sa.select(FailedRow.id, FailedRow.stage, FailedRow.row_key, FailedRow.source,
+                                      FailedRow.raw_data, FailedRow.error)
                             .where(FailedRow.run_id == run_id).order_by(FailedRow.id).limit(limit)).all()
     rejected_total = conn.execute(sa.select(sa.func.count()).select_from(FailedRow)
                                   .where(FailedRow.run_id == run_id)).scalar_one()
@@ -268,7 +269,7 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
         check_problems=conn.execute(sa.select(Run.check_problems).where(Run.id == run_id)).scalar(),
         unmapped=[(code, count) for code, count in unmapped],
         attempts=[Attempt(*a) for a in attempts],
-        rejected=[RejectedRow(stage, key, src, json.loads(raw), error) for stage, key, src, raw, error in rejected],
+        rejected=[RejectedRow(i, stage, key, src, json.loads(raw), error) for i, stage, key, src, raw, error in rejected],
         rejected_total=rejected_total,
         changes=change_page(conn, run_id, 1, limit),
         changes_total=count_changes(conn, run_id),
