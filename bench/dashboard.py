@@ -194,7 +194,7 @@ def main(argv: list[str] | None = None) -> int:
         source = SOURCES[0][0]
 
         def listing(search: str) -> Callable[[], Any]:
-            return lambda: refresh_runs(search, [], None, [])
+            return lambda: refresh_runs(search, [], None, None, [])
 
         def trends(start: str | None, end: str | None) -> Callable[[], Any]:
             return lambda: refresh_trends(start, end, source)

@@ -63,7 +63,7 @@ def main() -> int:
             with runtime.engine.connect() as conn:
                 stage = conn.execute(sa.select(Run.stage).where(Run.id == run_id)).scalar() or "finishing"
             start = time.perf_counter()
-            refresh_runs("", [], None, [])
+            refresh_runs("", [], None, None, [])
             timings[stage].append((time.perf_counter() - start) * 1000)
             time.sleep(0.1)
         worker.join()
