@@ -7,6 +7,7 @@ import logging
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from jobs.alerting import EVALUATE_EVERY_S, start_alerting
 from jobs.dispatcher import Dispatcher
 from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
@@ -59,8 +60,11 @@ def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S
 
 
 def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
-    """Build and start the scheduler (the app does this when it serves, never on import)."""
+    """Build and start the scheduler with alerting (the app does this when it serves, never on import)."""
     scheduler = build_scheduler(runtime)
+    alerting = start_alerting(runtime)
+    scheduler.add_job(alerting.evaluate, "interval", seconds=EVALUATE_EVERY_S, id="alerts",
+                      name="evaluate the alert rules of every source", next_run_time=utcnow(), **JOB_OPTIONS)
     scheduler.start()
     log.info("scheduler started: %s", ", ".join(job.name for job in scheduler.get_jobs()))
     return scheduler

@@ -7,6 +7,8 @@ import json
 import sys
 
 from potrack import bootstrap
+from potrack.alerts.delivery import deliver_within
+from potrack.alerts.evaluate import Evaluator
 from potrack.auth import commands as auth_commands
 from potrack.auth.users import UserError
 from potrack.config import ConfigError, load_settings
@@ -16,6 +18,7 @@ from potrack.redact import safe_reason
 from potrack.store.engine import make_engine, upgrade
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+DELIVERY_WAIT_S = 30.0
 STATUS_EXIT = {"success": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
 
 
@@ -58,7 +61,18 @@ def _run(args: argparse.Namespace) -> int:
         report = pipeline.run(name, trigger="cli", baseline=args.baseline)
         _print_report(report, args.json)
         codes.append(STATUS_EXIT[report.status])
+    _alert(runtime, names)
     return max(codes, key=lambda c: (c != EXIT_OK, c == EXIT_FAILED, c))
+
+
+def _alert(runtime: bootstrap.Runtime, names: list[str]) -> None:
+    """Evaluate the alert rules of the sources run and wait (at most 30 s) for the notifications to go out."""
+    evaluator = Evaluator(runtime.settings, runtime.engine)
+    for name in names:
+        evaluator.evaluate(name)
+    if not deliver_within(runtime.engine, runtime.settings.alerts, DELIVERY_WAIT_S):
+        print(f"potrack: alert notifications still being delivered after {DELIVERY_WAIT_S:.0f} s; the app or the "
+              "next run sends what is left", file=sys.stderr)
 
 
 def _db_upgrade() -> int:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from potrack import redact
+from potrack.alerts.settings import AlertSettings, parse_alerts
 from potrack.fields import CANONICAL
 
 SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
@@ -117,6 +118,7 @@ class Settings:
     secret_key: str | None = None
     admin_password: str | None = None
     secure_cookies: bool = False
+    alerts: AlertSettings = field(default_factory=AlertSettings)
 
     def source(self, name: str) -> SourceConfig:
         """Return the source with this name or raise ConfigError listing the known ones."""
@@ -145,7 +147,7 @@ def _expand(value: Any, key: str) -> Any:
     return value
 
 
-class _Table:
+class TomlTable:
     """Reads typed keys out of one TOML table and rejects keys it does not know."""
 
     def __init__(self, data: Any, prefix: str) -> None:
@@ -203,7 +205,7 @@ def _check_url(url: str, key: str) -> None:
                           "(the value is not shown: it may contain a password)") from None
 
 
-def _string_map(table: _Table, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
+def _string_map(table: TomlTable, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
     raw = table.get(name, dict, {})
     for k, v in raw.items():
         if not isinstance(v, str):
@@ -213,7 +215,7 @@ def _string_map(table: _Table, name: str, values: tuple[str, ...] | None = None)
     return dict(raw)
 
 
-def _renames(table: _Table, raw: dict[str, str], custom: dict[str, str]) -> dict[str, str]:
+def _renames(table: TomlTable, raw: dict[str, str], custom: dict[str, str]) -> dict[str, str]:
     """Column renames as source column → canonical name; either side of each pair may be the canonical one."""
     targets = {name.lower() for name in CANONICAL} | {name.lower() for name in custom}
     renames = {}
@@ -229,7 +231,7 @@ def _renames(table: _Table, raw: dict[str, str], custom: dict[str, str]) -> dict
 
 
 def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
-    t = _Table(data, f"sources[{index}]")
+    t = TomlTable(data, f"sources[{index}]")
     name = t.get("name", str)
     if name is None or not _NAME.match(name):
         raise ConfigError(f"{t.key('name')}: expected 1-100 letters, digits, '_', '-' or '.', got {name!r}")
@@ -255,7 +257,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     columns = _renames(t, _string_map(t, "columns"), custom)
     xref = None
     if "xref" in data:
-        x = _Table(t.get("xref", dict), t.key("xref"))
+        x = TomlTable(t.get("xref", dict), t.key("xref"))
         xq, xp = x.get("query", str), x.get("path", str)
         x.finish()
         if (xq is None) == (xp is None):
@@ -268,7 +270,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
         xref = XrefConfig(query=xq, path=xpath)
     retry = RetryPolicy()
     if "retry" in data:
-        r = _Table(t.get("retry", dict), t.key("retry"))
+        r = TomlTable(t.get("retry", dict), t.key("retry"))
         retry = RetryPolicy(
             attempts=r.positive("attempts", 5, integer=True),
             backoff_initial_s=float(r.positive("backoff_initial_s", 1.0, integer=False)),
@@ -277,7 +279,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
         r.finish()
     demo = DemoOptions()
     if "demo" in data:
-        d = _Table(t.get("demo", dict), t.key("demo"))
+        d = TomlTable(t.get("demo", dict), t.key("demo"))
         night = d.get("night", int)
         if night is not None and night < 0:
             raise ConfigError(f"{d.key('night')}: expected 0 or more, got {night}")
@@ -295,6 +297,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
             raise ConfigError(f"{d.key('slow_s')}: expected a positive number of seconds per batch{why}, "
                               f"got {demo.slow_s:g}")
     batch_size = t.positive("batch_size", 5000, integer=True)
+    t.get("alerts", dict)  # the source's alert thresholds: read by potrack.alerts.settings
     t.finish()
     return SourceConfig(
         name=name, kind=kind, query=query, url=url, connection_string=conn_str, path=path,
@@ -326,9 +329,10 @@ def load_settings(path: Path | None = None) -> Settings:
     elif explicit:
         raise ConfigError(f"POTRACK_CONFIG: file {config_path} does not exist")
     data = _expand(data, config_path.name)
-    top = _Table(data, config_path.name)
+    top = TomlTable(data, config_path.name)
     sources_data = top.get("sources", list)
     database = top.get("database", dict, {})
+    alerts_data = top.get("alerts", dict, {})
     top.finish()
     if sources_data is None:
         sources = default_sources()
@@ -341,7 +345,13 @@ def load_settings(path: Path | None = None) -> Settings:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"sources: name {name!r} is used by more than one source")
-    db = _Table(database, "database")
+    source_alerts = {src.name: (raw["alerts"], f"sources[{i}].alerts")
+                     for i, (src, raw) in enumerate(zip(sources, sources_data or [])) if "alerts" in raw}
+    alerts = parse_alerts(alerts_data, source_alerts, TomlTable, ConfigError)
+    for channel in alerts.channels:  # a webhook's URL carries its token; SMTP passwords are secrets too
+        redact.register_secret(channel.url)
+        redact.register_secret(channel.password)
+    db = TomlTable(database, "database")
     toml_url = db.get("url", str)
     db.finish()
     database_url = envstr("POTRACK_DATABASE_URL") or toml_url or f"sqlite:///{instance_dir / 'potrack.db'}"
@@ -364,5 +374,5 @@ def load_settings(path: Path | None = None) -> Settings:
         timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
         config_path=config_path if config_path.exists() else None,
         secret_key=secret_key, admin_password=admin_password,
-        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False),
+        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts,
     )

@@ -11,6 +11,10 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids of big tables are 64-bit.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
+ALERT_RULES = ("consecutive_failures", "stale_data", "volume_drop")
+ALERT_STATES = ("firing", "resolved")
+NOTIFICATION_EVENTS = ("opened", "resolved", "reminder", "test")
+NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
 RUN_STATUSES = ("queued", "running", "success", "partial", "failed", "abandoned")
 ROLES = ("viewer", "operator", "admin")
 RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
@@ -270,3 +274,62 @@ class LoginFailure(Base):
     user_name: Mapped[str] = mapped_column(sa.String(100))
     address: Mapped[str] = mapped_column(sa.String(64))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class Alert(Base):
+    """A rule that held for a source: firing until it stops holding, then resolved.
+
+    `firing_key` is "source/rule" while firing and NULL once resolved; being unique, it lets one
+    alert at most fire per source and rule, whoever evaluates.
+    """
+
+    __tablename__ = "alerts"
+    __table_args__ = (sa.Index("ix_alerts_source_opened", "source", "opened_at"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    rule: Mapped[str] = mapped_column(sa.String(30))
+    state: Mapped[str] = mapped_column(sa.String(10))
+    firing_key: Mapped[str | None] = mapped_column(sa.String(140), unique=True)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(sa.String(1000))
+    resolution: Mapped[str | None] = mapped_column(sa.String(1000))
+    run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))
+    facts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
+
+
+class AlertNotification(Base):
+    """One message to one channel (the outbox): claimed by a conditional UPDATE, so it is sent once."""
+
+    __tablename__ = "alert_notifications"
+    __table_args__ = (sa.Index("ix_alert_notifications_state", "state", "created_at"),
+                      sa.Index("ix_alert_notifications_alert", "alert_id"))
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerts.id"))
+    channel: Mapped[str] = mapped_column(sa.String(100))
+    event: Mapped[str] = mapped_column(sa.String(10))
+    state: Mapped[str] = mapped_column(sa.String(10))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class AlertDelivery(Base):
+    """One attempt to deliver a notification, and how it went."""
+
+    __tablename__ = "alert_deliveries"
+    __table_args__ = (sa.Index("ix_alert_deliveries_notification", "notification_id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    notification_id: Mapped[int] = mapped_column(sa.ForeignKey("alert_notifications.id"))
+    attempt: Mapped[int] = mapped_column(sa.Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(sa.Boolean)
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+    duration_ms: Mapped[float] = mapped_column(sa.Float)

@@ -50,7 +50,7 @@ class RunRow:
     error_stage: str | None
 
 
-_RUN_COLUMNS = [getattr(Run, f.name) for f in fields(RunRow)]
+RUN_COLUMNS = [getattr(Run, f.name) for f in fields(RunRow)]
 
 
 @dataclass(frozen=True)
@@ -191,14 +191,14 @@ def list_runs(conn: sa.Connection, flt: RunFilter, page: int = 1, per_page: int 
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
     page = min(max(1, page), max(1, -(-total // per_page)))
-    rows = conn.execute(sa.select(*_RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
+    rows = conn.execute(sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
                         .limit(per_page).offset((page - 1) * per_page)).all()
     return RunPage([RunRow(*r) for r in rows], total, page, per_page)
 
 
 def get_run(conn: sa.Connection, run_id: int) -> RunRow | None:
     """One run, or None."""
-    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(Run.id == run_id)).first())
+    return _run(conn.execute(sa.select(*RUN_COLUMNS).where(Run.id == run_id)).first())
 
 
 def run_sources(conn: sa.Connection) -> list[str]:
@@ -210,7 +210,7 @@ def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...], snapsho
     where = [Run.source == source, Run.status.in_(statuses)]
     if snapshots_only:
         where.append(Run.trigger != "row_retry")
-    return _run(conn.execute(sa.select(*_RUN_COLUMNS).where(*where)
+    return _run(conn.execute(sa.select(*RUN_COLUMNS).where(*where)
                              .order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)).first())
 
 

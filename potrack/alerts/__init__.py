@@ -1,0 +1,1 @@
+"""Alerting: rules over the run history, alerts that open and resolve once, notifications by webhook and e-mail."""

@@ -1,0 +1,64 @@
+"""Sending one notification to one channel: Slack-compatible webhook, generic JSON webhook, or SMTP e-mail."""
+
+from __future__ import annotations
+
+import json
+import smtplib
+import ssl
+import urllib.error
+import urllib.request
+from email.message import EmailMessage
+from typing import Any
+
+from potrack.alerts.message import body, slack_json, subject, webhook_json
+from potrack.alerts.settings import ChannelConfig
+
+
+class DeliveryError(Exception):
+    """A channel did not accept a notification (the message says why, without secrets)."""
+
+
+def _post_json(url: str, document: dict[str, Any], timeout: float) -> None:
+    request = urllib.request.Request(url, data=json.dumps(document).encode(), method="POST",
+                                     headers={"Content-Type": "application/json", "User-Agent": "potrack"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            if not 200 <= answer.status < 300:
+                raise DeliveryError(f"the webhook answered HTTP {answer.status}")
+    except urllib.error.HTTPError as exc:
+        raise DeliveryError(f"the webhook answered HTTP {exc.code}") from None
+    except (urllib.error.URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise DeliveryError(f"the webhook could not be reached: {reason}") from None
+
+
+def _email(channel: ChannelConfig, payload: dict[str, Any]) -> None:
+    message = EmailMessage()
+    message["Subject"], message["From"], message["To"] = subject(payload), channel.sender, ", ".join(channel.to)
+    message.set_content(body(payload))
+    host, port, timeout = channel.host or "", channel.port, channel.timeout_s
+    try:
+        if channel.security == "ssl":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if channel.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if channel.username:
+                smtp.login(channel.username, channel.password or "")
+            smtp.send_message(message)
+    except smtplib.SMTPAuthenticationError:
+        raise DeliveryError("the SMTP server refused the login") from None
+    except (smtplib.SMTPException, OSError) as exc:
+        raise DeliveryError(f"e-mail to {host}:{port} failed: {type(exc).__name__}: {exc}") from None
+
+
+def send(channel: ChannelConfig, payload: dict[str, Any]) -> None:
+    """Deliver a notification, or raise DeliveryError."""
+    if channel.kind == "slack":
+        _post_json(channel.url or "", slack_json(payload), channel.timeout_s)
+    elif channel.kind == "webhook":
+        _post_json(channel.url or "", webhook_json(payload), channel.timeout_s)
+    else:
+        _email(channel, payload)

@@ -1,0 +1,107 @@
+"""The three rules over a source's run history: consecutive failures, stale data, volume drop.
+
+Each gives a Verdict: holds (an alert should fire), does not hold, or no verdict yet (too little history).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from potrack.alerts.settings import RuleSettings
+from potrack.schedule import longest_interval
+from potrack.store.queries import RunRow
+
+FAILED = ("failed", "abandoned")
+
+
+@dataclass(frozen=True)
+class RuleInputs:
+    """What the rules read of one source: its latest finished runs, latest successful runs, latest completed
+    run and first run (row retries are not snapshots and are left out)."""
+
+    finished: list[RunRow]
+    successes: list[RunRow]
+    last_ok: RunRow | None
+    first_queued_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A rule's verdict now: holds True/False, or None for no verdict; why, and the run that shows it."""
+
+    rule: str
+    holds: bool | None
+    message: str
+    run_id: int | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+
+def stale_limit(settings: RuleSettings, schedule: str, tz: dt.tzinfo, now: dt.datetime) -> dt.timedelta:
+    """How old the last completed run may be: stale_after, else the schedule's longest interval plus the grace."""
+    return settings.stale_after or longest_interval(schedule, tz, now) + settings.stale_grace
+
+
+def consecutive_failures(inputs: RuleInputs, settings: RuleSettings) -> Verdict:
+    """The latest N runs that ended all failed or were abandoned (a partial run completed: it ends a streak)."""
+    n = settings.consecutive_failures
+    latest = inputs.finished[:n]
+    streak = len(latest) == n and all(r.status in FAILED for r in latest)
+    if not streak:
+        ok = next((r for r in inputs.finished if r.status not in FAILED), None)
+        why = f"run #{ok.id} {ok.status}" if ok else "fewer failures in a row than the threshold"
+        return Verdict("consecutive_failures", False, f"no failure streak of {n} ({why})", ok.id if ok else None)
+    last = latest[0]
+    runs = ", ".join(f"#{r.id}" for r in reversed(latest))
+    return Verdict("consecutive_failures", True,
+                   f"the last {n} runs failed ({runs}); latest: {last.error or last.status}", last.id,
+                   {"runs": [r.id for r in latest], "error": last.error, "error_stage": last.error_stage})
+
+
+def stale_data(inputs: RuleInputs, settings: RuleSettings, schedule: str, tz: dt.tzinfo, now: dt.datetime) -> Verdict:
+    """No success or partial run within the limit; a source that never completed one is stale once its first run
+    is older than the limit, and one that never ran has no verdict."""
+    limit = stale_limit(settings, schedule, tz, now)
+    ok = inputs.last_ok
+    facts: dict[str, Any] = {"limit_s": limit.total_seconds()}
+    if ok is None:
+        if inputs.first_queued_at is None:
+            return Verdict("stale_data", None, "no run yet", None, facts)
+        since = inputs.first_queued_at + limit
+        holds = now >= since
+        return Verdict("stale_data", holds, "no run has completed yet" + (f" (stale since {since:%Y-%m-%d %H:%M} UTC)"
+                                                                         if holds else ""), None,
+                       {**facts, "stale_since": since.isoformat()})
+    done = ok.finished_at or ok.queued_at
+    since = done + limit
+    age = now - done
+    facts.update(last_ok_run=ok.id, last_ok_at=done.isoformat(), stale_since=since.isoformat(),
+                 data_age_s=age.total_seconds())
+    if now < since:
+        return Verdict("stale_data", False, f"last completed run #{ok.id} is {_hours(age)} old "
+                                            f"(limit {_hours(limit)})", ok.id, facts)
+    return Verdict("stale_data", True, f"no completed run for {_hours(age)}: the last was #{ok.id} "
+                                       f"(limit {_hours(limit)})", ok.id, facts)
+
+
+def volume_drop(inputs: RuleInputs, settings: RuleSettings) -> Verdict:
+    """The latest successful run's lines are more than the threshold below the mean of the previous window."""
+    if len(inputs.successes) < max(2, settings.volume_min_runs):
+        return Verdict("volume_drop", None, f"{len(inputs.successes)} successful runs: no verdict before "
+                                            f"{settings.volume_min_runs}")
+    latest, previous = inputs.successes[0], inputs.successes[1 : 1 + settings.volume_window]
+    mean = sum(r.lines_processed for r in previous) / len(previous)
+    if mean < settings.volume_min_mean:
+        return Verdict("volume_drop", None, f"baseline {mean:,.0f} lines is under {settings.volume_min_mean:,.0f}: "
+                                            "no verdict", latest.id)
+    change = (latest.lines_processed - mean) / mean * 100
+    text = f"baseline {mean:,.0f} lines, latest {latest.lines_processed:,}: {change:+.0f}%".replace("-", "−")
+    facts = {"baseline": round(mean, 1), "latest": latest.lines_processed, "change_percent": round(change, 1),
+             "window": len(previous)}
+    return Verdict("volume_drop", -change > settings.volume_drop_percent, text, latest.id, facts)
+
+
+def _hours(span: dt.timedelta) -> str:
+    hours = span.total_seconds() / 3600
+    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -1,0 +1,180 @@
+"""Alert settings from potrack.toml: `[alerts]` defaults and channels, and each source's `alerts = {...}`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+CHANNEL_KINDS = ("slack", "webhook", "email")
+SECURITIES = ("starttls", "ssl", "none")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """The thresholds of the three rules for one source."""
+
+    consecutive_failures: int = 2
+    stale_after: dt.timedelta | None = None  # None: the schedule's longest interval + stale_grace
+    stale_grace: dt.timedelta = dt.timedelta(hours=2)
+    volume_drop_percent: float = 30.0
+    volume_window: int = 14
+    volume_min_runs: int = 7
+    volume_min_mean: float = 100.0
+    muted_until: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class ChannelConfig:
+    """Where notifications go: a Slack-compatible webhook, a generic JSON webhook or SMTP e-mail."""
+
+    name: str
+    kind: str
+    url: str | None = None
+    host: str | None = None
+    port: int = 587
+    security: str = "starttls"
+    username: str | None = None
+    password: str | None = None
+    sender: str | None = None
+    to: tuple[str, ...] = ()
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Every alert setting: links, reminders, channels, default and per-source thresholds."""
+
+    dashboard_url: str = "http://127.0.0.1:8050"
+    remind_every: dt.timedelta | None = None
+    defaults: RuleSettings = field(default_factory=RuleSettings)
+    per_source: dict[str, RuleSettings] = field(default_factory=dict)
+    channels: tuple[ChannelConfig, ...] = ()
+
+    def rules_for(self, source: str) -> RuleSettings:
+        """A source's thresholds: its own where set, else the defaults."""
+        return self.per_source.get(source, self.defaults)
+
+    def channel(self, name: str) -> ChannelConfig:
+        """The channel with this name; KeyError naming the configured ones."""
+        for channel in self.channels:
+            if channel.name == name:
+                return channel
+        raise KeyError(f"no alert channel named {name!r} (configured: {', '.join(c.name for c in self.channels)})")
+
+
+def parse_duration(text: str, key: str, error: type[Exception]) -> dt.timedelta:
+    """'90s', '30m', '4h' or '2d' as a timedelta; `error` names the key otherwise."""
+    match = _DURATION.match(text) if isinstance(text, str) else None
+    if match is None or float(match.group(1)) <= 0:
+        raise error(f"{key}: expected a positive duration such as \"30m\", \"4h\" or \"2d\", got {text!r}")
+    return dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+
+
+def parse_time(text: Any, key: str, error: type[Exception]) -> dt.datetime:
+    """An ISO 8601 time (a TOML datetime or a string); without an offset it is UTC."""
+    value = text
+    if isinstance(text, str):
+        try:
+            value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}") from None
+    if not isinstance(value, dt.datetime):
+        raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}")
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+
+
+def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_source: bool) -> RuleSettings:
+    """Thresholds from a TomlTable over `base`; stale_after and muted_until only for a source."""
+    values: dict[str, Any] = {}
+    failures = table.get("consecutive_failures", int)
+    if failures is not None:
+        if failures < 1:
+            raise error(f"{table.key('consecutive_failures')}: expected 1 or more, got {failures}")
+        values["consecutive_failures"] = failures
+    for name in ("volume_window", "volume_min_runs"):
+        number = table.get(name, int)
+        if number is not None:
+            if number < 1:
+                raise error(f"{table.key(name)}: expected 1 or more, got {number}")
+            values[name] = number
+    drop = table.get("volume_drop_percent", (int, float))
+    if drop is not None:
+        if not 0 < drop < 100:
+            raise error(f"{table.key('volume_drop_percent')}: expected a percentage between 0 and 100, got {drop}")
+        values["volume_drop_percent"] = float(drop)
+    least = table.get("volume_min_mean", (int, float))
+    if least is not None:
+        values["volume_min_mean"] = float(least)
+    grace = table.get("stale_grace", str)
+    if grace is not None:
+        values["stale_grace"] = parse_duration(grace, table.key("stale_grace"), error)
+    if per_source:
+        stale = table.get("stale_after", str)
+        if stale is not None:
+            values["stale_after"] = parse_duration(stale, table.key("stale_after"), error)
+        muted = table.get("muted_until", (str, dt.datetime))
+        if muted is not None:
+            values["muted_until"] = parse_time(muted, table.key("muted_until"), error)
+    table.finish()
+    return replace(base, **values)
+
+
+def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
+    """One `[[alerts.channels]]` table; every missing or bad key is named."""
+    name = table.get("name", str)
+    if not name:
+        raise error(f"{table.key('name')}: required (a name for the channel, e.g. \"ops-mail\")")
+    kind = table.choice("kind", CHANNEL_KINDS)
+    timeout = float(table.positive("timeout_s", 10.0, integer=False))
+    if kind in ("slack", "webhook"):
+        url = table.get("url", str)
+        if not url or not url.startswith(("http://", "https://")):
+            raise error(f"{table.key('url')}: required for kind = \"{kind}\": an http:// or https:// URL")
+        table.finish()
+        return ChannelConfig(name=name, kind=kind, url=url, timeout_s=timeout)
+    host = table.get("host", str)
+    if not host:
+        raise error(f"{table.key('host')}: required for kind = \"email\" (the SMTP server)")
+    port = table.positive("port", 587, integer=True)
+    security = table.choice("security", SECURITIES, "starttls")
+    username, password = table.get("username", str), table.get("password", str)
+    if (username is None) != (password is None):
+        raise error(f"{table.key('password' if password is None else 'username')}: "
+                    "username and password go together")
+    sender = table.get("from", str)
+    if not sender or "@" not in sender:
+        raise error(f"{table.key('from')}: required for kind = \"email\": the sender's address")
+    to = table.get("to", list)
+    if not to or not all(isinstance(a, str) and "@" in a for a in to):
+        raise error(f"{table.key('to')}: required for kind = \"email\": a list of addresses")
+    table.finish()
+    return ChannelConfig(name=name, kind=kind, host=host, port=port, security=security, username=username,
+                         password=password, sender=sender, to=tuple(to), timeout_s=timeout)
+
+
+def parse_alerts(data: Any, source_tables: dict[str, Any], table_of: Any, error: type[Exception]) -> AlertSettings:
+    """The `[alerts]` table (may be absent) and each source's `alerts` table, as AlertSettings.
+
+    `table_of(data, prefix)` makes a TomlTable; `source_tables` maps a source name to (its alerts data, prefix).
+    """
+    top = table_of(data or {}, "alerts")
+    url = (top.get("dashboard_url", str, AlertSettings.dashboard_url) or "").rstrip("/")
+    if not url.startswith(("http://", "https://")):
+        raise error(f"alerts.dashboard_url: expected the dashboard's http:// or https:// address, got {url!r}")
+    remind = top.get("remind_every", str, "off")
+    remind_every = None if remind == "off" else parse_duration(remind, "alerts.remind_every", error)
+    channels_data = top.get("channels", list, [])
+    channels = tuple(parse_channel(table_of(c, f"alerts.channels[{i}]"), error) for i, c in enumerate(channels_data))
+    names = [c.name for c in channels]
+    for name in names:
+        if names.count(name) > 1:
+            raise error(f"alerts.channels: name {name!r} is used by more than one channel")
+    defaults = parse_rules(top, RuleSettings(), error, per_source=False)
+    per_source = {name: parse_rules(table_of(raw, prefix), defaults, error, per_source=True)
+                  for name, (raw, prefix) in source_tables.items()}
+    return AlertSettings(dashboard_url=url, remind_every=remind_every, defaults=defaults, per_source=per_source,
+                         channels=channels)

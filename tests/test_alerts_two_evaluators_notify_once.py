@@ -1,0 +1,46 @@
+"""Two evaluators at once (two app instances, or the minute job and a run's end) open one alert and queue one
+notification per channel; two deliverers at once send each notification once."""
+
+import dataclasses
+import datetime as dt
+import threading
+
+from alert_support import receiver  # noqa: F401 - fixture
+from conftest import store_rows
+from potrack.alerts.delivery import deliver_pending
+from potrack.alerts.evaluate import Evaluator
+from potrack.alerts.settings import AlertSettings, ChannelConfig
+from web_support import add_run
+
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+
+
+def all_at_once(*targets):
+    barrier = threading.Barrier(len(targets))
+    results = [None] * len(targets)
+
+    def run(i, target):
+        barrier.wait()
+        results[i] = target()
+
+    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_two_evaluators_at_once_open_one_alert_and_two_deliverers_send_it_once(web, receiver):
+    for n in range(2):
+        add_run(web.engine, status="failed", queued_at=T0 + dt.timedelta(hours=n), error="extract: refused")
+    alerts = AlertSettings(channels=(ChannelConfig("hook", "webhook", url=receiver.url),))
+    settings = dataclasses.replace(web.settings, alerts=alerts)
+    evaluators = [Evaluator(settings, web.engine, clock=lambda: T0 + dt.timedelta(hours=3)) for _ in range(4)]
+
+    changes = all_at_once(*[lambda e=e: e.evaluate("demo") for e in evaluators])
+
+    assert sorted(c for cs in changes for c in cs) == ["opened demo/consecutive_failures"]
+    assert len(store_rows(web.engine, "SELECT id FROM alert_notifications")) == 1
+    delivered = all_at_once(*[lambda: deliver_pending(web.engine, alerts) for _ in range(4)])
+    assert sum(delivered) == 1 and len(receiver.posts) == 1
