@@ -68,8 +68,11 @@ def _run(args: argparse.Namespace) -> int:
 def _alert(runtime: bootstrap.Runtime, names: list[str]) -> None:
     """Evaluate the alert rules of the sources run and wait (at most 30 s) for the notifications to go out."""
     evaluator = Evaluator(runtime.settings, runtime.engine)
-    for name in names:
-        evaluator.evaluate(name)
+    try:
+        for name in names:
+            evaluator.evaluate(name)
+    except Exception as exc:  # the runs are done and reported: alerting must not change their exit code
+        print(f"potrack: evaluating the alert rules failed: {safe_reason(exc)}", file=sys.stderr)
     if not deliver_within(runtime.engine, runtime.settings.alerts, DELIVERY_WAIT_S):
         print(f"potrack: alert notifications still being delivered after {DELIVERY_WAIT_S:.0f} s; the app or the "
               "next run sends what is left", file=sys.stderr)
