@@ -281,7 +281,13 @@ def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
 )
 def retry_run(_clicks: list[int | None]) -> tuple[bool, Any, str]:
     """Retry the run whose Retry run button was clicked (not when a button merely appears)."""
+    return queue_retry_of(int(clicked()["index"]))
+
+
+def clicked() -> dict[str, Any]:
+    """The id of the pattern-matched button whose click fired the callback; PreventUpdate when a button merely
+    appeared (its n_clicks went to None)."""
     button = dash.ctx.triggered_id
     if not isinstance(button, dict) or not dash.ctx.triggered[0]["value"]:
         raise PreventUpdate
-    return queue_retry_of(int(button["index"]))
+    return button

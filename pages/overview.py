@@ -1,8 +1,10 @@
-"""Overview: one card per source with its last run, data age, next scheduled run and a Run now button."""
+"""Overview: one card per source with its firing alerts, last run, data age, next scheduled run and a Run now
+button."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 import dash
@@ -10,11 +12,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
 from pages._components import moment, progress_bar, run_now_control, run_now_toast, status_badge
+from potrack.alerts.message import TITLES
 from potrack.clock import utcnow
 from potrack.config import SourceConfig
 from potrack.schedule import next_fire
+from potrack.store.alerts import AlertRow, firing
 from potrack.store.queries import SourceStatus, source_statuses
 from potrack.web import context, timefmt
+from potrack.web.health import alert_color
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000
@@ -24,8 +29,22 @@ def _row(label: str, *value: Any) -> html.Tr:
     return html.Tr([html.Th(label, className="text-muted fw-normal pe-3"), html.Td(list(value))])
 
 
-def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime) -> dbc.Col:
-    """A source's card: last run, last successful run and data age, next scheduled run, Run now."""
+def alert_badges(alerts: Sequence[AlertRow]) -> html.Div | None:
+    """A source's firing alerts as red or amber badges linking to /alerts ('consecutive failed runs since …'), the
+    message on hover; None when none fires."""
+    if not alerts:
+        return None
+    zone = context.zone()
+    return html.Div([dcc.Link(f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
+                              href="/alerts", title=a.message,
+                              className=f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none "
+                                        f"alert-badge alert-badge-{a.rule}")
+                     for a in alerts], className="mb-2 source-alerts")
+
+
+def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime,
+                alerts: Sequence[AlertRow] = ()) -> dbc.Col:
+    """A source's card: firing alerts, last run, last successful run and data age, next scheduled run, Run now."""
     last, ok, active = status.last, status.last_ok, status.active
     if last is None:
         last_run: list[Any] = ["no run yet"]
@@ -44,7 +63,7 @@ def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime) -> db
     if not context.scheduler_on():
         scheduled.append(html.Small(" (the scheduler is off in this process)", className="text-muted"))
     rows = [_row("Last run", *last_run), _row("Last successful run", *last_ok), _row("Next scheduled run", *scheduled)]
-    body: list[Any] = [html.Table(html.Tbody(rows), className="mb-2")]
+    body: list[Any] = [alert_badges(alerts), html.Table(html.Tbody(rows), className="mb-2")]
     if active is not None and active.status == "running":
         body.append(progress_bar(active, now))
     body.append(run_now_control(cfg.name, active))
@@ -56,8 +75,9 @@ def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime) -> db
 def cards() -> tuple[list[dbc.Col], bool]:
     """Every configured source's card, and whether any source has a queued or running run."""
     cfgs, now = context.settings().sources, utcnow()
-    statuses = context.read(source_statuses, [c.name for c in cfgs])
-    return [source_card(c, s, now) for c, s in zip(cfgs, statuses)], any(s.active for s in statuses)
+    statuses, alerts = context.read(source_statuses, [c.name for c in cfgs]), context.read(firing)
+    return ([source_card(c, s, now, [a for a in alerts if a.source == c.name]) for c, s in zip(cfgs, statuses)],
+            any(s.active for s in statuses))
 
 
 def layout(**_query: str) -> html.Div:

@@ -22,7 +22,8 @@ def test_building_the_app_starts_no_scheduler():
 def test_navbar_lists_the_pages_and_the_health_indicator(web):
     shell = _shell.layout()
     names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
-    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Failed rows", "Audit log"]
+    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Failed rows", "Audit log",
+                                           "Alerts"]
     assert by_id(shell, "health-indicator").href == "/runs"
     assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends", "/failed-rows", "/audit"}
 

@@ -9,7 +9,7 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from potrack.api import audit, failed_rows, health, runs
+from potrack.api import alerts, audit, failed_rows, health, runs
 from potrack.api.errors import ApiError, register_errors
 from potrack.api.params import MAX_ID
 
@@ -52,6 +52,7 @@ ROUTES: list[tuple[str, str, list[str], Callable[..., Any]]] = [
     ("/api/failed-rows",                        "api_failed_rows",    GET,        failed_rows.list_rows),
     ("/api/failed-rows/<id:row_id>/retry",      "api_row_retry",      POST,       failed_rows.retry_row),
     ("/api/audit",                              "api_audit",          GET,        audit.list_audit),
+    ("/api/alerts",                             "api_alerts",         GET,        alerts.list_alerts),
     ("/api/<path:rest>",                        "api_unknown",        GET + POST, unknown),
 ]
 

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from potrack.redact import scrub
+from potrack.store.alerts import AlertRow, DeliveryRow
 from potrack.store.api_queries import RunRecord
 from potrack.store.queries import RunDetail, RunRow
 from potrack.store.runs import ACTIVE_STATUSES, RunMetrics
@@ -102,3 +103,18 @@ def health_json(level: str, verdicts: list[SourceVerdict]) -> dict[str, Any]:
     sources = [{"name": v.status.source, "status": v.health.level, "last_run": last_run(v.status.last),
                 "last_success_at": success_at(v.status.last_ok), "stale": v.stale} for v in verdicts]
     return {"status": level, "sources": sources}
+
+
+def _scrubbed(text: str | None) -> str | None:
+    return None if text is None else scrub(text)
+
+
+def alert_json(alert: AlertRow, notifications: Sequence[DeliveryRow]) -> dict[str, Any]:
+    """An alert as /api/alerts lists it, with each notification's channel, event, state, attempts and last error."""
+    return {
+        "id": alert.id, "source": alert.source, "rule": alert.rule, "state": alert.state,
+        "opened_at": iso(alert.opened_at), "resolved_at": iso(alert.resolved_at), "message": scrub(alert.message),
+        "resolution": _scrubbed(alert.resolution), "run_id": alert.run_id,
+        "deliveries": [{"channel": d.channel, "event": d.event, "state": d.state, "attempts": d.attempts,
+                        "last_error": _scrubbed(d.last_error)} for d in notifications],
+    }

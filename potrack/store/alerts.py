@@ -209,7 +209,7 @@ def deliveries(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[Deli
     return out
 
 
-def test_deliveries(conn: sa.Connection, limit: int = 20) -> list[DeliveryRow]:
+def latest_test_notifications(conn: sa.Connection, limit: int = 20) -> list[DeliveryRow]:
     """The latest test notifications, newest first."""
     rows = conn.execute(sa.select(AlertNotification.id, AlertNotification.alert_id, AlertNotification.channel,
                                   AlertNotification.event, AlertNotification.state, AlertNotification.created_at,

@@ -20,9 +20,9 @@ def may(action: Action) -> bool:
     return actor is not None and allowed(actor.role, action)
 
 
-def permitted(action: Action) -> Actor | str:
-    """The signed-in actor when allowed to take the action; else the refusal to show (nothing was done)."""
+def permitted(action: Action, undone: str = "queued") -> Actor | str:
+    """The signed-in actor when allowed to take the action; else the refusal to show ('Nothing was `undone`.')."""
     try:
         return acting(action)
     except (Forbidden, Unauthenticated) as exc:
-        return f"Refused: {exc}. Nothing was queued."
+        return f"Refused: {exc}. Nothing was {undone}."

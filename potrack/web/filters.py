@@ -1,4 +1,5 @@
-"""The views' filters (monitor, trends, failed rows, audit log) and their round trip through the URL's query string."""
+"""The views' filters (monitor, trends, failed rows, audit log, alerts) and their round trip through the URL's query
+string."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from urllib.parse import parse_qs, urlencode
 
 from potrack.store.audit import SEVERITIES, AuditFilter
 from potrack.store.failed_rows import FailedRowFilter
-from potrack.store.models import RUN_STATUSES
+from potrack.store.models import ALERT_RULES, RUN_STATUSES
 from potrack.store.queries import RunFilter
 from potrack.web.timefmt import local_day_start
 
@@ -212,3 +213,34 @@ class AuditView(UrlView):
         """The store filter: the local days from start through end as UTC bounds."""
         since, until = day_bounds(self.start, self.end, tz)
         return AuditFilter(self.event_types, self.severities, self.source, since, until)
+
+
+@dataclass(frozen=True)
+class AlertView(UrlView):
+    """The alerts page's history: source, rule, date range of the openings (one page: the newest alerts)."""
+
+    source: str | None = None
+    rule: str | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    page: int = 1
+
+    @classmethod
+    def from_inputs(cls, source: object, rule: object, start: object, end: object) -> AlertView:
+        """The view from component values, ignoring what is invalid (an unknown rule)."""
+        rules = _chosen(rule, ALERT_RULES)
+        return cls(_text(source), rules[0] if len(rules) == 1 else None, _date(start), _date(end))
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> AlertView:
+        """From source, rule, start, end."""
+        return cls.from_inputs(*_values(params, "source", "rule", "start", "end"))
+
+    def params(self) -> dict[str, str | None]:
+        """source, rule, start, end."""
+        return {"source": self.source, "rule": self.rule, "start": self.start and self.start.isoformat(),
+                "end": self.end and self.end.isoformat()}
+
+    def bounds(self, tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+        """The local days from start through end as UTC [since, until) bounds of the opening times."""
+        return day_bounds(self.start, self.end, tz)

@@ -1,20 +1,35 @@
-"""The health verdict shown in the navbar: Healthy, Degraded or Failing, with the reason and the run to open."""
+"""The health verdict shown in the navbar: Healthy, Degraded or Failing, with the reason and the run to open.
+Firing alerts count too: consecutive failures make a source Failing, stale data or a volume drop Degraded."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from potrack.config import SourceConfig
-from potrack.schedule import stale_after
 import sqlalchemy as sa
 
+from potrack.alerts.message import TITLES
+from potrack.config import SourceConfig
+from potrack.schedule import stale_after
+from potrack.store.alerts import AlertRow, firing
 from potrack.store.queries import FAILURES, SourceStatus, source_statuses
 from potrack.web.timefmt import relative, span
 
 LEVELS = ("healthy", "degraded", "failing")
 LABELS = {"healthy": "Healthy", "degraded": "Degraded", "failing": "Failing"}
 COLORS = {"healthy": "success", "degraded": "warning", "failing": "danger"}
+FAILING_RULES = ("consecutive_failures",)  # a firing alert of any other rule is Degraded
+
+
+def alert_level(rule: str) -> str:
+    """How bad a firing alert of a rule is: failing or degraded."""
+    return "failing" if rule in FAILING_RULES else "degraded"
+
+
+def alert_color(rule: str) -> str:
+    """The Bootstrap colour of a firing alert of a rule (red or amber)."""
+    return COLORS[alert_level(rule)]
 
 
 @dataclass(frozen=True)
@@ -47,8 +62,10 @@ def is_stale(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.dat
     return ok is None or now - (ok.finished_at or ok.queued_at) > stale_after(cfg.schedule, tz, now)
 
 
-def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime) -> Health:
-    """One source: Failing if its latest run failed or was abandoned; Degraded if partial or the data is stale."""
+def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime,
+                  alerts: Sequence[AlertRow] = ()) -> Health:
+    """One source: Failing if its latest run failed or was abandoned or a consecutive-failures alert fires;
+    Degraded if partial, the data is stale or another alert fires."""
     found: list[tuple[str, str, int | None]] = []
     last, ok = status.last, status.last_ok
     if last is not None and last.status in FAILURES:
@@ -65,6 +82,8 @@ def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: d
         found.append(("degraded", f"{cfg.name}: data is stale — last completed run #{ok.id} was "
                                   f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
                       ok.id))
+    found += [(alert_level(a.rule), f"{cfg.name}: alert {TITLES.get(a.rule, a.rule)} firing since "
+                                    f"{relative(a.opened_at, now)}: {a.message}", a.run_id) for a in alerts]
     if not found:
         return Health("healthy", (), None)
     level = max((lvl for lvl, _, _ in found), key=LEVELS.index)
@@ -82,7 +101,8 @@ def overall(verdicts: list[Health]) -> Health:
 
 @dataclass(frozen=True)
 class SourceVerdict:
-    """One configured source: its latest runs, its verdict and whether its data is stale."""
+    """One configured source: its latest runs, its verdict and whether its data is stale (by its schedule, or by
+    a firing stale-data alert)."""
 
     status: SourceStatus
     health: Health
@@ -91,7 +111,13 @@ class SourceVerdict:
 
 def check_sources(conn: sa.Connection, sources: tuple[SourceConfig, ...], tz: dt.tzinfo,
                   now: dt.datetime) -> list[SourceVerdict]:
-    """The verdict of every configured source, in configuration order (the navbar and /api/health)."""
+    """The verdict of every configured source with its firing alerts, in configuration order (the navbar and
+    /api/health)."""
     statuses = source_statuses(conn, [c.name for c in sources])
-    return [SourceVerdict(st, source_health(st, cfg, tz, now), is_stale(st, cfg, tz, now))
-            for st, cfg in zip(statuses, sources)]
+    alerts = firing(conn)
+    verdicts = []
+    for st, cfg in zip(statuses, sources):
+        mine = [a for a in alerts if a.source == cfg.name]
+        stale = is_stale(st, cfg, tz, now) or any(a.rule == "stale_data" for a in mine)
+        verdicts.append(SourceVerdict(st, source_health(st, cfg, tz, now, mine), stale))
+    return verdicts

@@ -50,3 +50,9 @@ def duration(seconds: float | None) -> str:
 def local_day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """Midnight at the start of a calendar day in a time zone, as a UTC moment."""
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc)
+
+
+def hours(delta: dt.timedelta) -> str:
+    """A limit or an age as the alert rules word it: '26.0 h', and '3.1 days' from 48 h on."""
+    total = delta.total_seconds() / 3600
+    return f"{total:.1f} h" if total < 48 else f"{total / 24:.1f} days"

@@ -1,0 +1,142 @@
+"""What the alerts page shows, without Dash: every source's rules with their current values, the alerts' and test
+notifications' delivery logs, and sending a test notification."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from potrack.alerts import message, rules
+from potrack.alerts.delivery import deliver_pending
+from potrack.alerts.settings import RuleSettings
+from potrack.config import Settings, SourceConfig
+from potrack.schedule import longest_interval, next_fire
+from potrack.store import alerts as store
+from potrack.store.alerts import AlertRow, AttemptRow, DeliveryRow
+from potrack.web.timefmt import hours
+
+ACTIVE = ("pending", "sending")  # a notification still on its way
+
+
+@dataclass(frozen=True)
+class RuleState:
+    """One rule of one source now: the verdict, its thresholds in words, and the alert firing for it if any."""
+
+    rule: str
+    verdict: rules.Verdict
+    thresholds: str
+    alert: AlertRow | None
+
+    @property
+    def title(self) -> str:
+        """The rule in words ('stale data')."""
+        return message.TITLES.get(self.rule, self.rule)
+
+    @property
+    def anchor(self) -> str:
+        """The rule's section of the runbook ('stale-data')."""
+        return message.ANCHORS.get(self.rule, "")
+
+    @property
+    def state(self) -> str:
+        """firing (an alert is open), holds (it will open at the next check, or the source is muted), ok, or
+        no verdict (too little history)."""
+        if self.alert is not None:
+            return "firing"
+        return {True: "holds", False: "ok", None: "no verdict"}[self.verdict.holds]
+
+
+@dataclass(frozen=True)
+class SourceRules:
+    """A source's three rules now, when it is muted until, its next scheduled run and when its data turns (or
+    turned) stale."""
+
+    source: str
+    muted_until: dt.datetime | None
+    next_run: dt.datetime | None
+    stale_since: dt.datetime | None
+    rules: tuple[RuleState, ...]
+
+
+def thresholds(rule: str, limits: RuleSettings, schedule: str, tz: dt.tzinfo, now: dt.datetime) -> str:
+    """A rule's thresholds for a source, in words."""
+    if rule == "consecutive_failures":
+        return f"{limits.consecutive_failures} failed or abandoned runs in a row"
+    if rule == "stale_data":
+        limit = rules.stale_limit(limits, schedule, tz, now)
+        why = ("stale_after" if limits.stale_after else
+               f"longest gap of the schedule {hours(longest_interval(schedule, tz, now))} "
+               f"+ grace {hours(limits.stale_grace)}")
+        return f"no completed run for {hours(limit)} ({why})"
+    return (f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "
+            f"{limits.volume_window}; from {limits.volume_min_runs} successful runs and a mean of "
+            f"{limits.volume_min_mean:,.0f} lines")
+
+
+def verdicts(conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo,
+             now: dt.datetime) -> list[rules.Verdict]:
+    """The three rules' verdicts of a source now, from the runs the evaluator reads."""
+    inputs = store.rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
+    return [rules.consecutive_failures(inputs, limits), rules.stale_data(inputs, limits, cfg.schedule, tz, now),
+            rules.volume_drop(inputs, limits)]
+
+
+def _moment(text: object) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if isinstance(text, str) else None
+
+
+def source_rules(conn: sa.Connection, settings: Settings, tz: dt.tzinfo, now: dt.datetime) -> list[SourceRules]:
+    """Every configured source's rules as the evaluator sees them now (muted or not), in configuration order."""
+    open_alerts = {(a.source, a.rule): a for a in store.firing(conn)}
+    found = []
+    for cfg in settings.sources:
+        limits = settings.alerts.rules_for(cfg.name)
+        states = tuple(RuleState(v.rule, v, thresholds(v.rule, limits, cfg.schedule, tz, now),
+                                 open_alerts.get((cfg.name, v.rule))) for v in verdicts(conn, cfg, limits, tz, now))
+        stale = next(s.verdict for s in states if s.rule == "stale_data")
+        muted = limits.muted_until if limits.muted_until is not None and now < limits.muted_until else None
+        found.append(SourceRules(cfg.name, muted, next_fire(cfg.schedule, tz, now),
+                                 _moment(stale.facts.get("stale_since")), states))
+    return found
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    """A notification to one channel and every attempt to deliver it."""
+
+    delivery: DeliveryRow
+    attempts: tuple[AttemptRow, ...]
+
+    @property
+    def active(self) -> bool:
+        """Whether it is still pending or being sent."""
+        return self.delivery.state in ACTIVE
+
+
+def delivery_logs(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[DeliveryLog]]:
+    """The notifications of these alerts with their attempts, by alert id."""
+    found = store.deliveries(conn, alert_ids) if alert_ids else {}
+    tried = store.attempts(conn, [d.id for rows in found.values() for d in rows])
+    return {alert_id: [DeliveryLog(d, tuple(tried.get(d.id, ()))) for d in rows] for alert_id, rows in found.items()}
+
+
+def recent_tests(conn: sa.Connection, limit: int = 10) -> list[DeliveryLog]:
+    """The latest test notifications with their attempts, newest first."""
+    found = store.latest_test_notifications(conn, limit)
+    tried = store.attempts(conn, [d.id for d in found])
+    return [DeliveryLog(d, tuple(tried.get(d.id, ()))) for d in found]
+
+
+def send_test(engine: sa.Engine, settings: Settings, channel: str, actor: str, now: dt.datetime) -> int:
+    """Queue a test notification to a configured channel in the actor's name (audited) and deliver what is
+    pending at once, in a background thread; returns the notification's id. KeyError for an unknown channel."""
+    settings.alerts.channel(channel)
+    payload = message.facts(event="test", source="-", rule="test", message="test", since=now,
+                            dashboard_url=settings.alerts.dashboard_url, run_id=None, last_ok=None, now=now,
+                            failure=None)
+    notification = store.queue_test(engine, channel, payload, actor, now)
+    threading.Thread(target=deliver_pending, args=(engine, settings.alerts), name="alert-test", daemon=True).start()
+    return notification
