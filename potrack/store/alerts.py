@@ -51,6 +51,11 @@ _ALERT_COLUMNS = (Alert.id, Alert.source, Alert.rule, Alert.state, Alert.opened_
                   Alert.resolution, Alert.run_id, Alert.facts)
 
 
+_DELIVERY_COLUMNS = (AlertNotification.id, AlertNotification.alert_id, AlertNotification.channel,
+                     AlertNotification.event, AlertNotification.state, AlertNotification.created_at,
+                     AlertNotification.attempts, AlertNotification.last_error)
+
+
 def _snapshot_runs(source: str) -> sa.Select[Any]:
     return (sa.select(*RUN_COLUMNS).where(Run.source == source, Run.trigger != "row_retry")
             .order_by(Run.queued_at.desc(), Run.id.desc()))
@@ -199,9 +204,7 @@ def list_alerts(conn: sa.Connection, source: str | None = None, rule: str | None
 
 def deliveries(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[DeliveryRow]]:
     """The notifications of these alerts with their attempt counts and last errors, oldest first."""
-    rows = conn.execute(sa.select(AlertNotification.id, AlertNotification.alert_id, AlertNotification.channel,
-                                  AlertNotification.event, AlertNotification.state, AlertNotification.created_at,
-                                  AlertNotification.attempts, AlertNotification.last_error)
+    rows = conn.execute(sa.select(*_DELIVERY_COLUMNS)
                         .where(AlertNotification.alert_id.in_(alert_ids)).order_by(AlertNotification.id)).all()
     out: dict[int, list[DeliveryRow]] = {}
     for row in rows:
@@ -211,9 +214,7 @@ def deliveries(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[Deli
 
 def latest_test_notifications(conn: sa.Connection, limit: int = 20) -> list[DeliveryRow]:
     """The latest test notifications, newest first."""
-    rows = conn.execute(sa.select(AlertNotification.id, AlertNotification.alert_id, AlertNotification.channel,
-                                  AlertNotification.event, AlertNotification.state, AlertNotification.created_at,
-                                  AlertNotification.attempts, AlertNotification.last_error)
+    rows = conn.execute(sa.select(*_DELIVERY_COLUMNS)
                         .where(AlertNotification.event == "test").order_by(AlertNotification.id.desc()).limit(limit))
     return [DeliveryRow(*r) for r in rows]
 
