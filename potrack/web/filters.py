@@ -3,6 +3,7 @@ string."""
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -67,19 +68,19 @@ def day_bounds(start: dt.date | None, end: dt.date | None,
             local_day_start(end + _ONE_DAY, tz) if end else None)
 
 
-class UrlView:
+class UrlView(abc.ABC):
     """What a paged list view shows, to and from the query string; subclasses are frozen dataclasses with a page."""
 
     page: int
 
     @classmethod
+    @abc.abstractmethod
     def from_params(cls, params: Mapping[str, object]) -> Self:
         """The view from query-string parameters (or Dash's page kwargs), ignoring what is invalid."""
-        raise NotImplementedError
 
+    @abc.abstractmethod
     def params(self) -> dict[str, str | None]:
         """The query-string parameters that stand for this view (None or '' for what is not set)."""
-        raise NotImplementedError
 
     @classmethod
     def from_search(cls, search: str | None) -> Self:
