@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 
 from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
 from potrack.clock import utcnow
+from potrack.store.paging import page_count
 from potrack.store.queries import change_page, run_detail
 from potrack.web import context
 from potrack.web.export import changes_csv
@@ -25,7 +26,7 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                          empty_state(f"There is no run {run_id!r} in the store.", "run-missing"),
                          dcc.Link("Back to the Ingestion Monitor", href="/runs")])
     run = detail.run
-    pages = max(1, -(-detail.changes_total // CHANGES_PER_PAGE))
+    pages = page_count(detail.changes_total, CHANGES_PER_PAGE)
     changes = html.Div([
         html.Div([
             dbc.Button("Download the changes (CSV)", id="detail-csv", color="secondary", size="sm", className="me-2",

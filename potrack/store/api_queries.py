@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields
 import sqlalchemy as sa
 
 from potrack.store.models import Run
+from potrack.store.paging import Paged, clamp_page
 from potrack.store.queries import Change, RunDetail, RunFilter, RunRow, change_page, count_changes, run_detail
 
 
@@ -63,7 +64,7 @@ def run_exists(conn: sa.Connection, run_id: int) -> bool:
 
 
 @dataclass(frozen=True)
-class ChangePage:
+class ChangePage(Paged):
     """One page of a run's change events and how many it wrote in all."""
 
     changes: list[Change]
@@ -71,16 +72,11 @@ class ChangePage:
     page: int
     per_page: int
 
-    @property
-    def pages(self) -> int:
-        """How many pages the changes fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
 
 def run_changes(conn: sa.Connection, run_id: int, page: int, per_page: int) -> ChangePage | None:
     """A page of a run's changes in the order written (a page past the end is the last), or None without the run."""
     if not run_exists(conn, run_id):
         return None
     total = count_changes(conn, run_id)
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     return ChangePage(change_page(conn, run_id, page, per_page), total, page, per_page)

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from potrack.clock import utcnow
 from potrack.redact import scrub
 from potrack.store.models import AuditEvent
+from potrack.store.paging import Paged, clamp_page
 
 SEVERITIES = ("info", "warning", "error")
 
@@ -80,7 +81,7 @@ class AuditEntry:
 
 
 @dataclass(frozen=True)
-class AuditPage:
+class AuditPage(Paged):
     """One page of audit events, newest first, and how many match in all."""
 
     events: list[AuditEntry]
@@ -88,17 +89,12 @@ class AuditPage:
     page: int
     per_page: int
 
-    @property
-    def pages(self) -> int:
-        """How many pages the matching events fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
-
 
 def list_events(conn: sa.Connection, flt: AuditFilter, page: int = 1, per_page: int = 50) -> AuditPage:
     """A page of the audit events matching a filter, newest first."""
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(*where)).scalar_one()
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     rows = conn.execute(sa.select(AuditEvent.id, AuditEvent.at, AuditEvent.severity, AuditEvent.event_type,
                                   AuditEvent.source, AuditEvent.run_id, AuditEvent.actor, AuditEvent.message,
                                   AuditEvent.details)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from potrack.clock import utcnow
 from potrack.store.models import FailedRow, RowRetryItem, Run
+from potrack.store.paging import Paged, clamp_page
 
 
 @dataclass(frozen=True)
@@ -58,18 +59,13 @@ class FailedRowItem:
 
 
 @dataclass(frozen=True)
-class FailedRowPage:
+class FailedRowPage(Paged):
     """One page of rejected rows and how many match in all."""
 
     rows: list[FailedRowItem]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching rows fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 _COLUMNS = (FailedRow.id, FailedRow.run_id, FailedRow.source, FailedRow.stage, FailedRow.row_key, FailedRow.raw_data,
@@ -88,7 +84,7 @@ def list_failed_rows(conn: sa.Connection, flt: FailedRowFilter, page: int = 1, p
     """A page of the rejected rows matching a filter, sorted by the time their run was queued."""
     base = sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id).where(*flt.where())
     total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     order = (Run.queued_at.desc(), FailedRow.id.desc()) if newest_first else (Run.queued_at, FailedRow.id)
     rows = conn.execute(base.order_by(*order).limit(per_page).offset((page - 1) * per_page)).all()
     return FailedRowPage([_item(r) for r in rows], total, page, per_page)

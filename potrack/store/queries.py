@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from potrack.store.models import ChangeEvent, FailedRow, RetryAttempt, Run, UnmappedCode
+from potrack.store.paging import Paged, clamp_page
 from potrack.store.runs import ACTIVE_STATUSES
 from potrack.tz import offset_spans
 
@@ -77,18 +78,13 @@ class RunFilter:
 
 
 @dataclass(frozen=True)
-class RunPage:
+class RunPage(Paged):
     """One page of the run history and how many runs match in all."""
 
     runs: list[RunRow]
     total: int
     page: int
     per_page: int
-
-    @property
-    def pages(self) -> int:
-        """How many pages the matching runs fill (at least one)."""
-        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass(frozen=True)
@@ -190,7 +186,7 @@ def list_runs(conn: sa.Connection, flt: RunFilter, page: int = 1, per_page: int 
     """A page of the runs matching a filter, newest first."""
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
-    page = min(max(1, page), max(1, -(-total // per_page)))
+    page = clamp_page(page, total, per_page)
     rows = conn.execute(sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
                         .limit(per_page).offset((page - 1) * per_page)).all()
     return RunPage([RunRow(*r) for r in rows], total, page, per_page)
