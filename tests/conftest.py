@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,10 @@ import sqlalchemy as sa
 import app  # (builds the Dash app, without a scheduler: page modules can be imported only after it)
 from potrack import cli
 from potrack.bootstrap import Runtime, start
+from services import PgSchema, create_pg_schema
+
+# How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
+SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")
 
 ROOT = Path(__file__).resolve().parent.parent
 ERP_COLUMNS = (
@@ -77,14 +82,53 @@ def erp(tmp_path: Path) -> Erp:
     return e
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked `backends` run once per store back-end."""
+    if metafunc.definition.get_closest_marker("backends") is not None:
+        metafunc.parametrize("store_backend", BACKENDS, indirect=True)
+
+
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A working directory with its own instance/ and potrack.toml path; no POTRACK_* leaks in."""
+def store_backend(request: pytest.FixtureRequest) -> str:
+    """The store's back-end: SQLite unless the test is marked `backends`."""
+    return getattr(request, "param", "sqlite")
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[PgSchema]:
+    """A scratch schema on the real PostgreSQL server, dropped (its sessions ended) afterwards."""
+    schema = create_pg_schema()
+    try:
+        yield schema
+    finally:
+        schema.drop()
+
+
+@pytest.fixture
+def store_url(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The URL of an empty store database on the test's back-end."""
+    if store_backend == "postgresql":
+        return request.getfixturevalue("pg_schema").url
+    return f"sqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str,
+            request: pytest.FixtureRequest) -> Path:
+    """A working directory with its own instance/ and potrack.toml path; no POTRACK_* leaks in.
+
+    On the postgresql back-end POTRACK_DATABASE_URL points the store at a scratch schema.
+    """
     for name in list(os.environ):
-        if name.startswith("POTRACK_"):
+        if name.startswith("POTRACK_") and name not in SERVICE_SETTINGS:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("POTRACK_INSTANCE", str(tmp_path / "instance"))
+    if store_backend == "postgresql":
+        monkeypatch.setenv("POTRACK_DATABASE_URL", request.getfixturevalue("pg_schema").url)
     return tmp_path
 
 
@@ -129,7 +173,9 @@ def run_cli(*args: str) -> tuple[int, list[dict[str, Any]]]:
 def run_cli_process(workdir: Path, *args: str, env: dict[str, str] | None = None,
                     stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m potrack ...` as a real process in the working directory (stdin: text to feed it)."""
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
+    # The store the test's back-end chose goes along; other POTRACK_* settings are the test's to pass.
+    passed = (*SERVICE_SETTINGS, "POTRACK_DATABASE_URL")
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_") or k in passed}
     full_env.update({"PYTHONPATH": str(ROOT), "POTRACK_INSTANCE": str(workdir / "instance")}, **(env or {}))
     return subprocess.run([sys.executable, "-m", "potrack", *args], cwd=workdir, env=full_env, input=stdin,
                           capture_output=True, text=True, timeout=120)
@@ -139,6 +185,11 @@ def store_rows(engine: sa.Engine, sql: str, **params: Any) -> list[dict[str, Any
     """Rows of a read-only query on the store, as dicts."""
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as read back: SQLite returns the text, PostgreSQL the decoded value."""
+    return json.loads(value) if isinstance(value, str) else value
 
 
 def day(n: int) -> str:

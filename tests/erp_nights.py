@@ -1,4 +1,4 @@
-"""Two ERP nights shared by the sql and csv end-to-end tests, with every metric they must produce.
+"""Two ERP nights shared by the sql, csv and odbc end-to-end tests, with every metric they must produce.
 
 Night 1 (baseline): five lines; PO2/1 and PO2/2 carry ITEM-98 and PO2/3 carries ITEM-99, neither of
 which the xref maps; PO1/2 has received 10 and PO2/3 100 (two batches).
@@ -9,11 +9,14 @@ Night 2: PO1/1 slips its promised date and its udf_1 goes A -> B (two field chan
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
-from conftest import day, erp_line, store_rows
+from conftest import day, erp_line, run_cli, run_cli_process, store_rows
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
 
@@ -94,3 +97,20 @@ def check_stored_nights(engine: sa.Engine, first: dict[str, Any], second: dict[s
     by_run = {r: {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
                   for b in batches if b["run_id"] == r} for r in (first["run_id"], second["run_id"])}
     assert by_run == {first["run_id"]: NIGHT_1_BATCHES, second["run_id"]: NIGHT_2_BATCHES}
+
+
+def run_both_nights(workdir: Path, source: str, write: Callable[[list[dict[str, Any]]], None]) -> tuple[dict, dict]:
+    """Night 1 as a baseline through the CLI in this process, then night 2 in a real process as a scheduler runs it;
+    returns both --json reports, each checked against its night's metrics."""
+    write(NIGHT_1)
+    code, [first] = run_cli("--source", source, "--baseline")
+    assert code == 0
+    check_report(first, source, baseline=True, metrics=NIGHT_1_METRICS)
+
+    write(NIGHT_2)
+    proc = run_cli_process(workdir, "run", "--source", source, "--json")
+    assert proc.returncode == 0, proc.stderr
+    [second] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    check_report(second, source, baseline=False, metrics=NIGHT_2_METRICS)
+    assert second["run_id"] > first["run_id"]
+    return first, second

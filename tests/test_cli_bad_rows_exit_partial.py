@@ -1,8 +1,11 @@
 """Bad rows: the run completes as `partial`, exits 3, and keeps each rejected row's raw data and a clear error."""
 
+import pytest
 import json
 
 from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 GOOD = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO2", 1), erp_line("PO2", 2)]
 

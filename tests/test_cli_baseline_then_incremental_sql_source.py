@@ -1,9 +1,12 @@
 """A sql source (a real ERP SQLite file): a baseline night then an incremental night through the CLI."""
 
+import pytest
 import json
 
-from conftest import open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
+from conftest import json_value, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
 from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state(workdir, erp):
@@ -43,7 +46,7 @@ def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state
         ("PO3", 1): True,
     }
     assert str(stored[("PO1", 1)]["promised_date"]) == "2026-12-06"
-    assert json.loads(stored[("PO1", 1)]["custom"]) == {"udf_1": "B", "udf_3": 1.5}
+    assert json_value(stored[("PO1", 1)]["custom"]) == {"udf_1": "B", "udf_3": 1.5}
     assert stored[("PO1", 2)]["quantity_received"] == 25
     assert stored[("PO1", 1)]["internal_part_id"] == "PART-1"
     assert stored[("PO2", 1)]["internal_part_id"] is None

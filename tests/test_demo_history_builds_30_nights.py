@@ -1,6 +1,7 @@
 """A fresh demo install gets 30 nights of history from the real pipeline: failed, partial and retried nights,
 each run dated at its night's scheduled time; only for the built-in configuration and an empty store."""
 
+import pytest
 import dataclasses
 import datetime as dt
 
@@ -11,6 +12,8 @@ from potrack import demo_history
 from potrack.store.models import Run
 from store_reads import audit_events
 from web_support import UTC, add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NOW = dt.datetime(2026, 11, 22, 9, 30, tzinfo=UTC)
 

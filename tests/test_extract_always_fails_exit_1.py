@@ -1,8 +1,11 @@
 """A source that always fails: exit 1, an `ingestion.failed` audit event, the stored lines untouched."""
 
+import pytest
 import json
 
 from conftest import open_store, run_cli, run_cli_process, store_rows, write_config
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 DEMO = """
 [[sources]]

@@ -1,6 +1,9 @@
 """Extract retries: transient errors are retried with a recorded attempt each; permanent ones fail at once."""
 
+import pytest
 from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 FAST_RETRY = "retry = { attempts = 5, backoff_initial_s = 0.01, backoff_max_s = 0.02 }"
 
@@ -34,7 +37,7 @@ demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
         assert a["wait_s"] is not None and 0 < a["wait_s"] <= 0.02  # capped by backoff_max_s
     [run] = store_rows(engine, "SELECT status, retry_attempts FROM runs WHERE id = :r", r=report["run_id"])
     assert (run["status"], run["retry_attempts"]) == ("success", 2)
-    assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = 1")[0]["n"] == report["lines_new"]
+    assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = :yes", yes=True)[0]["n"] == report["lines_new"]
 
 
 def test_sqlite_file_that_cannot_be_opened_is_transient_and_retried_until_attempts_run_out(workdir):

@@ -1,11 +1,14 @@
 """A run's changes paged in SQL, and the CSV download of all of them."""
 
+import pytest
 import csv
 import io
 
 from potrack.store.queries import change_page, count_changes, iter_changes
 from potrack.web.export import HEADER, changes_csv
 from web_support import demo_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def test_pages_partition_the_changes_in_write_order(web):

@@ -1,9 +1,12 @@
 """The monitor's filters narrow the list in SQL: queue time in [since, until), statuses, source, and all together."""
 
+import pytest
 import datetime as dt
 
 from potrack.store.queries import RunFilter, list_runs
 from web_support import UTC, add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 DAY = dt.timedelta(days=1)
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)

@@ -1,9 +1,12 @@
 """The monitor's list: newest first, 50 a page, paged in SQL, with the total and the number of pages."""
 
+import pytest
 import datetime as dt
 
 from potrack.store.queries import RunFilter, list_runs
 from web_support import UTC, add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 

@@ -1,7 +1,10 @@
 """What an expanded run shows, read in one call: failure, rejected rows, unmapped codes, attempts, changes (capped)."""
 
+import pytest
 from potrack.store.queries import run_detail
 from web_support import demo_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def detail_of(runtime, run_id, limit=200):

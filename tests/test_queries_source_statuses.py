@@ -1,9 +1,12 @@
 """Per source: the latest finished run, the latest completed (success or partial) run, and the queued or running one."""
 
+import pytest
 import datetime as dt
 
 from potrack.store.queries import source_statuses
 from web_support import UTC, add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 HOUR = dt.timedelta(hours=1)

@@ -1,10 +1,13 @@
 """Trends read aggregates from SQL: completed runs with a trailing 7-run average, and outcomes per local day."""
 
+import pytest
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from potrack.store.queries import RunFilter, outcomes_by_day, run_series
 from web_support import UTC, add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)

@@ -9,6 +9,8 @@ from potrack import events as bus
 from store_reads import (all_batches, all_events, audit_events, batches, events, expect, failed_rows, lines, metrics,
                          run_row, unmapped)
 
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
+
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO1", 3, quantity_received=2)]
 NIGHT_2 = [
     erp_line("PO1", 1, quantity_received=10, udf_1="x"),   # changed: 2 fields, a receipt batch

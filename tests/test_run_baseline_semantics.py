@@ -1,8 +1,11 @@
 """Baseline: no diff, every valid line is new, zero change events, and stored lines missing from the snapshot
 become inactive without events. A source's first run is a baseline by itself."""
 
+import pytest
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import active_keys, all_events, events, expect, lines, metrics, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2, quantity_received=4), erp_line("PO2", 1)]
 

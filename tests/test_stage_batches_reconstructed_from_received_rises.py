@@ -1,11 +1,14 @@
 """Stage 5: a receipt batch whenever quantity_received rises between snapshots (quantity = the rise); a new
 line, and every line of a baseline, with quantity_received > 0 gets one batch for that amount."""
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from potrack.store.models import ReceiptBatch
 from store_reads import batches, events, expect, metrics, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1, quantity_received=0), erp_line("PO1", 2, quantity_received=10),
            erp_line("PO1", 3, quantity_received=10), erp_line("PO1", 4, quantity_received=0.1),

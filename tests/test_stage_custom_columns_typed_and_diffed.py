@@ -1,8 +1,11 @@
 """Stage 6: configured custom columns are stored per line, typed; custom_values counts the non-null ones of the
 run's valid lines; a changed custom value is a change event named after the column."""
 
+import pytest
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, failed_rows, lines, metrics
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def custom(store):

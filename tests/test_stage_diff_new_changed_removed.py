@@ -1,9 +1,12 @@
 """Stage 4, diff: new keys, changed fields (one event per field, with old and new) and removed keys."""
 
+import pytest
 import datetime as dt
 
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import audit_events, events, expect, lines, metrics, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO1", 3), erp_line("PO2", 1)]
 NIGHT_2 = [

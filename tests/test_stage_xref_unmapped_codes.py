@@ -1,8 +1,11 @@
 """Stage 3, xref: item codes get the internal part id; a line with an unmapped code is still ingested, with
 no part id, and its code is listed among the run's unmapped codes."""
 
+import pytest
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, lines, metrics, unmapped
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
 SNAPSHOT = [erp_line("PO1", 1), erp_line("PO1", 2, item_code="X-9"), erp_line("PO1", 3, item_code="X-9"),
