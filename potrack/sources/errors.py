@@ -8,10 +8,15 @@ import socket
 import sqlalchemy.exc as sa_exc
 
 # SQLSTATEs: 08xxx connection exceptions, HYT00/HYT01 timeouts, 40001 serialization/deadlock,
-# 57P01-57P03 PostgreSQL admin shutdown/cannot connect now.
+# 57P01-57P03 PostgreSQL admin shutdown/cannot connect now. psqlODBC reports a session ended with
+# pg_terminate_backend as 57P01 when it reads the server's farewell, as 08S01 when a fetch meets the closed socket.
 _TRANSIENT_STATE = re.compile(r"^(08...|HYT0[01]|40001|57P0[123])$")
 # 28xxx invalid authorization (login failed), 42xxx syntax error or access rule violation.
 _PERMANENT_STATE = re.compile(r"^(28...|42...|3D000)$")
+# 08001, client unable to establish a connection: psqlODBC reports every failed connect so, also the server
+# refusing the login or the database (its FATAL text: role "x" does not exist, password authentication failed,
+# database "x" does not exist; SQLSTATE 28000/28P01/3D000 on the server). For this state the text decides.
+_CONNECT_FAILED_STATE = "08001"
 _PERMANENT_TEXT = re.compile(
     r"(?i)(login failed|password authentication failed|authentication failed|access denied|permission denied|"
     r"syntax error|no such table|no such column|invalid column|invalid object name|does not exist|"
@@ -50,11 +55,13 @@ def is_transient(exc: BaseException) -> bool:
     if isinstance(exc, SourceError):
         return exc.transient
     state = sqlstate(exc)
+    text = str(getattr(exc, "orig", None) or exc)
+    if state == _CONNECT_FAILED_STATE and _PERMANENT_TEXT.search(text):
+        return False
     if state and _TRANSIENT_STATE.match(state):
         return True
     if state and _PERMANENT_STATE.match(state):
         return False
-    text = str(getattr(exc, "orig", None) or exc)
     if _PERMANENT_TEXT.search(text):
         return False
     if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):

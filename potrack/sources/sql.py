@@ -27,7 +27,8 @@ def stream_cursor(cursor: object, batch_size: int) -> Iterator[list]:
 
 def count_query(query: str) -> str:
     """SQL that counts the rows a source query returns."""
-    return f"SELECT COUNT(*) FROM ({query.rstrip().rstrip(';')}) potrack_count"
+    # The closing parenthesis on a line of its own: a query may end in a `--` comment.
+    return f"SELECT COUNT(*) FROM (\n{query.rstrip().rstrip(';')}\n) potrack_count"
 
 
 class SqlSource(Source):
