@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from potrack.pipeline.runner import Pipeline
 from potrack.redact import safe_reason
@@ -15,8 +16,9 @@ log = logging.getLogger("potrack.jobs.dispatcher")
 class Dispatcher:
     """Starts queued runs; the claim in Pipeline.execute makes sure a run executes once, whoever else dispatches."""
 
-    def __init__(self, pipeline: Pipeline) -> None:
+    def __init__(self, pipeline: Pipeline, alive: Callable[[], bool] = lambda: True) -> None:
         self.pipeline = pipeline
+        self.alive = alive  # an instance unsure its lease is valid claims nothing: its runs could be taken for dead
         self._lock = threading.Lock()
         self._workers: dict[str, threading.Thread] = {}
 
@@ -41,6 +43,8 @@ class Dispatcher:
 
     def dispatch(self) -> list[threading.Thread]:
         """The scheduler's job: start what is queued."""
+        if not self.alive():
+            return []
         return self.start(self.candidates())
 
     def join(self, timeout: float | None = None) -> None:

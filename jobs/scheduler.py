@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 
 import sqlalchemy as sa
@@ -9,17 +10,19 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from jobs.alerting import EVALUATE_EVERY_S, start_alerting
 from jobs.dispatcher import Dispatcher
+from jobs.leadership import Leadership
 from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
 from potrack.pipeline.runner import Pipeline
 from potrack.schedule import cron_trigger
-from potrack.store import runs
+from potrack.store import leases, runs
 from potrack.tz import local_zone
 
 log = logging.getLogger("potrack.jobs")
 MISFIRE_GRACE_S = 3600
 DISPATCH_EVERY_S = 3.0
 STALE_CHECK_EVERY_S = 60.0
+FORGET_INSTANCES_AFTER = dt.timedelta(days=7)
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S}
 
 
@@ -41,30 +44,48 @@ def abandon_stale(engine: sa.Engine) -> list[int]:
     return abandoned
 
 
-def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S) -> BackgroundScheduler:
-    """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE."""
+def abandon_stale_and_forget(engine: sa.Engine) -> list[int]:
+    """The leader's minute check: abandon stale runs, forget instances dead for a week."""
+    abandoned = abandon_stale(engine)
+    leases.forget_dead_instances(engine, FORGET_INSTANCES_AFTER)
+    return abandoned
+
+
+def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S,
+                    leadership: Leadership | None = None) -> BackgroundScheduler:
+    """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE.
+
+    The cron jobs and the stale check run only while this instance holds the scheduler lease; every
+    live instance executes queued runs.
+    """
     tz = local_zone(runtime.settings.timezone)
+    lead = leadership or Leadership(runtime.engine, runtime.settings.lease_ttl_s)
     scheduler = BackgroundScheduler(timezone=tz)
     for src in runtime.settings.sources:
-        scheduler.add_job(queue_scheduled_run, cron_trigger(src.schedule, tz), args=(runtime.engine, src.name),
-                          id=f"schedule:{src.name}", name=f"queue a scheduled run of {src.name} ({src.schedule})",
-                          **JOB_OPTIONS)
-    dispatcher = Dispatcher(Pipeline(runtime.settings, runtime.engine))
+        scheduler.add_job(lead.leader_only(queue_scheduled_run), cron_trigger(src.schedule, tz),
+                          args=(runtime.engine, src.name), id=f"schedule:{src.name}",
+                          name=f"queue a scheduled run of {src.name} ({src.schedule})", **JOB_OPTIONS)
+    dispatcher = Dispatcher(Pipeline(runtime.settings, runtime.engine, instance_id=lead.instance_id), lead.alive)
     now = utcnow()
+    scheduler.add_job(lead.renew, "interval", seconds=lead.renew_every_s, id="leases",
+                      name="renew this instance's leases", next_run_time=now, **JOB_OPTIONS)
     scheduler.add_job(dispatcher.dispatch, "interval", seconds=dispatch_every_s, id="dispatch",
                       name="execute queued runs", next_run_time=now, **JOB_OPTIONS)
-    scheduler.add_job(abandon_stale, "interval", seconds=STALE_CHECK_EVERY_S, args=(runtime.engine,),
-                      id="abandon-stale", name="abandon runs whose heartbeat stopped", next_run_time=now,
-                      **JOB_OPTIONS)
+    scheduler.add_job(lead.leader_only(abandon_stale_and_forget), "interval", seconds=STALE_CHECK_EVERY_S,
+                      args=(runtime.engine,), id="abandon-stale", name="abandon runs whose heartbeat stopped",
+                      next_run_time=now, **JOB_OPTIONS)
     return scheduler
 
 
-def start_scheduler(runtime: Runtime) -> BackgroundScheduler:
+def start_scheduler(runtime: Runtime) -> tuple[BackgroundScheduler, Leadership]:
     """Build and start the scheduler with alerting (the app does this when it serves, never on import)."""
-    scheduler = build_scheduler(runtime)
+    leadership = Leadership(runtime.engine, runtime.settings.lease_ttl_s)
+    leadership.renew()  # this instance's lease exists before it claims a run
+    scheduler = build_scheduler(runtime, leadership=leadership)
     alerting = start_alerting(runtime)
-    scheduler.add_job(alerting.evaluate, "interval", seconds=EVALUATE_EVERY_S, id="alerts",
+    scheduler.add_job(leadership.leader_only(alerting.evaluate), "interval", seconds=EVALUATE_EVERY_S, id="alerts",
                       name="evaluate the alert rules of every source", next_run_time=utcnow(), **JOB_OPTIONS)
     scheduler.start()
-    log.info("scheduler started: %s", ", ".join(job.name for job in scheduler.get_jobs()))
-    return scheduler
+    log.info("scheduler started in instance %s: %s", leadership.instance_id,
+             ", ".join(job.name for job in scheduler.get_jobs()))
+    return scheduler, leadership

@@ -1,6 +1,7 @@
 """Two evaluators at once (two app instances, or the minute job and a run's end) open one alert and queue one
 notification per channel; two deliverers at once send each notification once."""
 
+import pytest
 import dataclasses
 import datetime as dt
 import threading
@@ -11,6 +12,8 @@ from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig
 from web_support import add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
 

@@ -1,5 +1,6 @@
 """The dispatcher executes a queued run exactly once, even when two dispatchers race for it, one run per source."""
 
+import pytest
 import dataclasses
 import threading
 
@@ -10,6 +11,8 @@ from potrack.pipeline.runner import Pipeline
 from potrack.store import runs
 from potrack.store.models import PoLine, Run
 from store_reads import audit_events, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def small_demo(runtime):

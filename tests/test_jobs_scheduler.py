@@ -1,5 +1,6 @@
 """The in-process scheduler: a coalesced cron job per source in the configured zone, the dispatcher, the stale check."""
 
+import pytest
 import dataclasses
 import datetime as dt
 import time
@@ -13,6 +14,8 @@ from potrack.store import runs
 from store_reads import run_row
 from web_support import add_run
 
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
+
 
 def with_settings(runtime, **changes):
     return Runtime(dataclasses.replace(runtime.settings, **changes), runtime.engine)
@@ -21,7 +24,7 @@ def with_settings(runtime, **changes):
 def test_each_source_gets_a_coalesced_cron_job_read_in_the_configured_time_zone(web):
     scheduler = build_scheduler(with_settings(web, timezone="Europe/Berlin"))
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"schedule:demo", "dispatch", "abandon-stale"}
+    assert set(jobs) == {"schedule:demo", "dispatch", "abandon-stale", "leases"}
     cron = jobs["schedule:demo"]
     assert isinstance(cron.trigger, CronTrigger) and str(cron.trigger.timezone) == "Europe/Berlin"
     assert {f.name: str(f) for f in cron.trigger.fields if f.name in ("hour", "minute")} == {"hour": "2", "minute": "0"}
@@ -37,7 +40,7 @@ def test_the_cron_job_queues_a_scheduled_run_unless_one_is_active(web):
 
 def test_the_stale_check_abandons_runs_whose_heartbeat_stopped(web):
     stale = add_run(web.engine, status="running", queued_at=utcnow() - dt.timedelta(hours=1))
-    alive = add_run(web.engine, status="running", queued_at=utcnow())
+    alive = add_run(web.engine, source="other", status="running", queued_at=utcnow())
     assert abandon_stale(web.engine) == [stale]
     assert [run_row(web.engine, i)["status"] for i in (stale, alive)] == ["abandoned", "running"]
 

@@ -4,6 +4,7 @@ On SQLite the heartbeat cannot be written while the run's own write transaction 
 very large baseline commits for minutes.
 """
 
+import pytest
 import datetime as dt
 
 import sqlalchemy as sa
@@ -13,10 +14,12 @@ from potrack.clock import utcnow
 from potrack.store import runs
 from potrack.store.models import Run
 
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
-def _running(engine, stage: str, heartbeat_age: dt.timedelta) -> int:
+
+def _running(engine, source: str, stage: str, heartbeat_age: dt.timedelta) -> int:
     with engine.begin() as conn:
-        run_id = runs.queue_run(conn, "erp", "manual")
+        run_id = runs.queue_run(conn, source, "manual")
     assert runs.claim_run(engine, run_id)
     with engine.begin() as conn:
         conn.execute(sa.update(Run).where(Run.id == run_id).values(stage=stage, heartbeat_at=utcnow() - heartbeat_age))
@@ -26,9 +29,10 @@ def _running(engine, stage: str, heartbeat_age: dt.timedelta) -> int:
 def test_committing_run_survives_ten_minutes_without_heartbeat_but_not_an_hour(workdir, erp):
     write_config(workdir, sql_source_config(erp))
     engine = open_store().engine
-    extracting = _running(engine, "extract", dt.timedelta(minutes=10))
-    committing = _running(engine, "commit", dt.timedelta(minutes=10))
-    stuck = _running(engine, "commit", dt.timedelta(minutes=61))
+    # Three sources: the store lets one run per source be running at a time.
+    extracting = _running(engine, "erp", "extract", dt.timedelta(minutes=10))
+    committing = _running(engine, "erp2", "commit", dt.timedelta(minutes=10))
+    stuck = _running(engine, "erp3", "commit", dt.timedelta(minutes=61))
 
     assert sorted(runs.abandon_stale_runs(engine)) == sorted([extracting, stuck])
 

@@ -1,12 +1,15 @@
 """After commit: every change event points at a stored line, and active lines = valid distinct keys of the
 snapshot (plus active keys protected by a rejected row). A mismatch is logged and reported on the run."""
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from potrack.pipeline.checks import check_run
 from potrack.store.models import ChangeEvent, PoLine
 from store_reads import expect, metrics, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO1", 3), erp_line("PO2", 1)]
 
@@ -50,6 +53,29 @@ def test_check_run_finds_orphan_events_and_a_wrong_active_count(workdir, erp):
     ]
 
 
+# Triggers that delete a line when the run records its removal and close a line when it records a receipt.
+SABOTAGE = {
+    "sqlite": [
+        "CREATE TRIGGER lose_removed AFTER INSERT ON change_events WHEN NEW.kind = 'removed' BEGIN "
+        "DELETE FROM po_lines WHERE source = NEW.source AND po_number = NEW.po_number "
+        "AND line_number = NEW.line_number; END",
+        "CREATE TRIGGER close_received AFTER INSERT ON receipt_batches BEGIN "
+        "UPDATE po_lines SET active = 0 WHERE source = NEW.source AND po_number = NEW.po_number "
+        "AND line_number = NEW.line_number; END",
+    ],
+    "postgresql": [
+        "CREATE FUNCTION lose_removed() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "IF NEW.kind = 'removed' THEN DELETE FROM po_lines WHERE source = NEW.source "
+        "AND po_number = NEW.po_number AND line_number = NEW.line_number; END IF; RETURN NULL; END $$",
+        "CREATE TRIGGER lose_removed AFTER INSERT ON change_events FOR EACH ROW EXECUTE FUNCTION lose_removed()",
+        "CREATE FUNCTION close_received() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "UPDATE po_lines SET active = false WHERE source = NEW.source AND po_number = NEW.po_number "
+        "AND line_number = NEW.line_number; RETURN NULL; END $$",
+        "CREATE TRIGGER close_received AFTER INSERT ON receipt_batches FOR EACH ROW EXECUTE FUNCTION close_received()",
+    ],
+}
+
+
 def test_a_mismatch_during_a_run_is_logged_and_recorded_on_the_run(workdir, erp):
     write_config(workdir, sql_source_config(erp))
     erp.write(NIGHT_1)
@@ -57,14 +83,8 @@ def test_a_mismatch_during_a_run_is_logged_and_recorded_on_the_run(workdir, erp)
     runtime = open_store()
     # Another writer inside the store (a trigger) that breaks what the run writes, in the run's own transaction.
     with runtime.engine.begin() as conn:
-        conn.exec_driver_sql(
-            "CREATE TRIGGER lose_removed AFTER INSERT ON change_events WHEN NEW.kind = 'removed' BEGIN "
-            "DELETE FROM po_lines WHERE source = NEW.source AND po_number = NEW.po_number "
-            "AND line_number = NEW.line_number; END")
-        conn.exec_driver_sql(
-            "CREATE TRIGGER close_received AFTER INSERT ON receipt_batches BEGIN "
-            "UPDATE po_lines SET active = 0 WHERE source = NEW.source AND po_number = NEW.po_number "
-            "AND line_number = NEW.line_number; END")
+        for statement in SABOTAGE[conn.dialect.name]:
+            conn.exec_driver_sql(statement)
     erp.write([erp_line("PO1", 1, quantity_received=5)] + NIGHT_1[1:3])
 
     code, [report] = run_cli("--source", "erp")

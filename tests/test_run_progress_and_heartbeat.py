@@ -1,6 +1,7 @@
 """Progress: a running run shows its stage and rows_done/rows_total (updated at least every 5,000 rows or every
 second) and a heartbeat; at start-up, running runs whose heartbeat is over 5 minutes old become abandoned."""
 
+import pytest
 import datetime as dt
 import time
 from contextlib import contextmanager
@@ -16,6 +17,8 @@ from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
 from store_reads import audit_events, run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def running_run(engine, source="erp"):
@@ -130,11 +133,11 @@ def test_running_runs_with_an_old_heartbeat_are_abandoned_with_an_audit_event(wo
     now = utcnow()
     stale = running_run(engine)
     set_heartbeat(engine, stale, now - dt.timedelta(minutes=5, seconds=10))
-    alive = running_run(engine)
+    alive = running_run(engine, "erp2")  # one running run per source: the store refuses a second
     set_heartbeat(engine, alive, now - dt.timedelta(minutes=4))
     with engine.begin() as conn:
         queued = runs.queue_run(conn, "erp", "manual")
-    finished = running_run(engine)
+    finished = running_run(engine, "erp3")
     with engine.begin() as conn:
         runs.finish_run(conn, finished, "success", runs.RunMetrics(), now - dt.timedelta(hours=1))
     set_heartbeat(engine, finished, now - dt.timedelta(hours=1))

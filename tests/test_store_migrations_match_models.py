@@ -1,5 +1,7 @@
-"""The Alembic migrations build exactly the schema the models describe, on a fresh SQLite store."""
+"""The Alembic migrations build exactly the schema the models describe, on a fresh SQLite store and on a fresh
+PostgreSQL schema; upgrading an up-to-date store changes nothing."""
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -8,8 +10,9 @@ from potrack.store.engine import current_revision, ensure_schema, make_engine
 from potrack.store.models import Base
 
 
-def test_fresh_store_upgrades_to_head_and_matches_models(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+@pytest.mark.backends
+def test_fresh_store_upgrades_to_head_and_matches_models(store_url):
+    engine = make_engine(store_url)
     assert current_revision(engine) is None
     ensure_schema(engine)
     assert current_revision(engine) is not None
@@ -26,8 +29,9 @@ def test_sqlite_store_has_wal_foreign_keys_and_busy_timeout(tmp_path):
         assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30000
 
 
-def test_upgrading_an_up_to_date_store_changes_nothing(tmp_path):
-    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+@pytest.mark.backends
+def test_upgrading_an_up_to_date_store_changes_nothing(store_url):
+    engine = make_engine(store_url)
     ensure_schema(engine)
     before = sa.inspect(engine).get_table_names()
     ensure_schema(engine)

@@ -1,5 +1,6 @@
 """A source gets a new queued run only when it has none queued or running, even under concurrent requests."""
 
+import pytest
 import threading
 
 import sqlalchemy as sa
@@ -8,6 +9,8 @@ from potrack.store.models import Run
 from potrack.store.runs import queue_run_unless_active
 from store_reads import audit_events
 from web_support import add_run
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def runs_of(engine, source="demo"):

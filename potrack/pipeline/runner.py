@@ -59,9 +59,10 @@ class Pipeline:
     """Executes runs for the configured sources against one store."""
 
     def __init__(self, settings: Settings, engine: sa.Engine, *, sleep: Callable[[float], None] = time.sleep,
-                 source_factory: SourceFactory | None = None) -> None:
+                 source_factory: SourceFactory | None = None, instance_id: str | None = None) -> None:
         self.settings = settings
         self.engine = engine
+        self.instance_id = instance_id  # the app instance whose claims these are (None: the command line)
         self.sleep = sleep
         self.source_factory = source_factory or (lambda cfg: make_source(cfg, settings.instance_dir))
 
@@ -79,7 +80,7 @@ class Pipeline:
 
     def execute(self, run_id: int) -> RunReport | None:
         """Claim a queued run and execute it; None when another worker claimed it first."""
-        if not runs.claim_run(self.engine, run_id):
+        if not runs.claim_run(self.engine, run_id, self.instance_id):
             return None
         with self.engine.connect() as conn:
             run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()

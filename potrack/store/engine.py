@@ -10,6 +10,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from potrack.store.locks import lock_for_transaction
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -54,7 +56,17 @@ def upgrade(engine: sa.Engine) -> None:
 
 
 def ensure_schema(engine: sa.Engine) -> None:
-    """Upgrade the store when it is not at the newest revision (a fresh one included)."""
-    head = ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
-    if current_revision(engine) != head:
-        upgrade(engine)
+    """Upgrade the store when it is not at the newest revision (a fresh one included).
+
+    The check and the upgrade hold the store's schema lock: app instances starting together on a new
+    store migrate it once, the others wait and find it at the newest revision.
+    """
+    cfg = alembic_config(engine)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    if current_revision(engine) == head:
+        return
+    with engine.begin() as conn:
+        lock_for_transaction(conn, "schema")
+        if MigrationContext.configure(conn).get_current_revision() != head:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")

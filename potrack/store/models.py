@@ -60,6 +60,10 @@ class Run(Base):
         sa.Index("ix_runs_queued_status", "queued_at", "status"),
         sa.Index("ix_runs_status_queued", "status", "queued_at"),
         sa.Index("ix_runs_source_queued_status", "source", "queued_at", "status"),
+        # At most one run per source executes at a time, whichever app instance claims it.
+        sa.Index("ux_runs_one_running_per_source", "source", unique=True,
+                 sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"),
+                 mssql_where=sa.text("status = 'running'")),
     )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -77,6 +81,7 @@ class Run(Base):
     rows_done: Mapped[int] = mapped_column(sa.Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(sa.Integer)
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
     lines_processed: Mapped[int] = mapped_column(sa.Integer, default=0)
     lines_new: Mapped[int] = mapped_column(sa.Integer, default=0)
     lines_changed: Mapped[int] = mapped_column(sa.Integer, default=0)
@@ -279,18 +284,23 @@ class LoginFailure(Base):
 class Alert(Base):
     """A rule that held for a source: firing until it stops holding, then resolved.
 
-    `firing_key` is "source/rule" while firing and NULL once resolved; being unique, it lets one
-    alert at most fire per source and rule, whoever evaluates.
+    `firing_key` is "source/rule" while firing and NULL once resolved; its unique index (filtered to
+    non-NULL keys: SQL Server's unique constraints admit one NULL only) lets one alert at most fire per
+    source and rule, whoever evaluates.
     """
 
     __tablename__ = "alerts"
-    __table_args__ = (sa.Index("ix_alerts_source_opened", "source", "opened_at"),)
+    __table_args__ = (
+        sa.Index("ix_alerts_source_opened", "source", "opened_at"),
+        sa.Index("ux_alerts_firing_key", "firing_key", unique=True, sqlite_where=sa.text("firing_key IS NOT NULL"),
+                 postgresql_where=sa.text("firing_key IS NOT NULL"), mssql_where=sa.text("firing_key IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     source: Mapped[str] = mapped_column(sa.String(100))
     rule: Mapped[str] = mapped_column(sa.String(30))
     state: Mapped[str] = mapped_column(sa.String(10))
-    firing_key: Mapped[str | None] = mapped_column(sa.String(140), unique=True)
+    firing_key: Mapped[str | None] = mapped_column(sa.String(140))
     opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
@@ -333,3 +343,19 @@ class AlertDelivery(Base):
     ok: Mapped[bool] = mapped_column(sa.Boolean)
     error: Mapped[str | None] = mapped_column(sa.String(1000))
     duration_ms: Mapped[float] = mapped_column(sa.Float)
+
+
+class Lease(Base):
+    """A named claim that expires unless its holder renews it.
+
+    `scheduler` is held by the app instance that runs the scheduled jobs; `instance:<id>` by each app
+    instance while it is alive, so the runs of an instance that died can be told from slow ones.
+    """
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(sa.String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(sa.String(200))
+    acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -13,7 +13,9 @@ from sqlalchemy.orm import aliased
 
 from potrack.clock import utcnow
 from potrack.store import audit
-from potrack.store.models import FailedRow, ReceiptBatch, RetryAttempt, Run
+from potrack.store.leases import INSTANCE_PREFIX
+from potrack.store.locks import lock_for_transaction
+from potrack.store.models import FailedRow, Lease, ReceiptBatch, RetryAttempt, Run
 
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
@@ -72,14 +74,15 @@ def queue_run_unless_active(
 
     `on_queued(conn, run_id)` runs in the same transaction as the insert (a retry's selection and audit event).
     """
-    # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement: concurrent requests
-    # cannot both queue on SQLite, where a statement holds the write lock.
+    # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement, made under a lock on
+    # the source's name: concurrent requests, from any app instance, cannot both queue.
     active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
     values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
               "baseline": baseline, "queued_at": utcnow(), "retry_of": retry_of}
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
     while True:
         with engine.begin() as conn:
+            lock_for_transaction(conn, f"queue:{source}")
             inserted = conn.execute(
                 sa.insert(Run).from_select(list(values), row.where(~active.exists())).returning(Run.id)
             ).scalar()
@@ -126,14 +129,21 @@ def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> 
                              [{"b_id": i, "b_at": at + shift} for i, at in rows])
 
 
-def claim_run(engine: sa.Engine, run_id: int) -> bool:
-    """Move a queued run to running; False when someone else took it first."""
+def claim_run(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> bool:
+    """Move a queued run to running; False when someone else took it first or its source has a running run.
+
+    `claimed_by` is the app instance executing it (None for the command line).
+    """
     now = utcnow()
-    with engine.begin() as conn:
-        result = conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "queued")
-            .values(status="running", started_at=now, heartbeat_at=now, stage="extract", rows_done=0)
-        )
+    try:
+        with engine.begin() as conn:
+            result = conn.execute(
+                sa.update(Run).where(Run.id == run_id, Run.status == "queued")
+                .values(status="running", started_at=now, heartbeat_at=now, stage="extract", rows_done=0,
+                        claimed_by=claimed_by)
+            )
+    except sa.exc.IntegrityError:  # ux_runs_one_running_per_source: another run of the source is executing
+        return False
     return result.rowcount == 1
 
 
@@ -205,6 +215,9 @@ def record_check_problems(engine: sa.Engine, run_id: int, problems: list[str]) -
         conn.execute(sa.update(Run).where(Run.id == run_id).values(check_problems="\n".join(problems)))
 
 
+HEARTBEAT_STOPPED = "Abandoned: its heartbeat stopped (the process running it stopped or was killed)"
+
+
 def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[bool]:
     """A running run whose heartbeat is older than the cutoff of its stage."""
     committing = sa.func.coalesce(Run.stage, "") == "commit"
@@ -212,27 +225,42 @@ def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[
         sa.and_(~committing, Run.heartbeat_at < cutoff), sa.and_(committing, Run.heartbeat_at < commit_cutoff)))
 
 
+def _orphaned(now: dt.datetime) -> sa.ColumnElement[bool]:
+    """A running run claimed by an app instance whose lease expired: that instance is gone.
+
+    A run in its commit stage is left to the heartbeat rule: on SQLite its long write transaction also
+    holds up its instance's lease renewal.
+    """
+    alive = sa.select(Lease.name).where(Lease.name == sa.literal(INSTANCE_PREFIX) + Run.claimed_by,
+                                        Lease.expires_at >= now)
+    return sa.and_(Run.status == "running", Run.claimed_by.is_not(None),
+                   sa.func.coalesce(Run.stage, "") != "commit", ~alive.exists())
+
+
 def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFTER,
                        committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER) -> list[int]:
-    """Mark running runs whose heartbeat stopped as abandoned, one audit event each.
+    """Mark running runs whose heartbeat stopped, or whose app instance is gone, as abandoned (one audit event each).
 
     A run in its commit stage gets longer: on SQLite its heartbeat cannot be written while its own
     write transaction holds the lock, and a ten-million-line baseline commits for minutes.
     """
     now = utcnow()
-    stale = _stale(now - older_than, now - committing_older_than)
+    stale, orphaned = _stale(now - older_than, now - committing_older_than), _orphaned(now)
     with engine.connect() as conn:
-        candidates = conn.execute(sa.select(Run.id, Run.source).where(stale)).all()
+        candidates = conn.execute(sa.select(Run.id, Run.source, Run.claimed_by,
+                                            sa.case((orphaned, 1), else_=0).label("orphaned"))
+                                  .where(sa.or_(stale, orphaned))).all()
     abandoned = []
-    for run_id, source in candidates:
+    for run_id, source, instance, is_orphan in candidates:
+        reason = (f"Abandoned: the app instance running it ({instance}) stopped renewing its lease"
+                  if is_orphan else HEARTBEAT_STOPPED)
         with engine.begin() as conn:
             taken = conn.execute(
-                sa.update(Run).where(Run.id == run_id, stale)
-                .values(status="abandoned", finished_at=utcnow(), stage=None,
-                        error="Abandoned: its heartbeat stopped (the process running it stopped or was killed)")
+                sa.update(Run).where(Run.id == run_id, sa.or_(stale, orphaned))
+                .values(status="abandoned", finished_at=utcnow(), stage=None, error=reason)
             ).rowcount
             if taken:
-                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: its heartbeat stopped",
-                             severity="error", source=source, run_id=run_id)
+                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: "
+                             f"{reason.removeprefix('Abandoned: ')}", severity="error", source=source, run_id=run_id)
                 abandoned.append(run_id)
     return abandoned

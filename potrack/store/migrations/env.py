@@ -1,4 +1,5 @@
-"""Alembic environment: runs potrack's migrations on the engine handed over in the config."""
+"""Alembic environment: runs potrack's migrations on the connection or engine handed over in the config, or
+writes them as SQL for a dialect (offline mode: `attributes["dialect_name"]`, used to check SQL Server)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,16 @@ from alembic import context
 
 from potrack.store.models import Base
 
-engine = context.config.attributes["engine"]
-with engine.begin() as connection:
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+attributes = context.config.attributes
+if context.is_offline_mode():
+    context.configure(dialect_name=attributes["dialect_name"], target_metadata=Base.metadata,
+                      output_buffer=attributes.get("output_buffer"), literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+elif "connection" in attributes:  # the caller holds the transaction (and the schema lock)
+    context.configure(connection=attributes["connection"], target_metadata=Base.metadata, render_as_batch=True)
     context.run_migrations()
+else:
+    with attributes["engine"].begin() as connection:
+        context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True)
+        context.run_migrations()

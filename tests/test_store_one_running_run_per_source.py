@@ -1,0 +1,54 @@
+"""The store lets one run per source be running at a time, whoever claims: a second claim of the same source
+is refused until the first run ends, even when claims race; other sources are not held up."""
+
+import threading
+
+import pytest
+import sqlalchemy as sa
+
+from potrack.store import runs
+from potrack.store.models import Run
+from store_reads import run_row
+
+pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
+
+
+def queued(engine: sa.Engine, source: str) -> int:
+    with engine.begin() as conn:
+        return runs.queue_run(conn, source, "manual")
+
+
+def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends(web):
+    first, second = queued(web.engine, "demo"), queued(web.engine, "demo")
+    assert runs.claim_run(web.engine, first, "instance-a")
+    assert not runs.claim_run(web.engine, second, "instance-b")
+    assert run_row(web.engine, second)["status"] == "queued"
+    with web.engine.begin() as conn:
+        runs.finish_run(conn, first, "success", runs.RunMetrics(), run_row(web.engine, first)["started_at"])
+    assert runs.claim_run(web.engine, second, "instance-b")
+    assert (run_row(web.engine, second)["status"], run_row(web.engine, second)["claimed_by"]) == ("running",
+                                                                                                  "instance-b")
+
+
+def test_racing_claims_of_one_source_start_exactly_one_run(web):
+    candidates = [queued(web.engine, "demo") for _ in range(8)]
+    barrier, won = threading.Barrier(len(candidates)), []
+
+    def claim(run_id: int) -> None:
+        barrier.wait()
+        if runs.claim_run(web.engine, run_id, f"instance-{run_id}"):
+            won.append(run_id)
+
+    threads = [threading.Thread(target=claim, args=(run_id,)) for run_id in candidates]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    with web.engine.connect() as conn:
+        running = conn.execute(sa.select(Run.id).where(Run.status == "running")).scalars().all()
+    assert len(won) == 1 and running == won
+
+
+def test_other_sources_claim_while_one_is_running(web):
+    assert runs.claim_run(web.engine, queued(web.engine, "demo"))
+    assert runs.claim_run(web.engine, queued(web.engine, "erp"))
