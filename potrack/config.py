@@ -57,6 +57,11 @@ def envbool(name: str, default: bool) -> bool:
     raise ConfigError(f"{name}: expected on/off, got {value!r}")
 
 
+# An app instance's leases (the scheduler's leadership, its sign of life) last this long unless renewed
+# (every third of it): a dead leader is replaced, and its runs abandoned, within this time.
+DEFAULT_LEASE_TTL_S = 30
+
+
 @dataclass(frozen=True)
 class RetryPolicy:
     """How the extract stage retries transient errors."""
@@ -119,6 +124,8 @@ class Settings:
     admin_password: str | None = None
     secure_cookies: bool = False
     alerts: AlertSettings = field(default_factory=AlertSettings)
+    metrics_token: str | None = None  # when set, GET /metrics needs it as a bearer token
+    lease_ttl_s: int = DEFAULT_LEASE_TTL_S
 
     def source(self, name: str) -> SourceConfig:
         """Return the source with this name or raise ConfigError listing the known ones."""
@@ -364,15 +371,21 @@ def load_settings(path: Path | None = None) -> Settings:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"POTRACK_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
     secret_key, admin_password = envstr("POTRACK_SECRET_KEY"), envstr("POTRACK_ADMIN_PASSWORD")
-    if secret_key is not None and len(secret_key) < 16:
-        raise ConfigError("POTRACK_SECRET_KEY: expected at least 16 characters (e.g. `python -c 'import secrets; "
-                          "print(secrets.token_hex(32))'`)")
+    metrics_token = envstr("POTRACK_METRICS_TOKEN")
+    for name, value in (("POTRACK_SECRET_KEY", secret_key), ("POTRACK_METRICS_TOKEN", metrics_token)):
+        if value is not None and len(value) < 16:
+            raise ConfigError(f"{name}: expected at least 16 characters (e.g. `python -c 'import secrets; "
+                              "print(secrets.token_hex(32))'`)")
     redact.register_secret(secret_key)
     redact.register_secret(admin_password)
+    redact.register_secret(metrics_token)
+    lease_ttl_s = envint("POTRACK_LEASE_TTL_S", DEFAULT_LEASE_TTL_S)
+    if not 3 <= lease_ttl_s <= 600:
+        raise ConfigError(f"POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got {lease_ttl_s}")
     return Settings(
         sources=sources, database_url=database_url, instance_dir=instance_dir,
         timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
         config_path=config_path if config_path.exists() else None,
-        secret_key=secret_key, admin_password=admin_password,
-        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts,
+        secret_key=secret_key, admin_password=admin_password, metrics_token=metrics_token,
+        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts, lease_ttl_s=lease_ttl_s,
     )

@@ -1,4 +1,5 @@
-"""The API's route table: every /api URL, its methods and the view that answers it."""
+"""The API's route table: every /api URL and the Prometheus scrape at /metrics, their methods and the views that
+answer them."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from potrack.api import alerts, audit, failed_rows, health, runs
+from potrack.api import alerts, audit, failed_rows, health, metrics, runs
 from potrack.api.errors import ApiError, register_errors
 from potrack.api.params import MAX_ID
 
@@ -53,12 +54,14 @@ ROUTES: list[tuple[str, str, list[str], Callable[..., Any]]] = [
     ("/api/failed-rows/<id:row_id>/retry",      "api_row_retry",      POST,       failed_rows.retry_row),
     ("/api/audit",                              "api_audit",          GET,        audit.list_audit),
     ("/api/alerts",                             "api_alerts",         GET,        alerts.list_alerts),
+    # Outside /api where scrapers look by default; its own token, not a session (potrack.auth.session lets it by).
+    ("/metrics",                                "metrics",            GET,        metrics.metrics),
     ("/api/<path:rest>",                        "api_unknown",        GET + POST, unknown),
 ]
 
 
 def register_api(server: flask.Flask) -> None:
-    """Add every API route to the Flask server, and JSON error answers under /api."""
+    """Add every API route and /metrics to the Flask server, and JSON error answers under /api."""
     server.url_map.converters["id"] = IdConverter
     for rule, endpoint, methods, view in ROUTES:
         server.add_url_rule(rule, endpoint, view, methods=methods)

@@ -1,5 +1,6 @@
 """Sign-in on the Flask server under Dash: Flask-Login sessions, bearer tokens for /api, and the gate that
-lets nobody through unsigned except to the sign-in page, the health check and static files."""
+lets nobody through unsigned except to the sign-in page, the health check, static files and /metrics (which checks
+its own token, POTRACK_METRICS_TOKEN: a Prometheus scraper has no session)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ from potrack.auth.users import UserRow, authenticate, get_user
 from potrack.store import audit
 
 log = logging.getLogger("potrack.auth")
-PUBLIC_PATHS = ("/login", "/api/health", "/api/openapi.json", "/_favicon.ico")
+PUBLIC_PATHS = ("/login", "/api/health", "/api/openapi.json", "/_favicon.ico", "/metrics")
 PUBLIC_PREFIXES = ("/assets/",)
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 CSRF_FIELD = "csrf_token"
