@@ -1,10 +1,12 @@
-"""Command line: `python -m potrack run|db upgrade|users|tokens`."""
+"""Command line: `python -m potrack run|db upgrade|db sql|users|tokens`."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+
+from sqlalchemy.engine import make_url
 
 from potrack import bootstrap
 from potrack.alerts.delivery import deliver_within
@@ -15,7 +17,7 @@ from potrack.config import ConfigError, load_settings
 from potrack.logs import configure_logging
 from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
 from potrack.redact import safe_reason
-from potrack.store.engine import make_engine, upgrade
+from potrack.store.engine import OFFLINE_DIALECTS, ensure_schema, make_engine, migration_sql
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 DELIVERY_WAIT_S = 30.0
@@ -34,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="store maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations")
+    sql = db_sub.add_parser("sql", help="print the migrations as SQL, for a database administrator to apply")
+    sql.add_argument("--dialect", choices=OFFLINE_DIALECTS, help="the database's (default: the configured store's)")
+    sql.add_argument("--from", dest="start", metavar="REVISION",
+                     help="the revision the database is at (default: an empty database)")
     auth_commands.add_parsers(sub)
     return parser
 
@@ -78,10 +84,16 @@ def _alert(runtime: bootstrap.Runtime, names: list[str]) -> None:
               "next run sends what is left", file=sys.stderr)
 
 
-def _db_upgrade() -> int:
+def _db(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.instance_dir, settings.log_level)
-    upgrade(make_engine(settings.database_url))
+    if args.db_command == "sql":
+        dialect = args.dialect or make_url(settings.database_url).get_backend_name()
+        if dialect not in OFFLINE_DIALECTS:
+            raise UserError(f"--dialect: the store is {dialect}; expected one of {', '.join(OFFLINE_DIALECTS)}")
+        print(migration_sql(dialect, args.start), end="")
+        return EXIT_OK
+    ensure_schema(make_engine(settings.database_url))
     print("store schema is up to date")
     return EXIT_OK
 
@@ -96,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             runtime = bootstrap.start()
             (auth_commands.run_users if args.command == "users" else auth_commands.run_tokens)(runtime.engine, args)
             return EXIT_OK
-        return _db_upgrade()
+        return _db(args)
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -19,12 +19,24 @@ import sqlalchemy as sa
 import app  # (builds the Dash app, without a scheduler: page modules can be imported only after it)
 from potrack import cli
 from potrack.bootstrap import Runtime, start
+import sql_server
 from services import PgSchema, create_pg_schema
 
 # How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
 SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")
 
 ROOT = Path(__file__).resolve().parent.parent
+sql_server.watch_every_engine()
+
+
+@pytest.fixture(autouse=True)
+def compiles_for_sql_server() -> Iterator[None]:
+    """Every test fails when a statement it made potrack run does not compile for SQL Server (tests/sql_server.py)."""
+    before = len(sql_server.failures)
+    yield
+    found = sql_server.failures[before:]
+    if found:
+        pytest.fail("statements that SQL Server's dialect cannot compile:\n" + "\n".join(found), pytrace=False)
 ERP_COLUMNS = (
     "po_number", "line_number", "item_code", "supplier_code", "description", "uom", "quantity_ordered",
     "quantity_received", "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status",

@@ -103,7 +103,7 @@ def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmappe
     written = Written(keep_keys=keep_keys)
     stage = "diff"
     try:
-        writer = store_lines.LineWriter(conn)
+        writer = store_lines.LineWriter(conn.dialect)
         for chunk in diff.pending_chunks(CHUNK):
             stage = "diff"
             needed = keys_to_fetch(chunk, ctx.baseline, ctx.has_inactive)

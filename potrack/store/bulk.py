@@ -28,9 +28,8 @@ def _bind_type(dialect: sa.Dialect, type_: sa.types.TypeEngine[Any]) -> sa.types
 class BulkStatement:
     """A statement with named parameters, compiled for the dialect: executed in batches, or fetched."""
 
-    def __init__(self, conn: sa.Connection, stmt: sa.Executable, names: Sequence[str],
+    def __init__(self, dialect: sa.Dialect, stmt: sa.Executable, names: Sequence[str],
                  types: dict[str, sa.types.TypeEngine[Any]]) -> None:
-        dialect = conn.dialect
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = dialect.positional
@@ -58,7 +57,6 @@ class BulkStatement:
             params = [self._convert(r) for r in rows[start : start + BATCH]]
             if params:
                 conn.exec_driver_sql(self.sql, params)
-
 
     def fetch(self, conn: sa.Connection, params: Sequence[Any], size: int = 10_000) -> Iterator[list[Any]]:
         """Run a SELECT with one set of parameters and yield its rows in batches from the driver's cursor."""
@@ -89,15 +87,15 @@ def dates_as_text(dialect: sa.Dialect) -> bool:
     return dialect.name == "sqlite"
 
 
-def insert_into(conn: sa.Connection, table: sa.Table, columns: Sequence[str]) -> BulkStatement:
+def insert_into(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str]) -> BulkStatement:
     """A bulk INSERT of these columns of a table (rows hold values in column order)."""
     # Bind names must differ from column names in INSERT/UPDATE statements: prefix them.
-    types = {f"p_{c}": _bind_type(conn.dialect, table.c[c].type) for c in columns}
+    types = {f"p_{c}": _bind_type(dialect, table.c[c].type) for c in columns}
     stmt = sa.insert(table).values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
-    return BulkStatement(conn, stmt, [f"p_{c}" for c in columns], types)
+    return BulkStatement(dialect, stmt, [f"p_{c}" for c in columns], types)
 
 
-def update_where(conn: sa.Connection, table: sa.Table, columns: Sequence[str], keys: Sequence[str]) -> BulkStatement:
+def update_where(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str], keys: Sequence[str]) -> BulkStatement:
     """A bulk UPDATE setting `columns` on the rows matching `keys` (rows hold the columns' values, then the keys')."""
     stmt = (
         sa.update(table)
@@ -105,6 +103,6 @@ def update_where(conn: sa.Connection, table: sa.Table, columns: Sequence[str], k
         .values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
     )
     names = [*(f"p_{c}" for c in columns), *(f"k_{k}" for k in keys)]
-    types = {**{f"p_{c}": _bind_type(conn.dialect, table.c[c].type) for c in columns},
+    types = {**{f"p_{c}": _bind_type(dialect, table.c[c].type) for c in columns},
              **{f"k_{k}": table.c[k].type for k in keys}}
-    return BulkStatement(conn, stmt, names, types)
+    return BulkStatement(dialect, stmt, names, types)

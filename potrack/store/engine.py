@@ -1,7 +1,9 @@
-"""Creates the store's engine and brings its schema up to date with Alembic."""
+"""Creates the store's engine and brings its schema up to date with Alembic, or writes the migrations as SQL for a
+database administrator to apply (offline, for a dialect, no server needed)."""
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -13,6 +15,10 @@ from alembic.script import ScriptDirectory
 from potrack.store.locks import lock_for_transaction
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+OFFLINE_DIALECTS = ("mssql", "postgresql", "sqlite")
+# The oldest SQL Server potrack supports, 2016 (13.x): filtered indexes, THROW in triggers, OFFSET ... FETCH,
+# DATE and VARCHAR(max). SQL written without a server is written for it.
+SQL_SERVER_VERSION = (13, 0)
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
@@ -50,11 +56,6 @@ def current_revision(engine: sa.Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def upgrade(engine: sa.Engine) -> None:
-    """Apply every pending migration."""
-    command.upgrade(alembic_config(engine), "head")
-
-
 def ensure_schema(engine: sa.Engine) -> None:
     """Upgrade the store when it is not at the newest revision (a fresh one included).
 
@@ -70,3 +71,39 @@ def ensure_schema(engine: sa.Engine) -> None:
         if MigrationContext.configure(conn).get_current_revision() != head:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+
+
+def prepare_offline_dialect(dialect: sa.Dialect) -> None:
+    """Make a dialect that has no server to ask compile as it would for the oldest supported server version.
+
+    SQLAlchemy's SQL Server dialect learns the version when it connects; without it, it would write DATETIME
+    for DATE, TEXT for VARCHAR(max) and ROW_NUMBER() for OFFSET ... FETCH.
+    """
+    if dialect.name == "mssql":
+        dialect.server_version_info = SQL_SERVER_VERSION
+        dialect.deprecate_large_types = True  # type: ignore[attr-defined]
+        dialect._setup_version_attributes()  # type: ignore[attr-defined]  # what connecting would do
+        dialect._supports_nvarchar_max = True  # type: ignore[attr-defined]
+
+
+def offline_dialect(name: str) -> sa.Dialect:
+    """A dialect of this name (its default driver) for compiling SQL without a server."""
+    if name not in OFFLINE_DIALECTS:
+        raise ValueError(f"dialect: expected one of {', '.join(OFFLINE_DIALECTS)}, got {name!r}")
+    dialect_class = sa.engine.make_url(f"{name}://").get_dialect()
+    # Without its driver loaded a dialect writes named parameters; pyodbc's are question marks.
+    dialect = dialect_class(paramstyle="qmark") if name == "mssql" else dialect_class()
+    prepare_offline_dialect(dialect)
+    return dialect
+
+
+def migration_sql(dialect_name: str, start: str | None = None) -> str:
+    """Every migration from `start` (None: an empty database) to the newest, as SQL for this dialect."""
+    if dialect_name not in OFFLINE_DIALECTS:
+        raise ValueError(f"dialect: expected one of {', '.join(OFFLINE_DIALECTS)}, got {dialect_name!r}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    out = io.StringIO()
+    cfg.attributes.update(dialect_name=dialect_name, output_buffer=out)
+    command.upgrade(cfg, f"{start}:head" if start else "head", sql=True)
+    return out.getvalue()

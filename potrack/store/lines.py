@@ -26,17 +26,32 @@ class StoredState:
     has_inactive: bool
 
 
-def stored_state(conn: sa.Connection, source: str) -> StoredState:
-    """Read the source's stored lines once (a million rows: through the driver's cursor, not Result rows)."""
+def stored_state_statement(dialect: sa.Dialect) -> BulkStatement:
+    """The SELECT of a source's keys, digests and active flags, compiled for the dialect."""
     stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(
         PoLine.source == sa.bindparam("source"))
+    return BulkStatement(dialect, stmt, ["source"], {"source": PoLine.source.type})
+
+
+def stored_state(conn: sa.Connection, source: str) -> StoredState:
+    """Read the source's stored lines once (a million rows: through the driver's cursor, not Result rows)."""
     digests: dict[Key, int] = {}
     has_inactive = False
-    for batch in BulkStatement(conn, stmt, ["source"], {"source": PoLine.source.type}).fetch(conn, (source,)):
+    for batch in stored_state_statement(conn.dialect).fetch(conn, (source,)):
         active = {(po, line): digest for po, line, digest, is_active in batch if is_active}
         has_inactive = has_inactive or len(active) < len(batch)  # keys are unique, so the rest are inactive
         digests.update(active)
     return StoredState(digests, has_inactive)
+
+
+STORED_COLUMNS = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom"]
+
+
+def lines_of_pos(source: str, pos: list[str]) -> sa.Select[Any]:
+    """The stored values (STORED_COLUMNS) of every line of these POs of a source."""
+    table = PoLine.__table__
+    return sa.select(*[table.c[n] for n in STORED_COLUMNS]).where(table.c.source == source,
+                                                                 table.c.po_number.in_(pos))
 
 
 def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
@@ -47,16 +62,12 @@ def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[K
     """
     wanted = set(keys)
     pos = sorted({po for po, _line in wanted})
-    table = PoLine.__table__
-    names = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom"]
-    columns = [table.c[n] for n in names]
     found: dict[Key, dict[str, Any]] = {}
     for start in range(0, len(pos), CHUNK):
-        stmt = sa.select(*columns).where(table.c.source == source, table.c.po_number.in_(pos[start : start + CHUNK]))
-        for row in raw_rows(conn, stmt):
+        for row in raw_rows(conn, lines_of_pos(source, pos[start : start + CHUNK])):
             key = (row[0], row[1])
             if key in wanted:
-                values = dict(zip(names, row))
+                values = dict(zip(STORED_COLUMNS, row))
                 if isinstance(values["custom"], str):
                     values["custom"] = json.loads(values["custom"])
                 found[key] = values
@@ -80,14 +91,14 @@ class LineWriter:
     deactivations; EVENT_COLUMNS and BATCH_COLUMNS for events and batches.
     """
 
-    def __init__(self, conn: sa.Connection) -> None:
+    def __init__(self, dialect: sa.Dialect) -> None:
         lines = PoLine.__table__
-        self.insert = insert_into(conn, lines, INSERT_COLUMNS)
-        self.update = update_where(conn, lines, UPDATE_COLUMNS, KEY_COLUMNS)
-        self.refresh = update_where(conn, lines, ["digest"], KEY_COLUMNS)
-        self.deactivate = update_where(conn, lines, ["active", "last_changed_run_id"], KEY_COLUMNS)
-        self.events = insert_into(conn, ChangeEvent.__table__, EVENT_COLUMNS)
-        self.batches = insert_into(conn, ReceiptBatch.__table__, BATCH_COLUMNS)
+        self.insert = insert_into(dialect, lines, INSERT_COLUMNS)
+        self.update = update_where(dialect, lines, UPDATE_COLUMNS, KEY_COLUMNS)
+        self.refresh = update_where(dialect, lines, ["digest"], KEY_COLUMNS)
+        self.deactivate = update_where(dialect, lines, ["active", "last_changed_run_id"], KEY_COLUMNS)
+        self.events = insert_into(dialect, ChangeEvent.__table__, EVENT_COLUMNS)
+        self.batches = insert_into(dialect, ReceiptBatch.__table__, BATCH_COLUMNS)
 
 
 def insert_unmapped(conn: sa.Connection, run_id: int, counts: dict[str, int]) -> None:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids of big tables are 64-bit.
@@ -19,6 +20,14 @@ RUN_STATUSES = ("queued", "running", "success", "partial", "failed", "abandoned"
 ROLES = ("viewer", "operator", "admin")
 RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
 EVENT_KINDS = ("new", "changed", "removed")
+
+
+@compiles(sa.DateTime, "mssql")
+def _sql_server_datetime(type_: sa.DateTime, compiler: Any, **kw: Any) -> str:
+    """Date-times are DATETIME2 on SQL Server (migrations included): its DATETIME rounds to 1/300 s, and since
+    SQL Server 2016 a DATETIME compares unequal to the DATETIME2 parameter pyodbc sends for the value read back,
+    which would break keyset paging and conditional updates on times."""
+    return "DATETIMEOFFSET" if type_.timezone else "DATETIME2"
 
 
 class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):

@@ -299,6 +299,16 @@ def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], di
     raise ValueError(f"outcomes per day: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
 
 
+def outcomes_statement(where: list[sa.ColumnElement[bool]], minutes: sa.ColumnElement[Any],
+                       dialect: str) -> sa.Select[Any]:
+    """Finished runs counted per local day (UTC shifted by `minutes`) and status."""
+    # Grouped over a subquery: SQL Server takes each `?` as its own parameter, so the same expression in SELECT
+    # and GROUP BY would not match.
+    days = sa.select(_local_day(Run.queued_at, minutes, dialect).label("day"), Run.status).where(*where).subquery()
+    return (sa.select(days.c.day, days.c.status, sa.func.count())
+            .group_by(days.c.day, days.c.status).order_by(days.c.day))
+
+
 def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[OutcomeCount]:
     """How many finished runs of each status were queued on each day of a time zone (GROUP BY in SQL)."""
     where = RunFilter(flt.since, flt.until, flt.statuses or FINISHED, flt.source).where()
@@ -309,7 +319,5 @@ def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[
     minutes: sa.ColumnElement[Any] = sa.literal(spans[-1][1])
     if len(spans) > 1:
         minutes = sa.case(*[(Run.queued_at < until, offset) for until, offset in spans[:-1]], else_=spans[-1][1])
-    day = _local_day(Run.queued_at, minutes, conn.dialect.name).label("day")
-    rows = conn.execute(sa.select(day, Run.status, sa.func.count()).where(*where)
-                        .group_by(day, Run.status).order_by(day)).all()
+    rows = conn.execute(outcomes_statement(where, minutes, conn.dialect.name)).all()
     return [OutcomeCount(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), status, n) for d, status, n in rows]
