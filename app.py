@@ -1,14 +1,18 @@
-"""potrack's web app: `python app.py` serves it on POTRACK_HOST:POTRACK_PORT (default 127.0.0.1:8050).
+"""potrack's web app: `python app.py` serves it on POTRACK_HOST:POTRACK_PORT (default 127.0.0.1:8050);
+`gunicorn -c scripts/gunicorn.conf.py app:server` serves it with several worker processes.
 
-Building the app (importing this module) starts nothing: `main()` starts potrack, builds the demo
-history on a fresh demo install, starts the scheduler unless POTRACK_SCHEDULER=off, and serves.
+Building the app (importing this module) starts nothing: `start()` starts potrack in this process (the store,
+the first admin, the demo history of a fresh demo install, the scheduler unless POTRACK_SCHEDULER=off), and
+`main()` does that and serves until SIGINT or SIGTERM.
 """
 
+import signal
 import sys
+from types import FrameType
 
 from dash import Dash
 
-from jobs.scheduler import start_scheduler
+from jobs.scheduler import RunningScheduler, start_scheduler
 from pages import _shell
 from potrack import bootstrap, demo_history
 from potrack.api import register_api
@@ -16,6 +20,7 @@ from potrack.auth.session import configure_session, init_auth
 from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
 from potrack.logs import scrub_web_logs
+from potrack.store.leases import new_instance_id
 from potrack.tz import local_zone
 
 app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptions=True)
@@ -40,26 +45,42 @@ def first_admin(runtime: bootstrap.Runtime) -> None:
               "change it with `python -m potrack users set-password admin`)", flush=True)
 
 
+def start() -> RunningScheduler | None:
+    """Start potrack in this process; returns its scheduler (None when POTRACK_SCHEDULER=off).
+
+    Raises ConfigError for a bad configuration.
+    """
+    runtime = bootstrap.start()
+    local_zone(runtime.settings.timezone)
+    scheduler_on = envbool("POTRACK_SCHEDULER", True)
+    install(runtime)
+    first_admin(runtime)
+    demo_history.build_once(runtime.settings, runtime.engine, new_instance_id())
+    return start_scheduler(runtime) if scheduler_on else None
+
+
+def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
+    """SIGTERM (a service manager stopping potrack) ends the server cleanly: the scheduler stops and gives its
+    leases up, and the exit code is 0."""
+    raise SystemExit(0)
+
+
 def main() -> int:
     """Serve the app with the scheduler; exit code 2 on a configuration error."""
     try:
-        runtime = bootstrap.start()
-        local_zone(runtime.settings.timezone)
-        scheduler_on = envbool("POTRACK_SCHEDULER", True)
         host, port = envstr("POTRACK_HOST", "127.0.0.1"), envint("POTRACK_PORT", 8050)
+        scheduler = start()
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return 2
-    install(runtime)
-    first_admin(runtime)
-    if demo_history.wanted(runtime.settings, runtime.engine):
-        demo_history.build(runtime.settings, runtime.engine)
-    scheduler = start_scheduler(runtime) if scheduler_on else None
+    signal.signal(signal.SIGTERM, _stop_serving)
     try:
         app.run(host=host, port=port, debug=False)
+    except KeyboardInterrupt:
+        pass
     finally:
         if scheduler is not None:
-            scheduler.shutdown(wait=False)
+            scheduler.stop()
     return 0
 
 

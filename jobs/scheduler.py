@@ -1,14 +1,16 @@
-"""The in-process APScheduler: cron jobs that queue runs, the dispatcher, the stale-run check."""
+"""The in-process APScheduler of one app instance: cron jobs that queue runs, the dispatcher, the stale-run check,
+alert evaluation, and the leases that decide which instance runs the cron jobs (jobs/leadership.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from jobs.alerting import EVALUATE_EVERY_S, start_alerting
+from jobs.alerting import EVALUATE_EVERY_S, Alerting, start_alerting
 from jobs.dispatcher import Dispatcher
 from jobs.leadership import Leadership
 from potrack.bootstrap import Runtime
@@ -21,7 +23,6 @@ from potrack.tz import local_zone
 log = logging.getLogger("potrack.jobs")
 MISFIRE_GRACE_S = 3600
 DISPATCH_EVERY_S = 3.0
-STALE_CHECK_EVERY_S = 60.0
 FORGET_INSTANCES_AFTER = dt.timedelta(days=7)
 JOB_OPTIONS = {"coalesce": True, "max_instances": 1, "misfire_grace_time": MISFIRE_GRACE_S}
 
@@ -37,7 +38,7 @@ def queue_scheduled_run(engine: sa.Engine, source: str) -> int | None:
 
 
 def abandon_stale(engine: sa.Engine) -> list[int]:
-    """Mark running runs whose heartbeat stopped as abandoned (at start-up, then every minute)."""
+    """Mark running runs whose heartbeat stopped, or whose instance is gone, as abandoned (start-up, then the leader)."""
     abandoned = runs.abandon_stale_runs(engine)
     for run_id in abandoned:
         log.warning("run #%s was running with no heartbeat for 5 minutes: marked abandoned", run_id)
@@ -45,7 +46,7 @@ def abandon_stale(engine: sa.Engine) -> list[int]:
 
 
 def abandon_stale_and_forget(engine: sa.Engine) -> list[int]:
-    """The leader's minute check: abandon stale runs, forget instances dead for a week."""
+    """The leader's check at every lease renewal: abandon stale runs, forget instances dead for a week."""
     abandoned = abandon_stale(engine)
     leases.forget_dead_instances(engine, FORGET_INSTANCES_AFTER)
     return abandoned
@@ -55,8 +56,9 @@ def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S
                     leadership: Leadership | None = None) -> BackgroundScheduler:
     """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE.
 
-    The cron jobs and the stale check run only while this instance holds the scheduler lease; every
-    live instance executes queued runs.
+    The cron jobs and the stale check run only while this instance holds the scheduler lease; every live
+    instance executes queued runs. The stale check runs as often as the leases are renewed, so the runs of a
+    dead instance are abandoned soon after its lease expires.
     """
     tz = local_zone(runtime.settings.timezone)
     lead = leadership or Leadership(runtime.engine, runtime.settings.lease_ttl_s)
@@ -71,13 +73,29 @@ def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S
                       name="renew this instance's leases", next_run_time=now, **JOB_OPTIONS)
     scheduler.add_job(dispatcher.dispatch, "interval", seconds=dispatch_every_s, id="dispatch",
                       name="execute queued runs", next_run_time=now, **JOB_OPTIONS)
-    scheduler.add_job(lead.leader_only(abandon_stale_and_forget), "interval", seconds=STALE_CHECK_EVERY_S,
+    scheduler.add_job(lead.leader_only(abandon_stale_and_forget), "interval", seconds=lead.renew_every_s,
                       args=(runtime.engine,), id="abandon-stale", name="abandon runs whose heartbeat stopped",
                       next_run_time=now, **JOB_OPTIONS)
     return scheduler
 
 
-def start_scheduler(runtime: Runtime) -> tuple[BackgroundScheduler, Leadership]:
+@dataclass
+class RunningScheduler:
+    """One app instance's started scheduler with its leases and alerting."""
+
+    scheduler: BackgroundScheduler
+    leadership: Leadership
+    alerting: Alerting
+
+    def stop(self) -> None:
+        """Stop the jobs and alerting, then give the leases up so another instance takes over at once."""
+        self.scheduler.shutdown(wait=False)
+        self.alerting.stop()
+        self.leadership.release()
+        log.info("scheduler of instance %s stopped", self.leadership.instance_id)
+
+
+def start_scheduler(runtime: Runtime) -> RunningScheduler:
     """Build and start the scheduler with alerting (the app does this when it serves, never on import)."""
     leadership = Leadership(runtime.engine, runtime.settings.lease_ttl_s)
     leadership.renew()  # this instance's lease exists before it claims a run
@@ -88,4 +106,4 @@ def start_scheduler(runtime: Runtime) -> tuple[BackgroundScheduler, Leadership]:
     scheduler.start()
     log.info("scheduler started in instance %s: %s", leadership.instance_id,
              ", ".join(job.name for job in scheduler.get_jobs()))
-    return scheduler, leadership
+    return RunningScheduler(scheduler, leadership, alerting)

@@ -21,7 +21,7 @@ from potrack.store.engine import OFFLINE_DIALECTS, ensure_schema, make_engine, m
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 DELIVERY_WAIT_S = 30.0
-STATUS_EXIT = {"success": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED}
+STATUS_EXIT = {"success": EXIT_OK, "partial": EXIT_PARTIAL, "failed": EXIT_FAILED, "abandoned": EXIT_FAILED}
 
 
 def _parser() -> argparse.ArgumentParser:

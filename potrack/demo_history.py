@@ -20,7 +20,7 @@ from potrack.config import RetryPolicy, Settings, SourceConfig, default_sources
 from potrack.pipeline.runner import Pipeline, RunReport
 from potrack.schedule import fires_between
 from potrack.sources.demo import HISTORY_NIGHTS, DemoSource
-from potrack.store import runs
+from potrack.store import leases, runs
 from potrack.store.models import Run
 from potrack.tz import local_zone
 
@@ -29,6 +29,8 @@ UNREACHABLE_NIGHTS = (17, 18)
 FLAKY_NIGHTS = (8,)
 OUTAGE_RETRY = RetryPolicy(attempts=3, backoff_initial_s=0.05, backoff_max_s=0.1)  # seconds, not minutes
 REQUESTED_BY = "demo-history"
+LEASE = "demo-history"
+LEASE_TIME = dt.timedelta(hours=1)
 
 
 def wanted(settings: Settings, engine: sa.Engine) -> bool:
@@ -37,6 +39,16 @@ def wanted(settings: Settings, engine: sa.Engine) -> bool:
         return False
     with engine.connect() as conn:
         return conn.execute(sa.select(Run.id).limit(1)).first() is None
+
+
+def build_once(settings: Settings, engine: sa.Engine, holder: str) -> list[RunReport]:
+    """Build the history when wanted, in one app instance only: the one that takes the store's lease for it."""
+    if not wanted(settings, engine) or not leases.acquire(engine, LEASE, holder, LEASE_TIME):
+        return []
+    try:
+        return build(settings, engine) if wanted(settings, engine) else []
+    finally:
+        leases.release(engine, LEASE, holder)
 
 
 def _night_config(cfg: SourceConfig, night: int) -> SourceConfig:

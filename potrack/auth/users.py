@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from potrack.auth.roles import check_role
 from potrack.clock import utcnow
 from potrack.store import audit
+from potrack.store.locks import lock_for_transaction
 from potrack.store.models import User
 
 FIRST_ADMIN = "admin"
@@ -54,10 +55,14 @@ def add_user(engine: sa.Engine, name: str, role: str, password: str, actor: str 
     with engine.begin() as conn:
         if conn.execute(sa.select(User.id).where(User.name == name)).first() is not None:
             raise UserError(f"a user named {name!r} already exists")
-        user_id = conn.execute(sa.insert(User).values(name=name, role=role, password_hash=digest, disabled=False,
-                                                      created_at=utcnow()).returning(User.id)).scalar_one()
-        audit.record(conn, "user.added", f"user {name} added with role {role}", actor=actor,
-                     details={"user": name, "role": role})
+        return _insert_user(conn, name, role, digest, actor)
+
+
+def _insert_user(conn: sa.Connection, name: str, role: str, digest: str, actor: str) -> int:
+    user_id = conn.execute(sa.insert(User).values(name=name, role=role, password_hash=digest, disabled=False,
+                                                  created_at=utcnow()).returning(User.id)).scalar_one()
+    audit.record(conn, "user.added", f"user {name} added with role {role}", actor=actor,
+                 details={"user": name, "role": role})
     return int(user_id)
 
 
@@ -107,10 +112,19 @@ def authenticate(conn: sa.Connection, name: str, password: str) -> UserRow | Non
 
 
 def ensure_first_admin(engine: sa.Engine, password: str | None) -> str | None:
-    """On a store with no users, create `admin`; returns the generated password (None when given or not needed)."""
+    """On a store with no users, create `admin`; returns the generated password (None when given or not needed).
+
+    The check and the insert hold the store's lock: of app instances starting together on a new store, one
+    creates the user (and prints its password), the others find it.
+    """
     with engine.connect() as conn:
         if conn.execute(sa.select(sa.func.count()).select_from(User)).scalar_one():
             return None
     generated = None if password else secrets.token_urlsafe(12)
-    add_user(engine, FIRST_ADMIN, "admin", password or generated or "", actor="system")
+    digest = generate_password_hash(check_password(password or generated or ""))
+    with engine.begin() as conn:
+        lock_for_transaction(conn, "first-admin")
+        if conn.execute(sa.select(sa.func.count()).select_from(User)).scalar_one():
+            return None
+        _insert_user(conn, FIRST_ADMIN, "admin", digest, "system")
     return generated

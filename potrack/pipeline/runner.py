@@ -202,6 +202,8 @@ class Pipeline:
                 audit.record(conn, "ingestion.completed", self._summary(run_id, cfg.name, status, metrics, duration),
                              severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
                              details=metrics.as_dict())
+        except runs.RunNoLongerRunning as exc:
+            return self._taken_away(run_id, cfg.name, baseline, started, exc)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, StageFailed) and exc.__cause__ else exc
             stage = exc.stage if isinstance(exc, StageFailed) else stage
@@ -242,14 +244,25 @@ class Pipeline:
     def _fail(self, run_id: int, source: str, baseline: bool, started: Any, metrics: RunMetrics, reason: str,
               stage: str) -> RunReport:
         error = f"{stage}: {reason}"[:1000]
-        with self.engine.begin() as conn:
-            duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage)
-            audit.record(conn, "ingestion.failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
-                         severity="error", source=source, run_id=run_id, details={"stage": stage, **metrics.as_dict()})
+        try:
+            with self.engine.begin() as conn:
+                duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage)
+                audit.record(conn, "ingestion.failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
+                             severity="error", source=source, run_id=run_id,
+                             details={"stage": stage, **metrics.as_dict()})
+        except runs.RunNoLongerRunning as exc:
+            return self._taken_away(run_id, source, baseline, started, exc)
         log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         report = RunReport(run_id, source, "failed", baseline, duration, metrics, error)
         events.publish(events.RUN_FINISHED, report.as_json())
         return report
+
+    @staticmethod
+    def _taken_away(run_id: int, source: str, baseline: bool, started: Any, exc: runs.RunNoLongerRunning) -> RunReport:
+        """The run was abandoned by another instance while it executed: its outcome stays `abandoned`."""
+        log.error("run #%s %s: %s", run_id, source, exc)
+        duration = round((utcnow() - started).total_seconds(), 3)
+        return RunReport(run_id, source, "abandoned", baseline, duration, RunMetrics(), str(exc))
 
     @staticmethod
     def _publish(report: RunReport, written: Written) -> None:

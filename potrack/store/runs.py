@@ -193,19 +193,30 @@ def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: 
         conn.execute(sa.insert(FailedRow), rows[start : start + 1000])
 
 
+class RunNoLongerRunning(Exception):
+    """A run's outcome was to be written, but the run is no longer running: another instance abandoned it."""
+
+
 def finish_run(
     conn: sa.Connection, run_id: int, status: str, metrics: RunMetrics, started_at: dt.datetime,
     *, error: str | None = None, error_stage: str | None = None,
 ) -> float:
-    """Write a run's outcome and metrics; returns its duration in seconds."""
+    """Write a run's outcome and metrics; returns its duration in seconds.
+
+    Raises RunNoLongerRunning when the run is not running any more (it was marked abandoned while it executed):
+    the caller's transaction, with the run's data, must then roll back.
+    """
     finished = utcnow()
     duration = round((finished - started_at).total_seconds(), 3)
-    conn.execute(
-        sa.update(Run).where(Run.id == run_id).values(
+    updated = conn.execute(
+        sa.update(Run).where(Run.id == run_id, Run.status == "running").values(
             status=status, finished_at=finished, duration_s=duration, stage=None, heartbeat_at=finished,
             error=error, error_stage=error_stage, **metrics.as_dict(),
         )
-    )
+    ).rowcount
+    if updated != 1:
+        raise RunNoLongerRunning(f"run #{run_id} was marked abandoned while it executed (its app instance was "
+                                 "taken for dead); nothing of it was committed")
     return duration
 
 

@@ -1,0 +1,159 @@
+"""Two real app processes on one PostgreSQL store: 20 runs queued through the API of both, for two sources, each
+execute exactly once and never two at a time per source; when the leader is killed (SIGKILL) the other takes the
+scheduler over, abandons the run the dead one was executing and queues the next scheduled run itself."""
+
+import re
+import threading
+import time
+from itertools import product
+
+import sqlalchemy as sa
+
+from app_processes import app_processes  # noqa: F401 - fixture
+from potrack.auth.tokens import create_token
+from potrack.clock import utcnow
+from potrack.store import leases
+from potrack.store.engine import ensure_schema, make_engine
+from potrack.store.models import AuditEvent, Run
+
+RUNS_PER_SOURCE = 10
+LEASE_TTL_S = 3
+SHARED = """
+[[sources]]
+name = "north"
+kind = "demo"
+schedule = "* * * * *"
+batch_size = 100
+demo = { lines = 300, seed = 1, fail = "slow", slow_s = 0.1 }
+
+[[sources]]
+name = "south"
+kind = "demo"
+schedule = "0 3 * * *"
+batch_size = 100
+demo = { lines = 300, seed = 2, fail = "slow", slow_s = 0.1 }
+"""
+# Only the first instance has this source, so only it can claim its run: the run the leader dies executing.
+ONLY_IN_A = """
+[[sources]]
+name = "slowpoke"
+kind = "demo"
+schedule = "0 4 * * *"
+batch_size = 100
+demo = { lines = 300, seed = 3, fail = "slow", slow_s = 30 }
+"""
+
+
+def wait_for(what, check, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def instance_of(engine, process):
+    """The instance id of an app process (host:pid:random), from its lease."""
+    return next((h.holder for h in leases.live_instances(engine) if f":{process.proc.pid}:" in h.holder), None)
+
+
+def store_runs(engine, *sources):
+    with engine.connect() as conn:
+        return conn.execute(sa.select(Run.id, Run.source, Run.trigger, Run.status, Run.claimed_by, Run.queued_at,
+                                      Run.started_at, Run.finished_at, Run.error)
+                            .where(Run.source.in_(sources)).order_by(Run.id)).all()
+
+
+def queue_through_both(instances, token):
+    """POST /api/runs to both instances for both sources at once until each source has RUNS_PER_SOURCE accepted."""
+    accepted, problems, lock = {"north": [], "south": []}, [], threading.Lock()
+    deadline = time.monotonic() + 180
+
+    def keep_posting(process, source):
+        while time.monotonic() < deadline:
+            with lock:
+                if len(accepted[source]) >= RUNS_PER_SOURCE:
+                    return
+                status, body = process.request("POST", "/api/runs", {"source": source}, token)
+                if status == 202:
+                    accepted[source].append(body["run_id"])
+            if status == 409:  # the source has a run queued or running: try again shortly
+                time.sleep(0.05)
+            elif status != 202:
+                problems.append((status, body))
+                return
+
+    threads = [threading.Thread(target=keep_posting, args=pair) for pair in product(instances, ("north", "south"))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert problems == []
+    return accepted
+
+
+def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_processes, workdir, pg_schema):
+    engine = make_engine(pg_schema.url)
+    ensure_schema(engine)
+    token = create_token(engine, "load", "operator", actor="test")
+    (workdir / "a.toml").write_text(SHARED + ONLY_IN_A, encoding="utf-8")
+    (workdir / "b.toml").write_text(SHARED, encoding="utf-8")
+    common = {"POTRACK_DATABASE_URL": pg_schema.url, "POTRACK_LEASE_TTL_S": str(LEASE_TTL_S),
+              "POTRACK_SECRET_KEY": "the-same-key-on-every-instance", "POTRACK_ADMIN_PASSWORD": "not-printed-1"}
+    a = app_processes.app("a", POTRACK_CONFIG="a.toml", POTRACK_INSTANCE=str(workdir / "instance-a"), **common)
+    a.wait_ready()
+    a_id = wait_for("instance a to lead", lambda: instance_of(engine, a), 20)
+    assert leases.holding(engine, leases.SCHEDULER).holder == a_id
+    b = app_processes.app("b", POTRACK_CONFIG="b.toml", POTRACK_INSTANCE=str(workdir / "instance-b"), **common)
+    b.wait_ready()
+    b_id = wait_for("instance b's lease", lambda: instance_of(engine, b), 20)
+
+    # 1. Twenty runs through both APIs at once: the store queues one at a time per source, each executes once.
+    accepted = queue_through_both([a, b], token)
+    wait_for("every run to finish", lambda: all(r.status not in ("queued", "running")
+                                                for r in store_runs(engine, "north", "south")), 120)
+    done = store_runs(engine, "north", "south")
+    for source in ("north", "south"):
+        manual = [r.id for r in done if r.source == source and r.trigger == "manual"]
+        assert sorted(accepted[source]) == manual and len(manual) == RUNS_PER_SOURCE
+        mine = sorted((r for r in done if r.source == source), key=lambda r: r.started_at)
+        for earlier, later in zip(mine, mine[1:]):
+            assert earlier.finished_at <= later.started_at, f"runs #{earlier.id} and #{later.id} of {source} overlap"
+    assert {r.status for r in done} == {"success"}
+    assert {r.claimed_by for r in done} == {a_id, b_id}  # both instances executed runs
+    with engine.connect() as conn:
+        completed = conn.execute(sa.select(AuditEvent.run_id).where(AuditEvent.event_type == "ingestion.completed",
+                                                                    AuditEvent.source.in_(["north", "south"]))).all()
+    assert sorted(run_id for (run_id,) in completed) == [r.id for r in done]
+    executed = re.findall(r"\[potrack\.pipeline\] run #(\d+) (?:north|south) success in", a.output() + b.output())
+    assert sorted(map(int, executed)) == [r.id for r in done]  # each run executed by exactly one process
+
+    # 2. The leader dies while it executes a run: b leads, abandons the run, and queues the next scheduled one.
+    status, body = a.request("POST", "/api/runs", {"source": "slowpoke"}, token)
+    assert status == 202
+    orphan = body["run_id"]
+    wait_for("a to execute the slow run", lambda: [r for r in store_runs(engine, "slowpoke")
+                                                    if r.id == orphan and r.status == "running"], 15)
+    assert store_runs(engine, "slowpoke")[0].claimed_by == a_id == leases.holding(engine, leases.SCHEDULER).holder
+    killed_at = utcnow()
+    a.kill()
+
+    wait_for("b to lead", lambda: (leases.holding(engine, leases.SCHEDULER) or leases.Holding("", "", killed_at,
+                                                                                                  killed_at)).holder == b_id,
+             LEASE_TTL_S * 4)
+    [abandoned] = wait_for("the orphaned run to be abandoned",
+                           lambda: [r for r in store_runs(engine, "slowpoke") if r.status == "abandoned"], LEASE_TTL_S * 4)
+    assert abandoned.id == orphan and f"({a_id}) stopped renewing its lease" in abandoned.error
+    assert (utcnow() - killed_at).total_seconds() < 60  # replaced within a minute
+    assert f"instance {b_id} now runs the scheduler" in b.output()
+
+    [scheduled] = wait_for("a scheduled run queued after the kill", lambda: [
+        r for r in store_runs(engine, "north")
+        if r.trigger == "schedule" and r.queued_at > killed_at and r.status == "success"], 90)
+    assert scheduled.claimed_by == b_id
+    assert f"north: scheduled run #{scheduled.id} queued" in b.output()
+
+    assert b.stop() == 0
+    assert leases.live_instances(engine) == [] and leases.holding(engine, leases.SCHEDULER) is None
