@@ -4,7 +4,6 @@ JSON body posted to it; both on ephemeral ports of 127.0.0.1, stopped at the end
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +14,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from services import free_port
 
 
 @dataclass
@@ -85,12 +86,6 @@ def receiver() -> Iterator[Receiver]:
         server.shutdown()
         server.server_close()
 
-
-def free_port() -> int:
-    """A port on 127.0.0.1 where nothing listens now (connections to it are refused)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def channels_toml(webhook_url: str, smtp_port: int) -> str:

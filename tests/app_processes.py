@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -22,24 +21,19 @@ from typing import Any
 import pytest
 
 from conftest import ROOT, SERVICE_SETTINGS
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from services import die_with_parent, free_port
 
 
 class AppProcess:
-    """One app process serving on 127.0.0.1:port."""
+    """One app process serving on 127.0.0.1:port from the directory `root`."""
 
-    def __init__(self, command: list[str], workdir: Path, port: int, env: dict[str, str], log: Path) -> None:
-        self.port, self.log = port, log
+    def __init__(self, command: list[str], root: Path, port: int, env: dict[str, str], log: Path) -> None:
+        self.root, self.port, self.log = root, port, log
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_") or k in SERVICE_SETTINGS}
         full_env.update(PYTHONPATH=str(ROOT), POTRACK_PORT=str(port), **env)
         with log.open("w", encoding="utf-8") as out:  # the process writes to its own copy of the descriptor
-            self.proc = subprocess.Popen(command, cwd=workdir, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                                         text=True, start_new_session=True)
+            self.proc = subprocess.Popen(command, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+                                         stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
 
     @property
     def url(self) -> str:
@@ -47,7 +41,7 @@ class AppProcess:
 
     def output(self) -> str:
         """Everything the process has printed so far (stdout and stderr)."""
-        return self.log.read_text(encoding="utf-8")
+        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
 
     def wait_ready(self, path: str = "/api/health", timeout: float = 60) -> None:
         """Wait until the process answers `path` (any HTTP status); fail with its output if it never does."""

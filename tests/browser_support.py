@@ -11,29 +11,25 @@ Browser tests skip with the reason when Chromium or Playwright is missing, unles
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import dataclasses
 import datetime as dt
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
+from app_processes import AppProcess
 from potrack.bootstrap import Runtime
 from potrack.store.models import Run
+from services import free_port, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("POTRACK_CHROMIUM", "/usr/bin/chromium"))
@@ -43,11 +39,6 @@ START_TIMEOUT_S = 30
 WAIT_MS = 10_000
 # A small demo ERP: with 200 lines the 30-night history is built in about 2 s.
 DEMO_CONFIG = '[[sources]]\nname = "demo"\nkind = "demo"\ndemo = {{ lines = {lines} }}\n'
-
-
-def required() -> bool:
-    """Whether missing services (here: Chromium) must fail the tests rather than skip them (CI)."""
-    return os.environ.get("POTRACK_REQUIRE_SERVICES", "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def missing_browser() -> str | None:
@@ -66,9 +57,7 @@ def browser() -> Iterator[Any]:
     """Headless Chromium for one test module (skipped, or failed under POTRACK_REQUIRE_SERVICES=1, when missing)."""
     reason = missing_browser()
     if reason is not None:
-        if required():
-            pytest.fail(f"POTRACK_REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-        pytest.skip(reason)
+        unavailable(reason)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -97,31 +86,7 @@ def expect(target: Any) -> Any:
     return playwright_expect(target)
 
 
-def free_port() -> int:
-    """An ephemeral TCP port on 127.0.0.1 that is free now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
-    """Linux: the server gets SIGTERM when the test process dies, so it never outlives the tests."""
-    with contextlib.suppress(Exception):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-
-
-@dataclass
-class App:
-    """A running `python app.py` process: its base URL, directory, log file and process."""
-
-    url: str
-    root: Path
-    log: Path
-    proc: subprocess.Popen[bytes]
-
-    def output(self) -> str:
-        """What the app wrote to stdout and stderr so far."""
-        return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+App = AppProcess  # a served app: its url, root, log and output()
 
 
 def app_env(root: Path, **extra: str) -> dict[str, str]:
@@ -137,46 +102,13 @@ def serve(root: Path, scheduler: bool = False, **extra_env: str) -> Iterator[App
     """Run `python app.py` on 127.0.0.1 and an ephemeral port against root's store (with the personas); always
     stopped at the end."""
     ensure_personas(root)
-    port = free_port()
-    env = app_env(root, POTRACK_HOST="127.0.0.1", POTRACK_PORT=str(port),
-                  POTRACK_SCHEDULER="on" if scheduler else "off", **extra_env)
-    log = root / "app.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=root, env=env, stdout=out,
-                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                                preexec_fn=_die_with_parent if sys.platform == "linux" else None)
-    app = App(f"http://127.0.0.1:{port}", root, log, proc)
+    env = app_env(root, POTRACK_HOST="127.0.0.1", POTRACK_SCHEDULER="on" if scheduler else "off", **extra_env)
+    app = AppProcess([sys.executable, str(ROOT / "app.py")], root, free_port(), env, root / "app.log")
     try:
-        _wait_until_answering(app)
+        app.wait_ready(timeout=START_TIMEOUT_S)
         yield app
     finally:
-        _stop(proc)
-
-
-def _wait_until_answering(app: App) -> None:
-    """Poll the public /api/health until the server answers (any HTTP status: a failing store answers 503)."""
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if app.proc.poll() is not None:
-            raise AssertionError(f"the app exited with code {app.proc.returncode}:\n{app.output()}")
-        try:
-            with urllib.request.urlopen(app.url + "/api/health", timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"the app did not answer within {START_TIMEOUT_S} s:\n{app.output()}")
-
-
-def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        app.stop(timeout=10)
 
 
 def write_demo_config(root: Path, lines: int = 200) -> Path:

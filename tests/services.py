@@ -1,5 +1,6 @@
-"""The real services some tests need (PostgreSQL, the psqlODBC driver), with one rule for when they are missing:
-skip with the reason, or fail when POTRACK_REQUIRE_SERVICES=1 (CI sets it).
+"""The real services some tests need (PostgreSQL, the psqlODBC driver, Chromium), with one rule for when they are
+missing: skip with the reason, or fail when POTRACK_REQUIRE_SERVICES=1 (CI sets it); and loopback ports and
+child processes for the servers tests start.
 
 PostgreSQL tests work in a scratch schema of the server's `test` database (POTRACK_TEST_PG_URL overrides the
 URL): `PgSchema` creates it, gives a SQLAlchemy URL whose connections use it (search_path) and tag themselves
@@ -8,7 +9,11 @@ with the schema's name as application_name, and on drop terminates every session
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
+import socket
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +25,19 @@ import sqlalchemy as sa
 PG_URL = os.environ.get("POTRACK_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 ODBC_DRIVER = "PostgreSQL Unicode"
 ODBCINST = Path("/etc/odbcinst.ini")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 where nothing listens now (a server can take it; connections to it are refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def die_with_parent() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """Linux: a server the tests start gets SIGTERM when the test process dies, so it never outlives the tests."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def required() -> bool:

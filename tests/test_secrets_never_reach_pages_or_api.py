@@ -3,7 +3,6 @@ back) fail; no secret appears in any page the dashboard draws for them, any API 
 while the failures themselves are shown."""
 
 import json
-import logging
 
 import plotly
 

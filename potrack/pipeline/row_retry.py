@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from potrack.config import SourceConfig
 from potrack.pipeline.diff import SnapshotDiff
-from potrack.pipeline.stream import SnapshotRead, key_text, read_snapshot
+from potrack.pipeline.stream import SnapshotRead, key_text
 from potrack.pipeline.validate import Key, RowValidator
 from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
