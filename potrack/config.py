@@ -126,6 +126,7 @@ class Settings:
     alerts: AlertSettings = field(default_factory=AlertSettings)
     metrics_token: str | None = None  # when set, GET /metrics needs it as a bearer token
     lease_ttl_s: int = DEFAULT_LEASE_TTL_S
+    proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted
 
     def source(self, name: str) -> SourceConfig:
         """Return the source with this name or raise ConfigError listing the known ones."""
@@ -382,10 +383,14 @@ def load_settings(path: Path | None = None) -> Settings:
     lease_ttl_s = envint("POTRACK_LEASE_TTL_S", DEFAULT_LEASE_TTL_S)
     if not 3 <= lease_ttl_s <= 600:
         raise ConfigError(f"POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got {lease_ttl_s}")
+    proxy_hops = envint("POTRACK_PROXY_HOPS", 0)
+    if not 0 <= proxy_hops <= 5:
+        raise ConfigError(f"POTRACK_PROXY_HOPS: expected the number of reverse proxies in front, 0 to 5, got {proxy_hops}")
     return Settings(
         sources=sources, database_url=database_url, instance_dir=instance_dir,
         timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
         config_path=config_path if config_path.exists() else None,
         secret_key=secret_key, admin_password=admin_password, metrics_token=metrics_token,
         secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts, lease_ttl_s=lease_ttl_s,
+        proxy_hops=proxy_hops,
     )

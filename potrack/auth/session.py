@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import flask
 import flask_login
 import sqlalchemy as sa
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from potrack import bootstrap
 from potrack.auth import throttle
@@ -161,7 +162,18 @@ def init_auth(server: flask.Flask) -> None:
 
 
 def configure_session(server: flask.Flask, runtime: bootstrap.Runtime) -> None:
-    """Give the server the runtime's session key and cookie security."""
+    """Give the server the runtime's session key, cookie security and trusted reverse proxies."""
     server.secret_key = session_secret(runtime.settings.secret_key, runtime.settings.instance_dir)
     server.config.update(SESSION_COOKIE_SECURE=runtime.settings.secure_cookies,
                          REMEMBER_COOKIE_SECURE=runtime.settings.secure_cookies)
+    trust_proxies(server, runtime.settings.proxy_hops)
+
+
+def trust_proxies(server: flask.Flask, hops: int) -> None:
+    """Read the client's address, scheme and host from the X-Forwarded-* headers of `hops` reverse proxies.
+
+    Only proxies the operator put in front are trusted (a client can send those headers too): the sign-in
+    throttle and the audit log then see each client's own address, not the proxy's.
+    """
+    direct = server.extensions.setdefault("potrack_direct_wsgi_app", server.wsgi_app)
+    server.wsgi_app = ProxyFix(direct, x_for=hops, x_proto=hops, x_host=hops) if hops else direct  # type: ignore[method-assign]
