@@ -4,34 +4,18 @@ notification per channel; two deliverers at once send each notification once."""
 import pytest
 import dataclasses
 import datetime as dt
-import threading
 
 from alert_support import receiver  # noqa: F401 - fixture
 from conftest import store_rows
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig
+from timing import all_at_once
 from web_support import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
-
-
-def all_at_once(*targets):
-    barrier = threading.Barrier(len(targets))
-    results = [None] * len(targets)
-
-    def run(i, target):
-        barrier.wait()
-        results[i] = target()
-
-    threads = [threading.Thread(target=run, args=(i, t)) for i, t in enumerate(targets)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_two_evaluators_at_once_open_one_alert_and_two_deliverers_send_it_once(web, receiver):

@@ -5,7 +5,8 @@ shows as sent; the alert's runbook link lands on its section; a viewer sees the 
 import pytest
 
 from browser_support import WAIT_MS, browser, expect, open_runtime, page, serve, sign_in  # noqa: F401  (fixtures)
-from web_alerts_support import config, evaluate, fail_twice, receiver, wait_for  # noqa: F401
+from timing import wait_for
+from web_alerts_support import config, evaluate, fail_twice, receiver  # noqa: F401
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,6 @@ lease up; a bad configuration stops gunicorn before any worker starts, naming th
 import re
 import subprocess
 import sys
-import time
 
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import ROOT
@@ -13,6 +12,7 @@ from potrack.auth.tokens import create_token
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
 from store_reads import run_row
+from timing import wait_for
 
 CONFIG = '[[sources]]\nname = "plant"\nkind = "demo"\ndemo = { lines = 200 }\n'
 
@@ -25,20 +25,16 @@ def test_two_workers_are_two_instances_and_one_leads(app_processes, workdir, pg_
     web = app_processes.gunicorn("gunicorn", "-w", "2", POTRACK_DATABASE_URL=pg_schema.url, POTRACK_LEASE_TTL_S="3",
                                  POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_ADMIN_PASSWORD="not-printed-1")
     web.wait_ready()
-    deadline = time.monotonic() + 20
-    while len(leases.live_instances(engine)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    instances = {h.holder for h in leases.live_instances(engine)}
+    instances = {h.holder for h in wait_for(lambda: len(leases.live_instances(engine)) == 2 and
+                                            leases.live_instances(engine), 20, "two live instances")}
     workers = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", web.output())}
     assert len(instances) == 2 and {int(i.split(":")[1]) for i in instances} == workers
     assert leases.holding(engine, leases.SCHEDULER).holder in instances
 
     status, body = web.request("POST", "/api/runs", {"source": "plant"}, token)
     assert status == 202
-    deadline = time.monotonic() + 30
-    while run_row(engine, body["run_id"])["status"] in ("queued", "running") and time.monotonic() < deadline:
-        time.sleep(0.2)
-    run = run_row(engine, body["run_id"])
+    run = wait_for(lambda: (r := run_row(engine, body["run_id"]))["status"] not in ("queued", "running") and r, 30,
+                   "the run to finish")
     assert run["status"] == "success" and run["claimed_by"] in instances
     assert len(re.findall(rf"run #{body['run_id']} plant success in", web.output())) == 1
 

@@ -15,6 +15,7 @@ from potrack.clock import utcnow
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.models import AuditEvent, Run
+from timing import wait_for
 
 RUNS_PER_SOURCE = 10
 LEASE_TTL_S = 3
@@ -42,16 +43,6 @@ schedule = "0 4 * * *"
 batch_size = 100
 demo = { lines = 300, seed = 3, fail = "slow", slow_s = 30 }
 """
-
-
-def wait_for(what, check, timeout):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def instance_of(engine, process):
@@ -104,16 +95,16 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
               "POTRACK_SECRET_KEY": "the-same-key-on-every-instance", "POTRACK_ADMIN_PASSWORD": "not-printed-1"}
     a = app_processes.app("a", POTRACK_CONFIG="a.toml", POTRACK_INSTANCE=str(workdir / "instance-a"), **common)
     a.wait_ready()
-    a_id = wait_for("instance a to lead", lambda: instance_of(engine, a), 20)
+    a_id = wait_for(lambda: instance_of(engine, a), 20, "instance a's lease")
     assert leases.holding(engine, leases.SCHEDULER).holder == a_id
     b = app_processes.app("b", POTRACK_CONFIG="b.toml", POTRACK_INSTANCE=str(workdir / "instance-b"), **common)
     b.wait_ready()
-    b_id = wait_for("instance b's lease", lambda: instance_of(engine, b), 20)
+    b_id = wait_for(lambda: instance_of(engine, b), 20, "instance b's lease")
 
     # 1. Twenty runs through both APIs at once: the store queues one at a time per source, each executes once.
     accepted = queue_through_both([a, b], token)
-    wait_for("every run to finish", lambda: all(r.status not in ("queued", "running")
-                                                for r in store_runs(engine, "north", "south")), 120)
+    wait_for(lambda: all(r.status not in ("queued", "running") for r in store_runs(engine, "north", "south")), 120,
+             "every run to finish")
     done = store_runs(engine, "north", "south")
     for source in ("north", "south"):
         manual = [r.id for r in done if r.source == source and r.trigger == "manual"]
@@ -134,24 +125,22 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
     status, body = a.request("POST", "/api/runs", {"source": "slowpoke"}, token)
     assert status == 202
     orphan = body["run_id"]
-    wait_for("a to execute the slow run", lambda: [r for r in store_runs(engine, "slowpoke")
-                                                    if r.id == orphan and r.status == "running"], 15)
+    wait_for(lambda: [r for r in store_runs(engine, "slowpoke") if r.id == orphan and r.status == "running"], 15,
+             "a to execute the slow run")
     assert store_runs(engine, "slowpoke")[0].claimed_by == a_id == leases.holding(engine, leases.SCHEDULER).holder
     killed_at = utcnow()
     a.kill()
 
-    wait_for("b to lead", lambda: (leases.holding(engine, leases.SCHEDULER) or leases.Holding("", "", killed_at,
-                                                                                                  killed_at)).holder == b_id,
-             LEASE_TTL_S * 4)
-    [abandoned] = wait_for("the orphaned run to be abandoned",
-                           lambda: [r for r in store_runs(engine, "slowpoke") if r.status == "abandoned"], LEASE_TTL_S * 4)
+    wait_for(lambda: leases.holds(engine, leases.SCHEDULER, b_id), LEASE_TTL_S * 4, "b to lead")
+    [abandoned] = wait_for(lambda: [r for r in store_runs(engine, "slowpoke") if r.status == "abandoned"],
+                           LEASE_TTL_S * 4, "the orphaned run to be abandoned")
     assert abandoned.id == orphan and f"({a_id}) stopped renewing its lease" in abandoned.error
     assert (utcnow() - killed_at).total_seconds() < 60  # replaced within a minute
     assert f"instance {b_id} now runs the scheduler" in b.output()
 
-    [scheduled] = wait_for("a scheduled run queued after the kill", lambda: [
-        r for r in store_runs(engine, "north")
-        if r.trigger == "schedule" and r.queued_at > killed_at and r.status == "success"], 90)
+    [scheduled] = wait_for(lambda: [r for r in store_runs(engine, "north")
+                                    if r.trigger == "schedule" and r.queued_at > killed_at and r.status == "success"],
+                           90, "a scheduled run queued after the kill")
     assert scheduled.claimed_by == b_id
     assert f"north: scheduled run #{scheduled.id} queued" in b.output()
 

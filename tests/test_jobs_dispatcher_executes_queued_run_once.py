@@ -2,7 +2,6 @@
 
 import pytest
 import dataclasses
-import threading
 
 import sqlalchemy as sa
 
@@ -11,6 +10,7 @@ from potrack.pipeline.runner import Pipeline
 from potrack.store import runs
 from potrack.store.models import PoLine, Run
 from store_reads import audit_events, run_row
+from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -34,17 +34,7 @@ def test_two_racing_dispatchers_execute_the_run_once(web):
     seen = [first.candidates(), second.candidates()]
     assert seen == [[(run_id, "demo")]] * 2  # both saw the queued run before either claimed it
 
-    barrier = threading.Barrier(2)
-
-    def start(dispatcher, candidates):
-        barrier.wait()
-        dispatcher.start(candidates)
-
-    racers = [threading.Thread(target=start, args=pair) for pair in zip((first, second), seen)]
-    for t in racers:
-        t.start()
-    for t in racers:
-        t.join()
+    all_at_once(lambda: first.start(seen[0]), lambda: second.start(seen[1]))
     first.join(30)
     second.join(30)
 

@@ -2,13 +2,13 @@
 keeps when it was first taken; a released lease is free at once; week-old instance leases are forgotten."""
 
 import datetime as dt
-import threading
 import time
 
 import pytest
 
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
+from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -38,18 +38,9 @@ def test_a_lease_has_one_holder_until_it_expires_unrenewed(engine):
 
 
 def test_instances_racing_for_a_new_lease_get_it_once(engine):
-    barrier, won = threading.Barrier(8), []
-
-    def race(holder: str) -> None:
-        barrier.wait()
-        if leases.acquire(engine, "scheduler", holder, dt.timedelta(seconds=30)):
-            won.append(holder)
-
-    threads = [threading.Thread(target=race, args=(f"instance-{n}",)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    holders = [f"instance-{n}" for n in range(8)]
+    taken = all_at_once(*[lambda h=h: leases.acquire(engine, "scheduler", h, dt.timedelta(seconds=30)) for h in holders])
+    won = [h for h, ok in zip(holders, taken) if ok]
     assert len(won) == 1 and leases.holding(engine, "scheduler").holder == won[0]
 
 

@@ -1,14 +1,13 @@
 """The store lets one run per source be running at a time, whoever claims: a second claim of the same source
 is refused until the first run ends, even when claims race; other sources are not held up."""
 
-import threading
-
 import pytest
 import sqlalchemy as sa
 
 from potrack.store import runs
 from potrack.store.models import Run
 from store_reads import run_row
+from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -32,18 +31,8 @@ def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends
 
 def test_racing_claims_of_one_source_start_exactly_one_run(web):
     candidates = [queued(web.engine, "demo") for _ in range(8)]
-    barrier, won = threading.Barrier(len(candidates)), []
-
-    def claim(run_id: int) -> None:
-        barrier.wait()
-        if runs.claim_run(web.engine, run_id, f"instance-{run_id}"):
-            won.append(run_id)
-
-    threads = [threading.Thread(target=claim, args=(run_id,)) for run_id in candidates]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    claimed = all_at_once(*[lambda i=i: runs.claim_run(web.engine, i, f"instance-{i}") for i in candidates])
+    won = [run_id for run_id, ok in zip(candidates, claimed) if ok]
     with web.engine.connect() as conn:
         running = conn.execute(sa.select(Run.id).where(Run.status == "running")).scalars().all()
     assert len(won) == 1 and running == won

@@ -1,13 +1,13 @@
 """A source gets a new queued run only when it has none queued or running, even under concurrent requests."""
 
 import pytest
-import threading
 
 import sqlalchemy as sa
 
 from potrack.store.models import Run
 from potrack.store.runs import queue_run_unless_active
 from store_reads import audit_events
+from timing import all_at_once
 from web_support import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -27,17 +27,7 @@ def test_twenty_requests_queue_one_run(web):
 
 
 def test_twenty_concurrent_requests_queue_one_run(web):
-    barrier, results = threading.Barrier(20), []
-
-    def request():
-        barrier.wait()
-        results.append(queue_run_unless_active(web.engine, "demo", "manual"))
-
-    threads = [threading.Thread(target=request) for _ in range(20)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = all_at_once(*[lambda: queue_run_unless_active(web.engine, "demo", "manual")] * 20)
     assert sum(queued for _, queued in results) == 1 and len({run_id for run_id, _ in results}) == 1
     assert len(runs_of(web.engine)) == 1
 

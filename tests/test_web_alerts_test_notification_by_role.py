@@ -13,7 +13,8 @@ from pages import alerts
 from potrack.clock import utcnow
 from potrack.store import alerts as store
 from potrack.store.models import AlertNotification, AuditEvent
-from web_alerts_support import REFUSED, alerts_web, receiver, wait_for  # noqa: F401 - fixtures
+from timing import wait_for
+from web_alerts_support import REFUSED, alerts_web, receiver  # noqa: F401 - fixtures
 from web_support import by_id, text
 
 TOAST = "alerts-test-toast"

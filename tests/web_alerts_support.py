@@ -5,10 +5,7 @@ once."""
 from __future__ import annotations
 
 import datetime as dt
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -79,12 +76,3 @@ def deliver(runtime: Runtime) -> None:
         deliver_one(runtime.engine, runtime.settings.alerts, notification_id, channel, payload, sleep=lambda _: None)
 
 
-def wait_for(check: Callable[[], Any], seconds: float = 15.0) -> Any:
-    """Poll until check() gives something true; that value (AssertionError on time-out)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"not within {seconds} s")
