@@ -1,13 +1,16 @@
 """Two real app processes on one PostgreSQL store: 20 runs queued through the API of both, for two sources, each
-execute exactly once and never two at a time per source; when the leader is killed (SIGKILL) the other takes the
-scheduler over, abandons the run the dead one was executing and queues the next scheduled run itself."""
+execute exactly once and never two at a time per source, and both report the same metrics; when the leader is
+killed (SIGKILL) the other takes the scheduler over, abandons the run the dead one was executing and queues the
+next scheduled run itself."""
 
 import re
 import threading
 import time
+import urllib.request
 from itertools import product
 
 import sqlalchemy as sa
+from prometheus_client.parser import text_string_to_metric_families
 
 from app_processes import app_processes  # noqa: F401 - fixture
 from potrack.auth.tokens import create_token
@@ -55,6 +58,15 @@ def store_runs(engine, *sources):
         return conn.execute(sa.select(Run.id, Run.source, Run.trigger, Run.status, Run.claimed_by, Run.queued_at,
                                       Run.started_at, Run.finished_at, Run.error)
                             .where(Run.source.in_(sources)).order_by(Run.id)).all()
+
+
+def scraped(process):
+    """The samples of GET /metrics about north and south, as Prometheus parses them."""
+    with urllib.request.urlopen(process.url + "/metrics", timeout=10) as answer:
+        text = answer.read().decode()
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(text) for sample in family.samples
+            if sample.labels.get("source") in ("north", "south")}
 
 
 def queue_through_both(instances, token):
@@ -120,6 +132,13 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
     assert sorted(run_id for (run_id,) in completed) == [r.id for r in done]
     executed = re.findall(r"\[potrack\.pipeline\] run #(\d+) (?:north|south) success in", a.output() + b.output())
     assert sorted(map(int, executed)) == [r.id for r in done]  # each run executed by exactly one process
+
+    def same_metrics_as_the_store():
+        seen = scraped(a)
+        finished = [r for r in store_runs(engine, "north", "south") if r.status == "success"]
+        counted = {s: seen[("potrack_runs_total", (("source", s), ("status", "success")))] for s in ("north", "south")}
+        return seen == scraped(b) and counted == {s: sum(r.source == s for r in finished) for s in counted}
+    wait_for(same_metrics_as_the_store, 10, "both instances to report the store's runs")  # a cron run may land between
 
     # 2. The leader dies while it executes a run: b leads, abandons the run, and queues the next scheduled one.
     status, body = a.request("POST", "/api/runs", {"source": "slowpoke"}, token)
