@@ -1,9 +1,10 @@
 """Two evaluators at once (two app instances, or the minute job and a run's end) open one alert and queue one
 notification per channel; two deliverers at once send each notification once."""
 
-import pytest
 import dataclasses
 import datetime as dt
+
+import pytest
 
 from alert_support import receiver  # noqa: F401 - fixture
 from conftest import store_rows

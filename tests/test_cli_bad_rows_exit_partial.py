@@ -1,7 +1,8 @@
 """Bad rows: the run completes as `partial`, exits 3, and keeps each rejected row's raw data and a clear error."""
 
-import pytest
 import json
+
+import pytest
 
 from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
 

@@ -1,9 +1,10 @@
 """A csv source read from a glob of two files: a baseline night then an incremental night through the CLI."""
 
-import pytest
 import csv
 import json
 from pathlib import Path
+
+import pytest
 
 from conftest import ERP_COLUMNS, json_value, open_store, run_cli, run_cli_process, store_rows, write_config
 from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights

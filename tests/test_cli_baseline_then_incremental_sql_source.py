@@ -1,7 +1,8 @@
 """A sql source (a real ERP SQLite file): a baseline night then an incremental night through the CLI."""
 
-import pytest
 import json
+
+import pytest
 
 from conftest import json_value, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
 from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights

@@ -1,10 +1,10 @@
 """A fresh demo install gets 30 nights of history from the real pipeline: failed, partial and retried nights,
 each run dated at its night's scheduled time; only for the built-in configuration and an empty store."""
 
-import pytest
 import dataclasses
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import open_store, write_config

@@ -1,7 +1,8 @@
 """A source that always fails: exit 1, an `ingestion.failed` audit event, the stored lines untouched."""
 
-import pytest
 import json
+
+import pytest
 
 from conftest import open_store, run_cli, run_cli_process, store_rows, write_config
 

@@ -1,6 +1,7 @@
 """Extract retries: transient errors are retried with a recorded attempt each; permanent ones fail at once."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

@@ -1,8 +1,8 @@
 """The dispatcher executes a queued run exactly once, even when two dispatchers race for it, one run per source."""
 
-import pytest
 import dataclasses
 
+import pytest
 import sqlalchemy as sa
 
 from jobs.dispatcher import Dispatcher

@@ -1,10 +1,10 @@
 """The in-process scheduler: a coalesced cron job per source in the configured zone, the dispatcher, the stale check."""
 
-import pytest
 import dataclasses
 import datetime as dt
 import time
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from jobs.scheduler import MISFIRE_GRACE_S, abandon_stale, build_scheduler, queue_scheduled_run

@@ -1,8 +1,9 @@
 """A run's changes paged in SQL, and the CSV download of all of them."""
 
-import pytest
 import csv
 import io
+
+import pytest
 
 from potrack.store.queries import change_page, count_changes, iter_changes
 from potrack.web.export import HEADER, changes_csv

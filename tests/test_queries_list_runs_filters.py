@@ -1,7 +1,8 @@
 """The monitor's filters narrow the list in SQL: queue time in [since, until), statuses, source, and all together."""
 
-import pytest
 import datetime as dt
+
+import pytest
 
 from potrack.store.queries import RunFilter, list_runs
 from web_support import UTC, add_run

@@ -1,7 +1,8 @@
 """The monitor's list: newest first, 50 a page, paged in SQL, with the total and the number of pages."""
 
-import pytest
 import datetime as dt
+
+import pytest
 
 from potrack.store.queries import RunFilter, list_runs
 from web_support import UTC, add_run

@@ -1,6 +1,7 @@
 """What an expanded run shows, read in one call: failure, rejected rows, unmapped codes, attempts, changes (capped)."""
 
 import pytest
+
 from potrack.store.queries import run_detail
 from web_support import demo_run
 

@@ -1,7 +1,8 @@
 """Per source: the latest finished run, the latest completed (success or partial) run, and the queued or running one."""
 
-import pytest
 import datetime as dt
+
+import pytest
 
 from potrack.store.queries import source_statuses
 from web_support import UTC, add_run

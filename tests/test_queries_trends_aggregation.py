@@ -1,8 +1,9 @@
 """Trends read aggregates from SQL: completed runs with a trailing 7-run average, and outcomes per local day."""
 
-import pytest
 import datetime as dt
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from potrack.store.queries import RunFilter, outcomes_by_day, run_series
 from web_support import UTC, add_run

@@ -2,6 +2,7 @@
 become inactive without events. A source's first run is a baseline by itself."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import active_keys, all_events, events, expect, lines, metrics, run_row
 

@@ -4,9 +4,9 @@ On SQLite the heartbeat cannot be written while the run's own write transaction 
 very large baseline commits for minutes.
 """
 
-import pytest
 import datetime as dt
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import open_store, sql_source_config, write_config

@@ -1,11 +1,11 @@
 """Progress: a running run shows its stage and rows_done/rows_total (updated at least every 5,000 rows or every
 second) and a heartbeat; at start-up, running runs whose heartbeat is over 5 minutes old become abandoned."""
 
-import pytest
 import datetime as dt
 import time
 from contextlib import contextmanager
 
+import pytest
 import sqlalchemy as sa
 
 from conftest import erp_line, open_store, sql_source_config, write_config

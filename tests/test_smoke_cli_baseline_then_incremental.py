@@ -1,6 +1,7 @@
 """A sql source: a baseline night then an incremental night through the CLI."""
 
 import pytest
+
 from conftest import erp_line, run_cli, sql_source_config, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

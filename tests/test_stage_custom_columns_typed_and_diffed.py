@@ -2,6 +2,7 @@
 run's valid lines; a changed custom value is a change event named after the column."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, failed_rows, lines, metrics
 

@@ -1,6 +1,7 @@
 """Stage 2/4: a key in more than one row of a snapshot rejects every one of those rows; the stored line stays."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import batches, events, expect, failed_rows, lines, metrics, run_row, unmapped
 

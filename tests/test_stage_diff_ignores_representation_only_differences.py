@@ -1,6 +1,7 @@
 """Stage 4, diff: a value the ERP merely spells differently (text vs number, YYYYMMDD, padding) is no change."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, lines, metrics
 

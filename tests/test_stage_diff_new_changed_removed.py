@@ -1,7 +1,8 @@
 """Stage 4, diff: new keys, changed fields (one event per field, with old and new) and removed keys."""
 
-import pytest
 import datetime as dt
+
+import pytest
 
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import audit_events, events, expect, lines, metrics, run_row

@@ -1,6 +1,7 @@
 """Stage 2, validate: a rejected row whose key is an active line leaves that stored line exactly as it was."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import batches, events, expect, failed_rows, lines, metrics, run_row
 

@@ -1,6 +1,7 @@
 """Stage 2, validate, through a run: bad rows become failed rows with their raw data and take no further part."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import audit_events, events, expect, failed_rows, lines, metrics, run_row, unmapped
 

@@ -2,6 +2,7 @@
 no part id, and its code is listed among the run's unmapped codes."""
 
 import pytest
+
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, lines, metrics, unmapped
 

@@ -1,7 +1,6 @@
 """A source gets a new queued run only when it has none queued or running, even under concurrent requests."""
 
 import pytest
-
 import sqlalchemy as sa
 
 from potrack.store.models import Run
