@@ -6,7 +6,7 @@ from metrics_support import labels, scrape
 from web_support import add_run
 
 STATUSES = ("success", "partial", "failed", "abandoned")
-RULES = ("consecutive_failures", "stale_data", "volume_drop")
+RULES = ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")
 RUN_GAUGES = ("potrack_last_run_timestamp_seconds", "potrack_lines_processed", "potrack_xref_gaps")
 
 

@@ -46,7 +46,7 @@ def runs_total(success, partial, failed):
 
 def firing(rule=None):
     return {labels(source="erp", rule=r): float(r == rule)
-            for r in ("consecutive_failures", "stale_data", "volume_drop")}
+            for r in ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")}
 
 
 def test_metrics_follow_the_runs_and_alerts_in_the_store(workdir, erp, away_from_utc):

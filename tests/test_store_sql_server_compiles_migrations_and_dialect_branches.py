@@ -9,6 +9,7 @@ any test makes potrack run is compiled for SQL Server by tests/sql_server.py.
 
 import datetime as dt
 import re
+import zoneinfo
 
 import pytest
 import sqlalchemy as sa
@@ -18,7 +19,7 @@ from potrack.store.engine import migration_sql
 from potrack.store.lines import LineWriter, lines_of_pos, stored_state_statement
 from potrack.store.locks import lock_statement
 from potrack.store.models import Base, Run
-from potrack.store.queries import outcomes_statement
+from potrack.store.queries import local_day, outcomes_statement
 from sql_server import SQL_SERVER, compile_for_sql_server
 
 # SQL Server refuses an index whose key may exceed 900 bytes (clustered; 1700 nonclustered): stay under 900.
@@ -101,8 +102,10 @@ def test_the_commits_bulk_statements_and_the_diffs_reads_compile_for_sql_server(
 
 
 def test_outcomes_per_day_group_by_a_subquerys_columns_so_sql_server_matches_them():
-    minutes = sa.case((Run.queued_at < dt.datetime(2026, 3, 29, 1), 60), else_=120)
-    sql = compile_for_sql_server(outcomes_statement([Run.status.in_(["success", "failed"])], minutes, "mssql"))
+    berlin = zoneinfo.ZoneInfo("Europe/Berlin")
+    day = local_day(Run.queued_at, berlin, dt.datetime(2026, 3, 20, tzinfo=dt.timezone.utc),
+                    dt.datetime(2026, 4, 5, tzinfo=dt.timezone.utc), "mssql")
+    sql = compile_for_sql_server(outcomes_statement([Run.status.in_(["success", "failed"])], day))
     assert "CAST(dateadd(minute, CASE WHEN (runs.queued_at < ?) THEN ? ELSE ? END, runs.queued_at) AS DATE) AS day" in sql
     group_by = sql.split("GROUP BY", 1)[1]
     assert "?" not in group_by and group_by.strip().startswith("anon_1.day, anon_1.status")

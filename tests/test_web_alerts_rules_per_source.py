@@ -24,9 +24,10 @@ def test_a_source_without_runs_has_no_verdict_yet_and_the_default_thresholds(ale
     now = utcnow()
     demo = rules_now(alerts_web, now)["demo"]
     rules = by_rule(demo)
-    assert [r.rule for r in demo.rules] == ["consecutive_failures", "stale_data", "volume_drop"]
-    assert (rules["consecutive_failures"].state, rules["stale_data"].state, rules["volume_drop"].state) == (
-        "ok", "no verdict", "no verdict")
+    assert [r.rule for r in demo.rules] == ["consecutive_failures", "stale_data", "volume_drop", "new_xref_gap"]
+    assert [rules[r].state for r in ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")] == [
+        "ok", "no verdict", "no verdict", "no verdict"]
+    assert rules["new_xref_gap"].thresholds == "off: set new_gap_value to be told of new unmapped item codes"
     assert rules["stale_data"].verdict.message == "no run yet"
     assert rules["consecutive_failures"].thresholds == "2 failed or abandoned runs in a row"
     assert rules["stale_data"].thresholds == ("no completed run for 26.0 h (longest gap of the schedule 24.0 h "

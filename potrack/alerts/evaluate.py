@@ -11,11 +11,13 @@ import sqlalchemy as sa
 
 from potrack.alerts import message, rules
 from potrack.clock import utcnow
-from potrack.config import Settings
+from potrack.alerts.settings import RuleSettings
+from potrack.config import Settings, SourceConfig
 from potrack.store import alerts as store
 from potrack.store import audit
 from potrack.store.models import AuditEvent, RetryAttempt
 from potrack.store.queries import RunRow
+from potrack.store.xref import new_gaps_over
 from potrack.tz import local_zone
 
 log = logging.getLogger("potrack.alerts")
@@ -32,6 +34,16 @@ def _failure(conn: sa.Connection, run: RunRow | None) -> dict[str, Any] | None:
             "kind": message.failure_kind(run.error_stage, transient, run.status)}
 
 
+def read_verdicts(conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo,
+                  now: dt.datetime) -> tuple[rules.RuleInputs, list[rules.Verdict]]:
+    """What the rules read of a source now, and every rule's verdict on it."""
+    inputs = store.rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
+    gaps = None if limits.new_gap_value is None else new_gaps_over(conn, cfg.name, limits.new_gap_value)
+    return inputs, [rules.consecutive_failures(inputs, limits), rules.stale_data(inputs, limits, cfg.schedule, tz, now),
+                    rules.volume_drop(inputs, limits),
+                    rules.new_xref_gap(gaps, inputs.last_ok.id if inputs.last_ok else None, limits)]
+
+
 class Evaluator:
     """Evaluates every rule of a source against its run history and opens, reminds or resolves its alerts."""
 
@@ -43,18 +55,15 @@ class Evaluator:
         return [change for src in self.settings.sources for change in self.evaluate(src.name)]
 
     def evaluate(self, source: str) -> list[str]:
-        """One source: 1. muted → nothing; 2. the three verdicts; 3. open, remind or resolve each rule's alert."""
+        """One source: 1. muted → nothing; 2. every rule's verdict; 3. open, remind or resolve each rule's alert."""
         cfg, limits, now = self.settings.source(source), self.settings.alerts.rules_for(source), self.clock()
         if limits.muted_until is not None and now < limits.muted_until:
             self._note_mute(source, limits.muted_until)
             return []
         with self.engine.connect() as conn:
-            inputs = store.rule_inputs(conn, source, limits.consecutive_failures, limits.volume_window + 1)
+            inputs, verdicts = read_verdicts(conn, cfg, limits, local_zone(self.settings.timezone), now)
             firing = {a.rule: a for a in store.firing(conn, source)}
             failure = _failure(conn, inputs.finished[0] if inputs.finished else None)
-        verdicts = [rules.consecutive_failures(inputs, limits),
-                    rules.stale_data(inputs, limits, cfg.schedule, local_zone(self.settings.timezone), now),
-                    rules.volume_drop(inputs, limits)]
         channels = [c.name for c in self.settings.alerts.channels]
         last_ok = inputs.last_ok
         ok_at = None if last_ok is None else (last_ok.id, last_ok.finished_at or last_ok.queued_at)

@@ -7,8 +7,9 @@ import datetime as dt
 from typing import Any
 
 TITLES = {"consecutive_failures": "consecutive failed runs", "stale_data": "stale data",
-          "volume_drop": "volume drop"}
-ANCHORS = {"consecutive_failures": "consecutive-failures", "stale_data": "stale-data", "volume_drop": "volume-drop"}
+          "volume_drop": "volume drop", "new_xref_gap": "new xref gap"}
+ANCHORS = {"consecutive_failures": "consecutive-failures", "stale_data": "stale-data", "volume_drop": "volume-drop",
+           "new_xref_gap": "new-xref-gap"}
 HEADLINES = {"opened": "FIRING", "resolved": "RESOLVED", "reminder": "STILL FIRING", "test": "TEST"}
 
 

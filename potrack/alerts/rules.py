@@ -1,4 +1,5 @@
-"""The three rules over a source's run history: consecutive failures, stale data, volume drop.
+"""The rules over a source's run history: consecutive failures, stale data, volume drop; and, when a threshold is
+set, a new xref gap (an item code first left unmapped by the latest run whose open lines are worth more).
 
 Each gives a Verdict: holds (an alert should fire), does not hold, or no verdict yet (too little history).
 """
@@ -12,6 +13,7 @@ from typing import Any
 from potrack.alerts.settings import RuleSettings
 from potrack.schedule import longest_interval
 from potrack.store.queries import RunRow
+from potrack.store.xref import Gap
 
 FAILED = ("failed", "abandoned")
 
@@ -100,6 +102,28 @@ def volume_drop(inputs: RuleInputs, settings: RuleSettings) -> Verdict:
     facts = {"baseline": round(mean, 1), "latest": latest.lines_processed, "change_percent": round(change, 1),
              "window": len(previous)}
     return Verdict("volume_drop", -change > settings.volume_drop_percent, text, latest.id, facts)
+
+
+def new_xref_gap(new_gaps: list[Gap] | None, latest_run: int | None, settings: RuleSettings) -> Verdict:
+    """Item codes the latest completed run left unmapped for the first time, whose open lines are worth more
+    than new_gap_value (None: the rule is off). Codes already known from earlier nights never count."""
+    threshold = settings.new_gap_value
+    if threshold is None or new_gaps is None:
+        return Verdict("new_xref_gap", None, "off (no new_gap_value set)")
+    if latest_run is None:
+        return Verdict("new_xref_gap", None, "no completed run yet")
+    facts = {"threshold": threshold,
+             "codes": [{"item_code": g.item_code, "lines": g.lines_now, "open_value": round(g.open_value, 2),
+                        "currency": g.currency} for g in new_gaps]}
+    if not new_gaps:
+        return Verdict("new_xref_gap", False, f"no new unmapped item code worth more than {threshold:,.2f} in run "
+                                              f"#{latest_run}", latest_run, facts)
+    listed = ", ".join(f"{g.item_code} ({g.lines_now} lines, {g.open_value:,.2f} {g.currency or ''})".replace(" )", ")")
+                       for g in new_gaps[:5])
+    more = f" and {len(new_gaps) - 5} more" if len(new_gaps) > 5 else ""
+    noun = "code" if len(new_gaps) == 1 else "codes"
+    return Verdict("new_xref_gap", True, f"run #{latest_run} left {len(new_gaps)} new item {noun} unmapped worth "
+                                         f"more than {threshold:,.2f} on open lines: {listed}{more}", latest_run, facts)
 
 
 def _hours(span: dt.timedelta) -> str:

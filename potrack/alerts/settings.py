@@ -15,7 +15,7 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 @dataclass(frozen=True)
 class RuleSettings:
-    """The thresholds of the three rules for one source."""
+    """The thresholds of the rules for one source (new_xref_gap is off unless new_gap_value is set)."""
 
     consecutive_failures: int = 2
     stale_after: dt.timedelta | None = None  # None: the schedule's longest interval + stale_grace
@@ -24,6 +24,7 @@ class RuleSettings:
     volume_window: int = 14
     volume_min_runs: int = 7
     volume_min_mean: float = 100.0
+    new_gap_value: float | None = None  # a new unmapped code whose open lines are worth more than this alerts
     muted_until: dt.datetime | None = None
 
 
@@ -109,6 +110,14 @@ def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_s
     least = table.get("volume_min_mean", (int, float))
     if least is not None:
         values["volume_min_mean"] = float(least)
+    gap_value = table.get("new_gap_value", (int, float, str))
+    if gap_value is not None and gap_value != "off":
+        if isinstance(gap_value, str) or gap_value <= 0:
+            raise error(f"{table.key('new_gap_value')}: expected a positive open value (e.g. 10000) or \"off\", "
+                        f"got {gap_value!r}")
+        values["new_gap_value"] = float(gap_value)
+    elif gap_value == "off":
+        values["new_gap_value"] = None
     grace = table.get("stale_grace", str)
     if grace is not None:
         values["stale_grace"] = parse_duration(grace, table.key("stale_grace"), error)

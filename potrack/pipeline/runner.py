@@ -26,6 +26,7 @@ from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
 from potrack.store import audit, failed_rows, runs
 from potrack.store import lines as store_lines
+from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
 from potrack.store.runs import RunMetrics
@@ -97,6 +98,7 @@ class Pipeline:
         with self.engine.connect() as conn:
             selected = failed_rows.selected_rows(conn, run_id)
             latest = row_retry.latest_snapshot_run(conn, cfg.name)
+            overrides = store_xref.local_mappings(conn, cfg.name)
         retried, superseded = row_retry.split_superseded(selected, latest)
         keys: list[Key | None] = []
         has_inactive = False
@@ -107,7 +109,7 @@ class Pipeline:
                 with self.engine.connect() as conn:
                     previous, has_inactive = row_retry.stored_digests(conn, cfg.name, {k for k in keys if k})
                 progress.stage("extract")
-                read = read_snapshot(source, cfg, previous, False, progress)
+                read = read_snapshot(source, cfg, previous, False, progress, overrides)
             else:
                 read = row_retry.nothing_read()
         except Exception as exc:
@@ -134,6 +136,7 @@ class Pipeline:
         source = self.source_factory(cfg)
         with self.engine.connect() as conn:
             stored = store_lines.stored_state(conn, cfg.name)
+            overrides = store_xref.local_mappings(conn, cfg.name)
         previous, has_inactive = stored.digests, stored.has_inactive
         if not baseline and not previous and not has_inactive:
             baseline = True  # a source's first run is its baseline: no diff against an empty store
@@ -147,7 +150,8 @@ class Pipeline:
         progress.stage("extract")
         try:
             read, metrics.retry_attempts = extract_with_retries(
-                lambda: read_snapshot(source, cfg, previous, baseline, progress), cfg.retry, record_attempt, self.sleep)
+                lambda: read_snapshot(source, cfg, previous, baseline, progress, overrides), cfg.retry, record_attempt,
+                self.sleep)
         except ExtractFailed as exc:
             metrics.retry_attempts, metrics.errors = exc.attempts, 1
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
@@ -196,6 +200,7 @@ class Pipeline:
                 metrics.change_events = written.change_events
                 metrics.batches_reconstructed = written.batches
                 stage = "commit"
+                store_xref.note_erp_view(conn, cfg.name, run_id, read.xref.source_view)
                 if settle_rows is not None:
                     settle_rows(conn)
                 duration = runs.finish_run(conn, run_id, status, metrics, started)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +39,10 @@ def duplicate_error(key: Key) -> str:
 
 
 def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
-                  progress: Progress) -> SnapshotRead:
-    """One extract attempt: stream the snapshot through validate, xref and the diff."""
-    xref = XrefResolver(source.read_xref())
+                  progress: Progress, xref_overrides: Mapping[str, str] | None = None) -> SnapshotRead:
+    """One extract attempt: stream the snapshot through validate, xref (the source's, with the codes mapped in
+    potrack over it) and the diff."""
+    xref = XrefResolver(source.read_xref(), xref_overrides)
     diff = SnapshotDiff(previous=previous, baseline=baseline)
     rejections: list[Rejection] = []
     rows = custom_values = 0

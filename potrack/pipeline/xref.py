@@ -1,8 +1,13 @@
-"""Stage 3, xref: maps item codes to internal part ids and counts the codes with no mapping."""
+"""Stage 3, xref: maps item codes to internal part ids and counts the codes with no mapping.
+
+The mapping is the source's own xref with the codes mapped in potrack (the xref-gap workbench) over it: those
+win. What the source's xref says for each of them is kept, for the workbench to show.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 
 from potrack.pipeline.validate import FIELD_INDEX, Line
 
@@ -12,8 +17,9 @@ ITEM_CODE = FIELD_INDEX["item_code"]
 class XrefResolver:
     """Applies one xref table to the lines of a run and tallies unmapped codes."""
 
-    def __init__(self, mapping: dict[str, str]) -> None:
-        self.mapping = mapping
+    def __init__(self, mapping: Mapping[str, str], overrides: Mapping[str, str] | None = None) -> None:
+        self.mapping = {**mapping, **(overrides or {})}
+        self.source_view: dict[str, str | None] = {code: mapping.get(code) for code in overrides or {}}
         self.unmapped: Counter[str] = Counter()
 
     def resolve(self, line: Line) -> None:

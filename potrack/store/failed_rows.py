@@ -16,13 +16,15 @@ from potrack.store.paging import Paged, clamp_page
 
 @dataclass(frozen=True)
 class FailedRowFilter:
-    """Which rejected rows to list: of a source, of a run, rejected in [since, until) (UTC), resolved or not."""
+    """Which rejected rows to list: of a source, of a run, rejected in [since, until) (UTC), resolved or not, with
+    a row key (PO/line)."""
 
     source: str | None = None
     run_id: int | None = None
     since: dt.datetime | None = None
     until: dt.datetime | None = None
     resolved: bool | None = None
+    row_key: str | None = None
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL conditions on failed_rows joined with their runs."""
@@ -37,6 +39,8 @@ class FailedRowFilter:
             conditions.append(Run.queued_at < self.until)
         if self.resolved is not None:
             conditions.append(FailedRow.resolved_at.is_not(None) if self.resolved else FailedRow.resolved_at.is_(None))
+        if self.row_key is not None:
+            conditions.append(FailedRow.row_key == self.row_key)
         return conditions
 
 

@@ -26,6 +26,12 @@ class StoredState:
     has_inactive: bool
 
 
+def open_quantity() -> sa.ColumnElement[Any]:
+    """SQL: what is still to be received on a line now (0 once it is received in full or no longer active)."""
+    still_open = sa.and_(PoLine.active == sa.true(), PoLine.quantity_ordered > PoLine.quantity_received)
+    return sa.case((still_open, PoLine.quantity_ordered - PoLine.quantity_received), else_=0.0)
+
+
 def stored_state_statement(dialect: sa.Dialect) -> BulkStatement:
     """The SELECT of a source's keys, digests and active flags, compiled for the dialect."""
     stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(

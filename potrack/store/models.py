@@ -12,7 +12,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids of big tables are 64-bit.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-ALERT_RULES = ("consecutive_failures", "stale_data", "volume_drop")
+ALERT_RULES = ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")
 ALERT_STATES = ("firing", "resolved")
 NOTIFICATION_EVENTS = ("opened", "resolved", "reminder", "test")
 NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
@@ -110,7 +110,12 @@ class PoLine(Base):
     """The current state of one PO line of one source."""
 
     __tablename__ = "po_lines"
-    __table_args__ = (sa.UniqueConstraint("source", "po_number", "line_number"),)
+    __table_args__ = (
+        sa.UniqueConstraint("source", "po_number", "line_number"),
+        # Only the lines without a part id (a few percent): the xref-gap workbench's lines and open value.
+        sa.Index("ix_po_lines_unmapped", "source", "item_code", sqlite_where=sa.text("internal_part_id IS NULL"),
+                 postgresql_where=sa.text("internal_part_id IS NULL"), mssql_where=sa.text("internal_part_id IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     source: Mapped[str] = mapped_column(sa.String(100))
@@ -368,3 +373,24 @@ class Lease(Base):
     acquired_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     renewed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class XrefMapping(Base):
+    """An item code mapped to an internal part in potrack (the xref-gap workbench), for one source.
+
+    It applies from the source's next run and wins over the source's own xref. Each run records what the
+    source's xref said for the code (`erp_part_id`, None when it has no mapping), so the workbench can say
+    which mapping won.
+    """
+
+    __tablename__ = "xref_mappings"
+    __table_args__ = (sa.UniqueConstraint("source", "item_code"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    item_code: Mapped[str] = mapped_column(sa.String(64))
+    internal_part_id: Mapped[str] = mapped_column(sa.String(64))
+    mapped_by: Mapped[str] = mapped_column(sa.String(100))
+    mapped_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    erp_part_id: Mapped[str | None] = mapped_column(sa.String(64))
+    erp_checked_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))

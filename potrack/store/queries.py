@@ -299,12 +299,27 @@ def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], di
     raise ValueError(f"outcomes per day: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
 
 
-def outcomes_statement(where: list[sa.ColumnElement[bool]], minutes: sa.ColumnElement[Any],
-                       dialect: str) -> sa.Select[Any]:
-    """Finished runs counted per local day (UTC shifted by `minutes`) and status."""
+def local_day(column: sa.ColumnElement[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime,
+              dialect: str) -> sa.ColumnElement[Any]:
+    """The calendar date in `tz` of a UTC timestamp column whose values lie within [first, last] (its offsets
+    there, summer time included, as a CASE on the column)."""
+    spans = offset_spans(tz, first, last)
+    minutes: sa.ColumnElement[Any] = sa.literal(spans[-1][1])
+    if len(spans) > 1:
+        minutes = sa.case(*[(column < until, offset) for until, offset in spans[:-1]], else_=spans[-1][1])
+    return _local_day(column, minutes, dialect)
+
+
+def as_date(value: dt.date | str) -> dt.date:
+    """A date read back from a local-day column (SQLite gives ISO text)."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+
+
+def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """Finished runs counted per local day (`day`, an expression of the run) and status."""
     # Grouped over a subquery: SQL Server takes each `?` as its own parameter, so the same expression in SELECT
     # and GROUP BY would not match.
-    days = sa.select(_local_day(Run.queued_at, minutes, dialect).label("day"), Run.status).where(*where).subquery()
+    days = sa.select(day.label("day"), Run.status).where(*where).subquery()
     return (sa.select(days.c.day, days.c.status, sa.func.count())
             .group_by(days.c.day, days.c.status).order_by(days.c.day))
 
@@ -315,9 +330,6 @@ def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[
     first, last = conn.execute(sa.select(sa.func.min(Run.queued_at), sa.func.max(Run.queued_at)).where(*where)).one()
     if first is None:
         return []
-    spans = offset_spans(tz, first, last)
-    minutes: sa.ColumnElement[Any] = sa.literal(spans[-1][1])
-    if len(spans) > 1:
-        minutes = sa.case(*[(Run.queued_at < until, offset) for until, offset in spans[:-1]], else_=spans[-1][1])
-    rows = conn.execute(outcomes_statement(where, minutes, conn.dialect.name)).all()
-    return [OutcomeCount(d if isinstance(d, dt.date) else dt.date.fromisoformat(d), status, n) for d, status, n in rows]
+    day = local_day(Run.queued_at, tz, first, last, conn.dialect.name)
+    rows = conn.execute(outcomes_statement(where, day)).all()
+    return [OutcomeCount(as_date(d), status, n) for d, status, n in rows]

@@ -11,8 +11,9 @@ import sqlalchemy as sa
 
 from potrack.alerts import message, rules
 from potrack.alerts.delivery import deliver_pending
+from potrack.alerts.evaluate import read_verdicts
 from potrack.alerts.settings import RuleSettings
-from potrack.config import Settings, SourceConfig
+from potrack.config import Settings
 from potrack.schedule import longest_interval, next_fire
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow, AttemptRow, DeliveryRow
@@ -51,7 +52,7 @@ class RuleState:
 
 @dataclass(frozen=True)
 class SourceRules:
-    """A source's three rules now, when it is muted until, its next scheduled run and when its data turns (or
+    """A source's rules now, when it is muted until, its next scheduled run and when its data turns (or
     turned) stale."""
 
     source: str
@@ -71,17 +72,13 @@ def thresholds(rule: str, limits: RuleSettings, schedule: str, tz: dt.tzinfo, no
                f"longest gap of the schedule {hours(longest_interval(schedule, tz, now))} "
                f"+ grace {hours(limits.stale_grace)}")
         return f"no completed run for {hours(limit)} ({why})"
-    return (f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "
-            f"{limits.volume_window}; from {limits.volume_min_runs} successful runs and a mean of "
-            f"{limits.volume_min_mean:,.0f} lines")
-
-
-def verdicts(conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo,
-             now: dt.datetime) -> list[rules.Verdict]:
-    """The three rules' verdicts of a source now, from the runs the evaluator reads."""
-    inputs = store.rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
-    return [rules.consecutive_failures(inputs, limits), rules.stale_data(inputs, limits, cfg.schedule, tz, now),
-            rules.volume_drop(inputs, limits)]
+    if rule == "volume_drop":
+        return (f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "
+                f"{limits.volume_window}; from {limits.volume_min_runs} successful runs and a mean of "
+                f"{limits.volume_min_mean:,.0f} lines")
+    if limits.new_gap_value is None:
+        return "off: set new_gap_value to be told of new unmapped item codes"
+    return f"an item code first left unmapped by the latest run, its open lines worth more than {limits.new_gap_value:,.2f}"
 
 
 def _moment(text: object) -> dt.datetime | None:
@@ -95,7 +92,8 @@ def source_rules(conn: sa.Connection, settings: Settings, tz: dt.tzinfo, now: dt
     for cfg in settings.sources:
         limits = settings.alerts.rules_for(cfg.name)
         states = tuple(RuleState(v.rule, v, thresholds(v.rule, limits, cfg.schedule, tz, now),
-                                 open_alerts.get((cfg.name, v.rule))) for v in verdicts(conn, cfg, limits, tz, now))
+                                 open_alerts.get((cfg.name, v.rule)))
+                       for v in read_verdicts(conn, cfg, limits, tz, now)[1])
         stale = next(s.verdict for s in states if s.rule == "stale_data")
         muted = limits.muted_until if limits.muted_until is not None and now < limits.muted_until else None
         found.append(SourceRules(cfg.name, muted, next_fire(cfg.schedule, tz, now),

@@ -20,6 +20,8 @@ LEVELS = ("healthy", "degraded", "failing")
 LABELS = {"healthy": "Healthy", "degraded": "Degraded", "failing": "Failing"}
 COLORS = {"healthy": "success", "degraded": "warning", "failing": "danger"}
 FAILING_RULES = ("consecutive_failures",)  # a firing alert of any other rule is Degraded
+# Alerts about data flowing count for the health verdict; a new xref gap is about the data's mapping (/xref).
+HEALTH_RULES = ("consecutive_failures", "stale_data", "volume_drop")
 
 
 def alert_level(rule: str) -> str:
@@ -83,7 +85,8 @@ def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: d
                                   f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
                       ok.id))
     found += [(alert_level(a.rule), f"{cfg.name}: alert {TITLES.get(a.rule, a.rule)} firing since "
-                                    f"{relative(a.opened_at, now)}: {a.message}", a.run_id) for a in alerts]
+                                    f"{relative(a.opened_at, now)}: {a.message}", a.run_id) for a in alerts
+              if a.rule in HEALTH_RULES]
     if not found:
         return Health("healthy", (), None)
     level = max((lvl for lvl, _, _ in found), key=LEVELS.index)

@@ -1,0 +1,291 @@
+"""The change explorer's reads: change events across runs with their line's supplier, item, part, buyer and plant,
+filtered and paged in SQL; the filtered set's summary, its changes per night by field and its suppliers by
+promised-date slips, aggregated in SQL; and the filtered set as a stream, for export.
+
+Supplier, item, part, buyer, plant and open quantity are the line's current values (po_lines). A slip is a change
+of promised_date to a later date; its days are computed in SQL (one branch per dialect) so the list can be
+filtered on them. A price change's value impact is Δunit_price × the line's open quantity now (what is still to
+be received, 0 for a line no longer active), in the line's own currency.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from potrack.store.lines import open_quantity
+from potrack.store.models import ChangeEvent, PoLine, Run
+from potrack.store.paging import Paged, clamp_page
+from potrack.store.queries import as_date, local_day
+
+DATE_FIELDS = ("order_date", "promised_date", "need_by_date")
+NUMBER_FIELDS = ("quantity_ordered", "quantity_received", "unit_price")
+SLIP_FIELD = "promised_date"
+PRICE_FIELD = "unit_price"
+TOP_SUPPLIERS = 10
+EXPORT_BATCH = 2000
+
+E, L, R = ChangeEvent, PoLine, Run
+
+
+@dataclass(frozen=True)
+class ChangeFilter:
+    """Which change events to show: run time [since, until), source, the line's supplier, buyer and plant, fields,
+    kinds (new, changed, removed), and promised dates that slipped by more than some days."""
+
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    source: str | None = None
+    supplier: str | None = None
+    buyer: str | None = None
+    plant: str | None = None
+    fields: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    slipped_over: int | None = None
+
+    def where(self, slip: sa.ColumnElement[Any]) -> list[sa.ColumnElement[bool]]:
+        """The filter as SQL conditions on change events joined to their run and line."""
+        conditions: list[sa.ColumnElement[bool]] = []
+        if self.since is not None:
+            conditions.append(R.queued_at >= self.since)
+        if self.until is not None:
+            conditions.append(R.queued_at < self.until)
+        for column, value in ((E.source, self.source), (L.supplier_code, self.supplier), (L.buyer, self.buyer),
+                              (L.plant, self.plant)):
+            if value is not None:
+                conditions.append(column == value)
+        if self.fields:
+            conditions.append(E.field.in_(self.fields))
+        if self.kinds:
+            conditions.append(E.kind.in_(self.kinds))
+        if self.slipped_over is not None:
+            conditions.append(slip > self.slipped_over)
+        return conditions
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One change event with its run's time and its line's current supplier, item, part, buyer, plant and open
+    quantity; `days`, `delta` and `percent` say how much a date or a number moved."""
+
+    id: int
+    run_id: int
+    run_at: dt.datetime
+    source: str
+    po_number: str
+    line_number: int
+    kind: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+    supplier_code: str | None
+    item_code: str | None
+    internal_part_id: str | None
+    buyer: str | None
+    plant: str | None
+    open_quantity: float
+
+    @property
+    def days(self) -> int | None:
+        """For a date field: new - old in days (positive: later, a slip), else None."""
+        if self.field not in DATE_FIELDS or not self.old_value or not self.new_value:
+            return None
+        return (dt.date.fromisoformat(self.new_value) - dt.date.fromisoformat(self.old_value)).days
+
+    @property
+    def delta(self) -> float | None:
+        """For a number field: new - old, else None."""
+        if self.field not in NUMBER_FIELDS or self.old_value is None or self.new_value is None:
+            return None
+        return float(self.new_value) - float(self.old_value)
+
+    @property
+    def percent(self) -> float | None:
+        """For a number field: the change in percent of the old value (None when that is 0)."""
+        delta = self.delta
+        if delta is None or not float(self.old_value or 0):
+            return None
+        return delta / float(self.old_value or 1) * 100
+
+    @property
+    def value_impact(self) -> float | None:
+        """For a price change: Δprice × the open quantity now."""
+        return self.delta * self.open_quantity if self.field == PRICE_FIELD and self.delta is not None else None
+
+
+@dataclass(frozen=True)
+class ChangeList(Paged):
+    """A page of change events, newest first, and how many match in all."""
+
+    rows: list[ChangeRow]
+    total: int
+    page: int
+    per_page: int
+
+
+@dataclass(frozen=True)
+class ChangeSummary:
+    """The filtered set in figures: events, distinct lines, promised-date slips (count, median days), price
+    changes (count, total value impact), removals and cancellations (status changed to cancel…)."""
+
+    events: int
+    lines_changed: int
+    slips: int
+    median_slip_days: float | None
+    price_changes: int
+    value_impact: float
+    removals: int
+    cancellations: int
+
+
+@dataclass(frozen=True)
+class NightCount:
+    """How many changes of one field (or new / removed lines) the runs of one local day made."""
+
+    day: dt.date
+    what: str
+    changes: int
+
+
+@dataclass(frozen=True)
+class SupplierSlips:
+    """A supplier's promised-date slips in the filtered set: how many, and their days in all."""
+
+    supplier_code: str
+    slips: int
+    days: int
+
+
+def days_between(old: sa.ColumnElement[Any], new: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+    """new - old in whole days, for two ISO date texts, in the store's SQL dialect."""
+    if dialect == "sqlite":
+        return sa.cast(sa.func.julianday(new) - sa.func.julianday(old), sa.Integer)
+    if dialect == "postgresql":
+        return sa.cast(sa.cast(new, sa.Date) - sa.cast(old, sa.Date), sa.Integer)
+    if dialect == "mssql":
+        return sa.func.datediff(sa.text("day"), sa.cast(old, sa.Date), sa.cast(new, sa.Date))
+    raise ValueError(f"date differences: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
+
+
+def _changed(field: str) -> sa.ColumnElement[bool]:
+    return sa.and_(E.field == field, E.kind == "changed", E.old_value.is_not(None), E.new_value.is_not(None))
+
+
+def slip_days(dialect: str) -> sa.ColumnElement[Any]:
+    """Days a promised date moved (NULL for any other event); CASE guards the casts of other fields' values."""
+    return sa.case((_changed(SLIP_FIELD), days_between(E.old_value, E.new_value, dialect)))
+
+
+def value_impact() -> sa.ColumnElement[Any]:
+    """Δprice × open quantity for a price change (NULL for any other event)."""
+    delta = sa.cast(E.new_value, sa.Float) - sa.cast(E.old_value, sa.Float)
+    return sa.case((_changed(PRICE_FIELD), delta * open_quantity()))
+
+
+JOINED = E.__table__.join(R, R.id == E.run_id).join(
+    L, sa.and_(L.source == E.source, L.po_number == E.po_number, L.line_number == E.line_number))
+ROW_COLUMNS = (E.id, E.run_id, R.queued_at, E.source, E.po_number, E.line_number, E.kind, E.field, E.old_value,
+               E.new_value, L.supplier_code, L.item_code, L.internal_part_id, L.buyer, L.plant)
+
+
+def _rows_select(flt: ChangeFilter, dialect: str) -> sa.Select[Any]:
+    return (sa.select(*ROW_COLUMNS, open_quantity()).select_from(JOINED).where(*flt.where(slip_days(dialect)))
+            .order_by(E.id.desc()))
+
+
+def _count(conn: sa.Connection, flt: ChangeFilter) -> int:
+    where = flt.where(slip_days(conn.dialect.name))
+    return conn.execute(sa.select(sa.func.count()).select_from(JOINED).where(*where)).scalar_one()
+
+
+def list_changes(conn: sa.Connection, flt: ChangeFilter, page: int = 1, per_page: int = 50) -> ChangeList:
+    """A page of the matching change events, newest first (LIMIT/OFFSET in SQL)."""
+    total = _count(conn, flt)
+    page = clamp_page(page, total, per_page)
+    rows = conn.execute(_rows_select(flt, conn.dialect.name).limit(per_page).offset((page - 1) * per_page)).all()
+    return ChangeList([ChangeRow(*row) for row in rows], total, page, per_page)
+
+
+def iter_changes(conn: sa.Connection, flt: ChangeFilter) -> Iterator[ChangeRow]:
+    """Every matching change event, newest first, fetched a batch at a time (a server-side cursor where the
+    driver has one): memory stays flat however many match."""
+    result = conn.execution_options(yield_per=EXPORT_BATCH).execute(_rows_select(flt, conn.dialect.name))
+    for row in result:
+        yield ChangeRow(*row)
+
+
+def summarize_changes(conn: sa.Connection, flt: ChangeFilter) -> ChangeSummary:
+    """The summary tiles of the filtered set, each aggregated in SQL."""
+    dialect = conn.dialect.name
+    slip = slip_days(dialect)
+    where = flt.where(slip)
+
+    def count_of(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Any]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    cancelled = sa.and_(E.field == "status", E.kind == "changed", sa.func.lower(E.new_value).like("cancel%"))
+    events, slips, prices, impact, removals, cancellations = conn.execute(
+        sa.select(sa.func.count(), count_of(slip > 0), count_of(_changed(PRICE_FIELD)),
+                  sa.func.coalesce(sa.func.sum(value_impact()), 0.0), count_of(E.kind == "removed"),
+                  count_of(cancelled)).select_from(JOINED).where(*where)).one()
+    keys = sa.select(E.source, E.po_number, E.line_number).select_from(JOINED).where(*where).distinct().subquery()
+    lines = conn.execute(sa.select(sa.func.count()).select_from(keys)).scalar_one()
+    return ChangeSummary(events, lines, slips, _median_slip(conn, slip, where, slips), prices, float(impact),
+                         removals, cancellations)
+
+
+def _median_slip(conn: sa.Connection, slip: sa.ColumnElement[Any], where: list[sa.ColumnElement[bool]],
+                 slips: int) -> float | None:
+    """The median of the slips' days: the middle one or two in order (portable: no percentile function)."""
+    if not slips:
+        return None
+    middle = conn.execute(sa.select(slip).select_from(JOINED).where(*where, slip > 0).order_by(slip, E.id)
+                          .limit(2 - slips % 2).offset((slips - 1) // 2)).scalars().all()
+    return float(statistics.fmean(middle))
+
+
+def changes_per_night(conn: sa.Connection, flt: ChangeFilter, tz: dt.tzinfo) -> list[NightCount]:
+    """The matching changes counted per local day of their run and per field (new / removed lines apart)."""
+    dialect = conn.dialect.name
+    where = flt.where(slip_days(dialect))
+    first, last = conn.execute(sa.select(sa.func.min(R.queued_at), sa.func.max(R.queued_at)).select_from(JOINED)
+                               .where(*where)).one()
+    if first is None:
+        return []
+    what = sa.case((E.kind == "changed", E.field), else_=E.kind)
+    nights = (sa.select(local_day(R.queued_at, tz, first, last, dialect).label("day"), what.label("what"))
+              .select_from(JOINED).where(*where).subquery())
+    rows = conn.execute(sa.select(nights.c.day, nights.c.what, sa.func.count())
+                        .group_by(nights.c.day, nights.c.what).order_by(nights.c.day, nights.c.what)).all()
+    return [NightCount(as_date(day), str(what), n) for day, what, n in rows]
+
+
+def suppliers_by_slips(conn: sa.Connection, flt: ChangeFilter, limit: int = TOP_SUPPLIERS) -> list[SupplierSlips]:
+    """The suppliers with the most promised-date slips in the filtered set, most first."""
+    slip = slip_days(conn.dialect.name)
+    count = sa.func.count()
+    rows = conn.execute(sa.select(L.supplier_code, count, sa.func.sum(slip)).select_from(JOINED)
+                        .where(*flt.where(slip), slip > 0).group_by(L.supplier_code)
+                        .order_by(count.desc(), L.supplier_code).limit(limit)).all()
+    return [SupplierSlips(supplier, n, int(days)) for supplier, n, days in rows]
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the explorer's supplier, buyer and plant filters offer: those of the stored lines."""
+
+    suppliers: list[str]
+    buyers: list[str]
+    plants: list[str]
+
+
+def filter_choices(conn: sa.Connection) -> FilterChoices:
+    """Every distinct supplier, buyer and plant of the stored lines, sorted."""
+    def distinct(column: sa.ColumnElement[Any]) -> list[str]:
+        return list(conn.execute(sa.select(column).where(column.is_not(None)).distinct().order_by(column)).scalars())
+    return FilterChoices(distinct(L.supplier_code), distinct(L.buyer), distinct(L.plant))
