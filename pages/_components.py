@@ -19,6 +19,7 @@ from potrack.store.queries import Change, RunDetail, RunRow
 from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
 from potrack.web import context, timefmt
 from potrack.web.access import may, permitted
+from potrack.web.links import key_of_row, line_path
 from potrack.web.palette import STATUS_COLOR
 
 
@@ -107,6 +108,18 @@ def run_link(run_id: int, text: str | None = None, name: str = "") -> dcc.Link:
     return dcc.Link(text or f"#{run_id}", href=f"/runs/{run_id}", className=name or None)
 
 
+def line_link(source: str, po_number: str, line_number: int, text: str | None = None) -> dcc.Link:
+    """A link to a PO line's history ('PO123/4' unless told)."""
+    return dcc.Link(text or f"{po_number}/{line_number}", href=line_path(source, po_number, line_number),
+                    className="line-link")
+
+
+def row_key_link(source: str, row_key: str | None) -> Any:
+    """A failed row's key, linked to the line's history when it names one."""
+    key = key_of_row(row_key)
+    return line_link(source, *key, text=row_key) if key else (row_key or "(no key)")
+
+
 def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
     """A small striped table; `name` is its class."""
     return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
@@ -114,15 +127,16 @@ def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
                      size="sm", striped=True, className=f"{name} mb-2")
 
 
-def changes_table(changes: list[Change]) -> dbc.Table:
-    """Change events as 'PO/line — field: old → new'."""
+def changes_table(changes: list[Change], source: str) -> dbc.Table:
+    """Change events as 'PO/line — field: old → new', each line linked to its history."""
     def what(c: Change) -> str:
         """One change in words."""
         if c.kind == "changed":
             return f"{c.field}: {c.old_value if c.old_value is not None else '∅'} → " \
                    f"{c.new_value if c.new_value is not None else '∅'}"
         return "new line" if c.kind == "new" else "removed (no longer in the snapshot)"
-    return table(["PO line", "change"], [[f"{c.po_number}/{c.line_number}", what(c)] for c in changes], "changes")
+    return table(["PO line", "change"], [[line_link(source, c.po_number, c.line_number), what(c)] for c in changes],
+                 "changes")
 
 
 def _section(title: str, body: Any, name: str) -> html.Div:
@@ -167,7 +181,8 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     if detail.check_problems:
         sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
     if detail.rejected:
-        rows = [[r.stage, r.row_key or "(no key)", r.source, r.error, json_text(r.raw)] for r in detail.rejected]
+        rows = [[r.stage, row_key_link(r.source, r.row_key), r.source, r.error, json_text(r.raw)]
+                for r in detail.rejected]
         more = detail.rejected_total - len(detail.rejected)
         sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
             [_scroll(table(["stage", "row key", "source", "error", "row data"], rows, "rejected"))]
@@ -195,7 +210,7 @@ def first_changes(detail: RunDetail) -> html.Div:
                                                         if detail.run.baseline else ""), className="text-muted")
     more = detail.changes_total - len(detail.changes)
     link = dcc.Link(f"all {detail.changes_total:,} changes of run #{detail.run.id}", href=f"/runs/{detail.run.id}")
-    return html.Div([_scroll(changes_table(detail.changes)),
+    return html.Div([_scroll(changes_table(detail.changes, detail.run.source)),
                      html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."])])
 
 

@@ -1,4 +1,5 @@
-"""The frame around every page: navbar with the page links, the health indicator, who is signed in, Sign out."""
+"""The frame around every page: navbar with the page links, the PO search, the health indicator, who is signed in,
+Sign out."""
 
 from __future__ import annotations
 
@@ -31,14 +32,22 @@ def user_menu() -> list[dbc.Nav]:
     ], navbar=True, className="ms-3 align-items-center user-menu")]
 
 
+def search_box() -> html.Form:
+    """Find a PO or a line: a plain GET form to /find, which redirects to what it names."""
+    return html.Form(dbc.Input(id="nav-search", name="q", type="search", placeholder="PO or PO/line", size="sm",
+                               autoComplete="off"), action="/find", method="get", className="me-3 nav-search",
+                     role="search")
+
+
 def layout() -> html.Div:
-    """Navbar (links from the page registry, health indicator, user) above the current page."""
+    """Navbar (links from the page registry, the search, health indicator, user) above the current page."""
     links = [dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
                                      id="nav-" + page["name"].lower().replace(" ", "-")))
              for page in dash.page_registry.values() if page.get("nav", True)]
     navbar = dbc.Navbar(dbc.Container([
         dbc.NavbarBrand("potrack", href="/"),
         dbc.Nav(links, navbar=True, className="me-auto"),
+        search_box(),
         dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
         *user_menu(),
     ], fluid=True), color="dark", dark=True, className="mb-3", id="navbar")

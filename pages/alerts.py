@@ -21,7 +21,7 @@ from potrack.web.access import may, permitted
 from potrack.web.alerts_view import delivery_logs, recent_tests, send_test, source_rules
 from potrack.web.filters import AlertView
 
-dash.register_page(__name__, path="/alerts", name="Alerts", order=5)
+dash.register_page(__name__, path="/alerts", name="Alerts", order=7)
 HISTORY_LIMIT = 100
 TICK_MS = 1000
 RULES = [{"label": title, "value": rule} for rule, title in TITLES.items()]

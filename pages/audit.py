@@ -15,7 +15,7 @@ from potrack.store.queries import run_sources
 from potrack.web import context
 from potrack.web.filters import AuditView
 
-dash.register_page(__name__, path="/audit", name="Audit log", order=4)
+dash.register_page(__name__, path="/audit", name="Audit log", order=6)
 SEVERITY_COLOR = {"info": "text-muted", "warning": "text-warning-emphasis fw-semibold",
                   "error": "text-danger fw-semibold"}
 

@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
-from pages._components import empty_state, moment, run_link, table, toast
+from pages._components import empty_state, moment, row_key_link, run_link, table, toast
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
@@ -18,7 +18,7 @@ from potrack.web import context, timefmt
 from potrack.web.access import may, permitted
 from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
 
-dash.register_page(__name__, path="/failed-rows", name="Failed rows", order=3)
+dash.register_page(__name__, path="/failed-rows", name="Failed rows", order=5)
 STATES = [{"label": state, "value": state} for state in ROW_STATES]
 ORDERS = [{"label": f"{order} first", "value": order} for order in ROW_ORDERS]
 
@@ -85,7 +85,7 @@ def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
     """The rejected rows; with `selectable`, a checkbox before each unresolved one."""
     def cells(row: FailedRowItem) -> list[Any]:
         """One row's cells."""
-        return [row.row_key or "(no key)", row.source, row.stage, json_text(row.raw), row.error, run_link(row.run_id),
+        return [row_key_link(row.source, row.row_key), row.source, row.stage, json_text(row.raw), row.error, run_link(row.run_id),
                 moment(row.rejected_at), str(row.retry_count), _resolution(row)]
 
     def pick(row: FailedRowItem) -> Any:

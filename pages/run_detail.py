@@ -35,11 +35,11 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
         ], className="mb-2"),
         dbc.Pagination(id="detail-changes-pager", max_value=pages, active_page=1, fully_expanded=False,
                        first_last=True, previous_next=True, size="sm", className="" if pages > 1 else "d-none"),
-        html.Div(changes_table(detail.changes) if detail.changes_total else
+        html.Div(changes_table(detail.changes, detail.run.source) if detail.changes_total else
                  html.P("This run changed no PO line.", className="text-muted"), id="detail-changes"),
     ])
     return html.Div([
-        dcc.Store(id="detail-run-id", data=run.id), retry_toast(),
+        dcc.Store(id="detail-run-id", data=run.id), dcc.Store(id="detail-run-source", data=run.source), retry_toast(),
         html.H2(f"Run #{run.id} · {run.source}"),
         dcc.Link("← Ingestion Monitor", href="/runs"),
         html.Div(run_summary(run, utcnow()), className="card card-body my-2"),
@@ -49,12 +49,12 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
 
 @dash.callback(
     Output("detail-changes", "children"),
-    Input("detail-changes-pager", "active_page"), State("detail-run-id", "data"),
+    Input("detail-changes-pager", "active_page"), State("detail-run-id", "data"), State("detail-run-source", "data"),
     prevent_initial_call=True,
 )
-def show_changes(page: int | None, run_id: int) -> dbc.Table:
+def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
     """One page of the run's changes, paged in SQL."""
-    return changes_table(context.read(change_page, run_id, page or 1, CHANGES_PER_PAGE))
+    return changes_table(context.read(change_page, run_id, page or 1, CHANGES_PER_PAGE), source)
 
 
 @dash.callback(

@@ -22,10 +22,13 @@ def test_building_the_app_starts_no_scheduler():
 def test_navbar_lists_the_pages_and_the_health_indicator(web):
     shell = _shell.layout()
     names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
-    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Failed rows", "Audit log",
-                                           "Alerts"]
+    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Changes", "Xref gaps",
+                                           "Failed rows", "Audit log", "Alerts"]
     assert by_id(shell, "health-indicator").href == "/runs"
-    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends", "/failed-rows", "/audit"}
+    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends", "/changes", "/xref",
+                                                                "/failed-rows", "/audit", "/lines"}
+    search = by_id(shell, "nav-search")
+    assert search.name == "q" and search.placeholder == "PO or PO/line"  # a GET form to /find
 
 
 def test_pages_render_offline_with_bootstrap_from_assets(web):

@@ -60,7 +60,11 @@ def test_each_row_shows_key_data_error_run_retries_and_resolution(web):
     cells = body_rows(table)[0].children
     assert [c.children for c in cells][8] == "0"  # retries (after the checkbox, key, source, stage, data, error, ...)
     links = {(link.children, link.href) for link in find_all(table, lambda c: isinstance(c, dcc.Link))}
-    assert links == {(f"#{report.run_id}", f"/runs/{report.run_id}")}
+    run_links = {link for link in links if link[1].startswith("/runs/")}
+    assert run_links == {(f"#{report.run_id}", f"/runs/{report.run_id}")}
+    with web.engine.connect() as conn:
+        keyed = {r.row_key for r in failed_rows.list_failed_rows(conn, failed_rows.FailedRowFilter(run_id=report.run_id)).rows}
+    assert links - run_links == {(key, f"/lines/demo/{key}") for key in keyed}  # each row key links its line
 
 
 def test_filters_narrow_the_list(web):

@@ -38,7 +38,10 @@ def test_the_first_200_changes_are_listed_with_the_rest_counted_and_a_link_to_al
     assert f"Changes ({total:,})" in shown and f"… and {total - 200:,} more." in shown and " → " in shown
     rows = find_all(details, lambda c: getattr(c, "className", "") == "changes mb-2")[0].children[1].children
     assert len(rows) == 200
-    assert [link.href for link in find_all(details, lambda c: isinstance(c, dcc.Link))] == [f"/runs/{report.run_id}"]
+    links = [link.href for link in find_all(details, lambda c: isinstance(c, dcc.Link))]
+    assert [href for href in links if href.startswith("/runs/")] == [f"/runs/{report.run_id}"]
+    line_links = [href for href in links if href.startswith("/lines/")]
+    assert len(line_links) >= 200 and all(href.startswith("/lines/demo/PO") for href in line_links)
 
 
 def test_failed_run_shows_its_reason_and_every_attempt_with_its_wait(web):

@@ -22,7 +22,9 @@ def test_later_pages_hold_the_rest_of_the_changes(web):
     report = demo_run(web, 8)
     total = report.metrics.change_events + report.metrics.lines_new
     last = -(-total // CHANGES_PER_PAGE)
-    assert len(show_changes(last, report.run_id).children[1].children) == total - (last - 1) * CHANGES_PER_PAGE
+    rows = show_changes(last, report.run_id, "demo").children[1].children
+    assert len(rows) == total - (last - 1) * CHANGES_PER_PAGE
+    assert {row.children[0].children.href.rsplit("/", 3)[1] for row in rows} == {"demo"}  # each links its line
 
 
 def test_the_csv_download_holds_every_changed_line(web):

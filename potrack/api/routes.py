@@ -10,7 +10,7 @@ import flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter, Map
 
-from potrack.api import alerts, audit, failed_rows, health, metrics, runs
+from potrack.api import alerts, audit, changes, failed_rows, health, lines, metrics, runs, xref
 from potrack.api.errors import ApiError, register_errors
 from potrack.api.params import MAX_ID
 
@@ -54,6 +54,12 @@ ROUTES: list[tuple[str, str, list[str], Callable[..., Any]]] = [
     ("/api/failed-rows/<id:row_id>/retry",      "api_row_retry",      POST,       failed_rows.retry_row),
     ("/api/audit",                              "api_audit",          GET,        audit.list_audit),
     ("/api/alerts",                             "api_alerts",         GET,        alerts.list_alerts),
+    ("/api/changes",                            "api_changes",        GET,        changes.list_changes),
+    ("/api/changes/export",                     "api_changes_export", GET,        changes.export_changes),
+    ("/api/lines/<source>/<path:po_number>/<int:line_number>",
+                                                "api_line",           GET,        lines.get_line),
+    ("/api/xref/gaps",                          "api_xref_gaps",      GET,        xref.list_xref_gaps),
+    ("/api/xref/mappings",                      "api_xref_mappings",  POST,       xref.add_mapping),
     # Outside /api where scrapers look by default; its own token, not a session (potrack.auth.session lets it by).
     ("/metrics",                                "metrics",            GET,        metrics.metrics),
     ("/api/<path:rest>",                        "api_unknown",        GET + POST, unknown),

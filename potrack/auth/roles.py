@@ -14,6 +14,7 @@ class Action(enum.Enum):
     RUN_NOW = "run now"
     RETRY_RUN = "retry a run"
     RETRY_ROWS = "retry rejected rows"
+    MAP_ITEM_CODES = "map item codes to parts"
     MANAGE_USERS = "manage users"
     ALERT_SETTINGS = "change alert settings"
 
@@ -29,7 +30,7 @@ class Action(enum.Enum):
 
 
 MINIMUM_ROLE = {Action.RUN_NOW: "operator", Action.RETRY_RUN: "operator", Action.RETRY_ROWS: "operator",
-                Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin"}
+                Action.MAP_ITEM_CODES: "operator", Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin"}
 
 
 class Forbidden(Exception):

@@ -1,4 +1,5 @@
-"""Plotly figures of the trends page as plain figure dicts, built from the query results (no SQL, no Dash).
+"""Plotly figures of the trends page and the change explorer as plain figure dicts, built from the query results
+(no SQL, no Dash).
 
 Plain dicts rather than plotly.graph_objects: validating thousands of points costs more than the queries.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from potrack.store.changes import NightCount, SupplierSlips
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import OutcomeCount, RunSeries
 from potrack.web.palette import HEX, status_hex
@@ -78,3 +80,30 @@ def duration_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
     return _figure([{"type": "scatter", "x": _times(series, tz), "y": [p.duration_s for p in series.points],
                      "mode": "lines+markers", "name": "duration", "line": {"color": HEX["secondary"], "width": 1},
                      "marker": _status_markers(series), "text": _run_labels(series)}], "seconds")
+
+
+def changes_per_night_figure(counts: list[NightCount]) -> Figure:
+    """Changes per night stacked by field (new and removed lines as their own), most frequent fields first."""
+    days = sorted({c.day for c in counts})
+    totals: dict[str, int] = {}
+    for c in counts:
+        totals[c.what] = totals.get(c.what, 0) + c.changes
+    by_key = {(c.day, c.what): c.changes for c in counts}
+    x = [d.isoformat() for d in days]
+    fig = _figure([{"type": "bar", "x": x, "y": [by_key.get((d, what), 0) for d in days],
+                    "name": {"new": "new lines", "removed": "removed lines"}.get(what, what)}
+                   for what in sorted(totals, key=lambda w: (-totals[w], w))], "changes", barmode="stack")
+    fig["layout"]["xaxis"]["tickformat"] = "%b %d"
+    return fig
+
+
+def supplier_slips_figure(suppliers: list[SupplierSlips]) -> Figure:
+    """The suppliers with the most promised-date slips, most on top."""
+    ordered = list(reversed(suppliers))
+    fig = _figure([{"type": "bar", "orientation": "h", "x": [s.slips for s in ordered],
+                    "y": [s.supplier_code for s in ordered], "name": "slips",
+                    "text": [f"{s.days:,} days in all" for s in ordered], "marker": {"color": HEX["warning"]}}],
+                  "", hovermode="closest", showlegend=False)
+    fig["layout"]["xaxis"] = {**_GRID, "title": {"text": "promised-date slips"}, "rangemode": "tozero"}
+    fig["layout"]["yaxis"] = {"type": "category", "automargin": True}
+    return fig

@@ -1,5 +1,5 @@
-"""The views' filters (monitor, trends, failed rows, audit log, alerts) and their round trip through the URL's query
-string."""
+"""The views' filters (monitor, trends, failed rows, audit log, alerts, changes, xref gaps) and their round trip
+through the URL's query string."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from typing import Any, Self
 from urllib.parse import parse_qs, urlencode
 
 from potrack.store.audit import SEVERITIES, AuditFilter
+from potrack.store.changes import ChangeFilter
 from potrack.store.failed_rows import FailedRowFilter
-from potrack.store.models import ALERT_RULES, RUN_STATUSES
+from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES
 from potrack.store.queries import RunFilter
+from potrack.store.xref import GAP_STATES, GapFilter
 from potrack.web.timefmt import local_day_start
 
 _ONE_DAY = dt.timedelta(days=1)
@@ -245,3 +247,78 @@ class AlertView(UrlView):
     def bounds(self, tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The local days from start through end as UTC [since, until) bounds of the opening times."""
         return day_bounds(self.start, self.end, tz)
+
+
+@dataclass(frozen=True)
+class ChangeView(UrlView):
+    """The change explorer: date range of the runs, source, supplier, buyer, plant, fields, kinds, slipped by more
+    than some days, page."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    source: str | None = None
+    supplier: str | None = None
+    buyer: str | None = None
+    plant: str | None = None
+    fields: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    slipped_over: int | None = None
+    page: int = 1
+
+    @classmethod
+    def from_inputs(cls, start: object, end: object, source: object, supplier: object, buyer: object,
+                    plant: object, fields: object, kinds: object, slipped_over: object,
+                    page: object = 1) -> ChangeView:
+        """The view from component values, ignoring what is invalid (slipped_over: a whole number of days)."""
+        slip = _first(slipped_over).strip()
+        return cls(_date(start), _date(end), _text(source), _text(supplier), _text(buyer), _text(plant),
+                   _chosen(fields), _chosen(kinds, EVENT_KINDS), int(slip) if slip.isdigit() else None,
+                   _number(page) or 1)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> ChangeView:
+        """From start, end, source, supplier, buyer, plant, field and kind (comma-separated), slip, page."""
+        return cls.from_inputs(*_values(params, "start", "end", "source", "supplier", "buyer", "plant", "field",
+                                        "kind", "slip", "page"))
+
+    def params(self) -> dict[str, str | None]:
+        """start, end, source, supplier, buyer, plant, field, kind, slip, page."""
+        return {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
+                "source": self.source, "supplier": self.supplier, "buyer": self.buyer, "plant": self.plant,
+                "field": ",".join(self.fields), "kind": ",".join(self.kinds),
+                "slip": None if self.slipped_over is None else str(self.slipped_over), "page": self._page_param()}
+
+    def change_filter(self, tz: dt.tzinfo) -> ChangeFilter:
+        """The store filter: the local days from start through end as UTC bounds of the runs' times."""
+        since, until = day_bounds(self.start, self.end, tz)
+        return ChangeFilter(since, until, self.source, self.supplier, self.buyer, self.plant, self.fields,
+                            self.kinds, self.slipped_over)
+
+
+@dataclass(frozen=True)
+class GapView(UrlView):
+    """The xref-gap workbench: source, open / resolved / all, page."""
+
+    source: str | None = None
+    state: str = "open"
+    page: int = 1
+
+    @classmethod
+    def from_inputs(cls, source: object, state: object, page: object = 1) -> GapView:
+        """The view from component values, ignoring what is invalid."""
+        state_text = _first(state)
+        return cls(_text(source), state_text if state_text in GAP_STATES else "open", _number(page) or 1)
+
+    @classmethod
+    def from_params(cls, params: Mapping[str, object]) -> GapView:
+        """From source, state (open|resolved|all), page."""
+        return cls.from_inputs(*_values(params, "source", "state", "page"))
+
+    def params(self) -> dict[str, str | None]:
+        """source, state when not open, page."""
+        return {"source": self.source, "state": None if self.state == "open" else self.state,
+                "page": self._page_param()}
+
+    def gap_filter(self) -> GapFilter:
+        """The store filter."""
+        return GapFilter(self.source, self.state)
