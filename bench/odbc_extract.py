@@ -27,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from potrack.config import SourceConfig  # noqa: E402 - after the path to the project
+from bench.memory import memory_kib  # noqa: E402 - after the path to the project
+from potrack.config import SourceConfig  # noqa: E402
 from services import quiet_odbcinst  # noqa: E402 - the tests' helper
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -55,12 +56,6 @@ def load_lines(conn: sa.Connection, table: str, rows: int) -> None:
     conn.execute(sa.text(GENERATE.format(table=table)), {"rows": rows})
 
 
-def _memory_kib(field: str) -> int:
-    """A VmRSS/VmHWM line of /proc/self/status, in KiB (Linux)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
-
-
 def extract(connection_string: str, query: str, batch_size: int) -> dict:
     """Read the query through OdbcSource in this process: rows, seconds, largest batch, RSS at start and peak."""
     import pyodbc
@@ -69,7 +64,7 @@ def extract(connection_string: str, query: str, batch_size: int) -> dict:
 
     pyodbc.connect(connection_string).close()  # loads the driver and libpq first: their memory is not the read's
     source = OdbcSource(SourceConfig(name="bench", kind="odbc", connection_string=connection_string, query=query))
-    start_kib = _memory_kib("VmRSS")
+    start_kib = memory_kib("VmRSS")
     began = time.perf_counter()
     rows = largest = 0
     with source.open(batch_size) as snap:
@@ -77,7 +72,7 @@ def extract(connection_string: str, query: str, batch_size: int) -> dict:
             rows += len(batch)
             largest = max(largest, len(batch))
     return {"rows": rows, "rows_total": snap.rows_total, "seconds": time.perf_counter() - began,
-            "largest_batch": largest, "rss_start_mib": start_kib / 1024, "rss_peak_mib": _memory_kib("VmHWM") / 1024}
+            "largest_batch": largest, "rss_start_mib": start_kib / 1024, "rss_peak_mib": memory_kib("VmHWM") / 1024}
 
 
 def extract_in_child(connection_string: str, query: str, batch_size: int) -> dict:

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 
 import flask
 
+from potrack.api.errors import ApiError
 from potrack.api.params import Query
 from potrack.api.serialize import iso, page_json
-from potrack.store.changes import ChangeFilter, ChangeRow, iter_changes, list_changes as list_change_rows
+from potrack.store.changes import ChangeFilter, ChangeRow, count_changes, iter_changes
+from potrack.store.changes import list_changes as list_change_rows
 from potrack.store.models import EVENT_KINDS
 from potrack.web import change_export, context
 from potrack.web.links import line_path
@@ -71,6 +73,11 @@ def export_changes() -> flask.Response:
     query = Query((*FILTERS, "format"))
     flt = change_filter(query)
     fmt = query.choice("format", tuple(FORMATS), "xlsx")
+    if fmt == "xlsx":
+        total = context.read(count_changes, flt)
+        if total > change_export.MAX_WORKBOOK_ROWS:
+            raise ApiError(409, f"{total:,} changes match: more than an Excel sheet holds "
+                                f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV")
     tz = context.zone()
     conn = context.engine().connect()
 

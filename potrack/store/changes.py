@@ -198,14 +198,15 @@ def _rows_select(flt: ChangeFilter, dialect: str) -> sa.Select[Any]:
             .order_by(E.id.desc()))
 
 
-def _count(conn: sa.Connection, flt: ChangeFilter) -> int:
+def count_changes(conn: sa.Connection, flt: ChangeFilter) -> int:
+    """How many change events match."""
     where = flt.where(slip_days(conn.dialect.name))
     return conn.execute(sa.select(sa.func.count()).select_from(JOINED).where(*where)).scalar_one()
 
 
 def list_changes(conn: sa.Connection, flt: ChangeFilter, page: int = 1, per_page: int = 50) -> ChangeList:
     """A page of the matching change events, newest first (LIMIT/OFFSET in SQL)."""
-    total = _count(conn, flt)
+    total = count_changes(conn, flt)
     page = clamp_page(page, total, per_page)
     rows = conn.execute(_rows_select(flt, conn.dialect.name).limit(per_page).offset((page - 1) * per_page)).all()
     return ChangeList([ChangeRow(*row) for row in rows], total, page, per_page)

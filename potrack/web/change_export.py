@@ -26,6 +26,7 @@ COLUMNS = ("run_id", "run_time", "source", "po_number", "line_number", "supplier
            "percent", "value_impact")
 WIDTHS = {"run_time": 19, "po_number": 14, "field": 18, "old_value": 16, "new_value": 16, "item_code": 14,
           "internal_part_id": 16, "supplier_code": 12}
+MAX_WORKBOOK_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, the header included
 CHUNK_ROWS = 1000
 CHUNK_BYTES = 1 << 16
 
