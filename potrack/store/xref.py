@@ -69,7 +69,8 @@ class LocalMapping:
 @dataclass(frozen=True)
 class GapFilter:
     """Which gaps to list: of a source, open or resolved or all; `new_over`: only those first listed by the
-    source's latest completed snapshot whose open value is above this (the alert rule's question)."""
+    source's latest completed snapshot whose open value is above this (the alert rule's question; the codes of a
+    source's first snapshot are where it starts from, never new)."""
 
     source: str | None = None
     state: str = "open"
@@ -129,8 +130,8 @@ def _gap_rows(flt: GapFilter) -> sa.Subquery:
                       sa.func.max(R.queued_at).label("last_at"), sa.func.count().label("nights"))
             .select_from(U.__table__.join(R, R.id == U.run_id)).where(SNAPSHOT)
             .group_by(R.source, U.item_code).subquery("life"))
-    latest = sa.select(R.source, sa.func.max(R.id).label("latest_run")).where(SNAPSHOT).group_by(R.source) \
-        .subquery("latest")
+    latest = (sa.select(R.source, sa.func.max(R.id).label("latest_run"), sa.func.min(R.id).label("first_run"))
+              .where(SNAPSHOT).group_by(R.source).subquery("latest"))
     # The unmapped active lines now (ix_po_lines_unmapped holds only these).
     now = (sa.select(L.source, L.item_code, sa.func.count().label("lines"),
                      sa.func.sum(open_quantity() * L.unit_price).label("value"),
@@ -157,7 +158,8 @@ def _gap_rows(flt: GapFilter) -> sa.Subquery:
     elif flt.state == "resolved":
         stmt = stmt.where(~is_open)
     if flt.new_over is not None:
-        stmt = stmt.where(life.c.first_run == latest.c.latest_run, value > flt.new_over)
+        stmt = stmt.where(life.c.first_run == latest.c.latest_run, latest.c.first_run < latest.c.latest_run,
+                          value > flt.new_over)
     return stmt.subquery("gaps")
 
 
