@@ -1,8 +1,8 @@
 """In real Chromium over the demo history: on /changes a viewer picks a field in the field filter (a multi
 dcc.Dropdown, opened, searched and clicked as a user does); the list then holds only that field's changes, the count
 line and the tiles count what the store holds for it, the filter goes into the query string (without reloading the
-page) and into both export links (the CSV holds just those changes), and a reload keeps it. The slip filter (a number, sent by Enter) narrows the set
-to promised dates that moved later by more than that many days."""
+page) and into both export links (the CSV holds just those changes), and a reload keeps it. The slip filter (a
+number, sent by Enter) narrows the set to promised dates that moved later by more than that many days."""
 
 import datetime as dt
 import re

@@ -304,8 +304,23 @@ class FilterChoices:
     plants: list[str]
 
 
+_choices: dict[tuple[str, int | None], FilterChoices] = {}
+
+
 def filter_choices(conn: sa.Connection) -> FilterChoices:
-    """Every distinct supplier, buyer and plant of the stored lines, sorted."""
-    def distinct(column: sa.ColumnElement[Any]) -> list[str]:
-        return list(conn.execute(sa.select(column).where(column.is_not(None)).distinct().order_by(column)).scalars())
-    return FilterChoices(distinct(L.supplier_code), distinct(L.buyer), distinct(L.plant))
+    """Every distinct supplier, buyer and plant of the stored lines, sorted.
+
+    Three DISTINCTs over a million lines take most of a second, and only a run changes the lines: the answer is
+    kept until the store's latest finished run is another one (so every app instance agrees).
+    """
+    latest = conn.execute(sa.select(sa.func.max(R.id)).where(R.finished_at.is_not(None))).scalar()
+    key = (conn.engine.url.render_as_string(hide_password=True), latest)
+    found = _choices.get(key)
+    if found is None:
+        def distinct(column: sa.ColumnElement[Any]) -> list[str]:
+            return list(conn.execute(sa.select(column).where(column.is_not(None)).distinct()
+                                     .order_by(column)).scalars())
+        found = FilterChoices(distinct(L.supplier_code), distinct(L.buyer), distinct(L.plant))
+        _choices.clear()  # one store per process: only the newest answer is worth keeping
+        _choices[key] = found
+    return found
