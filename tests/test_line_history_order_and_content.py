@@ -46,9 +46,10 @@ def test_a_removed_line_and_a_new_one(history):
     removed = of(history, "PO3", 1)
     assert not removed.active and [(n.run_id, n.changes) for n in removed.nights] == [
         (history.run_ids[1], [FieldChange("removed", None, None, None)])]
+    assert [t.how for t in removed.runs] == [("first seen",), ("removed",)]
     new = of(history, "PO4", 1)
     assert [(n.run_id, n.changes[0].kind) for n in new.nights] == [(history.run_ids[2], "new")]
-    assert new.first_seen_run_id == history.run_ids[2]
+    assert new.first_seen_run_id == history.run_ids[2] and [t.how for t in new.runs] == [("first seen",)]
 
 
 def test_rows_rejected_with_the_lines_key_are_listed_and_the_stored_line_is_unchanged(history):

@@ -91,6 +91,8 @@ def test_operators_and_admins_map_through_the_workbench(web, name):
     assert shown["icon"] == "success" and "ITM-00025 of demo is mapped to PART-25" in shown["children"]
     assert response_props(answer, "xref-mapped")["data"] == 1  # the list is drawn again
     assert mappings(web.engine) == [("demo", "ITM-00025", "PART-25", name)] and audited(web.engine) == [name]
+    again = response_props(client.post(UPDATE, json=map_clicked(client, part="PART-26")), "xref-toast")
+    assert "mapped to PART-26 (was PART-25); it applies from the next run" in again["children"]
 
 
 def test_a_viewer_is_refused_by_the_workbench_and_without_a_session_it_is_401(web):
@@ -105,5 +107,5 @@ def test_a_viewer_is_refused_by_the_workbench_and_without_a_session_it_is_401(we
 def test_an_empty_part_id_is_refused_by_the_workbench(web):
     client = client_as("otto")
     shown = response_props(client.post(UPDATE, json=map_clicked(client, part="")), "xref-toast")
-    assert shown["icon"] == "warning" and shown["children"] == "Not mapped: internal_part_id: is required."
+    assert shown["icon"] == "warning" and shown["children"] == "Not mapped: the internal part id is required."
     assert mappings(web.engine) == []

@@ -18,6 +18,7 @@ from potrack.store.failed_rows import FailedRowFilter, FailedRowItem, list_faile
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, Run
 
 MAX_FOUND = 200
+HOW = {"new": "appeared again", "changed": "changed", "removed": "removed"}  # (a first "new" is "first seen")
 LINE_IN_TEXT = re.compile(r"^(?P<po>.+?)\s*[/\s]\s*(?P<line>\d+)$")  # "PO123/4" or "PO123 4"
 
 
@@ -67,7 +68,8 @@ class Receipt:
 
 @dataclass(frozen=True)
 class Touch:
-    """A run that touched the line, and how (first seen, changed, received, rejected a row of it)."""
+    """A run that touched the line, and how (first seen, appeared again, changed, removed, received, rejected a
+    row of it)."""
 
     run_id: int
     run_at: dt.datetime
@@ -126,7 +128,10 @@ def line_history(conn: sa.Connection, source: str, po_number: str, line_number: 
                                 MAX_FOUND, newest_first=False).rows
     touched: dict[int, set[str]] = {line["first_seen_run_id"]: {"first seen"}}
     for night in nights:
-        touched.setdefault(night.run_id, set()).add("changed")
+        for change in night.changes:
+            how = HOW.get(change.kind, change.kind)
+            if not (how == "appeared again" and night.run_id == line["first_seen_run_id"]):
+                touched.setdefault(night.run_id, set()).add(how)
     for receipt in receipts:
         touched.setdefault(receipt.run_id, set()).add("received")
     for row in rejected:
