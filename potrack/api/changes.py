@@ -79,23 +79,16 @@ def export_changes() -> flask.Response:
             raise ApiError(409, f"{total:,} changes match: more than an Excel sheet holds "
                                 f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV")
     tz = context.zone()
-    conn = context.engine().connect()
 
-    def rows() -> Iterator[ChangeRow]:
-        return iter_changes(conn, flt)
+    def body() -> Iterator[Any]:
+        """The file's chunks, read on a connection of its own that ends with them (or when the client leaves)."""
+        with context.engine().connect() as conn:
+            rows = iter_changes(conn, flt)
+            yield from (change_export.csv_chunks(rows, tz) if fmt == "csv" else change_export.workbook_chunks(rows, tz))
 
-    if fmt == "csv":
-        def text() -> Iterator[str]:
-            try:
-                yield from change_export.csv_chunks(rows(), tz)
-            finally:
-                conn.close()
-        body: Iterator[Any] = text()
-    else:
-        body = change_export.workbook_chunks(rows(), tz, done=conn.close)
     mimetype, suffix = FORMATS[fmt]
     stamp = dt.datetime.now(tz).strftime("%Y%m%d-%H%M")
-    response = flask.Response(flask.stream_with_context(body), mimetype=mimetype)
+    response = flask.Response(flask.stream_with_context(body()), mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="potrack-changes-{stamp}.{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     return response

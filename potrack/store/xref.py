@@ -217,9 +217,10 @@ def get_mapping(conn: sa.Connection, source: str, item_code: str) -> LocalMappin
 
 def note_erp_view(conn: sa.Connection, source: str, run_id: int, erp: Mapping[str, str | None]) -> None:
     """In a run's commit: what the source's xref said this run for each code mapped in potrack (None: nothing)."""
-    for code, part in erp.items():
-        conn.execute(sa.update(M).where(M.source == source, M.item_code == code)
-                     .values(erp_part_id=part, erp_checked_run_id=run_id))
+    if erp:
+        conn.execute(sa.update(M).where(M.source == source, M.item_code == sa.bindparam("code"))
+                     .values(erp_part_id=sa.bindparam("part"), erp_checked_run_id=run_id),
+                     [{"code": code, "part": part} for code, part in erp.items()])
 
 
 def _checked(field: str, value: object, limit: int) -> str:

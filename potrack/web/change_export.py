@@ -13,7 +13,7 @@ import datetime as dt
 import io
 import os
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from openpyxl import Workbook
@@ -91,16 +91,12 @@ def write_workbook(rows: Iterable[ChangeRow], tz: dt.tzinfo, path: str) -> int:
     return count
 
 
-def workbook_chunks(rows: Iterable[ChangeRow], tz: dt.tzinfo, done: Callable[[], None] = lambda: None) -> Iterator[bytes]:
-    """The workbook's bytes, 64 KiB at a time, from a temporary file removed at the end; `done` is called once
-    the rows are written (the caller closes its connection there)."""
+def workbook_chunks(rows: Iterable[ChangeRow], tz: dt.tzinfo) -> Iterator[bytes]:
+    """The workbook's bytes, 64 KiB at a time, from a temporary file removed at the end."""
     handle, path = tempfile.mkstemp(prefix="potrack-changes-", suffix=".xlsx")
     os.close(handle)
     try:
-        try:
-            write_workbook(rows, tz, path)
-        finally:
-            done()
+        write_workbook(rows, tz, path)
         with open(path, "rb") as data:
             while chunk := data.read(CHUNK_BYTES):
                 yield chunk
