@@ -1,12 +1,14 @@
-"""Screenshots of the dashboard for the README: docs/screenshots/runs.png and docs/screenshots/trends.png.
+"""Screenshots of the dashboard for the README: runs.png, trends.png, changes.png, line.png and xref.png in
+docs/screenshots.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--timezone UTC]
 
 Starts `python app.py` on a fresh instance in a temporary directory with the built-in configuration, so the
 app builds its 30-night demo history with the real pipeline (as `make run` does on a fresh machine), with the
-scheduler off; then drives Debian's Chromium (/usr/bin/chromium) with Playwright: /runs filtered on partial and
-failed runs with the newest partial run expanded, and /trends. Needs requirements-dev.txt (Playwright); never
-runs `playwright install`.
+scheduler off and the admin's password set; then drives Debian's Chromium (/usr/bin/chromium) with Playwright,
+signed in: /runs filtered on partial and failed runs with the newest partial run expanded, /trends, /changes
+filtered on promised dates that slipped by more than 7 days, the history of the first line listed there, and
+/xref. Needs requirements-dev.txt (Playwright); never runs `playwright install`.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 VIEWPORT = {"width": 1400, "height": 1050}
 START_TIMEOUT_S = 180  # the demo history is built before the app answers
+PASSWORD = "screenshots-only-password"
 
 
 def free_port() -> int:
@@ -40,7 +43,8 @@ def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], st
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_HOST="127.0.0.1", POTRACK_PORT=str(port),
-               POTRACK_TIMEZONE=timezone, POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING")
+               POTRACK_TIMEZONE=timezone, POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING",
+               POTRACK_ADMIN_PASSWORD=PASSWORD)
     log = open(workdir / "app.log", "wb")  # noqa: SIM115 (closed with the process below)
     proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
@@ -51,7 +55,7 @@ def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], st
         if proc.poll() is not None:
             raise SystemExit(f"the app exited with code {proc.returncode}:\n{(workdir / 'app.log').read_text()}")
         try:
-            with urllib.request.urlopen(url + "/_dash-layout", timeout=2):
+            with urllib.request.urlopen(url + "/api/health", timeout=2):  # public: no sign-in needed
                 return proc, url
         except OSError:
             time.sleep(0.2)
@@ -70,12 +74,18 @@ def shoot(url: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    runs_png, trends_png = out / "runs.png", out / "trends.png"
+    runs_png, trends_png, changes_png, line_png, xref_png = (out / f"{name}.png" for name in
+                                                             ("runs", "trends", "changes", "line", "xref"))
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport=VIEWPORT)
             page.set_default_timeout(30_000)
+            page.goto(url + "/login")
+            page.fill("input[name=username]", "admin")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_url(url + "/")
 
             page.goto(url + "/runs?status=partial,failed")
             page.wait_for_selector(".run-card[data-status=partial]")
@@ -92,9 +102,26 @@ def shoot(url: str, out: Path) -> list[Path]:
             page.mouse.move(0, 0)
             settle(page)
             page.screenshot(path=str(trends_png), full_page=True)
+
+            page.goto(url + "/changes?field=promised_date&slip=7")
+            page.wait_for_selector("#changes-nights-graph .main-svg")
+            page.wait_for_selector(".change-rows tbody tr")
+            page.mouse.move(0, 0)
+            settle(page)
+            page.screenshot(path=str(changes_png))
+
+            page.locator(".change-rows .line-link").first.click()
+            page.wait_for_selector("#line-history .line-timeline")
+            settle(page)
+            page.screenshot(path=str(line_png))
+
+            page.goto(url + "/xref")
+            page.wait_for_selector(".xref-gaps tbody tr")
+            settle(page)
+            page.screenshot(path=str(xref_png))
         finally:
             browser.close()
-    return [runs_png, trends_png]
+    return [runs_png, trends_png, changes_png, line_png, xref_png]
 
 
 def main(argv: list[str] | None = None) -> int:
