@@ -17,7 +17,7 @@ from potrack.config import ConfigError
 from potrack.store import runs
 from potrack.store.queries import Change, RunDetail, RunRow
 from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
-from potrack.web import context, timefmt
+from potrack.web import context, figures, timefmt
 from potrack.web.access import may, permitted
 from potrack.web.links import key_of_row, line_path
 from potrack.web.palette import STATUS_COLOR
@@ -127,16 +127,23 @@ def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
                      size="sm", striped=True, className=f"{name} mb-2")
 
 
+def change_text(kind: str, field: str | None, old: str | None, new: str | None) -> str:
+    """A change event in words: 'field: old → new' (∅ for no value), 'new line' or 'removed …'."""
+    if kind == "changed":
+        return f"{field}: {'∅' if old is None else old} → {'∅' if new is None else new}"
+    return "new line" if kind == "new" else "removed (no longer in the snapshot)"
+
+
+def graph(name: str, fig: figures.Figure) -> dcc.Graph:
+    """A chart (`name`-graph), drawn responsive, without plotly's logo."""
+    return dcc.Graph(id=f"{name}-graph", figure=fig, config={"displaylogo": False, "responsive": True})
+
+
 def changes_table(changes: list[Change], source: str) -> dbc.Table:
     """Change events as 'PO/line — field: old → new', each line linked to its history."""
-    def what(c: Change) -> str:
-        """One change in words."""
-        if c.kind == "changed":
-            return f"{c.field}: {c.old_value if c.old_value is not None else '∅'} → " \
-                   f"{c.new_value if c.new_value is not None else '∅'}"
-        return "new line" if c.kind == "new" else "removed (no longer in the snapshot)"
-    return table(["PO line", "change"], [[line_link(source, c.po_number, c.line_number), what(c)] for c in changes],
-                 "changes")
+    rows = [[line_link(source, c.po_number, c.line_number), change_text(c.kind, c.field, c.old_value, c.new_value)]
+            for c in changes]
+    return table(["PO line", "change"], rows, "changes")
 
 
 def _section(title: str, body: Any, name: str) -> html.Div:

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
-from pages._components import empty_state, line_link, metric_tile, moment, run_link, table
+from pages._components import change_text, empty_state, graph, line_link, metric_tile, moment, run_link, table
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack.api.changes import export_url
 from potrack.fields import FIELDS
@@ -89,10 +89,6 @@ def filters_to_url(start: str | None, end: str | None, source: str | None, suppl
                                   page).after_change(search)
 
 
-def _value(value: str | None) -> str:
-    return "∅" if value is None else value
-
-
 def difference(row: ChangeRow) -> str:
     """How far a date moved ('+5 days') or a number ('+12.5 (+4.2 %)'), with a price change's value impact."""
     if row.days is not None:
@@ -105,13 +101,6 @@ def difference(row: ChangeRow) -> str:
     return text.replace("-", "−")
 
 
-def what_changed(row: ChangeRow) -> str:
-    """A change in words."""
-    if row.kind == "changed":
-        return f"{row.field}: {_value(row.old_value)} → {_value(row.new_value)}"
-    return "new line" if row.kind == "new" else "removed (no longer in the snapshot)"
-
-
 def changes_list(rows: list[ChangeRow]) -> dbc.Table:
     """The change events, one a line, each linked to its run and its line's history."""
     def cells(row: ChangeRow) -> list[Any]:
@@ -119,7 +108,8 @@ def changes_list(rows: list[ChangeRow]) -> dbc.Table:
         return [moment(row.run_at), run_link(row.run_id), row.source, line_link(row.source, row.po_number,
                                                                                  row.line_number),
                 row.supplier_code or "", f"{item} → {row.internal_part_id}" if row.internal_part_id else item,
-                row.buyer or "", row.plant or "", what_changed(row), difference(row)]
+                row.buyer or "", row.plant or "", change_text(row.kind, row.field, row.old_value, row.new_value),
+                difference(row)]
     header = ["run time", "run", "source", "PO line", "supplier", "item → part", "buyer", "plant", "change",
               "difference"]
     return table(header, [cells(row) for row in rows], "change-rows")
@@ -140,10 +130,6 @@ def tiles(summary: ChangeSummary) -> list[html.Div]:
             metric_tile("cancellations", summary.cancellations, "cancellations")]
 
 
-def _graph(name: str, fig: figures.Figure) -> dcc.Graph:
-    return dcc.Graph(id=f"{name}-graph", figure=fig, config={"displaylogo": False, "responsive": True})
-
-
 @dash.callback(
     Output("changes-list", "children"), Output("changes-pager", "max_value"), Output("changes-count", "children"),
     Output("changes-tiles", "children"), Output("changes-nights", "children"), Output("changes-suppliers", "children"),
@@ -161,8 +147,8 @@ def show_changes(search: str | None) -> tuple[Any, ...]:
     nights = context.read(changes_per_night, flt, tz)
     suppliers = context.read(suppliers_by_slips, flt)
     return (listing, found.pages, count, tiles(context.read(summarize_changes, flt)),
-            _graph("changes-nights", figures.changes_per_night_figure(nights)) if nights else
+            graph("changes-nights", figures.changes_per_night_figure(nights)) if nights else
             empty_state("No changes to chart.", "changes-nights-empty"),
-            _graph("changes-suppliers", figures.supplier_slips_figure(suppliers)) if suppliers else
+            graph("changes-suppliers", figures.supplier_slips_figure(suppliers)) if suppliers else
             empty_state("No promised date slipped in this set.", "changes-suppliers-empty"),
             export_url(flt, "xlsx"), export_url(flt, "csv"))

@@ -10,21 +10,13 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from pages._components import empty_state, moment, run_link, status_badge, table
+from pages._components import change_text, empty_state, moment, run_link, status_badge, table
 from pages._lists import json_text
-from potrack.store.line_history import FieldChange, LineHistory, line_history
+from potrack.store.line_history import LineHistory, line_history
 from potrack.web import context
 from potrack.web.links import line_from_path, search_path
 
 dash.register_page(__name__, path_template="/lines/<source>/<po>/<line>", name="PO line", nav=False)
-
-
-def _change(change: FieldChange) -> str:
-    if change.kind == "changed":
-        old = "∅" if change.old_value is None else change.old_value
-        new = "∅" if change.new_value is None else change.new_value
-        return f"{change.field}: {old} → {new}"
-    return "new line" if change.kind == "new" else "removed (no longer in the snapshot)"
 
 
 def _shown(value: Any) -> str:
@@ -51,7 +43,7 @@ def timeline(history: LineHistory) -> Any:
         return html.P("No run has changed this line since it was first seen (a baseline records no events).",
                       className="text-muted")
     rows = [[moment(night.run_at), run_link(night.run_id), night.trigger,
-             html.Ul([html.Li(_change(c)) for c in night.changes], className="mb-0 ps-3")] for night in history.nights]
+             html.Ul([html.Li(change_text(c.kind, c.field, c.old_value, c.new_value)) for c in night.changes], className="mb-0 ps-3")] for night in history.nights]
     return table(["run time", "run", "trigger", "changes"], rows, "line-timeline")
 
 

@@ -9,7 +9,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
-from pages._components import empty_state
+from pages._components import empty_state, graph
 from potrack.clock import utcnow
 from potrack.store.queries import outcomes_by_day, run_series, run_sources
 from potrack.web import context, figures
@@ -39,10 +39,6 @@ def layout(**query: str) -> html.Div:
     return html.Div([html.H2("Trends"), filters, html.P(id="trends-note", className="text-muted"), dbc.Row(charts)])
 
 
-def _graph(name: str, fig: figures.Figure) -> dcc.Graph:
-    return dcc.Graph(id=f"{name}-graph", figure=fig, config={"displaylogo": False, "responsive": True})
-
-
 @dash.callback(
     *[Output(name, "children") for name, _ in CHARTS], Output("trends-note", "children"),
     Input("trends-dates", "start_date"), Input("trends-dates", "end_date"), Input("trends-source", "value"),
@@ -62,10 +58,10 @@ def refresh_trends(start: str | None, end: str | None, source: str | None) -> tu
             + (f"; the charts per run show the newest {len(series.points):,}." if len(series.points) < series.total
                else "."))
     return (
-        _graph("trends-lines", figures.lines_figure(series, tz)) if series.points else none_done,
-        _graph("trends-volumes", figures.volumes_figure(series, tz)) if series.points else none_done,
-        _graph("trends-outcomes", figures.outcomes_figure(outcomes)) if outcomes else
+        graph("trends-lines", figures.lines_figure(series, tz)) if series.points else none_done,
+        graph("trends-volumes", figures.volumes_figure(series, tz)) if series.points else none_done,
+        graph("trends-outcomes", figures.outcomes_figure(outcomes)) if outcomes else
         empty_state(f"No finished run of {view.source} {span}.", "trends-empty"),
-        _graph("trends-duration", figures.duration_figure(series, tz)) if series.points else none_done,
+        graph("trends-duration", figures.duration_figure(series, tz)) if series.points else none_done,
         note,
     )
