@@ -14,6 +14,8 @@ import flask
 from potrack.api.errors import ApiError, BadParameter
 from potrack.auth.roles import Action, Actor
 from potrack.auth.session import acting
+from potrack.config import ConfigError
+from potrack.web import context
 
 UTC = dt.timezone.utc
 MAX_ID = 2**63 - 1  # the largest id a store column holds
@@ -143,6 +145,19 @@ def json_body(allowed: Iterable[str]) -> dict[str, Any]:
         if name not in known:
             raise BadParameter(name, f"unknown field (known: {', '.join(known)})")
     return body
+
+
+def configured_source(body: dict[str, Any]) -> str:
+    """The body's `source`: the name of a configured source, else a 400 naming the field and the known ones."""
+    source = body.get("source")
+    if not isinstance(source, str) or not source:
+        raise BadParameter("source", "the name of a configured source is required")
+    try:
+        context.settings().source(source)
+    except ConfigError:
+        known = ", ".join(context.source_names())
+        raise BadParameter("source", f"there is no source named {source!r} (configured: {known})") from None
+    return source
 
 
 def mutating(action: Action) -> Actor:

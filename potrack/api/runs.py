@@ -8,11 +8,10 @@ from typing import Any
 import flask
 
 from potrack.api.errors import ApiError, BadParameter
-from potrack.api.params import Query, decode_cursor, encode_cursor, json_body, mutating
+from potrack.api.params import Query, configured_source, decode_cursor, encode_cursor, json_body, mutating
 from potrack.api.serialize import page_json, run_detail_json, run_json
 from potrack.auth.roles import Action
 from potrack.clock import utcnow
-from potrack.config import ConfigError
 from potrack.store.api_queries import run_changes, run_record_detail, runs_after
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import RunFilter
@@ -76,16 +75,9 @@ def queue_run() -> flask.Response:
     Query()
     actor = mutating(Action.RUN_NOW)
     body = json_body(("source", "baseline"))
-    source, baseline = body.get("source"), body.get("baseline", False)
-    if not isinstance(source, str) or not source:
-        raise BadParameter("source", "the name of a configured source is required")
+    source, baseline = configured_source(body), body.get("baseline", False)
     if not isinstance(baseline, bool):
         raise BadParameter("baseline", "must be true or false")
-    try:
-        context.settings().source(source)
-    except ConfigError:
-        known = ", ".join(s.name for s in context.settings().sources)
-        raise BadParameter("source", f"there is no source named {source!r} (configured: {known})") from None
     run_id, queued = queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
                                              baseline=baseline)
     if not queued:

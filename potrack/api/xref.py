@@ -7,10 +7,9 @@ from typing import Any
 import flask
 
 from potrack.api.errors import BadParameter
-from potrack.api.params import Query, json_body, mutating
+from potrack.api.params import Query, configured_source, json_body, mutating
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action
-from potrack.config import ConfigError
 from potrack.store.xref import GAP_STATES, Gap, GapFilter, MappingRefused, list_gaps, map_item_code
 from potrack.web import context
 
@@ -42,14 +41,7 @@ def add_mapping() -> flask.Response:
     Query()
     actor = mutating(Action.MAP_ITEM_CODES)
     body = json_body(("source", "item_code", "internal_part_id"))
-    source = body.get("source")
-    try:
-        if not isinstance(source, str):
-            raise ConfigError("no source given")
-        context.settings().source(source)
-    except ConfigError:
-        known = ", ".join(context.source_names())
-        raise BadParameter("source", f"the name of a configured source is required (configured: {known})") from None
+    source = configured_source(body)
     try:
         mapping = map_item_code(context.engine(), source, body.get("item_code"), body.get("internal_part_id"),
                                 actor.label)
