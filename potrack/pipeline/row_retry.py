@@ -22,6 +22,7 @@ from potrack.sources import Snapshot, Source
 from potrack.store import lines as store_lines
 from potrack.store.failed_rows import FailedRowItem
 from potrack.store.models import PoLine, Run
+from potrack.store.queries import COMPLETED_SNAPSHOT
 
 
 class RetriedRows(Source):
@@ -52,8 +53,7 @@ class RowOutcomes:
 
 def latest_snapshot_run(conn: sa.Connection, source: str) -> int | None:
     """The id of the source's latest completed run that read a whole snapshot (not a row retry)."""
-    return conn.execute(sa.select(sa.func.max(Run.id)).where(
-        Run.source == source, Run.status.in_(("success", "partial")), Run.trigger != "row_retry")).scalar()
+    return conn.execute(sa.select(sa.func.max(Run.id)).where(Run.source == source, COMPLETED_SNAPSHOT)).scalar()
 
 
 def split_superseded(rows: list[FailedRowItem], latest: int | None) -> tuple[list[FailedRowItem], list[int]]:

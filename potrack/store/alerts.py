@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from potrack.alerts.rules import RuleInputs, Verdict
 from potrack.store import audit
 from potrack.store.models import Alert, AlertDelivery, AlertNotification, Run
-from potrack.store.queries import COMPLETED, FINISHED, RUN_COLUMNS, RunRow
+from potrack.store.queries import COMPLETED, FINISHED, RUN_COLUMNS, SNAPSHOT, RunRow
 
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 
@@ -57,7 +57,7 @@ _DELIVERY_COLUMNS = (AlertNotification.id, AlertNotification.alert_id, AlertNoti
 
 
 def _snapshot_runs(source: str) -> sa.Select[Any]:
-    return (sa.select(*RUN_COLUMNS).where(Run.source == source, Run.trigger != "row_retry")
+    return (sa.select(*RUN_COLUMNS).where(Run.source == source, SNAPSHOT)
             .order_by(Run.queued_at.desc(), Run.id.desc()))
 
 
@@ -69,7 +69,7 @@ def rule_inputs(conn: sa.Connection, source: str, finished: int, successes: int)
         successes=[RunRow(*r) for r in conn.execute(runs.where(Run.status == "success").limit(successes))],
         last_ok=next((RunRow(*r) for r in conn.execute(runs.where(Run.status.in_(COMPLETED)).limit(1))), None),
         first_queued_at=conn.execute(sa.select(sa.func.min(Run.queued_at)).where(
-            Run.source == source, Run.trigger != "row_retry")).scalar(),
+            Run.source == source, SNAPSHOT)).scalar(),
     )
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.models import Run
-from potrack.store.queries import FINISHED, SourceStatus, source_statuses
+from potrack.store.queries import FINISHED, SNAPSHOT, SourceStatus, source_statuses
 
 # Upper bounds in seconds of the duration histogram: a nightly run takes from seconds (a small incremental
 # night) to an hour (a ten-million-line baseline).
@@ -55,7 +55,7 @@ class StoreMetrics:
 def _finished_snapshots(sources: Sequence[str]) -> list[sa.ColumnElement[bool]]:
     """Finished runs of these sources that read a whole snapshot: a row retry writes a few rows, so it is left
     out, as source_statuses (the health verdict) and run_series (the trends) leave it out."""
-    return [Run.source.in_(sources), Run.status.in_(FINISHED), Run.trigger != "row_retry"]
+    return [Run.source.in_(sources), Run.status.in_(FINISHED), SNAPSHOT]
 
 
 def status_counts(conn: sa.Connection, sources: Sequence[str]) -> list[StatusCount]:

@@ -18,6 +18,9 @@ from potrack.tz import offset_spans
 COMPLETED = ("success", "partial")
 FAILURES = ("failed", "abandoned")
 FINISHED = COMPLETED + FAILURES
+# A run that read a whole snapshot and committed it (a row retry re-reads a few rows: not a snapshot).
+SNAPSHOT = Run.trigger != "row_retry"
+COMPLETED_SNAPSHOT = sa.and_(Run.status.in_(COMPLETED), SNAPSHOT)
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def run_sources(conn: sa.Connection) -> list[str]:
 def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...], snapshots_only: bool) -> RunRow | None:
     where = [Run.source == source, Run.status.in_(statuses)]
     if snapshots_only:
-        where.append(Run.trigger != "row_retry")
+        where.append(SNAPSHOT)
     return _run(conn.execute(sa.select(*RUN_COLUMNS).where(*where)
                              .order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)).first())
 
@@ -275,7 +278,7 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
 
 def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSeries:
     """The newest `limit` completed runs of a filter with the trailing 7-run average of lines processed (in SQL)."""
-    where = [*RunFilter(flt.since, flt.until, COMPLETED, flt.source).where(), Run.trigger != "row_retry"]
+    where = [*RunFilter(flt.since, flt.until, COMPLETED, flt.source).where(), SNAPSHOT]
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
     newest = (sa.select(Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events,
                         Run.duration_s)

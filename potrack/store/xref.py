@@ -24,13 +24,12 @@ from potrack.store.lines import open_quantity
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import PoLine, Run, UnmappedCode, XrefMapping
 from potrack.store.paging import Paged, clamp_page
-from potrack.store.queries import COMPLETED
+from potrack.store.queries import COMPLETED_SNAPSHOT as SNAPSHOT
 
 GAP_STATES = ("open", "resolved", "all")
 MAX_CODE = 64
 
 L, R, U, M = PoLine, Run, UnmappedCode, XrefMapping
-SNAPSHOT = sa.and_(R.status.in_(COMPLETED), R.trigger != "row_retry")
 
 
 class MappingRefused(ValueError):
