@@ -38,16 +38,9 @@ def queue_scheduled_run(engine: sa.Engine, source: str) -> int | None:
 
 
 def abandon_stale(engine: sa.Engine) -> list[int]:
-    """Mark running runs whose heartbeat stopped, or whose instance is gone, as abandoned (start-up, then the leader)."""
+    """The leader's check at every lease renewal: mark running runs whose heartbeat stopped, or whose instance is
+    gone, as abandoned (each logged with its reason); forget instances dead for a week."""
     abandoned = runs.abandon_stale_runs(engine)
-    for run_id in abandoned:
-        log.warning("run #%s was running with no heartbeat for 5 minutes: marked abandoned", run_id)
-    return abandoned
-
-
-def abandon_stale_and_forget(engine: sa.Engine) -> list[int]:
-    """The leader's check at every lease renewal: abandon stale runs, forget instances dead for a week."""
-    abandoned = abandon_stale(engine)
     leases.forget_dead_instances(engine, FORGET_INSTANCES_AFTER)
     return abandoned
 
@@ -73,7 +66,7 @@ def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S
                       name="renew this instance's leases", next_run_time=now, **JOB_OPTIONS)
     scheduler.add_job(dispatcher.dispatch, "interval", seconds=dispatch_every_s, id="dispatch",
                       name="execute queued runs", next_run_time=now, **JOB_OPTIONS)
-    scheduler.add_job(lead.leader_only(abandon_stale_and_forget), "interval", seconds=lead.renew_every_s,
+    scheduler.add_job(lead.leader_only(abandon_stale), "interval", seconds=lead.renew_every_s,
                       args=(runtime.engine,), id="abandon-stale", name="abandon runs whose heartbeat stopped",
                       next_run_time=now, **JOB_OPTIONS)
     return scheduler

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,8 +11,6 @@ from potrack.config import Settings, load_settings
 from potrack.logs import configure_logging
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.runs import abandon_stale_runs
-
-log = logging.getLogger("potrack.bootstrap")
 
 
 @dataclass(frozen=True)
@@ -41,11 +38,11 @@ def current() -> Runtime:
 
 
 def start(config_path: Path | None = None) -> Runtime:
-    """Read the configuration, set up logging, upgrade the store and abandon runs whose heartbeat stopped."""
+    """Read the configuration, set up logging, upgrade the store and abandon runs whose heartbeat stopped or whose
+    app instance is gone."""
     settings = load_settings(config_path)
     configure_logging(settings.instance_dir, settings.log_level)
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
-    for run_id in abandon_stale_runs(engine):
-        log.warning("run #%s was running with no heartbeat for 5 minutes: marked abandoned", run_id)
+    abandon_stale_runs(engine)  # (each one logged and audited with its reason)
     return Runtime(settings=settings, engine=engine)

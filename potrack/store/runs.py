@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import asdict, dataclass
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -17,6 +18,7 @@ from potrack.store.leases import INSTANCE_PREFIX
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import FailedRow, Lease, ReceiptBatch, RetryAttempt, Run
 
+log = logging.getLogger("potrack.runs")
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
 ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
@@ -271,7 +273,9 @@ def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFT
                 .values(status="abandoned", finished_at=utcnow(), stage=None, error=reason)
             ).rowcount
             if taken:
-                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: "
-                             f"{reason.removeprefix('Abandoned: ')}", severity="error", source=source, run_id=run_id)
+                why = reason.removeprefix("Abandoned: ")
+                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: {why}",
+                             severity="error", source=source, run_id=run_id)
+                log.warning("run #%s of %s marked abandoned: %s", run_id, source, why)
                 abandoned.append(run_id)
     return abandoned
