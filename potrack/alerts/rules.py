@@ -118,7 +118,7 @@ def new_xref_gap(new_gaps: list[Gap] | None, latest_run: int | None, settings: R
     if not new_gaps:
         return Verdict("new_xref_gap", False, f"no new unmapped item code worth more than {threshold:,.2f} in run "
                                               f"#{latest_run}", latest_run, facts)
-    listed = ", ".join(f"{g.item_code} ({g.lines_now} lines, {g.open_value:,.2f} {g.currency or ''})".replace(" )", ")")
+    listed = ", ".join(f"{g.item_code} ({g.lines_now} lines, {g.open_value:,.2f}{f' {g.currency}' if g.currency else ''})"
                        for g in new_gaps[:5])
     more = f" and {len(new_gaps) - 5} more" if len(new_gaps) > 5 else ""
     noun = "code" if len(new_gaps) == 1 else "codes"

@@ -111,13 +111,13 @@ def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_s
     if least is not None:
         values["volume_min_mean"] = float(least)
     gap_value = table.get("new_gap_value", (int, float, str))
-    if gap_value is not None and gap_value != "off":
+    if gap_value == "off":
+        values["new_gap_value"] = None
+    elif gap_value is not None:
         if isinstance(gap_value, str) or gap_value <= 0:
             raise error(f"{table.key('new_gap_value')}: expected a positive open value (e.g. 10000) or \"off\", "
                         f"got {gap_value!r}")
         values["new_gap_value"] = float(gap_value)
-    elif gap_value == "off":
-        values["new_gap_value"] = None
     grace = table.get("stale_grace", str)
     if grace is not None:
         values["stale_grace"] = parse_duration(grace, table.key("stale_grace"), error)

@@ -42,10 +42,15 @@ def make_engine(url: str) -> sa.Engine:
     return sa.create_engine(u, pool_pre_ping=True)
 
 
-def alembic_config(engine: sa.Engine) -> Config:
-    """Alembic configuration pointing at potrack's migrations and this engine."""
+def _migrations() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+def alembic_config(engine: sa.Engine) -> Config:
+    """Alembic configuration pointing at potrack's migrations and this engine."""
+    cfg = _migrations()
     cfg.attributes["engine"] = engine
     return cfg
 
@@ -86,11 +91,15 @@ def prepare_offline_dialect(dialect: sa.Dialect) -> None:
         dialect._supports_nvarchar_max = True  # type: ignore[attr-defined]
 
 
-def offline_dialect(name: str) -> sa.Dialect:
-    """A dialect of this name (its default driver) for compiling SQL without a server."""
+def _known_dialect(name: str) -> str:
     if name not in OFFLINE_DIALECTS:
         raise ValueError(f"dialect: expected one of {', '.join(OFFLINE_DIALECTS)}, got {name!r}")
-    dialect_class = sa.engine.make_url(f"{name}://").get_dialect()
+    return name
+
+
+def offline_dialect(name: str) -> sa.Dialect:
+    """A dialect of this name (its default driver) for compiling SQL without a server."""
+    dialect_class = sa.engine.make_url(f"{_known_dialect(name)}://").get_dialect()
     # Without its driver loaded a dialect writes named parameters; pyodbc's are question marks.
     dialect = dialect_class(paramstyle="qmark") if name == "mssql" else dialect_class()
     prepare_offline_dialect(dialect)
@@ -99,11 +108,8 @@ def offline_dialect(name: str) -> sa.Dialect:
 
 def migration_sql(dialect_name: str, start: str | None = None) -> str:
     """Every migration from `start` (None: an empty database) to the newest, as SQL for this dialect."""
-    if dialect_name not in OFFLINE_DIALECTS:
-        raise ValueError(f"dialect: expected one of {', '.join(OFFLINE_DIALECTS)}, got {dialect_name!r}")
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg = _migrations()
     out = io.StringIO()
-    cfg.attributes.update(dialect_name=dialect_name, output_buffer=out)
+    cfg.attributes.update(dialect_name=_known_dialect(dialect_name), output_buffer=out)
     command.upgrade(cfg, f"{start}:head" if start else "head", sql=True)
     return out.getvalue()
