@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from pages._components import empty_state, moment, run_link, table, toast
 from pages._lists import PER_PAGE, count_line, list_page
 from potrack.auth.roles import Action
-from potrack.store.xref import GAP_STATES, Gap, MappingRefused, get_mapping, list_gaps, map_item_code
+from potrack.store.xref import GAP_STATES, Gap, MappingRefused, list_gaps, map_item_code
 from potrack.web import context
 from potrack.web.access import may, permitted
 from potrack.web.filters import GapView
@@ -98,13 +98,13 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
         return True, actor, "danger"
     if source not in context.source_names():
         return True, f"Not mapped: {source!r} is not a configured source.", "warning"
-    before = context.read(get_mapping, source, item_code)
     try:
-        mapping = map_item_code(context.engine(), source, item_code, part_id, actor.label)
+        done = map_item_code(context.engine(), source, item_code, part_id, actor.label)
     except MappingRefused as exc:
         reason = str(exc).removeprefix(f"{exc.field}: ")
         return True, f"Not mapped: {FIELD_NAMES.get(exc.field, exc.field)} {reason}.", "warning"
-    was = f" (was {before.internal_part_id})" if before and before.internal_part_id != mapping.internal_part_id else ""
+    mapping = done.mapping
+    was = f" (was {done.replaced})" if done.replaced not in (None, mapping.internal_part_id) else ""
     return True, f"{mapping.item_code} of {source} is mapped to {mapping.internal_part_id}{was}; it applies from " \
                  "the next run.", "success"
 

@@ -44,7 +44,7 @@ def add_mapping() -> flask.Response:
     source = configured_source(body)
     try:
         mapping = map_item_code(context.engine(), source, body.get("item_code"), body.get("internal_part_id"),
-                                actor.label)
+                                actor.label).mapping
     except MappingRefused as exc:
         raise BadParameter(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
     response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})

@@ -232,7 +232,15 @@ def _checked(field: str, value: object, limit: int) -> str:
     return text
 
 
-def map_item_code(engine: sa.Engine, source: str, item_code: object, part_id: object, actor: str) -> LocalMapping:
+@dataclass(frozen=True)
+class Mapped:
+    """A mapping as stored, and the part it replaced (None for a new mapping)."""
+
+    mapping: LocalMapping
+    replaced: str | None
+
+
+def map_item_code(engine: sa.Engine, source: str, item_code: object, part_id: object, actor: str) -> Mapped:
     """Store (or change) the mapping of a source's item code to an internal part, audited as `xref.mapped`; it
     applies from the source's next run."""
     code, part = _checked("item_code", item_code, MAX_CODE), _checked("internal_part_id", part_id, MAX_CODE)
@@ -253,4 +261,4 @@ def map_item_code(engine: sa.Engine, source: str, item_code: object, part_id: ob
                               "previous": before.internal_part_id if before else None})
         mapping = get_mapping(conn, source, code)
     assert mapping is not None
-    return mapping
+    return Mapped(mapping, before.internal_part_id if before else None)
