@@ -15,10 +15,10 @@ import argparse
 import datetime as dt
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -26,8 +26,8 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.memory import memory_kib  # noqa: E402 - after the path to the project
-from potrack.store.changes import ChangeFilter, iter_changes  # noqa: E402
+from bench.memory import in_child, memory_kib  # noqa: E402 - after the path to the project
+from potrack.store.changes import ChangeFilter, ChangeRow, iter_changes  # noqa: E402
 from potrack.store.engine import ensure_schema, make_engine  # noqa: E402
 from potrack.store.models import ChangeEvent, PoLine, Run  # noqa: E402
 from potrack.web import change_export  # noqa: E402
@@ -76,28 +76,31 @@ def export(url: str, fmt: str, first_run_only: bool, hold: bool) -> dict:
         conn.execute(sa.select(Run.id).limit(1)).all()  # the driver and the dialect are loaded: not the export's
         start_kib = memory_kib("VmRSS")
         began = time.perf_counter()
-        rows = list(iter_changes(conn, flt)) if hold else iter_changes(conn, flt)
+        read = list(iter_changes(conn, flt)) if hold else iter_changes(conn, flt)
         count = 0
+
+        def rows() -> Iterator[ChangeRow]:
+            nonlocal count
+            for row in read:
+                count += 1
+                yield row
+
         with tempfile.TemporaryFile() as out:
             if fmt == "csv":
-                for chunk in change_export.csv_chunks(rows, UTC):
+                for chunk in change_export.csv_chunks(rows(), UTC):
                     out.write(chunk.encode())
             else:
-                for data in change_export.workbook_chunks(rows, UTC):
+                for data in change_export.workbook_chunks(rows(), UTC):
                     out.write(data)
             size = out.tell()
-        count = sum(1 for _ in iter_changes(conn, flt))
-    return {"rows": count, "bytes": size, "seconds": time.perf_counter() - began,
+        seconds = time.perf_counter() - began
+    return {"rows": count, "bytes": size, "seconds": seconds,
             "rss_start_mib": start_kib / 1024, "rss_peak_mib": memory_kib("VmHWM") / 1024}
 
 
 def export_in_child(url: str, fmt: str, first_run_only: bool = False, hold: bool = False) -> dict:
     """export() in a fresh Python process, so that its peak RSS is the export's alone."""
-    proc = subprocess.run([sys.executable, __file__, "--export", url, fmt, str(int(first_run_only)), str(int(hold))],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"export child failed with exit code {proc.returncode}: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return in_child(__file__, "--export", url, fmt, str(int(first_run_only)), str(int(hold)))
 
 
 def main() -> int:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -27,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench.memory import memory_kib  # noqa: E402 - after the path to the project
+from bench.memory import in_child, memory_kib  # noqa: E402 - after the path to the project
 from potrack.config import SourceConfig  # noqa: E402
 from services import quiet_odbcinst  # noqa: E402 - the tests' helper
 
@@ -77,11 +76,7 @@ def extract(connection_string: str, query: str, batch_size: int) -> dict:
 
 def extract_in_child(connection_string: str, query: str, batch_size: int) -> dict:
     """extract() in a fresh Python process, so that its peak RSS is the read's alone."""
-    proc = subprocess.run([sys.executable, __file__, "--extract", connection_string, query, str(batch_size)],
-                          capture_output=True, text=True, timeout=600)
-    if proc.returncode != 0:
-        raise RuntimeError(f"extract child failed with exit code {proc.returncode}: {proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return in_child(__file__, "--extract", connection_string, query, str(batch_size))
 
 
 def main() -> int:
