@@ -18,7 +18,7 @@ class XrefResolver:
     """Applies one xref table to the lines of a run and tallies unmapped codes."""
 
     def __init__(self, mapping: Mapping[str, str], overrides: Mapping[str, str] | None = None) -> None:
-        self.mapping = {**mapping, **(overrides or {})}
+        self.mapping = {**mapping, **overrides} if overrides else mapping  # (no copy of a big xref for nothing)
         self.source_view: dict[str, str | None] = {code: mapping.get(code) for code in overrides or {}}
         self.unmapped: Counter[str] = Counter()
 
