@@ -22,30 +22,17 @@ from timing import wait_for
 
 RUNS_PER_SOURCE = 10
 LEASE_TTL_S = 3
-SHARED = """
-[[sources]]
-name = "north"
-kind = "demo"
-schedule = "* * * * *"
-batch_size = 100
-demo = { lines = 300, seed = 1, fail = "slow", slow_s = 0.1 }
 
-[[sources]]
-name = "south"
-kind = "demo"
-schedule = "0 3 * * *"
-batch_size = 100
-demo = { lines = 300, seed = 2, fail = "slow", slow_s = 0.1 }
-"""
+
+def slow_demo(name: str, schedule: str, seed: int, slow_s: float) -> str:
+    """A demo source of 300 lines read in three batches, `slow_s` seconds each."""
+    return (f'[[sources]]\nname = "{name}"\nkind = "demo"\nschedule = "{schedule}"\nbatch_size = 100\n'
+            f'demo = {{ lines = 300, seed = {seed}, fail = "slow", slow_s = {slow_s} }}\n')
+
+
+SHARED = slow_demo("north", "* * * * *", 1, 0.1) + slow_demo("south", "0 3 * * *", 2, 0.1)
 # Only the first instance has this source, so only it can claim its run: the run the leader dies executing.
-ONLY_IN_A = """
-[[sources]]
-name = "slowpoke"
-kind = "demo"
-schedule = "0 4 * * *"
-batch_size = 100
-demo = { lines = 300, seed = 3, fail = "slow", slow_s = 30 }
-"""
+ONLY_IN_A = slow_demo("slowpoke", "0 4 * * *", 3, 30)
 
 
 def instance_of(engine, process):
