@@ -104,6 +104,10 @@ class Run(Base):
     error: Mapped[str | None] = mapped_column(sa.String(1000))
     error_stage: Mapped[str | None] = mapped_column(sa.String(20))
     check_problems: Mapped[str | None] = mapped_column(sa.Text)
+    # What the run says once about its source (a column ignored, fields not provided), one per line.
+    notes: Mapped[str | None] = mapped_column(sa.Text)
+    # Let a snapshot through that removes more of the source's active lines than max_removed_fraction.
+    accept_removals: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
 
 class PoLine(Base):
@@ -141,6 +145,8 @@ class PoLine(Base):
     first_seen_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
     last_changed_run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
     active: Mapped[bool] = mapped_column(sa.Boolean)
+    # Set once a run saw quantity_received fall: only while it never did must its batches add up to it.
+    received_decreased: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
 
 
 class ChangeEvent(Base):
@@ -214,6 +220,7 @@ class FailedRow(Base):
     resolved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     resolved_by_run_id: Mapped[int | None] = mapped_column(sa.ForeignKey("runs.id"))
     resolution: Mapped[str | None] = mapped_column(sa.String(200))
+    location: Mapped[str | None] = mapped_column(sa.String(300))  # where in the source: a CSV file's name and line
 
 
 class RowRetryItem(Base):
