@@ -1,29 +1,36 @@
-"""Stage 2, validate: turns a raw source row into a typed PO line, or rejects it with a clear error."""
+"""Stage 2, validate: turns a raw source row into a typed PO line, or rejects it with a clear error.
+
+The rules (README, "Exact semantics"): text is stripped and '' is NULL; a C0 control character rejects the row
+(tab, CR and LF are allowed in free text); numbers are plain decimals, stored at NUMBER_DECIMALS places, -0 as 0;
+dates are ISO or YYYYMMDD, a time part is dropped; a value over its field's limit is rejected, never cut. Error
+texts show values as the ERP sent them, never as Python reprs.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from potrack.fields import FIELDS, KEY_FIELDS
-from potrack.sources.errors import SourceError
-
-REQUIRED = frozenset(
-    ("po_number", "line_number", "item_code", "supplier_code", "quantity_ordered", "quantity_received",
-     "unit_price", "promised_date", "status")
+from potrack.fields import (
+    CUSTOM_TEXT_LIMIT, DATE_FIELDS, FIELDS, KEY_FIELDS, LINE_NUMBER_MAX, MULTILINE_FIELDS, NUMBER_DECIMALS,
+    NUMBER_FIELDS, REQUIRED, TEXT_LIMITS,
 )
-NUMBER_FIELDS = frozenset(("quantity_ordered", "quantity_received", "unit_price"))
-DATE_FIELDS = frozenset(("order_date", "promised_date", "need_by_date"))
-TEXT_LIMITS = {
-    "po_number": 64, "item_code": 64, "supplier_code": 64, "description": 400, "uom": 20, "currency": 8,
-    "status": 32, "buyer": 64, "plant": 64,
-}
-CUSTOM_TEXT_LIMIT = 1000
+from potrack.pipeline.columns import ColumnMap
+
 Key = tuple[str, int]
+RAW_CELL_LIMIT = 10_000  # a failed row keeps each cell up to this many characters (a 5 MB cell is cut, and says so)
+SHOWN_LIMIT = 80
+DATE_FORMS = "YYYY-MM-DD, YYYYMMDD, or a date and time such as YYYY-MM-DD HH:MM:SS, whose time is dropped"
+# A plain decimal in ASCII digits: no thousands separators, no '_' (which float() accepts), no other scripts' digits.
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_CONTROL = re.compile(r"[\x00-\x1f]")
+_CONTROL_IN_FREE_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # tab, LF and CR allowed
+_VISIBLE = {i: f"\\x{i:02x}" for i in range(32)}
 
 
 class RowError(ValueError):
@@ -47,14 +54,34 @@ class Line:
 FIELD_INDEX = {name: i for i, name in enumerate(FIELDS)}
 
 
-def to_text(field: str, limit: int, value: Any) -> str | None:
-    """A stripped string, None when empty; too long is an error, never a silent cut."""
+def shown(value: Any) -> str:
+    """A value as the ERP sent it, for an error text: text quoted with control characters made visible, other
+    values as their plain text (-1.5000, not Decimal('-1.5000')), long values cut."""
+    text = value if isinstance(value, str) else str(value)
+    cut = len(text) > SHOWN_LIMIT
+    text = text[:SHOWN_LIMIT].translate(_VISIBLE) + ("…" if cut else "")
+    return f"'{text}'" if isinstance(value, str) else text
+
+
+def _control_character(field: str, text: str, free_text: bool) -> None:
+    """Raise RowError when the text holds a control character its field does not allow."""
+    found = (_CONTROL_IN_FREE_TEXT if free_text else _CONTROL).search(text)
+    if found:
+        char = found.group()
+        name = "NUL" if char == "\x00" else f"U+{ord(char):04X}"
+        raise RowError(f"{field}: contains the control character {name} at position {found.start() + 1}")
+
+
+def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str | None:
+    """A stripped string, None when empty; too long or a control character is an error, never a silent cut."""
     if value is None:
         return None
     if value.__class__ is not str:
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         value = str(value)
+    if not value.isprintable():  # (the common case is printable: one C-level scan, no regex)
+        _control_character(field, value, free_text)
     text = value.strip()
     if not text:
         return None
@@ -64,25 +91,30 @@ def to_text(field: str, limit: int, value: Any) -> str | None:
 
 
 def to_number(field: str, value: Any) -> float | None:
-    """A non-negative finite number, None when empty."""
+    """A finite number of 0 or more at NUMBER_DECIMALS places (-0 is 0), None when empty."""
     if value is None:
         return None
     cls = value.__class__
-    if cls is float or cls is int:
-        number = float(value)
+    if cls is str:
+        text = value.strip()
+        if not text:
+            return None
+        if not _NUMBER.fullmatch(text):
+            hint = " (no thousands separators; the decimal point is '.')" if re.search(r"[0-9][,_ '][0-9]", text) else ""
+            raise RowError(f"{field}: not a number: {shown(value)}{hint}")
+        number = float(text)
     elif cls is bool:
-        raise RowError(f"{field}: not a number: {value!r}")
+        raise RowError(f"{field}: not a number: {shown(value)}")
     else:
         try:
-            number = float(value.strip()) if cls is str else float(value)
-        except (TypeError, ValueError):
-            if cls is str and not value.strip():
-                return None
-            raise RowError(f"{field}: not a number: {value!r}") from None
-    if not number >= 0:  # also false for NaN
-        raise RowError(f"{field}: {'negative' if number < 0 else 'not a finite number'}: {value!r}")
-    if number == math.inf:
-        raise RowError(f"{field}: not a finite number: {value!r}")
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise RowError(f"{field}: not a number: {shown(value)}") from None
+    if math.isnan(number) or math.isinf(number):
+        raise RowError(f"{field}: not a finite number: {shown(value)}")
+    number = round(number, NUMBER_DECIMALS) or 0.0  # (`or`: -0.0 is falsy, so it becomes 0.0)
+    if number < 0:
+        raise RowError(f"{field}: negative: {shown(value)}")
     return number
 
 
@@ -116,27 +148,40 @@ def _parse_date(field: str, value: str) -> str | None:
     if not text:
         return None
     try:
-        if len(text) == 8 and text.isdigit():
+        if len(text) == 8 and text.isdigit() and text.isascii():
             return dt.date(int(text[:4]), int(text[4:6]), int(text[6:])).isoformat()
         if len(text) > 10:  # a whole ISO datetime; trailing junk after the date is not a date
             return dt.datetime.fromisoformat(text).date().isoformat()
         return dt.date.fromisoformat(text).isoformat()
     except ValueError:
-        raise RowError(f"{field}: not a date (expected YYYY-MM-DD): {value!r}") from None
+        raise RowError(f"{field}: not a date (expected {DATE_FORMS}): {shown(value)}") from None
 
 
 def to_line_number(value: Any) -> int | None:
-    """A line number: a whole number of 0 or more."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """A line number: a whole number from 0 to the store's limit."""
+    if value is None:
         return None
-    if value.__class__ is int and 0 <= value <= 2_000_000_000:
-        return value
-    try:
-        number = float(value.strip()) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise RowError(f"line_number: not a whole number: {value!r}") from None
-    if not number.is_integer() or number < 0 or number > 2_000_000_000:
-        raise RowError(f"line_number: not a whole number of 0 or more: {value!r}")
+    cls = value.__class__
+    if cls is int:
+        number: float = value
+    elif cls is str:
+        text = value.strip()
+        if not text:
+            return None
+        if not _NUMBER.fullmatch(text):
+            raise RowError(f"line_number: not a whole number: {shown(value)}")
+        number = float(text)
+    elif cls is bool:
+        raise RowError(f"line_number: not a whole number: {shown(value)}")
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise RowError(f"line_number: not a whole number: {shown(value)}") from None
+    if not (number == number and number >= 0 and float(number).is_integer()):  # (NaN != NaN)
+        raise RowError(f"line_number: not a whole number of 0 or more: {shown(value)}")
+    if number > LINE_NUMBER_MAX:
+        raise RowError(f"line_number: larger than {LINE_NUMBER_MAX:,}, the store's limit: {shown(value)}")
     return int(number)
 
 
@@ -145,11 +190,13 @@ def _missing(_value: Any) -> None:
 
 
 def _converter(field: str) -> Callable[[Any], Any]:
+    if field == "line_number":
+        return to_line_number
     if field in NUMBER_FIELDS:
         return partial(to_number, field)
     if field in DATE_FIELDS:
         return partial(to_date, field)
-    return partial(to_text, field, TEXT_LIMITS[field])
+    return partial(to_text, field, TEXT_LIMITS[field], free_text=field in MULTILINE_FIELDS)
 
 
 def _custom_converter(name: str, kind: str) -> Callable[[Any], Any]:
@@ -157,29 +204,30 @@ def _custom_converter(name: str, kind: str) -> Callable[[Any], Any]:
         return partial(to_number, name)
     if kind == "date":
         return partial(to_date, name)
-    return partial(to_text, name, CUSTOM_TEXT_LIMIT)
+    return partial(to_text, name, CUSTOM_TEXT_LIMIT, free_text=True)
 
 
-def _text_code(var: str, index: int | None, field: str, limit: int) -> list[str]:
+def _text_code(var: str, index: int | None, field: str, limit: int, free_text: bool) -> list[str]:
     if index is None:
         return [f"    {var} = None"]
     return [
         f"    v = row[{index}]",
         "    if v.__class__ is str:",
         f"        {var} = v.strip()",
-        f"        if not {var} or len({var}) > {limit}:",
-        f"            {var} = text({field!r}, {limit}, v)",
+        f"        if not {var} or len({var}) > {limit} or not v.isprintable():",
+        f"            {var} = text({field!r}, {limit}, v, {free_text})",
         "    else:",
-        f"        {var} = text({field!r}, {limit}, v)",
+        f"        {var} = text({field!r}, {limit}, v, {free_text})",
     ]
 
 
 def _number_code(var: str, index: int | None, field: str) -> list[str]:
     if index is None:
         return [f"    {var} = None"]
-    return [
+    return [  # (`or 0.0`: a -0.0 from the ERP becomes 0.0)
         f"    v = row[{index}]",
-        f"    {var} = v if v.__class__ is float and 0.0 <= v < INF else number({field!r}, v)",
+        f"    {var} = (round(v, {NUMBER_DECIMALS}) or 0.0) if v.__class__ is float and 0.0 <= v < INF else "
+        f"float(v) if v.__class__ is int and 0 <= v < EXACT else number({field!r}, v)",
     ]
 
 
@@ -194,12 +242,12 @@ def _date_code(var: str, index: int | None, field: str) -> list[str]:
     ]
 
 
-def _field_code(var: str, index: int | None, field: str, kind: str) -> list[str]:
+def _field_code(var: str, index: int | None, field: str, kind: str, free_text: bool) -> list[str]:
     if kind == "number":
         return _number_code(var, index, field)
     if kind == "date":
         return _date_code(var, index, field)
-    return _text_code(var, index, field, TEXT_LIMITS.get(field, CUSTOM_TEXT_LIMIT))
+    return _text_code(var, index, field, TEXT_LIMITS.get(field, CUSTOM_TEXT_LIMIT), free_text)
 
 
 def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]], custom: list[tuple[str, int, str]]
@@ -212,12 +260,12 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     """
     kinds = {f: "number" for f in NUMBER_FIELDS} | {f: "date" for f in DATE_FIELDS}
     body = ["def fast(row):"]
-    body += _text_code("po", po, "po_number", TEXT_LIMITS["po_number"])
-    body += ["    v = row[%d]" % line, "    ln = v if v.__class__ is int and 0 <= v <= 2000000000 else line_no(v)"]
+    body += _text_code("po", po, "po_number", TEXT_LIMITS["po_number"], False)
+    body += [f"    v = row[{line}]", f"    ln = v if v.__class__ is int and 0 <= v <= {LINE_NUMBER_MAX} else line_no(v)"]
     for i, (field, index) in enumerate(fields):
-        body += _field_code(f"f{i}", index, field, kinds.get(field, "text"))
+        body += _field_code(f"f{i}", index, field, kinds.get(field, "text"), field in MULTILINE_FIELDS)
     for i, (name, index, kind) in enumerate(custom):
-        body += _field_code(f"c{i}", index, name, kind)
+        body += _field_code(f"c{i}", index, name, kind, True)
     required = ["po", "ln"] + [f"f{i}" for i, (field, _) in enumerate(fields) if field in REQUIRED]
     body.append(f"    if {' is None or '.join(required)} is None:")
     body.append("        return None")
@@ -225,40 +273,46 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     customs = "".join(f"c{i}, " for i in range(len(custom)))
     body.append(f"    return Line((po, ln), ({values}), ({customs}))")
     namespace: dict[str, Any] = {"text": to_text, "number": to_number, "date": to_date, "line_no": to_line_number,
-                                 "DATES": _DATES, "INF": math.inf, "Line": Line}
+                                 "DATES": _DATES, "INF": math.inf, "EXACT": 2**53, "Line": Line}
     exec("\n".join(body), namespace)  # noqa: S102 - generated from column positions, no outside text
     return namespace["fast"]
 
 
-class RowValidator:
-    """Validates rows of one snapshot, whose column positions are resolved once."""
+def raw_record(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
+    """A row as column → value, for its failed-row record: a repeated column name gets ' (2)', ' (3)' …, and a
+    cell over RAW_CELL_LIMIT characters is cut with a note of its length (the source still holds it)."""
+    record: dict[str, Any] = {}
+    for name, value in zip(columns, row):
+        if name in record:
+            n = 2
+            while f"{name} ({n})" in record:
+                n += 1
+            name = f"{name} ({n})"
+        if isinstance(value, str) and len(value) > RAW_CELL_LIMIT:
+            value = f"{value[:RAW_CELL_LIMIT]}… [cut: {len(value):,} characters]"
+        record[name] = value
+    return record
 
-    def __init__(self, columns: Sequence[str], renames: dict[str, str], custom_columns: dict[str, str]) -> None:
-        self.columns = list(columns)
-        by_name: dict[str, int] = {}
-        for i, col in enumerate(self.columns):
-            canonical = renames.get(col, col)
-            by_name.setdefault(canonical.lower(), i)
-        wanted = (*KEY_FIELDS, *FIELDS)
-        missing = [f for f in wanted if f in REQUIRED and f not in by_name]
-        missing += [c for c in custom_columns if c.lower() not in by_name]
-        if missing:
-            raise SourceError(
-                f"the source query returns no column for {', '.join(missing)} "
-                f"(columns: {', '.join(self.columns)}; map them with `columns`)", transient=False)
-        self._po = by_name["po_number"]
-        self._line = by_name["line_number"]
+
+class RowValidator:
+    """Validates rows of one snapshot, whose column positions are resolved once (potrack.pipeline.columns)."""
+
+    def __init__(self, column_map: ColumnMap, custom_columns: Mapping[str, str]) -> None:
+        self.columns = column_map.columns
+        at = column_map.positions
         self.custom_names = tuple(sorted(custom_columns))
-        # A column the query does not return reads as empty (index 0 with a converter that gives None).
-        self._fields = [(f, by_name.get(f, 0), _converter(f) if f in by_name else _missing) for f in FIELDS]
-        self._custom = [(c, by_name[c.lower()], _custom_converter(c, custom_columns[c])) for c in self.custom_names]
+        # A field the query does not provide reads as empty (index 0 with a converter that gives None).
+        self._fields = [(f, at.get(f, 0), _converter(f) if f in at else _missing) for f in (*KEY_FIELDS, *FIELDS)]
+        self._po = at["po_number"]
+        self._line = at["line_number"]
+        self._custom = [(c, at[c], _custom_converter(c, custom_columns[c])) for c in self.custom_names]
         self._fast = _compile_fast_path(
-            self._po, self._line, [(f, by_name.get(f)) for f in FIELDS],
-            [(c, by_name[c.lower()], custom_columns[c]) for c in self.custom_names])
+            self._po, self._line, [(f, at.get(f)) for f in FIELDS],
+            [(c, at[c], custom_columns[c]) for c in self.custom_names])
 
     def raw(self, row: Sequence[Any]) -> dict[str, Any]:
         """The row as a column → value mapping, for the failed-rows record."""
-        return dict(zip(self.columns, row))
+        return raw_record(self.columns, row)
 
     def key_of(self, row: Sequence[Any]) -> Key | None:
         """The row's key when both parts are readable, else None."""
@@ -282,8 +336,6 @@ class RowValidator:
     def _problems(self, row: Sequence[Any]) -> str:
         """Every problem of a rejected row, field by field (the slow path, for rejected rows only)."""
         problems = []
-        if self.key_of(row) is None:
-            problems.append("po_number/line_number: missing or invalid key")
         for field, index, convert in self._fields:
             try:
                 if convert(row[index]) is None and field in REQUIRED:
