@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
 import tomllib
@@ -14,12 +15,13 @@ from sqlalchemy.exc import ArgumentError
 
 from potrack import redact
 from potrack.alerts.settings import AlertSettings, parse_alerts
-from potrack.fields import CANONICAL
+from potrack.fields import CANONICAL, custom_key
 
 SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
 CUSTOM_TYPES = ("text", "number", "date")
 DEMO_FAILURES = ("none", "unreachable", "flaky", "slow", "bad_sql")
 DEFAULT_SCHEDULE = "0 2 * * *"
+DEFAULT_MAX_REMOVED_FRACTION = 0.5
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
@@ -102,12 +104,14 @@ class SourceConfig:
     connection_string: str | None = None
     path: str | None = None
     schedule: str = DEFAULT_SCHEDULE
-    columns: dict[str, str] = field(default_factory=dict)  # source column → canonical name
-    custom_columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str] = field(default_factory=dict)  # source column → canonical field or custom column
+    custom_columns: dict[str, str] = field(default_factory=dict)  # normalised name (custom_key) → type
     xref: XrefConfig | None = None
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     batch_size: int = 5000
     demo: DemoOptions = field(default_factory=DemoOptions)
+    encoding: str = "utf-8"  # csv sources: the files' encoding
+    max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION  # a snapshot removing more fails (the guard)
 
 
 @dataclass(frozen=True)
@@ -223,18 +227,42 @@ def _string_map(table: TomlTable, name: str, values: tuple[str, ...] | None = No
     return dict(raw)
 
 
+def _custom_columns(table: TomlTable) -> dict[str, str]:
+    """Custom columns by normalised name (custom_key): their values are stored and diffed under it."""
+    custom: dict[str, str] = {}
+    for name, kind in _string_map(table, "custom_columns", CUSTOM_TYPES).items():
+        key = custom_key(name)
+        if key in CANONICAL:
+            raise ConfigError(f"{table.key('custom_columns')}.{name}: {key} is a canonical field, not a custom "
+                              "column (map a source column onto it with `columns`)")
+        if key in custom:
+            raise ConfigError(f"{table.key('custom_columns')}.{name}: the same column as another custom column "
+                              "(names are compared ignoring case)")
+        custom[key] = kind
+    return custom
+
+
 def _renames(table: TomlTable, raw: dict[str, str], custom: dict[str, str]) -> dict[str, str]:
-    """Column renames as source column → canonical name; either side of each pair may be the canonical one."""
-    targets = {name.lower() for name in CANONICAL} | {name.lower() for name in custom}
-    renames = {}
+    """Column renames as source column → canonical field or custom column (normalised); either side of each pair
+    may be the canonical one."""
+    targets = {name.lower() for name in CANONICAL} | set(custom)
+    renames: dict[str, str] = {}
     for left, right in raw.items():
         if left.lower() in targets:
-            renames[right] = left
+            source, target = right, left.lower()
         elif right.lower() in targets:
-            renames[left] = right
+            source, target = left, right.lower()
         else:
             raise ConfigError(f"{table.key('columns')}.{left}: neither {left!r} nor {right!r} is a canonical field "
                               f"or custom column (e.g. po_number = \"PONUM\")")
+        for other_source, other_target in renames.items():
+            if other_target == target:
+                raise ConfigError(f"{table.key('columns')}.{left}: {target} is already read from {other_source!r}; "
+                                  "a field comes from one column")
+            if other_source.lower() == source.lower():
+                raise ConfigError(f"{table.key('columns')}.{left}: column {source!r} is already renamed to "
+                                  f"{other_target}")
+        renames[source] = target
     return renames
 
 
@@ -261,8 +289,18 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     schedule = t.get("schedule", str, DEFAULT_SCHEDULE)
     if len(schedule.split()) != 5:
         raise ConfigError(f"{t.key('schedule')}: expected a 5-field cron expression, got {schedule!r}")
-    custom = _string_map(t, "custom_columns", CUSTOM_TYPES)
+    custom = _custom_columns(t)
     columns = _renames(t, _string_map(t, "columns"), custom)
+    encoding = t.get("encoding", str, "utf-8")
+    if kind != "csv" and "encoding" in data:
+        raise ConfigError(f"{t.key('encoding')}: only csv sources have an encoding (a database driver decodes text)")
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise ConfigError(f"{t.key('encoding')}: unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)") from None
+    fraction = t.get("max_removed_fraction", (int, float), DEFAULT_MAX_REMOVED_FRACTION)
+    if not 0 <= fraction <= 1:
+        raise ConfigError(f"{t.key('max_removed_fraction')}: expected a fraction from 0 to 1 (0.5 = 50 %), got {fraction}")
     xref = None
     if "xref" in data:
         x = TomlTable(t.get("xref", dict), t.key("xref"))
@@ -310,7 +348,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     return SourceConfig(
         name=name, kind=kind, query=query, url=url, connection_string=conn_str, path=path,
         schedule=schedule, columns=columns, custom_columns=custom, xref=xref, retry=retry,
-        batch_size=batch_size, demo=demo,
+        batch_size=batch_size, demo=demo, encoding=encoding, max_removed_fraction=float(fraction),
     )
 
 

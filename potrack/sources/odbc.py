@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from potrack.redact import safe_reason
-from potrack.sources.base import Snapshot, Source
+from potrack.sources.base import Snapshot, Source, xref_mapping
 from potrack.sources.sql import count_query, stream_cursor
 
 log = logging.getLogger("potrack.sources.odbc")
@@ -42,7 +42,7 @@ class OdbcSource(Source):
     def query_xref(self, query: str) -> dict[str, str]:
         conn = self._connect()
         try:
-            rows = conn.cursor().execute(query).fetchall()
+            cursor = conn.cursor().execute(query)
+            return xref_mapping([d[0] for d in cursor.description], cursor.fetchall(), "the xref query")
         finally:
             conn.close()
-        return {str(code).strip(): str(part).strip() for code, part in rows if code is not None and part is not None}

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from potrack.redact import safe_reason
-from potrack.sources.base import Snapshot, Source
+from potrack.sources.base import Snapshot, Source, xref_mapping
+from potrack.sources.errors import SourceError
 
 log = logging.getLogger("potrack.sources.sql")
 
@@ -39,7 +43,20 @@ class SqlSource(Source):
         return self.cfg.url or ""
 
     def _engine(self) -> sa.Engine:
+        url = make_url(self.url)
+        database = url.database or ""
+        if url.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not database.startswith("file:"):
+            return self._sqlite_file_engine(Path(database))
         return sa.create_engine(self.url, poolclass=NullPool)
+
+    @staticmethod
+    def _sqlite_file_engine(path: Path) -> sa.Engine:
+        """An ERP in a SQLite file, opened read-only: a wrong path fails naming it instead of creating an empty
+        database (which would then fail with "no such table")."""
+        if not path.is_file():
+            raise SourceError(f"ERP database file not found: {path}", transient=False)
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        return sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True), poolclass=NullPool)
 
     @contextmanager
     def open(self, batch_size: int) -> Iterator[Snapshot]:
@@ -79,7 +96,7 @@ class SqlSource(Source):
         engine = self._engine()
         try:
             with engine.connect() as conn:
-                rows = conn.exec_driver_sql(query).all()
+                result = conn.exec_driver_sql(query)
+                return xref_mapping(list(result.keys()), result.all(), "the xref query")
         finally:
             engine.dispose()
-        return {str(code).strip(): str(part).strip() for code, part in rows if code is not None and part is not None}
