@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
+from potrack.fields import NUMBER_DECIMALS
 from potrack.pipeline.plan import WritePlan
 
 
@@ -21,15 +22,16 @@ class BatchRow(NamedTuple):
 
 
 def reconstruct_batches(plan: WritePlan, source: str, run_id: int, at: dt.datetime) -> list[BatchRow]:
-    """One batch per line per run: the rise of quantity_received, or all of it for a new line."""
+    """One batch per line per run: the rise of quantity_received over what the store last held for the key (all of
+    it for a key never stored). A line that reappears, or a baseline's line the store knows, records only its rise."""
     batches = []
-    for line in plan.new_lines:
+    for line in plan.inserts:
         received = line.get("quantity_received")
         if received > 0:
             batches.append(BatchRow(run_id, source, line.key[0], line.key[1], received, received, at))
-    for changed in plan.changed:
-        received = changed.line.get("quantity_received")
-        if received > changed.old_received:
-            rise = round(received - changed.old_received, 6)
-            batches.append(BatchRow(run_id, source, changed.line.key[0], changed.line.key[1], rise, received, at))
+    for stored in plan.stored_lines:
+        received = stored.line.get("quantity_received")
+        if received > stored.old_received:
+            rise = round(received - stored.old_received, NUMBER_DECIMALS)
+            batches.append(BatchRow(run_id, source, stored.line.key[0], stored.line.key[1], rise, received, at))
     return batches

@@ -20,6 +20,7 @@ from potrack.pipeline.validate import DATE_FIELDS, FIELDS, Key, Line
 from potrack.store import lines as store_lines
 
 CHUNK = 5000
+REAPPEARED = "reappeared"  # the new_value of the `new` event of a key that was inactive and is back
 _DATE_POSITIONS = [i for i, f in enumerate(FIELDS) if f in DATE_FIELDS]
 
 
@@ -66,14 +67,14 @@ class RunContext:
     dates_as_text: bool = False
 
 
-def line_values(line: Line, ctx: RunContext) -> list[Any]:
+def line_values(line: Line, ctx: RunContext, received_decreased: bool) -> list[Any]:
     """The stored values of a line in LINE_VALUE_COLUMNS order (dates as dates where the store needs them)."""
     values = list(line.values)
     if not ctx.dates_as_text:
         for i in _DATE_POSITIONS:
             if values[i] is not None:
                 values[i] = dt.date.fromisoformat(values[i])
-    return [*values, line.part_id, custom_json(ctx.custom_names, line.custom), line.digest]
+    return [*values, line.part_id, custom_json(ctx.custom_names, line.custom), line.digest, received_decreased]
 
 
 def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None,
@@ -84,13 +85,14 @@ def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: st
 def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: WritePlan, ctx: RunContext) -> int:
     """Write one chunk's lines and change events; returns the number of field-change events."""
     src, run = ctx.source, ctx.run_id
-    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx), run, run, True) for l in plan.inserts])
-    writer.update.execute(conn, [(*line_values(l, ctx), run, True, src, *l.key)
-                                 for l in plan.overwrites + [c.line for c in plan.changed]])
+    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx, False), run, run, True) for l in plan.inserts])
+    writer.update.execute(conn, [(*line_values(s.line, ctx, s.received_decreased), run, True, src, *s.line.key)
+                                 for s in plan.stored_lines])
     writer.refresh.execute(conn, [(l.digest, src, *l.key) for l in plan.refreshed])
     if ctx.baseline:
         return 0
-    events = [_event(ctx, l.key, "new") for l in plan.new_lines]
+    events = [_event(ctx, l.key, "new") for l in plan.inserts]
+    events.extend(_event(ctx, o.line.key, "new", new=REAPPEARED if o.reappeared else None) for o in plan.overwrites)
     for changed in plan.changed:
         events.extend(_event(ctx, changed.line.key, "changed", f, o, n) for f, o, n in changed.changes)
     writer.events.execute(conn, events)
@@ -98,15 +100,16 @@ def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: Write
 
 
 def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmapped: dict[str, int],
-               keep_keys: bool = True) -> Written:
-    """Write everything of a run; a failure raises StageFailed naming the stage it happened in."""
+               removed: list[Key], keep_keys: bool = True) -> Written:
+    """Write everything of a run (`removed`: the active keys the snapshot no longer holds); a failure raises
+    StageFailed naming the stage it happened in."""
     written = Written(keep_keys=keep_keys)
     stage = "diff"
     try:
         writer = store_lines.LineWriter(conn.dialect)
         for chunk in diff.pending_chunks(CHUNK):
             stage = "diff"
-            needed = keys_to_fetch(chunk, ctx.baseline, ctx.has_inactive)
+            needed = keys_to_fetch(chunk, ctx.has_inactive)
             stored = store_lines.fetch_lines(conn, ctx.source, needed) if needed else {}
             plan = build_plan(chunk, stored, ctx.custom_names, ctx.baseline)
             written.change_events += write_lines(conn, writer, plan, ctx)
@@ -116,7 +119,7 @@ def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmappe
             writer.batches.execute(conn, batch_rows)
             written.batches += len(batch_rows)
         stage = "diff"
-        written.removed_keys = diff.removed_keys()
+        written.removed_keys = removed
         writer.deactivate.execute(conn, [(False, ctx.run_id, ctx.source, *k) for k in written.removed_keys])
         if not ctx.baseline:
             writer.events.execute(conn, [_event(ctx, k, "removed") for k in written.removed_keys])

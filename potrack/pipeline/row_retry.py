@@ -15,8 +15,8 @@ import sqlalchemy as sa
 
 from potrack.config import SourceConfig
 from potrack.pipeline.diff import SnapshotDiff
-from potrack.pipeline.stream import SnapshotRead, key_text
-from potrack.pipeline.validate import Key, RowValidator
+from potrack.pipeline.stream import SnapshotRead, key_text, validator_for
+from potrack.pipeline.validate import Key
 from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
 from potrack.store import lines as store_lines
@@ -81,7 +81,7 @@ def stored_digests(conn: sa.Connection, source: str, keys: set[Key]) -> tuple[di
 
 def row_keys(source: RetriedRows, cfg: SourceConfig) -> list[Key | None]:
     """Each retried row's key as the validator reads it (None when unreadable)."""
-    validator = RowValidator(source.columns, cfg.columns, cfg.custom_columns)
+    validator, _notes = validator_for(source.columns, cfg)
     return [validator.key_of(v) for v in source.values]
 
 

@@ -16,10 +16,10 @@ from potrack.config import Settings, SourceConfig
 from potrack.pipeline import row_retry
 from potrack.pipeline.checks import check_run
 from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
-from potrack.pipeline.diff import SnapshotDiff
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.gc_pause import gc_paused
 from potrack.pipeline.progress import Heartbeat, Progress
+from potrack.pipeline.removal_guard import removal_refusal
 from potrack.pipeline.validate import Key
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
@@ -50,10 +50,12 @@ class RunReport:
     duration_s: float
     metrics: RunMetrics
     error: str | None
+    notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         return {"run_id": self.run_id, "source": self.source, "status": self.status, "baseline": self.baseline,
-                "duration_s": self.duration_s, **self.metrics.as_dict(), "error": self.error}
+                "duration_s": self.duration_s, **self.metrics.as_dict(), "error": self.error,
+                "notes": list(self.notes)}
 
 
 class Pipeline:
@@ -67,12 +69,12 @@ class Pipeline:
         self.sleep = sleep
         self.source_factory = source_factory or (lambda cfg: make_source(cfg, settings.instance_dir))
 
-    def run(self, source: str, *, trigger: str = "cli", baseline: bool = False,
+    def run(self, source: str, *, trigger: str = "cli", baseline: bool = False, accept_removals: bool = False,
             requested_by: str | None = None) -> RunReport:
         """Queue a run for a source and execute it at once; refused while the source has one queued or running."""
         self.settings.source(source)
         run_id, queued = runs.queue_run_unless_active(self.engine, source, trigger, requested_by=requested_by,
-                                                      baseline=baseline)
+                                                      baseline=baseline, accept_removals=accept_removals)
         if not queued:
             raise RunRefused(f"{source} already has run #{run_id} queued or running; try again when it has finished")
         report = self.execute(run_id)
@@ -89,7 +91,7 @@ class Pipeline:
         with Heartbeat(self.engine, run_id), gc_paused():
             if run["trigger"] == "row_retry":
                 return self._retry_rows(run_id, cfg, run["started_at"])
-            return self._execute(run_id, cfg, bool(run["baseline"]), run["started_at"])
+            return self._execute(run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]), run["started_at"])
 
     def _retry_rows(self, run_id: int, cfg: SourceConfig, started: Any) -> RunReport:
         """A row_retry run: its selected rows through validate, xref and diff, then the commit with their outcomes."""
@@ -129,7 +131,8 @@ class Pipeline:
         finally:
             read.diff.close()
 
-    def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, started: Any) -> RunReport:
+    def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, accept_removals: bool,
+                 started: Any) -> RunReport:
         """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
         metrics = RunMetrics()
         progress = Progress(self.engine, run_id, first_stage="state")
@@ -157,14 +160,17 @@ class Pipeline:
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
 
         try:
-            return self._commit(run_id, cfg, read, baseline, has_inactive, started, metrics, progress)
+            return self._commit(run_id, cfg, read, baseline, has_inactive, started, metrics, progress,
+                                accept_removals=accept_removals)
         finally:
             read.diff.close()
 
     def _commit(self, run_id: int, cfg: SourceConfig, read: SnapshotRead, baseline: bool, has_inactive: bool,
                 started: Any, metrics: RunMetrics, progress: Progress,
-                settle_rows: Callable[[sa.Connection], None] | None = None) -> RunReport:
-        """Stages 4–7 after a successful extract: duplicates, failed rows, the one data transaction, report.
+                settle_rows: Callable[[sa.Connection], None] | None = None, accept_removals: bool = False
+                ) -> RunReport:
+        """Stages 4–7 after a successful extract: duplicates, the removal guard, failed rows, the one data
+        transaction, report.
 
         A row retry passes `settle_rows`, which records its rows' outcomes in the data transaction
         instead of storing the rejections as new failed rows.
@@ -179,6 +185,12 @@ class Pipeline:
                 with self.engine.connect() as conn:
                     stored = store_lines.fetch_lines(conn, cfg.name, needed)
                 withdraw_duplicates(read, stored)
+            removed = diff.removed_keys()
+            refusal = None if accept_removals else removal_refusal(len(removed), len(diff.previous),
+                                                                   cfg.max_removed_fraction)
+            if refusal is not None:  # nothing is written, not even the snapshot's rejected rows
+                metrics.errors = 1
+                return self._fail(run_id, cfg.name, baseline, started, metrics, refusal, "diff", read.notes)
             if settle_rows is None:
                 with self.engine.begin() as conn:
                     runs.save_failed_rows(conn, run_id, cfg.name, read.rejections)
@@ -192,7 +204,7 @@ class Pipeline:
                              dates_as_text(self.engine.dialect))
             with self.engine.begin() as conn:
                 # A baseline's keys are millions of tuples: keep them only for someone who listens.
-                written = commit_run(conn, diff, ctx, read.xref.unmapped,
+                written = commit_run(conn, diff, ctx, read.xref.unmapped, removed,
                                      keep_keys=events.has_subscribers(events.PO_LINES_CHANGED))
                 metrics.lines_new = written.lines_new
                 metrics.lines_changed = written.lines_changed
@@ -203,10 +215,10 @@ class Pipeline:
                 store_xref.note_erp_view(conn, cfg.name, run_id, read.xref.source_view)
                 if settle_rows is not None:
                     settle_rows(conn)
-                duration = runs.finish_run(conn, run_id, status, metrics, started)
+                duration = runs.finish_run(conn, run_id, status, metrics, started, notes=read.notes)
                 audit.record(conn, "ingestion.completed", self._summary(run_id, cfg.name, status, metrics, duration),
                              severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
-                             details=metrics.as_dict())
+                             details={**metrics.as_dict(), "notes": list(read.notes)})
         except runs.RunNoLongerRunning as exc:
             return self._taken_away(run_id, cfg.name, baseline, started, exc)
         except Exception as exc:
@@ -218,20 +230,20 @@ class Pipeline:
             # Rolled back: the run wrote no lines, events or batches, so it must not report any.
             metrics.lines_new = metrics.lines_changed = metrics.lines_removed = 0
             metrics.change_events = metrics.batches_reconstructed = 0
-            return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage)
+            return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage, read.notes)
 
-        report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None)
-        log.info("%s (%s)", self._summary(run_id, cfg.name, status, metrics, duration), progress.timing_text())
-        if settle_rows is None:  # a row retry holds a few keys, not the source's whole snapshot
-            self._check(run_id, cfg.name, diff)
+        report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None, read.notes)
+        log.info("%s (%s)%s", self._summary(run_id, cfg.name, status, metrics, duration), progress.timing_text(),
+                 "".join(f"; {note}" for note in read.notes))
+        # A row retry holds a few keys, not the source's whole snapshot: its active-line count says nothing.
+        self._check(run_id, cfg.name, diff.expected_active() if settle_rows is None else None)
         self._publish(report, written)
         return report
 
-    def _check(self, run_id: int, source: str, diff: SnapshotDiff) -> None:
-        expected = diff.expected_active()
+    def _check(self, run_id: int, source: str, expected_active: int | None) -> None:
         try:
             with self.engine.connect() as conn:
-                problems = check_run(conn, source, run_id, expected)
+                problems = check_run(conn, source, run_id, expected_active)
         except sa.exc.SQLAlchemyError as exc:  # the run is committed; a check that cannot run must not undo that
             log.error("run #%s %s: consistency checks could not run (%s)", run_id, source, safe_reason(exc))
             return
@@ -247,18 +259,19 @@ class Pipeline:
                 f"{m.batches_reconstructed} batches, {m.xref_gaps} xref gaps, {m.errors} errors")
 
     def _fail(self, run_id: int, source: str, baseline: bool, started: Any, metrics: RunMetrics, reason: str,
-              stage: str) -> RunReport:
+              stage: str, notes: tuple[str, ...] = ()) -> RunReport:
         error = f"{stage}: {reason}"[:1000]
         try:
             with self.engine.begin() as conn:
-                duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage)
+                duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage,
+                                           notes=notes)
                 audit.record(conn, "ingestion.failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
                              severity="error", source=source, run_id=run_id,
                              details={"stage": stage, **metrics.as_dict()})
         except runs.RunNoLongerRunning as exc:
             return self._taken_away(run_id, source, baseline, started, exc)
         log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
-        report = RunReport(run_id, source, "failed", baseline, duration, metrics, error)
+        report = RunReport(run_id, source, "failed", baseline, duration, metrics, error, notes)
         events.publish(events.RUN_FINISHED, report.as_json())
         return report
 

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from potrack.config import SourceConfig
+from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.custom_columns import count_stored, count_values
 from potrack.pipeline.diff import SnapshotDiff, compute_digest
 from potrack.pipeline.progress import Progress
-from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator
+from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator, raw_record
 from potrack.pipeline.xref import XrefResolver
-from potrack.sources import Source
+from potrack.sources import Snapshot, Source
 from potrack.store.runs import Rejection
 
 
@@ -26,6 +27,7 @@ class SnapshotRead:
     xref: XrefResolver
     custom_values: int
     custom_names: tuple[str, ...]
+    notes: tuple[str, ...] = ()  # what the run says once about its columns and xref (README, "Exact semantics")
 
 
 def key_text(key: Key | None) -> str | None:
@@ -38,6 +40,12 @@ def duplicate_error(key: Key) -> str:
     return f"duplicate key {key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
 
 
+def validator_for(columns: list[str], cfg: SourceConfig) -> tuple[RowValidator, tuple[str, ...]]:
+    """The row validator of a snapshot with these columns, and the notes of its column mapping."""
+    column_map = resolve_columns(columns, cfg.columns, tuple(cfg.custom_columns))
+    return RowValidator(column_map, cfg.custom_columns), column_map.notes
+
+
 def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
                   progress: Progress, xref_overrides: Mapping[str, str] | None = None) -> SnapshotRead:
     """One extract attempt: stream the snapshot through validate, xref (the source's, with the codes mapped in
@@ -47,7 +55,8 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
     rejections: list[Rejection] = []
     rows = custom_values = 0
     with source.open(cfg.batch_size) as snap:
-        validator = RowValidator(snap.columns, cfg.columns, cfg.custom_columns)
+        validator, notes = validator_for(snap.columns, cfg)
+        width = len(snap.columns) if snap.origins else None
         progress.rows(0, snap.rows_total)
         validate, previous_digest, resolve, add = validator.validate, diff.previous_digest, xref.resolve, diff.add
         for batch in snap.batches:
@@ -56,7 +65,8 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                     line = validate(row)
                 except RowError as exc:
                     key = validator.key_of(row)
-                    rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc)))
+                    rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc),
+                                                None if width is None else row[width]))
                     if key is not None:
                         diff.reject_key(key)
                     continue
@@ -64,7 +74,7 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                     old = previous_digest(line.key)
                 except KeyError:
                     rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
-                                                duplicate_error(line.key)))
+                                                duplicate_error(line.key), None if width is None else row[width]))
                     continue
                 resolve(line)
                 line.digest = compute_digest(line)
@@ -72,8 +82,25 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                 if line.custom:
                     custom_values += count_values(line)
             rows += len(batch)
+            rows += _reject_unreadable(snap, validator, diff, rejections)
             progress.rows(rows, snap.rows_total)
-    return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names)
+        rows += _reject_unreadable(snap, validator, diff, rejections)
+    return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names, notes + xref.notes)
+
+
+def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDiff,
+                       rejections: list[Rejection]) -> int:
+    """Reject the rows the source could not read (their keys' stored lines stay as they were); returns how many."""
+    found = len(snap.unreadable)
+    for row in snap.unreadable:
+        key = validator.key_of(row.cells)
+        extra = [f"(cell {n})" for n in range(len(snap.columns) + 1, len(row.cells) + 1)]
+        rejections.append(Rejection("validate", key_text(key), raw_record([*snap.columns, *extra], row.cells),
+                                    row.error, row.origin))
+        if key is not None:
+            diff.reject_key(key)
+    snap.unreadable.clear()
+    return found
 
 
 def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -> None:

@@ -9,15 +9,33 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 
-from potrack.pipeline.validate import FIELD_INDEX, Line
+from potrack.fields import PART_ID_LIMIT
+from potrack.pipeline.validate import FIELD_INDEX, Line, shown
 
 ITEM_CODE = FIELD_INDEX["item_code"]
 
 
+def unusable_parts(mapping: Mapping[str, str]) -> list[str]:
+    """Item codes whose part id the store cannot hold: longer than its column, or with a control character."""
+    return [code for code, part in mapping.items() if len(part) > PART_ID_LIMIT or not part.isprintable()]
+
+
 class XrefResolver:
-    """Applies one xref table to the lines of a run and tallies unmapped codes."""
+    """Applies one xref table to the lines of a run and tallies unmapped codes.
+
+    An entry whose part id the store cannot hold is left out (its lines count as unmapped), and said once in the
+    run's notes: one odd cell of the ERP's xref must not fail the night.
+    """
 
     def __init__(self, mapping: Mapping[str, str], overrides: Mapping[str, str] | None = None) -> None:
+        unusable = unusable_parts(mapping)
+        if unusable:
+            left_out = set(unusable)
+            mapping = {code: part for code, part in mapping.items() if code not in left_out}
+        self.notes: tuple[str, ...] = () if not unusable else (
+            f"xref: {len(unusable)} item code(s) ignored, their part id is longer than {PART_ID_LIMIT} characters or "
+            f"holds a control character: {', '.join(shown(c) for c in sorted(unusable)[:5])}"
+            f"{' …' if len(unusable) > 5 else ''}",)
         self.mapping = {**mapping, **overrides} if overrides else mapping  # (no copy of a big xref for nothing)
         self.source_view: dict[str, str | None] = {code: mapping.get(code) for code in overrides or {}}
         self.unmapped: Counter[str] = Counter()

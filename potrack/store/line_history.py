@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from potrack.fields import FIELDS
 from potrack.store.failed_rows import FailedRowFilter, FailedRowItem, list_failed_rows
+from potrack.store.lines import stored_custom
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, Run
 
 MAX_FOUND = 200
@@ -139,7 +140,7 @@ def line_history(conn: sa.Connection, source: str, po_number: str, line_number: 
     runs = conn.execute(sa.select(Run.id, Run.queued_at, Run.trigger, Run.status).where(Run.id.in_(sorted(touched)))
                         .order_by(Run.queued_at, Run.id)).all()
     return LineHistory(
-        source, po_number, line_number, {f: line[f] for f in FIELDS}, line["internal_part_id"], line["custom"] or {},
+        source, po_number, line_number, {f: line[f] for f in FIELDS}, line["internal_part_id"], stored_custom(line["custom"]),
         bool(line["active"]), line["first_seen_run_id"], line["last_changed_run_id"], nights, receipts,
         [Touch(i, at, trigger, status, tuple(sorted(touched[i]))) for i, at, trigger, status in runs], rejected)
 

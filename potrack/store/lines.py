@@ -9,7 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from potrack.fields import FIELDS
+from potrack.fields import FIELDS, custom_key
 from potrack.store.bulk import BulkStatement, insert_into, raw_rows, update_where
 from potrack.store.models import ChangeEvent, PoLine, ReceiptBatch, UnmappedCode
 
@@ -50,7 +50,7 @@ def stored_state(conn: sa.Connection, source: str) -> StoredState:
     return StoredState(digests, has_inactive)
 
 
-STORED_COLUMNS = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom"]
+STORED_COLUMNS = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom", "received_decreased"]
 
 
 def lines_of_pos(source: str, pos: list[str]) -> sa.Select[Any]:
@@ -58,6 +58,15 @@ def lines_of_pos(source: str, pos: list[str]) -> sa.Select[Any]:
     table = PoLine.__table__
     return sa.select(*[table.c[n] for n in STORED_COLUMNS]).where(table.c.source == source,
                                                                  table.c.po_number.in_(pos))
+
+
+def stored_custom(value: str | dict[str, Any] | None) -> dict[str, Any]:
+    """A line's stored custom values by normalised name (JSON text from drivers that leave it so; a store written
+    before names were normalised holds the configured spelling)."""
+    if not value:
+        return {}
+    values = json.loads(value) if isinstance(value, str) else value
+    return {custom_key(name): v for name, v in values.items()}
 
 
 def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
@@ -74,13 +83,12 @@ def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[K
             key = (row[0], row[1])
             if key in wanted:
                 values = dict(zip(STORED_COLUMNS, row))
-                if isinstance(values["custom"], str):
-                    values["custom"] = json.loads(values["custom"])
+                values["custom"] = stored_custom(values["custom"])
                 found[key] = values
     return found
 
 
-LINE_VALUE_COLUMNS = [*FIELDS, "internal_part_id", "custom", "digest"]
+LINE_VALUE_COLUMNS = [*FIELDS, "internal_part_id", "custom", "digest", "received_decreased"]
 INSERT_COLUMNS = ["source", "po_number", "line_number", *LINE_VALUE_COLUMNS, "first_seen_run_id",
                   "last_changed_run_id", "active"]
 UPDATE_COLUMNS = [*LINE_VALUE_COLUMNS, "last_changed_run_id", "active"]

@@ -46,12 +46,14 @@ class RunMetrics:
 
 @dataclass(frozen=True)
 class Rejection:
-    """A rejected source row: where, which key, its raw data and why."""
+    """A rejected source row: which stage, which key, its raw data, why, and where in the source (a CSV file's
+    name and line: "po.csv:17")."""
 
     stage: str
     row_key: str | None
     raw: dict[str, Any]
     error: str
+    location: str | None = None
 
 
 def queue_run(
@@ -70,7 +72,8 @@ def queue_run(
 
 def queue_run_unless_active(
     engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None, baseline: bool = False,
-    retry_of: int | None = None, on_queued: Callable[[sa.Connection, int], None] | None = None,
+    accept_removals: bool = False, retry_of: int | None = None,
+    on_queued: Callable[[sa.Connection, int], None] | None = None,
 ) -> tuple[int, bool]:
     """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it).
 
@@ -80,7 +83,7 @@ def queue_run_unless_active(
     # the source's name: concurrent requests, from any app instance, cannot both queue.
     active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
     values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
-              "baseline": baseline, "queued_at": utcnow(), "retry_of": retry_of}
+              "baseline": baseline, "accept_removals": accept_removals, "queued_at": utcnow(), "retry_of": retry_of}
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
     while True:
         with engine.begin() as conn:
@@ -91,9 +94,11 @@ def queue_run_unless_active(
             if inserted is not None:
                 if on_queued is not None:
                     on_queued(conn, int(inserted))
-                elif trigger in REQUESTED_TRIGGERS:  # someone asked for it: say who
-                    audit.record(conn, "ingestion.requested", f"run #{inserted} of {source} queued ({trigger})",
-                                 source=source, run_id=inserted, actor=requested_by or "system")
+                elif trigger in REQUESTED_TRIGGERS or accept_removals:  # someone asked for it: say who
+                    accepting = ", accepting removals beyond the source's limit" if accept_removals else ""
+                    audit.record(conn, "ingestion.requested", f"run #{inserted} of {source} queued ({trigger}{accepting})",
+                                 source=source, run_id=inserted, actor=requested_by or "system",
+                                 severity="warning" if accept_removals else "info")
                 return int(inserted), True
             existing = conn.execute(active.order_by(Run.id)).scalar()
         if existing is not None:  # else it finished between the two statements: try again
@@ -188,6 +193,7 @@ def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: 
         {
             "run_id": run_id, "source": source, "stage": r.stage, "row_key": r.row_key,
             "raw_data": json.dumps(r.raw, default=str, sort_keys=True), "error": r.error[:1000], "retry_count": 0,
+            "location": r.location,
         }
         for r in rejections
     ]
@@ -201,7 +207,7 @@ class RunNoLongerRunning(Exception):
 
 def finish_run(
     conn: sa.Connection, run_id: int, status: str, metrics: RunMetrics, started_at: dt.datetime,
-    *, error: str | None = None, error_stage: str | None = None,
+    *, error: str | None = None, error_stage: str | None = None, notes: Iterable[str] = (),
 ) -> float:
     """Write a run's outcome and metrics; returns its duration in seconds.
 
@@ -213,7 +219,7 @@ def finish_run(
     updated = conn.execute(
         sa.update(Run).where(Run.id == run_id, Run.status == "running").values(
             status=status, finished_at=finished, duration_s=duration, stage=None, heartbeat_at=finished,
-            error=error, error_stage=error_stage, **metrics.as_dict(),
+            error=error, error_stage=error_stage, notes="\n".join(notes) or None, **metrics.as_dict(),
         )
     ).rowcount
     if updated != 1:
