@@ -185,14 +185,17 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
             [html.Strong(f"source {run.source} · stage {run.error_stage or '?'}: "),
              run.error.removeprefix(f"{run.error_stage}: ")],
             color="danger", className="mb-1"), "failure"))
+    if detail.notes:
+        sections.append(_section("Notes on the source's columns", html.Ul(
+            [html.Li(note) for note in detail.notes.splitlines()], className="mb-1"), "notes"))
     if detail.check_problems:
         sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
     if detail.rejected:
-        rows = [[r.stage, row_key_link(r.source, r.row_key), r.source, r.error, json_text(r.raw)]
+        rows = [[r.stage, row_key_link(r.source, r.row_key), r.source, r.error, r.location or "", json_text(r.raw)]
                 for r in detail.rejected]
         more = detail.rejected_total - len(detail.rejected)
         sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
-            [_scroll(table(["stage", "row key", "source", "error", "row data"], rows, "rejected"))]
+            [_scroll(table(["stage", "row key", "source", "error", "where", "row data"], rows, "rejected"))]
             + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])), "rejected"))
     if detail.attempts:
         rows = [[a.attempt, a.error, "transient" if a.transient else "permanent",
@@ -222,16 +225,23 @@ def first_changes(detail: RunDetail) -> html.Div:
 
 
 def run_now_control(source: str, active: RunRow | None) -> html.Div | None:
-    """A Run now button for a source, disabled with the reason while the source has a queued or running run;
-    None when the signed-in user may not run now."""
+    """A Run now button for a source, disabled with the reason while the source has a queued or running run, and
+    for admins a checkbox to accept removals beyond the source's limit; None when the user may not run now."""
     if not may(Action.RUN_NOW):
         return None
     reason = f"Run #{active.id} is {active.status}." if active else ""
+    # Rendered for everyone (the callback reads it), shown to admins only; the callback checks the role again.
+    accept = dbc.Checkbox(id={"type": "run-now-accept", "source": source}, value=False, label="accept removals",
+                          className="run-now-accept me-2 small",
+                          style=None if may(Action.ACCEPT_REMOVALS) else {"display": "none"})
     return html.Div([
         dbc.Button(f"Run {source} now", id={"type": "run-now", "source": source}, color="primary", size="sm",
                    disabled=active is not None, className="me-2"),
+        accept,
         html.Small(reason, className="text-muted run-now-reason"),
-    ], className="run-now d-inline-flex align-items-center me-3 mb-2")
+    ], className="run-now d-inline-flex align-items-center me-3 mb-2",
+       title="accept removals: let this run remove more of the source's lines than its max_removed_fraction "
+             "(a deliberate purge)")
 
 
 def toast(toast_id: Any, header: str, name: str) -> dbc.Toast:
@@ -262,24 +272,29 @@ def empty_state(text: str, name: str) -> dbc.Alert:
     Output({"type": "run-now", "source": MATCH}, "disabled"),
     Input({"type": "run-now", "source": MATCH}, "n_clicks"),
     State({"type": "run-now", "source": MATCH}, "id"),
+    State({"type": "run-now-accept", "source": MATCH}, "value"),
     prevent_initial_call=True,
 )
-def run_now(n_clicks: int | None, button: dict[str, str]) -> tuple[bool, str, str, bool]:
-    """Queue a manual run for the button's source unless it has one queued or running; the toast says which."""
+def run_now(n_clicks: int | None, button: dict[str, str], accept_removals: bool | None = False
+            ) -> tuple[bool, str, str, bool]:
+    """Queue a manual run for the button's source unless it has one queued or running (accepting removals beyond
+    the source's limit when an admin ticked the box); the toast says which."""
     if not n_clicks:
         raise PreventUpdate
     source = button["source"]
-    actor = permitted(Action.RUN_NOW)
+    actor = permitted(Action.ACCEPT_REMOVALS if accept_removals else Action.RUN_NOW)
     if isinstance(actor, str):
         return True, actor, "danger", True
     try:
         context.settings().source(source)
     except ConfigError:
         return True, f"There is no source named {source!r}.", "danger", True
-    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label)
+    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
+                                                  accept_removals=bool(accept_removals))
     if queued:
-        return True, f"Run #{run_id} of {source} is queued ({timefmt.local_text(utcnow(), context.zone())}).", \
-            "success", True
+        accepting = ", accepting removals beyond its limit" if accept_removals else ""
+        return True, (f"Run #{run_id} of {source} is queued{accepting} "
+                      f"({timefmt.local_text(utcnow(), context.zone())})."), "success", True
     return True, f"{source} already has run #{run_id} queued or running: nothing new was queued.", "info", True
 
 

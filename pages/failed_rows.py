@@ -85,15 +85,16 @@ def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
     """The rejected rows; with `selectable`, a checkbox before each unresolved one."""
     def cells(row: FailedRowItem) -> list[Any]:
         """One row's cells."""
-        return [row_key_link(row.source, row.row_key), row.source, row.stage, json_text(row.raw), row.error, run_link(row.run_id),
-                moment(row.rejected_at), str(row.retry_count), _resolution(row)]
+        return [row_key_link(row.source, row.row_key), row.source, row.stage, json_text(row.raw), row.error,
+                row.location or "", run_link(row.run_id), moment(row.rejected_at), str(row.retry_count),
+                _resolution(row)]
 
     def pick(row: FailedRowItem) -> Any:
         """The row's checkbox (none for a resolved row)."""
         if row.resolved_at is not None:
             return ""
         return dbc.Checkbox(id={"type": "failed-row-pick", "index": row.id}, value=False, className="failed-pick")
-    header = ["row key", "source", "stage", "row data", "error", "run", "rejected", "retries", "resolution"]
+    header = ["row key", "source", "stage", "row data", "error", "where", "run", "rejected", "retries", "resolution"]
     if not selectable:
         return table(header, [cells(row) for row in rows], "failed-rows")
     return table(["", *header], [[pick(row), *cells(row)] for row in rows], "failed-rows")

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
 from potrack import bootstrap
@@ -13,10 +14,12 @@ from potrack.alerts.delivery import deliver_within
 from potrack.alerts.evaluate import Evaluator
 from potrack.auth import commands as auth_commands
 from potrack.auth.users import UserError
-from potrack.config import ConfigError, load_settings
+from potrack.config import ConfigError, Settings, load_settings
+from potrack.fields import custom_key
 from potrack.logs import configure_logging
 from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
 from potrack.redact import safe_reason
+from potrack.store.custom_columns import RenameRefused, rename_custom_column
 from potrack.store.engine import OFFLINE_DIALECTS, ensure_schema, make_engine, migration_sql
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
@@ -32,6 +35,9 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--source", metavar="NAME", help="the source to run")
     which.add_argument("--all", action="store_true", help="run every configured source (the default)")
     run.add_argument("--baseline", action="store_true", help="no diff: every valid line is new, no change events")
+    run.add_argument("--accept-removals", action="store_true",
+                     help="let a snapshot through that removes more of a source's active lines than its "
+                          "max_removed_fraction (a deliberate purge)")
     run.add_argument("--json", action="store_true", help="print one JSON object per run")
     db = sub.add_parser("db", help="store maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -40,6 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     sql.add_argument("--dialect", choices=OFFLINE_DIALECTS, help="the database's (default: the configured store's)")
     sql.add_argument("--from", dest="start", metavar="REVISION",
                      help="the revision the database is at (default: an empty database)")
+    rename = db_sub.add_parser("rename-custom-column",
+                               help="move a source's stored custom values and their history to a new column name")
+    rename.add_argument("source", metavar="SOURCE")
+    rename.add_argument("old", metavar="OLD", help="the name the store holds (the old name in potrack.toml)")
+    rename.add_argument("new", metavar="NEW", help="the name now configured in potrack.toml")
     auth_commands.add_parsers(sub)
     return parser
 
@@ -53,7 +64,8 @@ def _print_report(report: RunReport, as_json: bool) -> None:
             f"{m.lines_processed} lines, {m.lines_new} new, {m.lines_changed} changed, {m.lines_removed} removed, "
             f"{m.change_events} change events, {m.batches_reconstructed} batches, {m.custom_values} custom values, "
             f"{m.xref_gaps} xref gaps, {m.errors} errors, {m.retry_attempts} failed attempts")
-    print(line + (f"\n  error: {report.error}" if report.error else ""), flush=True)
+    notes = "".join(f"\n  note: {note}" for note in report.notes)
+    print(line + (f"\n  error: {report.error}" if report.error else "") + notes, flush=True)
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -64,7 +76,7 @@ def _run(args: argparse.Namespace) -> int:
     pipeline = Pipeline(runtime.settings, runtime.engine)
     codes = []
     for name in names:
-        report = pipeline.run(name, trigger="cli", baseline=args.baseline)
+        report = pipeline.run(name, trigger="cli", baseline=args.baseline, accept_removals=args.accept_removals)
         _print_report(report, args.json)
         codes.append(STATUS_EXIT[report.status])
     _alert(runtime, names)
@@ -93,8 +105,29 @@ def _db(args: argparse.Namespace) -> int:
             raise UserError(f"--dialect: the store is {dialect}; expected one of {', '.join(OFFLINE_DIALECTS)}")
         print(migration_sql(dialect, args.start), end="")
         return EXIT_OK
-    ensure_schema(make_engine(settings.database_url))
+    engine = make_engine(settings.database_url)
+    ensure_schema(engine)
+    if args.db_command == "rename-custom-column":
+        return _rename_custom_column(settings, engine, args)
     print("store schema is up to date")
+    return EXIT_OK
+
+
+def _rename_custom_column(settings: Settings, engine: sa.Engine, args: argparse.Namespace) -> int:
+    """`db rename-custom-column SOURCE OLD NEW`, after NEW replaced OLD in the source's custom_columns."""
+    configured = settings.source(args.source).custom_columns
+    if custom_key(args.new) not in configured:
+        raise UserError(f"NEW: {args.new!r} is not a custom column of {args.source} in the configuration; rename "
+                        "it there first (custom_columns)")
+    if custom_key(args.old) in configured:
+        raise UserError(f"OLD: {args.old!r} is still a custom column of {args.source}; replace it by {args.new!r} "
+                        "in custom_columns first")
+    try:
+        done = rename_custom_column(engine, args.source, args.old, args.new, "cli")
+    except RenameRefused as exc:
+        raise UserError(str(exc)) from None
+    print(f"{args.source}: custom column {custom_key(args.old)} renamed to {custom_key(args.new)} on "
+          f"{done.lines:,} line(s) and {done.events:,} change event(s)")
     return EXIT_OK
 
 

@@ -10,7 +10,7 @@ import flask
 from potrack.api.errors import ApiError, BadParameter
 from potrack.api.params import Query, configured_source, decode_cursor, encode_cursor, json_body, mutating
 from potrack.api.serialize import page_json, run_detail_json, run_json
-from potrack.auth.roles import Action
+from potrack.auth.roles import Action, require
 from potrack.clock import utcnow
 from potrack.store.api_queries import run_changes, run_record_detail, runs_after
 from potrack.store.models import RUN_STATUSES
@@ -71,15 +71,20 @@ def list_changes(run_id: int) -> flask.Response:
 
 
 def queue_run() -> flask.Response:
-    """POST /api/runs {"source", "baseline"}: queue a manual run unless the source has one queued or running."""
+    """POST /api/runs {"source", "baseline", "accept_removals"}: queue a manual run unless the source has one queued
+    or running; accepting removals beyond the source's limit needs the admin role."""
     Query()
     actor = mutating(Action.RUN_NOW)
-    body = json_body(("source", "baseline"))
-    source, baseline = configured_source(body), body.get("baseline", False)
-    if not isinstance(baseline, bool):
-        raise BadParameter("baseline", "must be true or false")
+    body = json_body(("source", "baseline", "accept_removals"))
+    source = configured_source(body)
+    baseline, accept_removals = body.get("baseline", False), body.get("accept_removals", False)
+    for name, value in (("baseline", baseline), ("accept_removals", accept_removals)):
+        if not isinstance(value, bool):
+            raise BadParameter(name, "must be true or false")
+    if accept_removals:
+        require(actor, Action.ACCEPT_REMOVALS)
     run_id, queued = queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
-                                             baseline=baseline)
+                                             baseline=baseline, accept_removals=accept_removals)
     if not queued:
         raise ApiError(409, f"{source} already has run #{run_id} queued or running; try again when it has finished",
                        run_id=run_id)

@@ -17,6 +17,7 @@ class Action(enum.Enum):
     MAP_ITEM_CODES = "map item codes to parts"
     MANAGE_USERS = "manage users"
     ALERT_SETTINGS = "change alert settings"
+    ACCEPT_REMOVALS = "accept removals beyond a source's limit"
 
     @property
     def label(self) -> str:
@@ -30,7 +31,8 @@ class Action(enum.Enum):
 
 
 MINIMUM_ROLE = {Action.RUN_NOW: "operator", Action.RETRY_RUN: "operator", Action.RETRY_ROWS: "operator",
-                Action.MAP_ITEM_CODES: "operator", Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin"}
+                Action.MAP_ITEM_CODES: "operator", Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin",
+                Action.ACCEPT_REMOVALS: "admin"}
 
 
 class Forbidden(Exception):

@@ -14,9 +14,12 @@ from potrack.store.queries import Change, RunDetail, RunFilter, RunRow, change_p
 
 @dataclass(frozen=True)
 class RunRecord(RunRow):
-    """A run with every metric the CLI's --json reports (RunRow plus custom_values)."""
+    """A run with every field the CLI's --json reports (RunRow plus custom_values and notes), and whether it was
+    to accept removals beyond its source's limit."""
 
     custom_values: int
+    notes: str | None
+    accept_removals: bool
 
 
 _COLUMNS = [getattr(Run, f.name) for f in fields(RunRecord)]

@@ -60,6 +60,7 @@ class FailedRowItem:
     resolved_by_run_id: int | None
     resolution: str | None
     rejected_at: dt.datetime
+    location: str | None  # where in the source: a CSV file's name and line
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class FailedRowPage(Paged):
 
 _COLUMNS = (FailedRow.id, FailedRow.run_id, FailedRow.source, FailedRow.stage, FailedRow.row_key, FailedRow.raw_data,
             FailedRow.error, FailedRow.retry_count, FailedRow.resolved_at, FailedRow.resolved_by_run_id,
-            FailedRow.resolution, Run.queued_at)
+            FailedRow.resolution, Run.queued_at, FailedRow.location)
 
 
 def _item(row: sa.Row[Any]) -> FailedRowItem:

@@ -133,6 +133,7 @@ class RejectedRow:
     source: str
     raw: dict[str, Any]
     error: str
+    location: str | None  # where in the source: a CSV file's name and line
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class RunDetail:
 
     run: RunRow
     check_problems: str | None
+    notes: str | None  # what the run said once about its source (a column ignored, fields not provided)
     unmapped: list[tuple[str, int]]
     attempts: list[Attempt]
     rejected: list[RejectedRow]
@@ -259,16 +261,19 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
                                       RetryAttempt.wait_s, RetryAttempt.at)
                             .where(RetryAttempt.run_id == run_id).order_by(RetryAttempt.attempt)).all()
     rejected = conn.execute(sa.select(FailedRow.id, FailedRow.stage, FailedRow.row_key, FailedRow.source,
-                                      FailedRow.raw_data, FailedRow.error)
+                                      FailedRow.raw_data, FailedRow.error, FailedRow.location)
                             .where(FailedRow.run_id == run_id).order_by(FailedRow.id).limit(limit)).all()
+    check_problems, notes = conn.execute(sa.select(Run.check_problems, Run.notes).where(Run.id == run_id)).one()
     rejected_total = conn.execute(sa.select(sa.func.count()).select_from(FailedRow)
                                   .where(FailedRow.run_id == run_id)).scalar_one()
     return RunDetail(
         run=run,
-        check_problems=conn.execute(sa.select(Run.check_problems).where(Run.id == run_id)).scalar(),
+        check_problems=check_problems,
+        notes=notes,
         unmapped=[(code, count) for code, count in unmapped],
         attempts=[Attempt(*a) for a in attempts],
-        rejected=[RejectedRow(i, stage, key, src, json.loads(raw), error) for i, stage, key, src, raw, error in rejected],
+        rejected=[RejectedRow(i, stage, key, src, json.loads(raw), error, where)
+                  for i, stage, key, src, raw, error, where in rejected],
         rejected_total=rejected_total,
         changes=change_page(conn, run_id, 1, limit),
         changes_total=count_changes(conn, run_id),
