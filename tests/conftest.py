@@ -20,7 +20,7 @@ import app  # (builds the Dash app, without a scheduler: page modules can be imp
 from potrack import cli
 from potrack.bootstrap import Runtime, start
 import sql_server
-from services import PgSchema, create_pg_schema
+from services import PgSchema, create_pg_schema, free_port
 
 # How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
 SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")
@@ -164,6 +164,12 @@ xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
 retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 {extra}
 """
+
+
+def unreachable_erp_url() -> str:
+    """An ERP database URL whose server refuses every connection (nothing listens on its port): a transient error,
+    as when the ERP is down. (A SQLite file that does not exist is a permanent error: a wrong path.)"""
+    return f"postgresql+psycopg://erp@127.0.0.1:{free_port()}/erp"
 
 
 def open_store() -> Runtime:

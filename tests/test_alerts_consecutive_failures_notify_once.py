@@ -3,13 +3,13 @@ real SMTP server and a real HTTP receiver); a third failure sends nothing more; 
 recovery on each; the alert opens and resolves once, audited."""
 
 from alert_support import channels_toml, receiver, smtp  # noqa: F401 - fixtures
-from conftest import erp_line, run_cli, sql_source_config, store_rows, write_config
+from conftest import erp_line, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
 
 
 def config(workdir, erp, receiver, smtp, reachable):
     text = sql_source_config(erp) + channels_toml(receiver.url, smtp.port)
-    if not reachable:  # the ERP's file is in a folder that does not exist: every connection fails
-        text = text.replace(erp.url, f"sqlite:///{workdir / 'gone' / 'erp.sqlite'}")
+    if not reachable:  # the ERP's server refuses every connection
+        text = text.replace(erp.url, unreachable_erp_url())
     text = text.replace("attempts = 3", "attempts = 1")
     write_config(workdir, text)
 

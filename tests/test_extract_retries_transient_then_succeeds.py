@@ -1,8 +1,9 @@
 """Extract retries: transient errors are retried with a recorded attempt each; permanent ones fail at once."""
 
 import pytest
+import sqlalchemy as sa
 
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -41,28 +42,54 @@ demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
     assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = :yes", yes=True)[0]["n"] == report["lines_new"]
 
 
-def test_sqlite_file_that_cannot_be_opened_is_transient_and_retried_until_attempts_run_out(workdir):
-    missing = workdir / "no-such-folder" / "erp.sqlite"
+def test_erp_that_refuses_connections_is_transient_and_retried_until_attempts_run_out(workdir):
     write_config(workdir, f"""
 [[sources]]
 name = "erp"
 kind = "sql"
-url = "sqlite:///{missing}"
+url = "{unreachable_erp_url()}"
 retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 """)
     code, [report] = run_cli("--source", "erp")
     assert code == 1
     assert report["status"] == "failed"
     assert report["retry_attempts"] == 3 and report["errors"] == 1
-    assert report["error"].startswith("extract: ") and "unable to open database file" in report["error"]
+    assert report["error"].startswith("extract: ") and "refused" in report["error"]
 
     attempts = attempts_of(open_store().engine, report["run_id"])
     assert [a["attempt"] for a in attempts] == [1, 2, 3]
     assert all(a["transient"] for a in attempts)
-    assert all("OperationalError" in a["error"] and "unable to open database file" in a["error"] for a in attempts)
+    assert all("OperationalError" in a["error"] and "refused" in a["error"] for a in attempts)
     # The first two waited before the next attempt; the last one gave up without a wait.
     assert [a["wait_s"] is not None and 0 < a["wait_s"] <= 0.02 for a in attempts[:2]] == [True, True]
     assert attempts[2]["wait_s"] is None
+
+
+def test_sqlite_erp_file_that_does_not_exist_fails_at_once_naming_it_and_is_not_created(workdir):
+    missing = workdir / "no-such-folder" / "erp.sqlite"
+    typo = workdir / "erp.sqllite"  # in a folder that exists: SQLite would have created an empty database
+    for path in (missing, typo):
+        write_config(workdir, f"""
+[[sources]]
+name = "erp"
+kind = "sql"
+url = "sqlite:///{path}"
+retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
+""")
+        code, [report] = run_cli("--source", "erp")
+        assert code == 1 and report["status"] == "failed"
+        assert report["error"] == f"extract: SourceError: ERP database file not found: {path}"
+        assert report["retry_attempts"] == 1  # a wrong path is not retried
+        assert not path.exists()
+
+
+def test_sqlite_erp_is_opened_read_only(workdir, erp):
+    erp.write([erp_line("PO1", 1)])
+    write_config(workdir, sql_source_config(erp).replace('query = "SELECT * FROM po_lines"',
+                                                         'query = "DELETE FROM po_lines RETURNING *"'))
+    code, [report] = run_cli("--source", "erp")
+    assert code == 1 and "readonly database" in report["error"]
+    assert store_rows(sa.create_engine(erp.url), "SELECT COUNT(*) AS n FROM po_lines") == [{"n": 1}]
 
 
 def test_bad_sql_is_permanent_and_fails_after_one_attempt_without_retry(workdir, erp):

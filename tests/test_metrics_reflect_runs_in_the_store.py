@@ -8,7 +8,7 @@ import time
 import pytest
 
 import app
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
 from metrics_support import buckets, labels, scrape, unix
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
@@ -79,7 +79,7 @@ def test_metrics_follow_the_runs_and_alerts_in_the_store(workdir, erp, away_from
     assert m["potrack_alerts_firing"] == firing()
 
     # The ERP becomes unreachable: two failures in a row open the consecutive-failures alert.
-    write_config(workdir, config.replace(erp.url, f"sqlite:///{workdir / 'gone' / 'erp.sqlite'}"))
+    write_config(workdir, config.replace(erp.url, unreachable_erp_url()))
     assert [run_cli()[0], run_cli()[0]] == [1, 1]
 
     *_, failed = finished(runtime.engine)
