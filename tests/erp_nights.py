@@ -39,7 +39,7 @@ METRIC_NAMES = (
     "lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
     "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts",
 )
-JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", *METRIC_NAMES}
+JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", "notes", *METRIC_NAMES}
 
 NIGHT_1_METRICS = {
     "lines_processed": 5, "lines_new": 5, "lines_changed": 0, "lines_removed": 0, "change_events": 0,
@@ -75,6 +75,7 @@ def check_report(report: dict[str, Any], source: str, *, baseline: bool, metrics
     assert report["status"] == "success"
     assert report["baseline"] is baseline
     assert report["error"] is None
+    assert report["notes"] == []  # the query returns every canonical field under its own name
     assert isinstance(report["run_id"], int)
     assert isinstance(report["duration_s"], float) and 0 <= report["duration_s"] < 60
     assert metrics_of(report) == metrics

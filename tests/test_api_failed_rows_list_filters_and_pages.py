@@ -13,7 +13,7 @@ from potrack.store.runs import Rejection, save_failed_rows
 from web_support import UTC, add_run, demo_run
 
 FIELDS = {"id", "run_id", "source", "stage", "row_key", "raw", "error", "retry_count", "resolved_at",
-          "resolved_by_run_id", "resolution", "rejected_at"}
+          "resolved_by_run_id", "resolution", "rejected_at", "location"}
 OLD = dt.datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 
 

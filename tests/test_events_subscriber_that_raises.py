@@ -62,7 +62,7 @@ def test_raising_subscriber_does_not_affect_the_run_or_the_other_subscribers(wor
     assert finished == second.as_json()
     assert set(finished) == {"run_id", "source", "status", "baseline", "duration_s", "lines_processed",
                              "lines_new", "lines_changed", "lines_removed", "change_events", "batches_reconstructed",
-                             "custom_values", "xref_gaps", "errors", "retry_attempts", "error"}
+                             "custom_values", "xref_gaps", "errors", "retry_attempts", "error", "notes"}
     assert set(changed) == {"source", "run_id", "new", "changed", "removed"}
     assert (changed["source"], changed["run_id"]) == ("erp", second.run_id)
     assert sorted(changed["new"]) == [("PO2", 1), ("PO2", 2)]

@@ -76,7 +76,7 @@ def test_source_whose_lines_were_all_removed_is_not_rebaselined(workdir, erp):
     erp.write(NIGHT_1)
     run_cli("--source", "erp")
     erp.write([])
-    _, [empty] = run_cli("--source", "erp")
+    _, [empty] = run_cli("--source", "erp", "--accept-removals")  # a deliberate purge (the guard stops it otherwise)
     assert metrics(empty) == expect(lines_removed=3, change_events=3)
 
     erp.write(NIGHT_1[:1])
@@ -84,4 +84,4 @@ def test_source_whose_lines_were_all_removed_is_not_rebaselined(workdir, erp):
 
     assert code == 0 and report["baseline"] is False
     assert metrics(report) == expect(lines_processed=1, lines_new=1)
-    assert events(open_store().engine, report["run_id"]) == [("PO1", 1, "new", None, None, None)]
+    assert events(open_store().engine, report["run_id"]) == [("PO1", 1, "new", None, None, "reappeared")]

@@ -1,5 +1,6 @@
-"""Stage 5: a receipt batch whenever quantity_received rises between snapshots (quantity = the rise); a new
-line, and every line of a baseline, with quantity_received > 0 gets one batch for that amount."""
+"""Stage 5: a receipt batch whenever quantity_received rises over what the store last held for the key (quantity =
+the rise); a key never stored with quantity_received > 0 gets one batch for that amount. A baseline on a store that
+holds the lines records only their rises, never a receipt twice."""
 
 import pytest
 import sqlalchemy as sa
@@ -72,17 +73,24 @@ def test_unchanged_snapshot_makes_no_batches(workdir, erp):
     assert batches(open_store().engine, report["run_id"]) == []
 
 
-def test_deliberate_baseline_gives_every_line_with_receipts_a_batch_of_its_whole_amount(workdir, erp):
+def test_deliberate_baseline_records_only_rises_over_the_stored_lines_active_or_not(workdir, erp):
     write_config(workdir, sql_source_config(erp))
     erp.write(NIGHT_1)
     run_cli("--source", "erp")
     erp.write(NIGHT_2)
     run_cli("--source", "erp")
+    erp.write([line for line in NIGHT_2 if line["line_number"] != 5 or line["po_number"] != "PO1"])
+    run_cli("--source", "erp")  # PO1/5 (5 received) is removed
+    tonight = [dict(line) for line in NIGHT_2]
+    tonight[1]["quantity_received"] = 30  # PO1/2: 25 -> 30
+    tonight[4]["quantity_received"] = 8   # PO1/5 is back: 5 -> 8
+    tonight.append(erp_line("PO3", 1, quantity_received=2))  # never stored
+    erp.write(tonight)
 
     code, [report] = run_cli("--source", "erp", "--baseline")
 
     assert code == 0 and report["baseline"] is True
-    assert report["batches_reconstructed"] == 6
-    assert batches(open_store().engine, report["run_id"]) == [
-        ("PO1", 1, 5.0, 5.0), ("PO1", 2, 25.0, 25.0), ("PO1", 3, 4.0, 4.0), ("PO1", 4, 0.3, 0.3),
-        ("PO1", 5, 5.0, 5.0), ("PO2", 1, 3.0, 3.0)]
+    assert report["batches_reconstructed"] == 3
+    store = open_store().engine
+    assert batches(store, report["run_id"]) == [("PO1", 2, 5.0, 30.0), ("PO1", 5, 3.0, 8.0), ("PO3", 1, 2.0, 2.0)]
+    assert run_row(store, report["run_id"])["check_problems"] is None

@@ -50,7 +50,7 @@ def test_incremental_night_classifies_every_line_and_records_one_event_per_chang
     }
     [audit] = audit_events(store, r2)
     assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion.completed", "info", "erp")
-    assert audit["details"] == metrics(second)
+    assert audit["details"] == {**metrics(second), "notes": []}
     finished_at = run_row(store, r2)["finished_at"]
     assert dt.timedelta(0) <= audit["at"] - finished_at < dt.timedelta(seconds=60)  # written at once
 
@@ -70,7 +70,7 @@ def test_unchanged_snapshot_writes_nothing(workdir, erp):
     assert lines(store) == before
 
 
-def test_removed_line_that_reappears_is_new_again_and_active(workdir, erp):
+def test_removed_line_that_reappears_is_new_again_active_and_marked_reappeared(workdir, erp):
     write_config(workdir, sql_source_config(erp))
     erp.write(NIGHT_1)
     _, [first] = run_cli("--source", "erp")
@@ -86,7 +86,7 @@ def test_removed_line_that_reappears_is_new_again_and_active(workdir, erp):
     store = open_store().engine
     assert events(store, third["run_id"]) == [
         ("PO1", 3, "changed", "status", "open", "closed"),
-        ("PO2", 1, "new", None, None, None),
+        ("PO2", 1, "new", None, None, "reappeared"),  # a `new` event, marked as a key that came back
     ]
     back = lines(store)[("PO2", 1)]
     assert back["active"] is True and back["status"] == "closed"

@@ -58,7 +58,7 @@ def test_each_row_shows_key_data_error_run_retries_and_resolution(web):
     assert "quantity_ordered: not a number: 'n/a'" in shown and '"quantity_ordered": "n/a"' in shown
     assert "duplicate key" in shown and "validate" in shown and "unresolved" in shown
     cells = body_rows(table)[0].children
-    assert [c.children for c in cells][8] == "0"  # retries (after the checkbox, key, source, stage, data, error, ...)
+    assert [c.children for c in cells][9] == "0"  # retries (after the checkbox, key, source, stage, data, error, ...)
     links = {(link.children, link.href) for link in find_all(table, lambda c: isinstance(c, dcc.Link))}
     run_links = {link for link in links if link[1].startswith("/runs/")}
     assert run_links == {(f"#{report.run_id}", f"/runs/{report.run_id}")}

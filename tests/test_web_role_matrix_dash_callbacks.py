@@ -8,19 +8,21 @@ import sqlalchemy as sa
 import app
 from auth_support import client_as
 from callback_support import UPDATE, callback_body, partial_run_with_rows, prop, response_props, run_rows
-from potrack.store.models import RowRetryItem
+from potrack.store.models import RowRetryItem, Run
 from web_support import add_run
 
 RUN_NOW = {"type": "run-now", "source": "demo"}
+RUN_NOW_ACCEPT = {"type": "run-now-accept", "source": "demo"}
 RUN_NOW_TOAST = {"type": "run-now-toast", "source": "demo"}
 TOAST_PROPS = ("is_open", "children", "icon")
 
 
-def run_now(client, _web):
-    """Run demo now, clicked."""
+def run_now(client, _web, accept_removals=False):
+    """Run demo now, clicked (with the admins' box "accept removals" ticked or not)."""
     outputs = [prop(RUN_NOW_TOAST, p) for p in TOAST_PROPS] + [prop(RUN_NOW, "disabled")]
     return callback_body(client, {"type": "run-now", "source": ["MATCH"]}, outputs, [prop(RUN_NOW, "n_clicks", 1)],
-                         [prop(RUN_NOW, "id", RUN_NOW)], [(RUN_NOW, "n_clicks")]), RUN_NOW_TOAST
+                         [prop(RUN_NOW, "id", RUN_NOW), prop(RUN_NOW_ACCEPT, "value", accept_removals)],
+                         [(RUN_NOW, "n_clicks")]), RUN_NOW_TOAST
 
 
 def retry_run(client, web):
@@ -102,3 +104,21 @@ def test_without_a_session_the_answer_is_401(web, action):
     answer = app.server.test_client().post(UPDATE, json=body)
     assert answer.status_code == 401 and answer.get_json()["error"] == "unauthorized"
     assert run_rows(web.engine) == before and rows_selected(web.engine) == 0
+
+
+def test_only_an_admin_may_run_now_accepting_removals(web):
+    before = run_rows(web.engine)
+    for name in ("otto", "vera"):  # the box is hidden from them; a crafted request is refused all the same
+        client = client_as(name)
+        body, toast = run_now(client, web, accept_removals=True)
+        shown = response_props(client.post(UPDATE, json=body), toast)
+        assert shown["icon"] == "danger" and "may not accept removals beyond a source's limit" in shown["children"]
+    assert run_rows(web.engine) == before
+
+    client = client_as("ada")
+    body, toast = run_now(client, web, accept_removals=True)
+    shown = response_props(client.post(UPDATE, json=body), toast)
+    (new,) = [r for r in run_rows(web.engine) if r not in before]
+    assert shown["icon"] == "success" and "accepting removals beyond its limit" in shown["children"]
+    with web.engine.connect() as conn:
+        assert conn.execute(sa.select(Run.accept_removals).where(Run.id == new.id)).scalar_one() is True
