@@ -7,6 +7,7 @@ that ran it fails (conftest's autouse fixture). Each distinct statement is compi
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
@@ -23,6 +24,8 @@ _lock = threading.Lock()
 _compiled: set[Any] = set()
 POTRACK_TABLES = frozenset(Base.metadata.tables.values())
 failures: list[str] = []
+# SQL Server's IS takes NULL only: `active IS 1` (what `.is_(True)` compiles to) compiles but fails when it runs.
+_IS_NOT_NULL = re.compile(r"\bIS\s+(?:NOT\s+)?(?!NOT\b|NULL\b)\w+", re.IGNORECASE)
 
 
 def compile_for_sql_server(stmt: sa.ClauseElement) -> str:
@@ -42,10 +45,16 @@ def _check(_conn: sa.Connection, clauseelement: Any, *_args: Any) -> None:
         if key is not None and key in _compiled:
             return
     try:
-        compile_for_sql_server(clauseelement)
+        sql = compile_for_sql_server(clauseelement)
     except sa.exc.SQLAlchemyError as exc:
         with _lock:
             failures.append(f"{type(exc).__name__}: {exc}\n    in: {clauseelement}")
+        return
+    wrong = _IS_NOT_NULL.search(sql)
+    if wrong:
+        with _lock:
+            failures.append(f"SQL Server's IS takes only NULL, not {wrong.group()!r} (compare with = instead)"
+                            f"\n    in: {sql}")
         return
     if key is not None:
         with _lock:

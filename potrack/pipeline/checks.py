@@ -24,7 +24,7 @@ def check_run(conn: sa.Connection, source: str, run_id: int, expected_active: in
         problems.append(f"{orphans} change event(s) of run #{run_id} point at no stored line")
     if expected_active is not None:
         active = conn.execute(
-            sa.select(sa.func.count()).select_from(PoLine).where(PoLine.source == source, PoLine.active.is_(True))
+            sa.select(sa.func.count()).select_from(PoLine).where(PoLine.source == source, PoLine.active == sa.true())
         ).scalar_one()
         if active != expected_active:
             problems.append(f"{active} active lines stored for {source}, expected {expected_active} "
@@ -44,7 +44,7 @@ def batch_sum_problems(conn: sa.Connection, source: str, run_id: int) -> list[st
                                          ReceiptBatch.po_number == PoLine.po_number,
                                          ReceiptBatch.line_number == PoLine.line_number))
         .where(PoLine.source == source, PoLine.last_changed_run_id == run_id,
-               PoLine.received_decreased.is_(False))
+               PoLine.received_decreased == sa.false())
         .group_by(PoLine.id, PoLine.po_number, PoLine.line_number, PoLine.quantity_received)
         .having(sa.func.abs(total - PoLine.quantity_received) > BATCH_TOLERANCE)
         .order_by(PoLine.po_number, PoLine.line_number)

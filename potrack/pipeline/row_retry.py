@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from potrack.config import SourceConfig
 from potrack.pipeline.diff import SnapshotDiff
-from potrack.pipeline.stream import SnapshotRead, key_text, validator_for
+from potrack.pipeline.stream import UNREADABLE, SnapshotRead, key_text, validator_for
 from potrack.pipeline.validate import Key
 from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
@@ -60,6 +60,18 @@ def split_superseded(rows: list[FailedRowItem], latest: int | None) -> tuple[lis
     """(rows to retry, ids of rows a later completed snapshot superseded)."""
     current = [r for r in rows if latest is None or r.run_id >= latest]
     return current, [r.id for r in rows if latest is not None and r.run_id < latest]
+
+
+def split_unreadable(rows: list[FailedRowItem]) -> tuple[list[FailedRowItem], dict[int, str]]:
+    """(rows to re-validate, failed row id → its error for rows the source could not read).
+
+    Such a row's record is not the row (undecodable bytes shown as escapes, surplus cells): writing it would store
+    what the ERP never sent. It fails again until the source is corrected and read by its next run.
+    """
+    unreadable = {r.id: f"{r.error.split(' — ')[0]} — not retried: the source could not read this row; correct "
+                        "the file, and its next run reads the row again"
+                  for r in rows if r.stage == UNREADABLE}
+    return [r for r in rows if r.stage != UNREADABLE], unreadable
 
 
 def stored_digests(conn: sa.Connection, source: str, keys: set[Key]) -> tuple[dict[Key, int], bool]:

@@ -102,6 +102,7 @@ class Pipeline:
             latest = row_retry.latest_snapshot_run(conn, cfg.name)
             overrides = store_xref.local_mappings(conn, cfg.name)
         retried, superseded = row_retry.split_superseded(selected, latest)
+        retried, unreadable = row_retry.split_unreadable(retried)
         keys: list[Key | None] = []
         has_inactive = False
         try:
@@ -119,7 +120,7 @@ class Pipeline:
             return self._fail(run_id, cfg.name, False, started, metrics, safe_reason(exc), "validate")
 
         def settle(conn: sa.Connection) -> None:
-            failing = row_retry.outcomes(retried, keys, read)
+            failing = row_retry.outcomes(retried, keys, read) | unreadable
             failed_rows.resolve(conn, [r.id for r in retried if r.id not in failing], run_id,
                                 f"passed on retry in run #{run_id}")
             failed_rows.resolve(conn, superseded, run_id,

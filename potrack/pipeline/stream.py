@@ -30,6 +30,9 @@ class SnapshotRead:
     notes: tuple[str, ...] = ()  # what the run says once about its columns and xref (README, "Exact semantics")
 
 
+UNREADABLE = "read"  # the stage of a row the source could not read as a row (its record is not the row itself)
+
+
 def key_text(key: Key | None) -> str | None:
     """A line key as shown to people: PO/line."""
     return None if key is None else f"{key[0]}/{key[1]}"
@@ -95,7 +98,7 @@ def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDi
     for row in snap.unreadable:
         key = validator.key_of(row.cells)
         extra = [f"(cell {n})" for n in range(len(snap.columns) + 1, len(row.cells) + 1)]
-        rejections.append(Rejection("validate", key_text(key), raw_record([*snap.columns, *extra], row.cells),
+        rejections.append(Rejection(UNREADABLE, key_text(key), raw_record([*snap.columns, *extra], row.cells),
                                     row.error, row.origin))
         if key is not None:
             diff.reject_key(key)
