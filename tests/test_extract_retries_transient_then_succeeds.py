@@ -42,14 +42,19 @@ demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
     assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = :yes", yes=True)[0]["n"] == report["lines_new"]
 
 
-def test_erp_that_refuses_connections_is_transient_and_retried_until_attempts_run_out(workdir):
-    write_config(workdir, f"""
+def sql_source_at(url: str) -> str:
+    """A potrack.toml with one sql source `erp` at this URL, three fast attempts."""
+    return f"""
 [[sources]]
 name = "erp"
 kind = "sql"
-url = "{unreachable_erp_url()}"
+url = "{url}"
 retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
-""")
+"""
+
+
+def test_erp_that_refuses_connections_is_transient_and_retried_until_attempts_run_out(workdir):
+    write_config(workdir, sql_source_at(unreachable_erp_url()))
     code, [report] = run_cli("--source", "erp")
     assert code == 1
     assert report["status"] == "failed"
@@ -69,13 +74,7 @@ def test_sqlite_erp_file_that_does_not_exist_fails_at_once_naming_it_and_is_not_
     missing = workdir / "no-such-folder" / "erp.sqlite"
     typo = workdir / "erp.sqllite"  # in a folder that exists: SQLite would have created an empty database
     for path in (missing, typo):
-        write_config(workdir, f"""
-[[sources]]
-name = "erp"
-kind = "sql"
-url = "sqlite:///{path}"
-retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
-""")
+        write_config(workdir, sql_source_at(f"sqlite:///{path}"))
         code, [report] = run_cli("--source", "erp")
         assert code == 1 and report["status"] == "failed"
         assert report["error"] == f"extract: SourceError: ERP database file not found: {path}"

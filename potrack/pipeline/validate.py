@@ -90,26 +90,35 @@ def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str 
     return text
 
 
-def to_number(field: str, value: Any) -> float | None:
-    """A finite number of 0 or more at NUMBER_DECIMALS places (-0 is 0), None when empty."""
+def _plain_number(value: Any) -> float | None:
+    """A value as a float, None when empty; ValueError unless it is a number or a plain decimal text."""
     if value is None:
         return None
-    cls = value.__class__
-    if cls is str:
+    if value.__class__ is str:
         text = value.strip()
         if not text:
             return None
         if not _NUMBER.fullmatch(text):
-            hint = " (no thousands separators; the decimal point is '.')" if re.search(r"[0-9][,_ '][0-9]", text) else ""
-            raise RowError(f"{field}: not a number: {shown(value)}{hint}")
-        number = float(text)
-    elif cls is bool:
-        raise RowError(f"{field}: not a number: {shown(value)}")
-    else:
-        try:
-            number = float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise RowError(f"{field}: not a number: {shown(value)}") from None
+            raise ValueError(text)
+        return float(text)
+    if value.__class__ is bool:
+        raise ValueError(value)
+    try:
+        return float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(value) from None
+
+
+def to_number(field: str, value: Any) -> float | None:
+    """A finite number of 0 or more at NUMBER_DECIMALS places (-0 is 0), None when empty."""
+    try:
+        number = _plain_number(value)
+    except ValueError:
+        separated = isinstance(value, str) and re.search(r"[0-9][,_ '][0-9]", value)
+        hint = " (no thousands separators; the decimal point is '.')" if separated else ""
+        raise RowError(f"{field}: not a number: {shown(value)}{hint}") from None
+    if number is None:
+        return None
     if math.isnan(number) or math.isinf(number):
         raise RowError(f"{field}: not a finite number: {shown(value)}")
     number = round(number, NUMBER_DECIMALS) or 0.0  # (`or`: -0.0 is falsy, so it becomes 0.0)
@@ -159,25 +168,12 @@ def _parse_date(field: str, value: str) -> str | None:
 
 def to_line_number(value: Any) -> int | None:
     """A line number: a whole number from 0 to the store's limit."""
-    if value is None:
+    try:
+        number = value if value.__class__ is int else _plain_number(value)  # (an int exactly, however large)
+    except ValueError:
+        raise RowError(f"line_number: not a whole number: {shown(value)}") from None
+    if number is None:
         return None
-    cls = value.__class__
-    if cls is int:
-        number: float = value
-    elif cls is str:
-        text = value.strip()
-        if not text:
-            return None
-        if not _NUMBER.fullmatch(text):
-            raise RowError(f"line_number: not a whole number: {shown(value)}")
-        number = float(text)
-    elif cls is bool:
-        raise RowError(f"line_number: not a whole number: {shown(value)}")
-    else:
-        try:
-            number = float(value)
-        except (TypeError, ValueError, OverflowError):
-            raise RowError(f"line_number: not a whole number: {shown(value)}") from None
     if not (number == number and number >= 0 and float(number).is_integer()):  # (NaN != NaN)
         raise RowError(f"line_number: not a whole number of 0 or more: {shown(value)}")
     if number > LINE_NUMBER_MAX:
