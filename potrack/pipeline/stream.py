@@ -9,7 +9,7 @@ from typing import Any
 from potrack.config import SourceConfig
 from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.custom_columns import count_stored, count_values
-from potrack.pipeline.diff import SnapshotDiff, compute_digest
+from potrack.pipeline.diff import SnapshotDiff, compute_digest, digest_key
 from potrack.pipeline.progress import Progress
 from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator, raw_record
 from potrack.pipeline.xref import XrefResolver
@@ -62,6 +62,7 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
         width = len(snap.columns) if snap.origins else None
         progress.rows(0, snap.rows_total)
         validate, previous_digest, resolve, add = validator.validate, diff.previous_digest, xref.resolve, diff.add
+        names_key = digest_key(validator.custom_names)
         for batch in snap.batches:
             for row in batch:
                 try:
@@ -80,7 +81,7 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                                                 duplicate_error(line.key), None if width is None else row[width]))
                     continue
                 resolve(line)
-                line.digest = compute_digest(line)
+                line.digest = compute_digest(line, names_key)
                 add(line, old)
                 if line.custom:
                     custom_values += count_values(line)

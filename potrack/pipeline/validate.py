@@ -311,10 +311,20 @@ class RowValidator:
         return raw_record(self.columns, row)
 
     def key_of(self, row: Sequence[Any]) -> Key | None:
-        """The row's key when both parts are readable, else None."""
+        """The row's key when both parts are readable, else None.
+
+        A PO number whose only control characters are at its ends ('PO1\x1f', which stripping once made 'PO1') is
+        read without them: the row is rejected, and the stored line of that key stays as it was.
+        """
         try:
-            po = to_text("po_number", TEXT_LIMITS["po_number"], row[self._po])
             line = to_line_number(row[self._line])
+            value = row[self._po]
+            try:
+                po = to_text("po_number", TEXT_LIMITS["po_number"], value)
+            except RowError:
+                if not isinstance(value, str):
+                    raise
+                po = to_text("po_number", TEXT_LIMITS["po_number"], value.strip())
         except RowError:
             return None
         return (po, line) if po is not None and line is not None else None
