@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import csv
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -62,7 +62,7 @@ def xref_positions(columns: list[str], what: str) -> tuple[int, int]:
     raise SourceError(f"{what}: no column {', '.join(missing)} (it returns: {', '.join(columns)})", transient=False)
 
 
-def xref_mapping(columns: list[str], rows: Iterator[Any] | list[Any], what: str) -> dict[str, str]:
+def xref_mapping(columns: list[str], rows: Iterable[Sequence[Any]], what: str) -> dict[str, str]:
     """item_code → internal part id from an xref's rows; rows without a code or a part are skipped."""
     code_at, part_at = xref_positions(columns, what)
     mapping = {}
