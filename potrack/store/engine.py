@@ -4,6 +4,8 @@ database administrator to apply (offline, for a dialect, no server needed)."""
 from __future__ import annotations
 
 import io
+import sqlite3
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -19,15 +21,30 @@ OFFLINE_DIALECTS = ("mssql", "postgresql", "sqlite")
 # The oldest SQL Server potrack supports, 2016 (13.x): filtered indexes, THROW in triggers, OFFSET ... FETCH,
 # DATE and VARCHAR(max). SQL written without a server is written for it.
 SQL_SERVER_VERSION = (13, 0)
+SQLITE_BUSY_S = 30  # how long a SQLite connection waits for another's lock
 
 
 def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_S * 1000}")
+    _write_ahead_log(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _write_ahead_log(cursor: sqlite3.Cursor) -> None:
+    """Put the store in WAL mode (kept in its file). Switching a new store's mode does not wait for a connection of
+    another instance switching it at the same moment (SQLite answers "database is locked" at once): try again."""
+    deadline = time.monotonic() + SQLITE_BUSY_S
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -36,7 +53,7 @@ def make_engine(url: str) -> sa.Engine:
     if u.get_backend_name() == "sqlite":
         if u.database and u.database != ":memory:":
             Path(u.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = sa.create_engine(u, connect_args={"timeout": 30, "check_same_thread": False})
+        engine = sa.create_engine(u, connect_args={"timeout": SQLITE_BUSY_S, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(u, pool_pre_ping=True)
