@@ -109,8 +109,10 @@ def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmappe
         writer = store_lines.LineWriter(conn.dialect)
         for chunk in diff.pending_chunks(CHUNK):
             stage = "diff"
-            needed = keys_to_fetch(chunk, ctx.has_inactive)
-            stored = store_lines.fetch_lines(conn, ctx.source, needed) if needed else {}
+            compared, overwritten = keys_to_fetch(chunk, ctx.baseline, ctx.has_inactive)
+            stored = store_lines.fetch_lines(conn, ctx.source, compared) if compared else {}
+            if overwritten:
+                stored.update(store_lines.fetch_lines(conn, ctx.source, overwritten, store_lines.RECEIPT_COLUMNS))
             plan = build_plan(chunk, stored, ctx.custom_names, ctx.baseline)
             written.change_events += write_lines(conn, writer, plan, ctx)
             written.add(plan)

@@ -61,10 +61,12 @@ class WritePlan:
         return sum(len(c.changes) for c in self.changed)
 
 
-def keys_to_fetch(chunk: list[tuple[Line, bool]], has_inactive: bool) -> set[Key]:
-    """Stored rows a chunk needs: every active key's (old values, received quantity), and the inactive rows new
-    keys may reuse."""
-    return {line.key for line, was_active in chunk if was_active or has_inactive}
+def keys_to_fetch(chunk: list[tuple[Line, bool]], baseline: bool, has_inactive: bool) -> tuple[set[Key], set[Key]]:
+    """Stored rows a chunk needs: (keys whose whole row is compared — active lines of an incremental run, keys
+    whose received quantity alone is needed — a baseline's active lines, and the inactive rows new keys may reuse)."""
+    compared = {line.key for line, was_active in chunk if was_active and not baseline}
+    overwritten = {line.key for line, was_active in chunk if (was_active and baseline) or (not was_active and has_inactive)}
+    return compared, overwritten
 
 
 def build_plan(chunk: list[tuple[Line, bool]], stored: dict[Key, dict[str, Any]], custom_names: tuple[str, ...],

@@ -51,13 +51,14 @@ def stored_state(conn: sa.Connection, source: str) -> StoredState:
 
 
 STORED_COLUMNS = ["po_number", "line_number", *FIELDS, "internal_part_id", "custom", "received_decreased"]
+# What a line written over as a whole needs of its stored row (a re-baseline's lines, reappearing keys): receipts.
+RECEIPT_COLUMNS = ["po_number", "line_number", "quantity_received", "received_decreased"]
 
 
-def lines_of_pos(source: str, pos: list[str]) -> sa.Select[Any]:
-    """The stored values (STORED_COLUMNS) of every line of these POs of a source."""
+def lines_of_pos(source: str, pos: list[str], columns: list[str] = STORED_COLUMNS) -> sa.Select[Any]:
+    """These columns (the key's first) of every line of these POs of a source."""
     table = PoLine.__table__
-    return sa.select(*[table.c[n] for n in STORED_COLUMNS]).where(table.c.source == source,
-                                                                 table.c.po_number.in_(pos))
+    return sa.select(*[table.c[n] for n in columns]).where(table.c.source == source, table.c.po_number.in_(pos))
 
 
 def stored_custom(value: str | dict[str, Any] | None) -> dict[str, Any]:
@@ -69,8 +70,10 @@ def stored_custom(value: str | dict[str, Any] | None) -> dict[str, Any]:
     return {custom_key(name): v for name, v in values.items()}
 
 
-def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[Key, dict[str, Any]]:
-    """The stored values of these keys (those that exist), looked up by PO in chunks.
+def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key],
+                columns: list[str] = STORED_COLUMNS) -> dict[Key, dict[str, Any]]:
+    """These columns (STORED_COLUMNS: all the diff needs; RECEIPT_COLUMNS) of these keys' stored lines (those that
+    exist), looked up by PO in chunks.
 
     Rows come straight from the driver: dates may be ISO text (SQLite) or dates, which compare the
     same once formatted; custom values are parsed from JSON text when the driver leaves them as text.
@@ -79,11 +82,12 @@ def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key]) -> dict[K
     pos = sorted({po for po, _line in wanted})
     found: dict[Key, dict[str, Any]] = {}
     for start in range(0, len(pos), CHUNK):
-        for row in raw_rows(conn, lines_of_pos(source, pos[start : start + CHUNK])):
+        for row in raw_rows(conn, lines_of_pos(source, pos[start : start + CHUNK], columns)):
             key = (row[0], row[1])
             if key in wanted:
-                values = dict(zip(STORED_COLUMNS, row))
-                values["custom"] = stored_custom(values["custom"])
+                values = dict(zip(columns, row))
+                if "custom" in values:
+                    values["custom"] = stored_custom(values["custom"])
                 found[key] = values
     return found
 
