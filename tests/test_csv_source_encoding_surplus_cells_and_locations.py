@@ -50,6 +50,16 @@ def setup(workdir, extra: str = "", path: str = "po.csv") -> None:
         f"ITEM-{n},PART-{n}\n" for n in range(1, 10)), encoding="utf-8")
 
 
+def only_po1_2_rejected(report: dict, processed: int, kept: set[tuple[str, int]]) -> dict:
+    """A partial run that kept these lines and rejected one row, PO1/2 on line 3 of po.csv: that failed row."""
+    assert (report["status"], report["lines_processed"], report["errors"]) == ("partial", processed, 1)
+    store = open_store().engine
+    assert set(lines(store, "files")) == kept
+    [failed] = failed_rows(store, report["run_id"])
+    assert (failed["row_key"], failed["location"]) == ("PO1/2", "po.csv:3")
+    return failed
+
+
 def test_utf8_with_a_byte_order_mark_and_non_ascii_text_is_read_as_written(workdir):
     setup(workdir)
     text = "\n".join([HEADER, csv_line(erp_line("PO1", 1, supplier_code="Müller", description="Ærø, Fünen")),
@@ -92,12 +102,8 @@ def test_a_row_with_bytes_not_valid_in_the_encoding_is_rejected_naming_column_by
 
     code, [report] = run_cli("--source", "files")
 
-    assert (code, report["status"]) == (3, "partial")
-    assert metrics(report) == expect(lines_processed=3, lines_new=2, errors=1)
-    store = open_store().engine
-    assert set(lines(store, "files")) == {("PO1", 1), ("PO1", 3)}
-    [failed] = failed_rows(store, report["run_id"])
-    assert (failed["row_key"], failed["location"]) == ("PO1/2", "po.csv:3")
+    assert code == 3 and metrics(report) == expect(lines_processed=3, lines_new=2, errors=1)
+    failed = only_po1_2_rejected(report, 3, {("PO1", 1), ("PO1", 3)})
     assert failed["error"] == f"description: bytes that are not valid {named} ({shown}) (po.csv:3)"
     assert failed["raw"]["description"] == "caf\\x" + shown[2:].lower()
     assert failed["raw"]["po_number"] == "PO1" and failed["raw"]["supplier_code"] == "SUP1"
@@ -118,15 +124,11 @@ def test_surplus_non_empty_cells_reject_the_row_empty_ones_are_ignored_and_missi
 
     code, [report] = run_cli("--source", "files")
 
-    assert (code, report["status"]) == (3, "partial")
-    assert metrics(report) == expect(lines_processed=4, lines_new=3, errors=1)
-    store = open_store().engine
-    stored = lines(store, "files")
-    assert set(stored) == {("PO1", 1), ("PO1", 3), ("PO1", 4)}
-    assert (stored[("PO1", 4)]["status"], stored[("PO1", 4)]["buyer"], stored[("PO1", 4)]["plant"],
-            stored[("PO1", 4)]["custom"]) == ("open", None, None, None)
-    [failed] = failed_rows(store, report["run_id"])
-    assert (failed["row_key"], failed["location"]) == ("PO1/2", "po.csv:3")
+    assert code == 3 and metrics(report) == expect(lines_processed=4, lines_new=3, errors=1)
+    failed = only_po1_2_rejected(report, 4, {("PO1", 1), ("PO1", 3), ("PO1", 4)})
+    short_line = lines(open_store().engine, "files")[("PO1", 4)]
+    assert (short_line["status"], short_line["buyer"], short_line["plant"], short_line["custom"]) == (
+        "open", None, None, None)
     assert failed["error"] == "the row has 19 cells, the header 18 columns (po.csv:3)"
     assert failed["raw"]["(cell 19)"] == "surplus" and failed["raw"]["po_number"] == "PO1"
 
@@ -139,12 +141,8 @@ def test_a_5_mb_cell_rejects_only_its_row_and_its_raw_data_is_cut_saying_how_lon
 
     code, [report] = run_cli("--source", "files")
 
-    assert (code, report["status"]) == (3, "partial")
-    assert metrics(report) == expect(lines_processed=3, lines_new=2, errors=1)
-    store = open_store().engine
-    assert set(lines(store, "files")) == {("PO1", 1), ("PO1", 3)}
-    [failed] = failed_rows(store, report["run_id"])
-    assert (failed["row_key"], failed["location"]) == ("PO1/2", "po.csv:3")
+    assert code == 3 and metrics(report) == expect(lines_processed=3, lines_new=2, errors=1)
+    failed = only_po1_2_rejected(report, 3, {("PO1", 1), ("PO1", 3)})
     assert failed["error"] == "description: longer than 400 characters (5000000)"
     assert failed["raw"]["description"] == "x" * 10_000 + "… [cut: 5,000,000 characters]"
     assert failed["raw"]["item_code"] == "ITEM-2"
