@@ -11,31 +11,22 @@ from potrack.pipeline.validate import Key, Line
 
 @dataclass(frozen=True)
 class StoredLine:
-    """A pending line whose key the store already holds, with what the store last knew of its receipts."""
+    """A pending line whose key the store already holds, with what the store last knew of its receipts: written
+    over as a whole (a baseline's line; `reappeared`, a key that was inactive), or with these field `changes`."""
 
     line: Line
     old_received: float
     received_decreased: bool  # the received quantity fell, now or in an earlier run
-
-    @classmethod
-    def of(cls, line: Line, row: dict[str, Any], **details: Any) -> Any:
-        """The line against its stored row (`details`: the subclass's own fields)."""
-        old = float(row["quantity_received"])
-        return cls(line, old, bool(row["received_decreased"]) or line.get("quantity_received") < old, **details)
-
-
-@dataclass(frozen=True)
-class Overwrite(StoredLine):
-    """A stored line written over as a whole: a baseline's line, or a key that was inactive and reappears."""
-
     reappeared: bool = False
+    changes: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
-@dataclass(frozen=True)
-class ChangedLine(StoredLine):
-    """An existing active line with at least one tracked field changed."""
-
-    changes: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+def against(line: Line, row: dict[str, Any], reappeared: bool = False,
+            changes: tuple[tuple[str, str | None, str | None], ...] = ()) -> StoredLine:
+    """A pending line against its stored row."""
+    old = float(row["quantity_received"])
+    decreased = bool(row["received_decreased"]) or line.get("quantity_received") < old
+    return StoredLine(line, old, decreased, reappeared, changes)
 
 
 @dataclass
@@ -43,8 +34,8 @@ class WritePlan:
     """What one chunk of a run writes to the current lines."""
 
     inserts: list[Line] = field(default_factory=list)
-    overwrites: list[Overwrite] = field(default_factory=list)
-    changed: list[ChangedLine] = field(default_factory=list)
+    overwrites: list[StoredLine] = field(default_factory=list)
+    changed: list[StoredLine] = field(default_factory=list)
     refreshed: list[Line] = field(default_factory=list)
 
     @property
@@ -65,7 +56,8 @@ def keys_to_fetch(chunk: list[tuple[Line, bool]], baseline: bool, has_inactive: 
     """Stored rows a chunk needs: (keys whose whole row is compared — active lines of an incremental run, keys
     whose received quantity alone is needed — a baseline's active lines, and the inactive rows new keys may reuse)."""
     compared = {line.key for line, was_active in chunk if was_active and not baseline}
-    overwritten = {line.key for line, was_active in chunk if (was_active and baseline) or (not was_active and has_inactive)}
+    overwritten = {line.key for line, was_active in chunk
+                   if (was_active and baseline) or (not was_active and has_inactive)}
     return compared, overwritten
 
 
@@ -78,11 +70,11 @@ def build_plan(chunk: list[tuple[Line, bool]], stored: dict[Key, dict[str, Any]]
         if row is None:
             plan.inserts.append(line)
         elif baseline or not was_active:
-            plan.overwrites.append(Overwrite.of(line, row, reappeared=not was_active))
+            plan.overwrites.append(against(line, row, reappeared=not was_active))
         else:
             changes = field_changes(stored_values(row, custom_names), tracked_values(line, custom_names))
             if changes:
-                plan.changed.append(ChangedLine.of(line, row, changes=changes))
+                plan.changed.append(against(line, row, changes=tuple(changes)))
             else:
                 plan.refreshed.append(line)
     return plan
