@@ -56,6 +56,7 @@ def test_key_is_stripped_and_line_number_read_as_whole_number():
     ({"line_number": "٣"}, "line_number: not a whole number: '٣'"),  # a digit of another script
     ({"po_number": "P" * 65}, "po_number: longer than 64 characters (65)"),
     ({"line_number": 3_000_000_000}, "line_number: larger than 2,000,000,000, the store's limit: 3000000000"),
+    ({"line_number": 10**30}, f"line_number: larger than 2,000,000,000, the store's limit: {10**30}"),
 ])
 def test_missing_or_invalid_key_is_rejected_naming_the_key_part_and_its_limit(values, error):
     v = validator()

@@ -63,9 +63,14 @@ def shown(value: Any) -> str:
     return f"'{text}'" if isinstance(value, str) else text
 
 
-def _control_character(field: str, text: str, free_text: bool) -> None:
+def control_character(text: str, free_text: bool = False) -> re.Match[str] | None:
+    """The first C0 control character of a text that its field does not allow (free text allows tab, CR, LF)."""
+    return (_CONTROL_IN_FREE_TEXT if free_text else _CONTROL).search(text)
+
+
+def _reject_control_character(field: str, text: str, free_text: bool) -> None:
     """Raise RowError when the text holds a control character its field does not allow."""
-    found = (_CONTROL_IN_FREE_TEXT if free_text else _CONTROL).search(text)
+    found = control_character(text, free_text)
     if found:
         char = found.group()
         name = "NUL" if char == "\x00" else f"U+{ord(char):04X}"
@@ -81,7 +86,7 @@ def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str 
             value = int(value)
         value = str(value)
     if not value.isprintable():  # (the common case is printable: one C-level scan, no regex)
-        _control_character(field, value, free_text)
+        _reject_control_character(field, value, free_text)
     text = value.strip()
     if not text:
         return None
@@ -186,7 +191,8 @@ def to_line_number(value: Any) -> int | None:
         raise RowError(f"line_number: not a whole number: {shown(value)}") from None
     if number is None:
         return None
-    if not (number == number and number >= 0 and float(number).is_integer()):  # (NaN != NaN)
+    whole = number.is_integer() if isinstance(number, float) else True  # (an int too large for a float is whole)
+    if not (whole and number >= 0):  # (also for NaN)
         raise RowError(f"line_number: not a whole number of 0 or more: {shown(value)}")
     if number > LINE_NUMBER_MAX:
         raise RowError(f"line_number: larger than {LINE_NUMBER_MAX:,}, the store's limit: {shown(value)}")
@@ -269,7 +275,8 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     kinds = {f: "number" for f in NUMBER_FIELDS} | {f: "date" for f in DATE_FIELDS}
     body = ["def fast(row):"]
     body += _text_code("po", po, "po_number", TEXT_LIMITS["po_number"], False)
-    body += [f"    v = row[{line}]", f"    ln = v if v.__class__ is int and 0 <= v <= {LINE_NUMBER_MAX} else line_no(v)"]
+    body += [f"    v = row[{line}]",
+             f"    ln = v if v.__class__ is int and 0 <= v <= {LINE_NUMBER_MAX} else line_no(v)"]
     for i, (field, index) in enumerate(fields):
         body += _field_code(f"f{i}", index, field, kinds.get(field, "text"), field in MULTILINE_FIELDS)
     for i, (name, index, kind) in enumerate(custom):
