@@ -10,14 +10,15 @@ from collections import Counter
 from collections.abc import Mapping
 
 from potrack.fields import PART_ID_LIMIT
-from potrack.pipeline.validate import FIELD_INDEX, Line, shown
+from potrack.pipeline.validate import FIELD_INDEX, Line, control_character, shown
 
 ITEM_CODE = FIELD_INDEX["item_code"]
 
 
 def unusable_parts(mapping: Mapping[str, str]) -> list[str]:
     """Item codes whose part id the store cannot hold: longer than its column, or with a control character."""
-    return [code for code, part in mapping.items() if len(part) > PART_ID_LIMIT or not part.isprintable()]
+    return [code for code, part in mapping.items()
+            if len(part) > PART_ID_LIMIT or (not part.isprintable() and control_character(part))]
 
 
 class XrefResolver:
