@@ -116,15 +116,13 @@ def _db(args: argparse.Namespace) -> int:
 def _rename_custom_column(settings: Settings, engine: sa.Engine, args: argparse.Namespace) -> int:
     """`db rename-custom-column SOURCE OLD NEW`, after NEW replaced OLD in the source's custom_columns."""
     configured = settings.source(args.source).custom_columns
-    if custom_key(args.old) == custom_key(args.new):
-        raise UserError(f"{args.old!r} and {args.new!r} name the same column (names are compared ignoring case): "
-                        "nothing to rename")
-    if custom_key(args.new) not in configured:
-        raise UserError(f"NEW: {args.new!r} is not a custom column of {args.source} in the configuration; rename "
-                        "it there first (custom_columns)")
-    if custom_key(args.old) in configured:
-        raise UserError(f"OLD: {args.old!r} is still a custom column of {args.source}; replace it by {args.new!r} "
-                        "in custom_columns first")
+    if custom_key(args.old) != custom_key(args.new):  # (one name twice: rename_custom_column refuses it)
+        if custom_key(args.new) not in configured:
+            raise UserError(f"NEW: {args.new!r} is not a custom column of {args.source} in the configuration; "
+                            "rename it there first (custom_columns)")
+        if custom_key(args.old) in configured:
+            raise UserError(f"OLD: {args.old!r} is still a custom column of {args.source}; replace it by "
+                            f"{args.new!r} in custom_columns first")
     try:
         done = rename_custom_column(engine, args.source, args.old, args.new, "cli")
     except RenameRefused as exc:

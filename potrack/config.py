@@ -300,7 +300,8 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
         raise ConfigError(f"{t.key('encoding')}: unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)") from None
     fraction = t.get("max_removed_fraction", (int, float), DEFAULT_MAX_REMOVED_FRACTION)
     if not 0 <= fraction <= 1:
-        raise ConfigError(f"{t.key('max_removed_fraction')}: expected a fraction from 0 to 1 (0.5 = 50 %), got {fraction}")
+        raise ConfigError(f"{t.key('max_removed_fraction')}: expected a fraction from 0 to 1 (0.5 = 50 %), "
+                          f"got {fraction}")
     xref = None
     if "xref" in data:
         x = TomlTable(t.get("xref", dict), t.key("xref"))

@@ -63,8 +63,9 @@ def run_json(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
     out: dict[str, Any] = {
         "run_id": run.id, "source": run.source, "status": run.status, "baseline": run.baseline,
         "duration_s": run.duration_s, **{name: getattr(run, name) for name in _METRICS},
-        "error": scrub(run.error) if run.error else None, "notes": scrub(run.notes).splitlines() if run.notes else [],
-        "accept_removals": bool(run.accept_removals), "trigger": run.trigger, "retry_of": run.retry_of, "requested_by": run.requested_by,
+        "error": scrub(run.error) if run.error else None,
+        "notes": scrub(run.notes).splitlines() if run.notes else [], "accept_removals": bool(run.accept_removals),
+        "trigger": run.trigger, "retry_of": run.retry_of, "requested_by": run.requested_by,
         "queued_at": iso(run.queued_at), "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
     }
     if run.status in ACTIVE_STATUSES:

@@ -62,15 +62,16 @@ def split_superseded(rows: list[FailedRowItem], latest: int | None) -> tuple[lis
     return current, [r.id for r in rows if latest is not None and r.run_id < latest]
 
 
+NOT_RETRIED = " — not retried: the source could not read this row; correct the file, and its next run reads it again"
+
+
 def split_unreadable(rows: list[FailedRowItem]) -> tuple[list[FailedRowItem], dict[int, str]]:
     """(rows to re-validate, failed row id → its error for rows the source could not read).
 
     Such a row's record is not the row (undecodable bytes shown as escapes, surplus cells): writing it would store
     what the ERP never sent. It fails again until the source is corrected and read by its next run.
     """
-    unreadable = {r.id: f"{r.error.split(' — ')[0]} — not retried: the source could not read this row; correct "
-                        "the file, and its next run reads the row again"
-                  for r in rows if r.stage == UNREADABLE}
+    unreadable = {r.id: r.error.removesuffix(NOT_RETRIED) + NOT_RETRIED for r in rows if r.stage == UNREADABLE}
     return [r for r in rows if r.stage != UNREADABLE], unreadable
 
 

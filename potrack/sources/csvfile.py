@@ -7,6 +7,7 @@ valid in the source's `encoding`, or more non-empty cells than the header has co
 
 from __future__ import annotations
 
+import codecs
 import csv
 import glob
 import re
@@ -38,8 +39,8 @@ class CsvSource(Source):
 
     def _open(self, path: str) -> IO[str]:
         # utf-8-sig reads UTF-8 and drops a byte-order mark, which spreadsheet programs write.
-        encoding = "utf-8-sig" if self.cfg.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else self.cfg.encoding
-        return open(path, newline="", encoding=encoding, errors="surrogateescape")
+        utf8 = codecs.lookup(self.cfg.encoding).name == "utf-8"
+        return open(path, newline="", encoding="utf-8-sig" if utf8 else self.cfg.encoding, errors="surrogateescape")
 
     @contextmanager
     def open(self, batch_size: int) -> Iterator[Snapshot]:
@@ -80,7 +81,8 @@ class CsvSource(Source):
                         elif len(row) > width and any(row[width:]):
                             problem = f"the row has {len(row)} cells, the header {width} columns"
                         if problem is not None:
-                            unreadable.append(UnreadableRow(self._readable(row, width), origin, f"{problem} ({origin})"))
+                            unreadable.append(UnreadableRow(self._readable(row, width), origin,
+                                                            f"{problem} ({origin})"))
                             continue
                         cells: list[str | None] = [c if c != "" else None for c in row[:width]]
                         if len(cells) < width:  # trailing empty cells left out by the exporter

@@ -140,8 +140,8 @@ def line_history(conn: sa.Connection, source: str, po_number: str, line_number: 
     runs = conn.execute(sa.select(Run.id, Run.queued_at, Run.trigger, Run.status).where(Run.id.in_(sorted(touched)))
                         .order_by(Run.queued_at, Run.id)).all()
     return LineHistory(
-        source, po_number, line_number, {f: line[f] for f in FIELDS}, line["internal_part_id"], stored_custom(line["custom"]),
-        bool(line["active"]), line["first_seen_run_id"], line["last_changed_run_id"], nights, receipts,
+        source, po_number, line_number, {f: line[f] for f in FIELDS}, line["internal_part_id"],
+        stored_custom(line["custom"]), bool(line["active"]), line["first_seen_run_id"], line["last_changed_run_id"], nights, receipts,
         [Touch(i, at, trigger, status, tuple(sorted(touched[i]))) for i, at, trigger, status in runs], rejected)
 
 

@@ -96,7 +96,8 @@ def queue_run_unless_active(
                     on_queued(conn, int(inserted))
                 elif trigger in REQUESTED_TRIGGERS or accept_removals:  # someone asked for it: say who
                     accepting = ", accepting removals beyond the source's limit" if accept_removals else ""
-                    audit.record(conn, "ingestion.requested", f"run #{inserted} of {source} queued ({trigger}{accepting})",
+                    audit.record(conn, "ingestion.requested",
+                                 f"run #{inserted} of {source} queued ({trigger}{accepting})",
                                  source=source, run_id=inserted, actor=requested_by or "system",
                                  severity="warning" if accept_removals else "info")
                 return int(inserted), True
