@@ -579,18 +579,23 @@ def norm_text(name: str, value: Any, limit: int, multiline: bool = False) -> str
     return text
 
 
+def blank_as_none(text: str) -> str | None:
+    """A cell's text stripped, or None when nothing is left (an empty cell is NULL)."""
+    return text.strip() or None
+
+
 def norm_number(name: str, value: Any) -> float | None:
     """A number field: a float rounded to 6 decimals, -0 as 0; text must be a plain ASCII decimal (no thousands
     separators); negative or not a number rejects the row."""
-    if value is None:
-        return None
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
+        text = blank_as_none(value)
+        if text is None:
             return None
         if not DECIMAL.fullmatch(text):
             raise Bad(f"{name}: not a number")
         number = float(text)
+    elif value is None:
+        return None
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         number = float(value)
     else:
@@ -607,8 +612,8 @@ def norm_date(name: str, value: Any) -> str | None:
         return None
     if not isinstance(value, str):
         raise Bad(f"{name}: not a date")
-    text = value.strip()
-    if not text:
+    text = blank_as_none(value)
+    if text is None:
         return None
     try:
         if len(text) == 8 and text.isdigit():
@@ -623,15 +628,15 @@ def norm_date(name: str, value: Any) -> str | None:
 
 def norm_line(value: Any) -> int | None:
     """The line number: a whole number from 0 to 2,000,000,000; else the row is rejected."""
-    if value is None:
-        return None
     if isinstance(value, str):
-        text = value.strip()
-        if not text:
+        text = blank_as_none(value)
+        if text is None:
             return None
         if not re.fullmatch(r"\+?\d+", text):
             raise Bad("line_number: not a whole number")
         number = int(text)
+    elif value is None:
+        return None
     elif isinstance(value, int) and not isinstance(value, bool):
         number = value
     elif isinstance(value, float) and value.is_integer():
