@@ -21,6 +21,7 @@ from potrack import cli
 from potrack.bootstrap import Runtime, start
 import sql_server
 from services import PgSchema, create_pg_schema, free_port
+from web_support import live_runs
 
 # How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
 SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")
@@ -129,10 +130,11 @@ def store_url(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest
 
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str,
-            request: pytest.FixtureRequest) -> Path:
+            request: pytest.FixtureRequest) -> Iterator[Path]:
     """A working directory with its own instance/ and potrack.toml path; no POTRACK_* leaks in.
 
-    On the postgresql back-end POTRACK_DATABASE_URL points the store at a scratch schema.
+    On the postgresql back-end POTRACK_DATABASE_URL points the store at a scratch schema. The liveness locks of
+    running runs a test added (tests/web_support.py) are let go at its end.
     """
     for name in list(os.environ):
         if name.startswith("POTRACK_") and name not in SERVICE_SETTINGS:
@@ -141,7 +143,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str,
     monkeypatch.setenv("POTRACK_INSTANCE", str(tmp_path / "instance"))
     if store_backend == "postgresql":
         monkeypatch.setenv("POTRACK_DATABASE_URL", request.getfixturevalue("pg_schema").url)
-    return tmp_path
+    yield tmp_path
+    live_runs.close()
 
 
 def write_config(workdir: Path, text: str) -> Path:

@@ -18,7 +18,7 @@ def test_cli_run_is_refused_while_the_source_has_a_queued_run(workdir, erp, caps
     code, reports = run_cli("--source", "erp")
 
     assert code == 1 and reports == []
-    assert f"erp already has run #{queued} queued or running" in capsys.readouterr().err
+    assert f"erp already has run #{queued} queued 0 s ago, waiting for a worker; try again" in capsys.readouterr().err
     assert [r["id"] for r in store_rows(engine, "SELECT id FROM runs")] == [queued]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any
 
@@ -9,14 +10,21 @@ import sqlalchemy as sa
 from dash.development.base_component import Component
 
 from potrack.clock import utcnow
+from potrack.store import liveness
 from potrack.store.models import Run
 
 UTC = dt.timezone.utc
+# The liveness locks of "running" runs added by a test, held as their process would hold them, until the test ends.
+live_runs = contextlib.ExitStack()
 
 
 def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", queued_at: dt.datetime | None = None,
-            duration_s: float | None = 1.0, **values: Any) -> int:
-    """Insert a run as the pipeline would have left it; started/finished follow queued_at unless given."""
+            duration_s: float | None = 1.0, alive: bool = True, **values: Any) -> int:
+    """Insert a run as the pipeline would have left it; started/finished follow queued_at unless given.
+
+    A running run's liveness lock is held until the test ends, as a live process executing it would hold it;
+    `alive=False` leaves it free, as after that process died.
+    """
     queued = queued_at or utcnow()
     finished = status not in ("queued", "running")
     row = {"source": source, "trigger": "schedule", "status": status, "baseline": False, "queued_at": queued,
@@ -24,7 +32,10 @@ def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", qu
            "finished_at": queued + dt.timedelta(seconds=duration_s or 0) if finished else None,
            "duration_s": duration_s if finished else None, "heartbeat_at": queued, **values}
     with engine.begin() as conn:
-        return int(conn.execute(sa.insert(Run).values(**row).returning(Run.id)).scalar_one())
+        run_id = int(conn.execute(sa.insert(Run).values(**row).returning(Run.id)).scalar_one())
+    if status == "running" and alive:
+        assert live_runs.enter_context(liveness.held(engine, run_id)), f"run #{run_id}'s liveness lock is taken"
+    return run_id
 
 
 def texts(node: Any) -> list[str]:

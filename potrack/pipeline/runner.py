@@ -24,7 +24,7 @@ from potrack.pipeline.validate import Key
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
-from potrack.store import audit, failed_rows, runs
+from potrack.store import audit, failed_rows, liveness, runs
 from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
@@ -76,22 +76,29 @@ class Pipeline:
         run_id, queued = runs.queue_run_unless_active(self.engine, source, trigger, requested_by=requested_by,
                                                       baseline=baseline, accept_removals=accept_removals)
         if not queued:
-            raise RunRefused(f"{source} already has run #{run_id} queued or running; try again when it has finished")
+            raise RunRefused(f"{source} already has {runs.describe_active(self.engine, run_id)}; "
+                             "try again when it has finished")
         report = self.execute(run_id)
         assert report is not None, "a run queued by this call cannot be claimed by another"
         return report
 
     def execute(self, run_id: int) -> RunReport | None:
-        """Claim a queued run and execute it; None when another worker claimed it first."""
-        if not runs.claim_run(self.engine, run_id, self.instance_id):
-            return None
-        with self.engine.connect() as conn:
-            run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
-        cfg = self.settings.source(run["source"])
-        with Heartbeat(self.engine, run_id), gc_paused():
-            if run["trigger"] == "row_retry":
-                return self._retry_rows(run_id, cfg, run["started_at"])
-            return self._execute(run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]), run["started_at"])
+        """Claim a queued run and execute it; None when another worker claimed it first.
+
+        The run's liveness lock is taken before the claim and held until its outcome is written: whoever finds it
+        running with the lock free knows its process died.
+        """
+        with liveness.held(self.engine, run_id) as alive:
+            if not alive or not runs.claim_run(self.engine, run_id, self.instance_id or runs.process_claim()):
+                return None
+            with self.engine.connect() as conn:
+                run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
+            cfg = self.settings.source(run["source"])
+            with Heartbeat(self.engine, run_id), gc_paused():
+                if run["trigger"] == "row_retry":
+                    return self._retry_rows(run_id, cfg, run["started_at"])
+                return self._execute(run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]),
+                                     run["started_at"])
 
     def _retry_rows(self, run_id: int, cfg: SourceConfig, started: Any) -> RunReport:
         """A row_retry run: its selected rows through validate, xref and diff, then the commit with their outcomes."""

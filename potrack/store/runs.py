@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import socket
 from dataclasses import asdict, dataclass
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -13,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from potrack.clock import utcnow
-from potrack.store import audit
+from potrack.store import audit, liveness
 from potrack.store.leases import INSTANCE_PREFIX
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import FailedRow, Lease, ReceiptBatch, RetryAttempt, Run
@@ -23,6 +25,7 @@ REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
 ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
 ACTIVE_STATUSES = ("queued", "running")
+PROCESS_PREFIX = "process:"  # a claim by a process outside any app instance: it renews no instance lease
 
 
 @dataclass
@@ -85,6 +88,7 @@ def queue_run_unless_active(
     values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
               "baseline": baseline, "accept_removals": accept_removals, "queued_at": utcnow(), "retry_of": retry_of}
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
+    checked = False
     while True:
         with engine.begin() as conn:
             lock_for_transaction(conn, f"queue:{source}")
@@ -102,8 +106,11 @@ def queue_run_unless_active(
                                  severity="warning" if accept_removals else "info")
                 return int(inserted), True
             existing = conn.execute(active.order_by(Run.id)).scalar()
-        if existing is not None:  # else it finished between the two statements: try again
+        if existing is None:  # it finished between the two statements: try again
+            continue
+        if checked or existing not in abandon_stale_runs(engine, source=source):  # its process may have died
             return int(existing), False
+        checked = True
 
 
 def queued_runs_to_start(conn: sa.Connection, sources: Iterable[str]) -> list[tuple[int, str]]:
@@ -153,6 +160,29 @@ def claim_run(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> 
     except sa.exc.IntegrityError:  # ux_runs_one_running_per_source: another run of the source is executing
         return False
     return result.rowcount == 1
+
+
+def process_claim() -> str:
+    """What a run executed outside any app instance (the command line) records as its claimant: host and pid."""
+    return f"{PROCESS_PREFIX}{socket.gethostname()}:{os.getpid()}"
+
+
+def describe_active(engine: sa.Engine, run_id: int) -> str:
+    """'run #12 running in process cli:host:4242, last sign of life 3 s ago', for a refusal naming what is in the way."""
+    with engine.connect() as conn:
+        run = conn.execute(sa.select(Run.status, Run.claimed_by, Run.queued_at, Run.heartbeat_at)
+                           .where(Run.id == run_id)).one()
+    if run.status == "queued":
+        return f"run #{run_id} queued {_age(run.queued_at)} ago, waiting for a worker"
+    where = (f"in process {run.claimed_by.removeprefix(PROCESS_PREFIX)}" if run.claimed_by.startswith(PROCESS_PREFIX)
+             else f"in app instance {run.claimed_by}") if run.claimed_by else "(claimant unknown)"
+    seen = f"last sign of life {_age(run.heartbeat_at)} ago" if run.heartbeat_at else "no sign of life yet"
+    return f"run #{run_id} {run.status} {where}, {seen}"
+
+
+def _age(moment: dt.datetime) -> str:
+    seconds = max(0, int((utcnow() - moment).total_seconds()))
+    return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
 
 
 def update_progress(engine: sa.Engine, run_id: int, stage: str, rows_done: int, rows_total: int | None) -> None:
@@ -236,6 +266,7 @@ def record_check_problems(engine: sa.Engine, run_id: int, problems: list[str]) -
 
 
 HEARTBEAT_STOPPED = "Abandoned: its heartbeat stopped (the process running it stopped or was killed)"
+PROCESS_DIED = "Abandoned: the process running it died (its liveness lock was free)"
 
 
 def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[bool]:
@@ -253,36 +284,66 @@ def _orphaned(now: dt.datetime) -> sa.ColumnElement[bool]:
     """
     alive = sa.select(Lease.name).where(Lease.name == sa.literal(INSTANCE_PREFIX) + Run.claimed_by,
                                         Lease.expires_at >= now)
-    return sa.and_(Run.status == "running", Run.claimed_by.is_not(None),
+    return sa.and_(Run.status == "running", Run.claimed_by.is_not(None), ~Run.claimed_by.startswith(PROCESS_PREFIX),
                    sa.func.coalesce(Run.stage, "") != "commit", ~alive.exists())
 
 
 def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFTER,
-                       committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER) -> list[int]:
-    """Mark running runs whose heartbeat stopped, or whose app instance is gone, as abandoned (one audit event each).
+                       committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER,
+                       source: str | None = None) -> list[int]:
+    """Mark running runs (of one source, or all) as abandoned when their process died, their app instance is gone,
+    or their heartbeat stopped; one audit event each.
 
-    A run in its commit stage gets longer: on SQLite its heartbeat cannot be written while its own
-    write transaction holds the lock, and a ten-million-line baseline commits for minutes.
+    A dead process is known at once: its liveness lock is free. The other two rules are the fallback for a
+    process that is alive but stuck. A run in its commit stage gets longer: on SQLite its heartbeat cannot be
+    written while its own write transaction holds the lock, and a ten-million-line baseline commits for minutes.
     """
     now = utcnow()
     stale, orphaned = _stale(now - older_than, now - committing_older_than), _orphaned(now)
+    query = sa.select(Run.id, Run.source, Run.claimed_by, sa.case((orphaned, 1), else_=0).label("orphaned"),
+                      sa.case((stale, 1), else_=0).label("stale")).where(Run.status == "running")
     with engine.connect() as conn:
-        candidates = conn.execute(sa.select(Run.id, Run.source, Run.claimed_by,
-                                            sa.case((orphaned, 1), else_=0).label("orphaned"))
-                                  .where(sa.or_(stale, orphaned))).all()
+        candidates = conn.execute(query.where(Run.source == source) if source else query).all()
     abandoned = []
-    for run_id, source, instance, is_orphan in candidates:
-        reason = (f"Abandoned: the app instance running it ({instance}) stopped renewing its lease"
-                  if is_orphan else HEARTBEAT_STOPPED)
-        with engine.begin() as conn:
-            taken = conn.execute(
-                sa.update(Run).where(Run.id == run_id, sa.or_(stale, orphaned))
-                .values(status="abandoned", finished_at=utcnow(), stage=None, error=reason)
-            ).rowcount
-            if taken:
-                why = reason.removeprefix("Abandoned: ")
-                audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned: {why}",
-                             severity="error", source=source, run_id=run_id)
-                log.warning("run #%s of %s marked abandoned: %s", run_id, source, why)
+    for run_id, run_source, instance, is_orphan, is_stale in candidates:
+        with liveness.if_dead(engine, run_id) as dead:
+            if dead:
+                reason, condition = PROCESS_DIED, Run.status == "running"
+            elif is_orphan or is_stale:
+                reason = (f"Abandoned: the app instance running it ({instance}) stopped renewing its lease"
+                          if is_orphan else HEARTBEAT_STOPPED)
+                condition = sa.or_(stale, orphaned)
+            else:
+                continue
+            if _abandon(engine, run_id, run_source, reason, condition):
                 abandoned.append(run_id)
     return abandoned
+
+
+def _abandon(engine: sa.Engine, run_id: int, source: str, reason: str, condition: sa.ColumnElement[bool]) -> bool:
+    """Mark one run abandoned if it still meets `condition`, keeping what it knew: its stage, rows, duration up to
+    its last heartbeat and rejected rows (marked as an abandoned run's, no longer open work)."""
+    with engine.begin() as conn:
+        known = conn.execute(sa.select(Run.stage, Run.rows_done, Run.rows_total, Run.started_at, Run.heartbeat_at)
+                             .where(Run.id == run_id)).one()
+        lived = (known.heartbeat_at - known.started_at).total_seconds() if known.started_at and known.heartbeat_at \
+            else None
+        rejected = sa.select(sa.func.count()).select_from(FailedRow).where(FailedRow.run_id == run_id)
+        taken = conn.execute(
+            sa.update(Run).where(Run.id == run_id, condition)
+            .values(status="abandoned", finished_at=utcnow(), stage=None, error_stage=known.stage, error=reason,
+                    duration_s=None if lived is None else round(max(lived, 0.0), 3),
+                    lines_processed=known.rows_done or 0, errors=rejected.scalar_subquery())
+        ).rowcount
+        if not taken:
+            return False
+        conn.execute(sa.update(FailedRow).where(FailedRow.run_id == run_id, FailedRow.resolved_at.is_(None))
+                     .values(resolved_at=utcnow(), resolution=f"run #{run_id} was abandoned: nothing of it was "
+                                                              "committed; retry the run"))
+        why = reason.removeprefix("Abandoned: ")
+        where = f" in stage {known.stage}" if known.stage else ""
+        audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned{where}: {why}",
+                     severity="error", source=source, run_id=run_id,
+                     details={"stage": known.stage, "rows_done": known.rows_done, "rows_total": known.rows_total})
+    log.warning("run #%s of %s marked abandoned%s: %s", run_id, source, where, why)
+    return True
