@@ -47,12 +47,17 @@ def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
                     **({"data-metric": name} if name else {}))
 
 
+def rows_read(run: RunRow) -> str:
+    """'7,000 / 10,000 rows', or '7,000 rows' while the total is unknown."""
+    return f"{run.rows_done:,} / {run.rows_total:,} rows" if run.rows_total else f"{run.rows_done:,} rows"
+
+
 def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
     """A running run's stage, rows done of total, percent and elapsed time."""
     total = run.rows_total or 0
     percent = min(100, round(100 * run.rows_done / total)) if total else 0
     elapsed = timefmt.span(now - run.started_at) if run.started_at else "—"
-    rows = f"{run.rows_done:,} / {total:,} rows" if total else f"{run.rows_done:,} rows"
+    rows = rows_read(run)
     return html.Div([
         dbc.Progress(value=percent, label=f"{percent} %", striped=True, animated=True, className="mb-1"),
         html.Small(f"stage {run.stage or 'extract'} · {rows} · {percent} % · {elapsed} elapsed",
@@ -82,6 +87,9 @@ def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
     ], className="d-flex flex-wrap align-items-center mb-1"), run_metrics(run)]
     if run.status == "running":
         parts.append(progress_bar(run, now))
+    elif run.status == "abandoned" and run.error_stage:
+        parts.append(html.Small(f"stopped in stage {run.error_stage} · {rows_read(run)}",
+                                className="text-muted run-stopped"))
     if run.error:
         parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))
     return parts

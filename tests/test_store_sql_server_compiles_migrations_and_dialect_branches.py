@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from conftest import run_cli_process
 from potrack.store.engine import migration_sql
 from potrack.store.lines import LineWriter, lines_of_pos, stored_state_statement
+from potrack.store.liveness import try_lock_statement, unlock_statement
 from potrack.store.locks import lock_statement
 from potrack.store.models import Base, Run
 from potrack.store.queries import local_day, outcomes_statement
@@ -131,3 +132,15 @@ def test_db_sql_prints_the_migrations_for_a_dialect_or_from_a_revision(workdir):
     assert "CREATE TABLE runs" not in newest.stdout
     unknown = run_cli_process(workdir, "db", "sql", "--dialect", "oracle")
     assert unknown.returncode == 2 and "invalid choice: 'oracle'" in unknown.stderr
+
+
+def test_a_runs_liveness_lock_is_a_session_owned_application_lock_taken_without_waiting():
+    sql = compile_for_sql_server(try_lock_statement("mssql", 42))
+    assert "EXEC @potrack_lock = sp_getapplock @Resource = ?, @LockMode = 'Exclusive', @LockOwner = 'Session', " \
+           "@LockTimeout = 0; SELECT @potrack_lock;" in sql
+    release = compile_for_sql_server(unlock_statement("mssql", 42))
+    assert "EXEC sp_releaseapplock @Resource = ?, @LockOwner = 'Session';" in release
+    for stmt in (try_lock_statement("mssql", 42), unlock_statement("mssql", 42)):
+        assert stmt.compile(dialect=SQL_SERVER).params == {"resource": "potrack:run-alive:42"}
+    with pytest.raises(ValueError, match="the oracle store is not supported"):
+        try_lock_statement("oracle", 42)

@@ -56,28 +56,31 @@ def _try_flock(path: Path, create: bool) -> int | None:
     return fd
 
 
-def _server_try_lock(conn: sa.Connection, run_id: int) -> bool:
-    """Take the run's session-owned lock on this connection without waiting; False when another session has it."""
-    if conn.dialect.name == "postgresql":
-        return bool(conn.execute(sa.select(sa.func.pg_try_advisory_lock(
-            sa.func.hashtextextended(_resource(run_id), 0)))).scalar())
-    if conn.dialect.name == "mssql":
-        code = conn.execute(sa.text(
+def try_lock_statement(dialect_name: str, run_id: int) -> sa.Executable:
+    """The statement taking a run's session-owned lock without waiting; it returns true or a code >= 0 when taken."""
+    if dialect_name == "postgresql":
+        return sa.select(sa.func.pg_try_advisory_lock(sa.func.hashtextextended(_resource(run_id), 0)))
+    if dialect_name == "mssql":
+        return sa.text(
             "DECLARE @potrack_lock int; "
             "EXEC @potrack_lock = sp_getapplock @Resource = :resource, @LockMode = 'Exclusive', "
             "@LockOwner = 'Session', @LockTimeout = 0; "
             "SELECT @potrack_lock;"
-        ).bindparams(resource=_resource(run_id))).scalar()
-        return code is not None and int(code) >= 0
-    raise ValueError(f"run liveness: the {conn.dialect.name} store is not supported (SQLite, PostgreSQL, SQL Server are)")
+        ).bindparams(resource=_resource(run_id))
+    raise ValueError(f"run liveness: the {dialect_name} store is not supported (SQLite, PostgreSQL, SQL Server are)")
 
 
-def _server_unlock(conn: sa.Connection, run_id: int) -> None:
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_advisory_unlock(sa.func.hashtextextended(_resource(run_id), 0))))
-    else:
-        conn.execute(sa.text("EXEC sp_releaseapplock @Resource = :resource, @LockOwner = 'Session';")
-                     .bindparams(resource=_resource(run_id)))
+def _granted(answer: object) -> bool:
+    """pg_try_advisory_lock answers a boolean; sp_getapplock a code, >= 0 when the lock was granted."""
+    return answer is True or (isinstance(answer, int) and not isinstance(answer, bool) and answer >= 0)
+
+
+def unlock_statement(dialect_name: str, run_id: int) -> sa.Executable:
+    """The statement giving a run's session-owned lock back."""
+    if dialect_name == "postgresql":
+        return sa.select(sa.func.pg_advisory_unlock(sa.func.hashtextextended(_resource(run_id), 0)))
+    return sa.text("EXEC sp_releaseapplock @Resource = :resource, @LockOwner = 'Session';").bindparams(
+        resource=_resource(run_id))
 
 
 @contextlib.contextmanager
@@ -101,14 +104,14 @@ def held(engine: sa.Engine, run_id: int) -> Iterator[bool]:
         return
     # Autocommit: the lock belongs to the session, and no transaction stays open for the run's whole life.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        if not _server_try_lock(conn, run_id):
+        if not _granted(conn.execute(try_lock_statement(conn.dialect.name, run_id)).scalar()):
             yield False
             return
         try:
             yield True
         finally:
             with contextlib.suppress(sa.exc.DBAPIError):  # a lost connection has released it already
-                _server_unlock(conn, run_id)
+                conn.execute(unlock_statement(conn.dialect.name, run_id))
 
 
 @contextlib.contextmanager
