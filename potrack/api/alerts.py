@@ -8,14 +8,12 @@ import datetime as dt
 import flask
 import sqlalchemy as sa
 
-from potrack.api.params import Query
+from potrack.api.contract import endpoint
+from potrack.api.models import AlertsQuery
 from potrack.api.serialize import alert_json
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow
-from potrack.store.models import ALERT_RULES, ALERT_STATES
 from potrack.web import context
-
-MAX_LIMIT = 500
 
 
 def select_alerts(conn: sa.Connection, state: str | None, source: str | None, rule: str | None,
@@ -27,14 +25,12 @@ def select_alerts(conn: sa.Connection, state: str | None, source: str | None, ru
     return [a for a in found if state is None or a.state == state][:limit]
 
 
-def list_alerts() -> flask.Response:
-    """GET /api/alerts: alerts matching the filters, firing first, then newest first, with their deliveries."""
-    query = Query(("state", "source", "rule", "since", "until", "limit"))
-    since, until = query.span()
-    state = query.choice("state", ALERT_STATES, "") or None
-    rule = query.choice("rule", ALERT_RULES, "") or None
-    limit = query.integer("limit", 100, 1, MAX_LIMIT)
+@endpoint(query=AlertsQuery, answers={200: "The alerts."})
+def list_alerts(query: AlertsQuery) -> flask.Response:
+    """List alerts, firing first, then newest first, with their notifications.
+
+    Any signed-in role. The alerts page (/alerts) shows the same, with every delivery attempt."""
     with context.engine().connect() as conn:
-        found = select_alerts(conn, state, query.text("source"), rule, since, until, limit)
+        found = select_alerts(conn, query.state, query.source, query.rule, query.since, query.until, query.limit)
         notes = store.deliveries(conn, [a.id for a in found]) if found else {}
     return flask.jsonify({"count": len(found), "results": [alert_json(a, notes.get(a.id, [])) for a in found]})

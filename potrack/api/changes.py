@@ -10,28 +10,23 @@ from urllib.parse import urlencode
 
 import flask
 
+from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
-from potrack.api.params import Query
+from potrack.api.models import ChangeFilters, ChangesExportQuery, ChangesQuery
 from potrack.api.serialize import iso, page_json
 from potrack.store.changes import ChangeFilter, ChangeRow, count_changes, iter_changes
 from potrack.store.changes import list_changes as list_change_rows
-from potrack.store.models import EVENT_KINDS
 from potrack.web import change_export, context
 from potrack.web.links import line_path
 
-FILTERS = ("since", "until", "source", "supplier", "buyer", "plant", "field", "kind", "slipped_over")
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")}
-MAX_PER_PAGE = 500
-MAX_SLIP_DAYS = 100_000
 
 
-def change_filter(query: Query) -> ChangeFilter:
-    """The filters of /api/changes and its export from the query string (400 naming a bad one)."""
-    since, until = query.span()
-    slip = query.optional_integer("slipped_over", 0, MAX_SLIP_DAYS)
-    return ChangeFilter(since, until, query.text("source"), query.text("supplier"), query.text("buyer"),
-                        query.text("plant"), query.choices("field"), query.choices("kind", EVENT_KINDS), slip)
+def change_filter(query: ChangeFilters) -> ChangeFilter:
+    """The store filter of /api/changes and its export."""
+    return ChangeFilter(query.since, query.until, query.source, query.supplier, query.buyer, query.plant,
+                        query.field, query.kind, query.slipped_over)
 
 
 def filter_params(flt: ChangeFilter) -> dict[str, str]:
@@ -58,21 +53,28 @@ def change_json(row: ChangeRow) -> dict[str, Any]:
             "line_url": line_path(row.source, row.po_number, row.line_number)}
 
 
-def list_changes() -> flask.Response:
-    """GET /api/changes: the matching change events, newest first, a page at a time."""
-    query = Query((*FILTERS, "page", "per_page"))
-    flt = change_filter(query)
-    page, per_page = query.page(50, MAX_PER_PAGE)
-    found = context.read(list_change_rows, flt, page, per_page)
+@endpoint(query=ChangesQuery, answers={200: "A page of changes."})
+def list_changes(query: ChangesQuery) -> flask.Response:
+    """List change events across runs.
+
+    Change events of every run, newest first, with the line's current supplier, item, part, buyer, plant and open
+    quantity, and how far a date (days, signed) or a number (delta, percent) moved; a price change's value impact
+    is the unit price's change times the open quantity. Filtered and paged in SQL."""
+    found = context.read(list_change_rows, change_filter(query), query.page, query.per_page)
     body = page_json([], found.total, found.page, found.pages, found.per_page)
     return flask.jsonify({**body, "results": [change_json(r) for r in found.rows]})
 
 
-def export_changes() -> flask.Response:
-    """GET /api/changes/export?format=csv|xlsx: every matching change event as a file, written as it is read."""
-    query = Query((*FILTERS, "format"))
-    flt = change_filter(query)
-    fmt = query.choice("format", tuple(FORMATS), "xlsx")
+@endpoint(query=ChangesExportQuery, media="application/octet-stream",
+          answers={200: "The file (Content-Disposition: attachment).",
+                   409: "More changes match than an Excel sheet holds (export as CSV)."})
+def export_changes(query: ChangesExportQuery) -> flask.Response:
+    """Export change events (CSV or Excel).
+
+    Every change event the filters match, newest first, as a file, written as it is read (memory stays flat
+    however many). Excel: typed cells, a header row, frozen panes and an auto-filter; run_time in the display
+    time zone."""
+    flt, fmt = change_filter(query), query.format
     if fmt == "xlsx":
         total = context.read(count_changes, flt)
         if total > change_export.MAX_WORKBOOK_ROWS:

@@ -15,7 +15,7 @@ from potrack.store.retries import NotFound, RetryRefused
 log = logging.getLogger("potrack.api")
 API_PREFIX = "/api/"
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 415: "unsupported_media_type", 500: "internal_error"}
+         409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 500: "internal_error"}
 
 
 class ApiError(Exception):

@@ -4,27 +4,22 @@ from __future__ import annotations
 
 import flask
 
+from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
-from potrack.api.params import Query, mutating
-from potrack.api.runs import accepted
+from potrack.api.models import FailedRowsQuery, RowPath, RunPath
+from potrack.api.runs import QUEUED, accepted
 from potrack.api.serialize import page_json
 from potrack.auth.roles import Action, Actor
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
 from potrack.store.retries import queue_row_retry, unresolved_rows_of_run
 from potrack.web import context
 
-MAX_PER_PAGE = 500
 
-
-def list_rows() -> flask.Response:
-    """GET /api/failed-rows: rejected rows matching the filters, by their run's queue time, a page at a time."""
-    query = Query(("source", "run_id", "since", "until", "resolved", "page", "per_page", "order"))
-    since, until = query.span()
-    flt = FailedRowFilter(query.text("source"), query.optional_integer("run_id"), since, until,
-                          query.boolean("resolved"))
-    page, per_page = query.page(50, MAX_PER_PAGE)
-    newest = query.choice("order", ("newest", "oldest"), "newest") == "newest"
-    found = context.read(list_failed_rows, flt, page, per_page, newest)
+@endpoint(query=FailedRowsQuery, answers={200: "A page of rows."})
+def list_rows(query: FailedRowsQuery) -> flask.Response:
+    """List rejected rows, by their run's queue time, a page at a time."""
+    flt = FailedRowFilter(query.source, query.run_id, query.since, query.until, query.resolved)
+    found = context.read(list_failed_rows, flt, query.page, query.per_page, query.order == "newest")
     return flask.jsonify(page_json(found.rows, found.total, found.page, found.pages, found.per_page))
 
 
@@ -35,17 +30,24 @@ def _retry(actor: Actor, row_ids: list[int]) -> flask.Response:
     return accepted(body, queued[0].run_id)
 
 
-def retry_row(row_id: int) -> flask.Response:
-    """POST /api/failed-rows/<id>/retry: retry one unresolved rejected row."""
-    Query()
-    return _retry(mutating(Action.RETRY_ROWS), [row_id])
+@endpoint(path=RowPath, action=Action.RETRY_ROWS,
+          answers={**QUEUED, 404: "No such failed row.",
+                   409: "The row is resolved, already being retried, or its source is busy."})
+def retry_row(path: RowPath, actor: Actor) -> flask.Response:
+    """Retry one failed row.
+
+    Queue a row_retry run for one unresolved rejected row."""
+    return _retry(actor, [path.row_id])
 
 
-def retry_run_rows(run_id: int) -> flask.Response:
-    """POST /api/runs/<id>/failed-rows/retry: retry every unresolved rejected row of a run."""
-    Query()
-    actor = mutating(Action.RETRY_ROWS)
-    rows = context.read(unresolved_rows_of_run, run_id)
+@endpoint(path=RunPath, action=Action.RETRY_ROWS,
+          answers={**QUEUED, 404: "No such run.",
+                   409: "The run has no unresolved rows, a row is already being retried, or the source is busy."})
+def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:
+    """Retry a run's failed rows.
+
+    Queue a row_retry run for every unresolved rejected row of a run."""
+    rows = context.read(unresolved_rows_of_run, path.run_id)
     if not rows:
-        raise ApiError(409, f"run #{run_id} has no unresolved failed rows")
+        raise ApiError(409, f"run #{path.run_id} has no unresolved failed rows")
     return _retry(actor, rows)

@@ -18,8 +18,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
 
+from potrack.api.contract import endpoint
 from potrack.api.errors import error_response
-from potrack.api.params import Query
 from potrack.store.metrics_queries import DURATION_BUCKETS, StoreMetrics, read_metrics
 from potrack.store.models import ALERT_RULES
 from potrack.web import context
@@ -121,12 +121,17 @@ def _refusal(token: str | None) -> flask.Response | None:
     return response
 
 
+@endpoint(media=CONTENT_TYPE_PLAIN_0_0_4,
+          answers={200: "The metrics.", 401: "POTRACK_METRICS_TOKEN is set and the request did not send it."})
 def metrics() -> flask.Response:
-    """GET /metrics: every potrack_* metric, read from the store now."""
+    """Prometheus metrics.
+
+    Runs, durations, latest runs and firing alerts of the configured sources in Prometheus's text format (0.0.4),
+    read from the store on every scrape. Public unless POTRACK_METRICS_TOKEN is set; then `Authorization: Bearer
+    <token>` is required. Takes no query parameters."""
     refused = _refusal(context.settings().metrics_token)
     if refused is not None:
         return refused
-    Query()
     body = generate_latest(StoreCollector(context.engine(), context.source_names()))
     response = flask.Response(body, content_type=CONTENT_TYPE_PLAIN_0_0_4)
     response.headers["Cache-Control"] = "no-store"

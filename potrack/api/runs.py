@@ -7,21 +7,21 @@ from typing import Any
 
 import flask
 
+from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError, BadParameter
-from potrack.api.params import Query, configured_source, decode_cursor, encode_cursor, json_body, mutating
+from potrack.api.models import RunChangesQuery, RunNowBody, RunPath, RunsQuery, encode_cursor
 from potrack.api.serialize import page_json, run_detail_json, run_json
-from potrack.auth.roles import Action, require
+from potrack.auth.roles import Action, Actor, require
 from potrack.clock import utcnow
+from potrack.config import ConfigError
 from potrack.store.api_queries import run_changes, run_record_detail, runs_after
-from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import RunFilter
 from potrack.store.retries import queue_retry
 from potrack.store.runs import queue_run_unless_active
 from potrack.web import context
 
 DETAIL_CHANGES = 500
-MAX_LIMIT = 500
-MAX_CHANGES_PER_PAGE = 1000
+QUEUED = {202: "Queued (Location: the queued run's URL)."}
 
 
 def accepted(body: Mapping[str, Any], run_id: int) -> flask.Response:
@@ -36,12 +36,21 @@ def _missing(run_id: int) -> ApiError:
     return ApiError(404, f"there is no run #{run_id}")
 
 
-def list_runs() -> flask.Response:
-    """GET /api/runs: runs matching the filters, newest first, `limit` at a time, with the next page's URL."""
-    query = Query(("status", "source", "since", "until", "limit", "cursor"))
-    since, until = query.span()
-    flt = RunFilter(since, until, query.choices("status", RUN_STATUSES), query.text("source"))
-    found = context.read(runs_after, flt, query.integer("limit", 50, 1, MAX_LIMIT), decode_cursor(query.text("cursor")))
+def configured_source(name: str) -> str:
+    """The name of a configured source, else a 400 naming the field `source` and the known ones."""
+    try:
+        context.settings().source(name)
+    except ConfigError:
+        known = ", ".join(context.source_names())
+        raise BadParameter("source", f"there is no source named {name!r} (configured: {known})") from None
+    return name
+
+
+@endpoint(query=RunsQuery, answers={200: "A page of runs, newest first (keyset paging: follow `next`)."})
+def list_runs(query: RunsQuery) -> flask.Response:
+    """List runs, newest first (keyset paging)."""
+    flt = RunFilter(query.since, query.until, query.status, query.source)
+    found = context.read(runs_after, flt, query.limit, query.cursor)
     next_url = None
     if found.more:
         last = found.runs[-1]
@@ -51,49 +60,52 @@ def list_runs() -> flask.Response:
     return flask.jsonify({"count": found.total, "results": [run_json(r, now) for r in found.runs], "next": next_url})
 
 
-def get_run(run_id: int) -> flask.Response:
-    """GET /api/runs/<id>: the run, why it failed, its unmapped codes, attempts, rejected rows and first changes."""
-    Query()
-    found = context.read(run_record_detail, run_id, DETAIL_CHANGES)
+@endpoint(path=RunPath, answers={200: "The run.", 404: "No such run."})
+def get_run(path: RunPath) -> flask.Response:
+    """One run in detail.
+
+    The run, why it failed, its unmapped codes, attempts, rejected rows and first changes."""
+    found = context.read(run_record_detail, path.run_id, DETAIL_CHANGES)
     if found is None:
-        raise _missing(run_id)
+        raise _missing(path.run_id)
     return flask.jsonify(run_detail_json(*found, utcnow()))
 
 
-def list_changes(run_id: int) -> flask.Response:
-    """GET /api/runs/<id>/changes: a page of the run's change events, in the order they were written."""
-    page, per_page = Query(("page", "per_page")).page(200, MAX_CHANGES_PER_PAGE)
-    found = context.read(run_changes, run_id, page, per_page)
+@endpoint(path=RunPath, query=RunChangesQuery,
+          answers={200: "A page of changes, in the order written.", 404: "No such run."})
+def list_changes(path: RunPath, query: RunChangesQuery) -> flask.Response:
+    """A run's change events, paged, in the order they were written."""
+    found = context.read(run_changes, path.run_id, query.page, query.per_page)
     if found is None:
-        raise _missing(run_id)
-    return flask.jsonify({"run_id": run_id, **page_json(found.changes, found.total, found.page, found.pages,
+        raise _missing(path.run_id)
+    return flask.jsonify({"run_id": path.run_id, **page_json(found.changes, found.total, found.page, found.pages,
                                                         found.per_page)})
 
 
-def queue_run() -> flask.Response:
-    """POST /api/runs {"source", "baseline", "accept_removals"}: queue a manual run unless the source has one queued
-    or running; accepting removals beyond the source's limit needs the admin role."""
-    Query()
-    actor = mutating(Action.RUN_NOW)
-    body = json_body(("source", "baseline", "accept_removals"))
-    source = configured_source(body)
-    baseline, accept_removals = body.get("baseline", False), body.get("accept_removals", False)
-    for name, value in (("baseline", baseline), ("accept_removals", accept_removals)):
-        if not isinstance(value, bool):
-            raise BadParameter(name, "must be true or false")
-    if accept_removals:
+@endpoint(body=RunNowBody, action=Action.RUN_NOW,
+          answers={**QUEUED, 409: "The source already has a run queued or running (`run_id` names it)."})
+def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
+    """Run now.
+
+    Queue a manual run of a source unless it has one queued or running; accepting removals beyond the source's
+    limit needs the admin role."""
+    source = configured_source(body.source)
+    if body.accept_removals:
         require(actor, Action.ACCEPT_REMOVALS)
     run_id, queued = queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
-                                             baseline=baseline, accept_removals=accept_removals)
+                                             baseline=body.baseline, accept_removals=body.accept_removals)
     if not queued:
         raise ApiError(409, f"{source} already has run #{run_id} queued or running; try again when it has finished",
                        run_id=run_id)
     return accepted({"run_id": run_id, "status": "queued"}, run_id)
 
 
-def retry_run(run_id: int) -> flask.Response:
-    """POST /api/runs/<id>/retry: queue a retry of a failed, partial or abandoned run."""
-    Query()
-    actor = mutating(Action.RETRY_RUN)
-    retry = queue_retry(context.engine(), run_id, actor.label)
-    return accepted({"run_id": retry.run_id, "status": "queued", "retry_of": run_id}, retry.run_id)
+@endpoint(path=RunPath, action=Action.RETRY_RUN,
+          answers={**QUEUED, 404: "No such run.",
+                   409: "The run is not retryable, already has a retry queued or running, or its source is busy."})
+def retry_run(path: RunPath, actor: Actor) -> flask.Response:
+    """Retry a run.
+
+    Queue a retry of a failed, partial or abandoned run."""
+    retry = queue_retry(context.engine(), path.run_id, actor.label)
+    return accepted({"run_id": retry.run_id, "status": "queued", "retry_of": path.run_id}, retry.run_id)

@@ -6,14 +6,14 @@ from typing import Any
 
 import flask
 
+from potrack.api.contract import endpoint
 from potrack.api.errors import BadParameter
-from potrack.api.params import Query, configured_source, json_body, mutating
+from potrack.api.models import GapsQuery, MappingBody
+from potrack.api.runs import configured_source
 from potrack.api.serialize import page_json, plain
-from potrack.auth.roles import Action
-from potrack.store.xref import GAP_STATES, Gap, GapFilter, MappingRefused, list_gaps, map_item_code
+from potrack.auth.roles import Action, Actor
+from potrack.store.xref import Gap, GapFilter, MappingRefused, list_gaps, map_item_code
 from potrack.web import context
-
-MAX_PER_PAGE = 500
 
 
 def gap_json(gap: Gap) -> dict[str, Any]:
@@ -25,25 +25,27 @@ def gap_json(gap: Gap) -> dict[str, Any]:
     return body
 
 
-def list_xref_gaps() -> flask.Response:
-    """GET /api/xref/gaps: unmapped item codes of a source (or all), open, resolved or all, by open value."""
-    query = Query(("source", "state", "page", "per_page"))
-    flt = GapFilter(query.text("source"), query.choice("state", GAP_STATES, "open"))
-    page, per_page = query.page(50, MAX_PER_PAGE)
-    found = context.read(list_gaps, flt, page, per_page)
+@endpoint(query=GapsQuery, answers={200: "A page of gaps."})
+def list_xref_gaps(query: GapsQuery) -> flask.Response:
+    """List unmapped item codes (xref gaps).
+
+    Every item code a completed run left unmapped, per source, with its lifecycle: first and last seen, nights
+    open, lines and open value now, when it was resolved, and the mapping made in potrack if any. Costliest (open
+    value) first."""
+    found = context.read(list_gaps, GapFilter(query.source, query.state), query.page, query.per_page)
     body = page_json([], found.total, found.page, found.pages, found.per_page)
     return flask.jsonify({**body, "results": [gap_json(g) for g in found.gaps]})
 
 
-def add_mapping() -> flask.Response:
-    """POST /api/xref/mappings {"source", "item_code", "internal_part_id"}: map a code (operator); it applies from
-    the source's next run and wins over the source's own xref. 201 with the mapping."""
-    Query()
-    actor = mutating(Action.MAP_ITEM_CODES)
-    body = json_body(("source", "item_code", "internal_part_id"))
-    source = configured_source(body)
+@endpoint(body=MappingBody, action=Action.MAP_ITEM_CODES, answers={201: "The mapping."})
+def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
+    """Map an item code to an internal part.
+
+    Stores (or changes) the mapping of a source's item code; audited as xref.mapped. It applies from the source's
+    next run and wins over the source's own xref."""
+    source = configured_source(body.source)
     try:
-        mapping = map_item_code(context.engine(), source, body.get("item_code"), body.get("internal_part_id"),
+        mapping = map_item_code(context.engine(), source, body.item_code, body.internal_part_id,
                                 actor.label).mapping
     except MappingRefused as exc:
         raise BadParameter(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
