@@ -9,6 +9,7 @@ from dash import html
 from pages._components import empty_state, line_link, table
 from potrack.store.line_history import MAX_FOUND, find_lines
 from potrack.web import context
+from potrack.web.search import MAX_SEARCH, searchable
 
 dash.register_page(__name__, path="/lines", name="Lines", nav=False)
 
@@ -20,6 +21,10 @@ def layout(q: str | None = None, **_query: str) -> html.Div:
         return html.Div([html.H2("Find PO lines"),
                          empty_state("Type a PO number, or a PO and a line (PO123/4), in the search box above.",
                                      "lines-empty")], id="lines-found")
+    if searchable(text) is None:
+        return html.Div([html.H2("Find PO lines"),
+                         empty_state(f"potrack cannot search for that text: a search has at most {MAX_SEARCH} "
+                                     "characters and no NUL character.", "lines-bad-search")], id="lines-found")
     found = context.read(find_lines, text)
     if not found:
         return html.Div([html.H2(f"Lines of {text}"),

@@ -8,7 +8,9 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
+from potrack.bounds import id_of, lenient
 from potrack.clock import utcnow
+from potrack.store.models import Run
 from potrack.store.paging import page_count
 from potrack.store.queries import change_page, run_detail
 from potrack.web import context
@@ -16,11 +18,13 @@ from potrack.web.export import changes_csv
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200
+RUN_ID = lenient(id_of(Run.id))  # ASCII digits within the column's range ('²' or 3000000000 name no run)
 
 
 def layout(run_id: str | None = None, **_query: str) -> html.Div:
     """The run's summary and details; the changes are paged by show_changes."""
-    detail = context.read(run_detail, int(run_id), CHANGES_PER_PAGE) if (run_id or "").isdigit() else None
+    number = RUN_ID(run_id) if run_id else None
+    detail = context.read(run_detail, number, CHANGES_PER_PAGE) if number is not None else None
     if detail is None:
         return html.Div([html.H2("Run not found"),
                          empty_state(f"There is no run {run_id!r} in the store.", "run-missing"),

@@ -1,33 +1,39 @@
 """The views' filters (monitor, trends, failed rows, audit log, alerts, changes, xref gaps) and their round trip
-through the URL's query string."""
+through the URL's query string. Values are read with the same bounded types as the API (potrack.bounds): what does
+not fit (a day outside 1900-01-01..9999-12-30, a number beyond its column, text with NUL or longer than its column)
+is ignored, so no URL reaches the store with a value it cannot take."""
 
 from __future__ import annotations
 
 import abc
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Self
 from urllib.parse import parse_qs, urlencode
 
+from potrack.bounds import Day, id_of, lenient, text_of, whole_number
 from potrack.store.audit import SEVERITIES, AuditFilter
 from potrack.store.changes import ChangeFilter
 from potrack.store.failed_rows import FailedRowFilter
-from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES
+from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent, PoLine, Run
 from potrack.store.queries import RunFilter
 from potrack.store.xref import GAP_STATES, GapFilter
 from potrack.web.timefmt import local_day_start
 
 _ONE_DAY = dt.timedelta(days=1)
-MAX_TEXT = 100
+_day = lenient(Day)
+_page = lenient(whole_number(1, 2**31 - 1))
+_run_id = lenient(id_of(Run.id))
+_slip = lenient(whole_number(0, 100_000))
+SOURCE, CODE, FIELD, EVENT_TYPE = (lenient(text_of(c)) for c in (Run.source, PoLine.supplier_code,
+                                                                      ChangeEvent.field, AuditEvent.event_type))
 
 
 def _date(value: object) -> dt.date | None:
+    """A day from 1900-01-01 to 9999-12-30 (so its local midnight and the next day's convert to UTC), or None."""
     text = _first(value)
-    try:
-        return dt.date.fromisoformat(text[:10]) if text else None
-    except ValueError:
-        return None
+    return _day(text) if text else None
 
 
 def _first(value: object) -> str:
@@ -42,24 +48,25 @@ def _values(params: Mapping[str, object], *names: str) -> list[str]:
     return [_first(params.get(name)) for name in names]
 
 
-def _number(value: object) -> int | None:
-    """A positive whole number, or None."""
+def _number(value: object, parse: Callable[[object], int | None] = _page) -> int | None:
+    """A positive whole number of ASCII digits within its bound (a page by default), or None."""
     text = _first(value).strip()
-    return int(text) if text.isdigit() and int(text) > 0 else None
+    return parse(text) if text else None
 
 
-def _text(value: object) -> str | None:
-    """A short free-text value (a source name), or None when empty."""
-    return _first(value).strip()[:MAX_TEXT] or None
+def _text(value: object, parse: Callable[[object], str | None] = SOURCE) -> str | None:
+    """A free-text value its column can hold (a source name by default), or None when empty or it cannot."""
+    return parse(_first(value).strip()) or None
 
 
-def _chosen(value: object, allowed: Iterable[str] | None = None) -> tuple[str, ...]:
+def _chosen(value: object, allowed: Iterable[str] | None = None,
+            parse: Callable[[object], str | None] = FIELD) -> tuple[str, ...]:
     """Several values from a component (a list) or the query string (comma-separated); in `allowed`'s order if
-    given (unknown ones dropped), else as given."""
+    given (unknown ones dropped), else as given (those their column cannot hold dropped)."""
     items = value if isinstance(value, (list, tuple)) else _first(value).split(",")
-    picked = [str(v)[:MAX_TEXT] for v in items if v]
+    picked = [str(v) for v in items if v]
     if allowed is None:
-        return tuple(dict.fromkeys(picked))
+        return tuple(dict.fromkeys(p for p in map(parse, picked) if p))
     return tuple(a for a in allowed if a in picked)
 
 
@@ -160,7 +167,7 @@ class FailedRowView(UrlView):
                     order: object, page: object = 1) -> FailedRowView:
         """The view from component values, ignoring what is invalid."""
         state_text, order_text = _first(state), _first(order)
-        return cls(_text(source), _number(run_id), _date(start), _date(end),
+        return cls(_text(source), _number(run_id, _run_id), _date(start), _date(end),
                    state_text if state_text in ROW_STATES else "unresolved",
                    order_text if order_text in ROW_ORDERS else "newest", _number(page) or 1)
 
@@ -198,7 +205,7 @@ class AuditView(UrlView):
     def from_inputs(cls, event_types: Any, severities: Any, source: object, start: object, end: object,
                     page: object = 1) -> AuditView:
         """The view from component values, ignoring what is invalid."""
-        return cls(_chosen(event_types), _chosen(severities, SEVERITIES), _text(source),
+        return cls(_chosen(event_types, parse=EVENT_TYPE), _chosen(severities, SEVERITIES), _text(source),
                    _date(start), _date(end), _number(page) or 1)
 
     @classmethod
@@ -270,9 +277,8 @@ class ChangeView(UrlView):
                     plant: object, fields: object, kinds: object, slipped_over: object,
                     page: object = 1) -> ChangeView:
         """The view from component values, ignoring what is invalid (slipped_over: a whole number of days)."""
-        slip = _first(slipped_over).strip()
-        return cls(_date(start), _date(end), _text(source), _text(supplier), _text(buyer), _text(plant),
-                   _chosen(fields), _chosen(kinds, EVENT_KINDS), int(slip) if slip.isdigit() else None,
+        return cls(_date(start), _date(end), _text(source), _text(supplier, CODE), _text(buyer, CODE),
+                   _text(plant, CODE), _chosen(fields), _chosen(kinds, EVENT_KINDS), _number(slipped_over, _slip),
                    _number(page) or 1)
 
     @classmethod

@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import flask
 
+from potrack.bounds import lenient, text_within
 from potrack.store.line_history import find_lines
 from potrack.web import context
 from potrack.web.links import LINES, line_path, search_path
+
+MAX_SEARCH = 200
+searchable = lenient(text_within(MAX_SEARCH))  # no NUL (PostgreSQL refuses it), nothing longer than a search needs
 
 
 def register_search(server: flask.Flask) -> None:
@@ -17,9 +21,11 @@ def register_search(server: flask.Flask) -> None:
 
 def find() -> flask.Response:
     """Redirect to the line the search names, or to the lines it names."""
-    text = flask.request.args.get("q", "").strip()[:200]
+    text = flask.request.args.get("q", "").strip()[:MAX_SEARCH]
     if not text:
         return flask.redirect(LINES)
+    if searchable(text) is None:
+        return flask.redirect(search_path(text))  # the list page says why it cannot search for it
     found = context.read(find_lines, text, 2)
     if len(found) == 1:
         ref = found[0]
