@@ -7,6 +7,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
+from potrack.auth.session import CSRF_FIELD, csrf_token
 from potrack.clock import utcnow
 from potrack.web import context
 from potrack.web.access import signed_in
@@ -21,14 +22,22 @@ def current_health() -> Health:
     return overall([v.health for v in verdicts])
 
 
+def sign_out_form() -> html.Form:
+    """Sign out in one click: a plain form POSTing the session's CSRF token to /logout (a GET only asks)."""
+    return html.Form([
+        dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id="nav-sign-out-token"),
+        html.Button("Sign out", type="submit", id="nav-sign-out", className="btn btn-link nav-link"),
+    ], action="/logout", method="post", id="nav-sign-out-form", className="m-0")
+
+
 def user_menu() -> list[dbc.Nav]:
-    """Who is signed in with their role ('otto · operator') and a Sign out link (a full page load of /logout)."""
+    """Who is signed in with their role ('otto · operator') and a Sign out button."""
     actor = signed_in()
     if actor is None:
         return []
     return [dbc.Nav([
         dbc.NavItem(html.Span(f"{actor.name} · {actor.role}", id="nav-user", className="navbar-text text-light")),
-        dbc.NavItem(dbc.NavLink("Sign out", href="/logout", external_link=True, id="nav-sign-out")),
+        dbc.NavItem(sign_out_form()),
     ], navbar=True, className="ms-3 align-items-center user-menu")]
 
 

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 import app
-from auth_support import client_as
+from auth_support import client_as, csrf_token
 from potrack.store.models import Run
 from web_support import add_run
 
@@ -35,7 +35,7 @@ def test_a_post_without_login_is_401_and_queues_nothing(web, url):
 def test_a_signed_out_session_is_401(web):
     client = client_as("ada")
     assert client.get("/api/runs").status_code == 200
-    client.post("/logout")
+    assert client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")}).status_code == 302
     assert client.get("/api/runs").status_code == 401
 
 

@@ -61,5 +61,5 @@ def test_a_disabled_user_is_signed_out_at_the_next_request(web):
 
 def test_sign_out_ends_the_session(web):
     c = client_as("vera")
-    assert c.get("/logout").status_code == 302
+    assert c.post("/logout", data={"csrf_token": csrf_token(c, "/logout")}).status_code == 302
     assert c.get("/_dash-layout").status_code == 401

@@ -1,6 +1,7 @@
-"""What the signed-in role changes on the pages: the navbar names the user and role with a Sign out link; the buttons
+"""What the signed-in role changes on the pages: the navbar names the user and role with a Sign out button; the buttons
 a role may not use (Run now, Retry run, the failed-row checkboxes and retry buttons) are not rendered for it."""
 
+import flask
 import pytest
 
 from auth_support import PERSONAS, acting_as
@@ -20,10 +21,13 @@ def as_persona(web, name, build):
 
 @pytest.mark.parametrize("name", list(PERSONAS))
 def test_the_navbar_names_the_user_and_role_and_signs_out(web, name):
-    shell = as_persona(web, name, _shell.layout)
+    shell, session_token = as_persona(web, name, lambda: (_shell.layout(), flask.session["csrf_token"]))
     assert by_id(shell, "nav-user").children == f"{name} · {PERSONAS[name]}"
-    sign_out = by_id(shell, "nav-sign-out")
-    assert (sign_out.children, sign_out.href, sign_out.external_link) == ("Sign out", "/logout", True)
+    sign_out = by_id(shell, "nav-sign-out-form")
+    assert (sign_out.action, sign_out.method) == ("/logout", "post")
+    assert by_id(shell, "nav-sign-out").children == "Sign out" and by_id(shell, "nav-sign-out").type == "submit"
+    token = by_id(shell, "nav-sign-out-token")
+    assert (token.type, token.name, token.value) == ("hidden", "csrf_token", session_token)
 
 
 def test_without_a_signed_in_user_the_navbar_names_nobody(web):

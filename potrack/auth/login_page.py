@@ -1,4 +1,4 @@
-"""The sign-in page: plain HTML (no Dash), styled by the Bootstrap copy in assets/."""
+"""The sign-in and sign-out pages: plain HTML (no Dash), styled by the Bootstrap copy in assets/."""
 
 from __future__ import annotations
 
@@ -23,4 +23,20 @@ def login_html(csrf_token: str, next_path: str, error: str | None = None, name: 
 <div class="mb-3"><label class="form-label" for="password">Password</label>
 <input class="form-control" id="password" name="password" type="password" autocomplete="current-password" required>
 </div><button class="btn btn-primary w-100" type="submit" id="login-submit">Sign in</button></form>
+</main></body></html>"""
+
+
+def logout_html(csrf_token: str, error: str | None = None) -> str:
+    """The sign-out confirmation: one button posting the CSRF token to /logout (a GET signs nobody out)."""
+    alert = f'<div class="alert alert-danger logout-error" role="alert">{escape(error)}</div>' if error else ""
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out · potrack</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
+<body class="bg-light"><main class="container" style="max-width: 24rem; margin-top: 10vh">
+<h1 class="h3 mb-3">potrack</h1><p class="text-muted">Sign out of the PO ingestion dashboard?</p>{alert}
+<form method="post" action="/logout" id="logout-form">
+<input type="hidden" name="csrf_token" value="{escape(csrf_token)}">
+<button class="btn btn-primary w-100" type="submit" id="logout-submit">Sign out</button></form>
+<p class="mt-3"><a href="/">Stay signed in</a></p>
 </main></body></html>"""

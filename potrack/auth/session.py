@@ -1,11 +1,12 @@
 """Sign-in on the Flask server under Dash: Flask-Login sessions, bearer tokens for /api, and the gate that
-lets nobody through unsigned except to the sign-in page, the health check, static files and /metrics (which checks
-its own token, POTRACK_METRICS_TOKEN: a Prometheus scraper has no session)."""
+lets nobody through unsigned except to the sign-in and sign-out pages, the health check, static files and /metrics
+(which checks its own token, POTRACK_METRICS_TOKEN: a Prometheus scraper has no session)."""
 
 from __future__ import annotations
 
 import hmac
 import logging
+import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -14,10 +15,11 @@ import flask
 import flask_login
 import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response as BaseResponse
 
 from potrack import bootstrap
 from potrack.auth import throttle
-from potrack.auth.login_page import login_html
+from potrack.auth.login_page import login_html, logout_html
 from potrack.auth.roles import Action, Actor, require
 from potrack.auth.secret_key import session_secret
 from potrack.auth.tokens import actor_for_token
@@ -25,10 +27,12 @@ from potrack.auth.users import UserRow, authenticate, get_user
 from potrack.store import audit
 
 log = logging.getLogger("potrack.auth")
-PUBLIC_PATHS = ("/login", "/api/health", "/api/openapi.json", "/_favicon.ico", "/metrics")
+PUBLIC_PATHS = ("/login", "/logout", "/api/health", "/api/openapi.json", "/_favicon.ico", "/metrics")
 PUBLIC_PREFIXES = ("/assets/",)
 JSON_PREFIXES = ("/api/", "/_dash-", "/_reload-hash")
 CSRF_FIELD = "csrf_token"
+# C0, DEL and C1: never in a user name (and NUL cannot reach PostgreSQL text).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class SessionUser(flask_login.UserMixin):
@@ -71,7 +75,7 @@ def _unauthorized(message: str, status: int = 401) -> flask.Response:
     return response
 
 
-def _gate() -> flask.Response | None:
+def _gate() -> BaseResponse | None:
     """Before every request: public paths pass, /api may use a bearer token, everything else needs a session."""
     path = flask.request.path
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
@@ -94,7 +98,8 @@ def _gate() -> flask.Response | None:
     return flask.redirect(flask.url_for("potrack_login", next=flask.request.full_path.rstrip("?")))
 
 
-def _csrf_token() -> str:
+def csrf_token() -> str:
+    """The session's CSRF token (made when it has none), for the forms that post to /login and /logout."""
     if CSRF_FIELD not in flask.session:
         flask.session[CSRF_FIELD] = secrets.token_urlsafe(32)
     return str(flask.session[CSRF_FIELD])
@@ -110,31 +115,42 @@ def _safe_next(target: str | None) -> str:
     return target
 
 
+def _form_token_is_valid() -> bool:
+    """Whether the form posted the session's CSRF token (sent only by this site's own pages)."""
+    sent = flask.request.form.get(CSRF_FIELD, "")
+    return bool(sent) and hmac.compare_digest(sent, str(flask.session.get(CSRF_FIELD, "")))
+
+
 def _login() -> Any:
-    """GET: the sign-in form. POST: check CSRF, throttle, password; sign in and go where the user was going."""
+    """GET: the sign-in form. POST: check CSRF, claim an attempt from the throttle, check the password; sign in and
+    go where the user was going."""
     next_path = _safe_next(flask.request.values.get("next"))
     if flask.request.method == "GET":
         if flask_login.current_user.is_authenticated:
             return flask.redirect(next_path)
-        return login_html(_csrf_token(), next_path)
-    sent = flask.request.form.get(CSRF_FIELD, "")
-    if not sent or not hmac.compare_digest(sent, flask.session.get(CSRF_FIELD, "")):
-        return login_html(_csrf_token(), next_path, "The form expired or was not sent by this site; try again."), 400
+        return login_html(csrf_token(), next_path)
+    if not _form_token_is_valid():
+        return login_html(csrf_token(), next_path, "The form expired or was not sent by this site; try again."), 400
     name = flask.request.form.get("username", "").strip()
     password = flask.request.form.get("password", "")
-    address = flask.request.remote_addr or "unknown"
+    address = _CONTROL.sub("?", flask.request.remote_addr or "unknown")
+    if _CONTROL.search(name):
+        # No user has such a name, and PostgreSQL cannot even compare text holding NUL.
+        return login_html(csrf_token(), next_path, "The user name must not contain control characters."), 400
     engine = _engine()
+    # The attempt is counted before the password is checked: parallel attempts cannot all pass a count made
+    # before any of them was recorded.
+    if not throttle.claim_attempt(engine, name, address):
+        return login_html(csrf_token(), next_path, "Too many failed sign-ins: wait a minute, then try again.",
+                          name), 429
     with engine.connect() as conn:
-        if throttle.is_locked(conn, name, address):
-            return login_html(_csrf_token(), next_path, "Too many failed sign-ins: wait a minute, then try again.",
-                              name), 429
         user = authenticate(conn, name, password)
     if user is None:
-        throttle.record_failure(engine, name, address)
+        throttle.forget_old(engine)
         with engine.begin() as conn:
             audit.record(conn, "auth.login_failed", f"failed sign-in as {name[:100]!r} from {address}",
                          severity="warning", actor=name[:100] or "(empty)")
-        return login_html(_csrf_token(), next_path, "Wrong user name or password.", name), 401
+        return login_html(csrf_token(), next_path, "Wrong user name or password.", name), 401
     throttle.clear(engine, name, address)
     flask.session.clear()
     flask_login.login_user(SessionUser(user))
@@ -143,7 +159,15 @@ def _login() -> Any:
     return flask.redirect(next_path)
 
 
-def _logout() -> flask.Response:
+def _logout() -> Any:
+    """GET: a page asking to confirm (a link from another site must not sign anyone out). POST with the session's
+    CSRF token: sign out and go to the sign-in form; without it: 400, still signed in."""
+    if not flask_login.current_user.is_authenticated:
+        return flask.redirect(flask.url_for("potrack_login"))  # nobody to sign out
+    if flask.request.method == "GET":
+        return logout_html(csrf_token())
+    if not _form_token_is_valid():
+        return logout_html(csrf_token(), "The form expired or was not sent by this site; you are still signed in."), 400
     flask_login.logout_user()
     flask.session.clear()
     return flask.redirect(flask.url_for("potrack_login"))
@@ -176,4 +200,5 @@ def trust_proxies(server: flask.Flask, hops: int) -> None:
     throttle and the audit log then see each client's own address, not the proxy's.
     """
     direct = server.extensions.setdefault("potrack_direct_wsgi_app", server.wsgi_app)
-    server.wsgi_app = ProxyFix(direct, x_for=hops, x_proto=hops, x_host=hops) if hops else direct  # type: ignore[method-assign]
+    wrapped = ProxyFix(direct, x_for=hops, x_proto=hops, x_host=hops) if hops else direct
+    server.wsgi_app = wrapped  # type: ignore[method-assign]
