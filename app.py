@@ -21,6 +21,7 @@ from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
 from potrack.logs import scrub_web_logs
 from potrack.store.leases import new_instance_id
+from potrack.web.headers import register_security_headers
 from potrack.web.search import register_search
 from potrack.tz import local_zone
 
@@ -28,6 +29,7 @@ app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptio
 app.layout = _shell.layout
 server = app.server
 init_auth(server)
+register_security_headers(server)
 register_api(server)
 register_search(server)
 scrub_web_logs(server.logger)
