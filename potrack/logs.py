@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
 from pathlib import Path
+from typing import cast
 
+from potrack import owner_only
 from potrack.redact import ScrubFilter
 
 FORMAT = "[%(asctime)s] [%(levelname)s] [%(name)s] %(message)s"
+
+
+class OwnerOnlyFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file whose files (the first and each one after a rollover) are readable by their owner only."""
+
+    def _open(self) -> io.TextIOWrapper:
+        return cast(io.TextIOWrapper, open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
+                                           opener=owner_only.opener))
 
 
 def configure_logging(instance_dir: Path, level: str = "INFO") -> None:
@@ -19,12 +30,11 @@ def configure_logging(instance_dir: Path, level: str = "INFO") -> None:
     for handler in list(root.handlers):
         root.removeHandler(handler)
         handler.close()
-    log_dir = instance_dir / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
+    log_dir = owner_only.make_dir(instance_dir / "logs")
     formatter = logging.Formatter(FORMAT)
     handlers: list[logging.Handler] = [
         logging.StreamHandler(),
-        logging.handlers.RotatingFileHandler(log_dir / "potrack.log", maxBytes=10_000_000, backupCount=5, encoding="utf-8"),
+        OwnerOnlyFileHandler(log_dir / "potrack.log", maxBytes=10_000_000, backupCount=5, encoding="utf-8"),
     ]
     for handler in handlers:
         handler.setFormatter(formatter)

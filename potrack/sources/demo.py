@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from potrack import owner_only
 from potrack.config import SourceConfig
 from potrack.sources.base import Snapshot
 from potrack.sources.errors import SourceError
@@ -139,9 +140,9 @@ def _spoil(rows: list[tuple], seed: int, night: int) -> list[tuple]:
 
 def build_demo_erp(path: Path, seed: int, lines: int, night: int, start: dt.date) -> None:
     """Write the demo ERP's snapshot of one night (PO lines and xref) to a SQLite file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.unlink(missing_ok=True)
+    owner_only.create_file(tmp)  # in instance/, readable by its owner only (SQLite would use the umask)
     con = sqlite3.connect(tmp)
     try:
         con.execute(f"CREATE TABLE po_lines ({', '.join(COLUMNS)})")

@@ -14,6 +14,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from potrack import owner_only
 from potrack.store.locks import lock_for_transaction
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -51,8 +52,10 @@ def make_engine(url: str) -> sa.Engine:
     """An engine for the store; SQLite gets WAL, a busy timeout and foreign keys."""
     u = sa.engine.make_url(url)
     if u.get_backend_name() == "sqlite":
-        if u.database and u.database != ":memory:":
-            Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        if u.database and u.database != ":memory:" and not u.database.startswith("file:"):
+            # Created here, before SQLite would create it with the umask's mode (0644): owner only. Its -wal
+            # and -shm files take the store's mode.
+            owner_only.create_file(Path(u.database))
         engine = sa.create_engine(u, connect_args={"timeout": SQLITE_BUSY_S, "check_same_thread": False})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
