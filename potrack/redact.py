@@ -12,10 +12,16 @@ from sqlalchemy.exc import ArgumentError
 MASK = "***"
 _lock = threading.Lock()
 _secrets: set[str] = set()
+# Where a quoted or braced value ends: before a separator or at the end of the text.
+_CLOSED = r"(?=[\s;,)\]}]|\Z)"
+# The value of a credential's key=value pair, whatever it holds, to its delimiter: a braced ODBC value (which may
+# hold ';' and '}}', the escape of '}'), a brace left open (to the end of the line), a quoted value, else
+# everything up to ';' or the end of the line (spaces included: "PWD=Sp ace_secret;" is one value).
+_VALUE = (r"\{(?:[^}]|\}\})*\}" + _CLOSED + r"|\{[^\r\n]*"
+          r"|'[^'\r\n]*'" + _CLOSED + r"|\"[^\"\r\n]*\"" + _CLOSED + r"|[^;\r\n]+")
 _PATTERNS = (
     # key=value pairs of ODBC and libpq connection strings: PWD=..., Password=...;
-    # (a braced ODBC value may hold ';' and '}}', the escape of '}')
-    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(\{(?:[^}]|\}\})*\}|[^;\s,'\"]+)"),
+    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(?:" + _VALUE + ")"),
      r"\1\2" + MASK),
     # credentials inside URLs: scheme://user:password@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):([^@\s]+)@"), r"\1:" + MASK + "@"),
@@ -58,13 +64,16 @@ def register_connection_string(conn: str | None) -> None:
 
 
 def scrub(text: str) -> str:
-    """Return text with every known secret and credential-looking value masked."""
-    for pattern, repl in _PATTERNS:
-        text = pattern.sub(repl, text)
+    """Return text with every known secret and credential-looking value masked.
+
+    Known secrets go first, whole: a pattern masking part of one first would leave the rest unrecognisable.
+    """
     with _lock:
         secrets = sorted(_secrets, key=len, reverse=True)
     for secret in secrets:
         text = text.replace(secret, MASK)
+    for pattern, repl in _PATTERNS:
+        text = pattern.sub(repl, text)
     return text
 
 
