@@ -8,7 +8,7 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
-from potrack.bounds import id_of, lenient
+from potrack.bounds import id_of, lenient, whole_number
 from potrack.clock import utcnow
 from potrack.store.models import Run
 from potrack.store.paging import page_count
@@ -19,6 +19,7 @@ from potrack.web.export import changes_csv
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200
 RUN_ID = lenient(id_of(Run.id))  # ASCII digits within the column's range ('²' or 3000000000 name no run)
+PAGE = lenient(whole_number(1, 2**31 - 1))
 
 
 def layout(run_id: str | None = None, **_query: str) -> html.Div:
@@ -57,8 +58,11 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
     prevent_initial_call=True,
 )
 def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
-    """One page of the run's changes, paged in SQL."""
-    return changes_table(context.read(change_page, run_id, page or 1, CHANGES_PER_PAGE), source)
+    """One page of the run's changes, paged in SQL (the run and page as the browser sent them, bounded)."""
+    number = RUN_ID(run_id)
+    if number is None:
+        raise PreventUpdate
+    return changes_table(context.read(change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
 
 
 @dash.callback(
@@ -68,7 +72,8 @@ def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
 )
 def download_changes(n_clicks: int | None, run_id: int) -> dict[str, object]:
     """The run's change events as a CSV file."""
-    text = context.read(changes_csv, run_id) if n_clicks else None
+    number = RUN_ID(run_id)
+    text = context.read(changes_csv, number) if n_clicks and number is not None else None
     if text is None:
         raise PreventUpdate
     return dcc.send_string(text, f"potrack-run-{run_id}-changes.csv")
