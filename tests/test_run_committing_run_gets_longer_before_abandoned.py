@@ -13,6 +13,7 @@ from conftest import open_store, sql_source_config, write_config
 from potrack.clock import utcnow
 from potrack.store import runs
 from potrack.store.models import Run
+from web_support import claim_alive
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -20,7 +21,7 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 def _running(engine, source: str, stage: str, heartbeat_age: dt.timedelta) -> int:
     with engine.begin() as conn:
         run_id = runs.queue_run(conn, source, "manual")
-    assert runs.claim_run(engine, run_id)
+    assert claim_alive(engine, run_id)  # its process lives: only its heartbeat can tell it stopped
     with engine.begin() as conn:
         conn.execute(sa.update(Run).where(Run.id == run_id).values(stage=stage, heartbeat_at=utcnow() - heartbeat_age))
     return run_id

@@ -16,6 +16,7 @@ from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
+from web_support import claim_alive
 from store_reads import audit_events, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -24,7 +25,7 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 def running_run(engine, source="erp"):
     with engine.begin() as conn:
         run_id = runs.queue_run(conn, source, "manual")
-    assert runs.claim_run(engine, run_id)
+    assert claim_alive(engine, run_id)  # its process lives: only its heartbeat can tell it stopped
     return run_id
 
 

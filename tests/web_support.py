@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from dash.development.base_component import Component
 
 from potrack.clock import utcnow
-from potrack.store import liveness
+from potrack.store import liveness, runs
 from potrack.store.models import Run
 
 UTC = dt.timezone.utc
@@ -36,6 +36,12 @@ def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", qu
     if status == "running" and alive:
         assert live_runs.enter_context(liveness.held(engine, run_id)), f"run #{run_id}'s liveness lock is taken"
     return run_id
+
+
+def claim_alive(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> bool:
+    """Claim a queued run as a live process would: holding its liveness lock until the test ends."""
+    assert live_runs.enter_context(liveness.held(engine, run_id)), f"run #{run_id}'s liveness lock is taken"
+    return runs.claim_run(engine, run_id, claimed_by)
 
 
 def texts(node: Any) -> list[str]:

@@ -56,10 +56,15 @@ def _try_flock(path: Path, create: bool) -> int | None:
     return fd
 
 
+def _pg_key(run_id: int) -> sa.ColumnElement[int]:
+    """The advisory lock's key: advisory locks are per database, and two stores may share one in two schemas."""
+    return sa.func.hashtextextended(sa.func.concat(sa.func.current_schema(), ":", _resource(run_id)), 0)
+
+
 def try_lock_statement(dialect_name: str, run_id: int) -> sa.Executable:
     """The statement taking a run's session-owned lock without waiting; it returns true or a code >= 0 when taken."""
     if dialect_name == "postgresql":
-        return sa.select(sa.func.pg_try_advisory_lock(sa.func.hashtextextended(_resource(run_id), 0)))
+        return sa.select(sa.func.pg_try_advisory_lock(_pg_key(run_id)))
     if dialect_name == "mssql":
         return sa.text(
             "DECLARE @potrack_lock int; "
@@ -78,7 +83,7 @@ def _granted(answer: object) -> bool:
 def unlock_statement(dialect_name: str, run_id: int) -> sa.Executable:
     """The statement giving a run's session-owned lock back."""
     if dialect_name == "postgresql":
-        return sa.select(sa.func.pg_advisory_unlock(sa.func.hashtextextended(_resource(run_id), 0)))
+        return sa.select(sa.func.pg_advisory_unlock(_pg_key(run_id)))
     return sa.text("EXEC sp_releaseapplock @Resource = :resource, @LockOwner = 'Session';").bindparams(
         resource=_resource(run_id))
 
