@@ -16,9 +16,7 @@ from jobs.leadership import Leadership
 from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
 from potrack.pipeline.runner import Pipeline
-from potrack.schedule import cron_trigger
 from potrack.store import leases, runs
-from potrack.tz import local_zone
 
 log = logging.getLogger("potrack.jobs")
 MISFIRE_GRACE_S = 3600
@@ -47,17 +45,18 @@ def abandon_stale(engine: sa.Engine) -> list[int]:
 
 def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S,
                     leadership: Leadership | None = None) -> BackgroundScheduler:
-    """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE.
+    """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE, each
+    source's trigger the one built and checked when the settings were loaded.
 
     The cron jobs and the stale check run only while this instance holds the scheduler lease; every live
     instance executes queued runs. The stale check runs as often as the leases are renewed, so the runs of a
     dead instance are abandoned soon after its lease expires.
     """
-    tz = local_zone(runtime.settings.timezone)
-    lead = leadership or Leadership(runtime.engine, runtime.settings.lease_ttl_s)
-    scheduler = BackgroundScheduler(timezone=tz)
-    for src in runtime.settings.sources:
-        scheduler.add_job(lead.leader_only(queue_scheduled_run), cron_trigger(src.schedule, tz),
+    settings = runtime.settings
+    lead = leadership or Leadership(runtime.engine, settings.lease_ttl_s)
+    scheduler = BackgroundScheduler(timezone=settings.zone)
+    for src in settings.sources:
+        scheduler.add_job(lead.leader_only(queue_scheduled_run), settings.trigger(src),
                           args=(runtime.engine, src.name), id=f"schedule:{src.name}",
                           name=f"queue a scheduled run of {src.name} ({src.schedule})", **JOB_OPTIONS)
     dispatcher = Dispatcher(Pipeline(runtime.settings, runtime.engine, instance_id=lead.instance_id), lead.alive)

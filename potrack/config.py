@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import codecs
+import datetime as dt
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy.engine import make_url
+import tzlocal
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from potrack import redact
 from potrack.alerts.settings import AlertSettings, parse_alerts
 from potrack.fields import CANONICAL, custom_key
+from potrack.schedule import cron_trigger
 
 SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
 CUSTOM_TYPES = ("text", "number", "date")
@@ -24,6 +31,16 @@ DEFAULT_SCHEDULE = "0 2 * * *"
 DEFAULT_MAX_REMOVED_FRACTION = 0.5
 _ENV_REF = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+CRON_FIELDS = ("minute", "hour", "day", "month", "day_of_week")
+# The stores potrack runs on, by SQLAlchemy back-end: the one driver each is tested with (the URL's default).
+STORE_DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg", "mssql": "pyodbc"}
+INT64 = 2**63  # TOML integers are 64-bit; a larger one overflows the store and SQLite
+# Upper bounds: beyond them a value is a typo, and some would overflow a sleep, a socket timeout or a LIMIT.
+MAX_ATTEMPTS = 100
+MAX_WAIT_S = 3600.0
+MAX_BATCH_SIZE = 1_000_000
+MAX_DEMO_LINES = 10_000_000
+MAX_DEMO_NIGHT = 10_000
 
 
 class ConfigError(Exception):
@@ -57,6 +74,49 @@ def envbool(name: str, default: bool) -> bool:
     if value in ("0", "false", "no", "off"):
         return False
     raise ConfigError(f"{name}: expected on/off, got {value!r}")
+
+
+@lru_cache(maxsize=16)
+def time_zone(name: str | None) -> dt.tzinfo:
+    """The named IANA time zone (POTRACK_TIMEZONE), or the machine's when none is named; ConfigError otherwise."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "America"
+            raise ConfigError(f"POTRACK_TIMEZONE: unknown time zone {name!r} "
+                              "(expected e.g. Europe/Berlin or UTC)") from None
+    try:
+        return tzlocal.get_localzone()
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        raise ConfigError(f"POTRACK_TIMEZONE: not set, and the machine's time zone (TZ={os.environ.get('TZ', '')!r}, "
+                          "/etc/localtime) is not one potrack knows; set it, e.g. Europe/Berlin or UTC") from None
+
+
+@lru_cache(maxsize=256)
+def schedule_trigger(cron: str, zone: dt.tzinfo) -> CronTrigger:
+    """A schedule's trigger, built once per expression and zone: the one checked at load is the one used later."""
+    return cron_trigger(cron, zone)
+
+
+def _check_schedule(cron: str, zone: dt.tzinfo, key: str) -> None:
+    """Build the trigger of a 5-field cron expression, failing with the key and the field that is wrong."""
+    parts = cron.split()
+    if len(parts) != len(CRON_FIELDS):
+        raise ConfigError(f"{key}: expected a 5-field cron expression (minute hour day month day-of-week), "
+                          f"got {cron!r}")
+    try:
+        trigger = schedule_trigger(cron, zone)
+    except ValueError as exc:
+        for name, value in zip(CRON_FIELDS, parts):  # name the field: APScheduler's message does not
+            try:
+                CronTrigger(**{name: value})
+            except ValueError as field_exc:
+                reason = re.sub(r"^Error validating expression '.*?': ", "", str(field_exc))
+                raise ConfigError(f"{key}: {cron!r} is not a cron schedule: the {name.replace('_', '-')} field "
+                                  f"{value!r} is wrong ({reason})") from None
+        raise ConfigError(f"{key}: {cron!r} is not a cron schedule ({exc})") from None
+    if trigger.get_next_fire_time(None, dt.datetime.now(dt.timezone.utc)) is None:
+        raise ConfigError(f"{key}: {cron!r} never fires (a day the month never has?)")
 
 
 # An app instance's leases (the scheduler's leadership, its sign of life) last this long unless renewed
@@ -132,6 +192,15 @@ class Settings:
     lease_ttl_s: int = DEFAULT_LEASE_TTL_S
     proxy_hops: int = 0  # reverse proxies in front whose X-Forwarded-For/-Proto/-Host are trusted
 
+    @property
+    def zone(self) -> dt.tzinfo:
+        """The time zone cron schedules are read in and pages show times in (checked at load)."""
+        return time_zone(self.timezone)
+
+    def trigger(self, source: SourceConfig) -> CronTrigger:
+        """A source's cron trigger in the configured zone: the one built and checked when the settings were loaded."""
+        return schedule_trigger(source.schedule, self.zone)
+
     def source(self, name: str) -> SourceConfig:
         """Return the source with this name or raise ConfigError listing the known ones."""
         for src in self.sources:
@@ -181,13 +250,27 @@ class TomlTable:
             raise ConfigError(f"{self.key(name)}: expected {_kind_name(kind)}, got a boolean")
         if not isinstance(value, kind):
             raise ConfigError(f"{self.key(name)}: expected {_kind_name(kind)}, got {type(value).__name__}")
+        if isinstance(value, int) and not -INT64 <= value < INT64:
+            raise ConfigError(f"{self.key(name)}: expected a 64-bit integer, got one of {len(str(abs(value)))} digits")
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(f"{self.key(name)}: expected a finite number, got {value}")
         return value
 
-    def positive(self, name: str, default: float, *, integer: bool) -> Any:
+    def positive(self, name: str, default: float, *, integer: bool, most: float) -> Any:
+        """A number above 0 and at most `most`."""
         kind: tuple[type, ...] = (int,) if integer else (int, float)
         value = self.get(name, kind, default)
-        if value <= 0:
-            raise ConfigError(f"{self.key(name)}: expected a positive number, got {value}")
+        if not 0 < value <= most:
+            shown = f"up to {most:,}, got {value:,}" if integer else f"up to {most:,g}, got {value:g}"
+            raise ConfigError(f"{self.key(name)}: expected a positive {'whole ' if integer else ''}number {shown}")
+        return value
+
+    def integer(self, name: str, default: int | None, *, least: int, most: int) -> Any:
+        """A whole number from `least` to `most` (None when absent and no default)."""
+        value = self.get(name, int, default)
+        if value is not None and not least <= value <= most:
+            raise ConfigError(f"{self.key(name)}: expected {least:,} or more, at most {most:,} (a whole number); "
+                              f"got {value:,}")
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
@@ -208,13 +291,40 @@ def _kind_name(kind: type | tuple[type, ...]) -> str:
     return " or ".join(names.get(k, k.__name__) for k in kinds)
 
 
-def _check_url(url: str, key: str) -> None:
-    """Fail with the key's name when a SQLAlchemy URL cannot be parsed (the value may hold a password: not shown)."""
+def _parse_url(url: str, key: str) -> URL:
+    """A SQLAlchemy URL, or ConfigError naming the key (the value may hold a password: it is not shown)."""
     try:
-        make_url(url)
+        return make_url(url)
     except (ArgumentError, ValueError):
         raise ConfigError(f"{key}: expected a SQLAlchemy URL such as dialect+driver://user:password@host:port/database "
                           "(the value is not shown: it may contain a password)") from None
+
+
+def _driver(url: URL) -> str | None:
+    """The URL's driver (its dialect's default when it names none); None when SQLAlchemy has no such dialect."""
+    try:
+        return url.get_driver_name()
+    except ArgumentError:  # NoSuchModuleError: no such dialect or driver
+        return None
+
+
+def _check_url(url: str, key: str) -> None:
+    """Fail with the key's name when a SQLAlchemy URL cannot be parsed or names no dialect SQLAlchemy has (only
+    its scheme is shown)."""
+    parsed = _parse_url(url, key)
+    if _driver(parsed) is None:
+        raise ConfigError(f"{key}: unknown database scheme {parsed.drivername!r} (SQLAlchemy has no such dialect "
+                          "or driver)")
+
+
+def _check_store_url(url: str, key: str) -> None:
+    """Fail with the key's name unless the URL is a store potrack supports: SQLite, PostgreSQL (psycopg) or SQL
+    Server (pyodbc)."""
+    parsed = _parse_url(url, key)
+    backend = parsed.get_backend_name()
+    if backend not in STORE_DRIVERS or _driver(parsed) != STORE_DRIVERS[backend]:
+        raise ConfigError(f"{key}: the store must be sqlite:///PATH, postgresql+psycopg://... or mssql+pyodbc://...; "
+                          f"got scheme {parsed.drivername!r}")
 
 
 def _string_map(table: TomlTable, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -266,7 +376,7 @@ def _renames(table: TomlTable, raw: dict[str, str], custom: dict[str, str]) -> d
     return renames
 
 
-def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
+def _parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> SourceConfig:
     t = TomlTable(data, f"sources[{index}]")
     name = t.get("name", str)
     if name is None or not _NAME.match(name):
@@ -287,8 +397,7 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     if kind == "csv" and path and not Path(path).is_absolute():
         path = str(base_dir / path)
     schedule = t.get("schedule", str, DEFAULT_SCHEDULE)
-    if len(schedule.split()) != 5:
-        raise ConfigError(f"{t.key('schedule')}: expected a 5-field cron expression, got {schedule!r}")
+    _check_schedule(schedule, zone, t.key("schedule"))
     custom = _custom_columns(t)
     columns = _renames(t, _string_map(t, "columns"), custom)
     encoding = t.get("encoding", str, "utf-8")
@@ -319,31 +428,28 @@ def _parse_source(data: Any, index: int, base_dir: Path) -> SourceConfig:
     if "retry" in data:
         r = TomlTable(t.get("retry", dict), t.key("retry"))
         retry = RetryPolicy(
-            attempts=r.positive("attempts", 5, integer=True),
-            backoff_initial_s=float(r.positive("backoff_initial_s", 1.0, integer=False)),
-            backoff_max_s=float(r.positive("backoff_max_s", 60.0, integer=False)),
+            attempts=r.positive("attempts", 5, integer=True, most=MAX_ATTEMPTS),
+            backoff_initial_s=float(r.positive("backoff_initial_s", 1.0, integer=False, most=MAX_WAIT_S)),
+            backoff_max_s=float(r.positive("backoff_max_s", 60.0, integer=False, most=MAX_WAIT_S)),
         )
         r.finish()
     demo = DemoOptions()
     if "demo" in data:
         d = TomlTable(t.get("demo", dict), t.key("demo"))
-        night = d.get("night", int)
-        if night is not None and night < 0:
-            raise ConfigError(f"{d.key('night')}: expected 0 or more, got {night}")
         demo = DemoOptions(
-            lines=d.positive("lines", 1500, integer=True),
+            lines=d.positive("lines", 1500, integer=True, most=MAX_DEMO_LINES),
             seed=d.get("seed", int, 7),
-            night=night,
+            night=d.integer("night", None, least=0, most=MAX_DEMO_NIGHT),
             fail=d.choice("fail", DEMO_FAILURES, "none"),
-            fail_attempts=d.positive("fail_attempts", 2, integer=True),
+            fail_attempts=d.positive("fail_attempts", 2, integer=True, most=MAX_ATTEMPTS),
             slow_s=float(d.get("slow_s", (int, float), 0.0)),
         )
         d.finish()
-        if demo.slow_s < 0 or (demo.fail == "slow" and demo.slow_s == 0):
+        if not 0 <= demo.slow_s <= MAX_WAIT_S or (demo.fail == "slow" and demo.slow_s == 0):
             why = ' (fail = "slow" needs one)' if demo.fail == "slow" else ""
-            raise ConfigError(f"{d.key('slow_s')}: expected a positive number of seconds per batch{why}, "
-                              f"got {demo.slow_s:g}")
-    batch_size = t.positive("batch_size", 5000, integer=True)
+            raise ConfigError(f"{d.key('slow_s')}: expected a positive number of seconds per batch, up to "
+                              f"{MAX_WAIT_S:g}{why}, got {demo.slow_s:g}")
+    batch_size = t.positive("batch_size", 5000, integer=True, most=MAX_BATCH_SIZE)
     t.get("alerts", dict)  # the source's alert thresholds: read by potrack.alerts.settings
     t.finish()
     return SourceConfig(
@@ -370,12 +476,15 @@ def load_settings(path: Path | None = None) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{config_path}: expected UTF-8 text, got a byte that is not UTF-8 at position {exc.start}") from None
+            raise ConfigError(f"{config_path}: expected UTF-8 text, got a byte that is not UTF-8 at position "
+                              f"{exc.start}") from None
         except OSError as exc:
             raise ConfigError(f"{config_path}: cannot be read: {exc.strerror or exc}") from None
     elif explicit:
         raise ConfigError(f"POTRACK_CONFIG: file {config_path} does not exist")
     data = _expand(data, config_path.name)
+    timezone = envstr("POTRACK_TIMEZONE")
+    zone = time_zone(timezone)  # the schedules' triggers are built in it below
     top = TomlTable(data, config_path.name)
     sources_data = top.get("sources", list)
     database = top.get("database", dict, {})
@@ -383,11 +492,13 @@ def load_settings(path: Path | None = None) -> Settings:
     top.finish()
     if sources_data is None:
         sources = default_sources()
+        for src in sources:
+            _check_schedule(src.schedule, zone, f"sources.{src.name}.schedule")  # builds its trigger
     else:
         if not sources_data:
             raise ConfigError("sources: expected at least one [[sources]] table")
         base_dir = config_path.resolve().parent
-        sources = tuple(_parse_source(s, i, base_dir) for i, s in enumerate(sources_data))
+        sources = tuple(_parse_source(s, i, base_dir, zone) for i, s in enumerate(sources_data))
     names = [s.name for s in sources]
     for name in names:
         if names.count(name) > 1:
@@ -402,7 +513,7 @@ def load_settings(path: Path | None = None) -> Settings:
     toml_url = db.get("url", str)
     db.finish()
     database_url = envstr("POTRACK_DATABASE_URL") or toml_url or f"sqlite:///{instance_dir / 'potrack.db'}"
-    _check_url(database_url, "POTRACK_DATABASE_URL" if envstr("POTRACK_DATABASE_URL") else "database.url")
+    _check_store_url(database_url, "POTRACK_DATABASE_URL" if envstr("POTRACK_DATABASE_URL") else "database.url")
     redact.register_url(database_url)
     for src in sources:
         redact.register_url(src.url)
@@ -424,10 +535,14 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got {lease_ttl_s}")
     proxy_hops = envint("POTRACK_PROXY_HOPS", 0)
     if not 0 <= proxy_hops <= 5:
-        raise ConfigError(f"POTRACK_PROXY_HOPS: expected the number of reverse proxies in front, 0 to 5, got {proxy_hops}")
+        raise ConfigError(f"POTRACK_PROXY_HOPS: expected the number of reverse proxies in front, 0 to 5, "
+                          f"got {proxy_hops}")
+    port = envint("POTRACK_PORT", 8050)  # read by app.py; checked here so that a bad one stops every start
+    if not 1 <= port <= 65535:
+        raise ConfigError(f"POTRACK_PORT: expected a TCP port from 1 to 65535, got {port}")
     return Settings(
         sources=sources, database_url=database_url, instance_dir=instance_dir,
-        timezone=envstr("POTRACK_TIMEZONE"), log_level=level,
+        timezone=timezone, log_level=level,
         config_path=config_path if config_path.exists() else None,
         secret_key=secret_key, admin_password=admin_password, metrics_token=metrics_token,
         secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts, lease_ttl_s=lease_ttl_s,

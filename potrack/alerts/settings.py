@@ -11,6 +11,14 @@ CHANNEL_KINDS = ("slack", "webhook", "email")
 SECURITIES = ("starttls", "ssl", "none")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+# Bounds: a shorter or longer duration is a typo, and adding a longer one to a date could leave the calendar.
+MIN_DURATION = dt.timedelta(seconds=1)
+MAX_DURATION = dt.timedelta(days=3650)
+# A mute ends within the calendar however it is shown (a time zone moves it by less than a day).
+EARLIEST_TIME = dt.datetime(2, 1, 1, tzinfo=dt.timezone.utc)
+LATEST_TIME = dt.datetime(9998, 12, 31, tzinfo=dt.timezone.utc)
+MAX_COUNT = 1000  # runs in a row or in a window (a LIMIT in the store)
+MAX_TIMEOUT_S = 300.0  # delivery is waited for; a larger socket timeout can overflow
 
 
 @dataclass(frozen=True)
@@ -68,11 +76,18 @@ class AlertSettings:
 
 
 def parse_duration(text: str, key: str, error: type[Exception]) -> dt.timedelta:
-    """'90s', '30m', '4h' or '2d' as a timedelta; `error` names the key otherwise."""
+    """'90s', '30m', '4h' or '2d' (1 s to 3650 days) as a timedelta; `error` names the key otherwise."""
     match = _DURATION.match(text) if isinstance(text, str) else None
-    if match is None or float(match.group(1)) <= 0:
-        raise error(f"{key}: expected a positive duration such as \"30m\", \"4h\" or \"2d\", got {text!r}")
-    return dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+    value = None
+    if match is not None:
+        try:
+            value = dt.timedelta(**{_UNITS[match.group(2)]: float(match.group(1))})
+        except OverflowError:  # more days than a timedelta holds
+            value = None
+    if value is None or not MIN_DURATION <= value <= MAX_DURATION:
+        raise error(f"{key}: expected a positive duration such as \"30m\", \"4h\" or \"2d\", from 1s to "
+                    f"{MAX_DURATION.days}d; got {text!r}")
+    return value
 
 
 def parse_time(text: Any, key: str, error: type[Exception]) -> dt.datetime:
@@ -85,30 +100,32 @@ def parse_time(text: Any, key: str, error: type[Exception]) -> dt.datetime:
             raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}") from None
     if not isinstance(value, dt.datetime):
         raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}")
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    value = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+    try:
+        inside = EARLIEST_TIME <= value <= LATEST_TIME
+    except OverflowError:  # its offset moves it out of the calendar
+        inside = False
+    if not inside:
+        raise error(f"{key}: expected a time from year {EARLIEST_TIME.year} to {LATEST_TIME.year}, got {text!r}")
+    return value
 
 
 def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_source: bool) -> RuleSettings:
     """Thresholds from a TomlTable over `base`; stale_after and muted_until only for a source."""
     values: dict[str, Any] = {}
-    failures = table.get("consecutive_failures", int)
-    if failures is not None:
-        if failures < 1:
-            raise error(f"{table.key('consecutive_failures')}: expected 1 or more, got {failures}")
-        values["consecutive_failures"] = failures
-    for name in ("volume_window", "volume_min_runs"):
-        number = table.get(name, int)
+    for name in ("consecutive_failures", "volume_window", "volume_min_runs"):
+        number = table.integer(name, None, least=1, most=MAX_COUNT)
         if number is not None:
-            if number < 1:
-                raise error(f"{table.key(name)}: expected 1 or more, got {number}")
             values[name] = number
     drop = table.get("volume_drop_percent", (int, float))
     if drop is not None:
         if not 0 < drop < 100:
             raise error(f"{table.key('volume_drop_percent')}: expected a percentage between 0 and 100, got {drop}")
         values["volume_drop_percent"] = float(drop)
-    least = table.get("volume_min_mean", (int, float))
+    least = table.get("volume_min_mean", (int, float))  # (finite: the table refuses nan and inf)
     if least is not None:
+        if least < 0:
+            raise error(f"{table.key('volume_min_mean')}: expected 0 or more lines, got {least}")
         values["volume_min_mean"] = float(least)
     gap_value = table.get("new_gap_value", (int, float, str))
     if gap_value == "off":
@@ -138,7 +155,7 @@ def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
     if not name:
         raise error(f"{table.key('name')}: required (a name for the channel, e.g. \"ops-mail\")")
     kind = table.choice("kind", CHANNEL_KINDS)
-    timeout = float(table.positive("timeout_s", 10.0, integer=False))
+    timeout = float(table.positive("timeout_s", 10.0, integer=False, most=MAX_TIMEOUT_S))
     if kind in ("slack", "webhook"):
         url = table.get("url", str)
         if not url or not url.startswith(("http://", "https://")):
@@ -148,7 +165,7 @@ def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
     host = table.get("host", str)
     if not host:
         raise error(f"{table.key('host')}: required for kind = \"email\" (the SMTP server)")
-    port = table.positive("port", 587, integer=True)
+    port = table.positive("port", 587, integer=True, most=65535)
     security = table.choice("security", SECURITIES, "starttls")
     username, password = table.get("username", str), table.get("password", str)
     if (username is None) != (password is None):
