@@ -210,6 +210,19 @@ class Settings:
         raise ConfigError(f"--source: no source named {name!r} (configured: {known})")
 
 
+def _refuse_nul(value: Any, key: str) -> None:
+    """Fail naming the key of any text holding a NUL character: no path, query, name or URL can hold one."""
+    if isinstance(value, str) and "\x00" in value:
+        raise ConfigError(f"{key}: contains a NUL character (\\u0000)")
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _refuse_nul(item, f"{key}[{i}]")
+    if isinstance(value, dict):
+        for k, item in value.items():
+            _refuse_nul(k, f"{key}.{k!r}" if key else repr(k))
+            _refuse_nul(item, f"{key}.{k}" if key else k)
+
+
 def _expand(value: Any, key: str) -> Any:
     """Replace ${VAR} with the environment's value, registering it as a secret."""
     if isinstance(value, str):
@@ -469,6 +482,8 @@ def load_settings(path: Path | None = None) -> Settings:
     explicit = path is not None or envstr("POTRACK_CONFIG") is not None
     config_path = path or Path(envstr("POTRACK_CONFIG", "potrack.toml") or "potrack.toml")
     instance_dir = Path(envstr("POTRACK_INSTANCE", "instance") or "instance").resolve()
+    if instance_dir.exists() and not instance_dir.is_dir():
+        raise ConfigError(f"POTRACK_INSTANCE: {instance_dir} is not a directory")
     data: dict[str, Any] = {}
     if config_path.exists():
         try:
@@ -482,6 +497,7 @@ def load_settings(path: Path | None = None) -> Settings:
             raise ConfigError(f"{config_path}: cannot be read: {exc.strerror or exc}") from None
     elif explicit:
         raise ConfigError(f"POTRACK_CONFIG: file {config_path} does not exist")
+    _refuse_nul(data, "")
     data = _expand(data, config_path.name)
     timezone = envstr("POTRACK_TIMEZONE")
     zone = time_zone(timezone)  # the schedules' triggers are built in it below

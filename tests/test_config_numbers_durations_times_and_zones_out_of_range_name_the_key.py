@@ -1,6 +1,7 @@
 """Every typed setting refuses what would overflow or mean nothing (nan, inf, integers beyond 64 bits, numbers
 past their bound, durations and times beyond the calendar, cron fields out of range, a schedule that never fires,
-stores potrack does not run on, unknown time zones): the CLI exits 2 naming the key. Values at the bounds load."""
+stores potrack does not run on, unknown time zones, text with a NUL character, an instance directory that is a
+file): the CLI exits 2 naming the key. Values at the bounds load."""
 
 from __future__ import annotations
 
@@ -72,6 +73,11 @@ CASES = [
      "'mssql+pymssql'"),
     ("zone_that_is_a_directory", DEMO, {"POTRACK_TIMEZONE": "America"}, "POTRACK_TIMEZONE", "'America'"),
     ("zone_outside_the_database", DEMO, {"POTRACK_TIMEZONE": "../../etc/passwd"}, "POTRACK_TIMEZONE", "passwd"),
+    ("csv_path_with_nul", '[[sources]]\nname = "erp"\nkind = "csv"\npath = "po\\u0000.csv"\n', {},
+     "sources[0].path", "NUL character"),
+    ("mail_address_with_nul", DEMO + EMAIL.replace('"o@b.c"', '"o@b.c", "p\\u0000@b.c"'), {},
+     "alerts.channels[0].to[1]", "NUL character"),
+    ("instance_is_a_file", DEMO, {"POTRACK_INSTANCE": "potrack.toml"}, "POTRACK_INSTANCE", "not a directory"),
     ("port_0", DEMO, {"POTRACK_PORT": "0"}, "POTRACK_PORT", "1 to 65535"),
     ("port_65536", DEMO, {"POTRACK_PORT": "65536"}, "POTRACK_PORT", "1 to 65535"),
 ]
