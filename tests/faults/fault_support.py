@@ -1,9 +1,10 @@
 """What the fault-injection tests share: a pair of ERP nights with a model of the lines they must leave in the
-store (computed from the ERP rows alone), a csv source whose file can be a named pipe to hold a run mid-extract,
+store (computed from the ERP rows alone), a csv source whose files can end in a named pipe to hold a run mid-extract,
 real CLI processes to kill, polls of the store, and the store's state reduced to what two stores must share.
 
-The nights are read by a csv source from `erp/po.csv`. Written as a plain file, the run reads it at once; made a
-named pipe (`HeldNight`), the run reads what the test has written into it and then waits, mid-extract, for more.
+The nights are read by a csv source from `erp/po-*.csv`. Written as one plain file, the run reads it at once; held
+(`HeldNight`), its second part is a named pipe: the run reads what the test has written into it and then waits,
+mid-extract, for more.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import pytest
 import sqlalchemy as sa
 
 from conftest import ERP_COLUMNS, ROOT, SERVICE_SETTINGS, day, erp_line, json_value, run_cli, store_rows
+from potrack.pipeline.progress import EVERY_S
 from services import create_pg_schema
 from timing import wait_for
 
@@ -38,7 +40,7 @@ CONFIG = f"""
 [[sources]]
 name = "{SOURCE}"
 kind = "csv"
-path = "erp/po.csv"
+path = "erp/po-*.csv"
 batch_size = {BATCH}
 custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ path = "xref.csv" }}
@@ -173,44 +175,32 @@ def csv_text(rows: list[dict[str, Any]], header: bool = True) -> str:
     return "".join(line + "\n" for line in lines)
 
 
-def night_file(workdir: Path) -> Path:
-    return workdir / "erp" / "po.csv"
-
-
 def write_night(workdir: Path, rows: list[dict[str, Any]]) -> None:
-    """The night as a plain file (replacing a named pipe left there)."""
-    path = night_file(workdir)
-    path.unlink(missing_ok=True)
-    path.write_text(csv_text(rows), encoding="utf-8")
-
-
-def _open_by(pid: int, path: Path) -> bool:
-    """Whether process `pid` has `path` open (Linux: its /proc/<pid>/fd links)."""
-    target = str(path.resolve())
-    with contextlib.suppress(FileNotFoundError):
-        for fd in os.listdir(f"/proc/{pid}/fd"):
-            with contextlib.suppress(OSError):
-                if os.readlink(f"/proc/{pid}/fd/{fd}") == target:
-                    return True
-    return False
+    """The night as one plain file (a held night's named pipe goes)."""
+    (workdir / "erp" / "po-2.csv").unlink(missing_ok=True)
+    (workdir / "erp" / "po-1.csv").write_text(csv_text(rows), encoding="utf-8")
 
 
 class HeldNight:
-    """The night as a named pipe: the reading process gets the header and the first `given` rows, then waits for
-    more, mid-extract, until `finish()` writes the rest or `close()` gives up (the reader then sees the file end).
+    """The night in two files the csv source reads in turn: po-1.csv, a plain file with its first `given` rows, and
+    po-2.csv, a named pipe the test writes the rest into, a batch at a time. A run reads the first file, then waits
+    in its read of the pipe (mid-extract) for whatever the test gives it, until `finish()` writes the rest or
+    `close()` gives up (the reader then sees the file end).
 
-    The csv source opens the file twice (once for the header, once for the rows): the header goes to the first
-    open, the rows to the second, which is only opened once the reader has let go of the first.
+    (The source opens its first file twice, for the header and for the rows, its others once: a pipe there is
+    opened once, so every byte written into it reaches the read of the rows.)
     """
 
     def __init__(self, workdir: Path, rows: list[dict[str, Any]], given: int) -> None:
-        self.path, self.rows, self.sent = night_file(workdir), rows, given
+        self.rows, self.sent = rows, given
+        (workdir / "erp" / "po-1.csv").write_text(csv_text(rows[:given]), encoding="utf-8")
+        self.path = workdir / "erp" / "po-2.csv"
         self.path.unlink(missing_ok=True)
         os.mkfifo(self.path)
         self._fd: int | None = None
 
-    def _open_for(self, proc: subprocess.Popen[Any], seconds: float = 60) -> int:
-        """A write end of the pipe once `proc` has it open for reading (without blocking if it never does)."""
+    def give(self, proc: subprocess.Popen[Any], seconds: float = 60) -> None:
+        """Once `proc` opens the pipe, give it the header (the rows of po-1.csv are read by then)."""
         def opened() -> int | None:
             if proc.poll() is not None:
                 raise AssertionError(f"the process ended ({proc.returncode}) before it read the night")
@@ -220,20 +210,12 @@ class HeldNight:
                 return None
             os.set_blocking(fd, True)
             return fd
-        return wait_for(opened, seconds, "the process to open the night")
-
-    def give(self, proc: subprocess.Popen[Any]) -> None:
-        """Hand the header to the reader's first open, the first `given` rows to its second; keep the pipe open."""
-        fd = self._open_for(proc)
-        os.write(fd, csv_text([]).encode())
-        os.close(fd)
-        wait_for(lambda: not _open_by(proc.pid, self.path), 60, "the process to read the header")
-        self._fd = self._open_for(proc)
-        self._write(csv_text(self.rows[:self.sent]))
+        self._fd = wait_for(opened, seconds, "the process to open the night's pipe")
+        self._write(csv_text([]))
 
     def until(self, check: Callable[[], Any], seconds: float = 60) -> Any:
-        """Give one more batch of rows every quarter second until check() holds (a run saves its row count at most
-        once a second, after a batch: the reader must get rows after that second); returns what check() gave."""
+        """Give one more batch of rows every half of EVERY_S until check() holds (a run saves its row count after a
+        batch, at most once every EVERY_S: the reader must get rows after that); returns what check() gave."""
         deadline = time.monotonic() + seconds
         while True:
             found = check()
@@ -243,7 +225,7 @@ class HeldNight:
             assert self.sent + BATCH < len(self.rows), "the whole night was given before the check held"
             self._write(csv_text(self.rows[self.sent:self.sent + BATCH], header=False))
             self.sent += BATCH
-            time.sleep(0.25)
+            time.sleep(EVERY_S / 2)
 
     def _write(self, text: str) -> None:
         data = text.encode()
@@ -322,8 +304,14 @@ def plain_engine(url: str) -> sa.Engine:
 
 
 def runs_of(engine: sa.Engine) -> list[dict[str, Any]]:
-    """The source's runs, oldest first."""
-    return store_rows(engine, "SELECT * FROM runs WHERE source = :s ORDER BY id", s=SOURCE)
+    """The source's runs, oldest first (none while the store is not there yet: the test does not create it)."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and not Path(database).exists():
+        return []
+    try:
+        return store_rows(engine, "SELECT * FROM runs WHERE source = :s ORDER BY id", s=SOURCE)
+    except (sa.exc.OperationalError, sa.exc.ProgrammingError):  # no runs table: the first process migrates it
+        return []
 
 
 def newest_run(engine: sa.Engine, alive: Callable[[], bool], condition: Callable[[dict[str, Any]], bool]
