@@ -50,7 +50,6 @@ LINE_FIELDS = ("item_code", "supplier_code", "description", "uom", "quantity_ord
                "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status", "buyer", "plant")
 NUMBER_FIELDS = ("quantity_ordered", "quantity_received", "unit_price")
 BAD_KEYS = (("PO-BAD", 1), ("PO-BAD", 2))
-PROCESS_DIED = "the process running it died (its liveness lock was free)"
 SQLITE_SIZE, PG_SIZE = 10_000, 2_000  # lines a night: on SQLite its commit must last long enough to be caught in
 
 
@@ -365,6 +364,12 @@ def po_lines_held(url: str) -> Iterator[None]:
             conn.rollback()
     finally:
         engine.dispose()
+
+
+def commit_held(url: str) -> contextlib.AbstractContextManager[None]:
+    """What keeps a run's commit going long enough to be caught in it: po_lines held on PostgreSQL; on SQLite
+    nothing (the night's size does it)."""
+    return po_lines_held(url) if url.startswith("postgresql") else contextlib.nullcontext()
 
 
 def in_commit(url: str) -> Callable[[dict[str, Any]], bool]:

@@ -12,16 +12,16 @@ write lock.
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from fault_support import (PG_SIZE, PROCESS_DIED, SQLITE_SIZE, CliProcess, HeldNight, assert_lines_are_the_erps,
-                           assert_same_state, clean_store, clean_url, in_commit, mid_extract, newest_run, night,
-                           plain_engine, po_lines_held, rerun, run_here, setup_workdir, store_url, wait_for_run,
+from fault_support import (PG_SIZE, SQLITE_SIZE, CliProcess, HeldNight, assert_lines_are_the_erps,
+                           assert_same_state, clean_store, clean_url, commit_held, in_commit, mid_extract, newest_run, night,
+                           plain_engine, rerun, run_here, setup_workdir, store_url, wait_for_run,
                            write_night)
+from potrack.store import runs
 from store_reads import audit_events, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -43,7 +43,7 @@ def check_abandoned(engine: Any, seen: dict[str, Any], stage: str) -> dict[str, 
     """The killed run as the rerun left it: abandoned in `stage`, its rows kept, audited."""
     run = run_row(engine, seen["id"])
     assert run["status"] == "abandoned" and run["error_stage"] == stage, run
-    assert PROCESS_DIED in run["error"]  # found dead by its free lock, not by a timeout
+    assert run["error"] == runs.PROCESS_DIED  # found dead by its free lock, not by a timeout
     assert run["rows_done"] >= seen["rows_done"] > 0 and run["lines_processed"] == run["rows_done"]
     assert run["duration_s"] is not None and run["finished_at"] is not None
     assert [e["event_type"] for e in audit_events(engine, seen["id"])] == ["ingestion.abandoned"]
@@ -82,8 +82,7 @@ def test_a_cli_killed_mid_commit_frees_its_source_for_an_immediate_rerun_that_le
     first, second = two_stores_after_night_1(workdir, clean_store, size)
     url = store_url(workdir, store_backend)
     engine = plain_engine(url)
-    holding = po_lines_held(url) if store_backend == "postgresql" else contextlib.nullcontext()
-    with holding:
+    with commit_held(url):
         killed = CliProcess(workdir, "killed")
         try:
             seen = wait_for_run(engine, lambda: killed.proc.poll() is None, in_commit(url),
