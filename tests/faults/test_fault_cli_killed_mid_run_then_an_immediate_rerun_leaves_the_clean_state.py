@@ -18,9 +18,8 @@ from typing import Any
 import pytest
 
 from fault_support import (PG_SIZE, SQLITE_SIZE, CliProcess, HeldNight, assert_lines_are_the_erps,
-                           assert_same_state, clean_store, clean_url, commit_held, in_commit, mid_extract, newest_run, night,
-                           plain_engine, rerun, run_here, setup_workdir, store_url, wait_for_run,
-                           write_night)
+                           assert_same_state, clean_store, clean_url, commit_held, in_commit, mid_extract, newest_run,
+                           night, plain_engine, rerun, run_here, setup_workdir, store_url, wait_for_run, write_night)
 from potrack.store import runs
 from store_reads import audit_events, run_row
 

@@ -66,7 +66,8 @@ class SessionKiller(threading.Thread):
                 while self.killed is None and not self.stop.wait(0.001):
                     row = conn.execute(sa.text(
                         "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
-                        "WHERE application_name = :app AND query LIKE 'FETCH FORWARD 10 FROM %' LIMIT 1"), {"app": self.app}).first()
+                        "WHERE application_name = :app AND query LIKE 'FETCH FORWARD 10 FROM %' LIMIT 1"),
+                        {"app": self.app}).first()
                     if row is not None and row.ended:
                         self.killed = row.query
         finally:
