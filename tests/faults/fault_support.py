@@ -12,12 +12,15 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import fcntl
 import json
 import os
 import signal
 import sqlite3
+import struct
 import subprocess
 import sys
+import termios
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -180,6 +183,11 @@ def write_night(workdir: Path, rows: list[dict[str, Any]]) -> None:
     (workdir / "erp" / "po-1.csv").write_text(csv_text(rows), encoding="utf-8")
 
 
+def _unread(fd: int) -> int:
+    """Bytes written into a pipe and not read yet."""
+    return int(struct.unpack("i", fcntl.ioctl(fd, termios.FIONREAD, b"\0\0\0\0"))[0])
+
+
 class HeldNight:
     """The night in two files the csv source reads in turn: po-1.csv, a plain file with its first `given` rows, and
     po-2.csv, a named pipe the test writes the rest into, a batch at a time. A run reads the first file, then waits
@@ -232,9 +240,13 @@ class HeldNight:
             assert self._fd is not None
             data = data[os.write(self._fd, data):]
 
-    def finish(self) -> None:
-        """Write the rest of the night and close the pipe: the reader reads to the end."""
+    def finish(self, seconds: float = 60) -> None:
+        """Write the rest of the night, wait until the reader has taken it all from the pipe, and close the pipe: the
+        reader reads to the end."""
         self._write(csv_text(self.rows[self.sent:], header=False))
+        self.sent = len(self.rows)
+        fd = self._fd
+        wait_for(lambda: _unread(fd) == 0, seconds, "the reader to take the whole night")
         self.close()
 
     def close(self) -> None:
