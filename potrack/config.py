@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError
 
 from potrack import redact
 from potrack.alerts.settings import AlertSettings, parse_alerts
+from potrack.clock import utcnow
 from potrack.fields import CANONICAL, custom_key
 from potrack.schedule import cron_trigger
 
@@ -115,7 +116,7 @@ def _check_schedule(cron: str, zone: dt.tzinfo, key: str) -> None:
                 raise ConfigError(f"{key}: {cron!r} is not a cron schedule: the {name.replace('_', '-')} field "
                                   f"{value!r} is wrong ({reason})") from None
         raise ConfigError(f"{key}: {cron!r} is not a cron schedule ({exc})") from None
-    if trigger.get_next_fire_time(None, dt.datetime.now(dt.timezone.utc)) is None:
+    if trigger.get_next_fire_time(None, utcnow()) is None:
         raise ConfigError(f"{key}: {cron!r} never fires (a day the month never has?)")
 
 
