@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from potrack.config import SourceConfig
 from potrack.pipeline.diff import SnapshotDiff
+from potrack.pipeline.rejection_spool import RejectionSpool
 from potrack.pipeline.stream import UNREADABLE, SnapshotRead, key_text, validator_for
 from potrack.pipeline.validate import Key
 from potrack.pipeline.xref import XrefResolver
@@ -100,7 +101,7 @@ def row_keys(source: RetriedRows, cfg: SourceConfig) -> list[Key | None]:
 
 def nothing_read() -> SnapshotRead:
     """The read of a row retry whose every row was superseded: no rows, nothing to write."""
-    return SnapshotRead(0, SnapshotDiff(previous={}, baseline=False), [], XrefResolver({}), 0, ())
+    return SnapshotRead(0, SnapshotDiff(previous={}, baseline=False), RejectionSpool(), XrefResolver({}), 0, ())
 
 
 def outcomes(rows: list[FailedRowItem], keys: list[Key | None], read: SnapshotRead) -> dict[int, str]:

@@ -11,6 +11,7 @@ from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.custom_columns import count_stored, count_values
 from potrack.pipeline.diff import SnapshotDiff, compute_digest, digest_key
 from potrack.pipeline.progress import Progress
+from potrack.pipeline.rejection_spool import RejectionSpool
 from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator, raw_record
 from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
@@ -23,7 +24,7 @@ class SnapshotRead:
 
     rows: int
     diff: SnapshotDiff
-    rejections: list[Rejection]
+    rejections: RejectionSpool  # on disk, not in memory: a night may reject every row
     xref: XrefResolver
     custom_values: int
     custom_names: tuple[str, ...]
@@ -55,7 +56,19 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
     potrack over it) and the diff."""
     xref = XrefResolver(source.read_xref(), xref_overrides)
     diff = SnapshotDiff(previous=previous, baseline=baseline)
-    rejections: list[Rejection] = []
+    rejections = RejectionSpool()
+    try:
+        return _read(source, cfg, diff, xref, rejections, progress)
+    except BaseException:
+        # A failed attempt's spools go at once, not when the retries let go of its traceback.
+        rejections.close()
+        diff.close()
+        raise
+
+
+def _read(source: Source, cfg: SourceConfig, diff: SnapshotDiff, xref: XrefResolver, rejections: RejectionSpool,
+          progress: Progress) -> SnapshotRead:
+    """read_snapshot's streaming pass, its rejections added to `rejections`."""
     rows = custom_values = 0
     with source.open(cfg.batch_size) as snap:
         validator, notes = validator_for(snap.columns, cfg)
@@ -69,16 +82,16 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
                     line = validate(row)
                 except RowError as exc:
                     key = validator.key_of(row)
-                    rejections.append(Rejection("validate", key_text(key), validator.raw(row), str(exc),
-                                                None if width is None else row[width]))
+                    rejections.add(Rejection("validate", key_text(key), validator.raw(row), str(exc),
+                                             None if width is None else row[width]))
                     if key is not None:
                         diff.reject_key(key)
                     continue
                 try:
                     old = previous_digest(line.key)
                 except KeyError:
-                    rejections.append(Rejection("validate", key_text(line.key), validator.raw(row),
-                                                duplicate_error(line.key), None if width is None else row[width]))
+                    rejections.add(Rejection("validate", key_text(line.key), validator.raw(row),
+                                             duplicate_error(line.key), None if width is None else row[width]))
                     continue
                 resolve(line)
                 line.digest = compute_digest(line, names_key)
@@ -93,14 +106,14 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
 
 
 def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDiff,
-                       rejections: list[Rejection]) -> int:
+                       rejections: RejectionSpool) -> int:
     """Reject the rows the source could not read (their keys' stored lines stay as they were); returns how many."""
     found = len(snap.unreadable)
     for row in snap.unreadable:
         key = validator.key_of(row.cells)
         extra = [f"(cell {n})" for n in range(len(snap.columns) + 1, len(row.cells) + 1)]
-        rejections.append(Rejection(UNREADABLE, key_text(key), raw_record([*snap.columns, *extra], row.cells),
-                                    row.error, row.origin))
+        rejections.add(Rejection(UNREADABLE, key_text(key), raw_record([*snap.columns, *extra], row.cells),
+                                 row.error, row.origin))
         if key is not None:
             diff.reject_key(key)
     snap.unreadable.clear()
@@ -113,13 +126,13 @@ def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -
     for line in withdrawn:
         record = {"po_number": line.key[0], "line_number": line.key[1], **dict(zip(FIELDS, line.values)),
                   **dict(zip(read.custom_names, line.custom))}
-        read.rejections.append(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
+        read.rejections.add(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
         read.xref.forget(line.get("item_code"))
         read.custom_values -= count_values(line)
     for key in unchanged:
         row = stored[key]
         record = {"po_number": key[0], "line_number": key[1], **{f: row[f] for f in FIELDS}, **(row["custom"] or {})}
-        read.rejections.append(Rejection("validate", key_text(key), record, duplicate_error(key)))
+        read.rejections.add(Rejection("validate", key_text(key), record, duplicate_error(key)))
         read.xref.forget(row["item_code"])
         read.custom_values -= count_stored(row["custom"], read.custom_names)
 
