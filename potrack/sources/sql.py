@@ -1,4 +1,4 @@
-"""A source read with SQLAlchemy from any database URL, streamed with fetchmany."""
+"""A source read with SQLAlchemy from any database URL, streamed in batches (server-side where the driver buffers)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -68,35 +68,34 @@ class SqlSource(Source):
         except BaseException:
             engine.dispose()
             raise
-        raw = conn.connection
         try:
-            total = self._count(raw)
-            cursor = raw.cursor()
-            cursor.execute(self.cfg.query)
-            columns = [d[0] for d in cursor.description]
-            yield Snapshot(columns=columns, batches=stream_cursor(cursor, batch_size), rows_total=total)
+            conn.execution_options(no_parameters=True)  # the query goes as written: a % in it is no placeholder
+            total = self._count(conn)
+            # stream_results: a server-side cursor where the driver would otherwise fetch the whole result at
+            # execute (psycopg, psycopg2, pymysql: a named cursor, FETCH batch by batch); a driver that streams
+            # already (sqlite3, pyodbc, oracledb) ignores it. max_row_buffer keeps SQLAlchemy's own buffer to a batch.
+            result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).exec_driver_sql(
+                self.cfg.query)
+            batches = cast("Iterator[list]", result.partitions(batch_size))  # lists of Rows (tuples' sequence API)
+            yield Snapshot(columns=list(result.keys()), batches=batches, rows_total=total)
         finally:
             conn.close()
             engine.dispose()
 
-    def _count(self, raw: Any) -> int | None:
+    def _count(self, conn: sa.Connection) -> int | None:
         """Best effort: a source whose query cannot be wrapped simply shows no total."""
-        cursor = raw.cursor()
         try:
-            cursor.execute(count_query(self.cfg.query))
-            return int(cursor.fetchone()[0])
+            return int(conn.exec_driver_sql(count_query(self.cfg.query)).scalar_one())
         except Exception as exc:  # the count is only for the progress bar
             log.info("source %s: no row count for progress (%s)", self.name, safe_reason(exc))
-            raw.rollback()  # PostgreSQL refuses every later statement of an aborted transaction
+            conn.rollback()  # PostgreSQL refuses every later statement of an aborted transaction
             return None
-        finally:
-            cursor.close()
 
     def query_xref(self, query: str) -> dict[str, str]:
         engine = self._engine()
         try:
             with engine.connect() as conn:
-                result = conn.exec_driver_sql(query)
+                result = conn.execution_options(no_parameters=True).exec_driver_sql(query)  # % is no placeholder
                 return xref_mapping(list(result.keys()), result.all(), "the xref query")
         finally:
             engine.dispose()
