@@ -219,17 +219,20 @@ def record_attempt(
 
 
 def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: Iterable[Rejection]) -> None:
-    """Store rejected rows with their raw data."""
-    rows = [
-        {
+    """Store rejected rows with their raw data, in order, a thousand at a time (a run's rejections are read from a
+    spool on disk: they may be more than memory holds)."""
+    rows: list[dict[str, Any]] = []
+    for r in rejections:
+        rows.append({
             "run_id": run_id, "source": source, "stage": r.stage, "row_key": r.row_key,
             "raw_data": json.dumps(r.raw, default=str, sort_keys=True), "error": r.error[:1000], "retry_count": 0,
             "location": r.location,
-        }
-        for r in rejections
-    ]
-    for start in range(0, len(rows), 1000):
-        conn.execute(sa.insert(FailedRow), rows[start : start + 1000])
+        })
+        if len(rows) == 1000:
+            conn.execute(sa.insert(FailedRow), rows)
+            rows = []
+    if rows:
+        conn.execute(sa.insert(FailedRow), rows)
 
 
 class RunNoLongerRunning(Exception):
