@@ -11,6 +11,7 @@ from dash import ALL, Input, Output, dcc, html
 
 from pages._alert_parts import firing_table, history_table, log_table, rules_card
 from pages._components import clicked, empty_state, toast
+from pages._ignored import ignored_note
 from pages._lists import date_range
 from potrack.alerts.message import TITLES
 from potrack.auth.roles import Action
@@ -83,7 +84,8 @@ def layout(**query: str) -> html.Div:
                   dcc.Link("Runbook: what to do about each alert", href="/runbook", id="alerts-runbook-link")],
                  className="d-flex align-items-baseline mb-3"),
         html.H4("Firing now"), html.Div(firing_section(), id="alerts-firing", className="mb-4"),
-        html.H4("History"), filters, html.P(id="alerts-count", className="text-muted mb-2"),
+        html.H4("History"), ignored_note("alerts", AlertView.ignored(query)),
+        filters, html.P(id="alerts-count", className="text-muted mb-2"),
         html.Div(id="alerts-history", className="mb-4"),
         html.H4("Rules per source"), html.Div(rules_section(), id="alerts-rules", className="mb-4"),
         html.H4("Channels"), html.Div(channels_section(), id="alerts-channels"),

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from pages._components import empty_state, moment, run_link, table
+from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
 from potrack.store.audit import SEVERITIES, AuditEntry, event_types, list_events
 from potrack.store.queries import run_sources
@@ -34,7 +35,7 @@ def layout(**query: str) -> html.Div:
                              placeholder="any source"), md=2),
         dbc.Col(date_range("audit-filter-dates", view.start, view.end), width="auto"),
     ], className="g-2 mb-2 align-items-center")
-    return list_page("audit", "Audit log", view.page, [filters])
+    return list_page("audit", "Audit log", view.page, [ignored_note("audit", AuditView.ignored(query)), filters])
 
 
 @dash.callback(

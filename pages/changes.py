@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
 from pages._components import change_text, empty_state, graph, line_link, metric_tile, moment, run_link, table
+from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack.api.changes import export_url
 from potrack.fields import FIELDS
@@ -67,7 +68,8 @@ def layout(**query: str) -> html.Div:
         dbc.Col(dbc.Card([dbc.CardHeader("Suppliers with the most promised-date slips"),
                           dbc.CardBody(html.Div(id="changes-suppliers"))]), lg=5, className="mb-3"),
     ])
-    above = [filters, html.Div(id="changes-tiles", className="d-flex flex-wrap gap-2 mb-3"), charts]
+    above = [ignored_note("changes", ChangeView.ignored(query)), filters,
+             html.Div(id="changes-tiles", className="d-flex flex-wrap gap-2 mb-3"), charts]
     return list_page("changes", "What changed on the POs", view.page, above)
 
 

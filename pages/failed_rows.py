@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from pages._components import empty_state, moment, row_key_link, run_link, table, toast
+from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
@@ -57,7 +58,8 @@ def layout(**query: str) -> html.Div:
                 width="auto"),
     ], className="g-2 mb-2 align-items-center")
     return list_page("failed", "Failed rows", view.page,
-                     [toast("failed-toast", "Retry rows", "failed-toast"), filters, _actions(view)])
+                     [toast("failed-toast", "Retry rows", "failed-toast"),
+                      ignored_note("failed", FailedRowView.ignored(query)), filters, _actions(view)])
 
 
 @dash.callback(

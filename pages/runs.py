@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from pages._components import (card_class, empty_state, first_changes, retry_toast, run_card, run_details,
                                run_now_control, run_now_toast, run_summary)
+from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
@@ -36,7 +37,7 @@ def layout(**query: str) -> html.Div:
                 md=2),
     ], className="g-2 mb-2 align-items-center")
     above = [html.Div(id="runs-run-now", className="mb-1"), *[run_now_toast(name) for name in context.source_names()],
-             retry_toast(), html.Div(id="runs-banner"), filters]
+             retry_toast(), html.Div(id="runs-banner"), ignored_note("runs", ViewFilters.ignored(query)), filters]
     return list_page("runs", "Ingestion Monitor", view.page, above,
                      (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),))
 

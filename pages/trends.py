@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
 from pages._components import empty_state, graph
+from pages._ignored import ignored_note
 from potrack.clock import utcnow
 from potrack.store.queries import outcomes_by_day, run_series, run_sources
 from potrack.web import context, figures
@@ -36,7 +37,8 @@ def layout(**query: str) -> html.Div:
     ], className="g-2 mb-3 align-items-center")
     charts = [dbc.Col(dbc.Card([dbc.CardHeader(title), dbc.CardBody(html.Div(id=name))]), lg=6, className="mb-3")
               for name, title in CHARTS]
-    return html.Div([html.H2("Trends"), filters, html.P(id="trends-note", className="text-muted"), dbc.Row(charts)])
+    return html.Div([html.H2("Trends"), ignored_note("trends", ViewFilters.ignored(query)), filters,
+                     html.P(id="trends-note", className="text-muted"), dbc.Row(charts)])
 
 
 @dash.callback(

@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from pages._components import empty_state, moment, run_link, table, toast
+from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, list_page
 from potrack.auth.roles import Action
 from potrack.store.xref import GAP_STATES, Gap, MappingRefused, list_gaps, map_item_code
@@ -35,7 +36,7 @@ def layout(**query: str) -> html.Div:
                   className="small text-muted")
     return list_page("xref", "Xref gaps: unmapped item codes", view.page,
                      [toast("xref-toast", "Map an item code", "xref-toast"), dcc.Store(id="xref-mapped", data=0),
-                      filters, note])
+                      ignored_note("xref", GapView.ignored(query)), filters, note])
 
 
 @dash.callback(

@@ -153,6 +153,20 @@ def _true_or_false(value: Any) -> Any:
 Flag = Annotated[bool, BeforeValidator(_true_or_false)]
 
 
+def why_not(kind: Any) -> Callable[[Any], str | None]:
+    """A check for values a page reports but ignores: why the value does not fit `kind`, or None when it does."""
+    adapter: TypeAdapter[Any] = TypeAdapter(kind)
+
+    def check(value: Any) -> str | None:
+        try:
+            adapter.validate_python(value)
+        except ValidationError as exc:
+            return str(exc.errors(include_url=False)[0]["msg"])
+        return None
+
+    return check
+
+
 def lenient(kind: Any) -> Callable[[Any], Any]:
     """A parser for values a page may ignore: the value as `kind` reads it, or None when it does not fit."""
     adapter: TypeAdapter[Any] = TypeAdapter(kind)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 from urllib.parse import quote, urlencode
 
 import dash
@@ -45,6 +44,7 @@ OVERSIZE = json.dumps({"source": "x" * (2 * 1024 * 1024)}).encode()
 PAGE_PARAMS = ("start", "end", "status", "source", "page", "run", "state", "sort", "type", "severity", "rule",
                "supplier", "buyer", "plant", "field", "kind", "slip", "q")
 FILTER_PROPS = {"search", "start_date", "end_date", "value", "active_page"}
+FILTERED_PAGES = ("/runs", "/trends", "/changes", "/xref", "/failed-rows", "/audit", "/alerts")
 UPDATE = "/_dash-update-component"
 BAD_NAME = "bad\x00name"
 
@@ -206,7 +206,8 @@ def test_every_page_url_and_the_callbacks_that_read_it(admin):
     client, ids = admin
     callbacks = url_callbacks(client)
     assert len(callbacks) >= 10  # every list page's URL-to-filters and filters-to-list callbacks, and trends
-    pages = [p for p in dash.page_registry.values()]
+    pages = list(dash.page_registry.values())
+    assert {p["path"] for p in pages} >= {*FILTERED_PAGES, "/lines"}
     for label, value in HOSTILE.items():
         search = "?" + urlencode({name: value for name in PAGE_PARAMS})
         for page in pages:
@@ -215,6 +216,10 @@ def test_every_page_url_and_the_callbacks_that_read_it(admin):
                 continue
             answer = render(client, page["path"], search)
             assert answer.status_code < 500, (page["path"], label, answer.get_data(as_text=True)[-400:])
+            if label in REFUSED_BY_ALL and page["path"] in FILTERED_PAGES:
+                assert "Bad filter in the URL, ignored" in answer.get_data(as_text=True), (page["path"], label)
+            if label in REFUSED_BY_ALL and page["path"] == "/lines":
+                assert "cannot search for that text" in answer.get_data(as_text=True), label
         for dependency in callbacks:
             answer = call(client, dependency, search, value)
             assert answer.status_code < 500, (dependency["output"], label, answer.get_data(as_text=True)[-400:])

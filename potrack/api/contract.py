@@ -49,7 +49,7 @@ def endpoint(path: type[Input] | None = None, query: type[Input] = NoQuery, body
 
         @functools.wraps(view)
         def serve(**path_args: str) -> Any:
-            given = {"path": read_path(contract.path, path_args), "query": read_query(contract.query)}
+            given: dict[str, Any] = {"path": read_path(contract.path, path_args), "query": read_query(contract.query)}
             if contract.action is not None:
                 given["actor"] = mutating(contract.action)
             if contract.body is not None:

@@ -8,7 +8,7 @@ import base64
 import binascii
 import datetime as dt
 from collections.abc import Iterable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo,
                       WithJsonSchema, field_validator)
@@ -21,11 +21,6 @@ from potrack.store.models import (ALERT_RULES, ALERT_STATES, EVENT_KINDS, RUN_ST
 from potrack.store.xref import GAP_STATES
 
 UTC = dt.timezone.utc
-RunId = id_of(Run.id)
-FailedRowId = id_of(FailedRow.id)
-LineNumber = whole_number(0, 2**31 - 1)  # PoLine.line_number is an INTEGER; 0 is a line number some ERPs use
-SourceName = text_of(Run.source)
-PageNumber = whole_number(1, 2**31 - 1)
 PAGE = "Page number from 1; a page past the end answers the last page (`page` in the answer says which)."
 
 
@@ -42,6 +37,43 @@ def choice_of(values: Iterable[str]) -> Any:
     return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(allowed)})]
 
 
+# The bounded types of the fields below: plain int and str to a type checker, pydantic's bounded types at run time.
+if TYPE_CHECKING:
+    RunId: TypeAlias = int
+    FailedRowId: TypeAlias = int
+    LineNumber: TypeAlias = int
+    PageNumber: TypeAlias = int
+    Limit: TypeAlias = int
+    ChangesPerPage: TypeAlias = int
+    SlipDays: TypeAlias = int
+    SourceName: TypeAlias = str
+    PoNumber: TypeAlias = str
+    Code: TypeAlias = str
+    FieldName: TypeAlias = str
+    EventType: TypeAlias = str
+    ItemCode: TypeAlias = str
+    Part: TypeAlias = str
+    Status: TypeAlias = str
+    Severity: TypeAlias = str
+    Kind: TypeAlias = str
+    AlertState: TypeAlias = str
+    AlertRule: TypeAlias = str
+    GapState: TypeAlias = str
+    Order: TypeAlias = str
+    ExportFormat: TypeAlias = str
+else:
+    RunId, FailedRowId = id_of(Run.id), id_of(FailedRow.id)
+    LineNumber = whole_number(0, 2**31 - 1)  # PoLine.line_number is an INTEGER; some ERPs number lines from 0
+    PageNumber, Limit, ChangesPerPage = whole_number(1, 2**31 - 1), whole_number(1, 500), whole_number(1, 1000)
+    SlipDays = whole_number(0, 100_000)
+    SourceName, PoNumber, Code = text_of(Run.source), text_of(PoLine.po_number), text_of(PoLine.supplier_code)
+    FieldName, EventType = text_of(ChangeEvent.field), text_of(AuditEvent.event_type)
+    ItemCode, Part = text_of(XrefMapping.item_code), text_of(XrefMapping.internal_part_id)
+    Status, Severity, Kind = choice_of(RUN_STATUSES), choice_of(SEVERITIES), choice_of(EVENT_KINDS)
+    AlertState, AlertRule, GapState = choice_of(ALERT_STATES), choice_of(ALERT_RULES), choice_of(GAP_STATES)
+    Order, ExportFormat = choice_of(("newest", "oldest")), choice_of(("xlsx", "csv"))
+
+
 def _split(value: Any) -> Any:
     """A comma-separated list (as the query string carries it) as a tuple of its non-empty items."""
     if isinstance(value, str):
@@ -52,6 +84,17 @@ def _split(value: Any) -> Any:
 def comma_list(item: Any) -> Any:
     """One value or a comma-separated list of them."""
     return Annotated[tuple[item, ...], BeforeValidator(_split)]
+
+
+if TYPE_CHECKING:
+    Statuses: TypeAlias = tuple[str, ...]
+    Severities: TypeAlias = tuple[str, ...]
+    Kinds: TypeAlias = tuple[str, ...]
+    FieldNames: TypeAlias = tuple[str, ...]
+    EventTypes: TypeAlias = tuple[str, ...]
+else:
+    Statuses, Severities, Kinds = comma_list(Status), comma_list(Severity), comma_list(Kind)
+    FieldNames, EventTypes = comma_list(FieldName), comma_list(EventType)
 
 
 def _cursor(value: Any) -> Any:
@@ -111,26 +154,27 @@ class RowPath(Input):
 
 
 class LinePath(Input):
-    source: text_of(PoLine.source) = Field(description="The source.")  # type: ignore[valid-type]
-    po_number: text_of(PoLine.po_number) = Field(  # type: ignore[valid-type]
+    source: SourceName = Field(description="The source.")
+    po_number: PoNumber = Field(
         description="The PO number (a '/' in it may be sent as it is or as %2F).")
     line_number: LineNumber = Field(description="The line number.")
 
 
 class RunsQuery(Input):
-    status: comma_list(choice_of(RUN_STATUSES)) = Field((), description="One status or a comma-separated list.")  # type: ignore[valid-type]
+    status: Statuses = Field(
+        (), description="One status or a comma-separated list.")
     source: SourceName | None = Field(None, description="Only runs of this source.")
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
-    limit: whole_number(1, 500) = Field(50, description="Runs per page.")  # type: ignore[valid-type]
+    limit: Limit = Field(50, description="Runs per page.")
     cursor: Cursor | None = None
 
     later = field_validator("until")(_after_since)
 
 
 class RunChangesQuery(Input):
-    page: PageNumber = Field(1, description=PAGE)  # type: ignore[valid-type]
-    per_page: whole_number(1, 1000) = Field(200, description="Items per page.")  # type: ignore[valid-type]
+    page: PageNumber = Field(1, description=PAGE)
+    per_page: ChangesPerPage = Field(200, description="Items per page.")
 
 
 class FailedRowsQuery(Input):
@@ -139,35 +183,36 @@ class FailedRowsQuery(Input):
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
     resolved: Flag | None = Field(None, description="true: only resolved rows; false: only unresolved.")
-    page: PageNumber = Field(1, description=PAGE)  # type: ignore[valid-type]
-    per_page: whole_number(1, 500) = Field(50, description="Items per page.")  # type: ignore[valid-type]
-    order: choice_of(("newest", "oldest")) = Field(  # type: ignore[valid-type]
+    page: PageNumber = Field(1, description=PAGE)
+    per_page: Limit = Field(50, description="Items per page.")
+    order: Order = Field(
         "newest", description="By the queue time of the rejecting run.")
 
     later = field_validator("until")(_after_since)
 
 
 class AuditQuery(Input):
-    event_type: comma_list(text_of(AuditEvent.event_type)) = Field(  # type: ignore[valid-type]
+    event_type: EventTypes = Field(
         (), description="One type or a comma-separated list.")
-    severity: comma_list(choice_of(SEVERITIES)) = Field(  # type: ignore[valid-type]
+    severity: Severities = Field(
         (), description="info, warning, error, or a comma-separated list of them.")
     source: SourceName | None = Field(None, description="Only events of this source.")
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
-    page: PageNumber = Field(1, description=PAGE)  # type: ignore[valid-type]
-    per_page: whole_number(1, 500) = Field(50, description="Items per page.")  # type: ignore[valid-type]
+    page: PageNumber = Field(1, description=PAGE)
+    per_page: Limit = Field(50, description="Items per page.")
 
     later = field_validator("until")(_after_since)
 
 
 class AlertsQuery(Input):
-    state: choice_of(ALERT_STATES) | None = Field(None, description="firing or resolved.")  # type: ignore[valid-type]
+    state: AlertState | None = Field(None, description="firing or resolved.")
     source: SourceName | None = Field(None, description="Only alerts of this source.")
-    rule: choice_of(ALERT_RULES) | None = Field(None, description="Only alerts of this rule.")  # type: ignore[valid-type]
+    rule: AlertRule | None = Field(
+        None, description="Only alerts of this rule.")
     since: Moment | None = Field(None, description="Only alerts opened at or after this moment: " + MOMENT_FORMS + ".")
     until: Moment | None = Field(None, description="Only alerts opened before this moment (later than since).")
-    limit: whole_number(1, 500) = Field(100, description="At most this many alerts.")  # type: ignore[valid-type]
+    limit: Limit = Field(100, description="At most this many alerts.")
 
     later = field_validator("until")(_after_since)
 
@@ -178,38 +223,38 @@ class ChangeFilters(Input):
     until: Moment | None = Field(None, description="Only changes of runs queued before this moment (later than "
                                                    "since).")
     source: SourceName | None = Field(None, description="Only changes of this source.")
-    supplier: text_of(PoLine.supplier_code) | None = Field(  # type: ignore[valid-type]
+    supplier: Code | None = Field(
         None, description="Only changes of lines whose supplier_code (now) is this.")
-    buyer: text_of(PoLine.buyer) | None = Field(  # type: ignore[valid-type]
+    buyer: Code | None = Field(
         None, description="Only changes of lines whose buyer (now) is this.")
-    plant: text_of(PoLine.plant) | None = Field(  # type: ignore[valid-type]
+    plant: Code | None = Field(
         None, description="Only changes of lines whose plant (now) is this.")
-    field: comma_list(text_of(ChangeEvent.field)) = Field(  # type: ignore[valid-type]
+    field: FieldNames = Field(
         (), description="Only changes of these fields, comma-separated (e.g. promised_date,unit_price); new and "
                         "removed lines have no field.")
-    kind: comma_list(choice_of(EVENT_KINDS)) = Field(  # type: ignore[valid-type]
+    kind: Kinds = Field(
         (), description="Only these kinds, comma-separated: new, changed, removed.")
-    slipped_over: whole_number(0, 100_000) | None = Field(  # type: ignore[valid-type]
+    slipped_over: SlipDays | None = Field(
         None, description="Only promised_date changes that moved the date later by more than this many days.")
 
     later = field_validator("until")(_after_since)
 
 
 class ChangesQuery(ChangeFilters):
-    page: PageNumber = Field(1, description=PAGE)  # type: ignore[valid-type]
-    per_page: whole_number(1, 500) = Field(50, description="Items per page.")  # type: ignore[valid-type]
+    page: PageNumber = Field(1, description=PAGE)
+    per_page: Limit = Field(50, description="Items per page.")
 
 
 class ChangesExportQuery(ChangeFilters):
-    format: choice_of(("xlsx", "csv")) = Field("xlsx", description="The file's format.")  # type: ignore[valid-type]
+    format: ExportFormat = Field("xlsx", description="The file's format.")
 
 
 class GapsQuery(Input):
     source: SourceName | None = Field(None, description="Only gaps of this source.")
-    state: choice_of(GAP_STATES) = Field(  # type: ignore[valid-type]
+    state: GapState = Field(
         "open", description="open (the latest completed run lists the code), resolved, or all.")
-    page: PageNumber = Field(1, description=PAGE)  # type: ignore[valid-type]
-    per_page: whole_number(1, 500) = Field(50, description="Items per page.")  # type: ignore[valid-type]
+    page: PageNumber = Field(1, description=PAGE)
+    per_page: Limit = Field(50, description="Items per page.")
 
 
 class RunNowBody(Input):
@@ -222,6 +267,6 @@ class RunNowBody(Input):
 
 class MappingBody(Input):
     source: SourceName = Field(description="A configured source.")
-    item_code: text_of(XrefMapping.item_code) = Field(description="The source's item code.")  # type: ignore[valid-type]
-    internal_part_id: text_of(XrefMapping.internal_part_id) = Field(  # type: ignore[valid-type]
+    item_code: ItemCode = Field(description="The source's item code.")
+    internal_part_id: Part = Field(
         description="The internal part it stands for.")

@@ -9,10 +9,10 @@ import abc
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 from urllib.parse import parse_qs, urlencode
 
-from potrack.bounds import Day, id_of, lenient, text_of, whole_number
+from potrack.bounds import Day, id_of, lenient, text_of, whole_number, why_not
 from potrack.store.audit import SEVERITIES, AuditFilter
 from potrack.store.changes import ChangeFilter
 from potrack.store.failed_rows import FailedRowFilter
@@ -28,6 +28,34 @@ _run_id = lenient(id_of(Run.id))
 _slip = lenient(whole_number(0, 100_000))
 SOURCE, CODE, FIELD, EVENT_TYPE = (lenient(text_of(c)) for c in (Run.source, PoLine.supplier_code,
                                                                       ChangeEvent.field, AuditEvent.event_type))
+
+
+Check = Callable[[str], str | None]
+_DAY_WHY, _PAGE_WHY = why_not(Day), why_not(whole_number(1, 2**31 - 1))
+_SOURCE_WHY, _CODE_WHY = why_not(text_of(Run.source)), why_not(text_of(PoLine.supplier_code))
+_RUN_WHY, _SLIP_WHY = why_not(id_of(Run.id)), why_not(whole_number(0, 100_000))
+_SHOWN = 200  # of a reason, which may quote what the URL held
+
+
+def _one_of(allowed: Iterable[str]) -> Check:
+    """Why a comma-separated list holds a value not allowed (the view drops it), or None."""
+    known = tuple(allowed)
+
+    def check(text: str) -> str | None:
+        bad = [v for v in text.split(",") if v and v not in known]
+        return f"{bad[0]!r} is not one of {', '.join(known)}" if bad else None
+
+    return check
+
+
+def _each(kind: Any) -> Check:
+    """Why an item of a comma-separated list does not fit `kind` (the view drops it), or None."""
+    why = why_not(kind)
+
+    def check(text: str) -> str | None:
+        return next((reason for reason in map(why, [v for v in text.split(",") if v]) if reason), None)
+
+    return check
 
 
 def _date(value: object) -> dt.date | None:
@@ -81,6 +109,19 @@ class UrlView(abc.ABC):
     """What a paged list view shows, to and from the query string; subclasses are frozen dataclasses with a page."""
 
     page: int
+    CHECKS: ClassVar[Mapping[str, Check]] = {}  # each query parameter the view reads: why a value does not fit
+
+    @classmethod
+    def ignored(cls, params: Mapping[str, object]) -> tuple[str, ...]:
+        """What the URL asks for that the view ignores, and why ('start: must be from 1900-01-01 ...'), for the
+        page to say so."""
+        found = []
+        for name, check in cls.CHECKS.items():
+            text = _first(params.get(name)).strip()
+            reason = check(text) if text else None
+            if reason:
+                found.append(f"{name}: {reason}"[:_SHOWN])
+        return tuple(found)
 
     @classmethod
     @abc.abstractmethod
@@ -124,6 +165,8 @@ class ViewFilters(UrlView):
     statuses: tuple[str, ...] = ()
     source: str | None = None
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"start": _DAY_WHY, "end": _DAY_WHY, "status": _one_of(RUN_STATUSES),
+                                             "source": _SOURCE_WHY, "page": _PAGE_WHY}
 
     @classmethod
     def from_inputs(cls, start: object, end: object, statuses: object, source: object, page: object = 1) -> ViewFilters:
@@ -161,6 +204,9 @@ class FailedRowView(UrlView):
     state: str = "unresolved"
     order: str = "newest"
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"source": _SOURCE_WHY, "run": _RUN_WHY, "start": _DAY_WHY,
+                                             "end": _DAY_WHY, "state": _one_of(ROW_STATES),
+                                             "sort": _one_of(ROW_ORDERS), "page": _PAGE_WHY}
 
     @classmethod
     def from_inputs(cls, source: object, run_id: object, start: object, end: object, state: object,
@@ -200,6 +246,9 @@ class AuditView(UrlView):
     start: dt.date | None = None
     end: dt.date | None = None
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"type": _each(text_of(AuditEvent.event_type)),
+                                             "severity": _one_of(SEVERITIES), "source": _SOURCE_WHY,
+                                             "start": _DAY_WHY, "end": _DAY_WHY, "page": _PAGE_WHY}
 
     @classmethod
     def from_inputs(cls, event_types: Any, severities: Any, source: object, start: object, end: object,
@@ -234,6 +283,8 @@ class AlertView(UrlView):
     start: dt.date | None = None
     end: dt.date | None = None
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"source": _SOURCE_WHY, "rule": _one_of(ALERT_RULES), "start": _DAY_WHY,
+                                             "end": _DAY_WHY}
 
     @classmethod
     def from_inputs(cls, source: object, rule: object, start: object, end: object) -> AlertView:
@@ -271,6 +322,10 @@ class ChangeView(UrlView):
     kinds: tuple[str, ...] = ()
     slipped_over: int | None = None
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"start": _DAY_WHY, "end": _DAY_WHY, "source": _SOURCE_WHY,
+                                             "supplier": _CODE_WHY, "buyer": _CODE_WHY, "plant": _CODE_WHY,
+                                             "field": _each(text_of(ChangeEvent.field)), "kind": _one_of(EVENT_KINDS),
+                                             "slip": _SLIP_WHY, "page": _PAGE_WHY}
 
     @classmethod
     def from_inputs(cls, start: object, end: object, source: object, supplier: object, buyer: object,
@@ -308,6 +363,7 @@ class GapView(UrlView):
     source: str | None = None
     state: str = "open"
     page: int = 1
+    CHECKS: ClassVar[Mapping[str, Check]] = {"source": _SOURCE_WHY, "state": _one_of(GAP_STATES), "page": _PAGE_WHY}
 
     @classmethod
     def from_inputs(cls, source: object, state: object, page: object = 1) -> GapView:
