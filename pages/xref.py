@@ -13,6 +13,7 @@ from pages._components import empty_state, moment, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, list_page
 from potrack.auth.roles import Action
+from potrack.bounds import text_within, why_not
 from potrack.store.xref import GAP_STATES, Gap, MappingRefused, list_gaps, map_item_code
 from potrack.web import context
 from potrack.web.access import may, permitted
@@ -21,6 +22,7 @@ from potrack.web.filters import GapView
 dash.register_page(__name__, path="/xref", name="Xref gaps", order=4)
 STATES = [{"label": state, "value": state} for state in GAP_STATES]
 FIELD_NAMES = {"internal_part_id": "the internal part id", "item_code": "the item code"}
+STORABLE = why_not(text_within(10_000))  # the store says which length fits; this catches what no column takes
 
 
 def layout(**query: str) -> html.Div:
@@ -99,6 +101,10 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
         return True, actor, "danger"
     if source not in context.source_names():
         return True, f"Not mapped: {source!r} is not a configured source.", "warning"
+    for field, value in (("item_code", item_code), ("internal_part_id", part_id)):
+        reason = STORABLE(value) if isinstance(value, str) else None  # NUL: PostgreSQL refuses it
+        if reason:
+            return True, f"Not mapped: {FIELD_NAMES[field]} {reason}.", "warning"
     try:
         done = map_item_code(context.engine(), source, item_code, part_id, actor.label)
     except MappingRefused as exc:

@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from auth_support import client_as
+from callback_support import callback_body, prop, response_props
 from potrack.api.routes import ROUTES
-from potrack.store.models import FailedRow
+from potrack.store.models import FailedRow, XrefMapping
 from potrack.store.runs import Rejection, save_failed_rows
 from web_support import add_run
 
@@ -264,3 +265,18 @@ def test_dash_callback_bodies_deep_or_oversize(admin):
     assert deep.status_code == 400
     big = client.post(UPDATE, data=OVERSIZE, content_type="application/json")
     assert big.status_code == 413
+
+
+def test_the_xref_workbench_refuses_a_nul_in_a_mapping(admin, web):
+    client, _ = admin
+    button = {"type": "xref-map", "source": "demo", "code": "ITM-00025"}
+    box = {"type": "xref-part", "source": "demo", "code": "ITM-00025"}
+    outputs = [prop("xref-toast", p) for p in ("is_open", "children", "icon")] + [prop("xref-mapped", "data")]
+    body = callback_body(client, {"type": "xref-map", "source": ["ALL"], "code": ["ALL"]}, outputs,
+                         [[prop(button, "n_clicks", 1)]],
+                         [[prop(box, "value", "PART\x0025")], [prop(box, "id", box)], prop("xref-mapped", "data", 0)],
+                         [(button, "n_clicks")])
+    shown = response_props(client.post(UPDATE, json=body), "xref-toast")
+    assert shown["icon"] == "warning" and "the internal part id must not contain a NUL character" in shown["children"]
+    with web.engine.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(XrefMapping)).scalar_one() == 0
