@@ -14,7 +14,7 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       WithJsonSchema, field_validator)
 from pydantic_core import PydanticCustomError
 
-from potrack.bounds import MOMENT_FORMS, Flag, Moment, id_of, text_of, whole_number
+from potrack.bounds import MOMENT_FORMS, Flag, Moment, column_max, id_of, text_of, whole_number
 from potrack.store.audit import SEVERITIES
 from potrack.store.models import (ALERT_RULES, ALERT_STATES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent,
                                   FailedRow, PoLine, Run, XrefMapping)
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     ExportFormat: TypeAlias = str
 else:
     RunId, FailedRowId = id_of(Run.id), id_of(FailedRow.id)
-    LineNumber = whole_number(0, 2**31 - 1)  # PoLine.line_number is an INTEGER; some ERPs number lines from 0
+    LineNumber = whole_number(0, column_max(PoLine.line_number))  # some ERPs number lines from 0
     PageNumber, Limit, ChangesPerPage = whole_number(1, 2**31 - 1), whole_number(1, 500), whole_number(1, 1000)
     SlipDays = whole_number(0, 100_000)
     SourceName, PoNumber, Code = text_of(Run.source), text_of(PoLine.po_number), text_of(PoLine.supplier_code)

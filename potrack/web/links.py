@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import quote, unquote, urlencode
 
-from potrack.bounds import lenient, text_of, whole_number
+from potrack.bounds import column_max, lenient, text_of, whole_number
 from potrack.store.models import PoLine
 
 LINES = "/lines"
-LINE_NUMBER = lenient(whole_number(0, 2**31 - 1))  # PoLine.line_number is an INTEGER
+LINE_NUMBER = lenient(whole_number(0, column_max(PoLine.line_number)))
 _SOURCE, _PO = lenient(text_of(PoLine.source)), lenient(text_of(PoLine.po_number))
 
 
