@@ -33,7 +33,7 @@ import sqlalchemy as sa
 
 from conftest import ERP_COLUMNS, ROOT, SERVICE_SETTINGS, day, erp_line, json_value, run_cli, store_rows
 from potrack.pipeline.progress import EVERY_S
-from services import create_pg_schema
+from services import create_pg_schema, die_with_parent
 from timing import wait_for
 
 SOURCE = "erp"
@@ -248,6 +248,7 @@ class HeldNight:
         self._write(csv_text(self.rows[self.sent:], header=False))
         self.sent = len(self.rows)
         fd = self._fd
+        assert fd is not None
         wait_for(lambda: _unread(fd) == 0, seconds, "the reader to take the whole night")
         self.close()
 
@@ -275,7 +276,7 @@ class CliProcess:
         with self.out.open("w") as out, self.err.open("w") as err:
             self.proc = subprocess.Popen([sys.executable, "-m", "potrack", "run", "--json", "--source", SOURCE],
                                          cwd=workdir, env=cli_env(workdir, **env), stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL)
+                                         stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
 
     @property
     def pid(self) -> int:
@@ -285,14 +286,19 @@ class CliProcess:
         return self.out.read_text() + self.err.read_text()
 
     def kill(self) -> None:
-        """SIGKILL: the process ends at once, in whatever it was doing."""
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(timeout=10)
-        assert self.proc.returncode == -signal.SIGKILL
+        """SIGKILL: the process ends at once, in whatever it was doing (nothing if it has ended already)."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+            assert self.proc.returncode == -signal.SIGKILL
 
     def wait(self, seconds: float = 120) -> tuple[int, list[dict[str, Any]], str]:
-        """Its exit code, JSON reports and stderr once it ends."""
-        self.proc.wait(timeout=seconds)
+        """Its exit code, JSON reports and stderr once it ends (killed, and the test failed, if it does not)."""
+        try:
+            self.proc.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"the process did not end within {seconds} s:\n{self.output()}") from None
         reports = [json.loads(line) for line in self.out.read_text().splitlines() if line.strip()]
         return self.proc.returncode, reports, self.err.read_text()
 
@@ -343,9 +349,16 @@ def wait_for_run(engine: sa.Engine, alive: Callable[[], bool], condition: Callab
     return wait_for(newest_run(engine, alive, condition), seconds, what)
 
 
+def sqlite_file(url: str) -> str:
+    """The file of a SQLite store's URL."""
+    database = sa.engine.make_url(url).database
+    assert database, url
+    return database
+
+
 def sqlite_write_locked(url: str) -> bool:
     """Whether another connection holds the SQLite store's write lock (a transaction is writing)."""
-    con = sqlite3.connect(sa.engine.make_url(url).database, timeout=0, isolation_level=None)
+    con = sqlite3.connect(sqlite_file(url), timeout=0, isolation_level=None)
     try:
         con.execute("BEGIN IMMEDIATE")
     except sqlite3.OperationalError as exc:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from fault_support import (CliProcess, HeldNight, assert_lines_are_the_erps, in_commit, mid_extract, newest_run,
-                           night, plain_engine, po_lines_held, run_here, runs_of, setup_workdir, store_url,
+                           night, plain_engine, po_lines_held, run_here, runs_of, setup_workdir, sqlite_file, store_url,
                            wait_for_run, write_night)
 from potrack.clock import utcnow
 from potrack.store.engine import SQLITE_BUSY_S
@@ -40,7 +40,7 @@ def held_by_sqlite_writer(workdir: Path, url: str, rows: list[dict]) -> tuple[Cl
     try:
         night_held.give(run.proc)
         night_held.until(newest_run(engine, lambda: run.proc.poll() is None, mid_extract))
-        other = sqlite3.connect(engine.url.database, isolation_level=None)
+        other = sqlite3.connect(sqlite_file(url), isolation_level=None)
         try:
             other.execute("BEGIN IMMEDIATE")
             night_held.finish()
