@@ -42,7 +42,8 @@ def bad_row(n: int) -> tuple[dict, str | None, str]:
         return (erp_line(po, line, quantity_ordered=f"lots{n}", **memo), f"{po}/{line}",
                 f"quantity_ordered: not a number: 'lots{n}'")
     if defect == 1:
-        return erp_line(po, line, supplier_code=None, **memo), f"{po}/{line}", "supplier_code: required value is missing"
+        return (erp_line(po, line, supplier_code=None, **memo), f"{po}/{line}",
+                "supplier_code: required value is missing")
     if defect == 2:
         return erp_line(po, line, unit_price=-n, **memo), f"{po}/{line}", f"unit_price: negative: {-n}"
     return erp_line(None, line, **memo), None, "po_number: required value is missing"

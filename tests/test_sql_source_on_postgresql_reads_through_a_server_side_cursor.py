@@ -34,15 +34,15 @@ def test_the_snapshot_is_fetched_a_batch_at_a_time_from_an_open_cursor(pg_schema
     try:
         with engine.begin() as conn:
             load_lines(conn, "big", ROWS)
-            conn.execute(sa.text("CREATE TABLE xref AS SELECT 'ITEM-' || g AS item_code, 'PART-' || g AS internal_part_id "
-                                 "FROM generate_series(1, 3) g"))
+            conn.execute(sa.text("CREATE TABLE xref AS SELECT 'ITEM-' || g AS item_code, "
+                                 "'PART-' || g AS internal_part_id FROM generate_series(1, 3) g"))
         with engine.connect() as conn:
             expected = [tuple(r) for r in conn.execute(sa.text(
                 "SELECT * FROM big ORDER BY po_number, line_number"))]
     finally:
         engine.dispose()
-    cfg = SourceConfig(name="pg", kind="sql", url=pg_schema.url, query=QUERY,
-                       xref=XrefConfig(query="SELECT item_code, internal_part_id FROM xref WHERE item_code LIKE 'ITEM-%'"))
+    xref = XrefConfig(query="SELECT item_code, internal_part_id FROM xref WHERE item_code LIKE 'ITEM-%'")
+    cfg = SourceConfig(name="pg", kind="sql", url=pg_schema.url, query=QUERY, xref=xref)
     source = SqlSource(cfg)
 
     with source.open(BATCH) as snap:
