@@ -278,6 +278,10 @@ class Pipeline:
                              details={"stage": stage, **metrics.as_dict()})
         except runs.RunNoLongerRunning as exc:
             return self._taken_away(run_id, source, baseline, started, exc)
+        except sa.exc.SQLAlchemyError as exc:  # the store cannot take the record either (its disk is full)
+            duration = round((utcnow() - started).total_seconds(), 3)
+            log.error("run #%s %s: its failure could not be recorded in the store (%s); the run stays running there "
+                      "until the next run of the source marks it abandoned", run_id, source, safe_reason(exc))
         log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         report = RunReport(run_id, source, "failed", baseline, duration, metrics, error, notes)
         events.publish(events.RUN_FINISHED, report.as_json())
