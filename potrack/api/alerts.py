@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from potrack.api.contract import endpoint
 from potrack.api.models import AlertsQuery
+from potrack.api.responses import AlertList
 from potrack.api.serialize import alert_json
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow
@@ -25,7 +26,7 @@ def select_alerts(conn: sa.Connection, state: str | None, source: str | None, ru
     return [a for a in found if state is None or a.state == state][:limit]
 
 
-@endpoint(query=AlertsQuery, answers={200: "The alerts."})
+@endpoint(AlertList, query=AlertsQuery, answers={200: "The alerts."})
 def list_alerts(query: AlertsQuery) -> flask.Response:
     """List alerts, firing first, then newest first, with their notifications.
 

@@ -6,12 +6,13 @@ import flask
 
 from potrack.api.contract import endpoint
 from potrack.api.models import AuditQuery
+from potrack.api.responses import AuditPage
 from potrack.api.serialize import page_json
 from potrack.store.audit import AuditFilter, list_events
 from potrack.web import context
 
 
-@endpoint(query=AuditQuery, answers={200: "A page of events."})
+@endpoint(AuditPage, query=AuditQuery, answers={200: "A page of events."})
 def list_audit(query: AuditQuery) -> flask.Response:
     """List audit events, newest first."""
     flt = AuditFilter(query.event_type, query.severity, query.source, query.since, query.until)

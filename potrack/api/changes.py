@@ -13,6 +13,7 @@ import flask
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import ChangeFilters, ChangesExportQuery, ChangesQuery
+from potrack.api.responses import ChangeRowPage
 from potrack.api.serialize import iso, page_json
 from potrack.store.changes import ChangeFilter, ChangeRow, count_changes, iter_changes
 from potrack.store.changes import list_changes as list_change_rows
@@ -21,6 +22,9 @@ from potrack.web.links import line_path
 
 FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"),
            "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")}
+FILES = {FORMATS["csv"][0]: {"type": "string", "description": "format=csv: a header row, then a row per change."},
+         FORMATS["xlsx"][0]: {"type": "string", "format": "binary", "description": "format=xlsx (the default): "
+                                                                                  "an Excel workbook."}}
 
 
 def change_filter(query: ChangeFilters) -> ChangeFilter:
@@ -53,7 +57,7 @@ def change_json(row: ChangeRow) -> dict[str, Any]:
             "line_url": line_path(row.source, row.po_number, row.line_number)}
 
 
-@endpoint(query=ChangesQuery, answers={200: "A page of changes."})
+@endpoint(ChangeRowPage, query=ChangesQuery, answers={200: "A page of changes."})
 def list_changes(query: ChangesQuery) -> flask.Response:
     """List change events across runs.
 
@@ -65,7 +69,7 @@ def list_changes(query: ChangesQuery) -> flask.Response:
     return flask.jsonify({**body, "results": [change_json(r) for r in found.rows]})
 
 
-@endpoint(query=ChangesExportQuery, media="application/octet-stream",
+@endpoint(FILES, query=ChangesExportQuery,
           answers={200: "The file (Content-Disposition: attachment).",
                    409: "More changes match than an Excel sheet holds (export as CSV)."})
 def export_changes(query: ChangesExportQuery) -> flask.Response:

@@ -1,6 +1,7 @@
 """A route's contract: the models its path, query string and body must fit, the action it takes and what it
-answers. @endpoint declares it on a view and validates every request against it before the view runs, answering
-what does not fit in the API's error shape: 404 for a path variable, 400 naming a query parameter or body field."""
+answers (its success body's model, or the files it sends by media type). @endpoint declares it on a view and
+validates every request against it before the view runs, answering what does not fit in the API's error shape: 404
+for a path variable, 400 naming a query parameter or body field."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from pydantic_core import ErrorDetails
 
 from potrack.api.errors import ApiError, BadParameter
 from potrack.api.models import Input, NoQuery
+from potrack.api.responses import Output
 from potrack.auth.roles import Action, Actor
 from potrack.auth.session import acting
 
@@ -24,25 +26,30 @@ class NoBody(Input):
     """A POST that takes no field: an empty body, or an empty JSON object."""
 
 
+# Not JSON: each media type a route may send, with its body's JSON schema (e.g. {"type": "string"}).
+Files = Mapping[str, Mapping[str, Any]]
+
+
 @dataclass(frozen=True)
 class Contract:
-    """What a route takes and answers (for the document: its success status and route-specific refusals)."""
+    """What a route takes and answers (for the document: its success status and body, and route-specific
+    refusals)."""
 
+    returns: type[Output] | Files
     path: type[Input] | None = None
     query: type[Input] = NoQuery
     body: type[Input] | None = None
     action: Action | None = None
     answers: Mapping[int, str] = field(default_factory=lambda: {200: "OK."})
-    media: str = "application/json"
 
 
-def endpoint(path: type[Input] | None = None, query: type[Input] = NoQuery, body: type[Input] | None = None,
-             action: Action | None = None, answers: Mapping[int, str] | None = None,
-             media: str = "application/json") -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def endpoint(returns: type[Output] | Files, path: type[Input] | None = None, query: type[Input] = NoQuery,
+             body: type[Input] | None = None, action: Action | None = None,
+             answers: Mapping[int, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a view's contract; the view gets the validated `path`, `query`, `body` and `actor` it names."""
     if action is not None and body is None:
         body = NoBody
-    contract = Contract(path, query, body, action, dict(answers or {200: "OK."}), media)
+    contract = Contract(returns, path, query, body, action, dict(answers or {200: "OK."}))
 
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         wanted = set(inspect.signature(view).parameters)

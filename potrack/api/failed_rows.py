@@ -7,6 +7,7 @@ import flask
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import FailedRowsQuery, RowPath, RunPath
+from potrack.api.responses import FailedRowPage, RowsQueued
 from potrack.api.runs import QUEUED, accepted
 from potrack.api.serialize import page_json
 from potrack.auth.roles import Action, Actor
@@ -15,7 +16,7 @@ from potrack.store.retries import queue_row_retry, unresolved_rows_of_run
 from potrack.web import context
 
 
-@endpoint(query=FailedRowsQuery, answers={200: "A page of rows."})
+@endpoint(FailedRowPage, query=FailedRowsQuery, answers={200: "A page of rows."})
 def list_rows(query: FailedRowsQuery) -> flask.Response:
     """List rejected rows, by their run's queue time, a page at a time."""
     flt = FailedRowFilter(query.source, query.run_id, query.since, query.until, query.resolved)
@@ -30,7 +31,7 @@ def _retry(actor: Actor, row_ids: list[int]) -> flask.Response:
     return accepted(body, queued[0].run_id)
 
 
-@endpoint(path=RowPath, action=Action.RETRY_ROWS,
+@endpoint(RowsQueued, path=RowPath, action=Action.RETRY_ROWS,
           answers={**QUEUED, 404: "No such failed row.",
                    409: "The row is resolved, already being retried, or its source is busy."})
 def retry_row(path: RowPath, actor: Actor) -> flask.Response:
@@ -40,7 +41,7 @@ def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     return _retry(actor, [path.row_id])
 
 
-@endpoint(path=RunPath, action=Action.RETRY_ROWS,
+@endpoint(RowsQueued, path=RunPath, action=Action.RETRY_ROWS,
           answers={**QUEUED, 404: "No such run.",
                    409: "The run has no unresolved rows, a row is already being retried, or the source is busy."})
 def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import flask
 
 from potrack.api.contract import endpoint
+from potrack.api.responses import Health
 from potrack.api.serialize import health_json
 from potrack.clock import utcnow
 from potrack.web import context
 from potrack.web.health import check_sources, overall
 
 
-@endpoint(answers={200: "The verdict."})
+@endpoint(Health, answers={200: "The verdict."})
 def health() -> flask.Response:
     """Health verdict.
 

@@ -7,12 +7,13 @@ import flask
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import LinePath
+from potrack.api.responses import LineHistory
 from potrack.api.serialize import plain
 from potrack.store.line_history import line_history
 from potrack.web import context
 
 
-@endpoint(path=LinePath, answers={200: "The line's history.", 404: "The store has no such line."})
+@endpoint(LineHistory, path=LinePath, answers={200: "The line's history.", 404: "The store has no such line."})
 def get_line(path: LinePath) -> flask.Response:
     """One PO line's history.
 

@@ -25,6 +25,7 @@ from potrack.store.models import ALERT_RULES
 from potrack.web import context
 
 log = logging.getLogger("potrack.api")
+TEXT = {CONTENT_TYPE_PLAIN_0_0_4: {"type": "string", "description": "Prometheus's text format 0.0.4."}}
 SNAPSHOTS = "row_retry runs (a few failed rows re-read, not a snapshot) are left out, as on the dashboard"
 
 
@@ -121,7 +122,7 @@ def _refusal(token: str | None) -> flask.Response | None:
     return response
 
 
-@endpoint(media=CONTENT_TYPE_PLAIN_0_0_4,
+@endpoint(TEXT,
           answers={200: "The metrics.", 401: "POTRACK_METRICS_TOKEN is set and the request did not send it."})
 def metrics() -> flask.Response:
     """Prometheus metrics.

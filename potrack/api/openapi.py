@@ -1,5 +1,5 @@
 """The API's OpenAPI 3.1 document, generated from the route table and each route's contract (its pydantic models'
-JSON schemas), so it describes exactly what the API validates."""
+JSON schemas: what it takes and what it answers), so it describes exactly what the API validates and sends."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import flask
+from pydantic import BaseModel
 
 from potrack.api.contract import Contract, NoBody, contract_of, endpoint
 from potrack.api.models import Input
+from potrack.api.responses import Error, OpenApiDocument, Output
 from potrack.auth.session import PUBLIC_PATHS
 from potrack.bounds import DAY_RANGE
 
@@ -22,15 +24,9 @@ DESCRIPTION = (
     "Unknown or repeated query parameters are refused (400); an empty one counts as absent. Times are ISO 8601 in "
     f"UTC, and a moment given must lie {DAY_RANGE} once converted to UTC. Ids are bounded by their store column "
     "(a run id is at most 2,147,483,647), text by its column's length and never holds a NUL character; a body is "
-    "at most 1 MiB. Errors are `{\"error\", \"message\"}`, with `parameter` naming the query parameter, path "
-    "variable or body field at fault.")
-ERROR = {"type": "object", "required": ["error", "message"], "properties": {
-    "error": {"type": "string", "description": "bad_parameter, bad_body, unauthorized, forbidden, not_found, "
-                                               "method_not_allowed, conflict, payload_too_large, "
-                                               "unsupported_media_type, internal_error"},
-    "message": {"type": "string"},
-    "parameter": {"type": "string", "description": "The query parameter, path variable or body field at fault."},
-    "run_id": {"type": "integer", "description": "The run that blocks the request (409 of POST /api/runs)."}}}
+    "at most 1 MiB. Times answered are ISO 8601 in UTC with a Z. Every error under /api (and /metrics' 401) is the "
+    "`Error` object, `{\"error\", \"message\"}`, with `parameter` naming the query parameter, path variable or body "
+    "field at fault; a method a path does not take is a 405 in that shape.")
 REFUSALS = {
     400: "A query parameter or body field is unknown or has a bad value (`parameter` names it).",
     401: "No session and no valid bearer token (unknown or revoked).",
@@ -46,11 +42,24 @@ def template(rule: str) -> str:
     return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule)
 
 
-def _schemas(model: type[Input], components: dict[str, Any]) -> dict[str, Any]:
+def _schemas(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
     """A model's JSON schema, its nested definitions moved to the document's components."""
     schema = model.model_json_schema(ref_template=REF)
-    components.update(schema.pop("$defs", {}))
+    for name, definition in schema.pop("$defs", {}).items():
+        _component(name, definition, components)
     return schema
+
+
+def _component(name: str, schema: dict[str, Any], components: dict[str, Any]) -> None:
+    """Add a schema to the components; two different models of one name would describe each other's fields."""
+    if components.setdefault(name, schema) != schema:
+        raise ValueError(f"two different models are named {name} in the API's document")
+
+
+def _ref(model: type[BaseModel], components: dict[str, Any]) -> dict[str, Any]:
+    """A reference to a model's schema, added to the components."""
+    _component(model.__name__, _schemas(model, components), components)
+    return {"$ref": REF.format(model=model.__name__)}
 
 
 def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
@@ -85,19 +94,24 @@ def _parameters(model: type[Input] | None, where: str, components: dict[str, Any
 
 def _error(description: str) -> dict[str, Any]:
     return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+            "content": {"application/json": {"schema": {"$ref": REF.format(model=Error.__name__)}}}}
 
 
-def _responses(contract: Contract, public: bool) -> dict[str, Any]:
+def _success(description: str, contract: Contract, components: dict[str, Any]) -> dict[str, Any]:
+    """A success answer: its model's JSON, or the files it sends by media type."""
+    if isinstance(contract.returns, type) and issubclass(contract.returns, Output):
+        content = {"application/json": {"schema": _ref(contract.returns, components)}}
+    else:
+        content = {media: {"schema": dict(schema)} for media, schema in contract.returns.items()}
+    return {"description": description, "content": content}
+
+
+def _responses(contract: Contract, public: bool, components: dict[str, Any]) -> dict[str, Any]:
     """What the route answers: its own statuses, then the refusals its contract implies."""
     answers: dict[str, Any] = {}
     for status, description in contract.answers.items():
-        if status < 400:
-            answers[str(status)] = {"description": description,
-                                    "content": {contract.media: {"schema": {} if contract.media != "application/json"
-                                                                 else {"type": "object"}}}}
-        else:
-            answers[str(status)] = _error(description)
+        answers[str(status)] = (_success(description, contract, components) if status < 400
+                                else _error(description))
     implied = [400, *([] if public else [401])]
     if contract.action is not None:
         implied += [403, 415]
@@ -120,21 +134,20 @@ def operation(endpoint_name: str, rule: str, contract: Contract, summary: str, d
     op["parameters"] = (_parameters(contract.path, "path", components)
                         + _parameters(contract.query, "query", components))
     if contract.body is not None and contract.body is not NoBody:
-        body = _schemas(contract.body, components)
-        components[contract.body.__name__] = body
         op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": {"$ref": REF.format(model=contract.body.__name__)}}}}
+            "schema": _ref(contract.body, components)}}}
     if public:
         op["security"] = []
     if contract.action is not None:
         op["x-potrack-action"] = contract.action.value
-    op["responses"] = _responses(contract, public)
+    op["responses"] = _responses(contract, public, components)
     return op
 
 
 def document(routes: Iterable[Route]) -> dict[str, Any]:
     """The OpenAPI 3.1 document of every route in the table that declares a contract."""
-    components: dict[str, Any] = {"Error": ERROR}
+    components: dict[str, Any] = {}
+    _ref(Error, components)
     paths: dict[str, dict[str, Any]] = {}
     for rule, endpoint_name, methods, view in routes:
         contract = contract_of(view)
@@ -163,7 +176,7 @@ def document(routes: Iterable[Route]) -> dict[str, Any]:
     }
 
 
-@endpoint(answers={200: "This OpenAPI 3.1 document."})
+@endpoint(OpenApiDocument, answers={200: "This OpenAPI 3.1 document."})
 def openapi() -> flask.Response:
     """This description (OpenAPI 3.1), generated from the routes' declarations."""
     return flask.jsonify(flask.current_app.extensions["potrack.openapi"])

@@ -10,6 +10,7 @@ import flask
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError, BadParameter
 from potrack.api.models import RunChangesQuery, RunNowBody, RunPath, RunsQuery, encode_cursor
+from potrack.api.responses import DETAIL_ROWS, Queued, RetryQueued, RunChangePage, RunDetail, RunPage
 from potrack.api.serialize import page_json, run_detail_json, run_json
 from potrack.auth.roles import Action, Actor, require
 from potrack.clock import utcnow
@@ -20,7 +21,6 @@ from potrack.store.retries import queue_retry
 from potrack.store.runs import queue_run_unless_active
 from potrack.web import context
 
-DETAIL_CHANGES = 500
 QUEUED = {202: "Queued (Location: the queued run's URL)."}
 
 
@@ -46,7 +46,7 @@ def configured_source(name: str) -> str:
     return name
 
 
-@endpoint(query=RunsQuery, answers={200: "A page of runs, newest first (keyset paging: follow `next`)."})
+@endpoint(RunPage, query=RunsQuery, answers={200: "A page of runs, newest first (keyset paging: follow `next`)."})
 def list_runs(query: RunsQuery) -> flask.Response:
     """List runs, newest first (keyset paging)."""
     flt = RunFilter(query.since, query.until, query.status, query.source)
@@ -60,18 +60,18 @@ def list_runs(query: RunsQuery) -> flask.Response:
     return flask.jsonify({"count": found.total, "results": [run_json(r, now) for r in found.runs], "next": next_url})
 
 
-@endpoint(path=RunPath, answers={200: "The run.", 404: "No such run."})
+@endpoint(RunDetail, path=RunPath, answers={200: "The run.", 404: "No such run."})
 def get_run(path: RunPath) -> flask.Response:
     """One run in detail.
 
     The run, why it failed, its unmapped codes, attempts, rejected rows and first changes."""
-    found = context.read(run_record_detail, path.run_id, DETAIL_CHANGES)
+    found = context.read(run_record_detail, path.run_id, DETAIL_ROWS)
     if found is None:
         raise _missing(path.run_id)
     return flask.jsonify(run_detail_json(*found, utcnow()))
 
 
-@endpoint(path=RunPath, query=RunChangesQuery,
+@endpoint(RunChangePage, path=RunPath, query=RunChangesQuery,
           answers={200: "A page of changes, in the order written.", 404: "No such run."})
 def list_changes(path: RunPath, query: RunChangesQuery) -> flask.Response:
     """A run's change events, paged, in the order they were written."""
@@ -82,7 +82,7 @@ def list_changes(path: RunPath, query: RunChangesQuery) -> flask.Response:
                                                         found.per_page)})
 
 
-@endpoint(body=RunNowBody, action=Action.RUN_NOW,
+@endpoint(Queued, body=RunNowBody, action=Action.RUN_NOW,
           answers={**QUEUED, 409: "The source already has a run queued or running (`run_id` names it)."})
 def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
     """Run now.
@@ -100,7 +100,7 @@ def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
     return accepted({"run_id": run_id, "status": "queued"}, run_id)
 
 
-@endpoint(path=RunPath, action=Action.RETRY_RUN,
+@endpoint(RetryQueued, path=RunPath, action=Action.RETRY_RUN,
           answers={**QUEUED, 404: "No such run.",
                    409: "The run is not retryable, already has a retry queued or running, or its source is busy."})
 def retry_run(path: RunPath, actor: Actor) -> flask.Response:

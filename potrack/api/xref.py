@@ -9,6 +9,7 @@ import flask
 from potrack.api.contract import endpoint
 from potrack.api.errors import BadParameter
 from potrack.api.models import GapsQuery, MappingBody
+from potrack.api.responses import GapPage, MappingCreated
 from potrack.api.runs import configured_source
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action, Actor
@@ -25,7 +26,7 @@ def gap_json(gap: Gap) -> dict[str, Any]:
     return body
 
 
-@endpoint(query=GapsQuery, answers={200: "A page of gaps."})
+@endpoint(GapPage, query=GapsQuery, answers={200: "A page of gaps."})
 def list_xref_gaps(query: GapsQuery) -> flask.Response:
     """List unmapped item codes (xref gaps).
 
@@ -37,7 +38,7 @@ def list_xref_gaps(query: GapsQuery) -> flask.Response:
     return flask.jsonify({**body, "results": [gap_json(g) for g in found.gaps]})
 
 
-@endpoint(body=MappingBody, action=Action.MAP_ITEM_CODES, answers={201: "The mapping."})
+@endpoint(MappingCreated, body=MappingBody, action=Action.MAP_ITEM_CODES, answers={201: "The mapping."})
 def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
     """Map an item code to an internal part.
 
