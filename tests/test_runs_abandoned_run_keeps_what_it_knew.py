@@ -42,7 +42,7 @@ def test_a_dead_runs_stage_rows_duration_and_rejections_are_kept(web):
     assert run["duration_s"] == pytest.approx(25.0)
     assert run["error"] == runs.PROCESS_DIED
     [event] = [e for e in audit_events(web.engine, dead) if e["event_type"] == "ingestion.abandoned"]
-    assert "abandoned in stage commit: the process running it died" in event["message"]
+    assert "abandoned in stage commit: the process running it ended without recording its outcome" in event["message"]
 
     with web.engine.connect() as conn:
         kept = list_failed_rows(conn, FailedRowFilter(run_id=dead))
@@ -80,4 +80,4 @@ def test_the_run_card_says_where_an_abandoned_run_stopped(web):
         run = run_detail(conn, dead, 10).run
     shown = text(run_summary(run, utcnow()))
     assert "stopped in stage validate · 2,500 / 10,000 rows" in shown
-    assert "2,500 lines processed" in shown and "Abandoned: the process running it died" in shown
+    assert "2,500 lines processed" in shown and "Abandoned: the process running it ended without recording" in shown

@@ -269,7 +269,8 @@ def record_check_problems(engine: sa.Engine, run_id: int, problems: list[str]) -
 
 
 HEARTBEAT_STOPPED = "Abandoned: its heartbeat stopped (the process running it stopped or was killed)"
-PROCESS_DIED = "Abandoned: the process running it died (its liveness lock was free)"
+PROCESS_DIED = ("Abandoned: the process running it ended without recording its outcome (killed, crashed, or its store "
+                "refused the record): its liveness lock was free")
 
 
 def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[bool]:
