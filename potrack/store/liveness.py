@@ -41,19 +41,26 @@ def _lock_file(engine: sa.Engine, run_id: int) -> Path | None:
     return None if directory is None else directory / f"run-{run_id}.lock"
 
 
-def _try_flock(path: Path, create: bool) -> int | None:
-    """An open descriptor holding an exclusive flock on `path`, or None when another process holds it.
+@contextlib.contextmanager
+def _file_locked(path: Path, create: bool) -> Iterator[bool]:
+    """Hold an exclusive flock on `path` for the block; yields False when another process holds it.
 
     flock (not fcntl's POSIX record locks) conflicts between two descriptors of one process too, and closing
-    some other descriptor of the file does not drop it.
+    some other descriptor of the file does not drop it. The file goes when the lock does: a checker that opens
+    it later finds no file, the sign of a run whose executor is gone.
     """
     fd = os.open(path, os.O_RDWR | (os.O_CREAT if create else 0), 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
-        return None
-    return fd
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        path.unlink(missing_ok=True)
+        os.close(fd)
 
 
 def _pg_key(run_id: int) -> sa.ColumnElement[int]:
@@ -97,15 +104,8 @@ def held(engine: sa.Engine, run_id: int) -> Iterator[bool]:
             yield True
             return
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd = _try_flock(path, create=True)
-        if fd is None:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            path.unlink(missing_ok=True)  # before the lock goes: a checker that opens it later finds no file
-            os.close(fd)
+        with _file_locked(path, create=True) as taken:
+            yield taken
         return
     # Autocommit: the lock belongs to the session, and no transaction stays open for the run's whole life.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -122,24 +122,17 @@ def held(engine: sa.Engine, run_id: int) -> Iterator[bool]:
 @contextlib.contextmanager
 def if_dead(engine: sa.Engine, run_id: int) -> Iterator[bool]:
     """Yields True, holding the run's lock for the block, when no live process holds it (its process died)."""
-    if engine.dialect.name == "sqlite":
-        path = _lock_file(engine, run_id)
-        if path is None:
-            yield False  # an in-memory store dies with its only process
-            return
-        try:
-            fd = _try_flock(path, create=False)
-        except FileNotFoundError:  # every executing run has its file: none means its executor is gone
-            yield True
-            return
-        if fd is None:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            path.unlink(missing_ok=True)
-            os.close(fd)
+    if engine.dialect.name != "sqlite":
+        with held(engine, run_id) as taken:
+            yield taken
         return
-    with held(engine, run_id) as taken:
-        yield taken
+    path = _lock_file(engine, run_id)
+    if path is None:
+        yield False  # an in-memory store dies with its only process
+        return
+    with contextlib.ExitStack() as stack:
+        try:
+            free = stack.enter_context(_file_locked(path, create=False))
+        except FileNotFoundError:  # every executing run has its file from before its claim: none, its executor gone
+            free = True
+        yield free
