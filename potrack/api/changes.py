@@ -92,9 +92,9 @@ def export_changes(query: ChangesExportQuery) -> flask.Response:
             rows = iter_changes(conn, flt)
             yield from (change_export.csv_chunks(rows, tz) if fmt == "csv" else change_export.workbook_chunks(rows, tz))
 
-    mimetype, suffix = FORMATS[fmt]
+    content_type, suffix = FORMATS[fmt]
     stamp = dt.datetime.now(tz).strftime("%Y%m%d-%H%M")
-    response = flask.Response(flask.stream_with_context(body()), mimetype=mimetype)
+    response = flask.Response(flask.stream_with_context(body()), content_type=content_type)
     response.headers["Content-Disposition"] = f'attachment; filename="potrack-changes-{stamp}.{suffix}"'
     response.headers["Cache-Control"] = "no-store"
     return response
