@@ -44,10 +44,15 @@ class OdbcErp:
     schema: PgSchema
 
     def connection_string(self, fetch: int | None = FETCH) -> str:
-        """Streams with a server-side cursor of `fetch` rows a round trip (None: psqlODBC's default, all at once)."""
+        """Streams with a server-side cursor of `fetch` rows a round trip (None: the whole result at once, chosen
+        explicitly — an odbc source left to itself asks psqlODBC to stream)."""
+        streaming = f"UseDeclareFetch=1;Fetch={fetch};" if fetch else "UseDeclareFetch=0;"
+        return self.plain_connection_string() + streaming
+
+    def plain_connection_string(self) -> str:
+        """The ERP's connection string with no word on how to fetch, as a user would first write it."""
         libpq = f"pqopt={{application_name={self.schema.name} options=-csearch_path={self.schema.name}}};"
-        streaming = f"UseDeclareFetch=1;Fetch={fetch};" if fetch else ""
-        return odbc_connection_string(options=libpq + streaming)
+        return odbc_connection_string(options=libpq)
 
     def config(self, name: str = "erp", *, connection_string: str | None = None,
                query: str = '"SELECT * FROM po_lines"', extra: str = "") -> str:

@@ -1,8 +1,9 @@
-"""A source read through pyodbc (the SQL Server path), streamed with fetchmany."""
+"""A source read through pyodbc (the SQL Server path), streamed with fetchmany (psqlODBC told to stream too)."""
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -15,17 +16,43 @@ log = logging.getLogger("potrack.sources.odbc")
 LOGIN_TIMEOUT_S = 30
 
 
+# psqlODBC keeps a whole result in memory unless told to read it through a cursor, a Fetch of rows at a time.
+DECLARE_FETCH = re.compile(r"(?i)(?:^|;)\s*UseDeclareFetch\s*=")
+
+
+def streaming(connection_string: str, driver_name: str, batch_size: int) -> str | None:
+    """The connection string that makes a buffering driver stream, or None when it streams already or the
+    connection string chose for itself (psqlODBC: UseDeclareFetch)."""
+    if "psqlodbc" not in driver_name.lower() or DECLARE_FETCH.search(connection_string):
+        return None
+    return f"{connection_string.rstrip().rstrip(';')};UseDeclareFetch=1;Fetch={batch_size}"
+
+
 class OdbcSource(Source):
     """Reads the configured query with a pyodbc connection string."""
 
-    def _connect(self) -> Any:
+    def _connect(self, connection_string: str | None = None) -> Any:
         import pyodbc  # imported here: pyodbc needs the system's unixODBC, only odbc sources do
 
-        return pyodbc.connect(self.cfg.connection_string or "", timeout=LOGIN_TIMEOUT_S, autocommit=True)
+        return pyodbc.connect(connection_string or self.cfg.connection_string or "", timeout=LOGIN_TIMEOUT_S,
+                              autocommit=True)
+
+    def _connect_streaming(self, batch_size: int) -> Any:
+        """A connection whose driver hands the result over batch by batch (psqlODBC: reconnected to do so)."""
+        import pyodbc
+
+        conn = self._connect()
+        again = streaming(self.cfg.connection_string or "", str(conn.getinfo(pyodbc.SQL_DRIVER_NAME)), batch_size)
+        if again is None:
+            return conn
+        conn.close()
+        log.info("source %s: psqlODBC reads through a cursor (UseDeclareFetch=1;Fetch=%s); set UseDeclareFetch in "
+                 "the connection string to choose otherwise", self.name, batch_size)
+        return self._connect(again)
 
     @contextmanager
     def open(self, batch_size: int) -> Iterator[Snapshot]:
-        conn = self._connect()
+        conn = self._connect_streaming(batch_size)
         try:
             cursor = conn.cursor()
             total = None
