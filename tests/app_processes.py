@@ -6,8 +6,10 @@ the test ends, whatever happened.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -22,6 +24,10 @@ import pytest
 
 from conftest import ROOT, SERVICE_SETTINGS
 from services import die_with_parent, free_port
+
+
+SCHEDULER_STARTED = re.compile(
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] \[INFO\] \[potrack\.jobs\] scheduler started", re.M)
 
 
 class AppProcess:
@@ -42,6 +48,15 @@ class AppProcess:
     def output(self) -> str:
         """Everything the process has printed so far (stdout and stderr)."""
         return self.log.read_text(encoding="utf-8", errors="replace") if self.log.exists() else ""
+
+    def scheduler_started_at(self, timeout: float = 10) -> float:
+        """When its scheduler started, from its log (epoch seconds): its dispatcher fires then and every
+        jobs.scheduler.DISPATCH_EVERY_S after (an interval job)."""
+        deadline = time.monotonic() + timeout
+        while not (found := SCHEDULER_STARTED.search(self.output())) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert found, self.output()
+        return dt.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(found[2]) / 1000
 
     def wait_ready(self, path: str = "/api/health", timeout: float = 60) -> None:
         """Wait until the process answers `path` (any HTTP status); fail with its output if it never does."""

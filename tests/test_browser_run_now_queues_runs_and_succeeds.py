@@ -2,7 +2,6 @@
 confirms with a toast, the run appears queued in otto's name (the button is disabled and says why), the dispatcher
 runs it (live progress bar) and it ends `success` on the demo source, after which the button is enabled again."""
 
-import datetime as dt
 import re
 import time
 
@@ -23,7 +22,6 @@ kind = "demo"
 batch_size = 50
 demo = { lines = 200, fail = "slow", slow_s = 0.75 }
 """
-STARTED = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] \[INFO\] \[potrack\.jobs\] scheduler started", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +33,9 @@ def scheduled_app(browser, tmp_path_factory):
         yield app
 
 
-def dispatcher_started_at(app):
-    """When the scheduler started: the dispatcher fires then and every DISPATCH_EVERY_S after (an interval job)."""
-    deadline = time.monotonic() + 10
-    while not (found := STARTED.search(app.output())) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert found, app.output()
-    return dt.datetime.strptime(found[1], "%Y-%m-%d %H:%M:%S").timestamp() + int(found[2]) / 1000
-
-
 def just_after_a_dispatch(app, after_s=0.3):
     """Wait until just after a dispatcher tick, so that a run queued now stays queued for about 2.7 s."""
-    phase = (time.time() - dispatcher_started_at(app)) % DISPATCH_EVERY_S
+    phase = (time.time() - app.scheduler_started_at()) % DISPATCH_EVERY_S
     time.sleep((after_s - phase) % DISPATCH_EVERY_S)
 
 

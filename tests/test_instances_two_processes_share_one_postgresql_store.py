@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from prometheus_client.parser import text_string_to_metric_families
 
 from app_processes import app_processes  # noqa: F401 - fixture
+from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.auth.tokens import create_token
 from potrack.clock import utcnow
 from potrack.store import leases, runs
@@ -34,6 +35,19 @@ def slow_demo(name: str, schedule: str, seed: int, slow_s: float) -> str:
 SHARED = slow_demo("north", "* * * * *", 1, 0.1) + slow_demo("south", "0 3 * * *", 2, 0.1)
 # Only the first instance has this source, so only it can claim its run: the run the leader dies executing.
 ONLY_IN_A = slow_demo("slowpoke", "0 4 * * *", 3, 30)
+
+
+def start_apart(start, other):
+    """Start an instance whose dispatcher ticks between the other's: a run (about 0.6 s here) ends before the next
+    tick of the instance that did not run it, so both take runs. (With the ticks close together, the instance whose
+    tick follows the other's would find every queued run first.)"""
+    for _ in range(10):
+        process = start()
+        process.wait_ready()
+        if 1.0 <= (process.scheduler_started_at() - other.scheduler_started_at()) % DISPATCH_EVERY_S <= 2.0:
+            return process
+        process.stop()
+    raise AssertionError("could not start an instance whose dispatcher ticks apart from the other's")
 
 
 def instance_of(engine, process):
@@ -97,8 +111,8 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
     a.wait_ready()
     a_id = wait_for(lambda: instance_of(engine, a), 20, "instance a's lease")
     assert leases.holding(engine, leases.SCHEDULER).holder == a_id
-    b = app_processes.app("b", POTRACK_CONFIG="b.toml", POTRACK_INSTANCE=str(workdir / "instance-b"), **common)
-    b.wait_ready()
+    b_env = {"POTRACK_CONFIG": "b.toml", "POTRACK_INSTANCE": str(workdir / "instance-b"), **common}
+    b = start_apart(lambda: app_processes.app("b", **b_env), a)
     b_id = wait_for(lambda: instance_of(engine, b), 20, "instance b's lease")
 
     # 1. Twenty runs through both APIs at once: the store queues one at a time per source, each executes once.
