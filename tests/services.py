@@ -14,6 +14,7 @@ import ctypes
 import os
 import signal
 import socket
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,3 +121,28 @@ def quiet_odbcinst(directory: Path) -> Path:
             lines.extend(["CommLog=0", "Debug=0"])
     (directory / "odbcinst.ini").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return directory
+
+
+class SessionKiller(threading.Thread):
+    """Ends, once, the first PostgreSQL session of `app` (its application_name) seen running a statement LIKE
+    `pattern` (a fetch from the snapshot's cursor: mid-read); keeps that statement in `killed`."""
+
+    def __init__(self, app: str, pattern: str) -> None:
+        super().__init__(name="session-killer", daemon=True)
+        self.app, self.pattern = app, pattern
+        self.killed: str | None = None
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as conn:
+                while self.killed is None and not self.stop.wait(0.001):
+                    row = conn.execute(sa.text(
+                        "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
+                        "WHERE application_name = :app AND query LIKE :pattern LIMIT 1"),
+                        {"app": self.app, "pattern": self.pattern}).first()
+                    if row is not None and row.ended:
+                        self.killed = row.query
+        finally:
+            admin.dispose()

@@ -14,16 +14,14 @@ connection unexpectedly) when its fetch finds the socket already closed. Both ar
 from __future__ import annotations
 
 import re
-import threading
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from conftest import erp_line, open_store, run_cli, store_rows, write_config
 from erp_nights import METRIC_NAMES, XREF
 from odbc_support import odbc_erp  # noqa: F401 - fixture
-from services import PG_URL
+from services import SessionKiller
 
 FETCH = 10   # rows a round trip, the same as the source's batch_size: many round trips to be killed in
 LINES = 3000
@@ -41,29 +39,6 @@ def night(n: int) -> list[dict]:
     if n == 1:
         rows += [erp_line("PO-NEW", line) for line in (1, 2, 3)]
     return rows
-
-
-class SessionKiller(threading.Thread):
-    """Ends the first session of `app` seen running a bare `fetch` (mid-snapshot), once; keeps that query."""
-
-    def __init__(self, app: str) -> None:
-        super().__init__(name="session-killer", daemon=True)
-        self.app = app
-        self.killed: str | None = None
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                while not self.stop.wait(0.001) and self.killed is None:
-                    row = conn.execute(sa.text(
-                        "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
-                        "WHERE application_name = :app AND query LIKE 'fetch %' LIMIT 1"), {"app": self.app}).first()
-                    if row is not None and row.ended:
-                        self.killed = row.query
-        finally:
-            admin.dispose()
 
 
 def run_night(instance: Path, monkeypatch: pytest.MonkeyPatch, *, baseline: bool = False) -> dict:
@@ -95,7 +70,7 @@ def test_session_killed_mid_extract_is_retried_by_its_sqlstate_and_applies_the_n
     odbc_erp.write(night(1))
     expected = run_night(clean, monkeypatch)
 
-    killer = SessionKiller(odbc_erp.schema.name)
+    killer = SessionKiller(odbc_erp.schema.name, "fetch %")  # psqlODBC's cursor
     killer.start()
     try:
         report = run_night(killed, monkeypatch)

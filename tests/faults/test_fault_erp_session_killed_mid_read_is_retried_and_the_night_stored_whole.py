@@ -11,7 +11,6 @@ snapshot's, with its first rows already read.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -19,7 +18,7 @@ import sqlalchemy as sa
 
 from conftest import ERP_COLUMNS, store_rows, write_config
 from fault_support import XREF, assert_lines_are_the_erps, night, plain_engine, run_here, store_url
-from services import PG_URL, PgSchema, create_pg_schema
+from services import PgSchema, SessionKiller, create_pg_schema
 from store_reads import run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -50,30 +49,6 @@ def pg_erp() -> Iterator[PgSchema]:
         schema.drop()
 
 
-class SessionKiller(threading.Thread):
-    """Ends the first session of the ERP schema seen fetching a full batch from a cursor, once; keeps its query."""
-
-    def __init__(self, app: str) -> None:
-        super().__init__(name="erp-session-killer", daemon=True)
-        self.app = app
-        self.killed: str | None = None
-        self.stop = threading.Event()
-
-    def run(self) -> None:
-        admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
-        try:
-            with admin.connect() as conn:
-                while self.killed is None and not self.stop.wait(0.001):
-                    row = conn.execute(sa.text(
-                        "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
-                        "WHERE application_name = :app AND query LIKE 'FETCH FORWARD 10 FROM %' LIMIT 1"),
-                        {"app": self.app}).first()
-                    if row is not None and row.ended:
-                        self.killed = row.query
-        finally:
-            admin.dispose()
-
-
 def test_an_erp_session_ended_mid_read_is_retried_and_the_night_is_stored_whole_once(workdir, pg_erp,
                                                                                       store_backend):
     write_config(workdir, f"""
@@ -87,7 +62,7 @@ custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
 retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 """)
-    killer = SessionKiller(pg_erp.name)
+    killer = SessionKiller(pg_erp.name, "FETCH FORWARD 10 FROM %")
     killer.start()
     try:
         code, report = run_here()
