@@ -19,6 +19,7 @@ import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,16 +82,21 @@ def store_url_of(env: dict[str, str]) -> str:
     return os.environ.get("POTRACK_DATABASE_URL") or f"sqlite:///{env['POTRACK_INSTANCE']}/potrack.db"
 
 
-def check_full_disk_run(workdir: Path, disk: SmallDisk, env: dict[str, str], leaving: int, stage: str,
-                        error: str) -> None:
-    """Night 1 with space, night 2 with `leaving` bytes free (fails in `stage` with `error`), night 2 again with
-    space (succeeds)."""
+def night_1_stored(workdir: Path, env: dict[str, str]) -> tuple[list, list, Any, Any]:
+    """Nights 1 and 2 of the ERP, night 1 run with space to spare; the store's engine and its state then."""
     setup_workdir(workdir)
     first, second = night(1, SIZE), night(2, SIZE)
     write_night(workdir, first)
     assert run_on(workdir, "night-1", env)[0] == 0
     engine = plain_engine(store_url_of(env))
-    before = store_state(engine)
+    return first, second, engine, store_state(engine)
+
+
+def check_full_disk_run(workdir: Path, disk: SmallDisk, env: dict[str, str], leaving: int, stage: str,
+                        error: str) -> None:
+    """Night 1 with space, night 2 with `leaving` bytes free (fails in `stage` with `error`), night 2 again with
+    space (succeeds)."""
+    first, second, engine, before = night_1_stored(workdir, env)
     write_night(workdir, second)
     disk.fill(leaving)
 
@@ -115,12 +121,7 @@ def test_a_full_disk_under_the_runs_spool_fails_the_extract_clearly_and_the_next
 
 def test_a_sqlite_stores_disk_filling_up_mid_run_fails_it_clearly_and_commits_nothing(workdir, small_disk):
     env = {"POTRACK_INSTANCE": str(small_disk.path / "instance")}
-    setup_workdir(workdir)
-    first, second = night(1, SIZE), night(2, SIZE)
-    write_night(workdir, first)
-    assert run_on(workdir, "night-1", env)[0] == 0
-    engine = plain_engine(store_url_of(env))
-    before = store_state(engine)
+    first, second, engine, before = night_1_stored(workdir, env)
     held = HeldNight(workdir, second, given=SIZE // 3)
     run = CliProcess(workdir, "disk-full", **env)
     try:
