@@ -21,9 +21,9 @@ from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
 from potrack.logs import scrub_web_logs
 from potrack.store.leases import new_instance_id
+from potrack.tz import local_zone
 from potrack.web.headers import register_security_headers
 from potrack.web.search import register_search
-from potrack.tz import local_zone
 
 app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptions=True)
 app.layout = _shell.layout
@@ -45,8 +45,11 @@ def first_admin(runtime: bootstrap.Runtime) -> None:
     """On a store with no users, create `admin` and print its generated password once."""
     generated = ensure_first_admin(runtime.engine, runtime.settings.admin_password)
     if generated is not None:
-        print(f"potrack: created user 'admin' with password {generated} (shown only now; "
-              "change it with `python -m potrack users set-password admin`)", flush=True)
+        print(
+            f"potrack: created user 'admin' with password {generated} (shown only now; "
+            "change it with `python -m potrack users set-password admin`)",
+            flush=True,
+        )
 
 
 def start() -> RunningScheduler | None:

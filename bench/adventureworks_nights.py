@@ -28,16 +28,31 @@ sys.path.insert(0, str(ROOT / "tests"))
 import adventureworks as aw  # noqa: E402 - the tests' ERP builder, nights and model
 from store_reads import METRICS  # noqa: E402
 
-COLUMNS = ("lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-           "batches_reconstructed", "custom_values", "xref_gaps", "errors")
+COLUMNS = (
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "custom_values",
+    "xref_gaps",
+    "errors",
+)
 
 
 def run(workdir: Path, *flags: str) -> tuple[int, dict[str, Any]]:
     """One `potrack run --json` in its own process; its exit code and report."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(PYTHONPATH=str(ROOT), POTRACK_INSTANCE=str(workdir / "instance"))
-    proc = subprocess.run([sys.executable, "-m", "potrack", "run", "--json", "--source", "aw", *flags], cwd=workdir,
-                          env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, "-m", "potrack", "run", "--json", "--source", "aw", *flags],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     [report] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     return proc.returncode, report
 
@@ -70,8 +85,9 @@ def nights(workdir: Path) -> int:
         expected = model.apply(snapshot, xref, report["run_id"], "--baseline" in flags or not model.lines)
         actual = {m: report[m] for m in METRICS}
         if actual != expected.metrics:
-            mismatches.append((name, {m: (expected.metrics[m], actual[m]) for m in METRICS
-                                      if expected.metrics[m] != actual[m]}))
+            mismatches.append(
+                (name, {m: (expected.metrics[m], actual[m]) for m in METRICS if expected.metrics[m] != actual[m]})
+            )
 
     night("1 baseline")
     n2 = aw.night_2(erp)
@@ -85,8 +101,10 @@ def nights(workdir: Path) -> int:
 
     print(f"{'night':<15} {'exit':>4} {'status':<8} {'s':>5} " + " ".join(f"{c:>{max(len(c), 6)}}" for c in COLUMNS))
     for name, code, report in rows:
-        print(f"{name:<15} {code:>4} {report['status']:<8} {report['duration_s']:>5.2f} "
-              + " ".join(f"{report[c]:>{max(len(c), 6)},}" for c in COLUMNS))
+        print(
+            f"{name:<15} {code:>4} {report['status']:<8} {report['duration_s']:>5.2f} "
+            + " ".join(f"{report[c]:>{max(len(c), 6)},}" for c in COLUMNS)
+        )
     for name, _code, report in rows:
         if report["error"] or report["notes"]:
             print(f"{name}: error: {report['error']}; notes: {'; '.join(report['notes'])}")

@@ -28,9 +28,16 @@ ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DESCRIPTION = 2000  # characters of each rejected row's description: a failed row of about 2 KB
 SPREAD = 0.20  # the three peaks must lie within 20 % of each other
-PG_TYPES = {"line_number": "integer", "quantity_ordered": "numeric", "quantity_received": "numeric",
-            "unit_price": "numeric", "order_date": "date", "promised_date": "date", "need_by_date": "date",
-            "udf_3": "numeric"}
+PG_TYPES = {
+    "line_number": "integer",
+    "quantity_ordered": "numeric",
+    "quantity_received": "numeric",
+    "unit_price": "numeric",
+    "order_date": "date",
+    "promised_date": "date",
+    "need_by_date": "date",
+    "udf_3": "numeric",
+}
 
 
 def memory_kib(field: str) -> int:
@@ -51,8 +58,10 @@ def reject_every_row(path: Path) -> None:
     """Give every row of a generated ERP a description five times too long (its own text, padded with x)."""
     con = sqlite3.connect(path)
     con.execute("PRAGMA journal_mode=OFF")
-    con.execute(f"UPDATE po_lines SET description = substr(description || replace(printf('%{DESCRIPTION}s', ''), "
-                f"' ', 'x'), 1, {DESCRIPTION})")
+    con.execute(
+        f"UPDATE po_lines SET description = substr(description || replace(printf('%{DESCRIPTION}s', ''), "
+        f"' ', 'x'), 1, {DESCRIPTION})"
+    )
     con.commit()
     con.close()
 
@@ -116,8 +125,12 @@ xref = {{ query = "SELECT item_code, internal_part_id FROM {prefix}xref" }}
     start_kib = memory_kib("VmRSS")
     began = time.perf_counter()
     report = Pipeline(runtime.settings, runtime.engine).run("bench", trigger="cli", baseline=True)
-    return {"seconds": time.perf_counter() - began, "report": report.as_json(), "rss_start_mib": start_kib / 1024,
-            "rss_peak_mib": memory_kib("VmHWM") / 1024}
+    return {
+        "seconds": time.perf_counter() - began,
+        "report": report.as_json(),
+        "rss_start_mib": start_kib / 1024,
+        "rss_peak_mib": memory_kib("VmHWM") / 1024,
+    }
 
 
 def main() -> int:
@@ -147,10 +160,15 @@ def main() -> int:
         shutil.copyfile(clean, bad)
         reject_every_row(bad)
         copy_to_postgresql(clean, args.pg_url, schema)
-        print(f"generated {args.rows:,} rows (SQLite, PostgreSQL, rejected) in {time.perf_counter() - began:.0f} s",
-              file=sys.stderr)
-        cases = {"sqlite": (f"sqlite:///{clean}", ""), "postgresql": (args.pg_url, f"{schema}."),
-                 "rejected": (f"sqlite:///{bad}", "")}
+        print(
+            f"generated {args.rows:,} rows (SQLite, PostgreSQL, rejected) in {time.perf_counter() - began:.0f} s",
+            file=sys.stderr,
+        )
+        cases = {
+            "sqlite": (f"sqlite:///{clean}", ""),
+            "postgresql": (args.pg_url, f"{schema}."),
+            "rejected": (f"sqlite:///{bad}", ""),
+        }
         for case, (url, prefix) in cases.items():
             casedir = workdir / case
             shutil.rmtree(casedir, ignore_errors=True)
@@ -165,20 +183,30 @@ def main() -> int:
     failures = []
     for case, result in results.items():
         r = result["report"]
-        want = ({"status": "partial", "lines_processed": args.rows, "lines_new": 0, "errors": args.rows}
-                if case == "rejected" else
-                {"status": "success", "lines_processed": expected.lines_processed, "lines_new": expected.lines_new,
-                 "errors": 0})
+        want = (
+            {"status": "partial", "lines_processed": args.rows, "lines_new": 0, "errors": args.rows}
+            if case == "rejected"
+            else {
+                "status": "success",
+                "lines_processed": expected.lines_processed,
+                "lines_new": expected.lines_new,
+                "errors": 0,
+            }
+        )
         got = {k: r[k] for k in want}
         if got != want:
             failures.append(f"{case}: {got}, expected {want}")
-    print(f"{'case':<11} {'rows':>10} {'status':>8} {'errors':>10} {'s':>7} {'start MiB':>9} {'peak MiB':>9} "
-          f"{'growth MiB':>10}")
+    print(
+        f"{'case':<11} {'rows':>10} {'status':>8} {'errors':>10} {'s':>7} {'start MiB':>9} {'peak MiB':>9} "
+        f"{'growth MiB':>10}"
+    )
     for case, result in results.items():
         r = result["report"]
-        print(f"{case:<11} {r['lines_processed']:>10,} {r['status']:>8} {r['errors']:>10,} {result['seconds']:>7.1f} "
-              f"{result['rss_start_mib']:>9.0f} {result['rss_peak_mib']:>9.0f} "
-              f"{result['rss_peak_mib'] - result['rss_start_mib']:>10.0f}")
+        print(
+            f"{case:<11} {r['lines_processed']:>10,} {r['status']:>8} {r['errors']:>10,} {result['seconds']:>7.1f} "
+            f"{result['rss_start_mib']:>9.0f} {result['rss_peak_mib']:>9.0f} "
+            f"{result['rss_peak_mib'] - result['rss_start_mib']:>10.0f}"
+        )
     peaks = [result["rss_peak_mib"] for result in results.values()]
     spread = max(peaks) / min(peaks) - 1
     print(f"largest peak over smallest: +{spread:.0%} (limit +{SPREAD:.0%})")

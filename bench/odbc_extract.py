@@ -26,9 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
+from services import quiet_odbcinst  # noqa: E402 - the tests' helper
+
 from bench.memory import in_child, memory_kib  # noqa: E402 - after the path to the project
 from potrack.config import SourceConfig  # noqa: E402
-from services import quiet_odbcinst  # noqa: E402 - the tests' helper
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DEFAULT_BATCH_SIZE = SourceConfig(name="bench", kind="odbc").batch_size  # when potrack.toml sets none
@@ -70,8 +71,14 @@ def extract(connection_string: str, query: str, batch_size: int) -> dict:
         for batch in snap.batches:
             rows += len(batch)
             largest = max(largest, len(batch))
-    return {"rows": rows, "rows_total": snap.rows_total, "seconds": time.perf_counter() - began,
-            "largest_batch": largest, "rss_start_mib": start_kib / 1024, "rss_peak_mib": memory_kib("VmHWM") / 1024}
+    return {
+        "rows": rows,
+        "rows_total": snap.rows_total,
+        "seconds": time.perf_counter() - began,
+        "largest_batch": largest,
+        "rss_start_mib": start_kib / 1024,
+        "rss_peak_mib": memory_kib("VmHWM") / 1024,
+    }
 
 
 def extract_in_child(connection_string: str, query: str, batch_size: int) -> dict:
@@ -85,8 +92,9 @@ def main() -> int:
     parser.add_argument("--batch-sizes", default="1000,5000,20000")
     parser.add_argument("--pg-url", default=PG_URL, help="SQLAlchemy URL of the database that holds the rows")
     parser.add_argument("--odbc", default=ODBC, help="ODBC connection string of the same database")
-    parser.add_argument("--extract", nargs=3, metavar=("CONNECTION_STRING", "QUERY", "BATCH_SIZE"),
-                        help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--extract", nargs=3, metavar=("CONNECTION_STRING", "QUERY", "BATCH_SIZE"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.extract:
         conn_str, query, batch_size = args.extract
@@ -107,16 +115,22 @@ def main() -> int:
         print(f"loaded {args.rows:,} rows in {time.perf_counter() - began:.1f} s", file=sys.stderr)
         runs = [(b, f"UseDeclareFetch=1;Fetch={f};") for b in batch_sizes for f in sorted({1000, b})]
         runs.append((DEFAULT_BATCH_SIZE, ""))
-        print(f"{'batch_size':>10}  {'connection string adds':<31} {'rows':>10} {'s':>6} {'rows/s':>9} "
-              f"{'peak RSS MiB':>12} {'growth MiB':>10}")
+        print(
+            f"{'batch_size':>10}  {'connection string adds':<31} {'rows':>10} {'s':>6} {'rows/s':>9} "
+            f"{'peak RSS MiB':>12} {'growth MiB':>10}"
+        )
         for batch_size, extra in runs:
             r = extract_in_child(args.odbc + extra, query, batch_size)
             if (r["rows"], r["rows_total"], r["largest_batch"]) != (args.rows, args.rows, batch_size):
-                raise SystemExit(f"read {r['rows']:,} rows (count {r['rows_total']}, largest batch "
-                                 f"{r['largest_batch']:,}); expected {args.rows:,} in batches of {batch_size:,}")
-            print(f"{batch_size:>10,}  {extra or '(nothing: psqlODBC default)':<31} {r['rows']:>10,} "
-                  f"{r['seconds']:>6.2f} {r['rows'] / r['seconds']:>9,.0f} {r['rss_peak_mib']:>12.0f} "
-                  f"{r['rss_peak_mib'] - r['rss_start_mib']:>10.1f}")
+                raise SystemExit(
+                    f"read {r['rows']:,} rows (count {r['rows_total']}, largest batch "
+                    f"{r['largest_batch']:,}); expected {args.rows:,} in batches of {batch_size:,}"
+                )
+            print(
+                f"{batch_size:>10,}  {extra or '(nothing: psqlODBC default)':<31} {r['rows']:>10,} "
+                f"{r['seconds']:>6.2f} {r['rows'] / r['seconds']:>9,.0f} {r['rss_peak_mib']:>12.0f} "
+                f"{r['rss_peak_mib'] - r['rss_start_mib']:>10.1f}"
+            )
     finally:
         with admin.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))

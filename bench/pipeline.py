@@ -25,19 +25,44 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from potrack.store.runs import RunMetrics  # noqa: E402 - after the path to the project
-COLUMNS = ("po_number", "line_number", "item_code", "supplier_code", "description", "uom", "quantity_ordered",
-           "quantity_received", "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status",
-           "buyer", "plant", "udf_1", "udf_3")
-CHANGED_PER_MILLE = 20   # 2 % of lines change each night
-REMOVED_PER_MILLE = 3    # 0.3 % are closed
-NEW_PER_MILLE = 5        # 0.5 % are new
-BAD_ROWS = 36            # a few dozen bad rows a night
-UNMAPPED_EVERY = 97      # item codes divisible by this have no xref mapping
+
+COLUMNS = (
+    "po_number",
+    "line_number",
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+    "udf_1",
+    "udf_3",
+)
+CHANGED_PER_MILLE = 20  # 2 % of lines change each night
+REMOVED_PER_MILLE = 3  # 0.3 % are closed
+NEW_PER_MILLE = 5  # 0.5 % are new
+BAD_ROWS = 36  # a few dozen bad rows a night
+UNMAPPED_EVERY = 97  # item codes divisible by this have no xref mapping
 
 
 # The metrics the generator counts itself; each run must report exactly these.
-CHECKED = ("lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-           "batches_reconstructed", "errors")
+CHECKED = (
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "errors",
+)
 
 
 def _changed(i: int, night: int) -> bool:
@@ -61,9 +86,26 @@ def _row(i: int, created: int, night: int) -> tuple:
     slips = sum(1 for m in range(created + 1, night + 1) if _changed(i, m))
     received = 10.0 * slips if i % 2 == 0 else 0.0
     promised = f"2027-{2 + slips // 4:02d}-{1 + 7 * (slips % 4):02d}"
-    return (f"PO{i // 5:07d}", i % 5 + 1, f"ITM{i % 20000:05d}", f"SUP{i % 300:03d}", f"Part {i % 20000}", "EA",
-            100.0, received, round(1 + (i % 1000) / 10, 2), "EUR", "2026-10-01", promised, "2027-02-20",
-            "open", f"buyer{i % 12}", f"P{i % 4}", f"PRJ{i % 9}" if i % 3 else None, float(i % 50) if i % 2 else None)
+    return (
+        f"PO{i // 5:07d}",
+        i % 5 + 1,
+        f"ITM{i % 20000:05d}",
+        f"SUP{i % 300:03d}",
+        f"Part {i % 20000}",
+        "EA",
+        100.0,
+        received,
+        round(1 + (i % 1000) / 10, 2),
+        "EUR",
+        "2026-10-01",
+        promised,
+        "2027-02-20",
+        "open",
+        f"buyer{i % 12}",
+        f"P{i % 4}",
+        f"PRJ{i % 9}" if i % 3 else None,
+        float(i % 50) if i % 2 else None,
+    )
 
 
 def generate(path: Path, lines: int, night: int, nights: int) -> RunMetrics:
@@ -74,8 +116,9 @@ def generate(path: Path, lines: int, night: int, nights: int) -> RunMetrics:
     con.execute("PRAGMA synchronous=OFF")
     con.execute(f"CREATE TABLE po_lines ({', '.join(COLUMNS)})")
     con.execute("CREATE TABLE xref (item_code TEXT, internal_part_id TEXT)")
-    con.executemany("INSERT INTO xref VALUES (?, ?)",
-                    [(f"ITM{n:05d}", f"PART{n:06d}") for n in range(20000) if n % UNMAPPED_EVERY])
+    con.executemany(
+        "INSERT INTO xref VALUES (?, ?)", [(f"ITM{n:05d}", f"PART{n:06d}") for n in range(20000) if n % UNMAPPED_EVERY]
+    )
     total = lines + (lines * NEW_PER_MILLE // 1000) * night
     bad_every = max(1, lines // BAD_ROWS)
 
@@ -148,15 +191,20 @@ def phase(workdir: Path, erp: Path, baseline: bool) -> dict:
     runtime = start()
     began, cpu = time.perf_counter(), time.process_time()
     report = Pipeline(runtime.settings, runtime.engine).run("bench", trigger="cli", baseline=baseline)
-    return {"seconds": time.perf_counter() - began, "cpu_seconds": time.process_time() - cpu,
-            "report": report.as_json()}
+    return {
+        "seconds": time.perf_counter() - began,
+        "cpu_seconds": time.process_time() - cpu,
+        "report": report.as_json(),
+    }
 
 
 def _child(args: list[str]) -> dict:
     """Run a phase in a child process; returns its JSON output and its peak RSS in MiB."""
     proc = subprocess.Popen([sys.executable, __file__, *args], stdout=subprocess.PIPE, text=True)
     out, _ = proc.communicate()
-    _, status, usage = os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, resource.getrusage(resource.RUSAGE_CHILDREN))
+    _, status, usage = (
+        os.wait4(proc.pid, 0) if proc.returncode is None else (0, 0, resource.getrusage(resource.RUSAGE_CHILDREN))
+    )
     if proc.returncode != 0:
         raise SystemExit(f"phase {args} failed with exit code {proc.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
@@ -174,7 +222,9 @@ def main() -> int:
     parser.add_argument("--erp", type=Path, nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
-        result = reference(args.erp) if args.phase == "reference" else phase(args.dir, args.erp[0], args.phase == "baseline")
+        result = (
+            reference(args.erp) if args.phase == "reference" else phase(args.dir, args.erp[0], args.phase == "baseline")
+        )
         result["own_peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(json.dumps(result))
         return 0
@@ -202,13 +252,17 @@ def main() -> int:
             want = getattr(exp, name)
             if report[name] != want:
                 failures.append(f"run #{report['run_id']}: {name} = {report[name]}, generator says {want}")
-    print(f"{'N':>10} {'ref s':>7} {'base s':>7} {'base MiB':>9} {'incr s':>7} {'incr MiB':>9} {'incr/ref':>8} "
-          f"{'rows/s':>9}   (cpu s: ref / base / incr)")
+    print(
+        f"{'N':>10} {'ref s':>7} {'base s':>7} {'base MiB':>9} {'incr s':>7} {'incr MiB':>9} {'incr/ref':>8} "
+        f"{'rows/s':>9}   (cpu s: ref / base / incr)"
+    )
     for night in nights:
-        print(f"{args.lines:>10,} {ref['seconds']:>7.2f} {base['seconds']:>7.2f} {base['peak_rss_mib']:>9.0f} "
-              f"{night['seconds']:>7.2f} {night['peak_rss_mib']:>9.0f} {night['seconds'] / ref['seconds']:>8.2f} "
-              f"{night['report']['lines_processed'] / night['seconds']:>9,.0f}   "
-              f"({ref['cpu_seconds']:.2f} / {base['cpu_seconds']:.2f} / {night['cpu_seconds']:.2f})")
+        print(
+            f"{args.lines:>10,} {ref['seconds']:>7.2f} {base['seconds']:>7.2f} {base['peak_rss_mib']:>9.0f} "
+            f"{night['seconds']:>7.2f} {night['peak_rss_mib']:>9.0f} {night['seconds'] / ref['seconds']:>8.2f} "
+            f"{night['report']['lines_processed'] / night['seconds']:>9,.0f}   "
+            f"({ref['cpu_seconds']:.2f} / {base['cpu_seconds']:.2f} / {night['cpu_seconds']:.2f})"
+        )
     print(f"reference peak RSS {ref['peak_rss_mib']:.0f} MiB")
     for result in [base, *nights]:
         print(json.dumps(result["report"]))

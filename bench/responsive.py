@@ -73,8 +73,10 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     every = [t for values in timings.values() for t in values]
-    print(f"a {args.lines:,}-line run took {run_seconds:.1f} s; the monitor's list callback, called "
-          f"{len(every)} times during it:")
+    print(
+        f"a {args.lines:,}-line run took {run_seconds:.1f} s; the monitor's list callback, called "
+        f"{len(every)} times during it:"
+    )
     print(f"{'stage':>10} {'calls':>6} {'median ms':>10} {'p95 ms':>8} {'max ms':>8}")
     for stage, values in [*timings.items(), ("all", every)]:
         values = sorted(values)

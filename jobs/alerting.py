@@ -46,8 +46,9 @@ class Alerting:
 
 def start_alerting(runtime: Runtime) -> Alerting:
     """Subscribe to finished runs and start the delivery thread (it also sends what an earlier process left)."""
-    alerting = Alerting(Evaluator(runtime.settings, runtime.engine),
-                        Deliverer(runtime.engine, runtime.settings.alerts).start())
+    alerting = Alerting(
+        Evaluator(runtime.settings, runtime.engine), Deliverer(runtime.engine, runtime.settings.alerts).start()
+    )
     events.subscribe(events.RUN_FINISHED, alerting.after_run)
     alerting.deliverer.kick()
     return alerting

@@ -52,7 +52,9 @@ class Leadership:
         with self._lock:
             self._alive_until = started + self.ttl
             if leading != self._leading:
-                log.warning("instance %s %s the scheduler", self.instance_id, "now runs" if leading else "no longer runs")
+                log.warning(
+                    "instance %s %s the scheduler", self.instance_id, "now runs" if leading else "no longer runs"
+                )
             self._leading = leading
         return leading
 

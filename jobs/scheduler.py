@@ -43,8 +43,9 @@ def abandon_stale(engine: sa.Engine) -> list[int]:
     return abandoned
 
 
-def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S,
-                    leadership: Leadership | None = None) -> BackgroundScheduler:
+def build_scheduler(
+    runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S, leadership: Leadership | None = None
+) -> BackgroundScheduler:
     """A scheduler with every job added, not yet started; cron expressions are read in POTRACK_TIMEZONE, each
     source's trigger the one built and checked when the settings were loaded.
 
@@ -56,18 +57,44 @@ def build_scheduler(runtime: Runtime, dispatch_every_s: float = DISPATCH_EVERY_S
     lead = leadership or Leadership(runtime.engine, settings.lease_ttl_s)
     scheduler = BackgroundScheduler(timezone=settings.zone)
     for src in settings.sources:
-        scheduler.add_job(lead.leader_only(queue_scheduled_run), settings.trigger(src),
-                          args=(runtime.engine, src.name), id=f"schedule:{src.name}",
-                          name=f"queue a scheduled run of {src.name} ({src.schedule})", **JOB_OPTIONS)
+        scheduler.add_job(
+            lead.leader_only(queue_scheduled_run),
+            settings.trigger(src),
+            args=(runtime.engine, src.name),
+            id=f"schedule:{src.name}",
+            name=f"queue a scheduled run of {src.name} ({src.schedule})",
+            **JOB_OPTIONS,
+        )
     dispatcher = Dispatcher(Pipeline(runtime.settings, runtime.engine, instance_id=lead.instance_id), lead.alive)
     now = utcnow()
-    scheduler.add_job(lead.renew, "interval", seconds=lead.renew_every_s, id="leases",
-                      name="renew this instance's leases", next_run_time=now, **JOB_OPTIONS)
-    scheduler.add_job(dispatcher.dispatch, "interval", seconds=dispatch_every_s, id="dispatch",
-                      name="execute queued runs", next_run_time=now, **JOB_OPTIONS)
-    scheduler.add_job(lead.leader_only(abandon_stale), "interval", seconds=lead.renew_every_s,
-                      args=(runtime.engine,), id="abandon-stale", name="abandon runs whose heartbeat stopped",
-                      next_run_time=now, **JOB_OPTIONS)
+    scheduler.add_job(
+        lead.renew,
+        "interval",
+        seconds=lead.renew_every_s,
+        id="leases",
+        name="renew this instance's leases",
+        next_run_time=now,
+        **JOB_OPTIONS,
+    )
+    scheduler.add_job(
+        dispatcher.dispatch,
+        "interval",
+        seconds=dispatch_every_s,
+        id="dispatch",
+        name="execute queued runs",
+        next_run_time=now,
+        **JOB_OPTIONS,
+    )
+    scheduler.add_job(
+        lead.leader_only(abandon_stale),
+        "interval",
+        seconds=lead.renew_every_s,
+        args=(runtime.engine,),
+        id="abandon-stale",
+        name="abandon runs whose heartbeat stopped",
+        next_run_time=now,
+        **JOB_OPTIONS,
+    )
     return scheduler
 
 
@@ -93,9 +120,19 @@ def start_scheduler(runtime: Runtime) -> RunningScheduler:
     leadership.renew()  # this instance's lease exists before it claims a run
     scheduler = build_scheduler(runtime, leadership=leadership)
     alerting = start_alerting(runtime)
-    scheduler.add_job(leadership.leader_only(alerting.evaluate), "interval", seconds=EVALUATE_EVERY_S, id="alerts",
-                      name="evaluate the alert rules of every source", next_run_time=utcnow(), **JOB_OPTIONS)
+    scheduler.add_job(
+        leadership.leader_only(alerting.evaluate),
+        "interval",
+        seconds=EVALUATE_EVERY_S,
+        id="alerts",
+        name="evaluate the alert rules of every source",
+        next_run_time=utcnow(),
+        **JOB_OPTIONS,
+    )
     scheduler.start()
-    log.info("scheduler started in instance %s: %s", leadership.instance_id,
-             ", ".join(job.name for job in scheduler.get_jobs()))
+    log.info(
+        "scheduler started in instance %s: %s",
+        leadership.instance_id,
+        ", ".join(job.name for job in scheduler.get_jobs()),
+    )
     return RunningScheduler(scheduler, leadership, alerting)

@@ -43,8 +43,9 @@ def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
     assets/potrack.css. (Dash's renderer slows down with the square of the components on a page: a page of 50
     cards took 5-7 s to draw in headless Chromium with three components per tile, about 2.7 s with one.)"""
     shown = f"{value:,}" if isinstance(value, int) else value
-    return html.Div(f"{shown}\n{label}", className="metric-tile text-center px-2",
-                    **({"data-metric": name} if name else {}))
+    return html.Div(
+        f"{shown}\n{label}", className="metric-tile text-center px-2", **({"data-metric": name} if name else {})
+    )
 
 
 def rows_read(run: RunRow) -> str:
@@ -58,38 +59,57 @@ def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
     percent = min(100, round(100 * run.rows_done / total)) if total else 0
     elapsed = timefmt.span(now - run.started_at) if run.started_at else "—"
     rows = rows_read(run)
-    return html.Div([
-        dbc.Progress(value=percent, label=f"{percent} %", striped=True, animated=True, className="mb-1"),
-        html.Small(f"stage {run.stage or 'extract'} · {rows} · {percent} % · {elapsed} elapsed",
-                   className="text-muted"),
-    ], className="run-progress")
+    return html.Div(
+        [
+            dbc.Progress(value=percent, label=f"{percent} %", striped=True, animated=True, className="mb-1"),
+            html.Small(
+                f"stage {run.stage or 'extract'} · {rows} · {percent} % · {elapsed} elapsed", className="text-muted"
+            ),
+        ],
+        className="run-progress",
+    )
 
 
 def run_metrics(run: RunRow) -> html.Div:
     """The run's counts as a row of tiles."""
-    tiles = [("lines processed", run.lines_processed, "lines_processed"), ("new lines", run.lines_new, "lines_new"),
-             ("change events", run.change_events, "change_events"),
-             ("batches", run.batches_reconstructed, "batches_reconstructed"),
-             ("xref gaps", run.xref_gaps, "xref_gaps"), ("errors", run.errors, "errors")]
+    tiles = [
+        ("lines processed", run.lines_processed, "lines_processed"),
+        ("new lines", run.lines_new, "lines_new"),
+        ("change events", run.change_events, "change_events"),
+        ("batches", run.batches_reconstructed, "batches_reconstructed"),
+        ("xref gaps", run.xref_gaps, "xref_gaps"),
+        ("errors", run.errors, "errors"),
+    ]
     return html.Div([metric_tile(label, value, name) for label, value, name in tiles], className="d-flex flex-wrap")
 
 
 def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
     """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error."""
-    parts: list[Any] = [html.Div([
-        html.Span(f"#{run.id}", className="text-muted me-2"),
-        moment(run.queued_at, now), html.Strong(run.source, className="mx-2"),
-        html.Span(run.trigger + (" · baseline" if run.baseline else ""), className="text-muted me-2 run-trigger",
-                  title=f"requested by {run.requested_by}" if run.requested_by else None),
-        *([run_link(run.retry_of, f"retry of #{run.retry_of}", "retry-of me-2")] if run.retry_of else []),
-        status_badge(run.status),
-        html.Span(timefmt.duration(run.duration_s), className="ms-2 text-muted", title="duration"),
-    ], className="d-flex flex-wrap align-items-center mb-1"), run_metrics(run)]
+    parts: list[Any] = [
+        html.Div(
+            [
+                html.Span(f"#{run.id}", className="text-muted me-2"),
+                moment(run.queued_at, now),
+                html.Strong(run.source, className="mx-2"),
+                html.Span(
+                    run.trigger + (" · baseline" if run.baseline else ""),
+                    className="text-muted me-2 run-trigger",
+                    title=f"requested by {run.requested_by}" if run.requested_by else None,
+                ),
+                *([run_link(run.retry_of, f"retry of #{run.retry_of}", "retry-of me-2")] if run.retry_of else []),
+                status_badge(run.status),
+                html.Span(timefmt.duration(run.duration_s), className="ms-2 text-muted", title="duration"),
+            ],
+            className="d-flex flex-wrap align-items-center mb-1",
+        ),
+        run_metrics(run),
+    ]
     if run.status == "running":
         parts.append(progress_bar(run, now))
     elif run.status == "abandoned" and run.error_stage:
-        parts.append(html.Small(f"stopped in stage {run.error_stage} · {rows_read(run)}",
-                                className="text-muted run-stopped"))
+        parts.append(
+            html.Small(f"stopped in stage {run.error_stage} · {rows_read(run)}", className="text-muted run-stopped")
+        )
     if run.error:
         parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))
     return parts
@@ -97,13 +117,26 @@ def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
 
 def run_card(run: RunRow, now: dt.datetime, highlight: bool) -> html.Div:
     """A run as a card that expands in place when its summary is clicked."""
-    return html.Div([
-        html.Div(run_summary(run, now), id={"type": "run-summary", "index": run.id}, n_clicks=0, role="button",
-                 className="card-body py-2 run-summary", title="click to show or hide the details"),
-        dbc.Collapse(html.Div(id={"type": "run-details", "index": run.id}, className="card-body border-top"),
-                     id={"type": "run-collapse", "index": run.id}, is_open=False),
-    ], id={"type": "run-card", "index": run.id}, className=card_class(highlight),
-        **{"data-run-id": str(run.id), "data-status": run.status})
+    return html.Div(
+        [
+            html.Div(
+                run_summary(run, now),
+                id={"type": "run-summary", "index": run.id},
+                n_clicks=0,
+                role="button",
+                className="card-body py-2 run-summary",
+                title="click to show or hide the details",
+            ),
+            dbc.Collapse(
+                html.Div(id={"type": "run-details", "index": run.id}, className="card-body border-top"),
+                id={"type": "run-collapse", "index": run.id},
+                is_open=False,
+            ),
+        ],
+        id={"type": "run-card", "index": run.id},
+        className=card_class(highlight),
+        **{"data-run-id": str(run.id), "data-status": run.status},
+    )
 
 
 def card_class(highlight: bool) -> str:
@@ -118,8 +151,9 @@ def run_link(run_id: int, text: str | None = None, name: str = "") -> dcc.Link:
 
 def line_link(source: str, po_number: str, line_number: int, text: str | None = None) -> dcc.Link:
     """A link to a PO line's history ('PO123/4' unless told)."""
-    return dcc.Link(text or f"{po_number}/{line_number}", href=line_path(source, po_number, line_number),
-                    className="line-link")
+    return dcc.Link(
+        text or f"{po_number}/{line_number}", href=line_path(source, po_number, line_number), className="line-link"
+    )
 
 
 def row_key_link(source: str, row_key: str | None) -> Any:
@@ -130,9 +164,15 @@ def row_key_link(source: str, row_key: str | None) -> Any:
 
 def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
     """A small striped table; `name` is its class."""
-    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])),
-                      html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows])],
-                     size="sm", striped=True, className=f"{name} mb-2")
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(h) for h in header])),
+            html.Tbody([html.Tr([html.Td(c) for c in row]) for row in rows]),
+        ],
+        size="sm",
+        striped=True,
+        className=f"{name} mb-2",
+    )
 
 
 def change_text(kind: str, field: str | None, old: str | None, new: str | None) -> str:
@@ -149,8 +189,10 @@ def graph(name: str, fig: figures.Figure) -> dcc.Graph:
 
 def changes_table(changes: list[Change], source: str) -> dbc.Table:
     """Change events as 'PO/line — field: old → new', each line linked to its history."""
-    rows = [[line_link(source, c.po_number, c.line_number), change_text(c.kind, c.field, c.old_value, c.new_value)]
-            for c in changes]
+    rows = [
+        [line_link(source, c.po_number, c.line_number), change_text(c.kind, c.field, c.old_value, c.new_value)]
+        for c in changes
+    ]
     return table(["PO line", "change"], rows, "changes")
 
 
@@ -180,8 +222,9 @@ def retry_button(run: RunRow) -> dbc.Button | None:
     """Retry run, for a failed, partial or abandoned run when the signed-in user may retry runs."""
     if run.status not in RETRYABLE or not may(Action.RETRY_RUN):
         return None
-    return dbc.Button("Retry run", id={"type": "retry-run", "index": run.id}, color="warning", size="sm",
-                      className="retry-run mb-1")
+    return dbc.Button(
+        "Retry run", id={"type": "retry-run", "index": run.id}, color="warning", size="sm", className="retry-run mb-1"
+    )
 
 
 def run_details(detail: RunDetail, changes: Any) -> html.Div:
@@ -189,32 +232,73 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     run = detail.run
     sections: list[Any] = [part for part in (retry_chain(detail), retry_button(run)) if part is not None]
     if run.error:
-        sections.append(_section("Failure reason", dbc.Alert(
-            [html.Strong(f"source {run.source} · stage {run.error_stage or '?'}: "),
-             run.error.removeprefix(f"{run.error_stage}: ")],
-            color="danger", className="mb-1"), "failure"))
+        sections.append(
+            _section(
+                "Failure reason",
+                dbc.Alert(
+                    [
+                        html.Strong(f"source {run.source} · stage {run.error_stage or '?'}: "),
+                        run.error.removeprefix(f"{run.error_stage}: "),
+                    ],
+                    color="danger",
+                    className="mb-1",
+                ),
+                "failure",
+            )
+        )
     if detail.notes:
-        sections.append(_section("Notes on the source's columns", html.Ul(
-            [html.Li(note) for note in detail.notes.splitlines()], className="mb-1"), "notes"))
+        sections.append(
+            _section(
+                "Notes on the source's columns",
+                html.Ul([html.Li(note) for note in detail.notes.splitlines()], className="mb-1"),
+                "notes",
+            )
+        )
     if detail.check_problems:
         sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
     if detail.rejected:
-        rows = [[r.stage, row_key_link(r.source, r.row_key), r.source, r.error, r.location or "", json_text(r.raw)]
-                for r in detail.rejected]
+        rows = [
+            [r.stage, row_key_link(r.source, r.row_key), r.source, r.error, r.location or "", json_text(r.raw)]
+            for r in detail.rejected
+        ]
         more = detail.rejected_total - len(detail.rejected)
-        sections.append(_section(f"Errors: rejected rows ({detail.rejected_total:,})", html.Div(
-            [_scroll(table(["stage", "row key", "source", "error", "where", "row data"], rows, "rejected"))]
-            + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])), "rejected"))
+        sections.append(
+            _section(
+                f"Errors: rejected rows ({detail.rejected_total:,})",
+                html.Div(
+                    [_scroll(table(["stage", "row key", "source", "error", "where", "row data"], rows, "rejected"))]
+                    + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])
+                ),
+                "rejected",
+            )
+        )
     if detail.attempts:
-        rows = [[a.attempt, a.error, "transient" if a.transient else "permanent",
-                 f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up", moment(a.at)] for a in detail.attempts]
-        sections.append(_section(f"Extract attempts that failed ({len(detail.attempts)})", table(
-            ["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"), "attempts"))
+        rows = [
+            [
+                a.attempt,
+                a.error,
+                "transient" if a.transient else "permanent",
+                f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up",
+                moment(a.at),
+            ]
+            for a in detail.attempts
+        ]
+        sections.append(
+            _section(
+                f"Extract attempts that failed ({len(detail.attempts)})",
+                table(["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"),
+                "attempts",
+            )
+        )
     changed = _section(f"Changes ({detail.changes_total:,})", changes, "changes")
     if detail.unmapped:  # a narrow table: beside the changes
-        unmapped = _section(f"Unmapped item codes ({len(detail.unmapped):,})", _scroll(table(
-            ["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped")),
-            "unmapped")
+        unmapped = _section(
+            f"Unmapped item codes ({len(detail.unmapped):,})",
+            _scroll(
+                table(["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped")
+            ),
+            "unmapped",
+        )
         sections.append(dbc.Row([dbc.Col(unmapped, md=4, xl=3), dbc.Col(changed, md=8, xl=9)]))
     else:
         sections.append(changed)
@@ -224,12 +308,18 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
 def first_changes(detail: RunDetail) -> html.Div:
     """The first changes of a run, how many more there are, and a link to the full list."""
     if not detail.changes_total:
-        return html.P("This run changed no PO line." + (" (A baseline records no change events.)"
-                                                        if detail.run.baseline else ""), className="text-muted")
+        return html.P(
+            "This run changed no PO line." + (" (A baseline records no change events.)" if detail.run.baseline else ""),
+            className="text-muted",
+        )
     more = detail.changes_total - len(detail.changes)
     link = dcc.Link(f"all {detail.changes_total:,} changes of run #{detail.run.id}", href=f"/runs/{detail.run.id}")
-    return html.Div([_scroll(changes_table(detail.changes, detail.run.source)),
-                     html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."])])
+    return html.Div(
+        [
+            _scroll(changes_table(detail.changes, detail.run.source)),
+            html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."]),
+        ]
+    )
 
 
 def run_now_control(source: str, active: RunRow | None) -> html.Div | None:
@@ -239,23 +329,43 @@ def run_now_control(source: str, active: RunRow | None) -> html.Div | None:
         return None
     reason = f"Run #{active.id} is {active.status}." if active else ""
     # Rendered for everyone (the callback reads it), shown to admins only; the callback checks the role again.
-    accept = dbc.Checkbox(id={"type": "run-now-accept", "source": source}, value=False, label="accept removals",
-                          className="run-now-accept me-2 small",
-                          style=None if may(Action.ACCEPT_REMOVALS) else {"display": "none"})
-    return html.Div([
-        dbc.Button(f"Run {source} now", id={"type": "run-now", "source": source}, color="primary", size="sm",
-                   disabled=active is not None, className="me-2"),
-        accept,
-        html.Small(reason, className="text-muted run-now-reason"),
-    ], className="run-now d-inline-flex align-items-center me-3 mb-2",
-       title="accept removals: let this run remove more of the source's lines than its max_removed_fraction "
-             "(a deliberate purge)")
+    accept = dbc.Checkbox(
+        id={"type": "run-now-accept", "source": source},
+        value=False,
+        label="accept removals",
+        className="run-now-accept me-2 small",
+        style=None if may(Action.ACCEPT_REMOVALS) else {"display": "none"},
+    )
+    return html.Div(
+        [
+            dbc.Button(
+                f"Run {source} now",
+                id={"type": "run-now", "source": source},
+                color="primary",
+                size="sm",
+                disabled=active is not None,
+                className="me-2",
+            ),
+            accept,
+            html.Small(reason, className="text-muted run-now-reason"),
+        ],
+        className="run-now d-inline-flex align-items-center me-3 mb-2",
+        title="accept removals: let this run remove more of the source's lines than its max_removed_fraction "
+        "(a deliberate purge)",
+    )
 
 
 def toast(toast_id: Any, header: str, name: str) -> dbc.Toast:
     """Where an action's outcome is told (placed outside anything that re-renders); `name` is its class."""
-    return dbc.Toast(id=toast_id, header=header, is_open=False, dismissable=True, duration=8000, className=name,
-                     style={"position": "fixed", "top": 70, "right": 20, "zIndex": 1080})
+    return dbc.Toast(
+        id=toast_id,
+        header=header,
+        is_open=False,
+        dismissable=True,
+        duration=8000,
+        className=name,
+        style={"position": "fixed", "top": 70, "right": 20, "zIndex": 1080},
+    )
 
 
 def run_now_toast(source: str) -> dbc.Toast:
@@ -283,8 +393,9 @@ def empty_state(text: str, name: str) -> dbc.Alert:
     State({"type": "run-now-accept", "source": MATCH}, "value"),
     prevent_initial_call=True,
 )
-def run_now(n_clicks: int | None, button: dict[str, str], accept_removals: bool | None = False
-            ) -> tuple[bool, str, str, bool]:
+def run_now(
+    n_clicks: int | None, button: dict[str, str], accept_removals: bool | None = False
+) -> tuple[bool, str, str, bool]:
     """Queue a manual run for the button's source unless it has one queued or running (accepting removals beyond
     the source's limit when an admin ticked the box); the toast says which."""
     if not n_clicks:
@@ -297,12 +408,17 @@ def run_now(n_clicks: int | None, button: dict[str, str], accept_removals: bool 
         context.settings().source(source)
     except ConfigError:
         return True, f"There is no source named {source!r}.", "danger", True
-    run_id, queued = runs.queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
-                                                  accept_removals=bool(accept_removals))
+    run_id, queued = runs.queue_run_unless_active(
+        context.engine(), source, "manual", requested_by=actor.label, accept_removals=bool(accept_removals)
+    )
     if queued:
         accepting = ", accepting removals beyond its limit" if accept_removals else ""
-        return True, (f"Run #{run_id} of {source} is queued{accepting} "
-                      f"({timefmt.local_text(utcnow(), context.zone())})."), "success", True
+        return (
+            True,
+            (f"Run #{run_id} of {source} is queued{accepting} ({timefmt.local_text(utcnow(), context.zone())})."),
+            "success",
+            True,
+        )
     return True, f"{source} already has run #{run_id} queued or running: nothing new was queued.", "info", True
 
 
@@ -315,12 +431,20 @@ def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
         queued = queue_retry(context.engine(), run_id, actor.label)
     except (NotFound, RetryRefused) as exc:
         return True, f"Not queued: {exc}.", "warning"
-    return True, [f"Run #{queued.run_id} queued as a retry of #{run_id}. ",
-                  run_link(queued.run_id, f"Open run #{queued.run_id}")], "success"
+    return (
+        True,
+        [
+            f"Run #{queued.run_id} queued as a retry of #{run_id}. ",
+            run_link(queued.run_id, f"Open run #{queued.run_id}"),
+        ],
+        "success",
+    )
 
 
 @dash.callback(
-    Output("retry-toast", "is_open"), Output("retry-toast", "children"), Output("retry-toast", "icon"),
+    Output("retry-toast", "is_open"),
+    Output("retry-toast", "children"),
+    Output("retry-toast", "icon"),
     Input({"type": "retry-run", "index": ALL}, "n_clicks"),
     prevent_initial_call=True,
 )

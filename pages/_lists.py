@@ -14,25 +14,44 @@ PER_PAGE = 50
 
 def date_range(component_id: str, start: dt.date | None, end: dt.date | None) -> dcc.DatePickerRange:
     """A clearable from–to picker of local calendar days."""
-    return dcc.DatePickerRange(id=component_id, start_date=start, end_date=end, clearable=True,
-                               display_format="YYYY-MM-DD", start_date_placeholder_text="from",
-                               end_date_placeholder_text="to")
+    return dcc.DatePickerRange(
+        id=component_id,
+        start_date=start,
+        end_date=end,
+        clearable=True,
+        display_format="YYYY-MM-DD",
+        start_date_placeholder_text="from",
+        end_date_placeholder_text="to",
+    )
 
 
 def pager(component_id: str, page: int) -> dbc.Pagination:
     """The pages of a list (the callback that fills the list sets max_value)."""
-    return dbc.Pagination(id=component_id, max_value=1, active_page=page, fully_expanded=False, first_last=True,
-                          previous_next=True, className="mt-2")
+    return dbc.Pagination(
+        id=component_id,
+        max_value=1,
+        active_page=page,
+        fully_expanded=False,
+        first_last=True,
+        previous_next=True,
+        className="mt-2",
+    )
 
 
 def list_page(name: str, title: str, page: int, above: list[Any], below: tuple[Any, ...] = ()) -> html.Div:
     """A paged list page: its URL (`name`-url, written without reloading), title, what goes above the list
     (filters, buttons, toasts), the count line (`name`-count), the list (`name`-list) and its pager."""
-    return html.Div([
-        dcc.Location(id=f"{name}-url", refresh=False), html.H2(title), *above,
-        html.P(id=f"{name}-count", className="text-muted mb-2"), html.Div(id=f"{name}-list"),
-        pager(f"{name}-pager", page), *below,
-    ])
+    return html.Div(
+        [
+            dcc.Location(id=f"{name}-url", refresh=False),
+            html.H2(title),
+            *above,
+            html.P(id=f"{name}-count", className="text-muted mb-2"),
+            html.Div(id=f"{name}-list"),
+            pager(f"{name}-pager", page),
+            *below,
+        ]
+    )
 
 
 class Paged(Protocol):

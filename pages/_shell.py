@@ -24,10 +24,16 @@ def current_health() -> Health:
 
 def sign_out_form() -> html.Form:
     """Sign out in one click: a plain form POSTing the session's CSRF token to /logout (a GET only asks)."""
-    return html.Form([
-        dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id="nav-sign-out-token"),
-        html.Button("Sign out", type="submit", id="nav-sign-out", className="btn btn-link nav-link"),
-    ], action="/logout", method="post", id="nav-sign-out-form", className="m-0")
+    return html.Form(
+        [
+            dcc.Input(type="hidden", name=CSRF_FIELD, value=csrf_token(), id="nav-sign-out-token"),
+            html.Button("Sign out", type="submit", id="nav-sign-out", className="btn btn-link nav-link"),
+        ],
+        action="/logout",
+        method="post",
+        id="nav-sign-out-form",
+        className="m-0",
+    )
 
 
 def user_menu() -> list[dbc.Nav]:
@@ -35,43 +41,86 @@ def user_menu() -> list[dbc.Nav]:
     actor = signed_in()
     if actor is None:
         return []
-    return [dbc.Nav([
-        dbc.NavItem(html.Span(f"{actor.name} · {actor.role}", id="nav-user", className="navbar-text text-light")),
-        dbc.NavItem(sign_out_form()),
-    ], navbar=True, className="ms-3 align-items-center user-menu")]
+    return [
+        dbc.Nav(
+            [
+                dbc.NavItem(
+                    html.Span(f"{actor.name} · {actor.role}", id="nav-user", className="navbar-text text-light")
+                ),
+                dbc.NavItem(sign_out_form()),
+            ],
+            navbar=True,
+            className="ms-3 align-items-center user-menu",
+        )
+    ]
 
 
 def search_box() -> html.Form:
     """Find a PO or a line: a plain GET form to /find, which redirects to what it names."""
-    return html.Form(dbc.Input(id="nav-search", name="q", type="search", placeholder="PO or PO/line", size="sm",
-                               autoComplete="off"), action="/find", method="get", className="me-3 nav-search",
-                     role="search")
+    return html.Form(
+        dbc.Input(id="nav-search", name="q", type="search", placeholder="PO or PO/line", size="sm", autoComplete="off"),
+        action="/find",
+        method="get",
+        className="me-3 nav-search",
+        role="search",
+    )
 
 
 def layout() -> html.Div:
     """Navbar (links from the page registry, the search, health indicator, user) above the current page."""
-    links = [dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact",
-                                     id="nav-" + page["name"].lower().replace(" ", "-")))
-             for page in dash.page_registry.values() if page.get("nav", True)]
-    navbar = dbc.Navbar(dbc.Container([
-        dbc.NavbarBrand("potrack", href="/"),
-        dbc.Nav(links, navbar=True, className="me-auto"),
-        search_box(),
-        dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
-        *user_menu(),
-    ], fluid=True), color="dark", dark=True, className="mb-3", id="navbar")
-    return html.Div([dcc.Location(id="shell-url"), dcc.Interval(id="health-tick", interval=HEALTH_EVERY_MS), navbar,
-                     dbc.Container(dash.page_container, fluid=True, className="pb-5")])
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                page["name"],
+                href=page["relative_path"],
+                active="exact",
+                id="nav-" + page["name"].lower().replace(" ", "-"),
+            )
+        )
+        for page in dash.page_registry.values()
+        if page.get("nav", True)
+    ]
+    navbar = dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("potrack", href="/"),
+                dbc.Nav(links, navbar=True, className="me-auto"),
+                search_box(),
+                dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
+                *user_menu(),
+            ],
+            fluid=True,
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+        id="navbar",
+    )
+    return html.Div(
+        [
+            dcc.Location(id="shell-url"),
+            dcc.Interval(id="health-tick", interval=HEALTH_EVERY_MS),
+            navbar,
+            dbc.Container(dash.page_container, fluid=True, className="pb-5"),
+        ]
+    )
 
 
 @dash.callback(
-    Output("health-indicator", "children"), Output("health-indicator", "href"),
-    Output("health-indicator", "title"), Output("health-indicator", "className"),
-    Input("health-tick", "n_intervals"), Input("shell-url", "pathname"),
+    Output("health-indicator", "children"),
+    Output("health-indicator", "href"),
+    Output("health-indicator", "title"),
+    Output("health-indicator", "className"),
+    Input("health-tick", "n_intervals"),
+    Input("shell-url", "pathname"),
 )
 def refresh_health(_tick: int | None, _path: str | None) -> tuple[str, str, str, str]:
     """Show the health verdict: label, link to the run behind it, reasons on hover."""
     health = current_health()
     href = f"/runs/{health.run_id}" if health.run_id is not None else "/runs"
-    return (f"● {health.label}", href, health.reason,
-            f"badge text-bg-{health.color} fs-6 text-decoration-none health-indicator health-{health.level}")
+    return (
+        f"● {health.label}",
+        href,
+        health.reason,
+        f"badge text-bg-{health.color} fs-6 text-decoration-none health-indicator health-{health.level}",
+    )

@@ -55,14 +55,32 @@ def channels_section() -> Any:
     admins."""
     channels = context.settings().alerts.channels
     if not channels:
-        return empty_state("No notification channel is configured: add [[alerts.channels]] to potrack.toml "
-                           "(see the runbook, 'Testing the channels').", "alerts-no-channels")
+        return empty_state(
+            "No notification channel is configured: add [[alerts.channels]] to potrack.toml "
+            "(see the runbook, 'Testing the channels').",
+            "alerts-no-channels",
+        )
     admin = may(Action.ALERT_SETTINGS)
-    rows = [html.Div([html.Strong(c.name, className="me-2"), html.Span(c.kind, className="text-muted me-3"),
-                      dbc.Button("Send test notification", id={"type": "alerts-test", "channel": c.name},
-                                 color="secondary", outline=True, size="sm") if admin else None],
-                     className="d-flex align-items-center mb-2 alerts-channel", **{"data-channel": c.name})
-            for c in channels]
+    rows = [
+        html.Div(
+            [
+                html.Strong(c.name, className="me-2"),
+                html.Span(c.kind, className="text-muted me-3"),
+                dbc.Button(
+                    "Send test notification",
+                    id={"type": "alerts-test", "channel": c.name},
+                    color="secondary",
+                    outline=True,
+                    size="sm",
+                )
+                if admin
+                else None,
+            ],
+            className="d-flex align-items-center mb-2 alerts-channel",
+            **{"data-channel": c.name},
+        )
+        for c in channels
+    ]
     return html.Div(rows)
 
 
@@ -71,33 +89,55 @@ def layout(**query: str) -> html.Div:
     every source, and the channels with their latest test notifications."""
     view = AlertView.from_params(query)
     sources = sorted(set(context.source_names()) | ({view.source} if view.source else set()))
-    filters = dbc.Row([
-        dbc.Col(dcc.Dropdown(id="alerts-filter-source", options=sources, value=view.source,
-                             placeholder="any source"), md=2),
-        dbc.Col(dcc.Dropdown(id="alerts-filter-rule", options=RULES, value=view.rule, placeholder="any rule"), md=3),
-        dbc.Col(date_range("alerts-filter-dates", view.start, view.end), width="auto"),
-    ], className="g-2 mb-2 align-items-center")
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(id="alerts-filter-source", options=sources, value=view.source, placeholder="any source"),
+                md=2,
+            ),
+            dbc.Col(
+                dcc.Dropdown(id="alerts-filter-rule", options=RULES, value=view.rule, placeholder="any rule"), md=3
+            ),
+            dbc.Col(date_range("alerts-filter-dates", view.start, view.end), width="auto"),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
     tests, active = tests_section()
-    return html.Div([
-        dcc.Location(id="alerts-url", refresh=False), toast("alerts-test-toast", "Test notification", "alerts-toast"),
-        html.Div([html.H2("Alerts", className="me-3 mb-0"),
-                  dcc.Link("Runbook: what to do about each alert", href="/runbook", id="alerts-runbook-link")],
-                 className="d-flex align-items-baseline mb-3"),
-        html.H4("Firing now"), html.Div(firing_section(), id="alerts-firing", className="mb-4"),
-        html.H4("History"), ignored_note("alerts", AlertView.ignored(query)),
-        filters, html.P(id="alerts-count", className="text-muted mb-2"),
-        html.Div(id="alerts-history", className="mb-4"),
-        html.H4("Rules per source"), html.Div(rules_section(), id="alerts-rules", className="mb-4"),
-        html.H4("Channels"), html.Div(channels_section(), id="alerts-channels"),
-        html.H6("Latest test notifications", className="mt-3"), html.Div(tests, id="alerts-tests"),
-        dcc.Interval(id="alerts-tick", interval=TICK_MS, disabled=not active),
-    ])
+    return html.Div(
+        [
+            dcc.Location(id="alerts-url", refresh=False),
+            toast("alerts-test-toast", "Test notification", "alerts-toast"),
+            html.Div(
+                [
+                    html.H2("Alerts", className="me-3 mb-0"),
+                    dcc.Link("Runbook: what to do about each alert", href="/runbook", id="alerts-runbook-link"),
+                ],
+                className="d-flex align-items-baseline mb-3",
+            ),
+            html.H4("Firing now"),
+            html.Div(firing_section(), id="alerts-firing", className="mb-4"),
+            html.H4("History"),
+            ignored_note("alerts", AlertView.ignored(query)),
+            filters,
+            html.P(id="alerts-count", className="text-muted mb-2"),
+            html.Div(id="alerts-history", className="mb-4"),
+            html.H4("Rules per source"),
+            html.Div(rules_section(), id="alerts-rules", className="mb-4"),
+            html.H4("Channels"),
+            html.Div(channels_section(), id="alerts-channels"),
+            html.H6("Latest test notifications", className="mt-3"),
+            html.Div(tests, id="alerts-tests"),
+            dcc.Interval(id="alerts-tick", interval=TICK_MS, disabled=not active),
+        ]
+    )
 
 
 @dash.callback(
     Output("alerts-url", "search"),
-    Input("alerts-filter-source", "value"), Input("alerts-filter-rule", "value"),
-    Input("alerts-filter-dates", "start_date"), Input("alerts-filter-dates", "end_date"),
+    Input("alerts-filter-source", "value"),
+    Input("alerts-filter-rule", "value"),
+    Input("alerts-filter-dates", "start_date"),
+    Input("alerts-filter-dates", "end_date"),
     prevent_initial_call=True,
 )
 def filters_to_url(source: str | None, rule: str | None, start: str | None, end: str | None) -> str:
@@ -106,7 +146,8 @@ def filters_to_url(source: str | None, rule: str | None, start: str | None, end:
 
 
 @dash.callback(
-    Output("alerts-history", "children"), Output("alerts-count", "children"),
+    Output("alerts-history", "children"),
+    Output("alerts-count", "children"),
     Input("alerts-url", "search"),
 )
 def show_history(search: str | None) -> tuple[Any, str]:
@@ -118,13 +159,17 @@ def show_history(search: str | None) -> tuple[Any, str]:
         empty = "No alerts match these filters." if view != AlertView() else "No alert has fired yet."
         return empty_state(empty, "alerts-history-empty"), empty
     shown = found[:HISTORY_LIMIT]
-    count = (f"the newest {HISTORY_LIMIT} alerts (narrow the filters for older ones)" if len(found) > HISTORY_LIMIT
-             else f"{len(shown):,} alert{'s' if len(shown) != 1 else ''}") + " · firing first, then newest first"
+    count = (
+        f"the newest {HISTORY_LIMIT} alerts (narrow the filters for older ones)"
+        if len(found) > HISTORY_LIMIT
+        else f"{len(shown):,} alert{'s' if len(shown) != 1 else ''}"
+    ) + " · firing first, then newest first"
     return history_table(shown, context.read(delivery_logs, [a.id for a in shown])), count
 
 
 @dash.callback(
-    Output("alerts-test-toast", "is_open"), Output("alerts-test-toast", "children"),
+    Output("alerts-test-toast", "is_open"),
+    Output("alerts-test-toast", "children"),
     Output("alerts-test-toast", "icon"),
     Input({"type": "alerts-test", "channel": ALL}, "n_clicks"),
     prevent_initial_call=True,
@@ -143,8 +188,10 @@ def send_test_notification(_clicks: list[int | None]) -> tuple[bool, str, str]:
 
 
 @dash.callback(
-    Output("alerts-tests", "children"), Output("alerts-tick", "disabled"),
-    Input("alerts-tick", "n_intervals"), Input("alerts-test-toast", "is_open"),
+    Output("alerts-tests", "children"),
+    Output("alerts-tick", "disabled"),
+    Input("alerts-tick", "n_intervals"),
+    Input("alerts-test-toast", "is_open"),
     prevent_initial_call=True,
 )
 def refresh_tests(_tick: int | None, _toast: bool | None) -> tuple[Any, bool]:

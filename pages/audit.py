@@ -17,8 +17,11 @@ from potrack.web import context
 from potrack.web.filters import AuditView
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=6)
-SEVERITY_COLOR = {"info": "text-muted", "warning": "text-warning-emphasis fw-semibold",
-                  "error": "text-danger fw-semibold"}
+SEVERITY_COLOR = {
+    "info": "text-muted",
+    "warning": "text-warning-emphasis fw-semibold",
+    "error": "text-danger fw-semibold",
+}
 
 
 def layout(**query: str) -> html.Div:
@@ -26,47 +29,90 @@ def layout(**query: str) -> html.Div:
     view = AuditView.from_params(query)
     types = sorted(set(context.read(event_types)) | set(view.event_types))
     sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
-    filters = dbc.Row([
-        dbc.Col(dcc.Dropdown(id="audit-filter-type", options=types, value=list(view.event_types), multi=True,
-                             placeholder="any event type"), md=4),
-        dbc.Col(dcc.Dropdown(id="audit-filter-severity", options=list(SEVERITIES), value=list(view.severities),
-                             multi=True, placeholder="any severity"), md=2),
-        dbc.Col(dcc.Dropdown(id="audit-filter-source", options=sources, value=view.source,
-                             placeholder="any source"), md=2),
-        dbc.Col(date_range("audit-filter-dates", view.start, view.end), width="auto"),
-    ], className="g-2 mb-2 align-items-center")
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id="audit-filter-type",
+                    options=types,
+                    value=list(view.event_types),
+                    multi=True,
+                    placeholder="any event type",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                dcc.Dropdown(
+                    id="audit-filter-severity",
+                    options=list(SEVERITIES),
+                    value=list(view.severities),
+                    multi=True,
+                    placeholder="any severity",
+                ),
+                md=2,
+            ),
+            dbc.Col(
+                dcc.Dropdown(id="audit-filter-source", options=sources, value=view.source, placeholder="any source"),
+                md=2,
+            ),
+            dbc.Col(date_range("audit-filter-dates", view.start, view.end), width="auto"),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
     return list_page("audit", "Audit log", view.page, [ignored_note("audit", AuditView.ignored(query)), filters])
 
 
 @dash.callback(
-    Output("audit-url", "search"), Output("audit-pager", "active_page"),
-    Input("audit-filter-type", "value"), Input("audit-filter-severity", "value"),
-    Input("audit-filter-source", "value"), Input("audit-filter-dates", "start_date"),
-    Input("audit-filter-dates", "end_date"), Input("audit-pager", "active_page"),
+    Output("audit-url", "search"),
+    Output("audit-pager", "active_page"),
+    Input("audit-filter-type", "value"),
+    Input("audit-filter-severity", "value"),
+    Input("audit-filter-source", "value"),
+    Input("audit-filter-dates", "start_date"),
+    Input("audit-filter-dates", "end_date"),
+    Input("audit-pager", "active_page"),
     State("audit-url", "search"),
     prevent_initial_call=True,
 )
-def filters_to_url(types: list[str] | None, severities: list[str] | None, source: str | None, start: str | None,
-                   end: str | None, page: int | None, search: str | None) -> tuple[str, int]:
+def filters_to_url(
+    types: list[str] | None,
+    severities: list[str] | None,
+    source: str | None,
+    start: str | None,
+    end: str | None,
+    page: int | None,
+    search: str | None,
+) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
     return AuditView.from_inputs(types, severities, source, start, end, page).after_change(search)
 
 
 def events_table(events: list[AuditEntry]) -> dbc.Table:
     """The events, one a line: when, severity, type, source, run, actor, message, details."""
+
     def cells(event: AuditEntry) -> list[Any]:
         """One event's cells."""
-        return [moment(event.at),
-                html.Span(event.severity, className=f"severity severity-{event.severity} "
-                                                    f"{SEVERITY_COLOR.get(event.severity, '')}"),
-                event.event_type, event.source or "", run_link(event.run_id) if event.run_id else "", event.actor,
-                event.message, json_text(event.details) if event.details else ""]
+        return [
+            moment(event.at),
+            html.Span(
+                event.severity, className=f"severity severity-{event.severity} {SEVERITY_COLOR.get(event.severity, '')}"
+            ),
+            event.event_type,
+            event.source or "",
+            run_link(event.run_id) if event.run_id else "",
+            event.actor,
+            event.message,
+            json_text(event.details) if event.details else "",
+        ]
+
     header = ["at", "severity", "event", "source", "run", "actor", "message", "details"]
     return table(header, [cells(event) for event in events], "audit-events")
 
 
 @dash.callback(
-    Output("audit-list", "children"), Output("audit-pager", "max_value"), Output("audit-count", "children"),
+    Output("audit-list", "children"),
+    Output("audit-pager", "max_value"),
+    Output("audit-count", "children"),
     Input("audit-url", "search"),
 )
 def show_events(search: str | None) -> tuple[Any, int, str]:

@@ -29,10 +29,13 @@ def _actions(view: FailedRowView) -> html.Div | None:
     if not may(Action.RETRY_ROWS):
         return None
     label, name = _run_button(view)
-    return html.Div([
-        dbc.Button("Retry selected rows", id="failed-retry-selected", color="warning", size="sm", className="me-2"),
-        dbc.Button(label, id="failed-retry-run", color="warning", outline=True, size="sm", className=name),
-    ], className="mb-2 failed-actions")
+    return html.Div(
+        [
+            dbc.Button("Retry selected rows", id="failed-retry-selected", color="warning", size="sm", className="me-2"),
+            dbc.Button(label, id="failed-retry-run", color="warning", outline=True, size="sm", className=name),
+        ],
+        className="mb-2 failed-actions",
+    )
 
 
 def _run_button(view: FailedRowView) -> tuple[str, str]:
@@ -46,32 +49,71 @@ def layout(**query: str) -> html.Div:
     """Filters from the query string (default: unresolved rows, newest first); the list is filled by show_rows."""
     view = FailedRowView.from_params(query)
     sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
-    filters = dbc.Row([
-        dbc.Col(dcc.Dropdown(id="failed-filter-source", options=sources, value=view.source,
-                             placeholder="any source"), md=2),
-        dbc.Col(dbc.Input(id="failed-filter-run", type="number", min=1, step=1, value=view.run_id,
-                          placeholder="run #", debounce=True), width=1, style={"minWidth": "7rem"}),
-        dbc.Col(date_range("failed-filter-dates", view.start, view.end), width="auto"),
-        dbc.Col(dbc.RadioItems(id="failed-filter-state", options=STATES, value=view.state, inline=True),
-                width="auto"),
-        dbc.Col(dbc.RadioItems(id="failed-filter-sort", options=ORDERS, value=view.order, inline=True),
-                width="auto"),
-    ], className="g-2 mb-2 align-items-center")
-    return list_page("failed", "Failed rows", view.page,
-                     [toast("failed-toast", "Retry rows", "failed-toast"),
-                      ignored_note("failed", FailedRowView.ignored(query)), filters, _actions(view)])
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(id="failed-filter-source", options=sources, value=view.source, placeholder="any source"),
+                md=2,
+            ),
+            dbc.Col(
+                dbc.Input(
+                    id="failed-filter-run",
+                    type="number",
+                    min=1,
+                    step=1,
+                    value=view.run_id,
+                    placeholder="run #",
+                    debounce=True,
+                ),
+                width=1,
+                style={"minWidth": "7rem"},
+            ),
+            dbc.Col(date_range("failed-filter-dates", view.start, view.end), width="auto"),
+            dbc.Col(
+                dbc.RadioItems(id="failed-filter-state", options=STATES, value=view.state, inline=True), width="auto"
+            ),
+            dbc.Col(
+                dbc.RadioItems(id="failed-filter-sort", options=ORDERS, value=view.order, inline=True), width="auto"
+            ),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
+    return list_page(
+        "failed",
+        "Failed rows",
+        view.page,
+        [
+            toast("failed-toast", "Retry rows", "failed-toast"),
+            ignored_note("failed", FailedRowView.ignored(query)),
+            filters,
+            _actions(view),
+        ],
+    )
 
 
 @dash.callback(
-    Output("failed-url", "search"), Output("failed-pager", "active_page"),
-    Input("failed-filter-source", "value"), Input("failed-filter-run", "value"),
-    Input("failed-filter-dates", "start_date"), Input("failed-filter-dates", "end_date"),
-    Input("failed-filter-state", "value"), Input("failed-filter-sort", "value"), Input("failed-pager", "active_page"),
+    Output("failed-url", "search"),
+    Output("failed-pager", "active_page"),
+    Input("failed-filter-source", "value"),
+    Input("failed-filter-run", "value"),
+    Input("failed-filter-dates", "start_date"),
+    Input("failed-filter-dates", "end_date"),
+    Input("failed-filter-state", "value"),
+    Input("failed-filter-sort", "value"),
+    Input("failed-pager", "active_page"),
     State("failed-url", "search"),
     prevent_initial_call=True,
 )
-def filters_to_url(source: str | None, run_id: int | None, start: str | None, end: str | None, state: str | None,
-                   order: str | None, page: int | None, search: str | None) -> tuple[str, int]:
+def filters_to_url(
+    source: str | None,
+    run_id: int | None,
+    start: str | None,
+    end: str | None,
+    state: str | None,
+    order: str | None,
+    page: int | None,
+    search: str | None,
+) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
     return FailedRowView.from_inputs(source, run_id, start, end, state, order, page).after_change(search)
 
@@ -85,17 +127,28 @@ def _resolution(row: FailedRowItem) -> Any:
 
 def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
     """The rejected rows; with `selectable`, a checkbox before each unresolved one."""
+
     def cells(row: FailedRowItem) -> list[Any]:
         """One row's cells."""
-        return [row_key_link(row.source, row.row_key), row.source, row.stage, json_text(row.raw), row.error,
-                row.location or "", run_link(row.run_id), moment(row.rejected_at), str(row.retry_count),
-                _resolution(row)]
+        return [
+            row_key_link(row.source, row.row_key),
+            row.source,
+            row.stage,
+            json_text(row.raw),
+            row.error,
+            row.location or "",
+            run_link(row.run_id),
+            moment(row.rejected_at),
+            str(row.retry_count),
+            _resolution(row),
+        ]
 
     def pick(row: FailedRowItem) -> Any:
         """The row's checkbox (none for a resolved row)."""
         if row.resolved_at is not None:
             return ""
         return dbc.Checkbox(id={"type": "failed-row-pick", "index": row.id}, value=False, className="failed-pick")
+
     header = ["row key", "source", "stage", "row data", "error", "where", "run", "rejected", "retries", "resolution"]
     if not selectable:
         return table(header, [cells(row) for row in rows], "failed-rows")
@@ -103,23 +156,30 @@ def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
 
 
 @dash.callback(
-    Output("failed-list", "children"), Output("failed-pager", "max_value"), Output("failed-count", "children"),
+    Output("failed-list", "children"),
+    Output("failed-pager", "max_value"),
+    Output("failed-count", "children"),
     Input("failed-url", "search"),
 )
 def show_rows(search: str | None) -> tuple[Any, int, str]:
     """The page of rejected rows the URL asks for."""
     view = FailedRowView.from_search(search)
-    found = context.read(list_failed_rows, view.row_filter(context.zone()), view.page, PER_PAGE,
-                         newest_first=view.order == "newest")
-    empty = ("No failed rows match these filters." if not view.same_filters(FailedRowView())
-             else "No unresolved failed rows.")
+    found = context.read(
+        list_failed_rows, view.row_filter(context.zone()), view.page, PER_PAGE, newest_first=view.order == "newest"
+    )
+    empty = (
+        "No failed rows match these filters."
+        if not view.same_filters(FailedRowView())
+        else "No unresolved failed rows."
+    )
     count = count_line(found, "failed rows", f"{view.order} first", empty)
     listing = rows_table(found.rows, may(Action.RETRY_ROWS)) if found.rows else empty_state(count, "failed-empty")
     return listing, found.pages, count
 
 
 @dash.callback(
-    Output("failed-retry-run", "children"), Output("failed-retry-run", "className"),
+    Output("failed-retry-run", "children"),
+    Output("failed-retry-run", "className"),
     Input("failed-url", "search"),
 )
 def show_run_button(search: str | None) -> tuple[str, str]:
@@ -130,8 +190,10 @@ def show_run_button(search: str | None) -> tuple[str, str]:
 def _queued(retries: list[QueuedRetry]) -> list[Any]:
     parts: list[Any] = []
     for q in retries:
-        parts += [run_link(q.run_id, f"Run #{q.run_id}"), f" of {q.source} queued to retry {q.rows:,} failed row"
-                  + ("s. " if q.rows != 1 else ". ")]
+        parts += [
+            run_link(q.run_id, f"Run #{q.run_id}"),
+            f" of {q.source} queued to retry {q.rows:,} failed row" + ("s. " if q.rows != 1 else ". "),
+        ]
     return parts
 
 
@@ -151,15 +213,24 @@ def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any,
 
 
 @dash.callback(
-    Output("failed-toast", "is_open"), Output("failed-toast", "children"), Output("failed-toast", "icon"),
+    Output("failed-toast", "is_open"),
+    Output("failed-toast", "children"),
+    Output("failed-toast", "icon"),
     Output({"type": "failed-row-pick", "index": ALL}, "value"),
-    Input("failed-retry-selected", "n_clicks"), Input("failed-retry-run", "n_clicks"),
-    State({"type": "failed-row-pick", "index": ALL}, "value"), State({"type": "failed-row-pick", "index": ALL}, "id"),
+    Input("failed-retry-selected", "n_clicks"),
+    Input("failed-retry-run", "n_clicks"),
+    State({"type": "failed-row-pick", "index": ALL}, "value"),
+    State({"type": "failed-row-pick", "index": ALL}, "id"),
     State("failed-url", "search"),
     prevent_initial_call=True,
 )
-def retry_rows(_selected: int | None, _run: int | None, picks: list[bool | None], pick_ids: list[dict[str, Any]],
-               search: str | None) -> tuple[bool, Any, str, list[Any]]:
+def retry_rows(
+    _selected: int | None,
+    _run: int | None,
+    picks: list[bool | None],
+    pick_ids: list[dict[str, Any]],
+    search: str | None,
+) -> tuple[bool, Any, str, list[Any]]:
     """Retry the checked rows, or every unresolved row of the run filtered on, whichever button was clicked; the
     checkboxes clear once a retry is queued."""
     if dash.ctx.triggered_id == "failed-retry-run":

@@ -40,10 +40,22 @@ def current_values(history: LineHistory) -> dbc.Table:
 def timeline(history: LineHistory) -> Any:
     """One row per run that changed the line, oldest first, with every field it changed."""
     if not history.nights:
-        return html.P("No run has changed this line since it was first seen (a baseline records no events).",
-                      className="text-muted")
-    rows = [[moment(night.run_at), run_link(night.run_id), night.trigger,
-             html.Ul([html.Li(change_text(c.kind, c.field, c.old_value, c.new_value)) for c in night.changes], className="mb-0 ps-3")] for night in history.nights]
+        return html.P(
+            "No run has changed this line since it was first seen (a baseline records no events).",
+            className="text-muted",
+        )
+    rows = [
+        [
+            moment(night.run_at),
+            run_link(night.run_id),
+            night.trigger,
+            html.Ul(
+                [html.Li(change_text(c.kind, c.field, c.old_value, c.new_value)) for c in night.changes],
+                className="mb-0 ps-3",
+            ),
+        ]
+        for night in history.nights
+    ]
     return table(["run time", "run", "trigger", "changes"], rows, "line-timeline")
 
 
@@ -51,16 +63,25 @@ def receipts(history: LineHistory) -> Any:
     """The reconstructed receipt batches, oldest first: quantity, cumulative of ordered."""
     if not history.receipts:
         return html.P("No receipt reconstructed yet (quantity_received has not risen).", className="text-muted")
-    rows = [[moment(r.received_at), run_link(r.run_id), f"{r.quantity:,.15g}",
-             f"{r.cumulative:,.15g} of {r.ordered:,.15g}" + (f" ({100 * r.cumulative / r.ordered:.0f} %)"
-                                                             if r.ordered else "")] for r in history.receipts]
+    rows = [
+        [
+            moment(r.received_at),
+            run_link(r.run_id),
+            f"{r.quantity:,.15g}",
+            f"{r.cumulative:,.15g} of {r.ordered:,.15g}"
+            + (f" ({100 * r.cumulative / r.ordered:.0f} %)" if r.ordered else ""),
+        ]
+        for r in history.receipts
+    ]
     return table(["received (run time)", "run", "quantity", "cumulative of ordered"], rows, "line-receipts")
 
 
 def touching_runs(history: LineHistory) -> dbc.Table:
     """The runs that touched the line, oldest first, and how."""
-    rows = [[moment(t.run_at), run_link(t.run_id), t.trigger, status_badge(t.status), ", ".join(t.how)]
-            for t in history.runs]
+    rows = [
+        [moment(t.run_at), run_link(t.run_id), t.trigger, status_badge(t.status), ", ".join(t.how)]
+        for t in history.runs
+    ]
     return table(["run time", "run", "trigger", "status", "what it did"], rows, "line-runs")
 
 
@@ -68,8 +89,17 @@ def rejected_rows(history: LineHistory) -> Any:
     """The source rows rejected with this line's key."""
     if not history.rejected:
         return html.P("No row with this key was rejected.", className="text-muted")
-    rows = [[moment(r.rejected_at), run_link(r.run_id), r.stage, r.error, json_text(r.raw),
-             r.resolution or ("resolved" if r.resolved_at else "unresolved")] for r in history.rejected]
+    rows = [
+        [
+            moment(r.rejected_at),
+            run_link(r.run_id),
+            r.stage,
+            r.error,
+            json_text(r.raw),
+            r.resolution or ("resolved" if r.resolved_at else "unresolved"),
+        ]
+        for r in history.rejected
+    ]
     return table(["rejected (run time)", "run", "stage", "error", "row data", "resolution"], rows, "line-rejected")
 
 
@@ -79,22 +109,47 @@ def layout(source: str | None = None, po: str | None = None, line: str | None = 
     history = context.read(line_history, *key) if key else None
     if key is None or history is None:
         named = f"{key[1]}/{key[2]} of source {key[0]}" if key else repr(f"{po}/{line}")
-        return html.Div([html.H2("PO line not found"),
-                         empty_state(f"The store has no line {named}.", "line-missing"),
-                         dcc.Link("Search lines", href=search_path(key[1] if key else po or ""))], id="line-history")
-    state = dbc.Badge("active" if history.active else "no longer in the ERP's snapshot",
-                      color="success" if history.active else "secondary", className="ms-2")
-    return html.Div([
-        html.H2([f"{history.po_number} / line {history.line_number}", state]),
-        html.P([f"source {history.source} · ", dcc.Link(f"all lines of {history.po_number}",
-                                                        href=search_path(history.po_number)),
-                " · first seen in ", run_link(history.first_seen_run_id), " · last changed in ",
-                run_link(history.last_changed_run_id)], className="text-muted"),
-        dbc.Row([
-            dbc.Col(_section("Now", current_values(history), "now"), lg=4),
-            dbc.Col([_section(f"Changes, night by night ({len(history.nights)})", timeline(history), "changes"),
-                     _section(f"Receipt batches ({len(history.receipts)})", receipts(history), "batches")], lg=8),
-        ]),
-        _section(f"Runs that touched it ({len(history.runs)})", touching_runs(history), "touched"),
-        _section(f"Rejected rows with its key ({len(history.rejected)})", rejected_rows(history), "rejections"),
-    ], id="line-history")
+        return html.Div(
+            [
+                html.H2("PO line not found"),
+                empty_state(f"The store has no line {named}.", "line-missing"),
+                dcc.Link("Search lines", href=search_path(key[1] if key else po or "")),
+            ],
+            id="line-history",
+        )
+    state = dbc.Badge(
+        "active" if history.active else "no longer in the ERP's snapshot",
+        color="success" if history.active else "secondary",
+        className="ms-2",
+    )
+    return html.Div(
+        [
+            html.H2([f"{history.po_number} / line {history.line_number}", state]),
+            html.P(
+                [
+                    f"source {history.source} · ",
+                    dcc.Link(f"all lines of {history.po_number}", href=search_path(history.po_number)),
+                    " · first seen in ",
+                    run_link(history.first_seen_run_id),
+                    " · last changed in ",
+                    run_link(history.last_changed_run_id),
+                ],
+                className="text-muted",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_section("Now", current_values(history), "now"), lg=4),
+                    dbc.Col(
+                        [
+                            _section(f"Changes, night by night ({len(history.nights)})", timeline(history), "changes"),
+                            _section(f"Receipt batches ({len(history.receipts)})", receipts(history), "batches"),
+                        ],
+                        lg=8,
+                    ),
+                ]
+            ),
+            _section(f"Runs that touched it ({len(history.runs)})", touching_runs(history), "touched"),
+            _section(f"Rejected rows with its key ({len(history.rejected)})", rejected_rows(history), "rejections"),
+        ],
+        id="line-history",
+    )

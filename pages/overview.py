@@ -35,29 +35,45 @@ def alert_badges(alerts: Sequence[AlertRow]) -> html.Div | None:
     if not alerts:
         return None
     zone = context.zone()
-    return html.Div([dcc.Link(f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
-                              href="/alerts", title=a.message,
-                              className=f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none "
-                                        f"alert-badge alert-badge-{a.rule}")
-                     for a in alerts], className="mb-2 source-alerts")
+    return html.Div(
+        [
+            dcc.Link(
+                f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
+                href="/alerts",
+                title=a.message,
+                className=f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none "
+                f"alert-badge alert-badge-{a.rule}",
+            )
+            for a in alerts
+        ],
+        className="mb-2 source-alerts",
+    )
 
 
-def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime,
-                alerts: Sequence[AlertRow] = ()) -> dbc.Col:
+def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime, alerts: Sequence[AlertRow] = ()) -> dbc.Col:
     """A source's card: firing alerts, last run, last successful run and data age, next scheduled run, Run now."""
     last, ok, active = status.last, status.last_ok, status.active
     if last is None:
         last_run: list[Any] = ["no run yet"]
     else:
-        last_run = [status_badge(last.status), " ", moment(last.queued_at, now),
-                    f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines · ",
-                    dcc.Link(f"run #{last.id}", href=f"/runs/{last.id}")]
+        last_run = [
+            status_badge(last.status),
+            " ",
+            moment(last.queued_at, now),
+            f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines · ",
+            dcc.Link(f"run #{last.id}", href=f"/runs/{last.id}"),
+        ]
     if ok is None:
         last_ok: list[Any] = ["none yet"]
     else:
         done = ok.finished_at or ok.queued_at
-        last_ok = [moment(done, now), " · data age ", html.Strong(timefmt.span(now - done)), " · ",
-                   dcc.Link(f"run #{ok.id}", href=f"/runs/{ok.id}")]
+        last_ok = [
+            moment(done, now),
+            " · data age ",
+            html.Strong(timefmt.span(now - done)),
+            " · ",
+            dcc.Link(f"run #{ok.id}", href=f"/runs/{ok.id}"),
+        ]
     fire = next_fire(cfg.schedule, context.zone(), now)
     scheduled: list[Any] = [moment(fire, now) if fire else "never", html.Code(f" {cfg.schedule}", className="ms-1")]
     if not context.scheduler_on():
@@ -68,32 +84,42 @@ def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime,
         body.append(progress_bar(active, now))
     body.append(run_now_control(cfg.name, active))
     header = dbc.CardHeader([html.Strong(cfg.name), html.Small(f" {cfg.kind}", className="text-muted")])
-    return dbc.Col(dbc.Card([header, dbc.CardBody(body)], className="h-100"),
-                   md=6, className="mb-3 source-card", id={"type": "source-card", "source": cfg.name})
+    return dbc.Col(
+        dbc.Card([header, dbc.CardBody(body)], className="h-100"),
+        md=6,
+        className="mb-3 source-card",
+        id={"type": "source-card", "source": cfg.name},
+    )
 
 
 def cards() -> tuple[list[dbc.Col], bool]:
     """Every configured source's card, and whether any source has a queued or running run."""
     cfgs, now = context.settings().sources, utcnow()
     statuses, alerts = context.read(source_statuses, [c.name for c in cfgs]), context.read(firing)
-    return ([source_card(c, s, now, [a for a in alerts if a.source == c.name]) for c, s in zip(cfgs, statuses)],
-            any(s.active for s in statuses))
+    return (
+        [source_card(c, s, now, [a for a in alerts if a.source == c.name]) for c, s in zip(cfgs, statuses)],
+        any(s.active for s in statuses),
+    )
 
 
 def layout(**_query: str) -> html.Div:
     """The overview as it is now; it refreshes itself while a run is queued or running."""
     children, active = cards()
-    return html.Div([
-        html.H2("Overview"),
-        dbc.Row(children, id="overview-cards"),
-        *[run_now_toast(name) for name in context.source_names()],
-        dcc.Interval(id="overview-tick", interval=TICK_MS, disabled=not active),
-    ])
+    return html.Div(
+        [
+            html.H2("Overview"),
+            dbc.Row(children, id="overview-cards"),
+            *[run_now_toast(name) for name in context.source_names()],
+            dcc.Interval(id="overview-tick", interval=TICK_MS, disabled=not active),
+        ]
+    )
 
 
 @dash.callback(
-    Output("overview-cards", "children"), Output("overview-tick", "disabled"),
-    Input("overview-tick", "n_intervals"), Input({"type": "run-now-toast", "source": ALL}, "is_open"),
+    Output("overview-cards", "children"),
+    Output("overview-tick", "disabled"),
+    Input("overview-tick", "n_intervals"),
+    Input({"type": "run-now-toast", "source": ALL}, "is_open"),
     prevent_initial_call=True,
 )
 def refresh_overview(_tick: int | None, _toasts: list[bool]) -> tuple[list[dbc.Col], bool]:

@@ -27,34 +27,68 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
     number = RUN_ID(run_id) if run_id else None
     detail = context.read(run_detail, number, CHANGES_PER_PAGE) if number is not None else None
     if detail is None:
-        return html.Div([html.H2("Run not found"),
-                         empty_state(f"There is no run {run_id!r} in the store.", "run-missing"),
-                         dcc.Link("Back to the Ingestion Monitor", href="/runs")])
+        return html.Div(
+            [
+                html.H2("Run not found"),
+                empty_state(f"There is no run {run_id!r} in the store.", "run-missing"),
+                dcc.Link("Back to the Ingestion Monitor", href="/runs"),
+            ]
+        )
     run = detail.run
     pages = page_count(detail.changes_total, CHANGES_PER_PAGE)
-    changes = html.Div([
-        html.Div([
-            dbc.Button("Download the changes (CSV)", id="detail-csv", color="secondary", size="sm", className="me-2",
-                       disabled=not detail.changes_total),
-            dcc.Download(id="detail-download"),
-        ], className="mb-2"),
-        dbc.Pagination(id="detail-changes-pager", max_value=pages, active_page=1, fully_expanded=False,
-                       first_last=True, previous_next=True, size="sm", className="" if pages > 1 else "d-none"),
-        html.Div(changes_table(detail.changes, detail.run.source) if detail.changes_total else
-                 html.P("This run changed no PO line.", className="text-muted"), id="detail-changes"),
-    ])
-    return html.Div([
-        dcc.Store(id="detail-run-id", data=run.id), dcc.Store(id="detail-run-source", data=run.source), retry_toast(),
-        html.H2(f"Run #{run.id} · {run.source}"),
-        dcc.Link("← Ingestion Monitor", href="/runs"),
-        html.Div(run_summary(run, utcnow()), className="card card-body my-2"),
-        run_details(detail, changes),
-    ], id="run-detail")
+    changes = html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Button(
+                        "Download the changes (CSV)",
+                        id="detail-csv",
+                        color="secondary",
+                        size="sm",
+                        className="me-2",
+                        disabled=not detail.changes_total,
+                    ),
+                    dcc.Download(id="detail-download"),
+                ],
+                className="mb-2",
+            ),
+            dbc.Pagination(
+                id="detail-changes-pager",
+                max_value=pages,
+                active_page=1,
+                fully_expanded=False,
+                first_last=True,
+                previous_next=True,
+                size="sm",
+                className="" if pages > 1 else "d-none",
+            ),
+            html.Div(
+                changes_table(detail.changes, detail.run.source)
+                if detail.changes_total
+                else html.P("This run changed no PO line.", className="text-muted"),
+                id="detail-changes",
+            ),
+        ]
+    )
+    return html.Div(
+        [
+            dcc.Store(id="detail-run-id", data=run.id),
+            dcc.Store(id="detail-run-source", data=run.source),
+            retry_toast(),
+            html.H2(f"Run #{run.id} · {run.source}"),
+            dcc.Link("← Ingestion Monitor", href="/runs"),
+            html.Div(run_summary(run, utcnow()), className="card card-body my-2"),
+            run_details(detail, changes),
+        ],
+        id="run-detail",
+    )
 
 
 @dash.callback(
     Output("detail-changes", "children"),
-    Input("detail-changes-pager", "active_page"), State("detail-run-id", "data"), State("detail-run-source", "data"),
+    Input("detail-changes-pager", "active_page"),
+    State("detail-run-id", "data"),
+    State("detail-run-source", "data"),
     prevent_initial_call=True,
 )
 def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
@@ -67,7 +101,8 @@ def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
 
 @dash.callback(
     Output("detail-download", "data"),
-    Input("detail-csv", "n_clicks"), State("detail-run-id", "data"),
+    Input("detail-csv", "n_clicks"),
+    State("detail-run-id", "data"),
     prevent_initial_call=True,
 )
 def download_changes(n_clicks: int | None, run_id: int) -> dict[str, object]:

@@ -19,10 +19,12 @@ def layout(**_query: str) -> html.Div:
         contents += [" · " if n else "", html.A(part.title, href=f"#{part.anchor}")]
     body = [dcc.Markdown(intro.body, className="runbook-intro"), html.P(contents, id="runbook-contents")]
     for part in parts:
-        body.append(html.Section([html.H2(part.title, id=part.anchor), dcc.Markdown(part.body)],
-                                 className="runbook-section"))
-    return html.Div([dcc.Location(id="runbook-url"), html.Div(id="runbook-scrolled", hidden=True), *body],
-                    className="runbook")
+        body.append(
+            html.Section([html.H2(part.title, id=part.anchor), dcc.Markdown(part.body)], className="runbook-section")
+        )
+    return html.Div(
+        [dcc.Location(id="runbook-url"), html.Div(id="runbook-scrolled", hidden=True), *body], className="runbook"
+    )
 
 
 # Scroll to the section the URL's #anchor names. The Markdown is drawn after the page (its script loads lazily) and
@@ -49,5 +51,6 @@ clientside_callback(
         follow();
         return hash;
     }""",
-    Output("runbook-scrolled", "children"), Input("runbook-url", "hash"),
+    Output("runbook-scrolled", "children"),
+    Input("runbook-url", "hash"),
 )

@@ -10,8 +10,17 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from pages._components import (card_class, empty_state, first_changes, retry_toast, run_card, run_details,
-                               run_now_control, run_now_toast, run_summary)
+from pages._components import (
+    card_class,
+    empty_state,
+    first_changes,
+    retry_toast,
+    run_card,
+    run_details,
+    run_now_control,
+    run_now_toast,
+    run_summary,
+)
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack.clock import utcnow
@@ -29,28 +38,58 @@ def layout(**query: str) -> html.Div:
     """Filters from the query string; the list itself is filled by refresh_runs."""
     view = ViewFilters.from_params(query)
     sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
-    filters = dbc.Row([
-        dbc.Col(date_range("runs-filter-dates", view.start, view.end), width="auto"),
-        dbc.Col(dcc.Dropdown(id="runs-filter-status", options=list(RUN_STATUSES), value=list(view.statuses),
-                             multi=True, placeholder="any status"), md=4),
-        dbc.Col(dcc.Dropdown(id="runs-filter-source", options=sources, value=view.source, placeholder="any source"),
-                md=2),
-    ], className="g-2 mb-2 align-items-center")
-    above = [html.Div(id="runs-run-now", className="mb-1"), *[run_now_toast(name) for name in context.source_names()],
-             retry_toast(), html.Div(id="runs-banner"), ignored_note("runs", ViewFilters.ignored(query)), filters]
-    return list_page("runs", "Ingestion Monitor", view.page, above,
-                     (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),))
+    filters = dbc.Row(
+        [
+            dbc.Col(date_range("runs-filter-dates", view.start, view.end), width="auto"),
+            dbc.Col(
+                dcc.Dropdown(
+                    id="runs-filter-status",
+                    options=list(RUN_STATUSES),
+                    value=list(view.statuses),
+                    multi=True,
+                    placeholder="any status",
+                ),
+                md=4,
+            ),
+            dbc.Col(
+                dcc.Dropdown(id="runs-filter-source", options=sources, value=view.source, placeholder="any source"),
+                md=2,
+            ),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
+    above = [
+        html.Div(id="runs-run-now", className="mb-1"),
+        *[run_now_toast(name) for name in context.source_names()],
+        retry_toast(),
+        html.Div(id="runs-banner"),
+        ignored_note("runs", ViewFilters.ignored(query)),
+        filters,
+    ]
+    return list_page(
+        "runs", "Ingestion Monitor", view.page, above, (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),)
+    )
 
 
 @dash.callback(
-    Output("runs-url", "search"), Output("runs-pager", "active_page"),
-    Input("runs-filter-dates", "start_date"), Input("runs-filter-dates", "end_date"),
-    Input("runs-filter-status", "value"), Input("runs-filter-source", "value"), Input("runs-pager", "active_page"),
+    Output("runs-url", "search"),
+    Output("runs-pager", "active_page"),
+    Input("runs-filter-dates", "start_date"),
+    Input("runs-filter-dates", "end_date"),
+    Input("runs-filter-status", "value"),
+    Input("runs-filter-source", "value"),
+    Input("runs-pager", "active_page"),
     State("runs-url", "search"),
     prevent_initial_call=True,
 )
-def filters_to_url(start: str | None, end: str | None, statuses: list[str] | None, source: str | None,
-                   page: int | None, search: str | None) -> tuple[str, int]:
+def filters_to_url(
+    start: str | None,
+    end: str | None,
+    statuses: list[str] | None,
+    source: str | None,
+    page: int | None,
+    search: str | None,
+) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
     return ViewFilters.from_inputs(start, end, statuses, source, page).after_change(search)
 
@@ -61,25 +100,40 @@ def _count(page: RunPage, view: ViewFilters) -> str:
 
 
 def _banner(failures: list[RunRow], now: dt.datetime) -> list[dbc.Alert]:
-    return [dbc.Alert([
-        html.Strong(f"The latest run of {run.source} {run.status} "), html.Span(timefmt.relative(run.queued_at, now)),
-        f": {run.error or 'no reason was recorded'} ", dcc.Link(f"Open run #{run.id}", href=f"/runs/{run.id}"),
-    ], color="danger", className=f"latest-failure latest-failure-{run.id} mb-2") for run in failures]
+    return [
+        dbc.Alert(
+            [
+                html.Strong(f"The latest run of {run.source} {run.status} "),
+                html.Span(timefmt.relative(run.queued_at, now)),
+                f": {run.error or 'no reason was recorded'} ",
+                dcc.Link(f"Open run #{run.id}", href=f"/runs/{run.id}"),
+            ],
+            color="danger",
+            className=f"latest-failure latest-failure-{run.id} mb-2",
+        )
+        for run in failures
+    ]
 
 
 @dash.callback(
     Output("runs-list", "children"),
     Output({"type": "run-summary", "index": ALL}, "children"),
     Output({"type": "run-card", "index": ALL}, "className"),
-    Output("runs-pager", "max_value"), Output("runs-count", "children"), Output("runs-banner", "children"),
-    Output("runs-run-now", "children"), Output("runs-tick", "disabled"),
+    Output("runs-pager", "max_value"),
+    Output("runs-count", "children"),
+    Output("runs-banner", "children"),
+    Output("runs-run-now", "children"),
+    Output("runs-tick", "disabled"),
     Output({"type": "run-card", "index": ALL}, "data-status"),
-    Input("runs-url", "search"), Input({"type": "run-now-toast", "source": ALL}, "is_open"),
-    Input("retry-toast", "is_open"), Input("runs-tick", "n_intervals"),
+    Input("runs-url", "search"),
+    Input({"type": "run-now-toast", "source": ALL}, "is_open"),
+    Input("retry-toast", "is_open"),
+    Input("runs-tick", "n_intervals"),
     State({"type": "run-summary", "index": ALL}, "id"),
 )
-def refresh_runs(search: str | None, _toasts: list[bool], _retried: bool | None, _tick: int | None,
-                 shown: list[dict[str, Any]]) -> tuple[Any, ...]:
+def refresh_runs(
+    search: str | None, _toasts: list[bool], _retried: bool | None, _tick: int | None, shown: list[dict[str, Any]]
+) -> tuple[Any, ...]:
     """Show the page of runs the URL asks for (again after a Run now or Retry run); when the same runs are shown,
     only their summaries, classes and data-status are redrawn."""
     view, tz, now = ViewFilters.from_search(search), context.zone(), utcnow()
@@ -93,13 +147,23 @@ def refresh_runs(search: str | None, _toasts: list[bool], _retried: bool | None,
         classes: Any = [card_class(r.id in failed_ids) for r in page.runs]
         statuses_shown: Any = [r.status for r in page.runs]
     else:
-        cards = ([run_card(r, now, r.id in failed_ids) for r in page.runs]
-                 or empty_state(_count(page, view), "runs-empty"))
+        cards = [run_card(r, now, r.id in failed_ids) for r in page.runs] or empty_state(
+            _count(page, view), "runs-empty"
+        )
         summaries = classes = statuses_shown = [no_update] * len(shown)
     run_now = [control for s in statuses if (control := run_now_control(s.source, s.active)) is not None]
     active = any(s.active for s in statuses) or any(r.status in ACTIVE_STATUSES for r in page.runs)
-    return (cards, summaries, classes, page.pages, _count(page, view), _banner(failures, now), run_now, not active,
-            statuses_shown)
+    return (
+        cards,
+        summaries,
+        classes,
+        page.pages,
+        _count(page, view),
+        _banner(failures, now),
+        run_now,
+        not active,
+        statuses_shown,
+    )
 
 
 @dash.callback(

@@ -18,10 +18,12 @@ from potrack.web.filters import ViewFilters
 
 dash.register_page(__name__, path="/trends", name="Trends", order=2)
 DEFAULT_DAYS = 30
-CHARTS = (("trends-lines", "PO lines processed per run (trailing 7-run average)"),
-          ("trends-volumes", "New lines and change events per run"),
-          ("trends-outcomes", "Run outcomes per day"),
-          ("trends-duration", "Duration per run"))
+CHARTS = (
+    ("trends-lines", "PO lines processed per run (trailing 7-run average)"),
+    ("trends-volumes", "New lines and change events per run"),
+    ("trends-outcomes", "Run outcomes per day"),
+    ("trends-duration", "Duration per run"),
+)
 
 
 def layout(**query: str) -> html.Div:
@@ -29,21 +31,50 @@ def layout(**query: str) -> html.Div:
     view = ViewFilters.from_params(query)
     today = utcnow().astimezone(context.zone()).date()
     sources = list(dict.fromkeys(context.source_names() + context.read(run_sources)))
-    filters = dbc.Row([
-        dbc.Col(dcc.DatePickerRange(id="trends-dates", start_date=view.start or today - dt.timedelta(DEFAULT_DAYS - 1),
-                                    end_date=view.end or today, display_format="YYYY-MM-DD"), width="auto"),
-        dbc.Col(dcc.Dropdown(id="trends-source", options=sources, clearable=False,
-                             value=view.source or (sources[0] if sources else None)), md=2),
-    ], className="g-2 mb-3 align-items-center")
-    charts = [dbc.Col(dbc.Card([dbc.CardHeader(title), dbc.CardBody(html.Div(id=name))]), lg=6, className="mb-3")
-              for name, title in CHARTS]
-    return html.Div([html.H2("Trends"), ignored_note("trends", ViewFilters.ignored(query)), filters,
-                     html.P(id="trends-note", className="text-muted"), dbc.Row(charts)])
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.DatePickerRange(
+                    id="trends-dates",
+                    start_date=view.start or today - dt.timedelta(DEFAULT_DAYS - 1),
+                    end_date=view.end or today,
+                    display_format="YYYY-MM-DD",
+                ),
+                width="auto",
+            ),
+            dbc.Col(
+                dcc.Dropdown(
+                    id="trends-source",
+                    options=sources,
+                    clearable=False,
+                    value=view.source or (sources[0] if sources else None),
+                ),
+                md=2,
+            ),
+        ],
+        className="g-2 mb-3 align-items-center",
+    )
+    charts = [
+        dbc.Col(dbc.Card([dbc.CardHeader(title), dbc.CardBody(html.Div(id=name))]), lg=6, className="mb-3")
+        for name, title in CHARTS
+    ]
+    return html.Div(
+        [
+            html.H2("Trends"),
+            ignored_note("trends", ViewFilters.ignored(query)),
+            filters,
+            html.P(id="trends-note", className="text-muted"),
+            dbc.Row(charts),
+        ]
+    )
 
 
 @dash.callback(
-    *[Output(name, "children") for name, _ in CHARTS], Output("trends-note", "children"),
-    Input("trends-dates", "start_date"), Input("trends-dates", "end_date"), Input("trends-source", "value"),
+    *[Output(name, "children") for name, _ in CHARTS],
+    Output("trends-note", "children"),
+    Input("trends-dates", "start_date"),
+    Input("trends-dates", "end_date"),
+    Input("trends-source", "value"),
 )
 def refresh_trends(start: str | None, end: str | None, source: str | None) -> tuple[Any, ...]:
     """The four charts for a date range and source, aggregated in SQL; a plain message where there is no data."""
@@ -56,14 +87,15 @@ def refresh_trends(start: str | None, end: str | None, source: str | None) -> tu
     outcomes = context.read(outcomes_by_day, flt, tz)
     span = f"between {view.start or 'the first run'} and {view.end or 'today'}"
     none_done = empty_state(f"No completed (success or partial) run of {view.source} {span}.", "trends-empty")
-    note = (f"{series.total:,} completed runs of {view.source} {span}"
-            + (f"; the charts per run show the newest {len(series.points):,}." if len(series.points) < series.total
-               else "."))
+    note = f"{series.total:,} completed runs of {view.source} {span}" + (
+        f"; the charts per run show the newest {len(series.points):,}." if len(series.points) < series.total else "."
+    )
     return (
         graph("trends-lines", figures.lines_figure(series, tz)) if series.points else none_done,
         graph("trends-volumes", figures.volumes_figure(series, tz)) if series.points else none_done,
-        graph("trends-outcomes", figures.outcomes_figure(outcomes)) if outcomes else
-        empty_state(f"No finished run of {view.source} {span}.", "trends-empty"),
+        graph("trends-outcomes", figures.outcomes_figure(outcomes))
+        if outcomes
+        else empty_state(f"No finished run of {view.source} {span}.", "trends-empty"),
         graph("trends-duration", figures.duration_figure(series, tz)) if series.points else none_done,
         note,
     )

@@ -28,22 +28,45 @@ STORABLE = why_not(text_within(10_000))  # the store says which length fits; thi
 def layout(**query: str) -> html.Div:
     """Filters from the query string; the gaps are listed by show_gaps."""
     view = GapView.from_params(query)
-    filters = dbc.Row([
-        dbc.Col(dcc.Dropdown(id="xref-filter-source", options=context.source_names(), value=view.source,
-                             placeholder="any source"), md=2),
-        dbc.Col(dbc.RadioItems(id="xref-filter-state", options=STATES, value=view.state, inline=True), width="auto"),
-    ], className="g-2 mb-2 align-items-center")
-    note = html.P("Open value: Σ open quantity × unit price of the code's active unmapped lines, in their currency. "
-                  "A mapping made here applies from the source's next run and wins over the source's own xref.",
-                  className="small text-muted")
-    return list_page("xref", "Xref gaps: unmapped item codes", view.page,
-                     [toast("xref-toast", "Map an item code", "xref-toast"), dcc.Store(id="xref-mapped", data=0),
-                      ignored_note("xref", GapView.ignored(query)), filters, note])
+    filters = dbc.Row(
+        [
+            dbc.Col(
+                dcc.Dropdown(
+                    id="xref-filter-source", options=context.source_names(), value=view.source, placeholder="any source"
+                ),
+                md=2,
+            ),
+            dbc.Col(
+                dbc.RadioItems(id="xref-filter-state", options=STATES, value=view.state, inline=True), width="auto"
+            ),
+        ],
+        className="g-2 mb-2 align-items-center",
+    )
+    note = html.P(
+        "Open value: Σ open quantity × unit price of the code's active unmapped lines, in their currency. "
+        "A mapping made here applies from the source's next run and wins over the source's own xref.",
+        className="small text-muted",
+    )
+    return list_page(
+        "xref",
+        "Xref gaps: unmapped item codes",
+        view.page,
+        [
+            toast("xref-toast", "Map an item code", "xref-toast"),
+            dcc.Store(id="xref-mapped", data=0),
+            ignored_note("xref", GapView.ignored(query)),
+            filters,
+            note,
+        ],
+    )
 
 
 @dash.callback(
-    Output("xref-url", "search"), Output("xref-pager", "active_page"),
-    Input("xref-filter-source", "value"), Input("xref-filter-state", "value"), Input("xref-pager", "active_page"),
+    Output("xref-url", "search"),
+    Output("xref-pager", "active_page"),
+    Input("xref-filter-source", "value"),
+    Input("xref-filter-state", "value"),
+    Input("xref-pager", "active_page"),
     State("xref-url", "search"),
     prevent_initial_call=True,
 )
@@ -57,39 +80,71 @@ def _map_control(gap: Gap) -> Any:
     if not gap.is_open or not may(Action.MAP_ITEM_CODES):
         return ""
     key = {"source": gap.source, "code": gap.item_code}
-    return dbc.InputGroup([
-        dbc.Input(id={"type": "xref-part", **key}, placeholder="internal part id", maxLength=64,
-                  value=gap.mapping.internal_part_id if gap.mapping else None),
-        dbc.Button("Map", id={"type": "xref-map", **key}, color="primary"),
-    ], size="sm", className="xref-map-control", style={"minWidth": "16rem"})
+    return dbc.InputGroup(
+        [
+            dbc.Input(
+                id={"type": "xref-part", **key},
+                placeholder="internal part id",
+                maxLength=64,
+                value=gap.mapping.internal_part_id if gap.mapping else None,
+            ),
+            dbc.Button("Map", id={"type": "xref-map", **key}, color="primary"),
+        ],
+        size="sm",
+        className="xref-map-control",
+        style={"minWidth": "16rem"},
+    )
 
 
 def gaps_table(gaps: list[Gap]) -> dbc.Table:
     """The gaps, one a line: code, when first and last seen, nights, lines and value now, where it stands."""
+
     def cells(gap: Gap) -> list[Any]:
         value = f"{gap.open_value:,.2f} {gap.currency or ''}".strip() if gap.lines_now else "—"
         resolved = [moment(gap.resolved_at), " (", run_link(gap.resolved_run_id), ")"] if gap.resolved_run_id else ""
-        return [gap.source, html.Code(gap.item_code),
-                html.Span([moment(gap.first_seen_at), " (", run_link(gap.first_run_id), ")"]),
-                html.Span([moment(gap.last_seen_at), " (", run_link(gap.last_run_id), ")"]),
-                f"{gap.nights:,}", f"{gap.lines_now:,}", value, html.Span(resolved),
-                html.Span(gap.resolution, className=f"gap-{'open' if gap.is_open else 'resolved'}"),
-                _map_control(gap)]
-    header = ["source", "item code", "first seen", "last seen", "nights", "lines now", "open value", "resolved",
-              "state", ""]
+        return [
+            gap.source,
+            html.Code(gap.item_code),
+            html.Span([moment(gap.first_seen_at), " (", run_link(gap.first_run_id), ")"]),
+            html.Span([moment(gap.last_seen_at), " (", run_link(gap.last_run_id), ")"]),
+            f"{gap.nights:,}",
+            f"{gap.lines_now:,}",
+            value,
+            html.Span(resolved),
+            html.Span(gap.resolution, className=f"gap-{'open' if gap.is_open else 'resolved'}"),
+            _map_control(gap),
+        ]
+
+    header = [
+        "source",
+        "item code",
+        "first seen",
+        "last seen",
+        "nights",
+        "lines now",
+        "open value",
+        "resolved",
+        "state",
+        "",
+    ]
     return table(header, [cells(gap) for gap in gaps], "xref-gaps")
 
 
 @dash.callback(
-    Output("xref-list", "children"), Output("xref-pager", "max_value"), Output("xref-count", "children"),
-    Input("xref-url", "search"), Input("xref-mapped", "data"),
+    Output("xref-list", "children"),
+    Output("xref-pager", "max_value"),
+    Output("xref-count", "children"),
+    Input("xref-url", "search"),
+    Input("xref-mapped", "data"),
 )
 def show_gaps(search: str | None, _mapped: int | None) -> tuple[Any, int, str]:
     """The page of gaps the URL asks for (again after each mapping)."""
     view = GapView.from_search(search)
     found = context.read(list_gaps, view.gap_filter(), view.page, PER_PAGE)
-    empty = {"open": "No open xref gap: every item code of the latest runs is mapped.",
-             "resolved": "No resolved xref gap yet."}.get(view.state, "No xref gap recorded yet.")
+    empty = {
+        "open": "No open xref gap: every item code of the latest runs is mapped.",
+        "resolved": "No resolved xref gap yet.",
+    }.get(view.state, "No xref gap recorded yet.")
     count = count_line(found, "item codes", "costliest first", empty)
     return (gaps_table(found.gaps) if found.gaps else empty_state(count, "xref-empty")), found.pages, count
 
@@ -112,12 +167,17 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
         return True, f"Not mapped: {FIELD_NAMES.get(exc.field, exc.field)} {reason}.", "warning"
     mapping = done.mapping
     was = f" (was {done.replaced})" if done.replaced not in (None, mapping.internal_part_id) else ""
-    return True, f"{mapping.item_code} of {source} is mapped to {mapping.internal_part_id}{was}; it applies from " \
-                 "the next run.", "success"
+    return (
+        True,
+        f"{mapping.item_code} of {source} is mapped to {mapping.internal_part_id}{was}; it applies from the next run.",
+        "success",
+    )
 
 
 @dash.callback(
-    Output("xref-toast", "is_open"), Output("xref-toast", "children"), Output("xref-toast", "icon"),
+    Output("xref-toast", "is_open"),
+    Output("xref-toast", "children"),
+    Output("xref-toast", "icon"),
     Output("xref-mapped", "data"),
     Input({"type": "xref-map", "source": ALL, "code": ALL}, "n_clicks"),
     State({"type": "xref-part", "source": ALL, "code": ALL}, "value"),
@@ -125,13 +185,20 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
     State("xref-mapped", "data"),
     prevent_initial_call=True,
 )
-def map_clicked(clicks: list[int | None], parts: list[str | None], part_ids: list[dict[str, str]],
-                mapped: int | None) -> tuple[bool, Any, str, Any]:
+def map_clicked(
+    clicks: list[int | None], parts: list[str | None], part_ids: list[dict[str, str]], mapped: int | None
+) -> tuple[bool, Any, str, Any]:
     """The Map button of one gap was clicked: store its part id box's value as the code's mapping."""
     button = dash.ctx.triggered_id
     if not button or not any(clicks):
         return False, no_update, no_update, no_update
-    part = next((value for value, pid in zip(parts, part_ids)
-                 if (pid["source"], pid["code"]) == (button["source"], button["code"])), None)
+    part = next(
+        (
+            value
+            for value, pid in zip(parts, part_ids)
+            if (pid["source"], pid["code"]) == (button["source"], button["code"])
+        ),
+        None,
+    )
     outcome = map_code(button["source"], button["code"], part)
     return (*outcome, (mapped or 0) + 1 if outcome[2] == "success" else no_update)

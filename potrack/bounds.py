@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 T = TypeVar("T")
 
 # A margin of a year's worth of days at each end of Python's calendar (years 1..9999): a day's local midnight, or a
@@ -125,8 +125,9 @@ def _moment(value: Any) -> Any:
         try:
             value = dt.datetime.fromisoformat(value.strip())
         except ValueError:
-            raise PydanticCustomError("moment", "must be " + MOMENT_FORMS + ", got {value}",
-                                      {"value": repr(value)}) from None
+            raise PydanticCustomError(
+                "moment", "must be " + MOMENT_FORMS + ", got {value}", {"value": repr(value)}
+            ) from None
     if not isinstance(value, dt.datetime):
         raise PydanticCustomError("moment", "must be " + MOMENT_FORMS + ", got {value}", {"value": repr(value)})
     try:
@@ -134,8 +135,9 @@ def _moment(value: Any) -> Any:
     except (OverflowError, ValueError):
         moment = None
     if moment is None or not EARLIEST <= moment <= LATEST:
-        raise PydanticCustomError("moment_range", "must be " + DAY_RANGE + " once in UTC, got {value}",
-                                  {"value": value.isoformat()})
+        raise PydanticCustomError(
+            "moment_range", "must be " + DAY_RANGE + " once in UTC, got {value}", {"value": value.isoformat()}
+        )
     return moment
 
 

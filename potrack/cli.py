@@ -35,19 +35,24 @@ def _parser() -> argparse.ArgumentParser:
     which.add_argument("--source", metavar="NAME", help="the source to run")
     which.add_argument("--all", action="store_true", help="run every configured source (the default)")
     run.add_argument("--baseline", action="store_true", help="no diff: every valid line is new, no change events")
-    run.add_argument("--accept-removals", action="store_true",
-                     help="let a snapshot through that removes more of a source's active lines than its "
-                          "max_removed_fraction (a deliberate purge)")
+    run.add_argument(
+        "--accept-removals",
+        action="store_true",
+        help="let a snapshot through that removes more of a source's active lines than its "
+        "max_removed_fraction (a deliberate purge)",
+    )
     run.add_argument("--json", action="store_true", help="print one JSON object per run")
     db = sub.add_parser("db", help="store maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending schema migrations")
     sql = db_sub.add_parser("sql", help="print the migrations as SQL, for a database administrator to apply")
     sql.add_argument("--dialect", choices=OFFLINE_DIALECTS, help="the database's (default: the configured store's)")
-    sql.add_argument("--from", dest="start", metavar="REVISION",
-                     help="the revision the database is at (default: an empty database)")
-    rename = db_sub.add_parser("rename-custom-column",
-                               help="move a source's stored custom values and their history to a new column name")
+    sql.add_argument(
+        "--from", dest="start", metavar="REVISION", help="the revision the database is at (default: an empty database)"
+    )
+    rename = db_sub.add_parser(
+        "rename-custom-column", help="move a source's stored custom values and their history to a new column name"
+    )
     rename.add_argument("source", metavar="SOURCE")
     rename.add_argument("old", metavar="OLD", help="the name the store holds (the old name in potrack.toml)")
     rename.add_argument("new", metavar="NEW", help="the name now configured in potrack.toml")
@@ -60,10 +65,12 @@ def _print_report(report: RunReport, as_json: bool) -> None:
         print(json.dumps(report.as_json()), flush=True)
         return
     m = report.metrics
-    line = (f"run #{report.run_id} {report.source}: {report.status} in {report.duration_s:.2f} s — "
-            f"{m.lines_processed} lines, {m.lines_new} new, {m.lines_changed} changed, {m.lines_removed} removed, "
-            f"{m.change_events} change events, {m.batches_reconstructed} batches, {m.custom_values} custom values, "
-            f"{m.xref_gaps} xref gaps, {m.errors} errors, {m.retry_attempts} failed attempts")
+    line = (
+        f"run #{report.run_id} {report.source}: {report.status} in {report.duration_s:.2f} s — "
+        f"{m.lines_processed} lines, {m.lines_new} new, {m.lines_changed} changed, {m.lines_removed} removed, "
+        f"{m.change_events} change events, {m.batches_reconstructed} batches, {m.custom_values} custom values, "
+        f"{m.xref_gaps} xref gaps, {m.errors} errors, {m.retry_attempts} failed attempts"
+    )
     notes = "".join(f"\n  note: {note}" for note in report.notes)
     print(line + (f"\n  error: {report.error}" if report.error else "") + notes, flush=True)
 
@@ -92,8 +99,11 @@ def _alert(runtime: bootstrap.Runtime, names: list[str]) -> None:
     except Exception as exc:  # the runs are done and reported: alerting must not change their exit code
         print(f"potrack: evaluating the alert rules failed: {safe_reason(exc)}", file=sys.stderr)
     if not deliver_within(runtime.engine, runtime.settings.alerts, DELIVERY_WAIT_S):
-        print(f"potrack: alert notifications still being delivered after {DELIVERY_WAIT_S:.0f} s; the app or the "
-              "next run sends what is left", file=sys.stderr)
+        print(
+            f"potrack: alert notifications still being delivered after {DELIVERY_WAIT_S:.0f} s; the app or the "
+            "next run sends what is left",
+            file=sys.stderr,
+        )
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -118,17 +128,23 @@ def _rename_custom_column(settings: Settings, engine: sa.Engine, args: argparse.
     configured = settings.source(args.source).custom_columns
     if custom_key(args.old) != custom_key(args.new):  # (one name twice: rename_custom_column refuses it)
         if custom_key(args.new) not in configured:
-            raise UserError(f"NEW: {args.new!r} is not a custom column of {args.source} in the configuration; "
-                            "rename it there first (custom_columns)")
+            raise UserError(
+                f"NEW: {args.new!r} is not a custom column of {args.source} in the configuration; "
+                "rename it there first (custom_columns)"
+            )
         if custom_key(args.old) in configured:
-            raise UserError(f"OLD: {args.old!r} is still a custom column of {args.source}; replace it by "
-                            f"{args.new!r} in custom_columns first")
+            raise UserError(
+                f"OLD: {args.old!r} is still a custom column of {args.source}; replace it by "
+                f"{args.new!r} in custom_columns first"
+            )
     try:
         done = rename_custom_column(engine, args.source, args.old, args.new, "cli")
     except RenameRefused as exc:
         raise UserError(str(exc)) from None
-    print(f"{args.source}: custom column {custom_key(args.old)} renamed to {custom_key(args.new)} on "
-          f"{done.lines:,} line(s) and {done.events:,} change event(s)")
+    print(
+        f"{args.source}: custom column {custom_key(args.old)} renamed to {custom_key(args.new)} on "
+        f"{done.lines:,} line(s) and {done.events:,} change event(s)"
+    )
     return EXIT_OK
 
 

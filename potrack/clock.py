@@ -7,4 +7,4 @@ import datetime as dt
 
 def utcnow() -> dt.datetime:
     """Now, in UTC, timezone-aware."""
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)

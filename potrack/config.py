@@ -84,13 +84,16 @@ def time_zone(name: str | None) -> dt.tzinfo:
         try:
             return ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a directory such as "America"
-            raise ConfigError(f"POTRACK_TIMEZONE: unknown time zone {name!r} "
-                              "(expected e.g. Europe/Berlin or UTC)") from None
+            raise ConfigError(
+                f"POTRACK_TIMEZONE: unknown time zone {name!r} (expected e.g. Europe/Berlin or UTC)"
+            ) from None
     try:
         return tzlocal.get_localzone()
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        raise ConfigError(f"POTRACK_TIMEZONE: not set, and the machine's time zone (TZ={os.environ.get('TZ', '')!r}, "
-                          "/etc/localtime) is not one potrack knows; set it, e.g. Europe/Berlin or UTC") from None
+        raise ConfigError(
+            f"POTRACK_TIMEZONE: not set, and the machine's time zone (TZ={os.environ.get('TZ', '')!r}, "
+            "/etc/localtime) is not one potrack knows; set it, e.g. Europe/Berlin or UTC"
+        ) from None
 
 
 @lru_cache(maxsize=256)
@@ -103,8 +106,9 @@ def _check_schedule(cron: str, zone: dt.tzinfo, key: str) -> None:
     """Build the trigger of a 5-field cron expression, failing with the key and the field that is wrong."""
     parts = cron.split()
     if len(parts) != len(CRON_FIELDS):
-        raise ConfigError(f"{key}: expected a 5-field cron expression (minute hour day month day-of-week), "
-                          f"got {cron!r}")
+        raise ConfigError(
+            f"{key}: expected a 5-field cron expression (minute hour day month day-of-week), got {cron!r}"
+        )
     try:
         trigger = schedule_trigger(cron, zone)
     except ValueError as exc:
@@ -113,8 +117,10 @@ def _check_schedule(cron: str, zone: dt.tzinfo, key: str) -> None:
                 CronTrigger(**{name: value})
             except ValueError as field_exc:
                 reason = re.sub(r"^Error validating expression '.*?': ", "", str(field_exc))
-                raise ConfigError(f"{key}: {cron!r} is not a cron schedule: the {name.replace('_', '-')} field "
-                                  f"{value!r} is wrong ({reason})") from None
+                raise ConfigError(
+                    f"{key}: {cron!r} is not a cron schedule: the {name.replace('_', '-')} field "
+                    f"{value!r} is wrong ({reason})"
+                ) from None
         raise ConfigError(f"{key}: {cron!r} is not a cron schedule ({exc})") from None
     if trigger.get_next_fire_time(None, utcnow()) is None:
         raise ConfigError(f"{key}: {cron!r} never fires (a day the month never has?)")
@@ -227,6 +233,7 @@ def _refuse_nul(value: Any, key: str) -> None:
 def _expand(value: Any, key: str) -> Any:
     """Replace ${VAR} with the environment's value, registering it as a secret."""
     if isinstance(value, str):
+
         def sub(match: re.Match[str]) -> str:
             name = match.group(1)
             if name not in os.environ:
@@ -283,8 +290,9 @@ class TomlTable:
         """A whole number from `least` to `most` (None when absent and no default)."""
         value = self.get(name, int, default)
         if value is not None and not least <= value <= most:
-            raise ConfigError(f"{self.key(name)}: expected {least:,} or more, at most {most:,} (a whole number); "
-                              f"got {value:,}")
+            raise ConfigError(
+                f"{self.key(name)}: expected {least:,} or more, at most {most:,} (a whole number); got {value:,}"
+            )
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
@@ -310,8 +318,10 @@ def _parse_url(url: str, key: str) -> URL:
     try:
         return make_url(url)
     except (ArgumentError, ValueError):
-        raise ConfigError(f"{key}: expected a SQLAlchemy URL such as dialect+driver://user:password@host:port/database "
-                          "(the value is not shown: it may contain a password)") from None
+        raise ConfigError(
+            f"{key}: expected a SQLAlchemy URL such as dialect+driver://user:password@host:port/database "
+            "(the value is not shown: it may contain a password)"
+        ) from None
 
 
 def _driver(url: URL) -> str | None:
@@ -327,8 +337,9 @@ def _check_url(url: str, key: str) -> None:
     its scheme is shown)."""
     parsed = _parse_url(url, key)
     if _driver(parsed) is None:
-        raise ConfigError(f"{key}: unknown database scheme {parsed.drivername!r} (SQLAlchemy has no such dialect "
-                          "or driver)")
+        raise ConfigError(
+            f"{key}: unknown database scheme {parsed.drivername!r} (SQLAlchemy has no such dialect or driver)"
+        )
 
 
 def _check_store_url(url: str, key: str) -> None:
@@ -337,8 +348,10 @@ def _check_store_url(url: str, key: str) -> None:
     parsed = _parse_url(url, key)
     backend = parsed.get_backend_name()
     if backend not in STORE_DRIVERS or _driver(parsed) != STORE_DRIVERS[backend]:
-        raise ConfigError(f"{key}: the store must be sqlite:///PATH, postgresql+psycopg://... or mssql+pyodbc://...; "
-                          f"got scheme {parsed.drivername!r}")
+        raise ConfigError(
+            f"{key}: the store must be sqlite:///PATH, postgresql+psycopg://... or mssql+pyodbc://...; "
+            f"got scheme {parsed.drivername!r}"
+        )
 
 
 def _string_map(table: TomlTable, name: str, values: tuple[str, ...] | None = None) -> dict[str, str]:
@@ -357,11 +370,15 @@ def _custom_columns(table: TomlTable) -> dict[str, str]:
     for name, kind in _string_map(table, "custom_columns", CUSTOM_TYPES).items():
         key = custom_key(name)
         if key in CANONICAL:
-            raise ConfigError(f"{table.key('custom_columns')}.{name}: {key} is a canonical field, not a custom "
-                              "column (map a source column onto it with `columns`)")
+            raise ConfigError(
+                f"{table.key('custom_columns')}.{name}: {key} is a canonical field, not a custom "
+                "column (map a source column onto it with `columns`)"
+            )
         if key in custom:
-            raise ConfigError(f"{table.key('custom_columns')}.{name}: the same column as another custom column "
-                              "(names are compared ignoring case)")
+            raise ConfigError(
+                f"{table.key('custom_columns')}.{name}: the same column as another custom column "
+                "(names are compared ignoring case)"
+            )
         custom[key] = kind
     return custom
 
@@ -377,15 +394,20 @@ def _renames(table: TomlTable, raw: dict[str, str], custom: dict[str, str]) -> d
         elif right.lower() in targets:
             source, target = left, right.lower()
         else:
-            raise ConfigError(f"{table.key('columns')}.{left}: neither {left!r} nor {right!r} is a canonical field "
-                              f"or custom column (e.g. po_number = \"PONUM\")")
+            raise ConfigError(
+                f"{table.key('columns')}.{left}: neither {left!r} nor {right!r} is a canonical field "
+                f'or custom column (e.g. po_number = "PONUM")'
+            )
         for other_source, other_target in renames.items():
             if other_target == target:
-                raise ConfigError(f"{table.key('columns')}.{left}: {target} is already read from {other_source!r}; "
-                                  "a field comes from one column")
+                raise ConfigError(
+                    f"{table.key('columns')}.{left}: {target} is already read from {other_source!r}; "
+                    "a field comes from one column"
+                )
             if other_source.lower() == source.lower():
-                raise ConfigError(f"{table.key('columns')}.{left}: column {source!r} is already renamed to "
-                                  f"{other_target}")
+                raise ConfigError(
+                    f"{table.key('columns')}.{left}: column {source!r} is already renamed to {other_target}"
+                )
         renames[source] = target
     return renames
 
@@ -401,13 +423,13 @@ def _parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sou
     conn_str = t.get("connection_string", str)
     path = t.get("path", str)
     if kind == "sql" and not url:
-        raise ConfigError(f"{t.key('url')}: required for kind = \"sql\" (a SQLAlchemy URL)")
+        raise ConfigError(f'{t.key("url")}: required for kind = "sql" (a SQLAlchemy URL)')
     if kind == "sql" and url:
         _check_url(url, t.key("url"))
     if kind == "odbc" and not conn_str:
-        raise ConfigError(f"{t.key('connection_string')}: required for kind = \"odbc\" (a pyodbc connection string)")
+        raise ConfigError(f'{t.key("connection_string")}: required for kind = "odbc" (a pyodbc connection string)')
     if kind == "csv" and not path:
-        raise ConfigError(f"{t.key('path')}: required for kind = \"csv\" (a file or glob)")
+        raise ConfigError(f'{t.key("path")}: required for kind = "csv" (a file or glob)')
     if kind == "csv" and path and not Path(path).is_absolute():
         path = str(base_dir / path)
     schedule = t.get("schedule", str, DEFAULT_SCHEDULE)
@@ -423,8 +445,9 @@ def _parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sou
         raise ConfigError(f"{t.key('encoding')}: unknown encoding {encoding!r} (e.g. utf-8, cp1252, latin-1)") from None
     fraction = t.get("max_removed_fraction", (int, float), DEFAULT_MAX_REMOVED_FRACTION)
     if not 0 <= fraction <= 1:
-        raise ConfigError(f"{t.key('max_removed_fraction')}: expected a fraction from 0 to 1 (0.5 = 50 %), "
-                          f"got {fraction}")
+        raise ConfigError(
+            f"{t.key('max_removed_fraction')}: expected a fraction from 0 to 1 (0.5 = 50 %), got {fraction}"
+        )
     xref = None
     if "xref" in data:
         x = TomlTable(t.get("xref", dict), t.key("xref"))
@@ -461,15 +484,29 @@ def _parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sou
         d.finish()
         if not 0 <= demo.slow_s <= MAX_WAIT_S or (demo.fail == "slow" and demo.slow_s == 0):
             why = ' (fail = "slow" needs one)' if demo.fail == "slow" else ""
-            raise ConfigError(f"{d.key('slow_s')}: expected a positive number of seconds per batch, up to "
-                              f"{MAX_WAIT_S:g}{why}, got {demo.slow_s:g}")
+            raise ConfigError(
+                f"{d.key('slow_s')}: expected a positive number of seconds per batch, up to "
+                f"{MAX_WAIT_S:g}{why}, got {demo.slow_s:g}"
+            )
     batch_size = t.positive("batch_size", 5000, integer=True, most=MAX_BATCH_SIZE)
     t.get("alerts", dict)  # the source's alert thresholds: read by potrack.alerts.settings
     t.finish()
     return SourceConfig(
-        name=name, kind=kind, query=query, url=url, connection_string=conn_str, path=path,
-        schedule=schedule, columns=columns, custom_columns=custom, xref=xref, retry=retry,
-        batch_size=batch_size, demo=demo, encoding=encoding, max_removed_fraction=float(fraction),
+        name=name,
+        kind=kind,
+        query=query,
+        url=url,
+        connection_string=conn_str,
+        path=path,
+        schedule=schedule,
+        columns=columns,
+        custom_columns=custom,
+        xref=xref,
+        retry=retry,
+        batch_size=batch_size,
+        demo=demo,
+        encoding=encoding,
+        max_removed_fraction=float(fraction),
     )
 
 
@@ -492,8 +529,9 @@ def load_settings(path: Path | None = None) -> Settings:
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{config_path}: not valid TOML: {exc}") from None
         except UnicodeDecodeError as exc:
-            raise ConfigError(f"{config_path}: expected UTF-8 text, got a byte that is not UTF-8 at position "
-                              f"{exc.start}") from None
+            raise ConfigError(
+                f"{config_path}: expected UTF-8 text, got a byte that is not UTF-8 at position {exc.start}"
+            ) from None
         except OSError as exc:
             raise ConfigError(f"{config_path}: cannot be read: {exc.strerror or exc}") from None
     elif explicit:
@@ -520,8 +558,11 @@ def load_settings(path: Path | None = None) -> Settings:
     for name in names:
         if names.count(name) > 1:
             raise ConfigError(f"sources: name {name!r} is used by more than one source")
-    source_alerts = {src.name: (raw["alerts"], f"sources[{i}].alerts")
-                     for i, (src, raw) in enumerate(zip(sources, sources_data or [])) if "alerts" in raw}
+    source_alerts = {
+        src.name: (raw["alerts"], f"sources[{i}].alerts")
+        for i, (src, raw) in enumerate(zip(sources, sources_data or []))
+        if "alerts" in raw
+    }
     alerts = parse_alerts(alerts_data, source_alerts, TomlTable, ConfigError)
     for channel in alerts.channels:  # a webhook's URL carries its token; SMTP passwords are secrets too
         redact.register_secret(channel.url)
@@ -542,8 +583,10 @@ def load_settings(path: Path | None = None) -> Settings:
     metrics_token = envstr("POTRACK_METRICS_TOKEN")
     for name, value in (("POTRACK_SECRET_KEY", secret_key), ("POTRACK_METRICS_TOKEN", metrics_token)):
         if value is not None and len(value) < 16:
-            raise ConfigError(f"{name}: expected at least 16 characters (e.g. `python -c 'import secrets; "
-                              "print(secrets.token_hex(32))'`)")
+            raise ConfigError(
+                f"{name}: expected at least 16 characters (e.g. `python -c 'import secrets; "
+                "print(secrets.token_hex(32))'`)"
+            )
     redact.register_secret(secret_key)
     redact.register_secret(admin_password)
     redact.register_secret(metrics_token)
@@ -552,16 +595,24 @@ def load_settings(path: Path | None = None) -> Settings:
         raise ConfigError(f"POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got {lease_ttl_s}")
     proxy_hops = envint("POTRACK_PROXY_HOPS", 0)
     if not 0 <= proxy_hops <= 5:
-        raise ConfigError(f"POTRACK_PROXY_HOPS: expected the number of reverse proxies in front, 0 to 5, "
-                          f"got {proxy_hops}")
+        raise ConfigError(
+            f"POTRACK_PROXY_HOPS: expected the number of reverse proxies in front, 0 to 5, got {proxy_hops}"
+        )
     port = envint("POTRACK_PORT", 8050)  # read by app.py; checked here so that a bad one stops every start
     if not 1 <= port <= 65535:
         raise ConfigError(f"POTRACK_PORT: expected a TCP port from 1 to 65535, got {port}")
     return Settings(
-        sources=sources, database_url=database_url, instance_dir=instance_dir,
-        timezone=timezone, log_level=level,
+        sources=sources,
+        database_url=database_url,
+        instance_dir=instance_dir,
+        timezone=timezone,
+        log_level=level,
         config_path=config_path if config_path.exists() else None,
-        secret_key=secret_key, admin_password=admin_password, metrics_token=metrics_token,
-        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False), alerts=alerts, lease_ttl_s=lease_ttl_s,
+        secret_key=secret_key,
+        admin_password=admin_password,
+        metrics_token=metrics_token,
+        secure_cookies=envbool("POTRACK_SECURE_COOKIES", False),
+        alerts=alerts,
+        lease_ttl_s=lease_ttl_s,
         proxy_hops=proxy_hops,
     )

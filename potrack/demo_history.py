@@ -64,19 +64,23 @@ def _night_source(instance_dir: Path, night: int, start: dt.date) -> Callable[[S
     return lambda cfg: DemoSource(cfg, instance_dir, night=night, start=start)
 
 
-def build(settings: Settings, engine: sa.Engine, nights: int = HISTORY_NIGHTS,
-          now: dt.datetime | None = None) -> list[RunReport]:
+def build(
+    settings: Settings, engine: sa.Engine, nights: int = HISTORY_NIGHTS, now: dt.datetime | None = None
+) -> list[RunReport]:
     """Run every demo source over its last `nights` scheduled nights; returns the reports, oldest first."""
     now = now or utcnow()
     tz = local_zone(settings.timezone)
     reports = []
     for cfg in (s for s in settings.sources if s.kind == "demo"):
         fires = fires_between(cfg.schedule, tz, now - dt.timedelta(days=nights + 1), now)[-nights:]
-        start = fires[0].astimezone(dt.timezone.utc).date()
+        start = fires[0].astimezone(dt.UTC).date()
         log.info("building the demo history of %s: %s nights from %s", cfg.name, len(fires), start)
         for night, fire in enumerate(fires):
-            pipeline = Pipeline(dataclasses.replace(settings, sources=(_night_config(cfg, night),)), engine,
-                                source_factory=_night_source(settings.instance_dir, night, start))
+            pipeline = Pipeline(
+                dataclasses.replace(settings, sources=(_night_config(cfg, night),)),
+                engine,
+                source_factory=_night_source(settings.instance_dir, night, start),
+            )
             report = pipeline.run(cfg.name, trigger="schedule", requested_by=REQUESTED_BY)
             runs.move_run_in_time(engine, report.run_id, fire)
             reports.append(report)

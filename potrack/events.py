@@ -44,4 +44,6 @@ def publish(topic: str, payload: dict[str, Any]) -> None:
         try:
             fn(topic, payload)
         except Exception:
-            log.exception("subscriber %s of %s raised; the other subscribers still run", getattr(fn, "__name__", fn), topic)
+            log.exception(
+                "subscriber %s of %s raised; the other subscribers still run", getattr(fn, "__name__", fn), topic
+            )

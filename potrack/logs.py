@@ -18,8 +18,10 @@ class OwnerOnlyFileHandler(logging.handlers.RotatingFileHandler):
     """A rotating log file whose files (the first and each one after a rollover) are readable by their owner only."""
 
     def _open(self) -> io.TextIOWrapper:
-        return cast(io.TextIOWrapper, open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors,
-                                           opener=owner_only.opener))
+        return cast(
+            io.TextIOWrapper,
+            open(self.baseFilename, self.mode, encoding=self.encoding, errors=self.errors, opener=owner_only.opener),
+        )
 
 
 def configure_logging(instance_dir: Path, level: str = "INFO") -> None:

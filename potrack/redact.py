@@ -17,12 +17,13 @@ _CLOSED = r"(?=[\s;,)\]}]|\Z)"
 # The value of a credential's key=value pair, whatever it holds, to its delimiter: a braced ODBC value (which may
 # hold ';' and '}}', the escape of '}'), a brace left open (to the end of the line), a quoted value, else
 # everything up to ';' or the end of the line (spaces included: "PWD=Sp ace_secret;" is one value).
-_VALUE = (r"\{(?:[^}]|\}\})*\}" + _CLOSED + r"|\{[^\r\n]*"
-          r"|'[^'\r\n]*'" + _CLOSED + r"|\"[^\"\r\n]*\"" + _CLOSED + r"|[^;\r\n]+")
+_VALUE = (
+    r"\{(?:[^}]|\}\})*\}" + _CLOSED + r"|\{[^\r\n]*"
+    r"|'[^'\r\n]*'" + _CLOSED + r"|\"[^\"\r\n]*\"" + _CLOSED + r"|[^;\r\n]+"
+)
 _PATTERNS = (
     # key=value pairs of ODBC and libpq connection strings: PWD=..., Password=...;
-    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(?:" + _VALUE + ")"),
-     r"\1\2" + MASK),
+    (re.compile(r"(?i)\b(pwd|password|passwd|secret|token|api[_-]?key)(\s*=\s*)(?:" + _VALUE + ")"), r"\1\2" + MASK),
     # credentials inside URLs: scheme://user:password@host
     (re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://[^:/@\s]*):([^@\s]+)@"), r"\1:" + MASK + "@"),
     (re.compile(r"(?i)\b(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1" + MASK),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+
 from apscheduler.triggers.cron import CronTrigger
 
 STALE_MARGIN = dt.timedelta(hours=2)

@@ -33,7 +33,7 @@ def _offset(tz: dt.tzinfo, moment: dt.datetime) -> int:
 def offset_spans(tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime | None, int]]:
     """A time zone's UTC offset in minutes over [start, end] as (until this UTC hour, offset); the last has None."""
     spans: list[tuple[dt.datetime | None, int]] = []
-    moment = start.astimezone(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+    moment = start.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
     current = _offset(tz, moment)
     while moment <= end:
         step = _DAY if _offset(tz, moment + _DAY) == current else _HOUR

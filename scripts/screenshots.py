@@ -25,8 +25,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 VIEWPORT = {"width": 1400, "height": 1050}
 START_TIMEOUT_S = 180  # the demo history is built before the app answers
 PASSWORD = "screenshots-only-password"
@@ -42,12 +48,24 @@ def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], st
     """`python app.py` on 127.0.0.1 in workdir (no potrack.toml: the built-in demo source), answering."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
-    env.update(POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_HOST="127.0.0.1", POTRACK_PORT=str(port),
-               POTRACK_TIMEZONE=timezone, POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING",
-               POTRACK_ADMIN_PASSWORD=PASSWORD)
+    env.update(
+        POTRACK_INSTANCE=str(workdir / "instance"),
+        POTRACK_HOST="127.0.0.1",
+        POTRACK_PORT=str(port),
+        POTRACK_TIMEZONE=timezone,
+        POTRACK_SCHEDULER="off",
+        POTRACK_LOG_LEVEL="WARNING",
+        POTRACK_ADMIN_PASSWORD=PASSWORD,
+    )
     log = open(workdir / "app.log", "wb")  # noqa: SIM115 (closed with the process below)
-    proc = subprocess.Popen([sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env, stdout=log,
-                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")],
+        cwd=workdir,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
     log.close()
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
@@ -74,8 +92,9 @@ def shoot(url: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    runs_png, trends_png, changes_png, line_png, xref_png = (out / f"{name}.png" for name in
-                                                             ("runs", "trends", "changes", "line", "xref"))
+    runs_png, trends_png, changes_png, line_png, xref_png = (
+        out / f"{name}.png" for name in ("runs", "trends", "changes", "line", "xref")
+    )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:

@@ -47,8 +47,10 @@ def realdata_dir() -> Path:
     for candidate in candidates:
         if (candidate / "adventureworks" / "PurchaseOrderDetail.csv").is_file():
             return candidate / "adventureworks"
-    services.unavailable("the AdventureWorks data is not there (looked in "
-                         f"{', '.join(str(c) for c in candidates)}; set POTRACK_REALDATA)")
+    services.unavailable(
+        "the AdventureWorks data is not there (looked in "
+        f"{', '.join(str(c) for c in candidates)}; set POTRACK_REALDATA)"
+    )
     raise AssertionError("unreachable")  # services.unavailable skips or fails
 
 
@@ -105,21 +107,33 @@ LEFT JOIN ProductVendor pv ON (pv.ProductID = d.ProductID AND pv.BusinessEntityI
 """
 
 # The xref maps four products in five (ProductID not a multiple of 5), so some item codes are unmapped.
-XREF_QUERY = ("SELECT ProductNumber AS Item_Code, 'P-' || ProductID AS Internal_Part_ID FROM Product "
-              "WHERE ProductID % 5 <> 0")
+XREF_QUERY = (
+    "SELECT ProductNumber AS Item_Code, 'P-' || ProductID AS Internal_Part_ID FROM Product WHERE ProductID % 5 <> 0"
+)
 
 # potrack's renames, written in the ERP's own spelling: canonical field → the view's column.
 RENAMES = {
-    "po_number": "PurchaseOrderID", "line_number": "PurchaseOrderDetailID", "item_code": "ProductNumber",
-    "supplier_code": "AccountNumber", "description": "Name", "uom": "UnitMeasureCode", "quantity_ordered": "OrderQty",
-    "quantity_received": "ReceivedQty", "unit_price": "UnitPrice", "order_date": "OrderDate",
-    "promised_date": "DueDate", "status": "StatusText", "buyer": "EmployeeID",
+    "po_number": "PurchaseOrderID",
+    "line_number": "PurchaseOrderDetailID",
+    "item_code": "ProductNumber",
+    "supplier_code": "AccountNumber",
+    "description": "Name",
+    "uom": "UnitMeasureCode",
+    "quantity_ordered": "OrderQty",
+    "quantity_received": "ReceivedQty",
+    "unit_price": "UnitPrice",
+    "order_date": "OrderDate",
+    "promised_date": "DueDate",
+    "status": "StatusText",
+    "buyer": "EmployeeID",
 }
 CUSTOM = {"RejectedQty": "number", "LineTotal": "number"}
 
 # What every run of this configuration must report about its column mapping.
-NOTES = {"column Status ignored: status comes from StatusText",
-         "not provided by the source: currency, need_by_date, plant"}
+NOTES = {
+    "column Status ignored: status comes from StatusText",
+    "not provided by the source: currency, need_by_date, plant",
+}
 
 
 def source_toml(name: str, body: str) -> str:
@@ -137,8 +151,10 @@ retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 
 
 def sql_source_toml(name: str, erp: AwErp) -> str:
-    return source_toml(name, f'kind = "sql"\nurl = "{erp.url}"\nquery = "SELECT * FROM po_lines_v"\n'
-                             f'xref = {{ query = "{XREF_QUERY}" }}')
+    return source_toml(
+        name,
+        f'kind = "sql"\nurl = "{erp.url}"\nquery = "SELECT * FROM po_lines_v"\nxref = {{ query = "{XREF_QUERY}" }}',
+    )
 
 
 def read_tsv(path: Path) -> list[tuple[str | None, ...]]:
@@ -217,15 +233,18 @@ class AwErp:
 
     def detail_keys(self) -> list[Key]:
         """Every detail row's key, in key order."""
-        return sorted(self.query("SELECT PurchaseOrderID, PurchaseOrderDetailID FROM PurchaseOrderDetail"),
-                      key=lambda k: (str(type(k[0])), k))
+        return sorted(
+            self.query("SELECT PurchaseOrderID, PurchaseOrderDetailID FROM PurchaseOrderDetail"),
+            key=lambda k: (str(type(k[0])), k),
+        )
 
     def detail(self, key: Key) -> dict[str, Any]:
         con = self._connect()
         con.row_factory = sqlite3.Row
         try:
-            row = con.execute("SELECT * FROM PurchaseOrderDetail WHERE PurchaseOrderID = ? AND "
-                              "PurchaseOrderDetailID = ?", key).fetchone()
+            row = con.execute(
+                "SELECT * FROM PurchaseOrderDetail WHERE PurchaseOrderID = ? AND PurchaseOrderDetailID = ?", key
+            ).fetchone()
         finally:
             con.close()
         assert row is not None, f"no detail row {key}"
@@ -233,8 +252,10 @@ class AwErp:
 
     def update_detail(self, key: Key, **values: Any) -> None:
         sets = ", ".join(f"{c} = ?" for c in values)
-        self.execute(f"UPDATE PurchaseOrderDetail SET {sets} WHERE PurchaseOrderID = ? AND PurchaseOrderDetailID = ?",
-                     [(*values.values(), *key)])
+        self.execute(
+            f"UPDATE PurchaseOrderDetail SET {sets} WHERE PurchaseOrderID = ? AND PurchaseOrderDetailID = ?",
+            [(*values.values(), *key)],
+        )
 
     def insert_detail(self, row: dict[str, Any]) -> None:
         self.insert_details([row])
@@ -242,8 +263,10 @@ class AwErp:
     def insert_details(self, rows: Sequence[dict[str, Any]]) -> None:
         """Insert detail rows (all with the columns of the first)."""
         columns = list(rows[0])
-        self.execute(f"INSERT INTO PurchaseOrderDetail ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
-                     [tuple(r[c] for c in columns) for r in rows])
+        self.execute(
+            f"INSERT INTO PurchaseOrderDetail ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in rows],
+        )
 
     def delete_details(self, keys: Iterable[Key]) -> list[dict[str, Any]]:
         """Delete detail rows; returns them as they were, for the ERP to bring back later."""
@@ -256,8 +279,10 @@ class AwErp:
             con.close()
         gone = [r for r in every if (r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) in wanted]
         assert len(gone) == len(wanted), "deleting detail rows that do not exist"
-        self.execute("DELETE FROM PurchaseOrderDetail WHERE PurchaseOrderID = ? AND PurchaseOrderDetailID = ?",
-                     [(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in gone])
+        self.execute(
+            "DELETE FROM PurchaseOrderDetail WHERE PurchaseOrderID = ? AND PurchaseOrderDetailID = ?",
+            [(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in gone],
+        )
         return gone
 
     def copy_row(self, table: str, where: str, *params: Any, **changes: Any) -> None:
@@ -269,8 +294,9 @@ class AwErp:
         finally:
             con.close()
         row.update(changes)
-        self.execute(f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
-                     [tuple(row.values())])
+        self.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", [tuple(row.values())]
+        )
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -320,10 +346,10 @@ class Night2:
     repriced: list[Key]
     removed: list[dict[str, Any]]  # the deleted detail rows, as they were
     new: list[Key]
-    epsilon: Key                   # ReceivedQty 3 -> 3.0000001: no change after rounding to 6 decimals
-    bad_active: dict[str, Key]     # problem -> an active line whose row is corrupt tonight
-    bad_new: dict[str, Key]        # problem -> a new row that is corrupt
-    tab_line: Key                  # a new line whose description holds a tab (allowed)
+    epsilon: Key  # ReceivedQty 3 -> 3.0000001: no change after rounding to 6 decimals
+    bad_active: dict[str, Key]  # problem -> an active line whose row is corrupt tonight
+    bad_new: dict[str, Key]  # problem -> a new row that is corrupt
+    tab_line: Key  # a new line whose description holds a tab (allowed)
 
 
 LONG_PO = "PO-2022-" + "X" * 62  # 70 characters in an INTEGER column: SQLite keeps the text
@@ -360,21 +386,39 @@ def night_2(erp: AwErp) -> Night2:
     new: list[Key] = []
     for n, template in enumerate(templates):
         po = keys[(n * 37) % len(keys)][0]
-        row = {**template, "PurchaseOrderID": po, "PurchaseOrderDetailID": next_id + n,
-               "ReceivedQty": [0, 2, 0, 5.5, 0, 1, 0, 0, 3, 0][n], "RejectedQty": None if n == 4 else 0}
+        row = {
+            **template,
+            "PurchaseOrderID": po,
+            "PurchaseOrderDetailID": next_id + n,
+            "ReceivedQty": [0, 2, 0, 5.5, 0, 1, 0, 0, 3, 0][n],
+            "RejectedQty": None if n == 4 else 0,
+        }
         erp.insert_detail(row)
         new.append((po, next_id + n))
     next_id += 10
     new_po = max(k[0] for k in keys if isinstance(k[0], int)) + 1
-    erp.copy_row("PurchaseOrderHeader", "PurchaseOrderID = ?", keys[0][0], PurchaseOrderID=new_po, VendorID=1492,
-                 Status=2, OrderDate="2022-06-01 00:00:00.000")
+    erp.copy_row(
+        "PurchaseOrderHeader",
+        "PurchaseOrderID = ?",
+        keys[0][0],
+        PurchaseOrderID=new_po,
+        VendorID=1492,
+        Status=2,
+        OrderDate="2022-06-01 00:00:00.000",
+    )
     erp.insert_detail({**base, "PurchaseOrderID": new_po, "PurchaseOrderDetailID": next_id, "ReceivedQty": 0})
     new.append((new_po, next_id))
     next_id += 1
 
     def new_product(pid: int, name: str, number: str) -> None:
-        erp.copy_row("Product", "ProductID = 1", ProductID=pid, Name=name, ProductNumber=number,
-                     rowguid=f"00000000-0000-0000-0000-{pid:012d}")
+        erp.copy_row(
+            "Product",
+            "ProductID = 1",
+            ProductID=pid,
+            Name=name,
+            ProductNumber=number,
+            rowguid=f"00000000-0000-0000-0000-{pid:012d}",
+        )
 
     def new_line(product: int | None = None, **values: Any) -> Key:
         nonlocal next_id
@@ -399,9 +443,17 @@ def night_2(erp: AwErp) -> Night2:
     bad_new["po_number long"] = new_line(PurchaseOrderID=LONG_PO)
     tab_line = new_line(1004, ReceivedQty=1)
     new.append(tab_line)
-    return Night2(slipped, received, repriced, gone, new, epsilon,
-                  {"quantity_ordered": active_negative, "promised_date": active_baddate,
-                   "unit_price": active_thousands}, bad_new, tab_line)
+    return Night2(
+        slipped,
+        received,
+        repriced,
+        gone,
+        new,
+        epsilon,
+        {"quantity_ordered": active_negative, "promised_date": active_baddate, "unit_price": active_thousands},
+        bad_new,
+        tab_line,
+    )
 
 
 @dataclass
@@ -444,17 +496,30 @@ def night_3(erp: AwErp, n2: Night2) -> Night3:
     long_key = n2.bad_new["po_number long"]
     erp.execute("UPDATE PurchaseOrderHeader SET PurchaseOrderID = ? WHERE PurchaseOrderID = ?", [(fixed_po, LONG_PO)])
     erp.update_detail(long_key, PurchaseOrderID=fixed_po)
-    fixed = [neg, baddate, thousands, n2.bad_new["description NUL"], n2.bad_new["item_code control"],
-             n2.bad_new["description long"], fixed_big, (fixed_po, long_key[1])]
-    return Night3([(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in higher],
-                  [(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in back if r not in higher],
-                  fixed, received, slipped, corrected)
+    fixed = [
+        neg,
+        baddate,
+        thousands,
+        n2.bad_new["description NUL"],
+        n2.bad_new["item_code control"],
+        n2.bad_new["description long"],
+        fixed_big,
+        (fixed_po, long_key[1]),
+    ]
+    return Night3(
+        [(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in higher],
+        [(r["PurchaseOrderID"], r["PurchaseOrderDetailID"]) for r in back if r not in higher],
+        fixed,
+        received,
+        slipped,
+        corrected,
+    )
 
 
 @dataclass
 class Night4:
     received: list[Key]
-    reappeared: Key     # a line still removed since night 2 comes back during the baseline, with more received
+    reappeared: Key  # a line still removed since night 2 comes back during the baseline, with more received
     removed: Key
 
 
@@ -466,13 +531,17 @@ def night_4(erp: AwErp, n2: Night2) -> Night4:
     row = n2.removed[1]  # an odd one: not brought back on night 3
     erp.insert_detail({**row, "ReceivedQty": row["ReceivedQty"] + 7})
     [gone] = erp.delete_details([pick(keys, 59)[0]])
-    return Night4(received, (row["PurchaseOrderID"], row["PurchaseOrderDetailID"]),
-                  (gone["PurchaseOrderID"], gone["PurchaseOrderDetailID"]))
+    return Night4(
+        received,
+        (row["PurchaseOrderID"], row["PurchaseOrderDetailID"]),
+        (gone["PurchaseOrderID"], gone["PurchaseOrderDetailID"]),
+    )
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # A CSV export of the view
 # ---------------------------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Snapshot:
@@ -507,15 +576,15 @@ def export_cell(value: Any, declared: str) -> str:
 BAD_BYTES_MARK = "{{0x81}}"
 
 
-def write_csv(path: Path, snapshot: Snapshot, extra_rows: Sequence[tuple[int, str | None, list[str]]] = ()
-              ) -> Snapshot:
+def write_csv(path: Path, snapshot: Snapshot, extra_rows: Sequence[tuple[int, str | None, list[str]]] = ()) -> Snapshot:
     """Export a view snapshot as a cp1252 CSV file (header: the view's column names), with extra rows inserted at
     row positions: (position, None, cells) an ordinary row; (position, "encoding", cells) a row whose
     BAD_BYTES_MARK is written as the raw byte 0x81, which cp1252 does not define; (position, "cells", cells) a row
     with more cells than the header. Returns the file as the model reads it: the cells as text (empty -> NULL),
     each row's line number in the file, and the rows the file cannot give as rows of its header."""
     rows: list[tuple[str | None, list[str]]] = [
-        (None, [export_cell(v, t) for v, t in zip(row, snapshot.types)]) for row in snapshot.rows]
+        (None, [export_cell(v, t) for v, t in zip(row, snapshot.types)]) for row in snapshot.rows
+    ]
     for position, kind, cells in sorted(extra_rows, key=lambda e: e[0]):
         rows.insert(position, (kind, cells))
     with path.open("wb") as fh:
@@ -525,9 +594,12 @@ def write_csv(path: Path, snapshot: Snapshot, extra_rows: Sequence[tuple[int, st
             fh.write(text.getvalue().encode("cp1252").replace(BAD_BYTES_MARK.encode(), b"\x81"))
     # No cell holds a line break, so row i is on line i + 2 (the header is line 1).
     assert not any("\n" in c or "\r" in c for _kind, cells in rows for c in cells)
-    return Snapshot(snapshot.columns, [[None if c == "" else c for c in cells] for _kind, cells in rows],
-                    lines=[i + 2 for i in range(len(rows))],
-                    problems={i: kind for i, (kind, _cells) in enumerate(rows) if kind is not None})
+    return Snapshot(
+        snapshot.columns,
+        [[None if c == "" else c for c in cells] for _kind, cells in rows],
+        lines=[i + 2 for i in range(len(rows))],
+        problems={i: kind for i, (kind, _cells) in enumerate(rows) if kind is not None},
+    )
 
 
 def write_xref_csv(path: Path, mapping: dict[str, str]) -> None:
@@ -541,14 +613,46 @@ def write_xref_csv(path: Path, mapping: dict[str, str]) -> None:
 # The expected model: potrack's rules applied in plain Python
 # ---------------------------------------------------------------------------------------------------------------
 
-FIELDS = ("item_code", "supplier_code", "description", "uom", "quantity_ordered", "quantity_received", "unit_price",
-          "currency", "order_date", "promised_date", "need_by_date", "status", "buyer", "plant")
-TEXT_LIMITS = {"po_number": 64, "item_code": 64, "supplier_code": 64, "buyer": 64, "plant": 64, "description": 400,
-               "uom": 20, "currency": 8, "status": 32}
+FIELDS = (
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+)
+TEXT_LIMITS = {
+    "po_number": 64,
+    "item_code": 64,
+    "supplier_code": 64,
+    "buyer": 64,
+    "plant": 64,
+    "description": 400,
+    "uom": 20,
+    "currency": 8,
+    "status": 32,
+}
 NUMBERS = {"quantity_ordered", "quantity_received", "unit_price"}
 DATES = {"order_date", "promised_date", "need_by_date"}
-REQUIRED = {"po_number", "line_number", "item_code", "supplier_code", "quantity_ordered", "quantity_received",
-            "unit_price", "promised_date", "status"}
+REQUIRED = {
+    "po_number",
+    "line_number",
+    "item_code",
+    "supplier_code",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "promised_date",
+    "status",
+}
 MULTILINE = {"description"}  # (and custom text columns): tab, CR and LF allowed
 LINE_LIMIT = 2_000_000_000
 CONTROL = re.compile(r"[\x00-\x1f]")
@@ -704,8 +808,9 @@ class Model:
     lines: dict[StoreKey, StoredLine] = field(default_factory=dict)
     received_went_down: set[StoreKey] = field(default_factory=set)
 
-    def parse(self, snapshot: Snapshot, xref: dict[str, str]
-              ) -> tuple[dict[StoreKey, dict[str, Any]], list[Rejection], set[StoreKey]]:
+    def parse(
+        self, snapshot: Snapshot, xref: dict[str, str]
+    ) -> tuple[dict[StoreKey, dict[str, Any]], list[Rejection], set[StoreKey]]:
         """Valid lines by key, the rejections, and the readable keys of the rejected rows."""
         index = {c: i for i, c in enumerate(snapshot.columns)}
         parsed: list[tuple[StoreKey | None, dict[str, Any] | None, list[str], int]] = []
@@ -836,8 +941,17 @@ class Model:
             "errors": len(rejections),
             "retry_attempts": 0,
         }
-        return Outcome("partial" if rejections else "success", metrics, events, batches, rejections, new_keys,
-                       reappeared, changed_keys, removed)
+        return Outcome(
+            "partial" if rejections else "success",
+            metrics,
+            events,
+            batches,
+            rejections,
+            new_keys,
+            reappeared,
+            changed_keys,
+            removed,
+        )
 
     @staticmethod
     def differences(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str | None, str | None]]:
@@ -854,8 +968,15 @@ class Model:
 
     def expected_rows(self) -> dict[StoreKey, dict[str, Any]]:
         """Every line as `project(stored row)` must show it."""
-        return {k: {**line.values, "active": line.active, "first_seen_run_id": line.first_seen_run_id,
-                    "last_changed_run_id": line.last_changed_run_id} for k, line in self.lines.items()}
+        return {
+            k: {
+                **line.values,
+                "active": line.active,
+                "first_seen_run_id": line.first_seen_run_id,
+                "last_changed_run_id": line.last_changed_run_id,
+            }
+            for k, line in self.lines.items()
+        }
 
 
 def project(row: dict[str, Any]) -> dict[str, Any]:
@@ -864,6 +985,9 @@ def project(row: dict[str, Any]) -> dict[str, Any]:
     custom = row["custom"]
     out["internal_part_id"] = row["internal_part_id"]
     out["custom"] = json.loads(custom) if isinstance(custom, str) else custom  # (SQLite may give the text)
-    out.update(active=bool(row["active"]), first_seen_run_id=row["first_seen_run_id"],
-               last_changed_run_id=row["last_changed_run_id"])
+    out.update(
+        active=bool(row["active"]),
+        first_seen_run_id=row["first_seen_run_id"],
+        last_changed_run_id=row["last_changed_run_id"],
+    )
     return out

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-
 from services import free_port
 
 
@@ -31,8 +30,9 @@ class _Keep:
         self.inbox = inbox
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 - aiosmtpd's name
-        self.inbox.messages.append(message_from_bytes(envelope.original_content or envelope.content,
-                                                      policy=policy.default))
+        self.inbox.messages.append(
+            message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
+        )
         return "250 OK"
 
 
@@ -85,7 +85,6 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
-
 
 
 def channels_toml(webhook_url: str, smtp_port: int) -> str:

@@ -21,13 +21,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from conftest import ROOT, SERVICE_SETTINGS
 from services import die_with_parent, free_port
 
-
 SCHEDULER_STARTED = re.compile(
-    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] \[INFO\] \[potrack\.jobs\] scheduler started", re.M)
+    r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] \[INFO\] \[potrack\.jobs\] scheduler started", re.M
+)
 
 
 class AppProcess:
@@ -38,8 +37,16 @@ class AppProcess:
         full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_") or k in SERVICE_SETTINGS}
         full_env.update(PYTHONPATH=str(ROOT), POTRACK_PORT=str(port), **env)
         with log.open("w", encoding="utf-8") as out:  # the process writes to its own copy of the descriptor
-            self.proc = subprocess.Popen(command, cwd=root, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent)
+            self.proc = subprocess.Popen(
+                command,
+                cwd=root,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
 
     @property
     def url(self) -> str:
@@ -76,9 +83,12 @@ class AppProcess:
     def request(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         """A JSON request; returns the status and the decoded answer."""
         data = None if body is None else json.dumps(body).encode()
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={"Content-Type": "application/json",
-                                              **({"Authorization": f"Bearer {token}"} if token else {})})
+        req = urllib.request.Request(
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **({"Authorization": f"Bearer {token}"} if token else {})},
+        )
         try:
             with urllib.request.urlopen(req, timeout=10) as answer:
                 return answer.status, json.loads(answer.read() or b"null")
@@ -116,8 +126,17 @@ class AppProcesses:
     def gunicorn(self, name: str, *args: str, **env: str) -> AppProcess:
         """`gunicorn -c scripts/gunicorn.conf.py ARGS app:server`, bound to the process's port."""
         port = free_port()
-        command = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "scripts" / "gunicorn.conf.py"),
-                   "-b", f"127.0.0.1:{port}", *args, "app:server"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "scripts" / "gunicorn.conf.py"),
+            "-b",
+            f"127.0.0.1:{port}",
+            *args,
+            "app:server",
+        ]
         return self._start(command, name, env, port)
 
     def _start(self, command: list[str], name: str, env: dict[str, str], port: int | None = None) -> AppProcess:

@@ -41,8 +41,9 @@ def csrf_token(client: Any, path: str = "/login") -> str:
 
 def sign_in(client: Any, name: str, password: str = PASSWORD, next_path: str = "/") -> Any:
     """Post the sign-in form as a browser would (CSRF token included); returns the response."""
-    return client.post("/login", data={"csrf_token": csrf_token(client), "username": name, "password": password,
-                                       "next": next_path})
+    return client.post(
+        "/login", data={"csrf_token": csrf_token(client), "username": name, "password": password, "next": next_path}
+    )
 
 
 def client_as(name: str) -> Any:

@@ -25,16 +25,22 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from app_processes import AppProcess
+from services import free_port, unavailable
+
 from potrack.bootstrap import Runtime
 from potrack.store.models import Run
-from services import free_port, unavailable
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("POTRACK_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 START_TIMEOUT_S = 30
 WAIT_MS = 10_000
 # A small demo ERP: with 200 lines the 30-night history is built in about 2 s.
@@ -92,8 +98,16 @@ App = AppProcess  # a served app: its url, root, log and output()
 def app_env(root: Path, **extra: str) -> dict[str, str]:
     """The environment of an app or store in `root`: its own instance/, potrack.toml, UTC, nothing else POTRACK_*."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
-    env.update({"POTRACK_INSTANCE": str(root / "instance"), "POTRACK_CONFIG": str(root / "potrack.toml"),
-                "POTRACK_TIMEZONE": "UTC", "POTRACK_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1", **extra})
+    env.update(
+        {
+            "POTRACK_INSTANCE": str(root / "instance"),
+            "POTRACK_CONFIG": str(root / "potrack.toml"),
+            "POTRACK_TIMEZONE": "UTC",
+            "POTRACK_LOG_LEVEL": "WARNING",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
+    )
     return env
 
 
@@ -140,6 +154,7 @@ def open_runtime(root: Path) -> Iterator[Runtime]:
 def ensure_personas(root: Path) -> None:
     """Give root's store the personas ada (admin), otto (operator) and vera (viewer) unless it has users."""
     from auth_support import add_personas
+
     from potrack.auth.users import list_users
 
     with open_runtime(root) as runtime:
@@ -178,8 +193,11 @@ def night_pipeline(runtime: Runtime, night: int, fail: str = "none") -> Any:
     if fail != "none":
         cfg = dataclasses.replace(cfg, demo=dataclasses.replace(cfg.demo, fail=fail), retry=demo_history.OUTAGE_RETRY)
     settings, start = dataclasses.replace(runtime.settings, sources=(cfg,)), demo_start(runtime)
-    return Pipeline(settings, runtime.engine,
-                    source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=start))
+    return Pipeline(
+        settings,
+        runtime.engine,
+        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=start),
+    )
 
 
 def demo_start(runtime: Runtime) -> dt.date:
@@ -213,8 +231,7 @@ def prepared(tmp_root: Path, name: str, build: Callable[[Path], None], factory: 
         template = factory.mktemp(f"template-{name}")
         build(template)
         _TEMPLATES[name] = template
-    shutil.copytree(_TEMPLATES[name], tmp_root, dirs_exist_ok=True,
-                    ignore=shutil.ignore_patterns("app.log", "logs"))
+    shutil.copytree(_TEMPLATES[name], tmp_root, dirs_exist_ok=True, ignore=shutil.ignore_patterns("app.log", "logs"))
     return tmp_root
 
 
@@ -246,8 +263,9 @@ def runs_in_store(app: App) -> list[dict[str, Any]]:
     engine = store_engine(app.root)
     try:
         with engine.connect() as conn:
-            return [dict(r) for r in conn.execute(sa.select(Run.__table__).order_by(
-                Run.queued_at.desc(), Run.id.desc())).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(sa.select(Run.__table__).order_by(Run.queued_at.desc(), Run.id.desc())).mappings()
+            ]
     finally:
         engine.dispose()
-

@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from web_support import add_run
 
 from potrack.store import runs
 from potrack.store.models import FailedRow, Run
-from web_support import add_run
 
 NOT_SENT = object()
 UPDATE = "/_dash-update-component"
@@ -42,12 +42,23 @@ def dependency(client: Any, input_id: Any) -> dict[str, Any]:
     return found[0]
 
 
-def callback_body(client: Any, declared_input: Any, outputs: list[Any], inputs: list[Any], state: list[Any],
-                  changed: list[tuple[Any, str]]) -> dict[str, Any]:
+def callback_body(
+    client: Any,
+    declared_input: Any,
+    outputs: list[Any],
+    inputs: list[Any],
+    state: list[Any],
+    changed: list[tuple[Any, str]],
+) -> dict[str, Any]:
     """One callback call as Dash's renderer POSTs it to UPDATE: the callback's output key from its dependencies
     (read with a signed-in client), the concrete outputs, inputs and state, and which props changed."""
-    return {"output": dependency(client, declared_input)["output"], "outputs": outputs, "inputs": inputs,
-            "state": state, "changedPropIds": [f"{id_text(i)}.{name}" for i, name in changed]}
+    return {
+        "output": dependency(client, declared_input)["output"],
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": [f"{id_text(i)}.{name}" for i, name in changed],
+    }
 
 
 def response_props(answer: Any, component_id: Any) -> dict[str, Any]:
@@ -59,8 +70,9 @@ def response_props(answer: Any, component_id: Any) -> dict[str, Any]:
 @contextlib.contextmanager
 def triggered_by(component_id: Any, name: str, value: Any) -> Iterator[None]:
     """Call a callback as a function as if `component_id.name` had just changed to `value` (sets dash.ctx)."""
-    token = context_value.set(AttributeDict(triggered_inputs=[{"prop_id": f"{id_text(component_id)}.{name}",
-                                                               "value": value}]))
+    token = context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": f"{id_text(component_id)}.{name}", "value": value}])
+    )
     try:
         yield
     finally:
@@ -70,9 +82,15 @@ def triggered_by(component_id: Any, name: str, value: Any) -> Iterator[None]:
 def partial_run_with_rows(engine: sa.Engine, count: int, source: str = "demo", **values: Any) -> tuple[int, list[int]]:
     """A partial run with `count` rejected rows (keys PO-<n>/1); returns the run id and the failed row ids."""
     run_id = add_run(engine, source=source, status="partial", errors=count, **values)
-    rejections = [runs.Rejection("validate", f"PO-{n}/1", {"po_number": f"PO-{n}", "line_number": 1,
-                                                             "quantity_ordered": "n/a"},
-                                 "quantity_ordered: not a number: 'n/a'") for n in range(count)]
+    rejections = [
+        runs.Rejection(
+            "validate",
+            f"PO-{n}/1",
+            {"po_number": f"PO-{n}", "line_number": 1, "quantity_ordered": "n/a"},
+            "quantity_ordered: not a number: 'n/a'",
+        )
+        for n in range(count)
+    ]
     with engine.begin() as conn:
         runs.save_failed_rows(conn, run_id, source, rejections)
         ids = conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == run_id).order_by(FailedRow.id)).scalars()
@@ -82,5 +100,6 @@ def partial_run_with_rows(engine: sa.Engine, count: int, source: str = "demo", *
 def run_rows(engine: sa.Engine) -> list[sa.Row[Any]]:
     """Every run's id, trigger, status, retry_of and requested_by, oldest first."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(Run.id, Run.trigger, Run.status, Run.retry_of, Run.requested_by)
-                            .order_by(Run.id)).all()
+        return conn.execute(
+            sa.select(Run.id, Run.trigger, Run.status, Run.retry_of, Run.requested_by).order_by(Run.id)
+        ).all()

@@ -18,33 +18,58 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-
 from conftest import Erp, erp_line, open_store, run_cli, sql_source_config, write_config
+
 from potrack.bootstrap import Runtime
 from potrack.store import runs
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 NIGHT_TIMES = [dt.datetime(2026, 11, 10 + n, 2, 0, tzinfo=UTC) for n in range(3)]
-PEOPLE = {"PO1": ("SUP-A", "alice", "P1"), "PO2": ("SUP-B", "bob", "P2"), "PO3": ("SUP-C", "chen", "P3"),
-          "PO4": ("SUP-C", "chen", "P3"), "A/7": ("SUP-D", "dana", "P4")}
+PEOPLE = {
+    "PO1": ("SUP-A", "alice", "P1"),
+    "PO2": ("SUP-B", "bob", "P2"),
+    "PO3": ("SUP-C", "chen", "P3"),
+    "PO4": ("SUP-C", "chen", "P3"),
+    "A/7": ("SUP-D", "dana", "P4"),
+}
 
 
 def line(po: str, n: int, **values: Any) -> dict[str, Any]:
     supplier, buyer, plant = PEOPLE[po]
-    defaults = {"supplier_code": supplier, "buyer": buyer, "plant": plant, "unit_price": 10.0,
-                "promised_date": "2026-12-01"}
+    defaults = {
+        "supplier_code": supplier,
+        "buyer": buyer,
+        "plant": plant,
+        "unit_price": 10.0,
+        "promised_date": "2026-12-01",
+    }
     return erp_line(po, n, **{**defaults, **values})
 
 
-NIGHT_0 = [line("PO1", n) for n in range(1, 5)] + [line("PO2", n) for n in range(1, 4)] + [line("PO3", 1),
-                                                                                           line("A/7", 1)]
-NIGHT_1 = [line("PO1", 1, promised_date="2026-12-06"), line("PO1", 2, promised_date="2026-12-11"),
-           line("PO1", 3), line("PO1", 4), line("PO2", 1, promised_date="2026-11-28"), line("PO2", 2, unit_price=12.0),
-           line("PO2", 3), line("A/7", 1)]
-NIGHT_2 = [line("PO1", 1, promised_date="2026-12-08"), line("PO1", 2, promised_date="2026-12-11"),
-           line("PO1", 3, status="cancelled"), line("PO1", 4, unit_price="n/a"), line("PO2", 1, promised_date="2026-11-28"),
-           line("PO2", 2, unit_price=12.0), line("PO2", 3, unit_price=9.0, quantity_received=40), line("PO4", 1),
-           line("A/7", 1)]
+NIGHT_0 = (
+    [line("PO1", n) for n in range(1, 5)] + [line("PO2", n) for n in range(1, 4)] + [line("PO3", 1), line("A/7", 1)]
+)
+NIGHT_1 = [
+    line("PO1", 1, promised_date="2026-12-06"),
+    line("PO1", 2, promised_date="2026-12-11"),
+    line("PO1", 3),
+    line("PO1", 4),
+    line("PO2", 1, promised_date="2026-11-28"),
+    line("PO2", 2, unit_price=12.0),
+    line("PO2", 3),
+    line("A/7", 1),
+]
+NIGHT_2 = [
+    line("PO1", 1, promised_date="2026-12-08"),
+    line("PO1", 2, promised_date="2026-12-11"),
+    line("PO1", 3, status="cancelled"),
+    line("PO1", 4, unit_price="n/a"),
+    line("PO2", 1, promised_date="2026-11-28"),
+    line("PO2", 2, unit_price=12.0),
+    line("PO2", 3, unit_price=9.0, quantity_received=40),
+    line("PO4", 1),
+    line("A/7", 1),
+]
 
 
 @dataclass(frozen=True)
@@ -82,8 +107,9 @@ def store_count(engine: sa.Engine, sql: str) -> int:
 
 def serve_history(history: History) -> None:
     """Make the history's store the app's, with the three personas (tests/auth_support.py)."""
-    import app
     from auth_support import add_personas
+
+    import app
 
     app.install(history.runtime)
     add_personas(history.runtime.engine)

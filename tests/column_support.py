@@ -16,8 +16,10 @@ def write_table(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, 
     with con:
         con.execute(f'DROP TABLE IF EXISTS "{table}"')
         con.execute(f'CREATE TABLE "{table}" ({", ".join(f"{chr(34)}{c}{chr(34)}" for c in columns)})')
-        con.executemany(f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(columns))})',
-                        [tuple(row.get(c) for c in columns) for row in rows])
+        con.executemany(
+            f'INSERT INTO "{table}" VALUES ({", ".join("?" * len(columns))})',
+            [tuple(row.get(c) for c in columns) for row in rows],
+        )
     con.close()
 
 
@@ -27,8 +29,15 @@ def renamed(row: Mapping[str, Any], names: Mapping[str, str], omit: Iterable[str
     return {names.get(k, k): v for k, v in row.items() if k not in left_out}
 
 
-def source_config(url: str, *, query: str = "SELECT * FROM po_lines", columns: str | None = None,
-                  custom: str | None = None, xref: str | None = None, name: str = "erp") -> str:
+def source_config(
+    url: str,
+    *,
+    query: str = "SELECT * FROM po_lines",
+    columns: str | None = None,
+    custom: str | None = None,
+    xref: str | None = None,
+    name: str = "erp",
+) -> str:
     """A potrack.toml with one sql source; `columns`, `custom` and `xref` are TOML inline tables, as a user writes
     them (e.g. columns='{ status = "StatusText" }')."""
     lines = [

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sql_server
 import sqlalchemy as sa
+from services import PgSchema, create_pg_schema, free_port
+from web_support import live_runs
 
 import app  # (builds the Dash app, without a scheduler: page modules can be imported only after it)
 from potrack import cli
 from potrack.bootstrap import Runtime, start
-import sql_server
-from services import PgSchema, create_pg_schema, free_port
-from web_support import live_runs
 
 # How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
 SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")
@@ -38,20 +38,51 @@ def compiles_for_sql_server() -> Iterator[None]:
     found = sql_server.failures[before:]
     if found:
         pytest.fail("statements that SQL Server's dialect cannot compile:\n" + "\n".join(found), pytrace=False)
+
+
 ERP_COLUMNS = (
-    "po_number", "line_number", "item_code", "supplier_code", "description", "uom", "quantity_ordered",
-    "quantity_received", "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status",
-    "buyer", "plant", "udf_1", "udf_3",
+    "po_number",
+    "line_number",
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+    "udf_1",
+    "udf_3",
 )
 
 
 def erp_line(po: str, line: int, **values: Any) -> dict[str, Any]:
     """A valid ERP row with sensible defaults; keyword arguments override any column."""
     row: dict[str, Any] = {
-        "po_number": po, "line_number": line, "item_code": f"ITEM-{line}", "supplier_code": "SUP1",
-        "description": f"{po} line {line}", "uom": "EA", "quantity_ordered": 100, "quantity_received": 0,
-        "unit_price": 2.5, "currency": "EUR", "order_date": "2026-10-01", "promised_date": "2026-12-01",
-        "need_by_date": "2026-12-05", "status": "open", "buyer": "alice", "plant": "P100", "udf_1": None, "udf_3": None,
+        "po_number": po,
+        "line_number": line,
+        "item_code": f"ITEM-{line}",
+        "supplier_code": "SUP1",
+        "description": f"{po} line {line}",
+        "uom": "EA",
+        "quantity_ordered": 100,
+        "quantity_received": 0,
+        "unit_price": 2.5,
+        "currency": "EUR",
+        "order_date": "2026-10-01",
+        "promised_date": "2026-12-01",
+        "need_by_date": "2026-12-05",
+        "status": "open",
+        "buyer": "alice",
+        "plant": "P100",
+        "udf_1": None,
+        "udf_3": None,
     }
     row.update(values)
     return row
@@ -73,8 +104,10 @@ class Erp:
         with con:
             con.execute("DROP TABLE IF EXISTS po_lines")
             con.execute(f"CREATE TABLE po_lines ({', '.join(ERP_COLUMNS)})")
-            con.executemany(f"INSERT INTO po_lines VALUES ({', '.join('?' * len(ERP_COLUMNS))})",
-                            [tuple(r.get(c) for c in ERP_COLUMNS) for r in rows])
+            con.executemany(
+                f"INSERT INTO po_lines VALUES ({', '.join('?' * len(ERP_COLUMNS))})",
+                [tuple(r.get(c) for c in ERP_COLUMNS) for r in rows],
+            )
         con.close()
 
     def write_xref(self, mapping: dict[str, str]) -> None:
@@ -129,8 +162,9 @@ def store_url(store_backend: str, tmp_path: Path, request: pytest.FixtureRequest
 
 
 @pytest.fixture
-def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str,
-            request: pytest.FixtureRequest) -> Iterator[Path]:
+def workdir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, store_backend: str, request: pytest.FixtureRequest
+) -> Iterator[Path]:
     """A working directory with its own instance/ and potrack.toml path; no POTRACK_* leaks in.
 
     On the postgresql back-end POTRACK_DATABASE_URL points the store at a scratch schema. The liveness locks of
@@ -191,15 +225,23 @@ def run_cli(*args: str) -> tuple[int, list[dict[str, Any]]]:
     return code, [json.loads(line) for line in out.getvalue().splitlines() if line.strip()]
 
 
-def run_cli_process(workdir: Path, *args: str, env: dict[str, str] | None = None,
-                    stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli_process(
+    workdir: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m potrack ...` as a real process in the working directory (stdin: text to feed it)."""
     # The store the test's back-end chose goes along; other POTRACK_* settings are the test's to pass.
     passed = (*SERVICE_SETTINGS, "POTRACK_DATABASE_URL")
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_") or k in passed}
     full_env.update({"PYTHONPATH": str(ROOT), "POTRACK_INSTANCE": str(workdir / "instance")}, **(env or {}))
-    return subprocess.run([sys.executable, "-m", "potrack", *args], cwd=workdir, env=full_env, input=stdin,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "potrack", *args],
+        cwd=workdir,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def store_rows(engine: sa.Engine, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-
 from conftest import day, erp_line, run_cli, run_cli_process, store_rows
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
@@ -36,18 +35,42 @@ NIGHT_2 = [
 ]
 
 METRIC_NAMES = (
-    "lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-    "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts",
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "custom_values",
+    "xref_gaps",
+    "errors",
+    "retry_attempts",
 )
 JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", "notes", *METRIC_NAMES}
 
 NIGHT_1_METRICS = {
-    "lines_processed": 5, "lines_new": 5, "lines_changed": 0, "lines_removed": 0, "change_events": 0,
-    "batches_reconstructed": 2, "custom_values": 3, "xref_gaps": 2, "errors": 0, "retry_attempts": 0,
+    "lines_processed": 5,
+    "lines_new": 5,
+    "lines_changed": 0,
+    "lines_removed": 0,
+    "change_events": 0,
+    "batches_reconstructed": 2,
+    "custom_values": 3,
+    "xref_gaps": 2,
+    "errors": 0,
+    "retry_attempts": 0,
 }
 NIGHT_2_METRICS = {
-    "lines_processed": 5, "lines_new": 1, "lines_changed": 2, "lines_removed": 1, "change_events": 4,
-    "batches_reconstructed": 2, "custom_values": 4, "xref_gaps": 2, "errors": 0, "retry_attempts": 0,
+    "lines_processed": 5,
+    "lines_new": 1,
+    "lines_changed": 2,
+    "lines_removed": 1,
+    "change_events": 4,
+    "batches_reconstructed": 2,
+    "custom_values": 4,
+    "xref_gaps": 2,
+    "errors": 0,
+    "retry_attempts": 0,
 }
 
 # (po, line, kind, field, old, new) of the change events night 2 writes.
@@ -88,15 +111,24 @@ def check_stored_nights(engine: sa.Engine, first: dict[str, Any], second: dict[s
         assert run["status"] == "success" and run["trigger"] == "cli" and run["error"] is None
         assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
     # The baseline wrote no change events; night 2 wrote exactly the expected ones.
-    events = store_rows(engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value "
-                                "FROM change_events")
+    events = store_rows(
+        engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value FROM change_events"
+    )
     assert {e["run_id"] for e in events} == {second["run_id"]}
-    assert {(e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"])
-            for e in events} == NIGHT_2_EVENTS
-    batches = store_rows(engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received "
-                                 "FROM receipt_batches")
-    by_run = {r: {(b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
-                  for b in batches if b["run_id"] == r} for r in (first["run_id"], second["run_id"])}
+    assert {
+        (e["po_number"], e["line_number"], e["kind"], e["field"], e["old_value"], e["new_value"]) for e in events
+    } == NIGHT_2_EVENTS
+    batches = store_rows(
+        engine, "SELECT run_id, po_number, line_number, quantity, cumulative_received FROM receipt_batches"
+    )
+    by_run = {
+        r: {
+            (b["po_number"], b["line_number"], b["quantity"], b["cumulative_received"])
+            for b in batches
+            if b["run_id"] == r
+        }
+        for r in (first["run_id"], second["run_id"])
+    }
     assert by_run == {first["run_id"]: NIGHT_1_BATCHES, second["run_id"]: NIGHT_2_BATCHES}
 
 

@@ -34,7 +34,7 @@ def unix(stored: str | dt.datetime) -> float:
     """A time as the store's column holds it, naive UTC (SQLite hands it back as text), in Unix seconds."""
     at = stored if isinstance(stored, dt.datetime) else dt.datetime.fromisoformat(stored)
     assert at.tzinfo is None
-    return at.replace(tzinfo=dt.timezone.utc).timestamp()
+    return at.replace(tzinfo=dt.UTC).timestamp()
 
 
 def buckets(source: str, durations: list[float]) -> dict[Labels, float]:

@@ -17,21 +17,32 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
-from bench.odbc_extract import PO_LINES
 from conftest import ERP_COLUMNS
 from services import ODBC_DRIVER, PG_URL, PgSchema, create_pg_schema, missing_odbc, quiet_odbcinst, unavailable
+
+from bench.odbc_extract import PO_LINES
 
 FETCH = 100  # rows psqlODBC fetches per round trip (its own default cache size)
 PSQLODBC_LOGS = "/tmp/psqlodbc_*"
 
 
-def odbc_connection_string(*, user: str | None = None, password: str | None = None, port: int | None = None,
-                           database: str | None = None, options: str = "") -> str:
+def odbc_connection_string(
+    *,
+    user: str | None = None,
+    password: str | None = None,
+    port: int | None = None,
+    database: str | None = None,
+    options: str = "",
+) -> str:
     """A DSN-less psqlODBC connection string for the test server (POTRACK_TEST_PG_URL), ending in `options`."""
     url = sa.engine.make_url(PG_URL)
-    parts = [f"DRIVER={{{ODBC_DRIVER}}}", f"SERVER={url.host or '127.0.0.1'}", f"PORT={port or url.port or 5432}",
-             f"DATABASE={database or url.database}", f"UID={user or url.username}"]
+    parts = [
+        f"DRIVER={{{ODBC_DRIVER}}}",
+        f"SERVER={url.host or '127.0.0.1'}",
+        f"PORT={port or url.port or 5432}",
+        f"DATABASE={database or url.database}",
+        f"UID={user or url.username}",
+    ]
     if password or url.password:
         parts.append(f"PWD={password or url.password}")
     return ";".join(parts) + ";" + options
@@ -54,8 +65,14 @@ class OdbcErp:
         libpq = f"pqopt={{application_name={self.schema.name} options=-csearch_path={self.schema.name}}};"
         return odbc_connection_string(options=libpq)
 
-    def config(self, name: str = "erp", *, connection_string: str | None = None,
-               query: str = '"SELECT * FROM po_lines"', extra: str = "") -> str:
+    def config(
+        self,
+        name: str = "erp",
+        *,
+        connection_string: str | None = None,
+        query: str = '"SELECT * FROM po_lines"',
+        extra: str = "",
+    ) -> str:
         """A potrack.toml with one odbc source reading this ERP (query: a TOML string), its xref and two custom
         columns."""
         return f"""
@@ -72,14 +89,21 @@ retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 
     def write(self, rows: list[dict[str, Any]]) -> None:
         """Replace the snapshot with these rows (the ERP's state tonight), in typed columns (date, numeric)."""
-        self._replace("po_lines", PO_LINES.format(table="po_lines"), ERP_COLUMNS,
-                      [{c: r.get(c) for c in ERP_COLUMNS} for r in rows])
+        self._replace(
+            "po_lines",
+            PO_LINES.format(table="po_lines"),
+            ERP_COLUMNS,
+            [{c: r.get(c) for c in ERP_COLUMNS} for r in rows],
+        )
 
     def write_xref(self, mapping: dict[str, str]) -> None:
         """Replace the xref table: item_code → internal_part_id."""
-        self._replace("xref", "CREATE TABLE xref (item_code text, internal_part_id text)",
-                      ("item_code", "internal_part_id"),
-                      [{"item_code": code, "internal_part_id": part} for code, part in mapping.items()])
+        self._replace(
+            "xref",
+            "CREATE TABLE xref (item_code text, internal_part_id text)",
+            ("item_code", "internal_part_id"),
+            [{"item_code": code, "internal_part_id": part} for code, part in mapping.items()],
+        )
 
     def _replace(self, table: str, create: str, columns: tuple[str, ...], rows: list[dict[str, Any]]) -> None:
         engine = self.schema.engine()
@@ -88,8 +112,12 @@ retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
                 conn.execute(sa.text(f"DROP TABLE IF EXISTS {table}"))
                 conn.execute(sa.text(create))
                 if rows:
-                    conn.execute(sa.text(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                         f"VALUES ({', '.join(':' + c for c in columns)})"), rows)
+                    conn.execute(
+                        sa.text(
+                            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+                        ),
+                        rows,
+                    )
         finally:
             engine.dispose()
 

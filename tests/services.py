@@ -73,9 +73,13 @@ class PgSchema:
         admin = sa.create_engine(PG_URL)
         try:
             with admin.begin() as conn:
-                conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                     "WHERE application_name = :name AND pid <> pg_backend_pid()"),
-                             {"name": self.name})
+                conn.execute(
+                    sa.text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE application_name = :name AND pid <> pg_backend_pid()"
+                    ),
+                    {"name": self.name},
+                )
                 conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{self.name}" CASCADE'))
         finally:
             admin.dispose()
@@ -138,10 +142,13 @@ class SessionKiller(threading.Thread):
         try:
             with admin.connect() as conn:
                 while self.killed is None and not self.stop.wait(0.001):
-                    row = conn.execute(sa.text(
-                        "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
-                        "WHERE application_name = :app AND query LIKE :pattern LIMIT 1"),
-                        {"app": self.app, "pattern": self.pattern}).first()
+                    row = conn.execute(
+                        sa.text(
+                            "SELECT query, pg_terminate_backend(pid) AS ended FROM pg_stat_activity "
+                            "WHERE application_name = :app AND query LIKE :pattern LIMIT 1"
+                        ),
+                        {"app": self.app, "pattern": self.pattern},
+                    ).first()
                     if row is not None and row.ended:
                         self.killed = row.query
         finally:

@@ -53,8 +53,9 @@ def _check(_conn: sa.Connection, clauseelement: Any, *_args: Any) -> None:
     wrong = _IS_NOT_NULL.search(sql)
     if wrong:
         with _lock:
-            failures.append(f"SQL Server's IS takes only NULL, not {wrong.group()!r} (compare with = instead)"
-                            f"\n    in: {sql}")
+            failures.append(
+                f"SQL Server's IS takes only NULL, not {wrong.group()!r} (compare with = instead)\n    in: {sql}"
+            )
         return
     if key is not None:
         with _lock:

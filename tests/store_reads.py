@@ -9,8 +9,18 @@ import sqlalchemy as sa
 
 from potrack.store.models import AuditEvent, ChangeEvent, FailedRow, PoLine, ReceiptBatch, Run, UnmappedCode
 
-METRICS = ("lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-           "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts")
+METRICS = (
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "custom_values",
+    "xref_gaps",
+    "errors",
+    "retry_attempts",
+)
 
 
 def metrics(report: dict[str, Any]) -> dict[str, int]:
@@ -40,8 +50,14 @@ def events(engine: sa.Engine, run_id: int) -> list[tuple[str, int, str, str | No
     """(po, line, kind, field, old, new) of a run's change events, sorted."""
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(ChangeEvent.po_number, ChangeEvent.line_number, ChangeEvent.kind, ChangeEvent.field,
-                      ChangeEvent.old_value, ChangeEvent.new_value).where(ChangeEvent.run_id == run_id)
+            sa.select(
+                ChangeEvent.po_number,
+                ChangeEvent.line_number,
+                ChangeEvent.kind,
+                ChangeEvent.field,
+                ChangeEvent.old_value,
+                ChangeEvent.new_value,
+            ).where(ChangeEvent.run_id == run_id)
         ).all()
     return sorted((tuple(r) for r in rows), key=lambda t: tuple("" if v is None else str(v) for v in t))
 
@@ -55,8 +71,12 @@ def batches(engine: sa.Engine, run_id: int) -> list[tuple[str, int, float, float
     """(po, line, quantity, cumulative_received) of a run's receipt batches, sorted."""
     with engine.connect() as conn:
         rows = conn.execute(
-            sa.select(ReceiptBatch.po_number, ReceiptBatch.line_number, ReceiptBatch.quantity,
-                      ReceiptBatch.cumulative_received).where(ReceiptBatch.run_id == run_id)
+            sa.select(
+                ReceiptBatch.po_number,
+                ReceiptBatch.line_number,
+                ReceiptBatch.quantity,
+                ReceiptBatch.cumulative_received,
+            ).where(ReceiptBatch.run_id == run_id)
         ).all()
     return sorted(tuple(r) for r in rows)
 

@@ -6,14 +6,14 @@ import dataclasses
 import time
 
 import sqlalchemy as sa
-
 from alert_support import closed_port, receiver  # noqa: F401 - fixture
+from web_support import demo_run
+
 from jobs.alerting import start_alerting
 from potrack.alerts.settings import AlertSettings, ChannelConfig
 from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
 from potrack.store.models import AlertDelivery, AlertNotification
-from web_support import demo_run
 
 
 def test_a_refusing_channel_records_its_attempts_and_never_slows_the_run(web, receiver):
@@ -33,9 +33,12 @@ def test_a_refusing_channel_records_its_attempts_and_never_slows_the_run(web, re
         alerting.stop()
     with web.engine.connect() as conn:
         states = dict(conn.execute(sa.select(AlertNotification.channel, AlertNotification.state)).all())
-        attempts = conn.execute(sa.select(AlertDelivery.attempt, AlertDelivery.ok, AlertDelivery.error, AlertDelivery.at)
-                                .join(AlertNotification).where(AlertNotification.channel == "down")
-                                .order_by(AlertDelivery.attempt)).all()
+        attempts = conn.execute(
+            sa.select(AlertDelivery.attempt, AlertDelivery.ok, AlertDelivery.error, AlertDelivery.at)
+            .join(AlertNotification)
+            .where(AlertNotification.channel == "down")
+            .order_by(AlertDelivery.attempt)
+        ).all()
     assert states == {"down": "failed", "up": "sent"}
     assert [(a, ok) for a, ok, _, _ in attempts] == [(1, False), (2, False), (3, False)]
     assert all("could not be reached" in error for _, _, error, _ in attempts)
@@ -45,5 +48,11 @@ def test_a_refusing_channel_records_its_attempts_and_never_slows_the_run(web, re
 
 def _finished(engine, count):
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(AlertNotification)
-                            .where(AlertNotification.state.in_(("sent", "failed")))).scalar_one() == count
+        return (
+            conn.execute(
+                sa.select(sa.func.count())
+                .select_from(AlertNotification)
+                .where(AlertNotification.state.in_(("sent", "failed")))
+            ).scalar_one()
+            == count
+        )

@@ -29,8 +29,14 @@ def test_two_failures_notify_once_a_third_nothing_and_a_success_one_recovery(wor
     assert "OperationalError" in hook["failure"]["reason"] and hook["failure"]["kind"].startswith("looks transient")
     assert mail["Subject"] == "[potrack] FIRING: erp — consecutive failed runs" and mail["To"] == "ops@example.com"
     text = mail.get_content()
-    for fact in ("Source: erp", "Since: ", "Last successful run: none yet", "Failure: OperationalError",
-                 f"Run: http://potrack.test:8050/runs/{hook['run_id']}", "Runbook: "):
+    for fact in (
+        "Source: erp",
+        "Since: ",
+        "Last successful run: none yet",
+        "Failure: OperationalError",
+        f"Run: http://potrack.test:8050/runs/{hook['run_id']}",
+        "Runbook: ",
+    ):
         assert fact in text
 
     assert run_cli()[0] == 1
@@ -42,8 +48,12 @@ def test_two_failures_notify_once_a_third_nothing_and_a_success_one_recovery(wor
     assert [m["Subject"].split(":")[0] for m in smtp.messages] == ["[potrack] FIRING", "[potrack] RESOLVED"]
     engine_rows = store_rows(_engine(workdir), "SELECT state, rule FROM alerts")
     assert engine_rows == [{"state": "resolved", "rule": "consecutive_failures"}]
-    events = [r["event_type"] for r in store_rows(_engine(workdir), "SELECT event_type FROM audit_events "
-                                                                    "WHERE event_type LIKE 'alert.%' ORDER BY id")]
+    events = [
+        r["event_type"]
+        for r in store_rows(
+            _engine(workdir), "SELECT event_type FROM audit_events WHERE event_type LIKE 'alert.%' ORDER BY id"
+        )
+    ]
     assert events == ["alert.opened", "alert.resolved"]
     attempts = store_rows(_engine(workdir), "SELECT ok FROM alert_deliveries")
     assert len(attempts) == 4 and all(a["ok"] for a in attempts)

@@ -5,11 +5,12 @@ import dataclasses
 import datetime as dt
 
 from conftest import store_rows
-from potrack.alerts.evaluate import Evaluator
-from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
 from web_support import add_run
 
-T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+from potrack.alerts.evaluate import Evaluator
+from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
+
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 HOOK = ChannelConfig("hook", "webhook", url="http://127.0.0.1:9/never-called")
 
 

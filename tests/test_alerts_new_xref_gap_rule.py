@@ -4,16 +4,18 @@ included) never fire it; it resolves at the next run without such a code; off un
 stops potrack naming the key."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
+
 from potrack.alerts.evaluate import Evaluator
 from potrack.config import ConfigError, load_settings
 from potrack.store import alerts as store
 
 ALERTS = "[alerts]\nnew_gap_value = 300\n"
 KNOWN = [erp_line("PO1", 1, item_code="ITEM-98", unit_price=5.0), erp_line("PO1", 2)]  # 100 × 5.00 open
-NEW_COSTLY = KNOWN + [erp_line("PO2", 1, item_code="ITEM-97", unit_price=4.0),   # 400
-                      erp_line("PO2", 2, item_code="ITEM-97", unit_price=1.0, quantity_received=90)]  # + 10
+NEW_COSTLY = KNOWN + [
+    erp_line("PO2", 1, item_code="ITEM-97", unit_price=4.0),  # 400
+    erp_line("PO2", 2, item_code="ITEM-97", unit_price=1.0, quantity_received=90),
+]  # + 10
 NEW_CHEAP = NEW_COSTLY + [erp_line("PO3", 1, item_code="ITEM-96", unit_price=2.0)]  # 200: under 300
 
 
@@ -50,7 +52,8 @@ def test_a_new_costly_code_fires_once_and_the_next_night_resolves_it(workdir, er
     alert = firing["new_xref_gap"]
     assert alert.run_id == costly and alert.message == (
         f"run #{costly} left 1 new item code unmapped worth more than 300.00 on open lines: "
-        "ITEM-97 (2 lines, 410.00 EUR)")
+        "ITEM-97 (2 lines, 410.00 EUR)"
+    )
 
     night(erp, NEW_CHEAP)  # ITEM-97 is known now, ITEM-96 is new but under the threshold
     assert evaluate(runtime) == ([], {})

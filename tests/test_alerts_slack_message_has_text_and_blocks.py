@@ -4,18 +4,28 @@ generic webhook receives the alert as one JSON object; a test notification says 
 import datetime as dt
 
 from alert_support import receiver  # noqa: F401 - fixture
+
 from potrack.alerts import message
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.settings import AlertSettings, ChannelConfig
 from potrack.store.alerts import queue_test
 
-NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.timezone.utc)
+NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)
 
 
 def payload(event="opened"):
-    return message.facts(event=event, source="erp", rule="stale_data", message="no completed run for 30.0 h",
-                         since=NOW, dashboard_url="http://potrack.test", run_id=7,
-                         last_ok=(7, NOW - dt.timedelta(hours=30)), now=NOW, failure=None)
+    return message.facts(
+        event=event,
+        source="erp",
+        rule="stale_data",
+        message="no completed run for 30.0 h",
+        since=NOW,
+        dashboard_url="http://potrack.test",
+        run_id=7,
+        last_ok=(7, NOW - dt.timedelta(hours=30)),
+        now=NOW,
+        failure=None,
+    )
 
 
 def test_slack_gets_text_and_blocks_and_a_webhook_gets_the_facts(web, receiver):

@@ -6,17 +6,20 @@ import dataclasses
 import datetime as dt
 
 from alert_support import receiver  # noqa: F401 - fixture
+from web_support import add_run
+
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
-from web_support import add_run
 
-T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)  # a Monday, 02:00 UTC: the nightly schedule's time
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)  # a Monday, 02:00 UTC: the nightly schedule's time
 
 
 def evaluator(web, receiver, at, **rules):
-    alerts = AlertSettings(channels=(ChannelConfig("hook", "webhook", url=receiver.url),),
-                           per_source={"demo": RuleSettings(**rules)} if rules else {})
+    alerts = AlertSettings(
+        channels=(ChannelConfig("hook", "webhook", url=receiver.url),),
+        per_source={"demo": RuleSettings(**rules)} if rules else {},
+    )
     settings = dataclasses.replace(web.settings, alerts=alerts, timezone="UTC")
     return Evaluator(settings, web.engine, clock=lambda: at[0]), alerts
 

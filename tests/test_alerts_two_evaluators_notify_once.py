@@ -5,18 +5,18 @@ import dataclasses
 import datetime as dt
 
 import pytest
-
 from alert_support import receiver  # noqa: F401 - fixture
 from conftest import store_rows
-from potrack.alerts.delivery import deliver_pending
-from potrack.alerts.evaluate import Evaluator
-from potrack.alerts.settings import AlertSettings, ChannelConfig
 from timing import all_at_once
 from web_support import add_run
 
+from potrack.alerts.delivery import deliver_pending
+from potrack.alerts.evaluate import Evaluator
+from potrack.alerts.settings import AlertSettings, ChannelConfig
+
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
-T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 
 
 def test_two_evaluators_at_once_open_one_alert_and_two_deliverers_send_it_once(web, receiver):

@@ -5,12 +5,12 @@ it, without a session it is 401, and a bad parameter is a 400 naming it."""
 import datetime as dt
 
 import pytest
-
-import app
 from auth_support import client_as, persona_tokens
-from potrack.clock import utcnow
 from web_alerts_support import HOUR, REFUSED, alerts_web, deliver, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
 from web_support import add_run
+
+import app
+from potrack.clock import utcnow
 
 FIELDS = {"id", "source", "rule", "state", "opened_at", "resolved_at", "message", "resolution", "run_id", "deliveries"}
 
@@ -36,7 +36,9 @@ def get(url, name="vera"):
 def test_alerts_are_listed_firing_first_with_every_field_and_their_deliveries(history):
     body = get("/api/alerts")
     assert body["count"] == 2 and [(a["rule"], a["state"]) for a in body["results"]] == [
-        ("stale_data", "firing"), ("consecutive_failures", "resolved")]
+        ("stale_data", "firing"),
+        ("consecutive_failures", "resolved"),
+    ]
     stale, streak = body["results"]
     assert set(stale) == FIELDS and stale["resolved_at"] is None and stale["message"].startswith("no completed run for")
     assert streak["resolution"].startswith("no failure streak of 2") and streak["run_id"] is not None
@@ -47,12 +49,14 @@ def test_alerts_are_listed_firing_first_with_every_field_and_their_deliveries(hi
         {"channel": "hook", "event": "opened", "state": "sent", "attempts": 1, "last_error": None},
         {"channel": "mail", "event": "opened", "state": "failed", "attempts": 3, "last_error": mail["last_error"]},
         {"channel": "hook", "event": "resolved", "state": "pending", "attempts": 0, "last_error": None},
-        {"channel": "mail", "event": "resolved", "state": "pending", "attempts": 0, "last_error": None}]
+        {"channel": "mail", "event": "resolved", "state": "pending", "attempts": 0, "last_error": None},
+    ]
 
 
 def test_filters_by_state_source_rule_time_and_limit(history):
     def rules(query):
         return [(a["rule"], a["state"]) for a in get(f"/api/alerts?{query}")["results"]]
+
     assert rules("state=firing") == [("stale_data", "firing")]
     assert rules("state=resolved") == [("consecutive_failures", "resolved")]
     assert rules("state=resolved&limit=1") == [("consecutive_failures", "resolved")]
@@ -65,11 +69,20 @@ def test_filters_by_state_source_rule_time_and_limit(history):
     assert rules(f"until={later}") == [("consecutive_failures", "resolved")]
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("state=open", "state"), ("state=firing,resolved", "state"), ("rule=slow", "rule"), ("limit=0", "limit"),
-    ("limit=501", "limit"), ("since=yesterday", "since"), ("since=2026-11-02&until=2026-11-01", "until"),
-    ("severity=error", "severity"), ("limit=1&limit=2", "limit"),
-])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("state=open", "state"),
+        ("state=firing,resolved", "state"),
+        ("rule=slow", "rule"),
+        ("limit=0", "limit"),
+        ("limit=501", "limit"),
+        ("since=yesterday", "since"),
+        ("since=2026-11-02&until=2026-11-01", "until"),
+        ("severity=error", "severity"),
+        ("limit=1&limit=2", "limit"),
+    ],
+)
 def test_a_bad_parameter_is_400_naming_it(alerts_web, query, parameter):
     answer = client_as("vera").get(f"/api/alerts?{query}")
     body = answer.get_json()

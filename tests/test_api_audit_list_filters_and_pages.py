@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
+from web_support import UTC
+
 from potrack.store import audit
 from potrack.store.models import AuditEvent
-from web_support import UTC
 
 T0 = dt.datetime(2001, 11, 1, 0, 0, tzinfo=UTC)  # long before the sign-ins the tests make
 BEFORE_NOW = "until=2001-11-04"
@@ -32,8 +32,11 @@ def events(web, monkeypatch):
             audit.record(conn, kind, f"{kind} at +{hours} h", severity=severity, source=source, actor="test")
     monkeypatch.undo()
     with web.engine.connect() as conn:
-        return list(conn.execute(sa.select(AuditEvent.id).where(AuditEvent.at < T0 + dt.timedelta(days=3))
-                                 .order_by(AuditEvent.at)).scalars())
+        return list(
+            conn.execute(
+                sa.select(AuditEvent.id).where(AuditEvent.at < T0 + dt.timedelta(days=3)).order_by(AuditEvent.at)
+            ).scalars()
+        )
 
 
 def ids(query):
@@ -49,8 +52,13 @@ def test_events_come_newest_first_with_their_fields(events):
     assert [e["id"] for e in body["results"]] == events[::-1]
     newest = body["results"][0]
     assert {k: newest[k] for k in ("event_type", "severity", "source", "actor", "message", "run_id")} == {
-        "event_type": "ingestion.abandoned", "severity": "error", "source": "other", "actor": "test",
-        "message": "ingestion.abandoned at +49 h", "run_id": None}
+        "event_type": "ingestion.abandoned",
+        "severity": "error",
+        "source": "other",
+        "actor": "test",
+        "message": "ingestion.abandoned at +49 h",
+        "run_id": None,
+    }
     assert newest["at"] == "2001-11-03T01:00:00Z"
 
 

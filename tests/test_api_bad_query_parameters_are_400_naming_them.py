@@ -2,7 +2,6 @@
 an unknown or repeated parameter, an out-of-range number, a cursor the API did not give out."""
 
 import pytest
-
 from auth_support import client_as
 from web_support import add_run
 

@@ -2,9 +2,9 @@
 revoked token is 401, and what a token queues is requested by `token:<name>`."""
 
 import sqlalchemy as sa
+from auth_support import persona_tokens
 
 import app
-from auth_support import persona_tokens
 from potrack.auth.tokens import revoke_token
 from potrack.store.models import Run
 
@@ -42,8 +42,9 @@ def test_a_revoked_token_is_401_from_then_on(web):
 
 def test_a_run_queued_by_token_is_requested_by_the_token_and_needs_no_json_content_type(web):
     token = persona_tokens(web.engine)["operator"]
-    answer = app.server.test_client().post("/api/runs", data='{"source": "demo"}',
-                                           headers={"Authorization": f"Bearer {token}"})
+    answer = app.server.test_client().post(
+        "/api/runs", data='{"source": "demo"}', headers={"Authorization": f"Bearer {token}"}
+    )
     assert answer.status_code == 202, answer.get_json()
     with web.engine.connect() as conn:
         assert conn.execute(sa.select(Run.requested_by)).scalar_one() == "token:operator-token"

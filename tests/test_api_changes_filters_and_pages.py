@@ -2,7 +2,6 @@
 its differences and its line's URL; a bad filter is a 400 naming it."""
 
 import pytest
-
 from auth_support import client_as
 from change_nights import build_history, serve_history
 
@@ -33,20 +32,46 @@ def test_filters_and_differences(served):
     _, body = get("field=promised_date&slipped_over=4&since=2026-11-11&until=2026-11-12")
     [slip] = [r for r in body["results"] if r["line_number"] == 2]
     assert body["count"] == 2 and slip == {
-        "id": slip["id"], "run_id": served.run_ids[1], "run_at": "2026-11-11T02:00:00Z", "source": "erp",
-        "po_number": "PO1", "line_number": 2, "kind": "changed", "field": "promised_date", "old_value": "2026-12-01",
-        "new_value": "2026-12-11", "supplier_code": "SUP-A", "item_code": "ITEM-2", "internal_part_id": "PART-2",
-        "buyer": "alice", "plant": "P1", "open_quantity": 100.0, "days": 10, "delta": None, "percent": None,
-        "value_impact": None, "line_url": "/lines/erp/PO1/2"}
+        "id": slip["id"],
+        "run_id": served.run_ids[1],
+        "run_at": "2026-11-11T02:00:00Z",
+        "source": "erp",
+        "po_number": "PO1",
+        "line_number": 2,
+        "kind": "changed",
+        "field": "promised_date",
+        "old_value": "2026-12-01",
+        "new_value": "2026-12-11",
+        "supplier_code": "SUP-A",
+        "item_code": "ITEM-2",
+        "internal_part_id": "PART-2",
+        "buyer": "alice",
+        "plant": "P1",
+        "open_quantity": 100.0,
+        "days": 10,
+        "delta": None,
+        "percent": None,
+        "value_impact": None,
+        "line_url": "/lines/erp/PO1/2",
+    }
     _, prices = get("kind=changed&field=unit_price&buyer=bob")
     assert sorted(r["value_impact"] for r in prices["results"]) == [-60.0, 200.0]
     assert get("plant=P3&kind=new")[1]["count"] == 1 and get("supplier=SUP-Z")[1]["count"] == 0
 
 
-@pytest.mark.parametrize(("query", "parameter"), [
-    ("kind=moved", "kind"), ("slipped_over=-2", "slipped_over"), ("slipped_over=soon", "slipped_over"),
-    ("since=2026-11-12&until=2026-11-11", "until"), ("per_page=501", "per_page"), ("page=0", "page"),
-    ("supplier=A&supplier=B", "supplier"), ("po=PO1", "po")])
+@pytest.mark.parametrize(
+    ("query", "parameter"),
+    [
+        ("kind=moved", "kind"),
+        ("slipped_over=-2", "slipped_over"),
+        ("slipped_over=soon", "slipped_over"),
+        ("since=2026-11-12&until=2026-11-11", "until"),
+        ("per_page=501", "per_page"),
+        ("page=0", "page"),
+        ("supplier=A&supplier=B", "supplier"),
+        ("po=PO1", "po"),
+    ],
+)
 def test_a_bad_parameter_is_a_400_naming_it(served, query, parameter):
     status, body = get(query)
     assert status == 400 and body["parameter"] == parameter, body

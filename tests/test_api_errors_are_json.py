@@ -2,8 +2,8 @@
 failure 500 with a scrubbed one-line reason; outside /api the pages keep their own error answers."""
 
 import pytest
-
 from auth_support import client_as
+
 from potrack.api import runs
 
 
@@ -13,8 +13,10 @@ def test_an_unknown_api_url_is_404_json(web):
     assert answer.get_json() == {"error": "not_found", "message": "there is no API endpoint /api/nothing/here"}
 
 
-@pytest.mark.parametrize(("method", "url"), [("delete", "/api/runs/1"), ("put", "/api/runs"),
-                                             ("get", "/api/runs/1/retry"), ("delete", "/api/anything")])
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [("delete", "/api/runs/1"), ("put", "/api/runs"), ("get", "/api/runs/1/retry"), ("delete", "/api/anything")],
+)
 def test_a_wrong_method_is_405_json(web, method, url):
     answer = getattr(client_as("ada"), method)(url)
     assert answer.status_code == 405 and answer.get_json()["error"] == "method_not_allowed"
@@ -27,8 +29,10 @@ def test_an_unexpected_failure_is_500_json_and_logged_with_the_secrets_masked(we
     monkeypatch.setattr(runs, "runs_after", broken)
     answer = client_as("vera").get("/api/runs")
     assert answer.status_code == 500
-    assert answer.get_json() == {"error": "internal_error",
-                                 "message": "RuntimeError: store unreachable: postgresql://potrack:***@db/potrack"}
+    assert answer.get_json() == {
+        "error": "internal_error",
+        "message": "RuntimeError: store unreachable: postgresql://potrack:***@db/potrack",
+    }
     logged = capfd.readouterr().err + (web.settings.instance_dir / "logs" / "potrack.log").read_text(encoding="utf-8")
     assert "GET /api/runs failed" in logged and "Traceback" in logged and "hunter2" not in logged
 

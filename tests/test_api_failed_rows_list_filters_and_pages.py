@@ -5,15 +5,28 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
+from web_support import UTC, add_run, demo_run
+
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow
 from potrack.store.runs import Rejection, save_failed_rows
-from web_support import UTC, add_run, demo_run
 
-FIELDS = {"id", "run_id", "source", "stage", "row_key", "raw", "error", "retry_count", "resolved_at",
-          "resolved_by_run_id", "resolution", "rejected_at", "location"}
+FIELDS = {
+    "id",
+    "run_id",
+    "source",
+    "stage",
+    "row_key",
+    "raw",
+    "error",
+    "retry_count",
+    "resolved_at",
+    "resolved_by_run_id",
+    "resolution",
+    "rejected_at",
+    "location",
+}
 OLD = dt.datetime(2026, 10, 1, 2, 0, tzinfo=UTC)
 
 
@@ -25,8 +38,15 @@ def rows(web):
     old = add_run(web.engine, source="other", status="partial", queued_at=OLD)
     fixer = add_run(web.engine, source="other", trigger="row_retry", queued_at=OLD + dt.timedelta(hours=1))
     with web.engine.begin() as conn:
-        save_failed_rows(conn, old, "other", [Rejection("validate", f"PO9/{n}", {"po_number": "PO9", "line": n},
-                                                        "quantity_ordered: not a number") for n in (1, 2)])
+        save_failed_rows(
+            conn,
+            old,
+            "other",
+            [
+                Rejection("validate", f"PO9/{n}", {"po_number": "PO9", "line": n}, "quantity_ordered: not a number")
+                for n in (1, 2)
+            ],
+        )
         first = conn.execute(sa.select(sa.func.min(FailedRow.id)).where(FailedRow.run_id == old)).scalar_one()
         resolve(conn, [first], fixer, "passed on retry")
     return {"partial": partial, "old": old, "fixer": fixer}
@@ -46,7 +66,10 @@ def test_each_row_has_its_run_raw_data_error_and_resolution(rows):
     assert bad["retry_count"] == 0 and bad["resolved_at"] is None and bad["rejected_at"].endswith("Z")
     fixed = next(r for r in everything if r["resolved_at"])
     assert (fixed["resolved_by_run_id"], fixed["resolution"], fixed["raw"]) == (
-        rows["fixer"], "passed on retry", {"po_number": "PO9", "line": 1})
+        rows["fixer"],
+        "passed on retry",
+        {"po_number": "PO9", "line": 1},
+    )
 
 
 def test_newest_first_by_default_and_oldest_first_on_request(rows):

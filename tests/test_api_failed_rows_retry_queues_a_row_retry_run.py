@@ -4,11 +4,11 @@ unresolved; 404 for an unknown row or run."""
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
+from web_support import add_run, demo_run
+
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, RowRetryItem, Run
-from web_support import add_run, demo_run
 
 
 @pytest.fixture
@@ -20,15 +20,17 @@ def partial(web):
 
 def row_ids(engine, run_id):
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == run_id).order_by(FailedRow.id))
-                    .scalars())
+        return list(
+            conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == run_id).order_by(FailedRow.id)).scalars()
+        )
 
 
 def selections(engine):
     """row_retry run → the failed rows it was queued for."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(RowRetryItem.run_id, RowRetryItem.failed_row_id)
-                            .order_by(RowRetryItem.failed_row_id)).all()
+        rows = conn.execute(
+            sa.select(RowRetryItem.run_id, RowRetryItem.failed_row_id).order_by(RowRetryItem.failed_row_id)
+        ).all()
     found: dict[int, list[int]] = {}
     for run_id, row_id in rows:
         found.setdefault(run_id, []).append(row_id)
@@ -44,8 +46,10 @@ def test_one_row_is_queued_in_a_row_retry_run(web, partial):
     answer = post(f"/api/failed-rows/{row}/retry")
     assert answer.status_code == 202
     [queued] = answer.get_json()["runs"]
-    assert answer.get_json() == {"runs": [{"run_id": queued["run_id"], "source": "demo", "rows": 1}],
-                                 "status": "queued"}
+    assert answer.get_json() == {
+        "runs": [{"run_id": queued["run_id"], "source": "demo", "rows": 1}],
+        "status": "queued",
+    }
     assert selections(web.engine) == {queued["run_id"]: [row]}
     with web.engine.connect() as conn:
         run = conn.execute(sa.select(Run.trigger, Run.requested_by).where(Run.id == queued["run_id"])).one()
@@ -85,12 +89,16 @@ def test_a_run_with_no_unresolved_rows_is_409(web):
     run_id = add_run(web.engine, status="failed")
     answer = post(f"/api/runs/{run_id}/failed-rows/retry")
     assert answer.status_code == 409 and answer.get_json() == {
-        "error": "conflict", "message": f"run #{run_id} has no unresolved failed rows"}
+        "error": "conflict",
+        "message": f"run #{run_id} has no unresolved failed rows",
+    }
 
 
 def test_an_unknown_row_or_run_is_404(web):
-    for url, message in (("/api/failed-rows/77/retry", "there is no failed row #77"),
-                         ("/api/runs/77/failed-rows/retry", "there is no run #77")):
+    for url, message in (
+        ("/api/failed-rows/77/retry", "there is no failed row #77"),
+        ("/api/runs/77/failed-rows/retry", "there is no run #77"),
+    ):
         answer = post(url)
         assert answer.status_code == 404 and answer.get_json() == {"error": "not_found", "message": message}
     assert selections(web.engine) == {}

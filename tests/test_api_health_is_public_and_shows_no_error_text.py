@@ -3,10 +3,11 @@ text (a failed run's error holding a password never shows), no secrets."""
 
 import datetime as dt
 
+from web_support import add_run, demo_run
+
 import app
 from pages._shell import current_health
 from potrack.clock import utcnow
-from web_support import add_run, demo_run
 
 LAST_RUN_FIELDS = {"id", "status", "trigger", "queued_at", "finished_at"}
 
@@ -19,8 +20,10 @@ def health():
 
 def test_a_fresh_store_is_degraded_with_no_run_and_stale_data(web):
     body = health().get_json()
-    assert body == {"status": "degraded", "sources": [
-        {"name": "demo", "status": "degraded", "last_run": None, "last_success_at": None, "stale": True}]}
+    assert body == {
+        "status": "degraded",
+        "sources": [{"name": "demo", "status": "degraded", "last_run": None, "last_success_at": None, "stale": True}],
+    }
 
 
 def test_a_recent_success_is_healthy_with_the_run_and_its_time(web):
@@ -36,8 +39,13 @@ def test_a_recent_success_is_healthy_with_the_run_and_its_time(web):
 
 def test_a_failed_run_is_failing_and_its_error_text_is_nowhere_in_the_answer(web):
     demo_run(web, 0)
-    failed = add_run(web.engine, status="failed", error="extract: login failed for DSN=erp;UID=po;PWD=hunter2",
-                     error_stage="extract", queued_at=utcnow() + dt.timedelta(seconds=1))
+    failed = add_run(
+        web.engine,
+        status="failed",
+        error="extract: login failed for DSN=erp;UID=po;PWD=hunter2",
+        error_stage="extract",
+        queued_at=utcnow() + dt.timedelta(seconds=1),
+    )
     answer = health()
     body, raw = answer.get_json(), answer.get_data(as_text=True)
     assert body["status"] == "failing" == current_health().level

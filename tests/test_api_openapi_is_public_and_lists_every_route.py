@@ -5,9 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
+from auth_support import client_as
 
 import app
-from auth_support import client_as
 from potrack.api.routes import ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,8 +22,12 @@ def spec(web):
 
 def documented_routes():
     """(path, method) of every route in the table but the catch-all, in OpenAPI's {param} form."""
-    return {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), method.lower())
-            for rule, endpoint, methods, _ in ROUTES if endpoint != "api_unknown" for method in methods}
+    return {
+        (re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule), method.lower())
+        for rule, endpoint, methods, _ in ROUTES
+        if endpoint != "api_unknown"
+        for method in methods
+    }
 
 
 def test_every_route_is_described_and_nothing_else(spec):
@@ -46,6 +50,7 @@ def test_every_described_parameter_is_accepted_and_every_other_refused(spec, web
 def test_the_document_is_generated_with_each_columns_bounds(spec):
     """Path variables carry their store column's range (runs.id is a 32-bit INTEGER, failed_rows.id a BIGINT), text
     its column's length; no hand-written document is shipped beside the code."""
+
     def path_schema(path, method, name):
         return next(p["schema"] for p in spec["paths"][path][method]["parameters"] if p["name"] == name)
 

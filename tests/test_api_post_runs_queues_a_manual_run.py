@@ -3,16 +3,17 @@
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
-from potrack.store.models import AuditEvent, Run
 from web_support import add_run
+
+from potrack.store.models import AuditEvent, Run
 
 
 def runs(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(Run.id, Run.source, Run.status, Run.trigger, Run.requested_by, Run.baseline)
-                            .order_by(Run.id)).all()
+        return conn.execute(
+            sa.select(Run.id, Run.source, Run.status, Run.trigger, Run.requested_by, Run.baseline).order_by(Run.id)
+        ).all()
 
 
 def test_a_run_is_queued_in_the_callers_name_and_audited(web):
@@ -23,8 +24,11 @@ def test_a_run_is_queued_in_the_callers_name_and_audited(web):
     assert answer.headers["Location"] == f"/api/runs/{run_id}"
     assert runs(web.engine) == [(run_id, "demo", "queued", "manual", "otto", False)]
     with web.engine.connect() as conn:
-        events = conn.execute(sa.select(AuditEvent.event_type, AuditEvent.actor, AuditEvent.run_id)
-                              .where(AuditEvent.event_type == "ingestion.requested")).all()
+        events = conn.execute(
+            sa.select(AuditEvent.event_type, AuditEvent.actor, AuditEvent.run_id).where(
+                AuditEvent.event_type == "ingestion.requested"
+            )
+        ).all()
     assert events == [("ingestion.requested", "otto", run_id)]
 
 
@@ -38,9 +42,11 @@ def test_a_source_with_an_active_run_is_409_and_nothing_more_is_queued(web, stat
     active = add_run(web.engine, status=status)
     answer = client_as("otto").post("/api/runs", json={"source": "demo"})
     assert answer.status_code == 409
-    assert answer.get_json() == {"error": "conflict", "run_id": active,
-                                 "message": f"demo already has run #{active} queued or running; "
-                                            "try again when it has finished"}
+    assert answer.get_json() == {
+        "error": "conflict",
+        "run_id": active,
+        "message": f"demo already has run #{active} queued or running; try again when it has finished",
+    }
     assert len(runs(web.engine)) == 1
 
 
@@ -52,10 +58,15 @@ def test_an_unknown_source_is_400_naming_source(web):
     assert runs(web.engine) == []
 
 
-@pytest.mark.parametrize(("body", "parameter"), [
-    ({}, "source"), ({"source": 7}, "source"), ({"source": "demo", "baseline": "yes"}, "baseline"),
-    ({"source": "demo", "priority": 1}, "priority"),
-])
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        ({}, "source"),
+        ({"source": 7}, "source"),
+        ({"source": "demo", "baseline": "yes"}, "baseline"),
+        ({"source": "demo", "priority": 1}, "priority"),
+    ],
+)
 def test_a_bad_field_is_400_naming_it(web, body, parameter):
     answer = client_as("otto").post("/api/runs", json=body)
     assert answer.status_code == 400 and answer.get_json()["parameter"] == parameter

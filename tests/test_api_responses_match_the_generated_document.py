@@ -13,13 +13,15 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from pydantic import BaseModel
-from werkzeug.http import parse_options_header
-
-import app
 from alert_support import channels_toml, closed_port, receiver  # noqa: F401 - the receiver fixture
 from auth_support import add_personas, client_as
 from conftest import write_config
+from pydantic import BaseModel
+from web_alerts_support import HOUR, deliver, evaluate, fail_twice
+from web_support import START, add_run, demo_run
+from werkzeug.http import parse_options_header
+
+import app
 from potrack.api.contract import contract_of
 from potrack.api.responses import Attempt, Error, Output, Queued
 from potrack.api.routes import ROUTES
@@ -27,8 +29,6 @@ from potrack.bootstrap import Runtime, start
 from potrack.clock import utcnow
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, ReceiptBatch
-from web_alerts_support import HOUR, deliver, evaluate, fail_twice
-from web_support import START, add_run, demo_run
 
 CONFIG = """
 [[sources]]
@@ -58,8 +58,15 @@ def resolve_ref(schema: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
-JSON_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "array": (list,),
-              "object": (dict,), "null": (type(None),)}
+JSON_TYPES = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
 
 
 def fits(value: Any, schema: dict[str, Any], spec: dict[str, Any], where: str = "$") -> None:
@@ -142,8 +149,11 @@ def operation_of(spec: dict[str, Any], method: str, url: str) -> tuple[str, dict
     """The document's path template and operation that describe a request."""
     path = url.partition("?")[0]
     for template, item in spec["paths"].items():
-        pattern = "^" + re.sub(r"\\{(\w+)\\}", lambda m: "(.+)" if m.group(1) == "po_number" else "([^/]+)",
-                               re.escape(template)) + "$"
+        pattern = (
+            "^"
+            + re.sub(r"\\{(\w+)\\}", lambda m: "(.+)" if m.group(1) == "po_number" else "([^/]+)", re.escape(template))
+            + "$"
+        )
         if re.match(pattern, path) and method.lower() in item:
             return template, item[method.lower()]
     raise AssertionError(f"the document describes no {method} {path}")
@@ -156,8 +166,9 @@ def spec() -> dict[str, Any]:
 
 def small(runtime: Runtime) -> Runtime:
     """The runtime with its demo sources at 300 lines (a run takes a fraction of a second)."""
-    sources = tuple(dataclasses.replace(s, demo=dataclasses.replace(s.demo, lines=300))
-                    for s in runtime.settings.sources)
+    sources = tuple(
+        dataclasses.replace(s, demo=dataclasses.replace(s.demo, lines=300)) for s in runtime.settings.sources
+    )
     return dataclasses.replace(runtime, settings=dataclasses.replace(runtime.settings, sources=sources))
 
 
@@ -167,8 +178,11 @@ def execute(runtime: Runtime, run_id: int, night: int) -> None:
     from potrack.sources.demo import DemoSource
 
     settings = small(runtime).settings
-    pipeline = Pipeline(settings, runtime.engine,
-                        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=START))
+    pipeline = Pipeline(
+        settings,
+        runtime.engine,
+        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=START),
+    )
     assert pipeline.execute(run_id) is not None
 
 
@@ -185,8 +199,13 @@ def full(workdir, receiver) -> Runtime:  # noqa: F811 - the receiver fixture
     deliver(runtime)
     fail_twice(runtime, "night")
     demo_run(runtime, 0, fail="unreachable")
-    add_run(runtime.engine, status="partial", check_problems="3 lines missing\nsource said PWD=hunter2",
-            notes="column udf_9 ignored\nthe source has no need_by_date", error="1 row: PWD=hunter2")
+    add_run(
+        runtime.engine,
+        status="partial",
+        check_problems="3 lines missing\nsource said PWD=hunter2",
+        notes="column udf_9 ignored\nthe source has no need_by_date",
+        error="1 row: PWD=hunter2",
+    )
     demo_run(runtime, 0)
     demo_run(runtime, 1)
     return runtime
@@ -199,8 +218,13 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
 
     # The mapping of the costliest open gap, then nights that apply it and reject rows.
     top = api.get("/api/xref/gaps?per_page=1")["results"][0]
-    created = api.call("POST", "/api/xref/mappings", 201, name="otto",
-                       json={"source": "demo", "item_code": top["item_code"], "internal_part_id": "PART-TOP"})
+    created = api.call(
+        "POST",
+        "/api/xref/mappings",
+        201,
+        name="otto",
+        json={"source": "demo", "item_code": top["item_code"], "internal_part_id": "PART-TOP"},
+    )
     assert created["mapping"]["item_code"] == top["item_code"]
     demo_run(full, 2)
     partial = demo_run(full, 4).run_id
@@ -210,8 +234,9 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
 
     # Retries through the API, each executed before the next (a source takes one run at a time).
     with engine.connect() as conn:
-        rows = list(conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == partial)
-                                 .order_by(FailedRow.id)).scalars())
+        rows = list(
+            conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == partial).order_by(FailedRow.id)).scalars()
+        )
     one = api.call("POST", f"/api/failed-rows/{rows[0]}/retry", 202, name="otto")
     execute(full, one["runs"][0]["run_id"], 5)
     fixer = add_run(engine, trigger="row_retry")
@@ -260,8 +285,9 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
 
     # Line histories: lines with changes, receipts and rejected rows.
     with engine.connect() as conn:
-        received = conn.execute(sa.select(ReceiptBatch.source, ReceiptBatch.po_number, ReceiptBatch.line_number)
-                                .limit(3)).all()
+        received = conn.execute(
+            sa.select(ReceiptBatch.source, ReceiptBatch.po_number, ReceiptBatch.line_number).limit(3)
+        ).all()
     urls = {c["line_url"] for c in changes[:20]} | {f"/lines/{s}/{po}/{n}" for s, po, n in received}
     urls |= {f"/lines/demo/{r['row_key']}" for r in failed_rows if r["row_key"]}
     histories = []
@@ -273,16 +299,25 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
     for key in ("nights", "receipts", "runs", "rejected", "custom"):
         assert any(h[key] for h in histories), f"no line has {key}"
 
-    json_routes = {endpoint for rule, endpoint, methods, view in ROUTES
-                   if endpoint != "api_unknown" and isinstance(contract_of(view).returns, type)}
+    json_routes = {
+        endpoint
+        for rule, endpoint, methods, view in ROUTES
+        if endpoint != "api_unknown" and isinstance(contract_of(view).returns, type)
+    }
     assert api.seen == json_routes
 
 
 @pytest.mark.backends
 def test_every_list_answer_of_an_empty_store_fits_its_model(web, spec):
     api = Api(spec)
-    for url in ("/api/runs", "/api/failed-rows", "/api/audit?event_type=no.such.event", "/api/alerts",
-                "/api/changes", "/api/xref/gaps?state=all"):
+    for url in (
+        "/api/runs",
+        "/api/failed-rows",
+        "/api/audit?event_type=no.such.event",
+        "/api/alerts",
+        "/api/changes",
+        "/api/xref/gaps?state=all",
+    ):
         body = api.get(url)
         assert body["count"] == 0 and body["results"] == [], url
     assert api.get("/api/runs")["next"] is None
@@ -323,7 +358,8 @@ def test_every_error_fits_the_shared_error_schema_and_is_documented(web, spec):
             continue
         _, operation = operation_of(spec, method, url)
         assert operation["responses"][str(status)]["content"]["application/json"]["schema"] == {
-            "$ref": "#/components/schemas/Error"}, (url, status)
+            "$ref": "#/components/schemas/Error"
+        }, (url, status)
     form = otto.post("/api/runs", data={"source": "demo"})
     assert form.status_code == 415
     Error.model_validate(form.get_json(), strict=True)
@@ -384,12 +420,24 @@ def test_files_are_sent_with_a_documented_media_type(web, spec):
 def test_a_field_the_view_adds_without_its_model_is_refused():
     """The strictness the tests above rely on: an extra field, a missing one or a wrong JSON type does not fit."""
     Queued.model_validate({"run_id": 1, "status": "queued"}, strict=True)
-    for body in ({"run_id": 1, "status": "queued", "extra": 1}, {"run_id": "1", "status": "queued"},
-                 {"run_id": True, "status": "queued"}, {"run_id": 1}, {"run_id": 1, "status": "done"}):
+    for body in (
+        {"run_id": 1, "status": "queued", "extra": 1},
+        {"run_id": "1", "status": "queued"},
+        {"run_id": True, "status": "queued"},
+        {"run_id": 1},
+        {"run_id": 1, "status": "done"},
+    ):
         with pytest.raises(ValueError):
             Queued.model_validate(body, strict=True)
     now = utcnow().isoformat()  # +00:00, not the Z the API writes
     with pytest.raises(ValueError):
         Attempt.model_validate({"attempt": 1, "error": "x", "transient": True, "wait_s": None, "at": now})
-    Attempt.model_validate({"attempt": 1, "error": "x", "transient": True, "wait_s": 1,
-                            "at": dt.datetime(2026, 1, 2, 3, 4, 5).isoformat() + "Z"})
+    Attempt.model_validate(
+        {
+            "attempt": 1,
+            "error": "x",
+            "transient": True,
+            "wait_s": 1,
+            "at": dt.datetime(2026, 1, 2, 3, 4, 5).isoformat() + "Z",
+        }
+    )

@@ -3,10 +3,10 @@ run; a retry of that retry chains on; 409 for a run that cannot be retried or al
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
-from potrack.store.models import Run
 from web_support import add_run
+
+from potrack.store.models import Run
 
 
 def retry(run_id, who="otto"):
@@ -20,8 +20,11 @@ def finish(engine, run_id, status="failed"):
 
 def retries(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(Run.id, Run.trigger, Run.retry_of, Run.requested_by)
-                            .where(Run.trigger == "retry").order_by(Run.id)).all()
+        return conn.execute(
+            sa.select(Run.id, Run.trigger, Run.retry_of, Run.requested_by)
+            .where(Run.trigger == "retry")
+            .order_by(Run.id)
+        ).all()
 
 
 @pytest.mark.parametrize("status", ["failed", "partial", "abandoned"])

@@ -3,12 +3,12 @@
 
 import pytest
 import sqlalchemy as sa
+from auth_support import ROLE_PERSONA, client_as, persona_tokens
+from web_support import add_run
 
 import app
-from auth_support import ROLE_PERSONA, client_as, persona_tokens
 from potrack.store.models import ROLES, FailedRow, RowRetryItem, Run
 from potrack.store.runs import Rejection, save_failed_rows
-from web_support import add_run
 
 ALLOWED = {"viewer": False, "operator": True, "admin": True}
 ROUTES = {  # name: (URL, the trigger of the run it queues, how many failed rows that run takes)
@@ -56,7 +56,7 @@ def test_role_against_mutating_route(web, partial, role, how, route):
     runs_after, selected = state(web.engine)
     if ALLOWED[role]:
         assert answer.status_code == 202, answer.get_json()
-        [new] = runs_after[len(runs_before):]
+        [new] = runs_after[len(runs_before) :]
         actor = ROLE_PERSONA[role] if how == "session" else f"token:{role}-token"
         assert (new.trigger, new.requested_by) == (trigger, actor)
         assert selected == rows

@@ -3,10 +3,10 @@
 
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
-from potrack.store.models import ChangeEvent
 from web_support import add_run
+
+from potrack.store.models import ChangeEvent
 
 TOTAL = 50_000
 
@@ -15,9 +15,19 @@ TOTAL = 50_000
 def big_run(web):
     """A run with 50,000 change events, written in one executemany."""
     run_id = add_run(web.engine, change_events=TOTAL)
-    rows = [{"run_id": run_id, "source": "demo", "po_number": f"PO{i // 10:06d}", "line_number": i % 10 + 1,
-             "kind": "changed", "field": "quantity_received", "old_value": "0", "new_value": str(i)}
-            for i in range(TOTAL)]
+    rows = [
+        {
+            "run_id": run_id,
+            "source": "demo",
+            "po_number": f"PO{i // 10:06d}",
+            "line_number": i % 10 + 1,
+            "kind": "changed",
+            "field": "quantity_received",
+            "old_value": "0",
+            "new_value": str(i),
+        }
+        for i in range(TOTAL)
+    ]
     with web.engine.begin() as conn:
         conn.execute(sa.insert(ChangeEvent), rows)
     return run_id
@@ -51,11 +61,22 @@ def test_the_run_detail_holds_the_first_500_changes_and_the_total(big_run, state
 
 def test_page_100_of_500_holds_the_last_500_changes(big_run, statements):
     body = client_as("vera").get(f"/api/runs/{big_run}/changes?page=100&per_page=500").get_json()
-    assert (body["run_id"], body["count"], body["page"], body["pages"], body["per_page"]) == (big_run, TOTAL, 100, 100,
-                                                                                               500)
+    assert (body["run_id"], body["count"], body["page"], body["pages"], body["per_page"]) == (
+        big_run,
+        TOTAL,
+        100,
+        100,
+        500,
+    )
     assert [c["new_value"] for c in body["results"]] == [str(i) for i in range(TOTAL - 500, TOTAL)]
-    assert body["results"][-1] == {"po_number": "PO004999", "line_number": 10, "kind": "changed",
-                                   "field": "quantity_received", "old_value": "0", "new_value": "49999"}
+    assert body["results"][-1] == {
+        "po_number": "PO004999",
+        "line_number": 10,
+        "kind": "changed",
+        "field": "quantity_received",
+        "old_value": "0",
+        "new_value": "49999",
+    }
     assert reads_are_bounded(statements)
 
 

@@ -4,8 +4,9 @@ when (ISO 8601 UTC), and while queued or running its progress: stage, rows done 
 import datetime as dt
 
 from auth_support import client_as
-from potrack.clock import utcnow
 from web_support import add_run, demo_run
+
+from potrack.clock import utcnow
 
 
 def listed(run_id):
@@ -29,11 +30,16 @@ def test_times_are_iso_8601_utc(web):
 
 def test_a_running_run_reports_its_stage_rows_percent_and_elapsed_time(web):
     started = utcnow() - dt.timedelta(seconds=90)
-    run_id = add_run(web.engine, status="running", queued_at=started, stage="validate", rows_done=2500,
-                     rows_total=10_000)
+    run_id = add_run(
+        web.engine, status="running", queued_at=started, stage="validate", rows_done=2500, rows_total=10_000
+    )
     progress = listed(run_id)["progress"]
     assert {k: progress[k] for k in ("stage", "rows_done", "rows_total", "percent")} == {
-        "stage": "validate", "rows_done": 2500, "rows_total": 10_000, "percent": 25}
+        "stage": "validate",
+        "rows_done": 2500,
+        "rows_total": 10_000,
+        "percent": 25,
+    }
     assert 90 <= progress["elapsed_s"] < 120
 
 
@@ -44,8 +50,13 @@ def test_a_running_run_with_an_unknown_total_has_no_percent_yet(web):
 
 def test_a_queued_run_has_progress_with_no_stage_and_no_elapsed_time(web):
     run_id = add_run(web.engine, status="queued")
-    assert listed(run_id)["progress"] == {"stage": None, "rows_done": 0, "rows_total": None, "percent": None,
-                                          "elapsed_s": None}
+    assert listed(run_id)["progress"] == {
+        "stage": None,
+        "rows_done": 0,
+        "rows_total": None,
+        "percent": None,
+        "elapsed_s": None,
+    }
 
 
 def test_the_run_detail_carries_the_same_fields_and_progress(web):

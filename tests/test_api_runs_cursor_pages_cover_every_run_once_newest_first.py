@@ -4,10 +4,10 @@ ties of queue time broken by id, with the filters kept and `count` the number ma
 import datetime as dt
 
 import sqlalchemy as sa
-
 from auth_support import client_as
-from potrack.store.models import Run
 from web_support import UTC, add_run
+
+from potrack.store.models import Run
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -30,8 +30,11 @@ def follow(client, url):
 
 def newest_first(engine, ids):
     with engine.connect() as conn:
-        return list(conn.execute(sa.select(Run.id).where(Run.id.in_(ids))
-                                 .order_by(Run.queued_at.desc(), Run.id.desc())).scalars())
+        return list(
+            conn.execute(
+                sa.select(Run.id).where(Run.id.in_(ids)).order_by(Run.queued_at.desc(), Run.id.desc())
+            ).scalars()
+        )
 
 
 def test_120_runs_come_in_pages_of_50_50_20_without_duplicates_or_gaps(web):

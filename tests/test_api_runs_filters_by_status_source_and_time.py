@@ -4,7 +4,6 @@ since/until are ISO dates (a day's start, UTC) or datetimes (naive = UTC); `coun
 import datetime as dt
 
 import pytest
-
 from auth_support import client_as
 from web_support import UTC, add_run
 
@@ -54,6 +53,7 @@ def test_datetimes_naive_as_utc_with_z_or_an_offset(runs):
 
 def test_filters_combine_and_count_counts_all_matches_not_the_page(runs):
     assert ids("status=success,partial&source=demo&since=2026-11-03") == [
-        r for r in sorted(runs["success"] + runs["partial"]) if r in runs["demo"] and r > runs["day1"][-1]]
+        r for r in sorted(runs["success"] + runs["partial"]) if r in runs["demo"] and r > runs["day1"][-1]
+    ]
     body = client_as("vera").get("/api/runs?source=demo&limit=2").get_json()
     assert body["count"] == len(runs["demo"]) and len(body["results"]) == 2

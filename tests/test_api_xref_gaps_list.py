@@ -2,8 +2,9 @@
 it stands and the mapping made in potrack; a bad state is a 400."""
 
 from auth_support import client_as
-from potrack.store.xref import map_item_code
 from web_support import demo_run
+
+from potrack.store.xref import map_item_code
 
 
 def gaps(client, query=""):

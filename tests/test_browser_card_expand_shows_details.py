@@ -3,9 +3,14 @@ key, source, error, where in a CSV file and data; the failure reason), unmapped 
 (field: old → new) and failed extract attempts; a second click folds it again."""
 
 import pytest
-
-from browser_support import (browser, expect, history_app, page, runs_in_store, sign_in,  # noqa: F401  (fixtures)
-                             store_query as store)
+from browser_support import (
+    expect,
+    runs_in_store,
+    sign_in,  # noqa: F401  (fixtures)
+)
+from browser_support import (
+    store_query as store,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -35,23 +40,34 @@ def test_a_partial_run_shows_rejected_rows_unmapped_codes_and_changes(history_ap
     assert f"Errors: rejected rows ({partial['errors']:,})" in shown
     rejected = details.locator(".rejected tbody tr")
     assert rejected.count() == partial["errors"]
-    rows = store(history_app, "SELECT stage, row_key, source, error, location FROM failed_rows WHERE run_id = :r "
-                              "ORDER BY id", r=partial["id"])
+    rows = store(
+        history_app,
+        "SELECT stage, row_key, source, error, location FROM failed_rows WHERE run_id = :r ORDER BY id",
+        r=partial["id"],
+    )
     for row, (stage, key, source, error, location) in zip(rejected.all(), rows):
         cells = row.locator("td").all_inner_texts()
         assert cells[:5] == [stage, key or "(no key)", source, error, location or ""] and cells[5].startswith("{")
     assert "quantity_ordered: not a number: 'n/a'" in shown and '"quantity_ordered": "n/a"' in shown
 
-    codes = store(history_app, "SELECT item_code, line_count FROM unmapped_codes WHERE run_id = :r "
-                               "ORDER BY line_count DESC, item_code", r=partial["id"])
+    codes = store(
+        history_app,
+        "SELECT item_code, line_count FROM unmapped_codes WHERE run_id = :r ORDER BY line_count DESC, item_code",
+        r=partial["id"],
+    )
     assert codes and f"Unmapped item codes ({len(codes)})" in shown
-    assert [r.locator("td").all_inner_texts() for r in details.locator(".unmapped tbody tr").all()] == \
-        [[code, f"{n:,}"] for code, n in codes]
+    assert [r.locator("td").all_inner_texts() for r in details.locator(".unmapped tbody tr").all()] == [
+        [code, f"{n:,}"] for code, n in codes
+    ]
 
     total = partial["change_events"] + partial["lines_new"]
     assert f"Changes ({total:,})" in shown
-    first = store(history_app, "SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events "
-                               "WHERE run_id = :r ORDER BY id LIMIT 200", r=partial["id"])
+    first = store(
+        history_app,
+        "SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events "
+        "WHERE run_id = :r ORDER BY id LIMIT 200",
+        r=partial["id"],
+    )
     changes = details.locator(".changes tbody tr")
     assert changes.count() == len(first)
     changed = next(i for i, c in enumerate(first) if c.kind == "changed")

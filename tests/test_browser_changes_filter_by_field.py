@@ -8,8 +8,8 @@ import datetime as dt
 import re
 
 import pytest
-
-from browser_support import browser, expect, history_app, page, sign_in, store_query as store  # noqa: F401
+from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
+from browser_support import store_query as store
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +38,16 @@ def count_text(total):
 
 def column(page, index):
     """The texts of one column of the change list (0: run time … 8: change, 9: difference)."""
-    return page.eval_on_selector_all(".change-rows tbody tr",
-                                     f"rows => rows.map(r => r.cells[{index}].innerText)")
+    return page.eval_on_selector_all(".change-rows tbody tr", f"rows => rows.map(r => r.cells[{index}].innerText)")
 
 
 def test_picking_a_field_lists_only_its_changes_in_the_url_exports_and_after_a_reload(history_app, page):
     total = store(history_app, "SELECT count(*) FROM change_events WHERE field = :f", f=FIELD)[0][0]
-    lines = store(history_app, "SELECT count(*) FROM (SELECT DISTINCT source, po_number, line_number "
-                               "FROM change_events WHERE field = :f)", f=FIELD)[0][0]
+    lines = store(
+        history_app,
+        "SELECT count(*) FROM (SELECT DISTINCT source, po_number, line_number FROM change_events WHERE field = :f)",
+        f=FIELD,
+    )[0][0]
     everything = store(history_app, "SELECT count(*) FROM change_events")[0][0]
     assert 50 < total < everything  # more than a page, less than all
     open_changes(history_app, page)
@@ -75,8 +77,9 @@ def test_picking_a_field_lists_only_its_changes_in_the_url_exports_and_after_a_r
 
 
 def test_the_slip_filter_keeps_promised_dates_that_moved_later_by_more_than_the_days(history_app, page):
-    slips = store(history_app, "SELECT old_value, new_value FROM change_events WHERE field = :f AND kind = 'changed'",
-                  f=FIELD)
+    slips = store(
+        history_app, "SELECT old_value, new_value FROM change_events WHERE field = :f AND kind = 'changed'", f=FIELD
+    )
     days = [(dt.date.fromisoformat(new) - dt.date.fromisoformat(old)).days for old, new in slips if old and new]
     over = sum(1 for d in days if d > 5)
     assert 0 < over < sum(1 for d in days if d > 0)  # some slips, not all, are over 5 days
@@ -91,4 +94,3 @@ def test_the_slip_filter_keeps_promised_dates_that_moved_later_by_more_than_the_
     assert len(moved) == min(over, 50) and all(d > 5 for d in moved)
     expect(page.locator("#changes-tiles [data-metric=slips]")).to_have_text(f"{over:,}\npromised-date slips")
     assert "slipped_over=5" in page.get_attribute("#changes-export-xlsx", "href")  # the API's name for it
-

@@ -5,8 +5,8 @@ which holds exactly those rows, and the checkboxes clear; the audit log then sho
 import re
 
 import pytest
-
-from browser_support import browser, expect, history_app, page, sign_in, store_query as store  # noqa: F401
+from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
+from browser_support import store_query as store
 
 pytestmark = pytest.mark.browser
 
@@ -35,8 +35,11 @@ def test_an_operator_retries_checked_rows_of_a_run(history_app, page):
     expect(toast).to_contain_text("queued to retry 2 failed rows")
     retry_id = int(re.search(r"Run #(\d+) of demo queued", toast.inner_text())[1])
     expect(page.locator(".failed-pick input:checked")).to_have_count(0)
-    picked = store(history_app, "SELECT failed_row_id FROM row_retry_items WHERE run_id = :r ORDER BY failed_row_id "
-                                "DESC", r=retry_id)
+    picked = store(
+        history_app,
+        "SELECT failed_row_id FROM row_retry_items WHERE run_id = :r ORDER BY failed_row_id DESC",
+        r=retry_id,
+    )
     assert [r[0] for r in picked] == [of_run[0], of_run[2]]
 
     page.goto(history_app.url + "/audit?type=failed_rows.retry")

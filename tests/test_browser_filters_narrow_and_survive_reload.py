@@ -5,7 +5,6 @@ same view; a filter that matches nothing says so."""
 import datetime as dt
 
 import pytest
-
 from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -13,8 +12,12 @@ pytestmark = pytest.mark.browser
 
 def shown(page):
     """(run id, status) of the cards on the page."""
-    return [(int(i), s) for i, s in page.eval_on_selector_all(
-        ".run-card", "cards => cards.map(c => [c.dataset.runId, c.dataset.status])")]
+    return [
+        (int(i), s)
+        for i, s in page.eval_on_selector_all(
+            ".run-card", "cards => cards.map(c => [c.dataset.runId, c.dataset.status])"
+        )
+    ]
 
 
 def search(page):

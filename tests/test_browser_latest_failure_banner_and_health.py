@@ -5,7 +5,6 @@ red "Failing" on every page, with the reason on hover and a link to the run."""
 import re
 
 import pytest
-
 from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -30,7 +29,8 @@ def test_the_banner_states_why_the_latest_run_failed_and_links_to_it(history_app
     assert card.evaluate("c => getComputedStyle(c).borderTopColor") == BOOTSTRAP_DANGER
     older_failure = next(r for r in runs_in_store(history_app)[1:] if r["status"] == "failed")
     assert "run-card-failed" not in page.locator(f".run-card[data-run-id='{older_failure['id']}']").get_attribute(
-        "class")
+        "class"
+    )
 
     banner.get_by_role("link", name=f"Open run #{latest['id']}").click()
     page.wait_for_url(f"**/runs/{latest['id']}")

@@ -5,7 +5,6 @@ monitor shows its card (queued, trigger retry, 'retry of #N'), whose details lin
 import re
 
 import pytest
-
 from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -48,8 +47,12 @@ def test_an_operator_retries_a_failed_run_from_its_card(history_app, page):
     assert page.eval_on_selector_all(".run-card", "cs => cs.map(c => Number(c.dataset.runId))")[0] == new_id
 
     stored = runs_in_store(history_app)[0]
-    assert (stored["id"], stored["trigger"], stored["retry_of"], stored["requested_by"]) == \
-        (new_id, "retry", failed["id"], "otto")
+    assert (stored["id"], stored["trigger"], stored["retry_of"], stored["requested_by"]) == (
+        new_id,
+        "retry",
+        failed["id"],
+        "otto",
+    )
     chain = expand(page, failed["id"]).locator(".retry-chain")
     expect(chain).to_have_text(f"retried by #{new_id}")
     chain.get_by_role("link", name=f"#{new_id}").click()

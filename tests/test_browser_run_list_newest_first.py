@@ -2,8 +2,8 @@
 trigger, status, duration and every metric exactly as the store has them."""
 
 import pytest
-
 from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
+
 from potrack.web.timefmt import duration
 
 pytestmark = pytest.mark.browser
@@ -16,13 +16,16 @@ def test_cards_are_newest_first_with_every_metric(history_app, page):
     page.wait_for_selector(".run-card")
     assert page.inner_text("#runs-count") == f"{len(runs)} runs · newest first · page 1 of 1"
 
-    cards = page.eval_on_selector_all(".run-card", """cards => cards.map(card => ({
+    cards = page.eval_on_selector_all(
+        ".run-card",
+        """cards => cards.map(card => ({
         id: Number(card.dataset.runId), status: card.dataset.status,
         utc: card.querySelector('.moment').title, shown: card.querySelector('.run-summary').innerText,
         badge: card.querySelector('.status-badge').innerText,
         duration: card.querySelector('[title=duration]').innerText,
         metrics: Object.fromEntries([...card.querySelectorAll('[data-metric]')].map(
-            tile => [tile.dataset.metric, tile.innerText.split('\\n')[0]]))}))""")
+            tile => [tile.dataset.metric, tile.innerText.split('\\n')[0]]))}))""",
+    )
     assert [c["id"] for c in cards] == [r["id"] for r in runs]
     shown_times = [c["utc"] for c in cards]
     assert shown_times == sorted(shown_times, reverse=True) and len(set(shown_times)) == len(runs)

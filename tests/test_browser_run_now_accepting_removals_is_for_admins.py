@@ -6,8 +6,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-
 from browser_support import browser, expect, page, serve, sign_in, store_engine, write_demo_config  # noqa: F401
+
 from potrack.store.models import Run
 
 pytestmark = pytest.mark.browser
@@ -26,8 +26,9 @@ def queued_run(app, run_id):
     engine = store_engine(app.root)
     try:
         with engine.connect() as conn:
-            return conn.execute(sa.select(Run.status, Run.requested_by, Run.accept_removals)
-                                .where(Run.id == run_id)).one()
+            return conn.execute(
+                sa.select(Run.status, Run.requested_by, Run.accept_removals).where(Run.id == run_id)
+            ).one()
     finally:
         engine.dispose()
 

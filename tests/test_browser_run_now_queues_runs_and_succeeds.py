@@ -7,8 +7,8 @@ import time
 
 import pytest
 import sqlalchemy as sa
-
 from browser_support import browser, expect, page, serve, sign_in, store_engine  # noqa: F401  (fixtures)
+
 from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.store.models import Run
 
@@ -41,13 +41,16 @@ def just_after_a_dispatch(app, after_s=0.3):
 
 def card_state(page, run_id):
     """The status badge of a run's card and its progress line ('' when none); None when it is not shown."""
-    return page.evaluate("""id => {
+    return page.evaluate(
+        """id => {
         const card = document.querySelector(`.run-card[data-run-id="${id}"]`);
         if (!card) return null;
         const progress = card.querySelector('.run-progress');
         return [card.querySelector('.status-badge').innerText, progress ? progress.innerText : '',
                 card.dataset.status];
-    }""", run_id)
+    }""",
+        run_id,
+    )
 
 
 def test_run_now_queues_a_run_that_the_scheduler_runs_to_success(scheduled_app, page):
@@ -88,7 +91,6 @@ def test_run_now_queues_a_run_that_the_scheduler_runs_to_success(scheduled_app, 
             run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
     finally:
         engine.dispose()
-    assert (run["status"], run["trigger"], run["requested_by"], run["source"]) == \
-        ("success", "manual", "otto", "demo")
+    assert (run["status"], run["trigger"], run["requested_by"], run["source"]) == ("success", "manual", "otto", "demo")
     assert run["baseline"] and run["lines_processed"] >= 200 and run["errors"] == 0
     expect(card.locator("[data-metric=lines_processed]")).to_have_text(f"{run['lines_processed']:,}\nlines processed")

@@ -5,7 +5,6 @@ the user and role in the navbar, and Sign out leads back to the form (the pages 
 import re
 
 import pytest
-
 from browser_support import browser, expect, history_app, page, sign_in, submit_sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser

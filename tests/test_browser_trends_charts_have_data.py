@@ -6,7 +6,6 @@ import collections
 import datetime as dt
 
 import pytest
-
 from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
@@ -15,12 +14,15 @@ GRAPHS = ("lines", "volumes", "outcomes", "duration")
 
 def traces(page, name):
     """The traces plotly drew in a graph: name, type, x and y."""
-    return page.eval_on_selector(f"#trends-{name}-graph .js-plotly-plot", """plot => plot.data.map(
-        t => ({name: t.name, type: t.type, x: Array.from(t.x), y: Array.from(t.y)}))""")
+    return page.eval_on_selector(
+        f"#trends-{name}-graph .js-plotly-plot",
+        """plot => plot.data.map(
+        t => ({name: t.name, type: t.type, x: Array.from(t.x), y: Array.from(t.y)}))""",
+    )
 
 
 def test_the_four_charts_are_drawn_with_the_stores_runs(history_app, page):
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     window = [r for r in runs_in_store(history_app) if r["queued_at"].date() > today - dt.timedelta(days=30)]
     completed = sorted((r for r in window if r["status"] in ("success", "partial")), key=lambda r: r["queued_at"])
     assert len(completed) >= 20

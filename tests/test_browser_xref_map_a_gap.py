@@ -8,8 +8,8 @@ once, naming the operator. A viewer sees the same gaps without any part id box o
 on it.)"""
 
 import pytest
-
-from browser_support import browser, expect, history_app, page, sign_in, store_query as store  # noqa: F401
+from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
+from browser_support import store_query as store
 
 pytestmark = pytest.mark.browser
 
@@ -18,11 +18,17 @@ PART = "PART-BROWSER-1"
 
 def open_gaps(app):
     """The item codes of the open gaps: those the source's latest completed snapshot run listed as unmapped."""
-    return [code for code, in store(app, """
+    return [
+        code
+        for (code,) in store(
+            app,
+            """
         SELECT item_code FROM unmapped_codes WHERE run_id = (
             SELECT max(id) FROM runs WHERE source = 'demo' AND status IN ('success', 'partial')
                                        AND "trigger" != 'row_retry')
-        ORDER BY item_code""")]
+        ORDER BY item_code""",
+        )
+    ]
 
 
 def gap_rows(app, page, name):
@@ -61,8 +67,9 @@ def test_an_operator_maps_the_costliest_gap_and_it_is_stored_and_audited(history
     expect(row.get_by_placeholder("internal part id")).to_have_value(PART)
     assert rows.locator(".gap-open").all_inner_texts()[1:] == ["unmapped"] * (len(values) - 1)  # only that code
 
-    assert store(history_app, "SELECT source, item_code, internal_part_id, mapped_by FROM xref_mappings") == \
-        [("demo", code, PART, "otto")]
+    assert store(history_app, "SELECT source, item_code, internal_part_id, mapped_by FROM xref_mappings") == [
+        ("demo", code, PART, "otto")
+    ]
 
     page.goto(history_app.url + "/audit?type=xref.mapped")
     events = page.locator(".audit-events tbody tr")

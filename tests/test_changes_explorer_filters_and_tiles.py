@@ -5,14 +5,21 @@ events it names, and the tiles, the changes per night and the suppliers by slips
 import datetime as dt
 
 import pytest
-
 from change_nights import build_history, day
-from potrack.store.changes import (ChangeFilter, NightCount, SupplierSlips, changes_per_night, list_changes,
-                                   summarize_changes, suppliers_by_slips)
+
+from potrack.store.changes import (
+    ChangeFilter,
+    NightCount,
+    SupplierSlips,
+    changes_per_night,
+    list_changes,
+    summarize_changes,
+    suppliers_by_slips,
+)
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -36,10 +43,16 @@ def test_all_changes_newest_first_with_their_lines_supplier_item_part_buyer_and_
     assert listed.total == len(listed.rows) == 10 and len(found) == 9  # PO1/1 slipped on two nights
     newest = listed.rows[0]
     assert newest.run_id == history.run_ids[2] and [r.run_id for r in listed.rows] == sorted(
-        (r.run_id for r in listed.rows), reverse=True)
+        (r.run_id for r in listed.rows), reverse=True
+    )
     slip = next(r for r in listed.rows if (r.po_number, r.line_number, r.field) == ("PO1", 2, "promised_date"))
     assert (slip.supplier_code, slip.item_code, slip.internal_part_id, slip.buyer, slip.plant) == (
-        "SUP-A", "ITEM-2", "PART-2", "alice", "P1")
+        "SUP-A",
+        "ITEM-2",
+        "PART-2",
+        "alice",
+        "P1",
+    )
     assert (slip.old_value, slip.new_value, slip.days, slip.delta) == ("2026-12-01", "2026-12-11", 10, None)
     assert slip.run_at == dt.datetime(2026, 11, 11, 2, 0, tzinfo=UTC)
     pulled = next(r for r in listed.rows if (r.po_number, r.field) == ("PO2", "promised_date"))
@@ -48,22 +61,47 @@ def test_all_changes_newest_first_with_their_lines_supplier_item_part_buyer_and_
     assert (price.delta, round(price.percent, 6), price.open_quantity, price.value_impact) == (-1.0, -10.0, 60.0, -60.0)
 
 
-@pytest.mark.parametrize(("filters", "expected"), [
-    ({"supplier": "SUP-A"}, {("PO1", 1, "changed", "promised_date"), ("PO1", 2, "changed", "promised_date"),
-                             ("PO1", 3, "changed", "status")}),
-    ({"buyer": "bob"}, {("PO2", 1, "changed", "promised_date"), ("PO2", 2, "changed", "unit_price"),
-                        ("PO2", 3, "changed", "unit_price"), ("PO2", 3, "changed", "quantity_received")}),
-    ({"plant": "P3"}, {("PO3", 1, "removed", None), ("PO4", 1, "new", None)}),
-    ({"kinds": ("removed", "new")}, {("PO3", 1, "removed", None), ("PO4", 1, "new", None)}),
-    ({"fields": ("unit_price",)}, {("PO2", 2, "changed", "unit_price"), ("PO2", 3, "changed", "unit_price")}),
-    ({"fields": ("promised_date",), "slipped_over": 4}, {("PO1", 1, "changed", "promised_date"),
-                                                        ("PO1", 2, "changed", "promised_date")}),
-    ({"slipped_over": 0}, {("PO1", 1, "changed", "promised_date"), ("PO1", 2, "changed", "promised_date")}),
-    ({"since": dt.datetime(2026, 11, 11, tzinfo=UTC), "until": dt.datetime(2026, 11, 12, tzinfo=UTC)},
-     {("PO1", 1, "changed", "promised_date"), ("PO1", 2, "changed", "promised_date"),
-      ("PO2", 1, "changed", "promised_date"), ("PO2", 2, "changed", "unit_price"), ("PO3", 1, "removed", None)}),
-    ({"source": "elsewhere"}, set()),
-])
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (
+            {"supplier": "SUP-A"},
+            {
+                ("PO1", 1, "changed", "promised_date"),
+                ("PO1", 2, "changed", "promised_date"),
+                ("PO1", 3, "changed", "status"),
+            },
+        ),
+        (
+            {"buyer": "bob"},
+            {
+                ("PO2", 1, "changed", "promised_date"),
+                ("PO2", 2, "changed", "unit_price"),
+                ("PO2", 3, "changed", "unit_price"),
+                ("PO2", 3, "changed", "quantity_received"),
+            },
+        ),
+        ({"plant": "P3"}, {("PO3", 1, "removed", None), ("PO4", 1, "new", None)}),
+        ({"kinds": ("removed", "new")}, {("PO3", 1, "removed", None), ("PO4", 1, "new", None)}),
+        ({"fields": ("unit_price",)}, {("PO2", 2, "changed", "unit_price"), ("PO2", 3, "changed", "unit_price")}),
+        (
+            {"fields": ("promised_date",), "slipped_over": 4},
+            {("PO1", 1, "changed", "promised_date"), ("PO1", 2, "changed", "promised_date")},
+        ),
+        ({"slipped_over": 0}, {("PO1", 1, "changed", "promised_date"), ("PO1", 2, "changed", "promised_date")}),
+        (
+            {"since": dt.datetime(2026, 11, 11, tzinfo=UTC), "until": dt.datetime(2026, 11, 12, tzinfo=UTC)},
+            {
+                ("PO1", 1, "changed", "promised_date"),
+                ("PO1", 2, "changed", "promised_date"),
+                ("PO2", 1, "changed", "promised_date"),
+                ("PO2", 2, "changed", "unit_price"),
+                ("PO3", 1, "removed", None),
+            },
+        ),
+        ({"source": "elsewhere"}, set()),
+    ],
+)
 def test_each_filter_selects_exactly_its_changes(history, filters, expected):
     found, listed = events(history, **filters)
     assert found == expected
@@ -88,10 +126,16 @@ def test_changes_per_night_by_field_and_suppliers_by_slips(history):
         nights = changes_per_night(conn, ChangeFilter(), UTC)
         suppliers = suppliers_by_slips(conn, ChangeFilter())
         buyers_slips = suppliers_by_slips(conn, ChangeFilter(buyer="bob"))
-    assert nights == [NightCount(day(1), "promised_date", 3), NightCount(day(1), "removed", 1),
-                      NightCount(day(1), "unit_price", 1), NightCount(day(2), "new", 1),
-                      NightCount(day(2), "promised_date", 1), NightCount(day(2), "quantity_received", 1),
-                      NightCount(day(2), "status", 1), NightCount(day(2), "unit_price", 1)]
+    assert nights == [
+        NightCount(day(1), "promised_date", 3),
+        NightCount(day(1), "removed", 1),
+        NightCount(day(1), "unit_price", 1),
+        NightCount(day(2), "new", 1),
+        NightCount(day(2), "promised_date", 1),
+        NightCount(day(2), "quantity_received", 1),
+        NightCount(day(2), "status", 1),
+        NightCount(day(2), "unit_price", 1),
+    ]
     assert suppliers == [SupplierSlips("SUP-A", 3, 17)] and buyers_slips == []
 
 

@@ -2,6 +2,7 @@
 show up in them (the answer is kept only while the store's latest finished run stays the same)."""
 
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
+
 from potrack.store.changes import filter_choices
 
 

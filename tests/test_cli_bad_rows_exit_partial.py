@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -19,15 +18,18 @@ def test_bad_rows_make_a_partial_run_exit_3_with_failed_rows_kept(workdir, erp):
     engine = open_store().engine
     lines_before = store_rows(engine, "SELECT * FROM po_lines ORDER BY po_number, line_number")
 
-    erp.write([
-        erp_line("PO1", 1, quantity_ordered="lots"),          # non-numeric quantity, active line
-        erp_line("PO1", 2, supplier_code=None),                # missing required value, active line
-        erp_line(None, 3),                                     # no key at all
-        erp_line("PO2", 1, promised_date="2026-02-30"),        # impossible date, active line
-        erp_line("PO3", 1, unit_price=-4),                     # negative price, new key
-        erp_line("PO4", 1), erp_line("PO4", 1, quantity_ordered=7),  # one key twice: both rejected
-        erp_line("PO2", 2),                                    # valid and unchanged
-    ])
+    erp.write(
+        [
+            erp_line("PO1", 1, quantity_ordered="lots"),  # non-numeric quantity, active line
+            erp_line("PO1", 2, supplier_code=None),  # missing required value, active line
+            erp_line(None, 3),  # no key at all
+            erp_line("PO2", 1, promised_date="2026-02-30"),  # impossible date, active line
+            erp_line("PO3", 1, unit_price=-4),  # negative price, new key
+            erp_line("PO4", 1),
+            erp_line("PO4", 1, quantity_ordered=7),  # one key twice: both rejected
+            erp_line("PO2", 2),  # valid and unchanged
+        ]
+    )
     proc = run_cli_process(workdir, "run", "--source", "erp", "--json")
     assert proc.returncode == 3, proc.stderr
     [report] = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
@@ -35,7 +37,11 @@ def test_bad_rows_make_a_partial_run_exit_3_with_failed_rows_kept(workdir, erp):
     assert report["error"] is None
     assert (report["lines_processed"], report["errors"]) == (8, 7)
     assert (report["lines_new"], report["lines_changed"], report["lines_removed"], report["change_events"]) == (
-        0, 0, 0, 0)
+        0,
+        0,
+        0,
+        0,
+    )
 
     failed = store_rows(engine, "SELECT * FROM failed_rows WHERE run_id = :r ORDER BY id", r=report["run_id"])
     assert len(failed) == 7
@@ -72,6 +78,9 @@ def test_bad_rows_make_a_partial_run_exit_3_with_failed_rows_kept(workdir, erp):
     assert store_rows(engine, "SELECT * FROM po_lines ORDER BY po_number, line_number") == lines_before
     [run] = store_rows(engine, "SELECT status, errors FROM runs WHERE id = :r", r=report["run_id"])
     assert (run["status"], run["errors"]) == ("partial", 7)
-    [audit] = store_rows(engine, "SELECT severity FROM audit_events WHERE run_id = :r "
-                                 "AND event_type = 'ingestion.completed'", r=report["run_id"])
+    [audit] = store_rows(
+        engine,
+        "SELECT severity FROM audit_events WHERE run_id = :r AND event_type = 'ingestion.completed'",
+        r=report["run_id"],
+    )
     assert audit["severity"] == "warning"

@@ -5,7 +5,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import ERP_COLUMNS, json_value, open_store, run_cli, run_cli_process, store_rows, write_config
 from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
 
@@ -53,11 +52,20 @@ def test_csv_glob_of_two_files_baseline_then_incremental_night_every_metric(work
 
     engine = open_store().engine
     check_stored_nights(engine, first, second)
-    active = store_rows(engine, "SELECT po_number, line_number FROM po_lines WHERE source = 'files' AND active = :yes",
-                        yes=True)
+    active = store_rows(
+        engine, "SELECT po_number, line_number FROM po_lines WHERE source = 'files' AND active = :yes", yes=True
+    )
     assert {(r["po_number"], r["line_number"]) for r in active} == {
-        ("PO1", 1), ("PO1", 2), ("PO2", 1), ("PO2", 3), ("PO3", 1)}
-    [po11] = store_rows(engine, "SELECT custom, internal_part_id, line_number FROM po_lines "
-                                "WHERE source = 'files' AND po_number = 'PO1' AND line_number = 1")
+        ("PO1", 1),
+        ("PO1", 2),
+        ("PO2", 1),
+        ("PO2", 3),
+        ("PO3", 1),
+    }
+    [po11] = store_rows(
+        engine,
+        "SELECT custom, internal_part_id, line_number FROM po_lines "
+        "WHERE source = 'files' AND po_number = 'PO1' AND line_number = 1",
+    )
     assert json_value(po11["custom"]) == {"udf_1": "B", "udf_3": 1.5}
     assert po11["internal_part_id"] == "PART-1"

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import json_value, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
 from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
 
@@ -36,14 +35,21 @@ def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state
 
     unmapped = store_rows(engine, "SELECT run_id, item_code, line_count FROM unmapped_codes")
     assert {(u["run_id"], u["item_code"], u["line_count"]) for u in unmapped} == {
-        (first["run_id"], "ITEM-98", 2), (first["run_id"], "ITEM-99", 1),
-        (second["run_id"], "ITEM-98", 1), (second["run_id"], "ITEM-99", 1),
+        (first["run_id"], "ITEM-98", 2),
+        (first["run_id"], "ITEM-99", 1),
+        (second["run_id"], "ITEM-98", 1),
+        (second["run_id"], "ITEM-99", 1),
     }
 
-    stored = {(r["po_number"], r["line_number"]): r for r in store_rows(
-        engine, "SELECT * FROM po_lines WHERE source = 'erp'")}
+    stored = {
+        (r["po_number"], r["line_number"]): r for r in store_rows(engine, "SELECT * FROM po_lines WHERE source = 'erp'")
+    }
     assert {k: bool(r["active"]) for k, r in stored.items()} == {
-        ("PO1", 1): True, ("PO1", 2): True, ("PO2", 1): True, ("PO2", 2): False, ("PO2", 3): True,
+        ("PO1", 1): True,
+        ("PO1", 2): True,
+        ("PO2", 1): True,
+        ("PO2", 2): False,
+        ("PO2", 3): True,
         ("PO3", 1): True,
     }
     assert str(stored[("PO1", 1)]["promised_date"]) == "2026-12-06"
@@ -52,6 +58,8 @@ def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state
     assert stored[("PO1", 1)]["internal_part_id"] == "PART-1"
     assert stored[("PO2", 1)]["internal_part_id"] is None
     assert (stored[("PO1", 1)]["first_seen_run_id"], stored[("PO1", 1)]["last_changed_run_id"]) == (
-        first["run_id"], second["run_id"])
+        first["run_id"],
+        second["run_id"],
+    )
     assert stored[("PO2", 1)]["last_changed_run_id"] == first["run_id"]
     assert stored[("PO3", 1)]["first_seen_run_id"] == second["run_id"]

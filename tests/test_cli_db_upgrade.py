@@ -5,12 +5,20 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-
 from conftest import run_cli_process
+
 from potrack.store.engine import MIGRATIONS
 
-TABLES = {"runs", "po_lines", "change_events", "receipt_batches", "unmapped_codes", "failed_rows",
-          "retry_attempts", "audit_events"}
+TABLES = {
+    "runs",
+    "po_lines",
+    "change_events",
+    "receipt_batches",
+    "unmapped_codes",
+    "failed_rows",
+    "retry_attempts",
+    "audit_events",
+}
 
 
 def head_revision() -> str:

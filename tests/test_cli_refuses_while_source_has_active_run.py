@@ -1,8 +1,8 @@
 """The CLI does not start a second run of a source that already has one queued or running."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
+
 from potrack.store import runs
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

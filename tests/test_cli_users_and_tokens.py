@@ -3,6 +3,7 @@ stdin, listed, given another role and disabled; a token is printed alone on stdo
 and revocable; mistakes exit 2 naming what was wrong."""
 
 from conftest import run_cli_process, store_rows
+
 from potrack.auth.tokens import actor_for_token
 from potrack.store.engine import make_engine
 

@@ -1,8 +1,8 @@
 """`columns` renames work in the direction of the documented example, and the other way round."""
 
 import pytest
-
 from conftest import erp_line, run_cli, sql_source_config, write_config
+
 from potrack.config import ConfigError, load_settings
 
 

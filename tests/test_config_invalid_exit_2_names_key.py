@@ -1,8 +1,8 @@
 """Configuration: an invalid potrack.toml stops at start with exit 2 and a message naming the key."""
 
 import pytest
-
 from conftest import run_cli, run_cli_process, write_config
+
 from potrack import cli
 
 SQL = '[[sources]]\nname = "erp"\nkind = "sql"\nurl = "sqlite:///erp.db"\n'
@@ -14,9 +14,12 @@ INVALID = [
     ("wrong_type", SQL + 'retry = { attempts = "five" }\n', "sources[0].retry.attempts", "expected an integer"),
     ("bad_kind", '[[sources]]\nname = "erp"\nkind = "oracle"\n', "sources[0].kind", "demo, sql, odbc, csv"),
     ("missing_url", '[[sources]]\nname = "erp"\nkind = "sql"\nquery = "SELECT 1"\n', "sources[0].url", "required"),
-    ("missing_env_var", '[[sources]]\nname = "erp"\nkind = "sql"\n'
-                        'url = "postgresql://u:${POTRACK_TEST_UNSET_PW}@127.0.0.1:1/db"\n',
-     "sources[0].url", "POTRACK_TEST_UNSET_PW is not set"),
+    (
+        "missing_env_var",
+        '[[sources]]\nname = "erp"\nkind = "sql"\nurl = "postgresql://u:${POTRACK_TEST_UNSET_PW}@127.0.0.1:1/db"\n',
+        "sources[0].url",
+        "POTRACK_TEST_UNSET_PW is not set",
+    ),
 ]
 
 
@@ -48,8 +51,9 @@ def test_config_file_that_is_not_utf8_exits_2(workdir, capsys):
 
 
 def test_unparseable_sql_url_exits_2_naming_the_key_without_echoing_it(workdir, capsys):
-    write_config(workdir, '[[sources]]\nname = "erp"\nkind = "sql"\n'
-                          'url = "postgresql://u:Lit3ralPw99@erp01:notaport/db"\n')
+    write_config(
+        workdir, '[[sources]]\nname = "erp"\nkind = "sql"\nurl = "postgresql://u:Lit3ralPw99@erp01:notaport/db"\n'
+    )
     assert cli.main(["run"]) == 2
     err = capsys.readouterr().err
     assert "sources[0].url" in err and "SQLAlchemy URL" in err

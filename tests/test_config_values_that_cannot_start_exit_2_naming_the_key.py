@@ -5,7 +5,6 @@ stop the CLI, the app and gunicorn at start with exit 2 and a message naming the
 from __future__ import annotations
 
 import pytest
-
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import run_cli_process, write_config
 
@@ -16,20 +15,48 @@ STORE_PASSWORD = "Sh0wMeN0t77"
 CASES = [
     ("cron_minute_61", DEMO + 'schedule = "61 2 * * *"\n', {}, "sources[0].schedule", "minute field '61'"),
     ("cron_letters", DEMO + 'schedule = "a b c d e"\n', {}, "sources[0].schedule", "minute field 'a'"),
-    ("stale_after_overflows_a_timedelta", DEMO + 'alerts = { stale_after = "99999999999d" }\n', {},
-     "sources[0].alerts.stale_after", "from 1s to 3650d"),
-    ("backoff_nan", DEMO + "retry = { backoff_initial_s = nan }\n", {},
-     "sources[0].retry.backoff_initial_s", "expected a finite number, got nan"),
-    ("backoff_inf", DEMO + "retry = { backoff_initial_s = inf }\n", {},
-     "sources[0].retry.backoff_initial_s", "expected a finite number, got inf"),
-    ("store_url_scheme_from_environment", DEMO,
-     {"POTRACK_DATABASE_URL": f"mysql+pymysql://potrack:{STORE_PASSWORD}@db01/potrack"},
-     "POTRACK_DATABASE_URL", "got scheme 'mysql+pymysql'"),
-    ("store_url_scheme_unknown_to_sqlalchemy", DEMO,
-     {"POTRACK_DATABASE_URL": f"nosuchdb://potrack:{STORE_PASSWORD}@db01/potrack"},
-     "POTRACK_DATABASE_URL", "got scheme 'nosuchdb'"),
-    ("store_url_scheme_in_toml", DEMO + f'[database]\nurl = "oracle://potrack:{STORE_PASSWORD}@db01/potrack"\n', {},
-     "database.url", "got scheme 'oracle'"),
+    (
+        "stale_after_overflows_a_timedelta",
+        DEMO + 'alerts = { stale_after = "99999999999d" }\n',
+        {},
+        "sources[0].alerts.stale_after",
+        "from 1s to 3650d",
+    ),
+    (
+        "backoff_nan",
+        DEMO + "retry = { backoff_initial_s = nan }\n",
+        {},
+        "sources[0].retry.backoff_initial_s",
+        "expected a finite number, got nan",
+    ),
+    (
+        "backoff_inf",
+        DEMO + "retry = { backoff_initial_s = inf }\n",
+        {},
+        "sources[0].retry.backoff_initial_s",
+        "expected a finite number, got inf",
+    ),
+    (
+        "store_url_scheme_from_environment",
+        DEMO,
+        {"POTRACK_DATABASE_URL": f"mysql+pymysql://potrack:{STORE_PASSWORD}@db01/potrack"},
+        "POTRACK_DATABASE_URL",
+        "got scheme 'mysql+pymysql'",
+    ),
+    (
+        "store_url_scheme_unknown_to_sqlalchemy",
+        DEMO,
+        {"POTRACK_DATABASE_URL": f"nosuchdb://potrack:{STORE_PASSWORD}@db01/potrack"},
+        "POTRACK_DATABASE_URL",
+        "got scheme 'nosuchdb'",
+    ),
+    (
+        "store_url_scheme_in_toml",
+        DEMO + f'[database]\nurl = "oracle://potrack:{STORE_PASSWORD}@db01/potrack"\n',
+        {},
+        "database.url",
+        "got scheme 'oracle'",
+    ),
     ("unknown_time_zone", DEMO, {"POTRACK_TIMEZONE": "Mars/Olympus"}, "POTRACK_TIMEZONE", "'Mars/Olympus'"),
 ]
 IDS = [c[0] for c in CASES]

@@ -11,12 +11,12 @@ import csv
 import io
 
 import pytest
-
-import app
 from auth_support import add_personas, client_as
 from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, run_cli_process, write_config
-from potrack.bootstrap import start
 from store_reads import expect, failed_rows, lines, metrics, run_row
+
+import app
+from potrack.bootstrap import start
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -39,15 +39,17 @@ retry = {{ attempts = 1, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 def csv_line(row: dict, cells: list[str] | None = None) -> str:
     """One CSV record of an ERP row (quoted where needed), without its line end; `cells`: extra cells after it."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow(["" if row.get(c) is None else row[c] for c in ERP_COLUMNS]
-                                                    + (cells or []))
+    csv.writer(out, lineterminator="\r\n").writerow(
+        ["" if row.get(c) is None else row[c] for c in ERP_COLUMNS] + (cells or [])
+    )
     return out.getvalue().removesuffix("\r\n")  # (the writer quotes a cell holding a line break)
 
 
 def setup(workdir, extra: str = "", path: str = "po.csv") -> None:
     write_config(workdir, config(path, extra))
-    (workdir / "xref.csv").write_text("item_code,internal_part_id\n" + "".join(
-        f"ITEM-{n},PART-{n}\n" for n in range(1, 10)), encoding="utf-8")
+    (workdir / "xref.csv").write_text(
+        "item_code,internal_part_id\n" + "".join(f"ITEM-{n},PART-{n}\n" for n in range(1, 10)), encoding="utf-8"
+    )
 
 
 def only_po1_2_rejected(report: dict, processed: int, kept: set[tuple[str, int]]) -> dict:
@@ -62,8 +64,16 @@ def only_po1_2_rejected(report: dict, processed: int, kept: set[tuple[str, int]]
 
 def test_utf8_with_a_byte_order_mark_and_non_ascii_text_is_read_as_written(workdir):
     setup(workdir)
-    text = "\n".join([HEADER, csv_line(erp_line("PO1", 1, supplier_code="Müller", description="Ærø, Fünen")),
-                      csv_line(erp_line("PO1", 2))]) + "\n"
+    text = (
+        "\n".join(
+            [
+                HEADER,
+                csv_line(erp_line("PO1", 1, supplier_code="Müller", description="Ærø, Fünen")),
+                csv_line(erp_line("PO1", 2)),
+            ]
+        )
+        + "\n"
+    )
     (workdir / "po.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
 
     code, [report] = run_cli("--source", "files")
@@ -89,15 +99,23 @@ def test_a_file_in_the_configured_single_byte_encoding_is_read_right(workdir, en
     assert (stored["supplier_code"], stored["description"]) == ("Müller", "Ærø")
 
 
-@pytest.mark.parametrize(("encoding", "byte", "shown", "named"), [
-    (None, b"\xe9", "0xE9", "utf-8"),        # the default: a lone Latin-1 é is not UTF-8
-    ("cp1252", b"\x81", "0x81", "cp1252"),   # 0x81 is undefined in cp1252
-], ids=["utf-8_by_default", "cp1252"])
+@pytest.mark.parametrize(
+    ("encoding", "byte", "shown", "named"),
+    [
+        (None, b"\xe9", "0xE9", "utf-8"),  # the default: a lone Latin-1 é is not UTF-8
+        ("cp1252", b"\x81", "0x81", "cp1252"),  # 0x81 is undefined in cp1252
+    ],
+    ids=["utf-8_by_default", "cp1252"],
+)
 def test_a_row_with_bytes_not_valid_in_the_encoding_is_rejected_naming_column_byte_and_line(
-        workdir, encoding, byte, shown, named):
+    workdir, encoding, byte, shown, named
+):
     setup(workdir, f'encoding = "{encoding}"' if encoding else "")
-    rows = [csv_line(erp_line("PO1", 1)), csv_line(erp_line("PO1", 2, description="cafBYTE")),
-            csv_line(erp_line("PO1", 3))]
+    rows = [
+        csv_line(erp_line("PO1", 1)),
+        csv_line(erp_line("PO1", 2, description="cafBYTE")),
+        csv_line(erp_line("PO1", 3)),
+    ]
     (workdir / "po.csv").write_bytes("\n".join([HEADER, *rows, ""]).encode("ascii").replace(b"BYTE", byte))
 
     code, [report] = run_cli("--source", "files")
@@ -111,16 +129,37 @@ def test_a_row_with_bytes_not_valid_in_the_encoding_is_rejected_naming_column_by
 
 def test_surplus_non_empty_cells_reject_the_row_empty_ones_are_ignored_and_missing_ones_are_null(workdir):
     setup(workdir)
-    short = ",".join(["PO1", "4", "ITEM-4", "SUP1", "short row", "EA", "100", "0", "2.5", "EUR", "2026-10-01",
-                      "2026-12-01", "2026-12-05", "open"])  # ends after status: buyer, plant, udf_1, udf_3 missing
-    (workdir / "po.csv").write_text("\n".join([
-        HEADER,
-        csv_line(erp_line("PO1", 1)),
-        csv_line(erp_line("PO1", 2), ["surplus"]),
-        csv_line(erp_line("PO1", 3), ["", ""]),
-        short,
-        "",
-    ]), encoding="utf-8")
+    short = ",".join(
+        [
+            "PO1",
+            "4",
+            "ITEM-4",
+            "SUP1",
+            "short row",
+            "EA",
+            "100",
+            "0",
+            "2.5",
+            "EUR",
+            "2026-10-01",
+            "2026-12-01",
+            "2026-12-05",
+            "open",
+        ]
+    )  # ends after status: buyer, plant, udf_1, udf_3 missing
+    (workdir / "po.csv").write_text(
+        "\n".join(
+            [
+                HEADER,
+                csv_line(erp_line("PO1", 1)),
+                csv_line(erp_line("PO1", 2), ["surplus"]),
+                csv_line(erp_line("PO1", 3), ["", ""]),
+                short,
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
 
     code, [report] = run_cli("--source", "files")
 
@@ -128,16 +167,29 @@ def test_surplus_non_empty_cells_reject_the_row_empty_ones_are_ignored_and_missi
     failed = only_po1_2_rejected(report, 4, {("PO1", 1), ("PO1", 3), ("PO1", 4)})
     short_line = lines(open_store().engine, "files")[("PO1", 4)]
     assert (short_line["status"], short_line["buyer"], short_line["plant"], short_line["custom"]) == (
-        "open", None, None, None)
+        "open",
+        None,
+        None,
+        None,
+    )
     assert failed["error"] == "the row has 19 cells, the header 18 columns (po.csv:3)"
     assert failed["raw"]["(cell 19)"] == "surplus" and failed["raw"]["po_number"] == "PO1"
 
 
 def test_a_5_mb_cell_rejects_only_its_row_and_its_raw_data_is_cut_saying_how_long_it_was(workdir):
     setup(workdir)
-    (workdir / "po.csv").write_text("\n".join([
-        HEADER, csv_line(erp_line("PO1", 1)), csv_line(erp_line("PO1", 2, description="x" * 5_000_000)),
-        csv_line(erp_line("PO1", 3)), ""]), encoding="utf-8")
+    (workdir / "po.csv").write_text(
+        "\n".join(
+            [
+                HEADER,
+                csv_line(erp_line("PO1", 1)),
+                csv_line(erp_line("PO1", 2, description="x" * 5_000_000)),
+                csv_line(erp_line("PO1", 3)),
+                "",
+            ]
+        ),
+        encoding="utf-8",
+    )
 
     code, [report] = run_cli("--source", "files")
 
@@ -155,13 +207,13 @@ def test_a_bad_rows_location_is_the_line_its_record_starts_on_after_multi_line_c
     # po-a.csv: one good record; po-b.csv: records spanning several lines between the bad ones.
     (workdir / "erp" / "po-a.csv").write_text(f"{HEADER}\n{csv_line(erp_line('PO1', 1))}\n", encoding="utf-8")
     lines_b = [
-        HEADER,                                                                          # line 1
-        csv_line(erp_line("PO2", 1, description="one\ntwo\nthree")),                     # lines 2-4
-        csv_line(erp_line("PO2", 2, quantity_ordered="ten")),                            # line 5: bad value
-        csv_line(erp_line("PO2", 3, description="a\nb")),                                # lines 6-7
-        csv_line(erp_line("PO2", 4, description="cafBYTE")),                             # line 8: bad byte
-        csv_line(erp_line("PO2", 5, description="x\ny"), ["surplus"]),                   # lines 9-10: 19 cells
-        csv_line(erp_line("PO2", 6)),                                                    # line 11
+        HEADER,  # line 1
+        csv_line(erp_line("PO2", 1, description="one\ntwo\nthree")),  # lines 2-4
+        csv_line(erp_line("PO2", 2, quantity_ordered="ten")),  # line 5: bad value
+        csv_line(erp_line("PO2", 3, description="a\nb")),  # lines 6-7
+        csv_line(erp_line("PO2", 4, description="cafBYTE")),  # line 8: bad byte
+        csv_line(erp_line("PO2", 5, description="x\ny"), ["surplus"]),  # lines 9-10: 19 cells
+        csv_line(erp_line("PO2", 6)),  # line 11
         "",
     ]
     (workdir / "erp" / "po-b.csv").write_bytes("\n".join(lines_b).encode("utf-8").replace(b"BYTE", b"\xe9"))
@@ -187,13 +239,20 @@ def test_a_bad_rows_location_is_the_line_its_record_starts_on_after_multi_line_c
     answer = client_as("vera").get(f"/api/failed-rows?run_id={report['run_id']}&order=oldest")
     assert answer.status_code == 200
     assert sorted((r["row_key"], r["location"]) for r in answer.get_json()["results"]) == [
-        ("PO2/2", "po-b.csv:5"), ("PO2/4", "po-b.csv:8"), ("PO2/5", "po-b.csv:9")]
+        ("PO2/2", "po-b.csv:5"),
+        ("PO2/4", "po-b.csv:8"),
+        ("PO2/5", "po-b.csv:9"),
+    ]
 
 
-@pytest.mark.parametrize(("source", "expected"), [
-    ('kind = "csv"\npath = "po.csv"\nencoding = "klingon"', "unknown encoding 'klingon'"),
-    ('kind = "sql"\nurl = "sqlite:///erp.db"\nencoding = "cp1252"', "only csv sources have an encoding"),
-], ids=["unknown_encoding", "encoding_on_a_sql_source"])
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('kind = "csv"\npath = "po.csv"\nencoding = "klingon"', "unknown encoding 'klingon'"),
+        ('kind = "sql"\nurl = "sqlite:///erp.db"\nencoding = "cp1252"', "only csv sources have an encoding"),
+    ],
+    ids=["unknown_encoding", "encoding_on_a_sql_source"],
+)
 def test_a_bad_encoding_setting_is_a_configuration_error_naming_the_key(workdir, source, expected):
     write_config(workdir, f'[[sources]]\nname = "files"\n{source}\n')
     proc = run_cli_process(workdir, "run", "--json")
@@ -205,8 +264,9 @@ def test_a_bad_encoding_setting_is_a_configuration_error_naming_the_key(workdir,
 
 def test_a_header_only_file_on_a_source_with_stored_lines_is_stopped_by_the_removal_guard(workdir):
     setup(workdir)
-    (workdir / "po.csv").write_text("\n".join([HEADER, *(csv_line(erp_line("PO1", n)) for n in (1, 2, 3)), ""]),
-                                    encoding="utf-8")
+    (workdir / "po.csv").write_text(
+        "\n".join([HEADER, *(csv_line(erp_line("PO1", n)) for n in (1, 2, 3)), ""]), encoding="utf-8"
+    )
     assert run_cli("--source", "files")[0] == 0
     store = open_store().engine
     before = lines(store, "files")
@@ -215,7 +275,9 @@ def test_a_header_only_file_on_a_source_with_stored_lines_is_stopped_by_the_remo
     code, [report] = run_cli("--source", "files")
 
     assert (code, report["status"]) == (1, "failed")
-    assert report["error"] == ("diff: snapshot would remove 100 % of 3 active lines; limit 50 %; "
-                               "run with --accept-removals or raise max_removed_fraction")
+    assert report["error"] == (
+        "diff: snapshot would remove 100 % of 3 active lines; limit 50 %; "
+        "run with --accept-removals or raise max_removed_fraction"
+    )
     assert lines(store, "files") == before
     assert run_row(store, report["run_id"])["status"] == "failed"

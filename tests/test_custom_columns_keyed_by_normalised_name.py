@@ -14,12 +14,12 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-
 from column_support import source_config, write_table
 from conftest import ERP_COLUMNS, erp_line, json_value, open_store, run_cli, run_cli_process, write_config
+from store_reads import all_events, audit_events, events, expect, metrics
+
 from potrack.store.models import ChangeEvent, PoLine
 from potrack.store.runs import queue_run_unless_active
-from store_reads import all_events, audit_events, events, expect, metrics
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -36,10 +36,18 @@ def stored_custom(engine) -> dict[tuple[str, int], dict | None]:
 def custom_events(engine) -> list[tuple]:
     """(run, po, line, field, old, new) of every change event of a custom column, in order."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(ChangeEvent.run_id, ChangeEvent.po_number, ChangeEvent.line_number,
-                                      ChangeEvent.field, ChangeEvent.old_value, ChangeEvent.new_value)
-                            .where(ChangeEvent.field.in_(["udf_1", "udf_3", "project"]))
-                            .order_by(ChangeEvent.id)).all()
+        rows = conn.execute(
+            sa.select(
+                ChangeEvent.run_id,
+                ChangeEvent.po_number,
+                ChangeEvent.line_number,
+                ChangeEvent.field,
+                ChangeEvent.old_value,
+                ChangeEvent.new_value,
+            )
+            .where(ChangeEvent.field.in_(["udf_1", "udf_3", "project"]))
+            .order_by(ChangeEvent.id)
+        ).all()
     return [tuple(r) for r in rows]
 
 
@@ -51,22 +59,31 @@ def rename_erp_columns(erp, names: dict[str, str]) -> None:
     con.close()
 
 
-@pytest.mark.parametrize("erp_spelling", [None, {"udf_1": "UDF_1", "udf_3": "Udf_3"}],
-                         ids=["same-erp-columns", "erp-columns-renamed-in-case"])
+@pytest.mark.parametrize(
+    "erp_spelling",
+    [None, {"udf_1": "UDF_1", "udf_3": "Udf_3"}],
+    ids=["same-erp-columns", "erp-columns-renamed-in-case"],
+)
 def test_a_custom_column_spelt_in_another_case_changes_nothing(workdir, erp, erp_spelling):
     write_config(workdir, source_config(erp.url, custom='{ udf_1 = "text", udf_3 = "number" }', xref=XREF))
-    erp.write([erp_line("PO1", 1, udf_1="A", udf_3=5), erp_line("PO1", 2, udf_1="B", udf_3=2.5),
-               erp_line("PO1", 3)])
+    erp.write([erp_line("PO1", 1, udf_1="A", udf_3=5), erp_line("PO1", 2, udf_1="B", udf_3=2.5), erp_line("PO1", 3)])
     run_cli("--source", "erp")
     store = open_store().engine
-    assert stored_custom(store) == {("PO1", 1): {"udf_1": "A", "udf_3": 5.0}, ("PO1", 2): {"udf_1": "B", "udf_3": 2.5},
-                                    ("PO1", 3): None}
+    assert stored_custom(store) == {
+        ("PO1", 1): {"udf_1": "A", "udf_3": 5.0},
+        ("PO1", 2): {"udf_1": "B", "udf_3": 2.5},
+        ("PO1", 3): None,
+    }
 
     write_config(workdir, source_config(erp.url, custom='{ UDF_1 = "text", Udf_3 = "number" }', xref=XREF))
     # The same custom values; a price changes on every line, so each line is compared field by field and rewritten.
-    erp.write([erp_line("PO1", 1, udf_1="A", udf_3=5, unit_price=3), erp_line("PO1", 2, udf_1="B", udf_3=2.5,
-                                                                                unit_price=3),
-               erp_line("PO1", 3, unit_price=3)])
+    erp.write(
+        [
+            erp_line("PO1", 1, udf_1="A", udf_3=5, unit_price=3),
+            erp_line("PO1", 2, udf_1="B", udf_3=2.5, unit_price=3),
+            erp_line("PO1", 3, unit_price=3),
+        ]
+    )
     if erp_spelling:
         rename_erp_columns(erp, erp_spelling)
     code, [report] = run_cli("--source", "erp")
@@ -74,12 +91,19 @@ def test_a_custom_column_spelt_in_another_case_changes_nothing(workdir, erp, erp
     assert code == 0 and report["status"] == "success", report
     assert metrics(report) == expect(lines_processed=3, lines_changed=3, change_events=3, custom_values=4)
     assert events(store, report["run_id"]) == [("PO1", n, "changed", "unit_price", "2.5", "3") for n in (1, 2, 3)]
-    assert stored_custom(store) == {("PO1", 1): {"udf_1": "A", "udf_3": 5.0}, ("PO1", 2): {"udf_1": "B", "udf_3": 2.5},
-                                    ("PO1", 3): None}
+    assert stored_custom(store) == {
+        ("PO1", 1): {"udf_1": "A", "udf_3": 5.0},
+        ("PO1", 2): {"udf_1": "B", "udf_3": 2.5},
+        ("PO1", 3): None,
+    }
 
-    erp.write([erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3), erp_line("PO1", 2, udf_1="B", udf_3=2.5,
-                                                                                 unit_price=3),
-               erp_line("PO1", 3, unit_price=3)])
+    erp.write(
+        [
+            erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3),
+            erp_line("PO1", 2, udf_1="B", udf_3=2.5, unit_price=3),
+            erp_line("PO1", 3, unit_price=3),
+        ]
+    )
     if erp_spelling:
         rename_erp_columns(erp, erp_spelling)
     _, [changed] = run_cli("--source", "erp")
@@ -90,8 +114,9 @@ def test_a_custom_column_spelt_in_another_case_changes_nothing(workdir, erp, erp
 
 def renamed_config(erp) -> str:
     """potrack.toml after udf_1 was renamed project (read from the ERP's column udf_1)."""
-    return source_config(erp.url, columns='{ project = "udf_1" }', custom='{ project = "text", udf_3 = "number" }',
-                         xref=XREF)
+    return source_config(
+        erp.url, columns='{ project = "udf_1" }', custom='{ project = "text", udf_3 = "number" }', xref=XREF
+    )
 
 
 def _two_nights(workdir, erp):
@@ -114,26 +139,42 @@ def test_rename_custom_column_moves_the_values_and_the_history_to_the_new_name(w
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "erp: custom column udf_1 renamed to project on 2 line(s) and 1 change event(s)"
-    assert stored_custom(store) == {("PO1", 1): {"project": "A2", "udf_3": 5.0}, ("PO1", 2): {"project": "B"},
-                                    ("PO1", 3): {"udf_3": 1.0}}
+    assert stored_custom(store) == {
+        ("PO1", 1): {"project": "A2", "udf_3": 5.0},
+        ("PO1", 2): {"project": "B"},
+        ("PO1", 3): {"udf_3": 1.0},
+    }
     assert custom_events(store) == [(second["run_id"], "PO1", 1, "project", "A", "A2")]
     [renamed] = [e for e in audit_events(store) if e["event_type"] == "custom_column.renamed"]
     assert (renamed["source"], renamed["actor"]) == ("erp", "cli")
     assert renamed["details"] == {"old": "udf_1", "new": "project", "lines": 2, "events": 1}
 
     # The next night: every line compared field by field (its price changed), none of them has a new project.
-    erp.write([erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3), erp_line("PO1", 2, udf_1="B", unit_price=3),
-               erp_line("PO1", 3, udf_3=1, unit_price=3)])
+    erp.write(
+        [
+            erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3),
+            erp_line("PO1", 2, udf_1="B", unit_price=3),
+            erp_line("PO1", 3, udf_3=1, unit_price=3),
+        ]
+    )
     code, [third] = run_cli("--source", "erp")
 
     assert code == 0 and third["status"] == "success", third
     assert metrics(third) == expect(lines_processed=3, lines_changed=3, change_events=3, custom_values=4)
     assert events(store, third["run_id"]) == [("PO1", n, "changed", "unit_price", "2.5", "3") for n in (1, 2, 3)]
-    assert stored_custom(store) == {("PO1", 1): {"project": "A2", "udf_3": 5.0}, ("PO1", 2): {"project": "B"},
-                                    ("PO1", 3): {"udf_3": 1.0}}
+    assert stored_custom(store) == {
+        ("PO1", 1): {"project": "A2", "udf_3": 5.0},
+        ("PO1", 2): {"project": "B"},
+        ("PO1", 3): {"udf_3": 1.0},
+    }
 
-    erp.write([erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3), erp_line("PO1", 2, udf_1="C", unit_price=3),
-               erp_line("PO1", 3, udf_3=1, unit_price=3)])
+    erp.write(
+        [
+            erp_line("PO1", 1, udf_1="A2", udf_3=5, unit_price=3),
+            erp_line("PO1", 2, udf_1="C", unit_price=3),
+            erp_line("PO1", 3, udf_3=1, unit_price=3),
+        ]
+    )
     _, [fourth] = run_cli("--source", "erp")
     assert events(store, fourth["run_id"]) == [("PO1", 2, "changed", "project", "B", "C")]
 
@@ -148,10 +189,15 @@ def test_a_new_name_without_the_migration_is_compared_on_every_line_the_next_nig
 
     assert code == 0
     assert metrics(third) == expect(lines_processed=3, lines_changed=2, change_events=2, custom_values=4)
-    assert events(store, third["run_id"]) == [("PO1", 1, "changed", "project", None, "A2"),
-                                              ("PO1", 2, "changed", "project", None, "B")]
-    assert stored_custom(store) == {("PO1", 1): {"project": "A2", "udf_3": 5.0}, ("PO1", 2): {"project": "B"},
-                                    ("PO1", 3): {"udf_3": 1.0}}
+    assert events(store, third["run_id"]) == [
+        ("PO1", 1, "changed", "project", None, "A2"),
+        ("PO1", 2, "changed", "project", None, "B"),
+    ]
+    assert stored_custom(store) == {
+        ("PO1", 1): {"project": "A2", "udf_3": 5.0},
+        ("PO1", 2): {"project": "B"},
+        ("PO1", 3): {"udf_3": 1.0},
+    }
 
 
 def _refused(workdir, store, *args):
@@ -174,8 +220,9 @@ def test_rename_is_refused_while_new_is_not_configured(workdir, erp):
 
 def test_rename_is_refused_while_old_is_still_configured(workdir, erp):
     store, _ = _two_nights(workdir, erp)
-    write_config(workdir, source_config(erp.url, custom='{ udf_1 = "text", project = "text", udf_3 = "number" }',
-                                        xref=XREF))
+    write_config(
+        workdir, source_config(erp.url, custom='{ udf_1 = "text", project = "text", udf_3 = "number" }', xref=XREF)
+    )
 
     said = _refused(workdir, store, "udf_1", "project")
 
@@ -204,10 +251,17 @@ def test_rename_is_refused_while_the_source_has_a_run_queued(workdir, erp):
 
 def test_rename_is_refused_when_lines_already_hold_the_new_name(workdir, erp):
     columns = [*ERP_COLUMNS, "project"]
-    write_config(workdir, source_config(erp.url, custom='{ udf_1 = "text", project = "text", udf_3 = "number" }',
-                                        xref=XREF))
-    write_table(erp.path, columns, [{**erp_line("PO1", 1, udf_1="A"), "project": "X"},   # both names: a clash
-                                    erp_line("PO1", 2, udf_1="B")])                    # udf_1 only
+    write_config(
+        workdir, source_config(erp.url, custom='{ udf_1 = "text", project = "text", udf_3 = "number" }', xref=XREF)
+    )
+    write_table(
+        erp.path,
+        columns,
+        [
+            {**erp_line("PO1", 1, udf_1="A"), "project": "X"},  # both names: a clash
+            erp_line("PO1", 2, udf_1="B"),
+        ],
+    )  # udf_1 only
     run_cli("--source", "erp")
     store = open_store().engine
     assert stored_custom(store) == {("PO1", 1): {"project": "X", "udf_1": "A"}, ("PO1", 2): {"udf_1": "B"}}

@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import open_store, write_config
-from potrack import demo_history
-from potrack.store.models import Run
 from store_reads import audit_events
 from web_support import UTC, add_run
+
+from potrack import demo_history
+from potrack.store.models import Run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -30,8 +30,9 @@ def test_history_has_30_nightly_runs_with_failed_partial_and_retried_nights(web)
     with web.engine.connect() as conn:
         runs = conn.execute(sa.select(Run).order_by(Run.id)).mappings().all()
     assert len(reports) == len(runs) == 30
-    assert [r["queued_at"] for r in runs] == [dt.datetime(2026, 10, 24, 2, tzinfo=UTC) + dt.timedelta(days=n)
-                                              for n in range(30)]
+    assert [r["queued_at"] for r in runs] == [
+        dt.datetime(2026, 10, 24, 2, tzinfo=UTC) + dt.timedelta(days=n) for n in range(30)
+    ]
     assert all(r["started_at"] >= r["queued_at"] and r["finished_at"] >= r["started_at"] for r in runs)
     assert {r["trigger"] for r in runs} == {"schedule"} and runs[0]["baseline"]
     by_status = {s: [n for n, r in enumerate(runs) if r["status"] == s] for s in ("failed", "partial")}
@@ -51,4 +52,3 @@ def test_a_configured_install_gets_no_history(workdir):
     write_config(workdir, '[[sources]]\nname = "demo"\nkind = "demo"\n')
     runtime = open_store()
     assert not demo_history.wanted(runtime.settings, runtime.engine)
-

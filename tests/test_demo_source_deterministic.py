@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from conftest import open_store, run_cli, store_rows, write_config
+
 from potrack.config import DemoOptions, SourceConfig
 from potrack.sources.demo import COLUMNS, DemoSource
 
@@ -91,10 +92,14 @@ def test_successive_nights_evolve_and_the_run_metrics_match_the_snapshots(workdi
     assert {k: second[k] for k in expected} == expected
 
     engine = open_store().engine
-    events = store_rows(engine, "SELECT po_number, line_number, field FROM change_events "
-                                "WHERE run_id = :r AND kind = 'changed'", r=second["run_id"])
+    events = store_rows(
+        engine,
+        "SELECT po_number, line_number, field FROM change_events WHERE run_id = :r AND kind = 'changed'",
+        r=second["run_id"],
+    )
     assert sorted((e["po_number"], e["line_number"], e["field"]) for e in events) == sorted(
-        (*k, f) for k, fields in changed.items() for f in fields)
+        (*k, f) for k, fields in changed.items() for f in fields
+    )
 
 
 def test_night_with_bad_rows_yields_a_partial_run(workdir):
@@ -105,7 +110,7 @@ def test_night_with_bad_rows_yields_a_partial_run(workdir):
     assert report["status"] == "partial"
     rows, _ = erp_state(workdir)
     assert report["lines_processed"] == len(rows) + 1  # the duplicate shares a key
-    assert report["errors"] == 5                       # three bad rows + both rows of the duplicated key
+    assert report["errors"] == 5  # three bad rows + both rows of the duplicated key
     engine = open_store().engine
     failed = store_rows(engine, "SELECT raw_data, error FROM failed_rows WHERE run_id = :r", r=report["run_id"])
     assert len(failed) == 5
@@ -121,8 +126,11 @@ def test_night_with_bad_rows_yields_a_partial_run(workdir):
 
 
 def test_slow_failure_mode_pauses_between_batches(workdir):
-    write_config(workdir, '[[sources]]\nname = "erp"\nkind = "demo"\nbatch_size = 10\n'
-                          'demo = { fail = "slow", slow_s = 0.05, lines = 40, night = 0 }\n')
+    write_config(
+        workdir,
+        '[[sources]]\nname = "erp"\nkind = "demo"\nbatch_size = 10\n'
+        'demo = { fail = "slow", slow_s = 0.05, lines = 40, night = 0 }\n',
+    )
     code, [report] = run_cli()
     assert (code, report["status"]) == (0, "success")
     batches = -(-report["lines_processed"] // 10)

@@ -2,11 +2,11 @@
 affects neither the run nor the other subscribers."""
 
 import pytest
-
 from conftest import erp_line, open_store, sql_source_config, write_config
+from store_reads import audit_events, expect, run_row
+
 from potrack import events as bus
 from potrack.pipeline.runner import Pipeline
-from store_reads import audit_events, expect, run_row
 
 TOPICS = (bus.RUN_FINISHED, bus.PO_LINES_CHANGED)
 
@@ -46,23 +46,41 @@ def test_raising_subscriber_does_not_affect_the_run_or_the_other_subscribers(wor
     runtime = open_store()
     pipeline = Pipeline(runtime.settings, runtime.engine)
     first = pipeline.run("erp")
-    erp.write([erp_line("PO1", 1, status="closed"), erp_line("PO1", 3, uom="KG"), erp_line("PO2", 1),
-               erp_line("PO2", 2)])
+    erp.write(
+        [erp_line("PO1", 1, status="closed"), erp_line("PO1", 3, uom="KG"), erp_line("PO2", 1), erp_line("PO2", 2)]
+    )
 
     second = pipeline.run("erp")
 
     assert second.status == "success"
-    assert second.metrics.as_dict() == expect(lines_processed=4, lines_new=2, lines_changed=2, lines_removed=1,
-                                              change_events=3)
+    assert second.metrics.as_dict() == expect(
+        lines_processed=4, lines_new=2, lines_changed=2, lines_removed=1, change_events=3
+    )
     assert run_row(runtime.engine, second.run_id)["status"] == "success"
     assert [a["event_type"] for a in audit_events(runtime.engine)] == ["ingestion.completed"] * 2
     assert before == after  # the subscriber after the raising one got every event too
     assert [topic for topic, _ in after] == list(TOPICS) * 2
     finished, changed = after[2][1], after[3][1]
     assert finished == second.as_json()
-    assert set(finished) == {"run_id", "source", "status", "baseline", "duration_s", "lines_processed",
-                             "lines_new", "lines_changed", "lines_removed", "change_events", "batches_reconstructed",
-                             "custom_values", "xref_gaps", "errors", "retry_attempts", "error", "notes"}
+    assert set(finished) == {
+        "run_id",
+        "source",
+        "status",
+        "baseline",
+        "duration_s",
+        "lines_processed",
+        "lines_new",
+        "lines_changed",
+        "lines_removed",
+        "change_events",
+        "batches_reconstructed",
+        "custom_values",
+        "xref_gaps",
+        "errors",
+        "retry_attempts",
+        "error",
+        "notes",
+    }
     assert set(changed) == {"source", "run_id", "new", "changed", "removed"}
     assert (changed["source"], changed["run_id"]) == ("erp", second.run_id)
     assert sorted(changed["new"]) == [("PO2", 1), ("PO2", 2)]

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from conftest import open_store, run_cli, run_cli_process, store_rows, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -36,8 +35,14 @@ def test_source_that_always_fails_exits_1_audits_and_leaves_store_lines_unchange
     assert report["status"] == "failed"
     assert report["error"].startswith("extract: ") and "unreachable" in report["error"]
     assert (report["errors"], report["retry_attempts"]) == (1, 3)
-    assert (report["lines_processed"], report["lines_new"], report["lines_changed"], report["lines_removed"],
-            report["change_events"], report["batches_reconstructed"]) == (0, 0, 0, 0, 0, 0)
+    assert (
+        report["lines_processed"],
+        report["lines_new"],
+        report["lines_changed"],
+        report["lines_removed"],
+        report["change_events"],
+        report["batches_reconstructed"],
+    ) == (0, 0, 0, 0, 0, 0)
     assert "failed" in proc.stderr and "[ERROR]" in proc.stderr
 
     [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :r", r=report["run_id"])

@@ -2,7 +2,6 @@
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -11,18 +10,24 @@ FAST_RETRY = "retry = { attempts = 5, backoff_initial_s = 0.01, backoff_max_s = 
 
 
 def attempts_of(engine, run_id):
-    return store_rows(engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r "
-                              "ORDER BY attempt", r=run_id)
+    return store_rows(
+        engine,
+        "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r ORDER BY attempt",
+        r=run_id,
+    )
 
 
 def test_source_failing_twice_then_succeeding_records_two_attempts_and_succeeds(workdir):
-    write_config(workdir, f"""
+    write_config(
+        workdir,
+        f"""
 [[sources]]
 name = "erp"
 kind = "demo"
 demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
 {FAST_RETRY}
-""")
+""",
+    )
     code, [report] = run_cli("--source", "erp")
     assert code == 0
     assert report["status"] == "success" and report["error"] is None
@@ -39,7 +44,10 @@ demo = {{ fail = "flaky", fail_attempts = 2, night = 0, lines = 40 }}
         assert a["wait_s"] is not None and 0 < a["wait_s"] <= 0.02  # capped by backoff_max_s
     [run] = store_rows(engine, "SELECT status, retry_attempts FROM runs WHERE id = :r", r=report["run_id"])
     assert (run["status"], run["retry_attempts"]) == ("success", 2)
-    assert store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = :yes", yes=True)[0]["n"] == report["lines_new"]
+    assert (
+        store_rows(engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active = :yes", yes=True)[0]["n"]
+        == report["lines_new"]
+    )
 
 
 def sql_source_at(url: str) -> str:
@@ -84,8 +92,12 @@ def test_sqlite_erp_file_that_does_not_exist_fails_at_once_naming_it_and_is_not_
 
 def test_sqlite_erp_is_opened_read_only(workdir, erp):
     erp.write([erp_line("PO1", 1)])
-    write_config(workdir, sql_source_config(erp).replace('query = "SELECT * FROM po_lines"',
-                                                         'query = "DELETE FROM po_lines RETURNING *"'))
+    write_config(
+        workdir,
+        sql_source_config(erp).replace(
+            'query = "SELECT * FROM po_lines"', 'query = "DELETE FROM po_lines RETURNING *"'
+        ),
+    )
     code, [report] = run_cli("--source", "erp")
     assert code == 1 and "readonly database" in report["error"]
     assert store_rows(sa.create_engine(erp.url), "SELECT COUNT(*) AS n FROM po_lines") == [{"n": 1}]
@@ -93,8 +105,9 @@ def test_sqlite_erp_is_opened_read_only(workdir, erp):
 
 def test_bad_sql_is_permanent_and_fails_after_one_attempt_without_retry(workdir, erp):
     erp.write([erp_line("PO1", 1)])
-    write_config(workdir, sql_source_config(erp).replace(
-        'query = "SELECT * FROM po_lines"', 'query = "SELECT * FROM po_linez"'))
+    write_config(
+        workdir, sql_source_config(erp).replace('query = "SELECT * FROM po_lines"', 'query = "SELECT * FROM po_linez"')
+    )
     code, [report] = run_cli("--source", "erp")
     assert code == 1
     assert report["status"] == "failed"
@@ -109,13 +122,16 @@ def test_bad_sql_is_permanent_and_fails_after_one_attempt_without_retry(workdir,
 
 
 def test_demo_bad_sql_is_permanent_and_fails_after_one_attempt(workdir):
-    write_config(workdir, f"""
+    write_config(
+        workdir,
+        f"""
 [[sources]]
 name = "erp"
 kind = "demo"
 demo = {{ fail = "bad_sql", night = 0, lines = 20 }}
 {FAST_RETRY}
-""")
+""",
+    )
     code, [report] = run_cli()
     assert (code, report["status"], report["retry_attempts"]) == (1, "failed", 1)
     [attempt] = attempts_of(open_store().engine, report["run_id"])

@@ -5,9 +5,10 @@ generated once into instance/secret_key with mode 0600."""
 import re
 import stat
 
-import app
 from auth_support import sign_in
 from conftest import store_rows
+
+import app
 from potrack.bootstrap import start
 
 

@@ -13,13 +13,13 @@ from urllib.parse import quote, urlencode
 import dash
 import pytest
 import sqlalchemy as sa
-
 from auth_support import client_as
 from callback_support import callback_body, prop, response_props
+from web_support import add_run
+
 from potrack.api.routes import ROUTES
 from potrack.store.models import FailedRow, XrefMapping
 from potrack.store.runs import Rejection, save_failed_rows
-from web_support import add_run
 
 pytestmark = pytest.mark.backends
 
@@ -42,8 +42,26 @@ REFUSED_BY_ALL = ("NUL", "10,000 characters")
 DEEP = b"[" * 100_000 + b"]" * 100_000
 OVERSIZE = json.dumps({"source": "x" * (2 * 1024 * 1024)}).encode()
 # Every query parameter any page reads from its URL (the pages ignore the ones they do not take).
-PAGE_PARAMS = ("start", "end", "status", "source", "page", "run", "state", "sort", "type", "severity", "rule",
-               "supplier", "buyer", "plant", "field", "kind", "slip", "q")
+PAGE_PARAMS = (
+    "start",
+    "end",
+    "status",
+    "source",
+    "page",
+    "run",
+    "state",
+    "sort",
+    "type",
+    "severity",
+    "rule",
+    "supplier",
+    "buyer",
+    "plant",
+    "field",
+    "kind",
+    "slip",
+    "q",
+)
 FILTER_PROPS = {"search", "start_date", "end_date", "value", "active_page"}
 FILTERED_PAGES = ("/runs", "/trends", "/changes", "/xref", "/failed-rows", "/audit", "/alerts")
 UPDATE = "/_dash-update-component"
@@ -57,14 +75,23 @@ def admin(web):
     with web.engine.begin() as conn:
         save_failed_rows(conn, run_id, "demo", [Rejection("validate", "PO1/1", {"n": 1}, "bad")])
         row_id = conn.execute(sa.select(sa.func.min(FailedRow.id))).scalar_one()
-    return client_as("ada"), {"run_id": str(run_id), "row_id": str(row_id), "source": "demo", "po_number": "PO1",
-                              "line_number": "1"}
+    return client_as("ada"), {
+        "run_id": str(run_id),
+        "row_id": str(row_id),
+        "source": "demo",
+        "po_number": "PO1",
+        "line_number": "1",
+    }
 
 
 def api_routes():
     """(rule, endpoint, method, view) of every API route but the catch-all."""
-    return [(rule, name, method, view) for rule, name, methods, view in ROUTES if name != "api_unknown"
-            for method in methods]
+    return [
+        (rule, name, method, view)
+        for rule, name, methods, view in ROUTES
+        if name != "api_unknown"
+        for method in methods
+    ]
 
 
 def path_names(rule):
@@ -96,8 +123,10 @@ def check_api(answer, parameter, label, where):
 
 
 def valid_body(name):
-    return {"api_run_now": {"source": "demo"},
-            "api_xref_mappings": {"source": "demo", "item_code": "ITEM-1", "internal_part_id": "PART-1"}}.get(name, {})
+    return {
+        "api_run_now": {"source": "demo"},
+        "api_xref_mappings": {"source": "demo", "item_code": "ITEM-1", "internal_part_id": "PART-1"},
+    }.get(name, {})
 
 
 def test_api_path_variables_and_query_parameters(admin):
@@ -129,8 +158,11 @@ def test_api_body_fields_and_whole_bodies(admin):
         url = fill(rule, ids)
         fields = list(view.contract.body.model_fields) or ["anything"]
         for field in fields:
-            for label, value in [*HOSTILE.items(), ("a number of 30 digits", int("9" * 30)),
-                                 ("an object", {"a": [1, {"b": None}]})]:
+            for label, value in [
+                *HOSTILE.items(),
+                ("a number of 30 digits", int("9" * 30)),
+                ("an object", {"a": [1, {"b": None}]}),
+            ]:
                 check_api(send(client, method, url, {**valid_body(name), field: value}), field, label, (url, field))
         deep = send(client, method, url, raw=DEEP)
         assert deep.status_code == 400 and deep.get_json()["error"] == "bad_body", deep.get_json()
@@ -140,12 +172,16 @@ def test_api_body_fields_and_whole_bodies(admin):
 
 def test_the_reported_cases_name_their_parameter(admin):
     client, _ = admin
-    cases = [("/api/runs/3000000000", 404, "run_id"), ("/api/lines/demo/PO/%C2%B2", 404, "line_number"),
-             ("/api/lines/demo/PO/" + "1" * 30, 404, "line_number"),
-             ("/api/runs?since=0001-01-01&until=9999-12-31", 400, "since"),
-             ("/api/changes?until=9999-12-31T23:59:59%2B14:00", 400, "until"),
-             ("/api/audit?since=0001-01-01T00:00:00-14:00", 400, "since"),
-             ("/api/failed-rows?run_id=3000000000", 400, "run_id"), ("/api/alerts?source=a%00b", 400, "source")]
+    cases = [
+        ("/api/runs/3000000000", 404, "run_id"),
+        ("/api/lines/demo/PO/%C2%B2", 404, "line_number"),
+        ("/api/lines/demo/PO/" + "1" * 30, 404, "line_number"),
+        ("/api/runs?since=0001-01-01&until=9999-12-31", 400, "since"),
+        ("/api/changes?until=9999-12-31T23:59:59%2B14:00", 400, "until"),
+        ("/api/audit?since=0001-01-01T00:00:00-14:00", 400, "since"),
+        ("/api/failed-rows?run_id=3000000000", 400, "run_id"),
+        ("/api/alerts?source=a%00b", 400, "source"),
+    ]
     for url, status, parameter in cases:
         answer = client.get(url)
         assert (answer.status_code, answer.get_json().get("parameter")) == (status, parameter), answer.get_json()
@@ -164,8 +200,10 @@ def outputs_of(dependency):
 
 def entries(items, value_for):
     """Inputs or state of a callback: a value for each concrete one, [] for wildcards."""
-    return [[] if "ALL" in item["id"] else {"id": item["id"], "property": item["property"],
-                                            "value": value_for(item)} for item in items]
+    return [
+        [] if "ALL" in item["id"] else {"id": item["id"], "property": item["property"], "value": value_for(item)}
+        for item in items
+    ]
 
 
 def url_callbacks(client):
@@ -182,24 +220,34 @@ def url_callbacks(client):
 
 def call(client, dependency, search, value):
     """POST one callback with the URL's search and the hostile value in every filter input."""
+
     def value_for(item):
         if item["property"] == "search":
             return search
         return value if item["property"] in FILTER_PROPS else None
 
-    body = {"output": dependency["output"], "outputs": outputs_of(dependency),
-            "inputs": entries(dependency["inputs"], value_for), "state": entries(dependency["state"], value_for),
-            "changedPropIds": [f"{i['id']}.{i['property']}" for i in dependency["inputs"][:1]]}
+    body = {
+        "output": dependency["output"],
+        "outputs": outputs_of(dependency),
+        "inputs": entries(dependency["inputs"], value_for),
+        "state": entries(dependency["state"], value_for),
+        "changedPropIds": [f"{i['id']}.{i['property']}" for i in dependency["inputs"][:1]],
+    }
     return client.post(UPDATE, json=body)
 
 
 def render(client, pathname, search):
     """The pages router's callback: the layout a URL shows."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
     return client.post(UPDATE, json=body)
 
 
@@ -249,11 +297,18 @@ def test_find_and_the_lines_list(admin):
         assert shown.status_code == 200, (label, shown.get_data(as_text=True)[-400:])
 
 
-@pytest.mark.parametrize("path", [
-    "/_dash-component-suites/dash/../../etc/passwd", "/_dash-component-suites/nope/x.js",
-    "/_dash-component-suites/dash/x", "/_dash-component-suites/%ff/%ff", "/_dash-component-suites/dash/%00.js",
-    "/_dash-component-suites/dash/deps/react@18.v9_9_9m1.min.js", "/_dash-component-suites/" + "a/" * 500 + "b.js",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/_dash-component-suites/dash/../../etc/passwd",
+        "/_dash-component-suites/nope/x.js",
+        "/_dash-component-suites/dash/x",
+        "/_dash-component-suites/%ff/%ff",
+        "/_dash-component-suites/dash/%00.js",
+        "/_dash-component-suites/dash/deps/react@18.v9_9_9m1.min.js",
+        "/_dash-component-suites/" + "a/" * 500 + "b.js",
+    ],
+)
 def test_dash_component_suites_with_odd_paths(admin, path):
     client, _ = admin
     assert client.get(path).status_code < 500
@@ -272,10 +327,14 @@ def test_the_xref_workbench_refuses_a_nul_in_a_mapping(admin, web):
     button = {"type": "xref-map", "source": "demo", "code": "ITM-00025"}
     box = {"type": "xref-part", "source": "demo", "code": "ITM-00025"}
     outputs = [prop("xref-toast", p) for p in ("is_open", "children", "icon")] + [prop("xref-mapped", "data")]
-    body = callback_body(client, {"type": "xref-map", "source": ["ALL"], "code": ["ALL"]}, outputs,
-                         [[prop(button, "n_clicks", 1)]],
-                         [[prop(box, "value", "PART\x0025")], [prop(box, "id", box)], prop("xref-mapped", "data", 0)],
-                         [(button, "n_clicks")])
+    body = callback_body(
+        client,
+        {"type": "xref-map", "source": ["ALL"], "code": ["ALL"]},
+        outputs,
+        [[prop(button, "n_clicks", 1)]],
+        [[prop(box, "value", "PART\x0025")], [prop(box, "id", box)], prop("xref-mapped", "data", 0)],
+        [(button, "n_clicks")],
+    )
     shown = response_props(client.post(UPDATE, json=body), "xref-toast")
     assert shown["icon"] == "warning" and "the internal part id must not contain a NUL character" in shown["children"]
     with web.engine.connect() as conn:

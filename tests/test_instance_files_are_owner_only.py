@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import run_cli_process
+
 from potrack.logs import OwnerOnlyFileHandler
 from potrack.store.engine import make_engine
 
@@ -38,22 +38,33 @@ def modes(root: Path) -> dict[str, str]:
 
 
 def wrong_modes(root: Path) -> dict[str, str]:
-    return {name: mode for name, mode in modes(root).items()
-            if mode != (oct(0o700) if (root / name).is_dir() else oct(0o600))}
+    return {
+        name: mode
+        for name, mode in modes(root).items()
+        if mode != (oct(0o700) if (root / name).is_dir() else oct(0o600))
+    }
 
 
 def test_an_app_and_a_cli_run_create_only_owner_only_files(app_processes, workdir, open_umask):
     (workdir / "potrack.toml").write_text(CONFIG, encoding="utf-8")
     instance = workdir / "instance"
-    web = app_processes.app("web", POTRACK_INSTANCE=str(instance), POTRACK_SCHEDULER="off",
-                            POTRACK_ADMIN_PASSWORD="not-printed-1")
+    web = app_processes.app(
+        "web", POTRACK_INSTANCE=str(instance), POTRACK_SCHEDULER="off", POTRACK_ADMIN_PASSWORD="not-printed-1"
+    )
     web.wait_ready()
     done = run_cli_process(workdir, "run", "--all")
     assert done.returncode == 0, done.stderr
 
     present = modes(instance)
-    for name in ("potrack.db", "potrack.db-wal", "potrack.db-shm", "secret_key", "logs", "logs/potrack.log",
-                 "demo-erp-plant.sqlite"):
+    for name in (
+        "potrack.db",
+        "potrack.db-wal",
+        "potrack.db-shm",
+        "secret_key",
+        "logs",
+        "logs/potrack.log",
+        "demo-erp-plant.sqlite",
+    ):
         assert name in present, sorted(present)
     assert wrong_modes(instance) == {}
 

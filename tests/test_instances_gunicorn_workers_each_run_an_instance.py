@@ -8,11 +8,12 @@ import sys
 
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import ROOT
+from store_reads import run_row
+from timing import wait_for
+
 from potrack.auth.tokens import create_token
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
-from store_reads import run_row
-from timing import wait_for
 
 CONFIG = '[[sources]]\nname = "plant"\nkind = "demo"\ndemo = { lines = 200 }\n'
 
@@ -22,19 +23,33 @@ def test_two_workers_are_two_instances_and_one_leads(app_processes, workdir, pg_
     ensure_schema(engine)
     token = create_token(engine, "ops", "operator", actor="test")
     (workdir / "potrack.toml").write_text(CONFIG, encoding="utf-8")
-    web = app_processes.gunicorn("gunicorn", "-w", "2", POTRACK_DATABASE_URL=pg_schema.url, POTRACK_LEASE_TTL_S="3",
-                                 POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_ADMIN_PASSWORD="not-printed-1")
+    web = app_processes.gunicorn(
+        "gunicorn",
+        "-w",
+        "2",
+        POTRACK_DATABASE_URL=pg_schema.url,
+        POTRACK_LEASE_TTL_S="3",
+        POTRACK_INSTANCE=str(workdir / "instance"),
+        POTRACK_ADMIN_PASSWORD="not-printed-1",
+    )
     web.wait_ready()
-    instances = {h.holder for h in wait_for(lambda: len(leases.live_instances(engine)) == 2 and
-                                            leases.live_instances(engine), 20, "two live instances")}
+    instances = {
+        h.holder
+        for h in wait_for(
+            lambda: len(leases.live_instances(engine)) == 2 and leases.live_instances(engine), 20, "two live instances"
+        )
+    }
     workers = {int(p) for p in re.findall(r"Booting worker with pid: (\d+)", web.output())}
     assert len(instances) == 2 and {int(i.split(":")[1]) for i in instances} == workers
     assert leases.holding(engine, leases.SCHEDULER).holder in instances
 
     status, body = web.request("POST", "/api/runs", {"source": "plant"}, token)
     assert status == 202
-    run = wait_for(lambda: (r := run_row(engine, body["run_id"]))["status"] not in ("queued", "running") and r, 30,
-                   "the run to finish")
+    run = wait_for(
+        lambda: (r := run_row(engine, body["run_id"]))["status"] not in ("queued", "running") and r,
+        30,
+        "the run to finish",
+    )
     assert run["status"] == "success" and run["claimed_by"] in instances
     assert len(re.findall(rf"run #{body['run_id']} plant success in", web.output())) == 1
 
@@ -45,9 +60,25 @@ def test_two_workers_are_two_instances_and_one_leads(app_processes, workdir, pg_
 
 def test_a_bad_configuration_stops_gunicorn_before_any_worker(workdir):
     env = {"PATH": "/usr/bin:/bin", "POTRACK_INSTANCE": str(workdir / "instance"), "POTRACK_LEASE_TTL_S": "1"}
-    done = subprocess.run([sys.executable, "-m", "gunicorn", "-c", str(ROOT / "scripts" / "gunicorn.conf.py"),
-                           "-b", "127.0.0.1:0", "app:server"], cwd=workdir, env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "scripts" / "gunicorn.conf.py"),
+            "-b",
+            "127.0.0.1:0",
+            "app:server",
+        ],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2
-    assert "potrack: configuration error: POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got 1" in done.stderr
+    assert (
+        "potrack: configuration error: POTRACK_LEASE_TTL_S: expected whole seconds from 3 to 600, got 1" in done.stderr
+    )
     assert "Booting worker" not in done.stderr

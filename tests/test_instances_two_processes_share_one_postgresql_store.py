@@ -11,16 +11,16 @@ import urllib.request
 from itertools import product
 
 import sqlalchemy as sa
-from prometheus_client.parser import text_string_to_metric_families
-
 from app_processes import app_processes  # noqa: F401 - fixture
+from prometheus_client.parser import text_string_to_metric_families
+from timing import wait_for
+
 from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.auth.tokens import create_token
 from potrack.clock import utcnow
 from potrack.store import leases, runs
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.models import AuditEvent, Run
-from timing import wait_for
 
 RUNS_PER_SOURCE = 10
 LEASE_TTL_S = 3
@@ -28,8 +28,10 @@ LEASE_TTL_S = 3
 
 def slow_demo(name: str, schedule: str, seed: int, slow_s: float) -> str:
     """A demo source of 300 lines read in three batches, `slow_s` seconds each."""
-    return (f'[[sources]]\nname = "{name}"\nkind = "demo"\nschedule = "{schedule}"\nbatch_size = 100\n'
-            f'demo = {{ lines = 300, seed = {seed}, fail = "slow", slow_s = {slow_s} }}\n')
+    return (
+        f'[[sources]]\nname = "{name}"\nkind = "demo"\nschedule = "{schedule}"\nbatch_size = 100\n'
+        f'demo = {{ lines = 300, seed = {seed}, fail = "slow", slow_s = {slow_s} }}\n'
+    )
 
 
 SHARED = slow_demo("north", "* * * * *", 1, 0.1) + slow_demo("south", "0 3 * * *", 2, 0.1)
@@ -57,18 +59,33 @@ def instance_of(engine, process):
 
 def store_runs(engine, *sources):
     with engine.connect() as conn:
-        return conn.execute(sa.select(Run.id, Run.source, Run.trigger, Run.status, Run.claimed_by, Run.queued_at,
-                                      Run.started_at, Run.finished_at, Run.error)
-                            .where(Run.source.in_(sources)).order_by(Run.id)).all()
+        return conn.execute(
+            sa.select(
+                Run.id,
+                Run.source,
+                Run.trigger,
+                Run.status,
+                Run.claimed_by,
+                Run.queued_at,
+                Run.started_at,
+                Run.finished_at,
+                Run.error,
+            )
+            .where(Run.source.in_(sources))
+            .order_by(Run.id)
+        ).all()
 
 
 def scraped(process):
     """The samples of GET /metrics about north and south, as Prometheus parses them."""
     with urllib.request.urlopen(process.url + "/metrics", timeout=10) as answer:
         text = answer.read().decode()
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples
-            if sample.labels.get("source") in ("north", "south")}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.labels.get("source") in ("north", "south")
+    }
 
 
 def queue_through_both(instances, token):
@@ -105,8 +122,12 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
     token = create_token(engine, "load", "operator", actor="test")
     (workdir / "a.toml").write_text(SHARED + ONLY_IN_A, encoding="utf-8")
     (workdir / "b.toml").write_text(SHARED, encoding="utf-8")
-    common = {"POTRACK_DATABASE_URL": pg_schema.url, "POTRACK_LEASE_TTL_S": str(LEASE_TTL_S),
-              "POTRACK_SECRET_KEY": "the-same-key-on-every-instance", "POTRACK_ADMIN_PASSWORD": "not-printed-1"}
+    common = {
+        "POTRACK_DATABASE_URL": pg_schema.url,
+        "POTRACK_LEASE_TTL_S": str(LEASE_TTL_S),
+        "POTRACK_SECRET_KEY": "the-same-key-on-every-instance",
+        "POTRACK_ADMIN_PASSWORD": "not-printed-1",
+    }
     a = app_processes.app("a", POTRACK_CONFIG="a.toml", POTRACK_INSTANCE=str(workdir / "instance-a"), **common)
     a.wait_ready()
     a_id = wait_for(lambda: instance_of(engine, a), 20, "instance a's lease")
@@ -117,8 +138,11 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
 
     # 1. Twenty runs through both APIs at once: the store queues one at a time per source, each executes once.
     accepted = queue_through_both([a, b], token)
-    wait_for(lambda: all(r.status not in ("queued", "running") for r in store_runs(engine, "north", "south")), 120,
-             "every run to finish")
+    wait_for(
+        lambda: all(r.status not in ("queued", "running") for r in store_runs(engine, "north", "south")),
+        120,
+        "every run to finish",
+    )
     done = store_runs(engine, "north", "south")
     for source in ("north", "south"):
         manual = [r.id for r in done if r.source == source and r.trigger == "manual"]
@@ -129,8 +153,11 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
     assert {r.status for r in done} == {"success"}
     assert {r.claimed_by for r in done} == {a_id, b_id}  # both instances executed runs
     with engine.connect() as conn:
-        completed = conn.execute(sa.select(AuditEvent.run_id).where(AuditEvent.event_type == "ingestion.completed",
-                                                                    AuditEvent.source.in_(["north", "south"]))).all()
+        completed = conn.execute(
+            sa.select(AuditEvent.run_id).where(
+                AuditEvent.event_type == "ingestion.completed", AuditEvent.source.in_(["north", "south"])
+            )
+        ).all()
     assert sorted(run_id for (run_id,) in completed) == [r.id for r in done]
     executed = re.findall(r"\[potrack\.pipeline\] run #(\d+) (?:north|south) success in", a.output() + b.output())
     assert sorted(map(int, executed)) == [r.id for r in done]  # each run executed by exactly one process
@@ -140,28 +167,41 @@ def test_two_instances_execute_each_run_once_and_the_survivor_takes_over(app_pro
         finished = [r for r in store_runs(engine, "north", "south") if r.status == "success"]
         counted = {s: seen[("potrack_runs_total", (("source", s), ("status", "success")))] for s in ("north", "south")}
         return seen == scraped(b) and counted == {s: sum(r.source == s for r in finished) for s in counted}
+
     wait_for(same_metrics_as_the_store, 10, "both instances to report the store's runs")  # a cron run may land between
 
     # 2. The leader dies while it executes a run: b leads, abandons the run, and queues the next scheduled one.
     status, body = a.request("POST", "/api/runs", {"source": "slowpoke"}, token)
     assert status == 202
     orphan = body["run_id"]
-    wait_for(lambda: [r for r in store_runs(engine, "slowpoke") if r.id == orphan and r.status == "running"], 15,
-             "a to execute the slow run")
+    wait_for(
+        lambda: [r for r in store_runs(engine, "slowpoke") if r.id == orphan and r.status == "running"],
+        15,
+        "a to execute the slow run",
+    )
     assert store_runs(engine, "slowpoke")[0].claimed_by == a_id == leases.holding(engine, leases.SCHEDULER).holder
     killed_at = utcnow()
     a.kill()
 
     wait_for(lambda: leases.holds(engine, leases.SCHEDULER, b_id), LEASE_TTL_S * 4, "b to lead")
-    [abandoned] = wait_for(lambda: [r for r in store_runs(engine, "slowpoke") if r.status == "abandoned"],
-                           LEASE_TTL_S * 4, "the orphaned run to be abandoned")
+    [abandoned] = wait_for(
+        lambda: [r for r in store_runs(engine, "slowpoke") if r.status == "abandoned"],
+        LEASE_TTL_S * 4,
+        "the orphaned run to be abandoned",
+    )
     assert abandoned.id == orphan and abandoned.error == runs.PROCESS_DIED  # its liveness lock died with it
     assert (utcnow() - killed_at).total_seconds() < 60  # replaced within a minute
     assert f"instance {b_id} now runs the scheduler" in b.output()
 
-    [scheduled] = wait_for(lambda: [r for r in store_runs(engine, "north")
-                                    if r.trigger == "schedule" and r.queued_at > killed_at and r.status == "success"],
-                           90, "a scheduled run queued after the kill")
+    [scheduled] = wait_for(
+        lambda: [
+            r
+            for r in store_runs(engine, "north")
+            if r.trigger == "schedule" and r.queued_at > killed_at and r.status == "success"
+        ],
+        90,
+        "a scheduled run queued after the kill",
+    )
     assert scheduled.claimed_by == b_id
     assert f"north: scheduled run #{scheduled.id} queued" in b.output()
 

@@ -7,6 +7,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from conftest import open_store, write_config
+
 from jobs.scheduler import build_scheduler
 from potrack.config import schedule_trigger
 
@@ -21,5 +22,5 @@ def test_the_cron_job_runs_on_the_trigger_built_at_load(workdir, monkeypatch):
     assert schedule_trigger.cache_info().currsize == built_at_load  # nothing new built
     assert job.trigger is runtime.settings.trigger(runtime.settings.source("demo"))
     assert job.trigger is schedule_trigger("15 3 * * *", tokyo)
-    after = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.timezone.utc)  # 09:00 in Tokyo: 03:15 is tomorrow's
+    after = dt.datetime(2026, 12, 1, 0, 0, tzinfo=dt.UTC)  # 09:00 in Tokyo: 03:15 is tomorrow's
     assert job.trigger.get_next_fire_time(None, after) == dt.datetime(2026, 12, 2, 3, 15, tzinfo=tokyo)

@@ -4,13 +4,13 @@ the runs that touched it and how, and the rows rejected with its key; the page s
 and a PO number holding '/' works in both."""
 
 import pytest
-
 from auth_support import client_as
 from change_nights import build_history, serve_history
+from web_support import by_id, text
+
 from pages import line_history as page
 from potrack.store.line_history import FieldChange, line_history
 from potrack.web.links import line_path
-from web_support import by_id, text
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -30,14 +30,19 @@ def test_the_changes_come_night_by_night_oldest_first(history):
     slipped = of(history, "PO1", 1)
     assert [(n.run_id, n.changes) for n in slipped.nights] == [
         (second, [FieldChange("changed", "promised_date", "2026-12-01", "2026-12-06")]),
-        (third, [FieldChange("changed", "promised_date", "2026-12-06", "2026-12-08")])]
+        (third, [FieldChange("changed", "promised_date", "2026-12-06", "2026-12-08")]),
+    ]
     assert slipped.values["promised_date"].isoformat() == "2026-12-08" and slipped.internal_part_id == "PART-1"
     assert (slipped.first_seen_run_id, slipped.last_changed_run_id, slipped.active) == (first, third, True)
-    assert [(t.run_id, t.how) for t in slipped.runs] == [(first, ("first seen",)), (second, ("changed",)),
-                                                         (third, ("changed",))]
+    assert [(t.run_id, t.how) for t in slipped.runs] == [
+        (first, ("first seen",)),
+        (second, ("changed",)),
+        (third, ("changed",)),
+    ]
     received = of(history, "PO2", 3)
     assert [(n.run_id, [c.field for c in n.changes]) for n in received.nights] == [
-        (third, ["quantity_received", "unit_price"])]
+        (third, ["quantity_received", "unit_price"])
+    ]
     assert [(r.run_id, r.quantity, r.cumulative, r.ordered) for r in received.receipts] == [(third, 40.0, 40.0, 100.0)]
     assert [t.how for t in received.runs] == [("first seen",), ("changed", "received")]
 
@@ -45,7 +50,8 @@ def test_the_changes_come_night_by_night_oldest_first(history):
 def test_a_removed_line_and_a_new_one(history):
     removed = of(history, "PO3", 1)
     assert not removed.active and [(n.run_id, n.changes) for n in removed.nights] == [
-        (history.run_ids[1], [FieldChange("removed", None, None, None)])]
+        (history.run_ids[1], [FieldChange("removed", None, None, None)])
+    ]
     assert [t.how for t in removed.runs] == [("first seen",), ("removed",)]
     new = of(history, "PO4", 1)
     assert [(n.run_id, n.changes[0].kind) for n in new.nights] == [(history.run_ids[2], "new")]

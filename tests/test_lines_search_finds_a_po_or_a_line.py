@@ -5,14 +5,14 @@ exactly one, else the list of what it names; both need a signed-in user."""
 from urllib.parse import quote
 
 import pytest
-from dash import dcc
-
-import app
 from auth_support import client_as
 from change_nights import build_history, serve_history
+from dash import dcc
+from web_support import find_all, text
+
+import app
 from pages import lines as page
 from potrack.store.line_history import find_lines
-from web_support import find_all, text
 
 
 @pytest.fixture
@@ -32,8 +32,11 @@ def test_a_po_finds_its_lines_and_a_po_and_line_finds_one(served):
     assert found(served, "PO1/3") == found(served, "PO1 3") == found(served, "po1/3") == [("PO1", 3, True)]
     assert found(served, "po3") == [("PO3", 1, False)]
     assert found(served, "A/7") == [("A/7", 1, True)] and found(served, "A/7/1") == [("A/7", 1, True)]
-    assert found(served, "PO") == [(po, n, po != "PO3") for po, lines in (("PO1", 4), ("PO2", 3), ("PO3", 1),
-                                                                         ("PO4", 1)) for n in range(1, lines + 1)]
+    assert found(served, "PO") == [
+        (po, n, po != "PO3")
+        for po, lines in (("PO1", 4), ("PO2", 3), ("PO3", 1), ("PO4", 1))
+        for n in range(1, lines + 1)
+    ]
     assert found(served, "PO1/9") == [] and found(served, "XYZ") == [] and found(served, "  ") == []
     assert found(served, "%") == []  # no wildcard: the text is matched as it is
 

@@ -5,8 +5,10 @@ import re
 
 from conftest import run_cli_process, write_config
 
-LINE = re.compile(r"^\[(?P<ts>[^\]]+)\] \[(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\] "
-                  r"\[(?P<component>potrack(\.[a-z_]+)*)\] (?P<message>\S.*)$")
+LINE = re.compile(
+    r"^\[(?P<ts>[^\]]+)\] \[(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\] "
+    r"\[(?P<component>potrack(\.[a-z_]+)*)\] (?P<message>\S.*)$"
+)
 
 CONFIG = """
 [[sources]]
@@ -42,8 +44,9 @@ def test_log_lines_on_stderr_and_in_the_log_file_have_the_documented_form(workdi
     matches = parse(stderr_lines)
     assert {m["level"] for m in matches} == {"INFO", "WARNING", "ERROR"}
     assert {m["component"] for m in matches} == {"potrack.pipeline"}
-    assert any(m["level"] == "WARNING" and "flaky" in m["message"] and "attempt 1 failed" in m["message"]
-               for m in matches)
+    assert any(
+        m["level"] == "WARNING" and "flaky" in m["message"] and "attempt 1 failed" in m["message"] for m in matches
+    )
     assert any(m["level"] == "INFO" and "flaky success" in m["message"] for m in matches)
     assert any(m["level"] == "ERROR" and "down failed" in m["message"] for m in matches)
 

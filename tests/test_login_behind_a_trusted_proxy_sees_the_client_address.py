@@ -5,10 +5,10 @@ header is ignored, as a client could forge it; a bad value stops potrack naming 
 import dataclasses
 
 import pytest
-
-import app
 from auth_support import sign_in
 from conftest import store_rows
+
+import app
 from potrack.bootstrap import Runtime
 from potrack.config import ConfigError, load_settings
 
@@ -30,8 +30,10 @@ def test_a_trusted_proxy_passes_each_clients_address_to_the_throttle_and_audit(w
     assert sign_in(proxied_client("203.0.113.7"), "otto").status_code == 429
     assert sign_in(proxied_client("198.51.100.2"), "otto").status_code == 302  # another client through the proxy
     assert {r["address"] for r in store_rows(web.engine, "SELECT address FROM login_failures")} == {"203.0.113.7"}
-    messages = [r["message"] for r in store_rows(web.engine, "SELECT message FROM audit_events "
-                                                              "WHERE event_type = 'auth.login_failed'")]
+    messages = [
+        r["message"]
+        for r in store_rows(web.engine, "SELECT message FROM audit_events WHERE event_type = 'auth.login_failed'")
+    ]
     assert messages and all(m.endswith("from 203.0.113.7") for m in messages)
 
 

@@ -3,9 +3,10 @@ right password) for a minute; another address or user is not affected; a success
 
 import datetime as dt
 
-import app
 from auth_support import PASSWORD, sign_in
 from conftest import store_rows
+
+import app
 from potrack.auth import throttle
 
 
@@ -37,7 +38,7 @@ def test_other_addresses_and_users_are_not_locked(web):
 def test_the_lock_ends_a_minute_after_the_failures(web, monkeypatch):
     c = client()
     fail(c)
-    later = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=61)
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=61)
     monkeypatch.setattr(throttle, "utcnow", lambda: later)
     assert sign_in(c, "otto").status_code == 302
 
@@ -53,6 +54,7 @@ def test_four_failures_then_a_success_start_the_count_again(web):
 
 def test_failed_sign_ins_are_audited_without_the_password(web):
     fail(client(), times=1)
-    [event] = store_rows(web.engine, "SELECT severity, actor, message FROM audit_events "
-                         "WHERE event_type = 'auth.login_failed'")
+    [event] = store_rows(
+        web.engine, "SELECT severity, actor, message FROM audit_events WHERE event_type = 'auth.login_failed'"
+    )
     assert event["severity"] == "warning" and event["actor"] == "otto" and "wrong password" not in event["message"]

@@ -10,12 +10,12 @@ import urllib.request
 from collections import Counter
 
 import pytest
-
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import store_rows
+from timing import all_at_once
+
 from potrack.auth.users import add_user
 from potrack.store.engine import ensure_schema, make_engine
-from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -30,8 +30,9 @@ class Browser:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
         with self.opener.open(url + "/login", timeout=30) as page:
             self.token = re.search(r'name="csrf_token" value="([^"]+)"', page.read().decode()).group(1)
 
@@ -57,8 +58,7 @@ def start_app(app_processes, workdir, store_url, server):
     ensure_schema(engine)
     add_user(engine, "otto", "operator", PASSWORD, actor="test")
     (workdir / "potrack.toml").write_text(CONFIG, encoding="utf-8")
-    env = {"POTRACK_DATABASE_URL": store_url, "POTRACK_INSTANCE": str(workdir / "instance"),
-           "POTRACK_SCHEDULER": "off"}
+    env = {"POTRACK_DATABASE_URL": store_url, "POTRACK_INSTANCE": str(workdir / "instance"), "POTRACK_SCHEDULER": "off"}
     web = app_processes.app("web", **env) if server == "app.py" else app_processes.gunicorn("web", "-w", "2", **env)
     web.wait_ready()
     return engine, web

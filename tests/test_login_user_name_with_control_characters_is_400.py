@@ -3,10 +3,10 @@ on a SQLite and a PostgreSQL store (which cannot hold NUL in text): never a 500,
 password holding one is just a wrong password."""
 
 import pytest
-
-import app
 from auth_support import PASSWORD, sign_in
 from conftest import store_rows
+
+import app
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -16,7 +16,9 @@ def test_a_source_without_runs_has_zero_counts_and_no_run_gauges(web):
     assert m["potrack_runs_total"] == {labels(source="demo", status=s): 0 for s in STATUSES}
     assert set(m["potrack_run_duration_seconds_bucket"].values()) == {0}
     assert len(m["potrack_run_duration_seconds_bucket"]) == 11  # ten bounds and +Inf
-    assert m["potrack_run_duration_seconds_count"] == m["potrack_run_duration_seconds_sum"] == {labels(source="demo"): 0}
+    assert (
+        m["potrack_run_duration_seconds_count"] == m["potrack_run_duration_seconds_sum"] == {labels(source="demo"): 0}
+    )
     assert m["potrack_last_success_timestamp_seconds"] == {labels(source="demo"): 0}
     assert m["potrack_alerts_firing"] == {labels(source="demo", rule=r): 0 for r in RULES}
     assert not set(RUN_GAUGES) & set(m)

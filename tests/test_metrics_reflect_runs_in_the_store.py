@@ -6,17 +6,21 @@ import os
 import time
 
 import pytest
-
-import app
 from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
 from metrics_support import buckets, labels, scrape, unix
+
+import app
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
 
 pytestmark = pytest.mark.backends
 # ITEM-1 .. ITEM-9 are in the test ERP's xref: ITEM-20 and ITEM-21 are two xref gaps, on three lines.
-NIGHT = [erp_line("PO1", 1, item_code="ITEM-1"), erp_line("PO1", 2, item_code="ITEM-20"),
-         erp_line("PO1", 3, item_code="ITEM-21"), erp_line("PO1", 4, item_code="ITEM-21")]
+NIGHT = [
+    erp_line("PO1", 1, item_code="ITEM-1"),
+    erp_line("PO1", 2, item_code="ITEM-20"),
+    erp_line("PO1", 3, item_code="ITEM-21"),
+    erp_line("PO1", 4, item_code="ITEM-21"),
+]
 BAD = erp_line("PO2", 1, item_code="ITEM-2", quantity_ordered="lots")
 
 
@@ -40,13 +44,17 @@ def finished(engine):
 
 
 def runs_total(success, partial, failed):
-    return {labels(source="erp", status=status): n
-            for status, n in (("success", success), ("partial", partial), ("failed", failed), ("abandoned", 0))}
+    return {
+        labels(source="erp", status=status): n
+        for status, n in (("success", success), ("partial", partial), ("failed", failed), ("abandoned", 0))
+    }
 
 
 def firing(rule=None):
-    return {labels(source="erp", rule=r): float(r == rule)
-            for r in ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")}
+    return {
+        labels(source="erp", rule=r): float(r == rule)
+        for r in ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")
+    }
 
 
 def test_metrics_follow_the_runs_and_alerts_in_the_store(workdir, erp, away_from_utc):
@@ -68,7 +76,8 @@ def test_metrics_follow_the_runs_and_alerts_in_the_store(workdir, erp, away_from
     assert m["potrack_runs_total"] == runs_total(1, 1, 0)
     assert m["potrack_last_run_timestamp_seconds"] == {
         labels(source="erp", status="success"): unix(success["finished_at"]),
-        labels(source="erp", status="partial"): unix(partial["finished_at"])}
+        labels(source="erp", status="partial"): unix(partial["finished_at"]),
+    }
     assert m["potrack_last_success_timestamp_seconds"] == {labels(source="erp"): unix(partial["finished_at"])}
     assert m["potrack_lines_processed"] == {labels(source="erp"): 5}  # the partial night, not the row retry's 1
     assert m["potrack_xref_gaps"] == {labels(source="erp"): 2}

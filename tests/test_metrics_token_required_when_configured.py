@@ -3,11 +3,11 @@ token, a dashboard session or an API token the answer is 401 naming the metrics 
 and no log line. Unset, /metrics is public. A token shorter than 16 characters is a configuration error."""
 
 import pytest
-
-import app
 from auth_support import add_personas, client_as, persona_tokens
 from conftest import run_cli_process
 from metrics_support import scrape
+
+import app
 from potrack.bootstrap import start
 
 TOKEN = "metr1cs-5ecret-t0ken-for-prometheus"
@@ -30,8 +30,10 @@ def refused(answer):
     return True
 
 
-@pytest.mark.parametrize("header", [None, "Bearer wrong-token-of-the-same-size-x", f"Bearer {TOKEN}x", TOKEN,
-                                    f"Basic {TOKEN}", "Bearer ", "Bearer"])
+@pytest.mark.parametrize(
+    "header",
+    [None, "Bearer wrong-token-of-the-same-size-x", f"Bearer {TOKEN}x", TOKEN, f"Basic {TOKEN}", "Bearer ", "Bearer"],
+)
 def test_without_the_token_the_answer_is_401(guarded, header):
     headers = {} if header is None else {"Authorization": header}
     assert refused(app.server.test_client().get("/metrics", headers=headers))
@@ -50,8 +52,11 @@ def test_with_the_token_the_metrics_are_served(guarded):
 
 def test_the_token_is_in_no_answer_and_no_log_line(guarded, caplog):
     client = app.server.test_client()
-    answers = [client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}),
-               client.get("/metrics", headers={"Authorization": "Bearer not-it"}), client.get("/api/health")]
+    answers = [
+        client.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}),
+        client.get("/metrics", headers={"Authorization": "Bearer not-it"}),
+        client.get("/api/health"),
+    ]
     logged = (guarded.settings.instance_dir / "logs" / "potrack.log").read_text(encoding="utf-8")
     assert "GET /metrics from 127.0.0.1 refused: no or a wrong metrics token" in logged
     for text in (*[a.get_data(as_text=True) for a in answers], logged, caplog.text):

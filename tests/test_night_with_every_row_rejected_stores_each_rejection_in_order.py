@@ -10,7 +10,6 @@ batch of the source is small beside the rejected rows.
 import tracemalloc
 
 import pytest
-
 from conftest import ERP_COLUMNS, Erp, erp_line, json_value, open_store, run_cli, store_rows, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -39,11 +38,17 @@ def bad_row(n: int) -> tuple[dict, str | None, str]:
     memo = {"udf_1": f"{n:06d}".ljust(MEMO, "m")}
     defect = n % 4
     if defect == 0:
-        return (erp_line(po, line, quantity_ordered=f"lots{n}", **memo), f"{po}/{line}",
-                f"quantity_ordered: not a number: 'lots{n}'")
+        return (
+            erp_line(po, line, quantity_ordered=f"lots{n}", **memo),
+            f"{po}/{line}",
+            f"quantity_ordered: not a number: 'lots{n}'",
+        )
     if defect == 1:
-        return (erp_line(po, line, supplier_code=None, **memo), f"{po}/{line}",
-                "supplier_code: required value is missing")
+        return (
+            erp_line(po, line, supplier_code=None, **memo),
+            f"{po}/{line}",
+            "supplier_code: required value is missing",
+        )
     if defect == 2:
         return erp_line(po, line, unit_price=-n, **memo), f"{po}/{line}", f"unit_price: negative: {-n}"
     return erp_line(None, line, **memo), None, "po_number: required value is missing"
@@ -74,14 +79,23 @@ def test_every_rejected_row_is_stored_exactly_and_in_order_without_holding_them_
     assert (code, report["status"], report["errors"], report["lines_processed"]) == (3, "partial", MANY, MANY)
     assert (report["lines_new"], report["lines_changed"], report["lines_removed"]) == (0, 0, 0)
     engine = open_store().engine
-    stored = store_rows(engine, "SELECT run_id, source, stage, row_key, raw_data, error, location FROM failed_rows "
-                                "WHERE source = 'many' ORDER BY id")
+    stored = store_rows(
+        engine,
+        "SELECT run_id, source, stage, row_key, raw_data, error, location FROM failed_rows "
+        "WHERE source = 'many' ORDER BY id",
+    )
     assert len(stored) == MANY
     for n, row in enumerate(stored):
         erp_row, key, error = bad_row(n)
         raw = json_value(row.pop("raw_data"))  # SQLite keeps the JSON as text, PostgreSQL decodes it
-        assert row == {"run_id": report["run_id"], "source": "many", "stage": "validate", "row_key": key,
-                       "error": error, "location": None}, n
+        assert row == {
+            "run_id": report["run_id"],
+            "source": "many",
+            "stage": "validate",
+            "row_key": key,
+            "error": error,
+            "location": None,
+        }, n
         assert raw == {c: erp_row[c] for c in ERP_COLUMNS}, n
     [run] = store_rows(engine, "SELECT status, errors FROM runs WHERE id = :r", r=report["run_id"])
     assert (run["status"], run["errors"]) == ("partial", MANY)

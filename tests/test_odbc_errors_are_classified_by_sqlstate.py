@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from odbc_support import odbc_connection_string, odbc_erp  # noqa: F401 - fixture
-from potrack.sources.errors import is_transient, sqlstate
 from services import PG_URL
+
+from potrack.sources.errors import is_transient, sqlstate
 
 
 def raised(fn):
@@ -40,8 +40,10 @@ def terminate_and_wait(app: str) -> None:
     admin = sa.create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
-            assert conn.execute(sa.text("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity "
-                                        "WHERE application_name = :app"), {"app": app}).scalar()
+            assert conn.execute(
+                sa.text("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE application_name = :app"),
+                {"app": app},
+            ).scalar()
     finally:
         admin.dispose()
 
@@ -53,7 +55,7 @@ def test_session_terminated_between_fetches_is_57p01_then_08s01_both_transient(o
         assert len(cursor.fetchmany(15)) == 15  # the second round trip is done: the cursor is mid-stream
         terminate_and_wait(odbc_erp.schema.name)
         farewell = raised(lambda: cursor.fetchmany(10))  # reads the dying backend's FATAL message
-        lost = raised(lambda: cursor.fetchmany(10))      # finds the connection gone
+        lost = raised(lambda: cursor.fetchmany(10))  # finds the connection gone
     finally:
         conn.close()
     assert sqlstate(farewell) == "57P01" and "terminating connection due to administrator command" in str(farewell)

@@ -10,9 +10,9 @@ measured too: it grows past that data's size, which shows that the measure sees 
 """
 
 import sqlalchemy as sa
+from odbc_support import odbc_erp  # noqa: F401 - fixture
 
 from bench.odbc_extract import extract_in_child, load_lines
-from odbc_support import odbc_erp  # noqa: F401 - fixture
 
 ROWS = 1_000_000
 FEW_ROWS = 100_000
@@ -26,8 +26,12 @@ def test_peak_rss_of_an_odbc_read_of_a_million_rows_is_that_of_one_batch(odbc_er
         with engine.begin() as conn:
             load_lines(conn, "big", ROWS)
             data_mib = conn.execute(sa.text("SELECT sum(pg_column_size(b.*)) FROM big b")).scalar() / MIB
-            few_mib = conn.execute(sa.text(f"SELECT sum(pg_column_size(b.*)) FROM (SELECT * FROM big LIMIT {FEW_ROWS})"
-                                           " b")).scalar() / MIB
+            few_mib = (
+                conn.execute(
+                    sa.text(f"SELECT sum(pg_column_size(b.*)) FROM (SELECT * FROM big LIMIT {FEW_ROWS}) b")
+                ).scalar()
+                / MIB
+            )
     finally:
         engine.dispose()
     streaming = odbc_erp.connection_string(fetch=BATCH_SIZE)
@@ -39,8 +43,10 @@ def test_peak_rss_of_an_odbc_read_of_a_million_rows_is_that_of_one_batch(odbc_er
 
     assert (many["rows"], many["rows_total"], many["largest_batch"]) == (ROWS, ROWS, BATCH_SIZE)
     assert (few["rows"], few["largest_batch"]) == (FEW_ROWS, BATCH_SIZE)
-    growth = {name: r["rss_peak_mib"] - r["rss_start_mib"] for name, r in
-              (("many", many), ("few", few), ("buffered", buffered))}
+    growth = {
+        name: r["rss_peak_mib"] - r["rss_start_mib"]
+        for name, r in (("many", many), ("few", few), ("buffered", buffered))
+    }
     summary = f"growth MiB {growth}, data {data_mib:.1f} MiB ({few_mib:.1f} MiB for {FEW_ROWS:,} rows)"
     assert data_mib > 100, summary
     # Ten times the rows, over 100 MiB more data: no more than allocator noise more memory.

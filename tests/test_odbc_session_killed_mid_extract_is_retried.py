@@ -17,13 +17,12 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, store_rows, write_config
 from erp_nights import METRIC_NAMES, XREF
 from odbc_support import odbc_erp  # noqa: F401 - fixture
 from services import SessionKiller
 
-FETCH = 10   # rows a round trip, the same as the source's batch_size: many round trips to be killed in
+FETCH = 10  # rows a round trip, the same as the source's batch_size: many round trips to be killed in
 LINES = 3000
 WATCH_S = 60.0
 
@@ -53,14 +52,19 @@ def stored_counts(instance: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, 
     """How many lines, change events, receipt batches and unmapped codes the store of this instance holds."""
     monkeypatch.setenv("POTRACK_INSTANCE", str(instance))
     engine = open_store().engine
-    return {table: store_rows(engine, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
-            for table in ("po_lines", "change_events", "receipt_batches", "unmapped_codes")}
+    return {
+        table: store_rows(engine, f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
+        for table in ("po_lines", "change_events", "receipt_batches", "unmapped_codes")
+    }
 
 
 def test_session_killed_mid_extract_is_retried_by_its_sqlstate_and_applies_the_night_once(
-        workdir, odbc_erp, monkeypatch):
-    write_config(workdir, odbc_erp.config(
-        connection_string=odbc_erp.connection_string(fetch=FETCH), extra=f"batch_size = {FETCH}"))
+    workdir, odbc_erp, monkeypatch
+):
+    write_config(
+        workdir,
+        odbc_erp.config(connection_string=odbc_erp.connection_string(fetch=FETCH), extra=f"batch_size = {FETCH}"),
+    )
     odbc_erp.write_xref(XREF)
     clean, killed = workdir / "clean", workdir / "killed"
 
@@ -82,15 +86,19 @@ def test_session_killed_mid_extract_is_retried_by_its_sqlstate_and_applies_the_n
 
     # One failed attempt, raised by SQLFetch and classified transient by its SQLSTATE.
     assert report["retry_attempts"] == 1 and report["errors"] == 0
-    [attempt] = store_rows(open_store().engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts "
-                                                "WHERE run_id = :r", r=report["run_id"])
+    [attempt] = store_rows(
+        open_store().engine,
+        "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r",
+        r=report["run_id"],
+    )
     assert attempt["attempt"] == 1 and attempt["transient"]
     assert re.match(r"(Error|OperationalError): \('(57P01|08S01)', .*\(SQLFetch\)", attempt["error"]), attempt["error"]
     assert attempt["wait_s"] is not None and 0 < attempt["wait_s"] <= 0.02
 
     # The retried night is the clean night: the same metrics and the same store, nothing applied twice.
     assert {m: report[m] for m in METRIC_NAMES if m != "retry_attempts"} == {
-        m: expected[m] for m in METRIC_NAMES if m != "retry_attempts"}
+        m: expected[m] for m in METRIC_NAMES if m != "retry_attempts"
+    }
     assert (report["lines_processed"], report["lines_new"], report["lines_removed"]) == (LINES - 6 + 3, 3, 6)
     assert report["lines_changed"] == len([i for i in range(LINES) if i % 7 == 0 and i % 500 != 3])
     assert stored_counts(killed, monkeypatch) == stored_counts(clean, monkeypatch)

@@ -3,12 +3,12 @@ whose connection string says nothing about it reads through a cursor anyway, a b
 UseDeclareFetch=0 is left as it chose."""
 
 import sqlalchemy as sa
+from odbc_support import odbc_erp  # noqa: F401 - fixture
+from services import PG_URL
 
 from bench.odbc_extract import load_lines
-from odbc_support import odbc_erp  # noqa: F401 - fixture
 from potrack.config import SourceConfig
 from potrack.sources.odbc import OdbcSource, streaming
-from services import PG_URL
 
 ROWS = 5_000
 BATCH = 500
@@ -20,8 +20,12 @@ def erp_session_states(schema_name: str) -> list[str]:
     admin = sa.create_engine(PG_URL)
     try:
         with admin.connect() as conn:
-            return [r for (r,) in conn.execute(sa.text(
-                "SELECT state FROM pg_stat_activity WHERE application_name = :name"), {"name": schema_name})]
+            return [
+                r
+                for (r,) in conn.execute(
+                    sa.text("SELECT state FROM pg_stat_activity WHERE application_name = :name"), {"name": schema_name}
+                )
+            ]
     finally:
         admin.dispose()
 
@@ -37,8 +41,14 @@ def load(erp) -> None:
 
 def first_batch_then_rest(erp, connection_string: str) -> tuple[list[str], int]:
     """The ERP sessions' states while the first batch is in hand, and how many rows came in all."""
-    source = OdbcSource(SourceConfig(name="erp", kind="odbc", connection_string=connection_string,
-                                     query="SELECT * FROM big ORDER BY po_number, line_number"))
+    source = OdbcSource(
+        SourceConfig(
+            name="erp",
+            kind="odbc",
+            connection_string=connection_string,
+            query="SELECT * FROM big ORDER BY po_number, line_number",
+        )
+    )
     with source.open(BATCH) as snap:
         first = next(snap.batches)
         seen = erp_session_states(erp.schema.name)
@@ -62,7 +72,9 @@ def test_a_connection_string_that_chose_gets_what_it_chose(odbc_erp):
 
 
 def test_only_psqlodbc_without_a_choice_is_asked_to_stream():
-    assert streaming("DRIVER={PostgreSQL Unicode};SERVER=db;", "psqlodbcw.so", 1000) == \
-        "DRIVER={PostgreSQL Unicode};SERVER=db;UseDeclareFetch=1;Fetch=1000"
+    assert (
+        streaming("DRIVER={PostgreSQL Unicode};SERVER=db;", "psqlodbcw.so", 1000)
+        == "DRIVER={PostgreSQL Unicode};SERVER=db;UseDeclareFetch=1;Fetch=1000"
+    )
     assert streaming("DSN=erp;usedeclarefetch = 0", "PSQLODBC35W.DLL", 1000) is None
     assert streaming("DRIVER={ODBC Driver 18 for SQL Server};SERVER=erp01", "msodbcsql18.so", 1000) is None

@@ -29,8 +29,9 @@ def test_unknown_login_fails_once_as_permanent_and_its_password_is_in_no_output_
     assert f'role "{ROLE}" does not exist' in report["error"]
 
     engine = open_store().engine
-    [attempt] = store_rows(engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r",
-                           r=report["run_id"])
+    [attempt] = store_rows(
+        engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r", r=report["run_id"]
+    )
     assert (attempt["attempt"], bool(attempt["transient"]), attempt["wait_s"]) == (1, False, None)
     [run] = store_rows(engine, "SELECT status, error FROM runs WHERE id = :r", r=report["run_id"])
     assert run["status"] == "failed" and f'role "{ROLE}"' in run["error"]

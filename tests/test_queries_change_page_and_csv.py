@@ -4,10 +4,10 @@ import csv
 import io
 
 import pytest
+from web_support import demo_run
 
 from potrack.store.queries import change_page, count_changes, iter_changes
 from potrack.web.export import HEADER, changes_csv
-from web_support import demo_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -4,9 +4,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from web_support import UTC, add_run
 
 from potrack.store.queries import RunFilter, outcomes_by_day, run_series
-from web_support import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -23,7 +23,7 @@ def test_series_holds_completed_runs_oldest_first_with_the_trailing_7_run_averag
     with web.engine.connect() as conn:
         series = run_series(conn, RunFilter(source="demo"))
     assert series.total == 9 and [p.lines_processed for p in series.points] == volumes
-    want = [sum(volumes[max(0, i - 6):i + 1]) / len(volumes[max(0, i - 6):i + 1]) for i in range(9)]
+    want = [sum(volumes[max(0, i - 6) : i + 1]) / len(volumes[max(0, i - 6) : i + 1]) for i in range(9)]
     assert [p.lines_avg7 for p in series.points] == want
 
 
@@ -43,8 +43,12 @@ def test_outcomes_are_counted_per_day_and_status(web):
     with web.engine.connect() as conn:
         counts = outcomes_by_day(conn, RunFilter(source="demo"), UTC)
     got = {(c.day.isoformat(), c.status): c.runs for c in counts}
-    assert got == {("2026-10-01", "success"): 2, ("2026-10-02", "failed"): 1, ("2026-10-02", "partial"): 1,
-                   ("2026-10-03", "abandoned"): 1}
+    assert got == {
+        ("2026-10-01", "success"): 2,
+        ("2026-10-02", "failed"): 1,
+        ("2026-10-02", "partial"): 1,
+        ("2026-10-03", "abandoned"): 1,
+    }
 
 
 def test_days_are_local_days_across_a_daylight_saving_change(web):

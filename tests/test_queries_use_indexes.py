@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+from web_support import UTC
 
 from potrack.store.queries import RunFilter, list_runs, outcomes_by_day, run_series
-from web_support import UTC
 
 SINCE = dt.datetime(2026, 10, 1, tzinfo=UTC)
 
@@ -28,18 +28,27 @@ def plans(engine, query, *args):
     finally:
         sa.event.remove(engine, "before_cursor_execute", capture)
     with engine.connect() as conn:
-        return [" / ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
-                for sql, params in seen]
+        return [
+            " / ".join(row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}", params))
+            for sql, params in seen
+        ]
 
 
 def uses_an_index(plan):
     return "INDEX" in plan and not re.search(r"SCAN runs(?! USING)", plan)
 
 
-@pytest.mark.parametrize("flt", [
-    RunFilter(), RunFilter(since=SINCE), RunFilter(statuses=("failed", "abandoned")), RunFilter(source="demo"),
-    RunFilter(since=SINCE, statuses=("failed",), source="demo"),
-], ids=["none", "date", "status", "source", "all"])
+@pytest.mark.parametrize(
+    "flt",
+    [
+        RunFilter(),
+        RunFilter(since=SINCE),
+        RunFilter(statuses=("failed", "abandoned")),
+        RunFilter(source="demo"),
+        RunFilter(since=SINCE, statuses=("failed",), source="demo"),
+    ],
+    ids=["none", "date", "status", "source", "all"],
+)
 def test_the_run_list_reads_an_index(web, flt):
     for plan in plans(web.engine, list_runs, flt, 3):
         assert uses_an_index(plan), plan

@@ -29,10 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import adventureworks as aw
 import pytest
 import sqlalchemy as sa
-
-import adventureworks as aw
 from adventureworks import AwErp, Model, Outcome, Rejection, Snapshot
 from conftest import open_store, run_cli, store_rows, write_config
 from store_reads import METRICS, batches, events, failed_rows, lines, metrics, run_row
@@ -128,9 +127,12 @@ def set_differences(expected: set[Any], actual: set[Any]) -> dict[str, Any]:
     missing, unexpected = expected - actual, actual - expected
     if not missing and not unexpected:
         return {}
-    return {"missing": len(missing), "unexpected": len(unexpected),
-            "first missing": sorted(missing, key=sort_key)[:SHOWN],
-            "first unexpected": sorted(unexpected, key=sort_key)[:SHOWN]}
+    return {
+        "missing": len(missing),
+        "unexpected": len(unexpected),
+        "first missing": sorted(missing, key=sort_key)[:SHOWN],
+        "first unexpected": sorted(unexpected, key=sort_key)[:SHOWN],
+    }
 
 
 def line_differences(expected: dict[Any, dict[str, Any]], actual: dict[Any, dict[str, Any]]) -> dict[str, Any]:
@@ -140,8 +142,11 @@ def line_differences(expected: dict[Any, dict[str, Any]], actual: dict[Any, dict
         out["keys"] = set_differences(set(expected), set(actual))
     differing = {}
     for key in sorted(set(expected) & set(actual), key=sort_key):
-        fields = {f: (v, actual[key].get(f, "<no such column>")) for f, v in expected[key].items()
-                  if actual[key].get(f, "<no such column>") != v}
+        fields = {
+            f: (v, actual[key].get(f, "<no such column>"))
+            for f, v in expected[key].items()
+            if actual[key].get(f, "<no such column>") != v
+        }
         if fields:
             differing[key] = fields
     if differing:
@@ -153,8 +158,12 @@ def line_differences(expected: dict[Any, dict[str, Any]], actual: dict[Any, dict
 
 def expected_summary(night: Night) -> dict[str, Any]:
     status = night.outcome.status
-    return {"exit code": {"success": 0, "partial": 3}[status], "status": status, "baseline": night.baseline,
-            **night.outcome.metrics}
+    return {
+        "exit code": {"success": 0, "partial": 3}[status],
+        "status": status,
+        "baseline": night.baseline,
+        **night.outcome.metrics,
+    }
 
 
 def actual_summary(night: Night) -> dict[str, Any]:
@@ -165,8 +174,11 @@ def actual_summary(night: Night) -> dict[str, Any]:
 def differing(expected: dict[Any, Any], actual: dict[Any, Any]) -> dict[Any, tuple[Any, Any]]:
     """The entries that differ, as name -> (expected, actual): one short line however many entries agree."""
     missing = object()
-    return {k: (expected.get(k), actual.get(k)) for k in sorted({*expected, *actual}, key=sort_key)
-            if expected.get(k, missing) != actual.get(k, missing)}
+    return {
+        k: (expected.get(k), actual.get(k))
+        for k in sorted({*expected, *actual}, key=sort_key)
+        if expected.get(k, missing) != actual.get(k, missing)
+    }
 
 
 def event_tally(items: set[tuple[Any, ...]] | list[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
@@ -190,8 +202,9 @@ def mentions(rejection: Rejection, error: str, width: int) -> bool:
     return True
 
 
-def failed_row_differences(expected: list[Rejection], actual: list[dict[str, Any]], width: int,
-                           file_name: str | None) -> dict[str, Any]:
+def failed_row_differences(
+    expected: list[Rejection], actual: list[dict[str, Any]], width: int, file_name: str | None
+) -> dict[str, Any]:
     """Pair each expected rejection with a stored failed row (by location for a file, else by row key) whose error
     names its problems; {} when every one pairs and no failed row is left over."""
     if file_name is not None:
@@ -205,8 +218,10 @@ def failed_row_differences(expected: list[Rejection], actual: list[dict[str, Any
             rej, row = wanted[location], by_location[location]
             forced = {"encoding", "cells"} & set(rej.fields)
             if not mentions(rej, row["error"], width) or (not forced and row["row_key"] != rej.row_key):
-                wrong[location] = {"expected key and problems": (rej.row_key, rej.fields),
-                                   "stored": (row["row_key"], row["error"][:300])}
+                wrong[location] = {
+                    "expected key and problems": (rej.row_key, rej.fields),
+                    "stored": (row["row_key"], row["error"][:300]),
+                }
         if wrong:
             out["rows whose key or error differs"] = wrong
         return out
@@ -220,8 +235,10 @@ def failed_row_differences(expected: list[Rejection], actual: list[dict[str, Any
             left.remove(match)
     if not unmatched and not left:
         return {}
-    return {"expected, not stored so": unmatched, "stored, not expected": [(r["row_key"], r["error"][:300])
-                                                                            for r in left[:SHOWN]]}
+    return {
+        "expected, not stored so": unmatched,
+        "stored, not expected": [(r["row_key"], r["error"][:300]) for r in left[:SHOWN]],
+    }
 
 
 def stored_lines(store: sa.Engine, source: str) -> dict[tuple[str, int], dict[str, Any]]:
@@ -231,8 +248,9 @@ def stored_lines(store: sa.Engine, source: str) -> dict[tuple[str, int], dict[st
 def invariant_breaks(store: sa.Engine, source: str, model: Model) -> dict[tuple[str, int], tuple[float, float]]:
     """Lines whose received quantity never went down but whose batches do not sum to it: key -> (sum, stored)."""
     sums: Counter[tuple[str, int]] = Counter()
-    for b in store_rows(store, "SELECT po_number, line_number, quantity FROM receipt_batches WHERE source = :s",
-                        s=source):
+    for b in store_rows(
+        store, "SELECT po_number, line_number, quantity FROM receipt_batches WHERE source = :s", s=source
+    ):
         sums[(b["po_number"], b["line_number"])] += b["quantity"]
     out = {}
     for key, line in lines(store, source).items():
@@ -270,8 +288,12 @@ def table_differences(before: list[dict[str, Any]], after: list[dict[str, Any]])
     if before == after:
         return {}
     changed = [(b, a) for b, a in zip(before, after) if b != a]
-    return {"rows before": len(before), "rows after": len(after), "first changed": changed[:3],
-            "first added": after[len(before):][:3]}
+    return {
+        "rows before": len(before),
+        "rows after": len(after),
+        "first changed": changed[:3],
+        "first added": after[len(before) :][:3],
+    }
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -282,25 +304,54 @@ def table_differences(before: list[dict[str, Any]], after: list[dict[str, Any]])
 def test_night_1_baseline_stores_every_real_line_canonically_with_one_batch_per_receipt(nights: Nights) -> None:
     night = nights.run()
 
-    assert actual_summary(night) == expected_summary(night) == {
-        "exit code": 0, "status": "success", "baseline": True, "lines_processed": 8845, "lines_new": 8845,
-        "lines_changed": 0, "lines_removed": 0, "change_events": 0, "batches_reconstructed": 8845,
-        "custom_values": 17690, "xref_gaps": 51, "errors": 0, "retry_attempts": 0}
+    assert (
+        actual_summary(night)
+        == expected_summary(night)
+        == {
+            "exit code": 0,
+            "status": "success",
+            "baseline": True,
+            "lines_processed": 8845,
+            "lines_new": 8845,
+            "lines_changed": 0,
+            "lines_removed": 0,
+            "change_events": 0,
+            "batches_reconstructed": 8845,
+            "custom_values": 17690,
+            "xref_gaps": 51,
+            "errors": 0,
+            "retry_attempts": 0,
+        }
+    )
     # The first line of the data file, read by eye: padded 'CS ' stripped, EmployeeID 258 as text, DATETIMEs as
     # dates, the status from StatusText (the header's Status is 4), the product's name, not the vendor's.
     stored = stored_lines(nights.store, SOURCE)
     assert stored[("1", 1)] == {
-        "item_code": "AR-5381", "supplier_code": "LITWARE0001", "description": "Adjustable Race", "uom": "CS",
-        "quantity_ordered": 4.0, "quantity_received": 3.0, "unit_price": 50.26, "currency": None,
-        "order_date": "2022-04-15", "promised_date": "2022-04-29", "need_by_date": None, "status": "complete",
-        "buyer": "258", "plant": None, "internal_part_id": "P-1", "custom": {"rejectedqty": 0, "linetotal": 201.04},
-        "active": True, "first_seen_run_id": night.report["run_id"], "last_changed_run_id": night.report["run_id"]}
+        "item_code": "AR-5381",
+        "supplier_code": "LITWARE0001",
+        "description": "Adjustable Race",
+        "uom": "CS",
+        "quantity_ordered": 4.0,
+        "quantity_received": 3.0,
+        "unit_price": 50.26,
+        "currency": None,
+        "order_date": "2022-04-15",
+        "promised_date": "2022-04-29",
+        "need_by_date": None,
+        "status": "complete",
+        "buyer": "258",
+        "plant": None,
+        "internal_part_id": "P-1",
+        "custom": {"rejectedqty": 0, "linetotal": 201.04},
+        "active": True,
+        "first_seen_run_id": night.report["run_id"],
+        "last_changed_run_id": night.report["run_id"],
+    }
     check_night(nights, night)
     assert store_rows(nights.store, "SELECT id FROM change_events") == []
 
 
-def test_night_2_applies_slips_receipts_prices_removals_new_lines_and_rejects_only_corrupt_rows(
-        nights: Nights) -> None:
+def test_night_2_applies_slips_receipts_prices_removals_new_lines_and_rejects_only_corrupt_rows(nights: Nights) -> None:
     assert nights.run().code == 0
     before = lines(nights.store, SOURCE)
     n2 = aw.night_2(nights.erp)
@@ -372,7 +423,9 @@ def test_night_4_rebaseline_writes_no_events_and_records_only_real_receipt_rises
 
     # Only the planned rises: the receipts of the night and the line that came back with 7 more received.
     assert {b[:3] for b in night.outcome.batches} == {
-        *((*store_key(k), 2.25) for k in n4.received), (*store_key(n4.reappeared), 7.0)}
+        *((*store_key(k), 2.25) for k in n4.received),
+        (*store_key(n4.reappeared), 7.0),
+    }
     check_night(nights, night)
     assert store_rows(nights.store, "SELECT COUNT(*) AS n FROM change_events") == events_before
     gone = lines(nights.store, SOURCE)[store_key(n4.removed)]
@@ -406,14 +459,17 @@ def test_snapshot_removing_more_than_half_fails_and_changes_nothing_unless_accep
     check_night(nights, restored)
 
 
-def test_csv_export_nights_reject_only_undecodable_surplus_and_oversized_rows(workdir: Path, nights: Nights
-                                                                               ) -> None:
+def test_csv_export_nights_reject_only_undecodable_surplus_and_oversized_rows(workdir: Path, nights: Nights) -> None:
     erp = nights.erp
     csv_nights = Nights(erp, source="awcsv")
 
     def configure(file_name: str) -> None:
-        write_config(workdir, aw.source_toml("awcsv", f'kind = "csv"\npath = "{file_name}"\nencoding = "cp1252"\n'
-                                                      'xref = { path = "xref.csv" }'))
+        write_config(
+            workdir,
+            aw.source_toml(
+                "awcsv", f'kind = "csv"\npath = "{file_name}"\nencoding = "cp1252"\nxref = {{ path = "xref.csv" }}'
+            ),
+        )
 
     aw.write_xref_csv(workdir / "xref.csv", erp.xref())
     first = aw.write_csv(workdir / "night1.csv", erp.snapshot())
@@ -434,9 +490,11 @@ def test_csv_export_nights_reject_only_undecodable_surplus_and_oversized_rows(wo
         cells[column["Name"]] = name
         return cells
 
-    extra = [(15, "encoding", row(900001, f"Crank Arm {aw.BAD_BYTES_MARK} Left")),
-             (4000, "cells", row(900002, "Crank Arm Right") + ["surplus"]),
-             (8000, None, row(900003, "Headset " + "x" * 5_000_000))]
+    extra = [
+        (15, "encoding", row(900001, f"Crank Arm {aw.BAD_BYTES_MARK} Left")),
+        (4000, "cells", row(900002, "Crank Arm Right") + ["surplus"]),
+        (8000, None, row(900003, "Headset " + "x" * 5_000_000)),
+    ]
     second = aw.write_csv(workdir / "night2.csv", view, extra)
     configure("night2.csv")
 

@@ -16,11 +16,18 @@ CELL = 2_000
 def rejection(n: int) -> Rejection:
     """Rejection n: every field distinct, a 2 KB cell, values of the kinds drivers return."""
     key = None if n % 7 == 0 else f"PO{n}/{n % 5 + 1}"
-    raw = {"po_number": None if key is None else f"PO{n}", "line_number": n % 5 + 1, "description": f"{n}".ljust(CELL),
-           "quantity_ordered": Decimal(f"{n}.25"), "promised_date": dt.date(2026, 12, 1) + dt.timedelta(days=n % 90),
-           "unit_price": n / 3, "note": None}
-    return Rejection("read" if n % 11 == 0 else "validate", key, raw, f"error of row {n}",
-                     None if n % 3 else f"po.csv:{n + 2}")
+    raw = {
+        "po_number": None if key is None else f"PO{n}",
+        "line_number": n % 5 + 1,
+        "description": f"{n}".ljust(CELL),
+        "quantity_ordered": Decimal(f"{n}.25"),
+        "promised_date": dt.date(2026, 12, 1) + dt.timedelta(days=n % 90),
+        "unit_price": n / 3,
+        "note": None,
+    }
+    return Rejection(
+        "read" if n % 11 == 0 else "validate", key, raw, f"error of row {n}", None if n % 3 else f"po.csv:{n + 2}"
+    )
 
 
 def test_twenty_thousand_rejections_of_2_kb_stay_on_disk_and_come_back_in_order():

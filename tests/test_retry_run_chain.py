@@ -3,11 +3,11 @@ name, audited as ingestion.retry; a run in another state, or one with a retry qu
 reads both ways."""
 
 import pytest
-
 from conftest import json_value, store_rows
+from web_support import add_run
+
 from potrack.store.queries import get_run, run_detail
 from potrack.store.retries import NotFound, RetryRefused, queue_retry
-from web_support import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -21,8 +21,9 @@ def test_a_failed_partial_or_abandoned_run_is_retried_as_a_new_run(web, status):
         detail = run_detail(conn, original)
     assert (retry.trigger, retry.status, retry.retry_of, retry.requested_by) == ("retry", "queued", original, "otto")
     assert detail.retried_by == [queued.run_id]
-    [event] = store_rows(web.engine, "SELECT actor, run_id, source, details FROM audit_events "
-                         "WHERE event_type = 'ingestion.retry'")
+    [event] = store_rows(
+        web.engine, "SELECT actor, run_id, source, details FROM audit_events WHERE event_type = 'ingestion.retry'"
+    )
     assert (event["actor"], event["run_id"], event["source"]) == ("otto", queued.run_id, "demo")
     assert json_value(event["details"]) == {"original_run": original, "new_run": queued.run_id}
 

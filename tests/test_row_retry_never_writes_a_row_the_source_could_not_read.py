@@ -3,12 +3,11 @@ is rejected at stage `read`: its record shows what could be read, not what the E
 writes it — it fails again, saying to correct the file; the file's next run reads the row again. Rows rejected by
 validation in the same retry are re-validated as usual."""
 
-import csv
 from pathlib import Path
 
 import pytest
-
 from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, store_rows, write_config
+
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
 
@@ -50,7 +49,10 @@ def test_rows_the_source_could_not_read_fail_again_on_retry_and_are_not_written(
     runtime = open_store()
     rows = {r["row_key"]: r for r in store_rows(runtime.engine, "SELECT * FROM failed_rows ORDER BY id")}
     assert {k: (r["stage"], r["location"]) for k, r in rows.items()} == {
-        "PO2/1": ("read", "po.csv:5"), "PO2/2": ("read", "po.csv:6"), "PO2/3": ("validate", "po.csv:4")}
+        "PO2/1": ("read", "po.csv:5"),
+        "PO2/2": ("read", "po.csv:6"),
+        "PO2/3": ("validate", "po.csv:4"),
+    }
     assert "0x81" in rows["PO2/1"]["error"] and "\\\\x81" in rows["PO2/1"]["raw_data"]
 
     write_config(workdir, CONFIG.format(udf_3="text"))  # the admin fixes what a retry can fix
@@ -71,5 +73,7 @@ def test_rows_the_source_could_not_read_fail_again_on_retry_and_are_not_written(
     # A second retry does not stack the explanation.
     [again] = queue_row_retry(runtime.engine, [after["PO2/1"]["id"]], "otto")
     Pipeline(runtime.settings, runtime.engine).execute(again.run_id)
-    [row] = store_rows(runtime.engine, "SELECT error, retry_count FROM failed_rows WHERE id = :i", i=after["PO2/1"]["id"])
+    [row] = store_rows(
+        runtime.engine, "SELECT error, retry_count FROM failed_rows WHERE id = :i", i=after["PO2/1"]["id"]
+    )
     assert row["retry_count"] == 2 and row["error"] == after["PO2/1"]["error"]

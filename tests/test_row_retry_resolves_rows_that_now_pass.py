@@ -4,8 +4,8 @@ raised retry count; a row an older run rejected is superseded, not written; the 
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import erp_line, json_value, open_store, run_cli, sql_source_config, store_rows, write_config
+
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
 
@@ -39,8 +39,12 @@ def test_rows_that_now_pass_are_written_and_resolved_the_others_fail_again(workd
 
     report = Pipeline(runtime.settings, runtime.engine).execute(queued.run_id)
 
-    assert (report.status, report.metrics.lines_processed, report.metrics.lines_new, report.metrics.errors) == \
-        ("partial", 2, 1, 1)
+    assert (report.status, report.metrics.lines_processed, report.metrics.lines_new, report.metrics.errors) == (
+        "partial",
+        2,
+        1,
+        1,
+    )
     run = store_rows(runtime.engine, "SELECT trigger, requested_by, status FROM runs WHERE id = :i", i=queued.run_id)
     assert run == [{"trigger": "row_retry", "requested_by": "otto", "status": "partial"}]
     after = failed_rows(runtime.engine)
@@ -48,17 +52,22 @@ def test_rows_that_now_pass_are_written_and_resolved_the_others_fail_again(workd
     assert fixed["resolved_at"] is not None and fixed["resolved_by_run_id"] == queued.run_id
     assert fixed["resolution"] == f"passed on retry in run #{queued.run_id}" and fixed["retry_count"] == 0
     assert broken["resolved_at"] is None and broken["retry_count"] == 1 and "promised_date" in broken["error"]
-    [line] = store_rows(runtime.engine, "SELECT active, internal_part_id, custom, first_seen_run_id FROM po_lines "
-                        "WHERE po_number = 'PO2' AND line_number = 1")
+    [line] = store_rows(
+        runtime.engine,
+        "SELECT active, internal_part_id, custom, first_seen_run_id FROM po_lines "
+        "WHERE po_number = 'PO2' AND line_number = 1",
+    )
     assert line["active"] and line["internal_part_id"] == "PART-3" and json_value(line["custom"])["udf_3"] == "n/a"
     assert line["first_seen_run_id"] == queued.run_id
-    events = store_rows(runtime.engine, "SELECT po_number, line_number, kind FROM change_events WHERE run_id = :i",
-                        i=queued.run_id)
+    events = store_rows(
+        runtime.engine, "SELECT po_number, line_number, kind FROM change_events WHERE run_id = :i", i=queued.run_id
+    )
     assert events == [{"po_number": "PO2", "line_number": 1, "kind": "new"}]
     # A row retry never removes lines it did not see: the night's good lines are untouched.
     assert store_rows(runtime.engine, "SELECT COUNT(*) AS n FROM po_lines WHERE active")[0]["n"] == 3
-    [audit] = store_rows(runtime.engine, "SELECT actor, run_id, details FROM audit_events "
-                         "WHERE event_type = 'failed_rows.retry'")
+    [audit] = store_rows(
+        runtime.engine, "SELECT actor, run_id, details FROM audit_events WHERE event_type = 'failed_rows.retry'"
+    )
     assert (audit["actor"], audit["run_id"]) == ("otto", queued.run_id)
 
 

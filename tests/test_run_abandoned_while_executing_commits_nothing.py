@@ -5,13 +5,13 @@ rejected stay recorded, as for any run, with their data); the source's next run 
 from contextlib import contextmanager
 
 import pytest
-
 from conftest import erp_line, open_store, sql_source_config, write_config
+from store_reads import audit_events, failed_rows, lines, run_row
+
 from potrack.pipeline.runner import Pipeline
 from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
-from store_reads import audit_events, failed_rows, lines, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -26,11 +26,13 @@ class AbandonedMidRead(SqlSource):
     @contextmanager
     def open(self, batch_size):
         with super().open(batch_size) as snap:
+
             def batches():
                 for number, batch in enumerate(snap.batches):
                     if number == 1:
                         assert runs.abandon_stale_runs(self.store) != []  # no lease: the instance is gone
                     yield batch
+
             yield Snapshot(snap.columns, batches(), snap.rows_total)
 
 
@@ -40,8 +42,12 @@ def test_a_run_abandoned_mid_read_commits_nothing_and_stays_abandoned(workdir, e
     runtime = open_store()
     with runtime.engine.begin() as conn:
         run_id = runs.queue_run(conn, "erp", "manual")
-    pipeline = Pipeline(runtime.settings, runtime.engine, instance_id="instance-that-was-taken-for-dead",
-                        source_factory=lambda cfg: AbandonedMidRead(cfg, runtime.engine))
+    pipeline = Pipeline(
+        runtime.settings,
+        runtime.engine,
+        instance_id="instance-that-was-taken-for-dead",
+        source_factory=lambda cfg: AbandonedMidRead(cfg, runtime.engine),
+    )
 
     report = pipeline.execute(run_id)
 

@@ -2,21 +2,32 @@
 leaves none of them, while the run record, its failed rows and its audit event are saved."""
 
 import pytest
+from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
+from store_reads import (
+    all_batches,
+    all_events,
+    audit_events,
+    batches,
+    events,
+    expect,
+    failed_rows,
+    lines,
+    metrics,
+    run_row,
+    unmapped,
+)
 
 import potrack.pipeline.batches
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from potrack import events as bus
-from store_reads import (all_batches, all_events, audit_events, batches, events, expect, failed_rows, lines, metrics,
-                         run_row, unmapped)
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO1", 3, quantity_received=2)]
 NIGHT_2 = [
-    erp_line("PO1", 1, quantity_received=10, udf_1="x"),   # changed: 2 fields, a receipt batch
-    erp_line("PO1", 3, quantity_received=2),                # unchanged; PO1/2 is removed
-    erp_line("PO3", 1, item_code="NO-XREF"),                # new, unmapped code
-    erp_line("PO1", 4, quantity_ordered="x"),               # rejected
+    erp_line("PO1", 1, quantity_received=10, udf_1="x"),  # changed: 2 fields, a receipt batch
+    erp_line("PO1", 3, quantity_received=2),  # unchanged; PO1/2 is removed
+    erp_line("PO3", 1, item_code="NO-XREF"),  # new, unmapped code
+    erp_line("PO1", 4, quantity_ordered="x"),  # rejected
 ]
 
 
@@ -66,15 +77,27 @@ def test_batch_stage_error_commits_nothing_of_the_run(workdir, erp, finished_run
     assert audit["details"] == {"stage": "batches", **metrics(report)}
     [failed] = failed_rows(store, run_id)
     assert (failed["row_key"], failed["error"], failed["raw"]) == (
-        "PO1/4", "quantity_ordered: not a number: 'x'", NIGHT_2[3])
+        "PO1/4",
+        "quantity_ordered: not a number: 'x'",
+        NIGHT_2[3],
+    )
     assert [p["status"] for p in finished_runs] == ["success", "failed"]
 
     # With the fault gone, the next run sees exactly the changes the failed run did not commit.
     code, [retry] = run_cli("--source", "erp")
 
     assert code == 3
-    assert metrics(retry) == expect(lines_processed=4, lines_new=1, lines_changed=1, lines_removed=1,
-                                    change_events=3, batches_reconstructed=1, custom_values=1, xref_gaps=1, errors=1)
+    assert metrics(retry) == expect(
+        lines_processed=4,
+        lines_new=1,
+        lines_changed=1,
+        lines_removed=1,
+        change_events=3,
+        batches_reconstructed=1,
+        custom_values=1,
+        xref_gaps=1,
+        errors=1,
+    )
     assert events(store, retry["run_id"]) == [
         ("PO1", 1, "changed", "quantity_received", "0", "10"),
         ("PO1", 1, "changed", "udf_1", None, "x"),

@@ -2,7 +2,6 @@
 become inactive without events. A source's first run is a baseline by itself."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import active_keys, all_events, events, expect, lines, metrics, run_row
 
@@ -67,7 +66,11 @@ def test_deliberate_baseline_makes_every_line_new_without_events_and_deactivates
     assert stored[("PO1", 1)]["unit_price"] == 9.0
     r1, r3 = first["run_id"], third["run_id"]
     assert {k: (r["first_seen_run_id"], r["last_changed_run_id"]) for k, r in stored.items()} == {
-        ("PO1", 1): (r1, r3), ("PO1", 2): (r1, r3), ("PO2", 1): (r1, r3), ("PO3", 1): (r3, r3)}
+        ("PO1", 1): (r1, r3),
+        ("PO1", 2): (r1, r3),
+        ("PO2", 1): (r1, r3),
+        ("PO3", 1): (r3, r3),
+    }
     assert run_row(store, r3)["check_problems"] is None
 
 

@@ -10,10 +10,10 @@ from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, write_config
-from potrack.store.models import ReceiptBatch
 from store_reads import batches, lines, run_row
+
+from potrack.store.models import ReceiptBatch
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -22,8 +22,9 @@ def batch_sums(store) -> dict[tuple[str, int], float]:
     """The receipt batches of every line, added up here (not by potrack)."""
     sums: dict[tuple[str, int], float] = defaultdict(float)
     with store.connect() as conn:
-        for po, line, quantity in conn.execute(sa.select(ReceiptBatch.po_number, ReceiptBatch.line_number,
-                                                         ReceiptBatch.quantity)):
+        for po, line, quantity in conn.execute(
+            sa.select(ReceiptBatch.po_number, ReceiptBatch.line_number, ReceiptBatch.quantity)
+        ):
             sums[(po, line)] += quantity
     return dict(sums)
 
@@ -31,18 +32,45 @@ def batch_sums(store) -> dict[tuple[str, int], float]:
 def test_receipts_corrections_reappearing_lines_and_a_rebaseline_leave_no_check_problem(workdir, erp):
     write_config(workdir, sql_source_config(erp))
     nights = [
-        ([erp_line("PO1", 1), erp_line("PO1", 2, quantity_received=10), erp_line("PO1", 3, quantity_received=5),
-          erp_line("PO2", 1, quantity_received=2)], ()),
+        (
+            [
+                erp_line("PO1", 1),
+                erp_line("PO1", 2, quantity_received=10),
+                erp_line("PO1", 3, quantity_received=5),
+                erp_line("PO2", 1, quantity_received=2),
+            ],
+            (),
+        ),
         # a receipt, a correction down; PO2/1 is removed
-        ([erp_line("PO1", 1, quantity_received=4), erp_line("PO1", 2, quantity_received=4),
-          erp_line("PO1", 3, quantity_received=5)], ()),
+        (
+            [
+                erp_line("PO1", 1, quantity_received=4),
+                erp_line("PO1", 2, quantity_received=4),
+                erp_line("PO1", 3, quantity_received=5),
+            ],
+            (),
+        ),
         # PO2/1 reappears having received more; the corrected line rises again
-        ([erp_line("PO1", 1, quantity_received=4), erp_line("PO1", 2, quantity_received=6),
-          erp_line("PO1", 3, quantity_received=5), erp_line("PO2", 1, quantity_received=6)], ()),
+        (
+            [
+                erp_line("PO1", 1, quantity_received=4),
+                erp_line("PO1", 2, quantity_received=6),
+                erp_line("PO1", 3, quantity_received=5),
+                erp_line("PO2", 1, quantity_received=6),
+            ],
+            (),
+        ),
         # a re-baseline with rises on two lines and a line never stored
-        ([erp_line("PO1", 1, quantity_received=9), erp_line("PO1", 2, quantity_received=6),
-          erp_line("PO1", 3, quantity_received=7), erp_line("PO2", 1, quantity_received=6),
-          erp_line("PO3", 1, quantity_received=1.5)], ("--baseline",)),
+        (
+            [
+                erp_line("PO1", 1, quantity_received=9),
+                erp_line("PO1", 2, quantity_received=6),
+                erp_line("PO1", 3, quantity_received=7),
+                erp_line("PO2", 1, quantity_received=6),
+                erp_line("PO3", 1, quantity_received=1.5),
+            ],
+            ("--baseline",),
+        ),
     ]
     run_ids = []
     for rows, flags in nights:
@@ -56,10 +84,16 @@ def test_receipts_corrections_reappearing_lines_and_a_rebaseline_leave_no_check_
     # The invariant does hold: each line that never fell has batches adding up to what it holds.
     stored = lines(store)
     assert {k: r["received_decreased"] for k, r in stored.items()} == {
-        ("PO1", 1): False, ("PO1", 2): True, ("PO1", 3): False, ("PO2", 1): False, ("PO3", 1): False}
+        ("PO1", 1): False,
+        ("PO1", 2): True,
+        ("PO1", 3): False,
+        ("PO2", 1): False,
+        ("PO3", 1): False,
+    }
     sums = batch_sums(store)
-    assert {k: (sums.get(k, 0.0), r["quantity_received"]) for k, r in stored.items() if not r["received_decreased"]} \
-        == {("PO1", 1): (9.0, 9.0), ("PO1", 3): (7.0, 7.0), ("PO2", 1): (6.0, 6.0), ("PO3", 1): (1.5, 1.5)}
+    assert {
+        k: (sums.get(k, 0.0), r["quantity_received"]) for k, r in stored.items() if not r["received_decreased"]
+    } == {("PO1", 1): (9.0, 9.0), ("PO1", 3): (7.0, 7.0), ("PO2", 1): (6.0, 6.0), ("PO3", 1): (1.5, 1.5)}
 
 
 def test_a_lost_receipt_batch_is_reported_on_the_next_run_that_writes_the_line(workdir, erp):
@@ -81,8 +115,10 @@ def test_a_lost_receipt_batch_is_reported_on_the_next_run_that_writes_the_line(w
     third = report["run_id"]
     assert report["status"] == "success" and report["lines_changed"] == 1
     run = run_row(store, third)
-    problem = ("1 line(s) whose received quantity never fell have receipt batches that do not add up to it "
-               "(PO1/2: batches 10, received 15)")
+    problem = (
+        "1 line(s) whose received quantity never fell have receipt batches that do not add up to it "
+        "(PO1/2: batches 10, received 15)"
+    )
     assert run["status"] == "success"
     assert run["check_problems"] == problem
     assert f"[ERROR] [potrack.pipeline] run #{third} erp: consistency check: {problem}" in done.stderr

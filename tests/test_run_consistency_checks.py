@@ -3,11 +3,11 @@ snapshot (plus active keys protected by a rejected row). A mismatch is logged an
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
+from store_reads import expect, metrics, run_row
+
 from potrack.pipeline.checks import check_run
 from potrack.store.models import ChangeEvent, PoLine
-from store_reads import expect, metrics, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -19,8 +19,15 @@ def test_runs_that_keep_the_store_consistent_report_no_problem(workdir, erp):
     erp.write(NIGHT_1)
     _, [first] = run_cli("--source", "erp")
     # Changed, removed, new, a rejected row protecting its active line and a duplicated key, all at once.
-    erp.write([erp_line("PO1", 1, uom="KG"), erp_line("PO1", 2, unit_price="?"), erp_line("PO1", 3),
-               erp_line("PO1", 3), erp_line("PO9", 1)])
+    erp.write(
+        [
+            erp_line("PO1", 1, uom="KG"),
+            erp_line("PO1", 2, unit_price="?"),
+            erp_line("PO1", 3),
+            erp_line("PO1", 3),
+            erp_line("PO9", 1),
+        ]
+    )
     _, [second] = run_cli("--source", "erp")
 
     store = open_store().engine
@@ -43,8 +50,9 @@ def test_check_run_finds_orphan_events_and_a_wrong_active_count(workdir, erp):
         conn.execute(sa.update(PoLine).where(PoLine.po_number == "PO1", PoLine.line_number == 3).values(active=False))
     with store.connect() as conn:
         problems = check_run(conn, "erp", run_id, 3)
-        orphans = conn.execute(sa.select(sa.func.count()).select_from(ChangeEvent)
-                               .where(ChangeEvent.run_id == run_id)).scalar_one()
+        orphans = conn.execute(
+            sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.run_id == run_id)
+        ).scalar_one()
 
     assert orphans == 1
     assert problems == [
@@ -90,13 +98,15 @@ def test_a_mismatch_during_a_run_is_logged_and_recorded_on_the_run(workdir, erp)
     code, [report] = run_cli("--source", "erp")
 
     run_id = report["run_id"]
-    expected = [f"1 change event(s) of run #{run_id} point at no stored line",
-                "2 active lines stored for erp, expected 3 (valid distinct keys of the snapshot plus protected "
-                "rejected keys)"]
+    expected = [
+        f"1 change event(s) of run #{run_id} point at no stored line",
+        "2 active lines stored for erp, expected 3 (valid distinct keys of the snapshot plus protected rejected keys)",
+    ]
     # The run itself committed: its outcome stands, and the problems are reported on it, not hidden.
     assert code == 0 and report["status"] == "success"
-    assert metrics(report) == expect(lines_processed=3, lines_changed=1, lines_removed=1, change_events=2,
-                                     batches_reconstructed=1)
+    assert metrics(report) == expect(
+        lines_processed=3, lines_changed=1, lines_removed=1, change_events=2, batches_reconstructed=1
+    )
     assert run_row(runtime.engine, run_id)["check_problems"] == "\n".join(expected)
     log = (workdir / "instance" / "logs" / "potrack.log").read_text(encoding="utf-8")
     for problem in expected:

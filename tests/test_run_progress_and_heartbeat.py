@@ -7,8 +7,10 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import erp_line, open_store, sql_source_config, write_config
+from store_reads import audit_events, run_row
+from web_support import claim_alive
+
 from potrack.clock import utcnow
 from potrack.pipeline.progress import EVERY_ROWS, Heartbeat, Progress
 from potrack.pipeline.runner import Pipeline
@@ -16,8 +18,6 @@ from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
-from web_support import claim_alive
-from store_reads import audit_events, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -62,12 +62,14 @@ class ObservedSqlSource(SqlSource):
     @contextmanager
     def open(self, batch_size):
         with super().open(batch_size) as snap:
+
             def observed():
                 read = 0
                 for batch in snap.batches:
                     self.seen.append((read, *progress_of(self.store, self.run_id)))
                     read += len(batch)
                     yield batch
+
             yield Snapshot(snap.columns, observed(), snap.rows_total)
 
 
@@ -79,8 +81,11 @@ def test_progress_is_visible_while_the_snapshot_is_read(workdir, erp):
     with runtime.engine.begin() as conn:
         run_id = runs.queue_run(conn, "erp", "manual")
     seen = []
-    pipeline = Pipeline(runtime.settings, runtime.engine,
-                        source_factory=lambda cfg: ObservedSqlSource(cfg, runtime.engine, run_id, seen))
+    pipeline = Pipeline(
+        runtime.settings,
+        runtime.engine,
+        source_factory=lambda cfg: ObservedSqlSource(cfg, runtime.engine, run_id, seen),
+    )
 
     report = pipeline.execute(run_id)
 
@@ -151,6 +156,10 @@ def test_running_runs_with_an_old_heartbeat_are_abandoned_with_an_audit_event(wo
     assert [run_row(runtime.engine, r)["status"] for r in (alive, queued, finished)] == ["running", "queued", "success"]
     [event] = audit_events(runtime.engine)
     assert (event["event_type"], event["severity"], event["source"], event["run_id"]) == (
-        "ingestion.abandoned", "error", "erp", stale)
+        "ingestion.abandoned",
+        "error",
+        "erp",
+        stale,
+    )
     assert runs.abandon_stale_runs(runtime.engine) == []  # once only
     assert len(audit_events(runtime.engine)) == 1

@@ -9,16 +9,25 @@ value that is not a boolean); GET /api/runs/<id> shows the run's `notes` and `ac
 
 import pytest
 import sqlalchemy as sa
-
-import app
 from auth_support import add_personas, client_as
 from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
-from potrack.bootstrap import start
-from potrack.store.models import AuditEvent, Run
 from store_reads import (
-    active_keys, all_batches, all_events, audit_events, events, expect, failed_rows, lines, metrics, run_row,
+    active_keys,
+    all_batches,
+    all_events,
+    audit_events,
+    events,
+    expect,
+    failed_rows,
+    lines,
+    metrics,
+    run_row,
     unmapped,
 )
+
+import app
+from potrack.bootstrap import start
+from potrack.store.models import AuditEvent, Run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -35,8 +44,10 @@ def ten_active_lines(workdir, erp, extra: str = ""):
 
 
 def guard_error(percent: int, limit: int, active: int = 10) -> str:
-    return (f"diff: snapshot would remove {percent} % of {active} active lines; limit {limit} %; "
-            "run with --accept-removals or raise max_removed_fraction")
+    return (
+        f"diff: snapshot would remove {percent} % of {active} active lines; limit {limit} %; "
+        "run with --accept-removals or raise max_removed_fraction"
+    )
 
 
 @pytest.mark.parametrize("kept", [6, 5], ids=["4_removed", "5_removed_exactly_the_limit"])
@@ -50,15 +61,22 @@ def test_removing_up_to_half_of_the_active_lines_succeeds(workdir, erp, kept):
     assert metrics(report) == expect(lines_processed=kept, lines_removed=10 - kept, change_events=10 - kept)
     assert active_keys(store) == {("PO1", n) for n in range(1, kept + 1)}
     assert events(store, report["run_id"]) == sorted(
-        [("PO1", n, "removed", None, None, None) for n in range(kept + 1, 11)], key=lambda t: str(t[1]))
+        [("PO1", n, "removed", None, None, None) for n in range(kept + 1, 11)], key=lambda t: str(t[1])
+    )
 
 
 def test_removing_6_of_10_fails_at_diff_and_changes_nothing_not_even_failed_rows(workdir, erp):
     store = ten_active_lines(workdir, erp)
     before = (lines(store), all_events(store), all_batches(store))
     # Tonight: PO1/1 received 7, PO1/2 .. PO1/4 as before, a new line with an unmapped code, a bad row; 6 missing.
-    erp.write([erp_line("PO1", 1, quantity_received=7), *TEN[1:4], erp_line("PO2", 1, item_code="NEW-CODE"),
-               erp_line("PO3", 1, quantity_ordered="ten")])
+    erp.write(
+        [
+            erp_line("PO1", 1, quantity_received=7),
+            *TEN[1:4],
+            erp_line("PO2", 1, item_code="NEW-CODE"),
+            erp_line("PO3", 1, quantity_ordered="ten"),
+        ]
+    )
 
     code, [report] = run_cli("--source", "erp")
 
@@ -71,7 +89,8 @@ def test_removing_6_of_10_fails_at_diff_and_changes_nothing_not_even_failed_rows
     run = run_row(store, report["run_id"])
     assert (run["status"], run["error_stage"], run["error"]) == ("failed", "diff", guard_error(60, 50))
     assert [(e["event_type"], e["severity"]) for e in audit_events(store, report["run_id"])] == [
-        ("ingestion.failed", "error")]
+        ("ingestion.failed", "error")
+    ]
 
 
 def test_the_limit_is_a_fraction_of_the_active_lines_only(workdir, erp):
@@ -116,12 +135,16 @@ def test_a_re_baseline_is_guarded_too_and_a_first_run_removes_nothing(workdir, e
     assert len(active_keys(open_store().engine)) == 10
 
 
-@pytest.mark.parametrize(("fraction", "kept", "exit_code", "error"), [
-    ("0.8", 4, 0, None),                     # 60 % removed, 80 % allowed
-    ("0", 9, 1, guard_error(10, 0)),         # no removal at all
-    ("0", 10, 0, None),                      # ... but a night that removes nothing passes
-    ("1", 0, 0, None),                       # everything may go
-], ids=["0.8_lets_60_percent_through", "0_refuses_one_removal", "0_without_removals", "1_allows_all"])
+@pytest.mark.parametrize(
+    ("fraction", "kept", "exit_code", "error"),
+    [
+        ("0.8", 4, 0, None),  # 60 % removed, 80 % allowed
+        ("0", 9, 1, guard_error(10, 0)),  # no removal at all
+        ("0", 10, 0, None),  # ... but a night that removes nothing passes
+        ("1", 0, 0, None),  # everything may go
+    ],
+    ids=["0.8_lets_60_percent_through", "0_refuses_one_removal", "0_without_removals", "1_allows_all"],
+)
 def test_max_removed_fraction_sets_the_limit(workdir, erp, fraction, kept, exit_code, error):
     store = ten_active_lines(workdir, erp, extra=f"max_removed_fraction = {fraction}")
     erp.write(TEN[:kept])
@@ -136,14 +159,17 @@ def test_max_removed_fraction_sets_the_limit(workdir, erp, fraction, kept, exit_
         assert active_keys(store) == {("PO1", n) for n in range(1, 11)}
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("1.5", "expected a fraction from 0 to 1 (0.5 = 50 %), got 1.5"),
-    ("-0.1", "expected a fraction from 0 to 1 (0.5 = 50 %), got -0.1"),
-    ('"0.5"', "got str"),
-    ("true", "got a boolean"),
-], ids=["over_1", "negative", "a_string", "a_boolean"])
-def test_a_max_removed_fraction_outside_0_to_1_or_not_a_number_is_a_configuration_error(workdir, erp, value,
-                                                                                        expected):
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("1.5", "expected a fraction from 0 to 1 (0.5 = 50 %), got 1.5"),
+        ("-0.1", "expected a fraction from 0 to 1 (0.5 = 50 %), got -0.1"),
+        ('"0.5"', "got str"),
+        ("true", "got a boolean"),
+    ],
+    ids=["over_1", "negative", "a_string", "a_boolean"],
+)
+def test_a_max_removed_fraction_outside_0_to_1_or_not_a_number_is_a_configuration_error(workdir, erp, value, expected):
     write_config(workdir, sql_source_config(erp, extra=f"max_removed_fraction = {value}"))
     proc = run_cli_process(workdir, "run", "--json")
     assert proc.returncode == 2 and proc.stdout == ""
@@ -177,19 +203,24 @@ def test_two_guarded_failures_in_a_row_open_the_consecutive_failures_alert(workd
     assert run_cli("--source", "erp")[0] == 1
 
     assert store_rows(store, "SELECT source, rule, state FROM alerts") == [
-        {"source": "erp", "rule": "consecutive_failures", "state": "firing"}]
+        {"source": "erp", "rule": "consecutive_failures", "state": "firing"}
+    ]
 
 
 def queued(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(Run.source, Run.status, Run.requested_by, Run.accept_removals)
-                            .order_by(Run.id)).all()
+        return conn.execute(
+            sa.select(Run.source, Run.status, Run.requested_by, Run.accept_removals).order_by(Run.id)
+        ).all()
 
 
 def requested(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(AuditEvent.actor, AuditEvent.severity, AuditEvent.message)
-                            .where(AuditEvent.event_type == "ingestion.requested")).all()
+        return conn.execute(
+            sa.select(AuditEvent.actor, AuditEvent.severity, AuditEvent.message).where(
+                AuditEvent.event_type == "ingestion.requested"
+            )
+        ).all()
 
 
 def test_an_operator_asking_the_api_to_accept_removals_is_403_naming_the_admin_role_and_nothing_is_queued(web):
@@ -212,7 +243,8 @@ def test_an_admin_queues_a_run_accepting_removals_audited_as_a_warning(web):
     run_id = answer.get_json()["run_id"]
     assert queued(web.engine) == [("demo", "queued", "ada", True)]
     assert requested(web.engine) == [
-        ("ada", "warning", f"run #{run_id} of demo queued (manual, accepting removals beyond the source's limit)")]
+        ("ada", "warning", f"run #{run_id} of demo queued (manual, accepting removals beyond the source's limit)")
+    ]
     shown = client_as("vera").get(f"/api/runs/{run_id}").get_json()
     assert (shown["accept_removals"], shown["notes"]) == (True, [])
 
@@ -225,9 +257,11 @@ def test_accept_removals_that_is_not_a_boolean_is_400_naming_it(web, value):
     assert queued(web.engine) == []
 
 
-WITHOUT_PLANT = ("SELECT po_number, line_number, item_code, supplier_code, description, uom, quantity_ordered, "
-                 "quantity_received, unit_price, currency, order_date, promised_date, need_by_date, status, buyer, "
-                 "udf_1, udf_3 FROM po_lines")
+WITHOUT_PLANT = (
+    "SELECT po_number, line_number, item_code, supplier_code, description, uom, quantity_ordered, "
+    "quantity_received, unit_price, currency, order_date, promised_date, need_by_date, status, buyer, "
+    "udf_1, udf_3 FROM po_lines"
+)
 
 
 def test_the_api_shows_a_runs_notes_and_accept_removals_and_a_retry_does_not_carry_the_acceptance(workdir, erp):
@@ -250,7 +284,10 @@ def test_the_api_shows_a_runs_notes_and_accept_removals_and_a_retry_does_not_car
     assert (shown["rejected_total"], shown["rejected"]) == (0, [])
     shown = vera.get(f"/api/runs/{purge['run_id']}").get_json()
     assert (shown["status"], shown["notes"], shown["accept_removals"]) == (
-        "partial", ["not provided by the source: plant"], True)
+        "partial",
+        ["not provided by the source: plant"],
+        True,
+    )
     assert shown["lines_removed"] == 10 and shown["rejected_total"] == 1
 
     answer = client_as("otto").post(f"/api/runs/{purge['run_id']}/retry", json={})

@@ -7,6 +7,8 @@ import json
 
 import pytest
 import sqlalchemy as sa
+from store_reads import audit_events, run_row
+from web_support import add_run, text
 
 from pages._components import run_summary
 from potrack.clock import utcnow
@@ -14,24 +16,41 @@ from potrack.store import runs
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
 from potrack.store.models import FailedRow
 from potrack.store.queries import run_detail
-from store_reads import audit_events, run_row
-from web_support import add_run, text
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 
 def add_rejected_rows(engine: sa.Engine, run_id: int, count: int) -> None:
     with engine.begin() as conn:
-        conn.execute(sa.insert(FailedRow), [
-            {"run_id": run_id, "source": "demo", "stage": "validate", "row_key": f"PO{n}/1",
-             "raw_data": json.dumps({"po_number": f"PO{n}", "quantity_ordered": "-1"}), "error": "negative",
-             "retry_count": 0} for n in range(count)])
+        conn.execute(
+            sa.insert(FailedRow),
+            [
+                {
+                    "run_id": run_id,
+                    "source": "demo",
+                    "stage": "validate",
+                    "row_key": f"PO{n}/1",
+                    "raw_data": json.dumps({"po_number": f"PO{n}", "quantity_ordered": "-1"}),
+                    "error": "negative",
+                    "retry_count": 0,
+                }
+                for n in range(count)
+            ],
+        )
 
 
 def test_a_dead_runs_stage_rows_duration_and_rejections_are_kept(web):
     started = utcnow() - dt.timedelta(seconds=40)
-    dead = add_run(web.engine, status="running", alive=False, queued_at=started, stage="commit", rows_done=7000,
-                   rows_total=10000, heartbeat_at=started + dt.timedelta(seconds=25))
+    dead = add_run(
+        web.engine,
+        status="running",
+        alive=False,
+        queued_at=started,
+        stage="commit",
+        rows_done=7000,
+        rows_total=10000,
+        heartbeat_at=started + dt.timedelta(seconds=25),
+    )
     add_rejected_rows(web.engine, dead, 3)
 
     assert runs.abandon_stale_runs(web.engine) == [dead]  # at once: its heartbeat is only 15 s old
@@ -48,14 +67,16 @@ def test_a_dead_runs_stage_rows_duration_and_rejections_are_kept(web):
         kept = list_failed_rows(conn, FailedRowFilter(run_id=dead))
         still_open = list_failed_rows(conn, FailedRowFilter(resolved=False))
     assert len(kept.rows) == 3 and all(r.raw["quantity_ordered"] == "-1" for r in kept.rows)
-    assert {r.resolution for r in kept.rows} == {f"run #{dead} was abandoned: nothing of it was committed; "
-                                                 "retry the run"}
+    assert {r.resolution for r in kept.rows} == {
+        f"run #{dead} was abandoned: nothing of it was committed; retry the run"
+    }
     assert still_open.rows == []
 
 
 def test_a_live_runs_lock_keeps_it_running_and_a_new_run_is_refused_naming_it(web):
-    alive = add_run(web.engine, status="running", claimed_by=runs.process_claim(),
-                    heartbeat_at=utcnow() - dt.timedelta(seconds=30))
+    alive = add_run(
+        web.engine, status="running", claimed_by=runs.process_claim(), heartbeat_at=utcnow() - dt.timedelta(seconds=30)
+    )
     assert runs.abandon_stale_runs(web.engine) == []
     run_id, queued = runs.queue_run_unless_active(web.engine, "demo", "manual")
     assert (run_id, queued) == (alive, False)

@@ -5,14 +5,14 @@ while the failures themselves are shown."""
 import json
 
 import plotly
-
-import app
 from auth_support import acting_as, add_personas, client_as
 from conftest import erp_line, run_cli, write_config
+from test_secrets_never_shown import SECRETS, TOKEN, URL_PWD, config
+
+import app
 from pages import _shell, alerts, audit, failed_rows, overview, run_detail, runs
 from potrack.bootstrap import start
 from potrack.store.retries import queue_retry
-from test_secrets_never_shown import SECRETS, TOKEN, URL_PWD, config
 
 
 def drawn(component):
@@ -35,18 +35,32 @@ def test_no_page_api_answer_audit_event_or_log_line_shows_a_secret(workdir, erp,
     queue_retry(runtime.engine, ids[0], "otto")
 
     with acting_as(runtime.engine, "otto"):
-        pages = [runs.refresh_runs("", [], None, None, []), overview.cards(), _shell.refresh_health(None, "/"),
-                 audit.show_events(""), failed_rows.show_rows("?state=all"), alerts.layout(),
-                 alerts.show_history("")]
+        pages = [
+            runs.refresh_runs("", [], None, None, []),
+            overview.cards(),
+            _shell.refresh_health(None, "/"),
+            audit.show_events(""),
+            failed_rows.show_rows("?state=all"),
+            alerts.layout(),
+            alerts.show_history(""),
+        ]
         pages += [runs.toggle_card(1, False, {"type": "run-summary", "index": i}) for i in ids]
         pages += [run_detail.layout(run_id=str(i)) for i in ids]
     page_text = drawn(pages)
     assert "no such column: ***" in page_text  # the echoed failure is shown, masked
 
     api = client_as("vera")
-    answers = [api.get(path).get_data(as_text=True) for path in
-               ["/api/health", "/api/runs", "/api/audit?per_page=500", "/api/failed-rows?resolved=false", "/api/alerts",
-                *[f"/api/runs/{i}" for i in ids]]]
+    answers = [
+        api.get(path).get_data(as_text=True)
+        for path in [
+            "/api/health",
+            "/api/runs",
+            "/api/audit?per_page=500",
+            "/api/failed-rows?resolved=false",
+            "/api/alerts",
+            *[f"/api/runs/{i}" for i in ids],
+        ]
+    ]
     assert any("no such column: ***" in a for a in answers)
     assert sum('"consecutive_failures"' in a for a in answers) >= 1  # the alerts are listed, masked too
 

@@ -5,12 +5,13 @@ import sqlite3
 from pathlib import Path
 
 from conftest import erp_line, run_cli_process, write_config
+
 from potrack import cli
 
-ODBC_PWD = "0dbcPwd-5ecret"     # literal PWD= in an odbc connection string
-URL_PWD = "UrlPwd-5ecret"       # a sql URL's password read from ${ERP_PASSWORD}
+ODBC_PWD = "0dbcPwd-5ecret"  # literal PWD= in an odbc connection string
+URL_PWD = "UrlPwd-5ecret"  # a sql URL's password read from ${ERP_PASSWORD}
 LITERAL_URL_PWD = "LitPwd-5ecret"  # a sql URL's password written in the file
-TOKEN = "tok3n5ecret"           # a ${VAR} the driver's error message echoes back
+TOKEN = "tok3n5ecret"  # a ${VAR} the driver's error message echoes back
 SECRETS = (ODBC_PWD, URL_PWD, LITERAL_URL_PWD, TOKEN)
 
 
@@ -45,8 +46,13 @@ retry = {{ attempts = 2, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 
 def leaks_in_files(folder: Path) -> list[str]:
     """Every (file, secret) pair where a secret's bytes occur in a file under folder."""
-    return [f"{path.name}: {secret}" for path in folder.rglob("*") if path.is_file()
-            for secret in SECRETS if secret.encode() in path.read_bytes()]
+    return [
+        f"{path.name}: {secret}"
+        for path in folder.rglob("*")
+        if path.is_file()
+        for secret in SECRETS
+        if secret.encode() in path.read_bytes()
+    ]
 
 
 def leaks_in_store(db: Path) -> list[str]:

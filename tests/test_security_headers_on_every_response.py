@@ -5,12 +5,12 @@ sign-out forms, 4xx and 5xx errors — forbids framing by any site (X-Frame-Opti
 import re
 
 import pytest
+from auth_support import client_as
+from services import free_port
 
 import app
-from auth_support import client_as
 from potrack.bootstrap import Runtime
 from potrack.store.engine import make_engine
-from services import free_port
 
 EXPECTED = {
     "X-Frame-Options": "DENY",
@@ -31,22 +31,43 @@ def component_script(client):
     return re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/", 302), ("GET", "/runs", 302), ("GET", "/login", 200), ("POST", "/login", 400),
-    ("GET", "/logout", 302), ("GET", "/api/health", 200), ("GET", "/api/openapi.json", 200),
-    ("GET", "/api/runs", 401), ("GET", "/_dash-layout", 401), ("GET", "/assets/bootstrap.min.css", 200),
-    ("GET", "/assets/no-such-file.css", 404), ("DELETE", "/api/health", 405),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/", 302),
+        ("GET", "/runs", 302),
+        ("GET", "/login", 200),
+        ("POST", "/login", 400),
+        ("GET", "/logout", 302),
+        ("GET", "/api/health", 200),
+        ("GET", "/api/openapi.json", 200),
+        ("GET", "/api/runs", 401),
+        ("GET", "/_dash-layout", 401),
+        ("GET", "/assets/bootstrap.min.css", 200),
+        ("GET", "/assets/no-such-file.css", 404),
+        ("DELETE", "/api/health", 405),
+    ],
+)
 def test_unsigned_answers_carry_the_headers(web, method, path, status):
     answer = app.server.test_client().open(path, method=method)
     assert answer.status_code == status
     assert_secured(answer, f"{method} {path}")
 
 
-@pytest.mark.parametrize(("path", "status"), [
-    ("/", 200), ("/runs", 200), ("/trends", 200), ("/logout", 200), ("/_dash-layout", 200),
-    ("/_dash-dependencies", 200), ("/api/runs", 200), ("/api/runs/999999", 404), ("/no/such/page", 200),
-])
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/", 200),
+        ("/runs", 200),
+        ("/trends", 200),
+        ("/logout", 200),
+        ("/_dash-layout", 200),
+        ("/_dash-dependencies", 200),
+        ("/api/runs", 200),
+        ("/api/runs/999999", 404),
+        ("/no/such/page", 200),
+    ],
+)
 def test_signed_in_answers_carry_the_headers(web, path, status):
     answer = client_as("otto").get(path)
     assert answer.status_code == status

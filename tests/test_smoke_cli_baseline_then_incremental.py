@@ -1,7 +1,6 @@
 """A sql source: a baseline night then an incremental night through the CLI."""
 
 import pytest
-
 from conftest import erp_line, run_cli, sql_source_config, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -15,8 +14,9 @@ def test_baseline_then_incremental_counts_new_changed_removed(workdir, erp):
     assert first["status"] == "success" and first["baseline"] is True
     assert (first["lines_new"], first["batches_reconstructed"], first["change_events"]) == (3, 1, 0)
 
-    erp.write([erp_line("PO1", 1, promised_date="2026-12-09"), erp_line("PO1", 2, quantity_received=25),
-               erp_line("PO3", 1)])
+    erp.write(
+        [erp_line("PO1", 1, promised_date="2026-12-09"), erp_line("PO1", 2, quantity_received=25), erp_line("PO3", 1)]
+    )
     code, [second] = run_cli("--source", "erp")
     assert code == 0
     assert second["lines_new"] == 1

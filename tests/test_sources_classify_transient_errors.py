@@ -20,6 +20,7 @@ def raised(fn):
 
 # --- sqlite3 (DB-API) errors --------------------------------------------------------------------
 
+
 def test_sqlite_no_such_table_is_permanent(tmp_path):
     con = sqlite3.connect(tmp_path / "erp.sqlite")
     exc = raised(lambda: con.execute("SELECT * FROM po_linez"))
@@ -62,6 +63,7 @@ def test_sqlite_database_is_locked_is_transient(tmp_path):
 
 # --- sockets --------------------------------------------------------------------------------------
 
+
 def test_connection_refused_is_transient():
     probe = socket.socket()
     probe.bind(("127.0.0.1", 0))
@@ -88,6 +90,7 @@ def test_socket_timeout_is_transient():
 
 # --- SQLAlchemy ---------------------------------------------------------------------------------
 
+
 def test_sqlalchemy_operational_error_from_a_failed_connection_is_transient(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'no-such-folder' / 'erp.sqlite'}", poolclass=NullPool)
     exc = raised(engine.connect)
@@ -107,6 +110,7 @@ def test_sqlalchemy_operational_error_for_a_missing_table_is_permanent(tmp_path)
 
 
 # --- SQLSTATE in args[0], as pyodbc raises them ---------------------------------------------------
+
 
 class PyodbcStyleError(Exception):
     """pyodbc.Error's shape: args = (SQLSTATE, message). pyodbc cannot load here (no unixODBC)."""
@@ -150,6 +154,7 @@ def test_no_sqlstate_when_args_do_not_start_with_one():
 
 
 # --- potrack's own and other errors -------------------------------------------------------------
+
 
 def test_source_error_carries_its_classification():
     assert is_transient(SourceError("ERP unreachable", transient=True)) is True

@@ -6,11 +6,11 @@ the query (or in the xref query) is SQL, not a placeholder."""
 import re
 
 import sqlalchemy as sa
+from services import PG_URL
 
 from bench.odbc_extract import load_lines
 from potrack.config import SourceConfig, XrefConfig
 from potrack.sources.sql import SqlSource
-from services import PG_URL
 
 ROWS = 12_345
 BATCH = 1000
@@ -22,9 +22,13 @@ def source_session(schema_name: str) -> list[dict]:
     admin = sa.create_engine(PG_URL)
     try:
         with admin.connect() as conn:
-            return [dict(r) for r in conn.execute(sa.text(
-                "SELECT state, query FROM pg_stat_activity WHERE application_name = :name"), {"name": schema_name}
-            ).mappings()]
+            return [
+                dict(r)
+                for r in conn.execute(
+                    sa.text("SELECT state, query FROM pg_stat_activity WHERE application_name = :name"),
+                    {"name": schema_name},
+                ).mappings()
+            ]
     finally:
         admin.dispose()
 
@@ -34,11 +38,14 @@ def test_the_snapshot_is_fetched_a_batch_at_a_time_from_an_open_cursor(pg_schema
     try:
         with engine.begin() as conn:
             load_lines(conn, "big", ROWS)
-            conn.execute(sa.text("CREATE TABLE xref AS SELECT 'ITEM-' || g AS item_code, "
-                                 "'PART-' || g AS internal_part_id FROM generate_series(1, 3) g"))
+            conn.execute(
+                sa.text(
+                    "CREATE TABLE xref AS SELECT 'ITEM-' || g AS item_code, "
+                    "'PART-' || g AS internal_part_id FROM generate_series(1, 3) g"
+                )
+            )
         with engine.connect() as conn:
-            expected = [tuple(r) for r in conn.execute(sa.text(
-                "SELECT * FROM big ORDER BY po_number, line_number"))]
+            expected = [tuple(r) for r in conn.execute(sa.text("SELECT * FROM big ORDER BY po_number, line_number"))]
     finally:
         engine.dispose()
     xref = XrefConfig(query="SELECT item_code, internal_part_id FROM xref WHERE item_code LIKE 'ITEM-%'")

@@ -2,7 +2,6 @@
 run's valid lines; a changed custom value is a change event named after the column."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, failed_rows, lines, metrics
 
@@ -26,8 +25,14 @@ def test_custom_values_are_stored_typed_counted_and_diffed(workdir, erp):
     assert stored == {("PO1", 1): {"udf_1": "A", "udf_3": 5.0}, ("PO1", 2): {"udf_3": 2.5}, ("PO1", 3): None}
     assert isinstance(stored[("PO1", 2)]["udf_3"], float)  # a number, not the ERP's text
 
-    erp.write([erp_line("PO1", 1, udf_1="A", udf_3=7.5), erp_line("PO1", 2, udf_1="new", udf_3=2.5),
-               erp_line("PO1", 3), erp_line("PO1", 4, udf_1="lost", udf_3="heavy")])
+    erp.write(
+        [
+            erp_line("PO1", 1, udf_1="A", udf_3=7.5),
+            erp_line("PO1", 2, udf_1="new", udf_3=2.5),
+            erp_line("PO1", 3),
+            erp_line("PO1", 4, udf_1="lost", udf_3="heavy"),
+        ]
+    )
     code, [second] = run_cli("--source", "erp")
 
     assert code == 3
@@ -37,9 +42,13 @@ def test_custom_values_are_stored_typed_counted_and_diffed(workdir, erp):
         ("PO1", 2, "changed", "udf_1", None, "new"),
     ]
     assert [(r["row_key"], r["error"]) for r in failed_rows(store, second["run_id"])] == [
-        ("PO1/4", "udf_3: not a number: 'heavy'")]
-    assert custom(store) == {("PO1", 1): {"udf_1": "A", "udf_3": 7.5}, ("PO1", 2): {"udf_1": "new", "udf_3": 2.5},
-                             ("PO1", 3): None}
+        ("PO1/4", "udf_3: not a number: 'heavy'")
+    ]
+    assert custom(store) == {
+        ("PO1", 1): {"udf_1": "A", "udf_3": 7.5},
+        ("PO1", 2): {"udf_1": "new", "udf_3": 2.5},
+        ("PO1", 3): None,
+    }
 
     erp.write([erp_line("PO1", 1, udf_3=7.5), erp_line("PO1", 2, udf_1="new", udf_3=2.5), erp_line("PO1", 3)])
     code, [third] = run_cli("--source", "erp")

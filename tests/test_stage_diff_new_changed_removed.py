@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import audit_events, events, expect, lines, metrics, run_row
 
@@ -11,10 +10,11 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2), erp_line("PO1", 3), erp_line("PO2", 1)]
 NIGHT_2 = [
-    erp_line("PO1", 1, promised_date="2026-12-09", unit_price=3),   # two fields changed
-    erp_line("PO1", 2, description=None),                          # an optional value cleared
-    erp_line("PO1", 3),                                            # unchanged
-    erp_line("PO3", 1), erp_line("PO3", 2, quantity_ordered=7),    # new; PO2/1 is gone
+    erp_line("PO1", 1, promised_date="2026-12-09", unit_price=3),  # two fields changed
+    erp_line("PO1", 2, description=None),  # an optional value cleared
+    erp_line("PO1", 3),  # unchanged
+    erp_line("PO3", 1),
+    erp_line("PO3", 2, quantity_ordered=7),  # new; PO2/1 is gone
 ]
 
 
@@ -27,8 +27,7 @@ def test_incremental_night_classifies_every_line_and_records_one_event_per_chang
     code, [second] = run_cli("--source", "erp")
 
     assert code == 0 and second["status"] == "success" and second["baseline"] is False
-    assert metrics(second) == expect(lines_processed=5, lines_new=2, lines_changed=2, lines_removed=1,
-                                     change_events=4)
+    assert metrics(second) == expect(lines_processed=5, lines_new=2, lines_changed=2, lines_removed=1, change_events=4)
     store = open_store().engine
     assert events(store, second["run_id"]) == [
         ("PO1", 1, "changed", "promised_date", "2026-12-01", "2026-12-09"),
@@ -45,8 +44,12 @@ def test_incremental_night_classifies_every_line_and_records_one_event_per_chang
     assert stored[("PO3", 2)]["quantity_ordered"] == 7.0
     run_ids = {k: (r["first_seen_run_id"], r["last_changed_run_id"], r["active"]) for k, r in stored.items()}
     assert run_ids == {
-        ("PO1", 1): (r1, r2, True), ("PO1", 2): (r1, r2, True), ("PO1", 3): (r1, r1, True),
-        ("PO2", 1): (r1, r2, False), ("PO3", 1): (r2, r2, True), ("PO3", 2): (r2, r2, True),
+        ("PO1", 1): (r1, r2, True),
+        ("PO1", 2): (r1, r2, True),
+        ("PO1", 3): (r1, r1, True),
+        ("PO2", 1): (r1, r2, False),
+        ("PO3", 1): (r2, r2, True),
+        ("PO3", 2): (r2, r2, True),
     }
     [audit] = audit_events(store, r2)
     assert (audit["event_type"], audit["severity"], audit["source"]) == ("ingestion.completed", "info", "erp")

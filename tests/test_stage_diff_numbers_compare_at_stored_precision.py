@@ -8,22 +8,26 @@ import math
 import sqlite3
 
 import pytest
-
 from conftest import erp_line, json_value, open_store, run_cli, sql_source_config, write_config
 from store_reads import batches, events, expect, lines, metrics
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
-NIGHT_1 = [erp_line("PO1", 1, quantity_received=3), erp_line("PO1", 2, unit_price=2.5),
-           erp_line("PO1", 3, unit_price=2.5), erp_line("PO1", 4, quantity_received=3),
-           erp_line("PO1", 5, quantity_received=3), erp_line("PO1", 6, udf_3=1.25)]
+NIGHT_1 = [
+    erp_line("PO1", 1, quantity_received=3),
+    erp_line("PO1", 2, unit_price=2.5),
+    erp_line("PO1", 3, unit_price=2.5),
+    erp_line("PO1", 4, quantity_received=3),
+    erp_line("PO1", 5, quantity_received=3),
+    erp_line("PO1", 6, udf_3=1.25),
+]
 NIGHT_2 = [
-    erp_line("PO1", 1, quantity_received=3.0000001),     # under the 6th place: no receipt
-    erp_line("PO1", 2, unit_price=2.5000004),            # rounds to 2.5: no change
-    erp_line("PO1", 3, unit_price=2.500001),             # the 6th place: a change
-    erp_line("PO1", 4, quantity_received="2.9999996"),   # rounds to 3: not a fall (a correction)
-    erp_line("PO1", 5, quantity_received=3.000001),      # a receipt of 0.000001
-    erp_line("PO1", 6, udf_3="1.2500003"),               # a custom number: rounds to 1.25
+    erp_line("PO1", 1, quantity_received=3.0000001),  # under the 6th place: no receipt
+    erp_line("PO1", 2, unit_price=2.5000004),  # rounds to 2.5: no change
+    erp_line("PO1", 3, unit_price=2.500001),  # the 6th place: a change
+    erp_line("PO1", 4, quantity_received="2.9999996"),  # rounds to 3: not a fall (a correction)
+    erp_line("PO1", 5, quantity_received=3.000001),  # a receipt of 0.000001
+    erp_line("PO1", 6, udf_3="1.2500003"),  # a custom number: rounds to 1.25
 ]
 
 
@@ -36,8 +40,9 @@ def test_differences_below_the_sixth_decimal_place_are_no_change(workdir, erp):
     code, [report] = run_cli("--source", "erp")
 
     assert code == 0 and report["status"] == "success"
-    assert metrics(report) == expect(lines_processed=6, lines_changed=2, change_events=2, batches_reconstructed=1,
-                                     custom_values=1)
+    assert metrics(report) == expect(
+        lines_processed=6, lines_changed=2, change_events=2, batches_reconstructed=1, custom_values=1
+    )
     store = open_store().engine
     assert events(store, report["run_id"]) == [
         ("PO1", 3, "changed", "unit_price", "2.5", "2.500001"),
@@ -82,18 +87,28 @@ def _erp_sends_negative_zero(erp) -> bool:
     return isinstance(value, float) and value == 0 and math.copysign(1.0, value) == -1.0
 
 
-ZERO = [erp_line("PO1", 1, quantity_received=0, unit_price=0, udf_3=0),
-        erp_line("PO1", 2, quantity_received=0, unit_price=0, udf_3=0),
-        erp_line("PO1", 3, quantity_received=0, unit_price=0, udf_3=0)]
-NEGATIVE_ZERO = [erp_line("PO1", 1, quantity_received=-0.0, unit_price=-0.0, udf_3=-0.0),
-                 erp_line("PO1", 2, quantity_received="-0", unit_price="-0", udf_3="-0"),
-                 erp_line("PO1", 3, quantity_received="-0.0", unit_price=" -0.0 ", udf_3="-0.0")]
+ZERO = [
+    erp_line("PO1", 1, quantity_received=0, unit_price=0, udf_3=0),
+    erp_line("PO1", 2, quantity_received=0, unit_price=0, udf_3=0),
+    erp_line("PO1", 3, quantity_received=0, unit_price=0, udf_3=0),
+]
+NEGATIVE_ZERO = [
+    erp_line("PO1", 1, quantity_received=-0.0, unit_price=-0.0, udf_3=-0.0),
+    erp_line("PO1", 2, quantity_received="-0", unit_price="-0", udf_3="-0"),
+    erp_line("PO1", 3, quantity_received="-0.0", unit_price=" -0.0 ", udf_3="-0.0"),
+]
 
 
 def _stored_zeros(store) -> dict[tuple[str, int], tuple[bool, bool, bool]]:
     """Per line: whether quantity_received, unit_price and the custom udf_3 are stored as +0."""
-    return {k: (_positive_zero(r["quantity_received"]), _positive_zero(r["unit_price"]),
-                _positive_zero(json_value(r["custom"])["udf_3"])) for k, r in lines(store).items()}
+    return {
+        k: (
+            _positive_zero(r["quantity_received"]),
+            _positive_zero(r["unit_price"]),
+            _positive_zero(json_value(r["custom"])["udf_3"]),
+        )
+        for k, r in lines(store).items()
+    }
 
 
 def test_negative_zero_is_stored_as_zero(workdir, erp):

@@ -20,7 +20,6 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
 from store_reads import all_batches, all_events, batches, events, expect, failed_rows, lines, metrics, run_row
 
@@ -32,25 +31,49 @@ NIGHT_1 = [erp_line("PO1", 1), erp_line("PO1", 2, description=MULTILINE)]
 GOOD_TONIGHT = [
     erp_line("PO1", 1, quantity_received=5),
     erp_line("PO1", 2, description=MULTILINE),
-    erp_line("P" * 64, 2_000_000_000, item_code="ITEM-3", description="e" * 400, quantity_ordered="1234.50",
-             quantity_received="1.5e3"),
+    erp_line(
+        "P" * 64,
+        2_000_000_000,
+        item_code="ITEM-3",
+        description="e" * 400,
+        quantity_ordered="1234.50",
+        quantity_received="1.5e3",
+    ),
 ]
 # (row, its row_key, its error): written out by hand.
 BAD_TONIGHT = [
-    (erp_line("PO2", 1, description="bad\x00nul"), "PO2/1",
-     "description: contains the control character NUL at position 4"),
-    (erp_line("PO2", 2, item_code="IT\x07EM"), "PO2/2",
-     "item_code: contains the control character U+0007 at position 3"),
-    (erp_line("PO2", 3, supplier_code="SUP1\x1f"), "PO2/3",
-     "supplier_code: contains the control character U+001F at position 5"),
+    (
+        erp_line("PO2", 1, description="bad\x00nul"),
+        "PO2/1",
+        "description: contains the control character NUL at position 4",
+    ),
+    (
+        erp_line("PO2", 2, item_code="IT\x07EM"),
+        "PO2/2",
+        "item_code: contains the control character U+0007 at position 3",
+    ),
+    (
+        erp_line("PO2", 3, supplier_code="SUP1\x1f"),
+        "PO2/3",
+        "supplier_code: contains the control character U+001F at position 5",
+    ),
     (erp_line("PO2", 4, description="d" * 401), "PO2/4", "description: longer than 400 characters (401)"),
     (erp_line("P" * 65, 1), None, "po_number: longer than 64 characters (65)"),
-    (erp_line("PO2", 3_000_000_000, item_code="ITEM-4"), None,
-     "line_number: larger than 2,000,000,000, the store's limit: 3000000000"),
-    (erp_line("PO2", 6, quantity_ordered="1,234.50"), "PO2/6",
-     "quantity_ordered: not a number: '1,234.50' (no thousands separators; the decimal point is '.')"),
-    (erp_line("PO2", 7, quantity_received="1_000"), "PO2/7",
-     "quantity_received: not a number: '1_000' (no thousands separators; the decimal point is '.')"),
+    (
+        erp_line("PO2", 3_000_000_000, item_code="ITEM-4"),
+        None,
+        "line_number: larger than 2,000,000,000, the store's limit: 3000000000",
+    ),
+    (
+        erp_line("PO2", 6, quantity_ordered="1,234.50"),
+        "PO2/6",
+        "quantity_ordered: not a number: '1,234.50' (no thousands separators; the decimal point is '.')",
+    ),
+    (
+        erp_line("PO2", 7, quantity_received="1_000"),
+        "PO2/7",
+        "quantity_received: not a number: '1_000' (no thousands separators; the decimal point is '.')",
+    ),
 ]
 
 
@@ -64,12 +87,14 @@ def test_each_odd_cell_rejects_only_its_row_and_every_other_line_is_applied(work
 
     assert code == 3
     assert (report["status"], report["error"]) == ("partial", None)
-    assert metrics(report) == expect(lines_processed=11, lines_new=1, lines_changed=1, change_events=1,
-                                     batches_reconstructed=2, errors=8)
+    assert metrics(report) == expect(
+        lines_processed=11, lines_new=1, lines_changed=1, change_events=1, batches_reconstructed=2, errors=8
+    )
     store = open_store().engine
     rejected = failed_rows(store, report["run_id"])
     assert [(r["row_key"], r["error"]) for r in rejected] == sorted(
-        ((key, error) for _, key, error in BAD_TONIGHT), key=lambda t: (t[0] or "", t[1]))
+        ((key, error) for _, key, error in BAD_TONIGHT), key=lambda t: (t[0] or "", t[1])
+    )
     by_error = {r["error"]: r for r in rejected}
     for row, _, error in BAD_TONIGHT:
         assert by_error[error]["raw"] == row  # every cell as the ERP sent it, the NUL and the \x1f included
@@ -80,7 +105,10 @@ def test_each_odd_cell_rejects_only_its_row_and_every_other_line_is_applied(work
     assert stored[("PO1", 2)]["description"] == "first\tsecond\r\nthird\nfourth"
     at_limits = stored[("P" * 64, 2_000_000_000)]
     assert (at_limits["description"], at_limits["quantity_ordered"], at_limits["quantity_received"]) == (
-        "e" * 400, 1234.5, 1500.0)
+        "e" * 400,
+        1234.5,
+        1500.0,
+    )
     assert stored[("PO1", 1)]["quantity_received"] == 5.0
     assert events(store, report["run_id"]) == [
         ("PO1", 1, "changed", "quantity_received", "0", "5"),
@@ -116,10 +144,13 @@ def test_a_rejected_nul_row_of_an_active_line_leaves_it_as_it_was_and_its_raw_da
     assert metrics(report) == expect(lines_processed=2, errors=1)
     assert lines(store) == before  # every column, the active flag and the run ids
     assert (all_events(store), all_batches(store)) == (events_before, batches_before)
-    [stored] = store_rows(store, "SELECT row_key, raw_data, error FROM failed_rows WHERE run_id = :r",
-                          r=report["run_id"])
+    [stored] = store_rows(
+        store, "SELECT row_key, raw_data, error FROM failed_rows WHERE run_id = :r", r=report["run_id"]
+    )
     assert (stored["row_key"], stored["error"]) == (
-        "PO1/1", "description: contains the control character NUL at position 7")
+        "PO1/1",
+        "description: contains the control character NUL at position 7",
+    )
     assert "\x00" not in stored["raw_data"] and '"broken\\u0000text"' in stored["raw_data"]
     assert json.loads(stored["raw_data"]) == bad
 
@@ -133,15 +164,21 @@ def test_a_po_number_with_a_control_character_at_its_end_keeps_its_stored_line(w
     store = open_store().engine
     before = lines(store)
 
-    erp.write([erp_line("PO1\x1f", 1, unit_price=9, description="plain"), erp_line("PO1", 2),
-               erp_line("P\x00O9", 1, description="plain")])
+    erp.write(
+        [
+            erp_line("PO1\x1f", 1, unit_price=9, description="plain"),
+            erp_line("PO1", 2),
+            erp_line("P\x00O9", 1, description="plain"),
+        ]
+    )
     code, [report] = run_cli("--source", "erp")
 
     assert (code, report["errors"], report["lines_removed"]) == (3, 2, 0)
     assert lines(store) == before
     assert [(r["row_key"], r["error"]) for r in failed_rows(store, report["run_id"])] == [
         (None, "po_number: contains the control character NUL at position 2"),
-        ("PO1/1", "po_number: contains the control character U+001F at position 4")]
+        ("PO1/1", "po_number: contains the control character U+001F at position 4"),
+    ]
 
 
 # The ERP in PostgreSQL: typed columns, prices and quantities NUMERIC(19,4), which psycopg returns as Decimal.
@@ -167,18 +204,26 @@ def test_error_texts_show_numbers_as_a_postgresql_erp_sent_them(workdir, pg_sche
     engine = pg_schema.engine()
     with engine.begin() as conn:
         conn.execute(sa.text(ERP_TABLE))
-        conn.execute(sa.text(f"INSERT INTO erp_po_lines VALUES ({', '.join(':' + c for c in ERP_COLUMNS)})"), [
-            pg_erp_row("PO1", 1), pg_erp_row("PO1", 2, unit_price="-1.5"),
-            pg_erp_row("PO1", 3, quantity_received="-0.0001")])
+        conn.execute(
+            sa.text(f"INSERT INTO erp_po_lines VALUES ({', '.join(':' + c for c in ERP_COLUMNS)})"),
+            [
+                pg_erp_row("PO1", 1),
+                pg_erp_row("PO1", 2, unit_price="-1.5"),
+                pg_erp_row("PO1", 3, quantity_received="-0.0001"),
+            ],
+        )
     engine.dispose()
-    write_config(workdir, f"""
+    write_config(
+        workdir,
+        f"""
 [[sources]]
 name = "pg"
 kind = "sql"
 url = "{pg_schema.url}"
 query = "SELECT * FROM erp_po_lines"
 custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
-""")
+""",
+    )
 
     code, [report] = run_cli("--source", "pg")
 

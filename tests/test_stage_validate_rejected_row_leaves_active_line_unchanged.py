@@ -1,7 +1,6 @@
 """Stage 2, validate: a rejected row whose key is an active line leaves that stored line exactly as it was."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import batches, events, expect, failed_rows, lines, metrics, run_row
 
@@ -17,9 +16,13 @@ def test_rejected_row_neither_changes_nor_removes_its_active_line(workdir, erp):
     before = lines(store)
 
     # Tonight PO1/1 has a received rise but a bad price, PO1/3 lost its status: both rows are rejected.
-    erp.write([erp_line("PO1", 1, quantity_received=30, unit_price="abc", udf_1="b"),
-               erp_line("PO1", 2, promised_date="2026-12-09"),
-               erp_line("PO1", 3, status=None)])
+    erp.write(
+        [
+            erp_line("PO1", 1, quantity_received=30, unit_price="abc", udf_1="b"),
+            erp_line("PO1", 2, promised_date="2026-12-09"),
+            erp_line("PO1", 3, status=None),
+        ]
+    )
     code, [second] = run_cli("--source", "erp")
 
     assert code == 3 and second["status"] == "partial"
@@ -41,8 +44,9 @@ def test_rejected_row_neither_changes_nor_removes_its_active_line(workdir, erp):
     code, [third] = run_cli("--source", "erp")
 
     assert code == 0
-    assert metrics(third) == expect(lines_processed=2, lines_changed=1, lines_removed=1, change_events=3,
-                                    batches_reconstructed=1, custom_values=1)
+    assert metrics(third) == expect(
+        lines_processed=2, lines_changed=1, lines_removed=1, change_events=3, batches_reconstructed=1, custom_values=1
+    )
     assert events(store, third["run_id"]) == [
         ("PO1", 1, "changed", "quantity_received", "10", "30"),
         ("PO1", 1, "changed", "udf_1", "a", "b"),

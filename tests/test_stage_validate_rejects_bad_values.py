@@ -1,18 +1,20 @@
 """Stage 2, validate, through a run: bad rows become failed rows with their raw data and take no further part."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from potrack.pipeline.validate import DATE_FORMS
 from store_reads import audit_events, events, expect, failed_rows, lines, metrics, run_row, unmapped
+
+from potrack.pipeline.validate import DATE_FORMS
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 GOOD = erp_line("PO1", 1, quantity_received=4, udf_1="ok")
 BAD = [
     (erp_line("PO1", 2, quantity_ordered="ten", udf_1="lost"), "quantity_ordered: not a number: 'ten'"),
-    (erp_line("PO1", 3, promised_date="2026-02-30", quantity_received=5),
-     f"promised_date: not a date (expected {DATE_FORMS}): '2026-02-30'"),
+    (
+        erp_line("PO1", 3, promised_date="2026-02-30", quantity_received=5),
+        f"promised_date: not a date (expected {DATE_FORMS}): '2026-02-30'",
+    ),
     (erp_line(None, 4), "po_number: required value is missing"),
     (erp_line("PO1", 5, supplier_code=None, udf_3=9), "supplier_code: required value is missing"),
     (erp_line("PO1", 6, unit_price=-1, item_code="NO-XREF"), "unit_price: negative: -1"),
@@ -31,8 +33,7 @@ def test_bad_rows_are_rejected_with_raw_data_and_the_run_is_partial(workdir, erp
     assert report["status"] == "partial" and report["error"] is None
     # Rejected rows count as errors and nothing else: their received quantity makes no batch, their
     # custom values are not counted, their unmapped item code is no xref gap.
-    assert metrics(report) == expect(lines_processed=8, lines_new=1, batches_reconstructed=1, custom_values=1,
-                                     errors=7)
+    assert metrics(report) == expect(lines_processed=8, lines_new=1, batches_reconstructed=1, custom_values=1, errors=7)
     store = open_store().engine
     assert set(lines(store)) == {("PO1", 1)}
     assert unmapped(store, report["run_id"]) == {}

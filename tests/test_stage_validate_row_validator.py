@@ -3,8 +3,8 @@
 import datetime as dt
 
 import pytest
-
 from conftest import ERP_COLUMNS, erp_line
+
 from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.validate import DATE_FORMS, FIELDS, RowError, RowValidator
 from potrack.sources.errors import SourceError
@@ -28,15 +28,26 @@ def error_of(v, r):
 
 
 def test_valid_row_becomes_typed_line():
-    line = validator().validate(row(quantity_ordered="12.5", quantity_received=3, unit_price=" 2.50 ",
-                                    udf_1="  tag ", udf_3="7"))
+    line = validator().validate(
+        row(quantity_ordered="12.5", quantity_received=3, unit_price=" 2.50 ", udf_1="  tag ", udf_3="7")
+    )
     assert line.key == ("PO1", 1)
     values = dict(zip(FIELDS, line.values))
     assert values == {
-        "item_code": "ITEM-1", "supplier_code": "SUP1", "description": "PO1 line 1", "uom": "EA",
-        "quantity_ordered": 12.5, "quantity_received": 3.0, "unit_price": 2.5, "currency": "EUR",
-        "order_date": "2026-10-01", "promised_date": "2026-12-01",
-        "need_by_date": "2026-12-05", "status": "open", "buyer": "alice", "plant": "P100",
+        "item_code": "ITEM-1",
+        "supplier_code": "SUP1",
+        "description": "PO1 line 1",
+        "uom": "EA",
+        "quantity_ordered": 12.5,
+        "quantity_received": 3.0,
+        "unit_price": 2.5,
+        "currency": "EUR",
+        "order_date": "2026-10-01",
+        "promised_date": "2026-12-01",
+        "need_by_date": "2026-12-05",
+        "status": "open",
+        "buyer": "alice",
+        "plant": "P100",
     }
     assert line.custom == ("tag", 7.0)  # custom names sorted: udf_1, udf_3
 
@@ -46,26 +57,31 @@ def test_key_is_stripped_and_line_number_read_as_whole_number():
     assert validator().validate(row(line_number=1.0)).key == ("PO1", 1)
 
 
-@pytest.mark.parametrize("values, error", [
-    ({"po_number": None}, "po_number: required value is missing"),
-    ({"po_number": "  "}, "po_number: required value is missing"),
-    ({"line_number": None}, "line_number: required value is missing"),
-    ({"line_number": "one"}, "line_number: not a whole number: 'one'"),
-    ({"line_number": "1.5"}, "line_number: not a whole number of 0 or more: '1.5'"),
-    ({"line_number": -1}, "line_number: not a whole number of 0 or more: -1"),
-    ({"line_number": "٣"}, "line_number: not a whole number: '٣'"),  # a digit of another script
-    ({"po_number": "P" * 65}, "po_number: longer than 64 characters (65)"),
-    ({"line_number": 3_000_000_000}, "line_number: larger than 2,000,000,000, the store's limit: 3000000000"),
-    ({"line_number": 10**30}, f"line_number: larger than 2,000,000,000, the store's limit: {10**30}"),
-])
+@pytest.mark.parametrize(
+    "values, error",
+    [
+        ({"po_number": None}, "po_number: required value is missing"),
+        ({"po_number": "  "}, "po_number: required value is missing"),
+        ({"line_number": None}, "line_number: required value is missing"),
+        ({"line_number": "one"}, "line_number: not a whole number: 'one'"),
+        ({"line_number": "1.5"}, "line_number: not a whole number of 0 or more: '1.5'"),
+        ({"line_number": -1}, "line_number: not a whole number of 0 or more: -1"),
+        ({"line_number": "٣"}, "line_number: not a whole number: '٣'"),  # a digit of another script
+        ({"po_number": "P" * 65}, "po_number: longer than 64 characters (65)"),
+        ({"line_number": 3_000_000_000}, "line_number: larger than 2,000,000,000, the store's limit: 3000000000"),
+        ({"line_number": 10**30}, f"line_number: larger than 2,000,000,000, the store's limit: {10**30}"),
+    ],
+)
 def test_missing_or_invalid_key_is_rejected_naming_the_key_part_and_its_limit(values, error):
     v = validator()
     assert error_of(v, row(**values)) == error
     assert v.key_of(row(**values)) is None
 
 
-@pytest.mark.parametrize("field", ["item_code", "supplier_code", "quantity_ordered", "quantity_received",
-                                   "unit_price", "promised_date", "status"])
+@pytest.mark.parametrize(
+    "field",
+    ["item_code", "supplier_code", "quantity_ordered", "quantity_received", "unit_price", "promised_date", "status"],
+)
 @pytest.mark.parametrize("empty", [None, "", "   "])
 def test_missing_required_value_is_rejected_naming_the_field(field, empty):
     v = validator()
@@ -80,10 +96,21 @@ def test_optional_values_may_be_missing(field):
 
 
 @pytest.mark.parametrize("field", ["quantity_ordered", "quantity_received", "unit_price"])
-@pytest.mark.parametrize("bad, words", [("ten", "not a number"), ("1,5", "not a number"), (True, "not a number"),
-                                        ("nan", "not a number"), ("inf", "not a number"), ("1_000", "not a number"),
-                                        ("1e400", "not a finite number"), (float("nan"), "not a finite number"),
-                                        (-1, "negative"), ("-0.01", "negative")])
+@pytest.mark.parametrize(
+    "bad, words",
+    [
+        ("ten", "not a number"),
+        ("1,5", "not a number"),
+        (True, "not a number"),
+        ("nan", "not a number"),
+        ("inf", "not a number"),
+        ("1_000", "not a number"),
+        ("1e400", "not a finite number"),
+        (float("nan"), "not a finite number"),
+        (-1, "negative"),
+        ("-0.01", "negative"),
+    ],
+)
 def test_non_numeric_or_negative_quantity_or_price_is_rejected(field, bad, words):
     message = error_of(validator(), row(**{field: bad}))
     assert message.startswith(f"{field}: {words}")
@@ -96,31 +123,45 @@ def test_zero_quantity_and_price_are_valid():
 
 
 @pytest.mark.parametrize("field", ["order_date", "promised_date", "need_by_date"])
-@pytest.mark.parametrize("bad", ["2026-13-01", "2026-02-30", "01/12/2026", "tomorrow", "20261301", "2026-12-01junk",
-                                 "2026-12-011"])
+@pytest.mark.parametrize(
+    "bad", ["2026-13-01", "2026-02-30", "01/12/2026", "tomorrow", "20261301", "2026-12-01junk", "2026-12-011"]
+)
 def test_unparseable_date_is_rejected_naming_the_field(field, bad):
     message = error_of(validator(), row(**{field: bad}))
     assert message == f"{field}: not a date (expected {DATE_FORMS}): {bad!r}"
 
 
-@pytest.mark.parametrize("value, expected", [  # a valid date becomes canonical ISO text
-    ("20261203", "2026-12-03"),       # YYYYMMDD text
-    (20261203, "2026-12-03"),         # YYYYMMDD stored as a number
-    ("2026-12-03", "2026-12-03"),
-    ("2026-12-03 00:00:00", "2026-12-03"),       # a datetime as text (SQLite)
-    ("2026-12-03T10:30:00.0000000", "2026-12-03"),  # SQL Server datetime2 as text
-    (dt.datetime(2026, 12, 3, 23, 59), "2026-12-03"),
-    (dt.date(2026, 12, 3), "2026-12-03"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [  # a valid date becomes canonical ISO text
+        ("20261203", "2026-12-03"),  # YYYYMMDD text
+        (20261203, "2026-12-03"),  # YYYYMMDD stored as a number
+        ("2026-12-03", "2026-12-03"),
+        ("2026-12-03 00:00:00", "2026-12-03"),  # a datetime as text (SQLite)
+        ("2026-12-03T10:30:00.0000000", "2026-12-03"),  # SQL Server datetime2 as text
+        (dt.datetime(2026, 12, 3, 23, 59), "2026-12-03"),
+        (dt.date(2026, 12, 3), "2026-12-03"),
+    ],
+)
 def test_dates_are_read_from_iso_yyyymmdd_and_date_values(value, expected):
     line = validator().validate(row(promised_date=value, order_date=value))
     assert line.get("promised_date") == expected
     assert line.get("order_date") == expected
 
 
-@pytest.mark.parametrize("field, limit", [("item_code", 64), ("supplier_code", 64), ("description", 400),
-                                          ("uom", 20), ("currency", 8), ("status", 32), ("buyer", 64),
-                                          ("plant", 64)])
+@pytest.mark.parametrize(
+    "field, limit",
+    [
+        ("item_code", 64),
+        ("supplier_code", 64),
+        ("description", 400),
+        ("uom", 20),
+        ("currency", 8),
+        ("status", 32),
+        ("buyer", 64),
+        ("plant", 64),
+    ],
+)
 def test_too_long_text_is_rejected_never_cut(field, limit):
     v = validator()
     assert v.validate(row(**{field: "x" * limit})).get(field) == "x" * limit
@@ -140,8 +181,9 @@ def test_custom_values_are_typed_and_rejected_naming_the_column():
 
 
 def test_every_bad_field_of_a_row_is_named_in_one_error():
-    message = error_of(validator(), row(item_code=None, quantity_ordered="lots", unit_price=-3,
-                                        promised_date="soon", udf_3="x"))
+    message = error_of(
+        validator(), row(item_code=None, quantity_ordered="lots", unit_price=-3, promised_date="soon", udf_3="x")
+    )
     assert message.split("; ") == [
         "item_code: required value is missing",
         "quantity_ordered: not a number: 'lots'",

@@ -2,15 +2,19 @@
 no part id, and its code is listed among the run's unmapped codes."""
 
 import pytest
-
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import events, expect, lines, metrics, unmapped
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
-SNAPSHOT = [erp_line("PO1", 1), erp_line("PO1", 2, item_code="X-9"), erp_line("PO1", 3, item_code="X-9"),
-            erp_line("PO1", 4, item_code="Y-1"), erp_line("PO1", 5)]
+SNAPSHOT = [
+    erp_line("PO1", 1),
+    erp_line("PO1", 2, item_code="X-9"),
+    erp_line("PO1", 3, item_code="X-9"),
+    erp_line("PO1", 4, item_code="Y-1"),
+    erp_line("PO1", 5),
+]
 
 
 def part_ids(store):
@@ -26,8 +30,13 @@ def test_unmapped_codes_are_ingested_without_part_id_and_listed_with_line_counts
     assert code == 0 and report["status"] == "success"  # an xref gap is not an error
     assert metrics(report) == expect(lines_processed=5, lines_new=5, xref_gaps=2)
     store = open_store().engine
-    assert part_ids(store) == {("PO1", 1): "PART-1", ("PO1", 2): None, ("PO1", 3): None, ("PO1", 4): None,
-                               ("PO1", 5): "PART-5"}
+    assert part_ids(store) == {
+        ("PO1", 1): "PART-1",
+        ("PO1", 2): None,
+        ("PO1", 3): None,
+        ("PO1", 4): None,
+        ("PO1", 5): "PART-5",
+    }
     assert unmapped(store, report["run_id"]) == {"X-9": 2, "Y-1": 1}
 
 
@@ -54,8 +63,12 @@ def test_xref_changes_are_change_events_and_gaps_are_counted_for_every_valid_lin
 
 def test_xref_read_from_a_csv_file(workdir, erp):
     (workdir / "xref.csv").write_text("item_code,internal_part_id\nITEM-1,P-ONE\nX-9, P-X9 \n", encoding="utf-8")
-    write_config(workdir, sql_source_config(erp).replace(
-        'xref = { query = "SELECT item_code, internal_part_id FROM xref" }', 'xref = { path = "xref.csv" }'))
+    write_config(
+        workdir,
+        sql_source_config(erp).replace(
+            'xref = { query = "SELECT item_code, internal_part_id FROM xref" }', 'xref = { path = "xref.csv" }'
+        ),
+    )
     erp.write(SNAPSHOT)
 
     code, [report] = run_cli("--source", "erp")
@@ -63,7 +76,11 @@ def test_xref_read_from_a_csv_file(workdir, erp):
     assert code == 0
     assert report["xref_gaps"] == 2
     store = open_store().engine
-    assert part_ids(store) == {("PO1", 1): "P-ONE", ("PO1", 2): "P-X9", ("PO1", 3): "P-X9", ("PO1", 4): None,
-                               ("PO1", 5): None}
+    assert part_ids(store) == {
+        ("PO1", 1): "P-ONE",
+        ("PO1", 2): "P-X9",
+        ("PO1", 3): "P-X9",
+        ("PO1", 4): None,
+        ("PO1", 5): None,
+    }
     assert unmapped(store, report["run_id"]) == {"Y-1": 1, "ITEM-5": 1}
-

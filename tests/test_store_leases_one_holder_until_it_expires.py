@@ -5,10 +5,10 @@ import datetime as dt
 import time
 
 import pytest
+from timing import all_at_once
 
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
-from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -39,7 +39,9 @@ def test_a_lease_has_one_holder_until_it_expires_unrenewed(engine):
 
 def test_instances_racing_for_a_new_lease_get_it_once(engine):
     holders = [f"instance-{n}" for n in range(8)]
-    taken = all_at_once(*[lambda h=h: leases.acquire(engine, "scheduler", h, dt.timedelta(seconds=30)) for h in holders])
+    taken = all_at_once(
+        *[lambda h=h: leases.acquire(engine, "scheduler", h, dt.timedelta(seconds=30)) for h in holders]
+    )
     won = [h for h, ok in zip(holders, taken) if ok]
     assert len(won) == 1 and leases.holding(engine, "scheduler").holder == won[0]
 
@@ -54,8 +56,9 @@ def test_a_released_lease_is_free_at_once_and_only_its_holder_releases_it(engine
 
 def test_instance_leases_expired_for_longer_than_a_while_are_forgotten(engine):
     for instance in ("old", "recent", "alive"):
-        leases.acquire(engine, leases.instance_lease(instance), instance,
-                       dt.timedelta(minutes=5) if instance == "alive" else TTL)
+        leases.acquire(
+            engine, leases.instance_lease(instance), instance, dt.timedelta(minutes=5) if instance == "alive" else TTL
+        )
     leases.acquire(engine, leases.SCHEDULER, "old", TTL)
     time.sleep(TTL.total_seconds() + 0.1)
     assert [h.holder for h in leases.live_instances(engine)] == ["alive"]

@@ -9,10 +9,9 @@ import textwrap
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import ROOT
-from potrack.store import liveness
 
+from potrack.store import liveness
 
 HOLDER = textwrap.dedent("""
     import sys, time
@@ -27,8 +26,12 @@ HOLDER = textwrap.dedent("""
 
 def start_holder(url: str, run_id: int) -> subprocess.Popen[str]:
     """Another process that takes the run's lock and keeps it until it is killed."""
-    proc = subprocess.Popen([sys.executable, "-c", HOLDER, url, str(run_id)], stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, url, str(run_id)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
     return proc
 

@@ -12,17 +12,33 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-
 from conftest import run_cli_process
+
 from potrack.store.engine import alembic_config, current_revision, ensure_schema, make_engine
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0)
-METRICS = ("rows_done", "lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-           "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts")
-NEW_COLUMNS = {"runs": {"notes", "accept_removals"}, "po_lines": {"received_decreased"},
-               "failed_rows": {"location"}, "change_events": set(), "receipt_batches": set()}
+METRICS = (
+    "rows_done",
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "custom_values",
+    "xref_gaps",
+    "errors",
+    "retry_attempts",
+)
+NEW_COLUMNS = {
+    "runs": {"notes", "accept_removals"},
+    "po_lines": {"received_decreased"},
+    "failed_rows": {"location"},
+    "change_events": set(),
+    "receipt_batches": set(),
+}
 
 
 def table(conn: sa.Connection, name: str) -> sa.Table:
@@ -32,26 +48,79 @@ def table(conn: sa.Connection, name: str) -> sa.Table:
 def old_run(conn: sa.Connection, source: str, minutes: int) -> int:
     runs = table(conn, "runs")
     at = T0 + dt.timedelta(minutes=minutes)
-    return conn.execute(runs.insert().values(
-        source=source, trigger="schedule", status="success", baseline=minutes == 0, queued_at=at, started_at=at,
-        finished_at=at, duration_s=1.5, **{name: 1 for name in METRICS}).returning(runs.c.id)).scalar_one()
+    return conn.execute(
+        runs.insert()
+        .values(
+            source=source,
+            trigger="schedule",
+            status="success",
+            baseline=minutes == 0,
+            queued_at=at,
+            started_at=at,
+            finished_at=at,
+            duration_s=1.5,
+            **{name: 1 for name in METRICS},
+        )
+        .returning(runs.c.id)
+    ).scalar_one()
 
 
 def old_line(conn: sa.Connection, run_id: int, source: str, line: int, received: float) -> None:
-    conn.execute(table(conn, "po_lines").insert().values(
-        source=source, po_number="PO1", line_number=line, item_code=f"ITEM-{line}", supplier_code="SUP1",
-        description=f"line {line}", uom="EA", quantity_ordered=10.0, quantity_received=received, unit_price=2.5,
-        currency="EUR", order_date=dt.date(2026, 10, 1), promised_date=dt.date(2026, 12, 9),
-        need_by_date=None, status="open", buyer="alice", plant="P100", internal_part_id=f"PART-{line}",
-        custom={"udf_project": "beta"}, digest=1000 + line, first_seen_run_id=run_id, last_changed_run_id=run_id,
-        active=True))
+    conn.execute(
+        table(conn, "po_lines")
+        .insert()
+        .values(
+            source=source,
+            po_number="PO1",
+            line_number=line,
+            item_code=f"ITEM-{line}",
+            supplier_code="SUP1",
+            description=f"line {line}",
+            uom="EA",
+            quantity_ordered=10.0,
+            quantity_received=received,
+            unit_price=2.5,
+            currency="EUR",
+            order_date=dt.date(2026, 10, 1),
+            promised_date=dt.date(2026, 12, 9),
+            need_by_date=None,
+            status="open",
+            buyer="alice",
+            plant="P100",
+            internal_part_id=f"PART-{line}",
+            custom={"udf_project": "beta"},
+            digest=1000 + line,
+            first_seen_run_id=run_id,
+            last_changed_run_id=run_id,
+            active=True,
+        )
+    )
 
 
-def old_event(conn: sa.Connection, run_id: int, source: str, line: int, kind: str, field: str | None = None,
-              old: str | None = None, new: str | None = None) -> None:
-    conn.execute(table(conn, "change_events").insert().values(
-        run_id=run_id, source=source, po_number="PO1", line_number=line, kind=kind, field=field, old_value=old,
-        new_value=new))
+def old_event(
+    conn: sa.Connection,
+    run_id: int,
+    source: str,
+    line: int,
+    kind: str,
+    field: str | None = None,
+    old: str | None = None,
+    new: str | None = None,
+) -> None:
+    conn.execute(
+        table(conn, "change_events")
+        .insert()
+        .values(
+            run_id=run_id,
+            source=source,
+            po_number="PO1",
+            line_number=line,
+            kind=kind,
+            field=field,
+            old_value=old,
+            new_value=new,
+        )
+    )
 
 
 @pytest.fixture
@@ -64,18 +133,38 @@ def store_at_0006(store_url):
             old_line(conn, first, "erp", line, received)
             old_event(conn, first, "erp", line, "new")
         old_line(conn, other, "other", 1, 10.0)  # the same key in another source, whose received rose
-        old_event(conn, second, "erp", 1, "changed", "quantity_received", "10", "4")      # fell
+        old_event(conn, second, "erp", 1, "changed", "quantity_received", "10", "4")  # fell
         old_event(conn, second, "erp", 1, "changed", "promised_date", "2026-12-01", "2026-12-09")
-        old_event(conn, second, "erp", 2, "changed", "quantity_received", "4", "10")      # rose
+        old_event(conn, second, "erp", 2, "changed", "quantity_received", "4", "10")  # rose
         old_event(conn, second, "erp", 2, "changed", "status", "open", "closed")
-        old_event(conn, second, "erp", 3, "changed", "UDF_Project", "alpha", "beta")      # a custom column
+        old_event(conn, second, "erp", 3, "changed", "UDF_Project", "alpha", "beta")  # a custom column
         old_event(conn, other, "other", 1, "changed", "quantity_received", "4", "10")
-        conn.execute(table(conn, "receipt_batches").insert().values(
-            run_id=first, source="erp", po_number="PO1", line_number=2, quantity=4.0, cumulative_received=4.0,
-            received_at=T0))
-        conn.execute(table(conn, "failed_rows").insert().values(
-            run_id=second, source="erp", stage="validate", row_key="PO1/9", raw_data='{"po_number": "PO1"}',
-            error="quantity_ordered: not a number: 'ten'", retry_count=0))
+        conn.execute(
+            table(conn, "receipt_batches")
+            .insert()
+            .values(
+                run_id=first,
+                source="erp",
+                po_number="PO1",
+                line_number=2,
+                quantity=4.0,
+                cumulative_received=4.0,
+                received_at=T0,
+            )
+        )
+        conn.execute(
+            table(conn, "failed_rows")
+            .insert()
+            .values(
+                run_id=second,
+                source="erp",
+                stage="validate",
+                row_key="PO1/9",
+                raw_data='{"po_number": "PO1"}',
+                error="quantity_ordered: not a number: 'ten'",
+                retry_count=0,
+            )
+        )
     return engine, {"first": first, "second": second, "other": other}
 
 
@@ -101,14 +190,22 @@ def test_upgrade_to_0007_keeps_every_row_and_fills_the_new_columns(store_at_0006
     for name in ("runs", "po_lines", "receipt_batches", "failed_rows"):
         assert after[name] == before[name], name
     with engine.connect() as conn:
-        flags = conn.execute(sa.text("SELECT source, po_number, line_number, received_decreased FROM po_lines "
-                                     "ORDER BY source, line_number")).all()
-        fields = conn.execute(sa.text("SELECT run_id, line_number, kind, field, old_value, new_value "
-                                      "FROM change_events ORDER BY id")).all()
+        flags = conn.execute(
+            sa.text(
+                "SELECT source, po_number, line_number, received_decreased FROM po_lines ORDER BY source, line_number"
+            )
+        ).all()
+        fields = conn.execute(
+            sa.text("SELECT run_id, line_number, kind, field, old_value, new_value FROM change_events ORDER BY id")
+        ).all()
         added_run = conn.execute(sa.text("SELECT id, accept_removals, notes FROM runs ORDER BY id")).all()
         locations = conn.execute(sa.text("SELECT row_key, location FROM failed_rows")).all()
-    assert [tuple(r) for r in flags] == [("erp", "PO1", 1, True), ("erp", "PO1", 2, False), ("erp", "PO1", 3, False),
-                                         ("other", "PO1", 1, False)]
+    assert [tuple(r) for r in flags] == [
+        ("erp", "PO1", 1, True),
+        ("erp", "PO1", 2, False),
+        ("erp", "PO1", 3, False),
+        ("other", "PO1", 1, False),
+    ]
     first, second, other = runs["first"], runs["second"], runs["other"]
     assert [tuple(r) for r in fields] == [
         (first, 1, "new", None, None, None),

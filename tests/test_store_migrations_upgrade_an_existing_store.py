@@ -14,23 +14,47 @@ from potrack.store.engine import alembic_config, current_revision, ensure_schema
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0)
-METRICS = ("rows_done", "lines_processed", "lines_new", "lines_changed", "lines_removed", "change_events",
-           "batches_reconstructed", "custom_values", "xref_gaps", "errors", "retry_attempts")
+METRICS = (
+    "rows_done",
+    "lines_processed",
+    "lines_new",
+    "lines_changed",
+    "lines_removed",
+    "change_events",
+    "batches_reconstructed",
+    "custom_values",
+    "xref_gaps",
+    "errors",
+    "retry_attempts",
+)
 
 
 def old_run(conn: sa.Connection, source: str, status: str, minutes: int) -> int:
     runs = sa.Table("runs", sa.MetaData(), autoload_with=conn)
-    values = {"source": source, "trigger": "schedule", "status": status, "baseline": False,
-              "queued_at": T0 + dt.timedelta(minutes=minutes), "started_at": T0 + dt.timedelta(minutes=minutes),
-              **{name: 0 for name in METRICS}}
+    values = {
+        "source": source,
+        "trigger": "schedule",
+        "status": status,
+        "baseline": False,
+        "queued_at": T0 + dt.timedelta(minutes=minutes),
+        "started_at": T0 + dt.timedelta(minutes=minutes),
+        **{name: 0 for name in METRICS},
+    }
     return conn.execute(runs.insert().values(values).returning(runs.c.id)).scalar_one()
 
 
 def old_alert(conn: sa.Connection, source: str, firing: bool) -> None:
     alerts = sa.Table("alerts", sa.MetaData(), autoload_with=conn)
-    conn.execute(alerts.insert().values(
-        source=source, rule="stale_data", state="firing" if firing else "resolved",
-        firing_key=f"{source}/stale_data" if firing else None, opened_at=T0, message="no data"))
+    conn.execute(
+        alerts.insert().values(
+            source=source,
+            rule="stale_data",
+            state="firing" if firing else "resolved",
+            firing_key=f"{source}/stale_data" if firing else None,
+            opened_at=T0,
+            message="no data",
+        )
+    )
 
 
 @pytest.fixture
@@ -68,8 +92,11 @@ def test_upgrade_keeps_alerts_and_allows_many_resolved_but_one_firing_per_key(st
     ensure_schema(engine)
     with engine.connect() as conn:
         kept = conn.execute(sa.text("SELECT source, state, firing_key FROM alerts ORDER BY id")).all()
-    assert [tuple(r) for r in kept] == [("erp", "resolved", None), ("plant2", "resolved", None),
-                                        ("erp", "firing", "erp/stale_data")]
+    assert [tuple(r) for r in kept] == [
+        ("erp", "resolved", None),
+        ("plant2", "resolved", None),
+        ("erp", "firing", "erp/stale_data"),
+    ]
     with engine.begin() as conn:
         old_alert(conn, "erp", False)  # a third NULL key: SQL Server's unique constraint would refuse it
     with pytest.raises(sa.exc.IntegrityError):

@@ -3,11 +3,11 @@ is refused until the first run ends, even when claims race; other sources are no
 
 import pytest
 import sqlalchemy as sa
+from store_reads import run_row
+from timing import all_at_once
 
 from potrack.store import runs
 from potrack.store.models import Run
-from store_reads import run_row
-from timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -25,8 +25,10 @@ def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends
     with web.engine.begin() as conn:
         runs.finish_run(conn, first, "success", runs.RunMetrics(), run_row(web.engine, first)["started_at"])
     assert runs.claim_run(web.engine, second, "instance-b")
-    assert (run_row(web.engine, second)["status"], run_row(web.engine, second)["claimed_by"]) == ("running",
-                                                                                                  "instance-b")
+    assert (run_row(web.engine, second)["status"], run_row(web.engine, second)["claimed_by"]) == (
+        "running",
+        "instance-b",
+    )
 
 
 def test_racing_claims_of_one_source_start_exactly_one_run(web):

@@ -2,13 +2,14 @@
 message on hover) and in the health verdict: the navbar and /api/health turn Failing for a consecutive-failures
 alert and at least Degraded for the others, with the alert's message among the reasons, until it resolves."""
 
-import app
 from auth_support import acting_as
+from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
+from web_support import add_run, find_all, text
+
+import app
 from pages import overview
 from pages._shell import current_health, refresh_health
 from potrack.clock import utcnow
-from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import add_run, find_all, text
 
 
 def api_health():
@@ -32,8 +33,9 @@ def test_a_consecutive_failures_alert_is_a_red_badge_and_keeps_health_failing_un
     add_run(alerts_web.engine)  # the next run succeeded; the rules are not evaluated yet
     health = current_health()
     assert health.level == "failing" == api_health()["status"]
-    assert any("alert consecutive failed runs firing since" in r and "the last 2 runs failed" in r
-               for r in health.reasons)
+    assert any(
+        "alert consecutive failed runs firing since" in r and "the last 2 runs failed" in r for r in health.reasons
+    )
     label, _href, title, classes = refresh_health(None, "/")
     assert label == "● Failing" and "the last 2 runs failed" in title and "text-bg-danger" in classes
     evaluate(alerts_web)
@@ -51,7 +53,9 @@ def test_a_stale_data_alert_is_amber_and_degrades_health_and_marks_the_source_st
     assert health.level == "degraded" and any("alert stale data firing" in r for r in health.reasons)
     body = api_health()
     assert body["status"] == "degraded" and [(s["name"], s["status"], s["stale"]) for s in body["sources"]] == [
-        ("demo", "degraded", True), ("night", "healthy", False)]
+        ("demo", "degraded", True),
+        ("night", "healthy", False),
+    ]
 
 
 def test_a_volume_drop_alert_degrades_health(alerts_web):

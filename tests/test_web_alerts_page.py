@@ -7,15 +7,15 @@ import datetime as dt
 import json
 
 import pytest
-
 from auth_support import PERSONAS, acting_as, client_as
+from web_alerts_support import HOUR, REFUSED, alerts_web, deliver, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
+from web_support import add_run, by_id, find_all, of_type, text
+
 from pages import alerts, runbook
 from potrack.alerts.message import ANCHORS
 from potrack.clock import utcnow
 from potrack.web.filters import AlertView
 from potrack.web.runbook import sections
-from web_alerts_support import HOUR, REFUSED, alerts_web, deliver, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import add_run, by_id, find_all, of_type, text
 
 
 def page(runtime, name="vera", **query):
@@ -84,7 +84,9 @@ def test_the_history_filters_by_source_rule_and_dates(alerts_web):
 
 def test_the_filters_round_trip_through_the_url(alerts_web):
     search = alerts.filters_to_url("demo", "stale_data", "2026-11-01", None)
-    assert search == "?source=demo&rule=stale_data&start=2026-11-01" and AlertView.from_search(search).rule == "stale_data"
+    assert (
+        search == "?source=demo&rule=stale_data&start=2026-11-01" and AlertView.from_search(search).rule == "stale_data"
+    )
     assert AlertView.from_search("?rule=bogus&source=demo") == AlertView(source="demo")
     shown = page(alerts_web, source="night", rule="volume_drop", end="2026-11-02")
     assert by_id(shown, "alerts-filter-source").value == "night"
@@ -127,10 +129,14 @@ def test_the_runbook_is_cut_at_its_headings_outside_code_and_a_numbered_list_sta
 
 @pytest.mark.parametrize(("path", "expect"), [("/alerts", "Rules per source"), ("/runbook", "Stale data")])
 def test_the_pages_are_routed_for_any_role(alerts_web, path, expect):
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": ""}],
-            "changedPropIds": ["_pages_location.pathname"]}
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
     response = client_as("vera").post("/_dash-update-component", json=body)
     assert response.status_code == 200 and expect in json.dumps(response.get_json())

@@ -4,11 +4,12 @@ the data turns stale, the alert firing for a rule, and the mute."""
 
 import datetime as dt
 
+from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
+from web_support import UTC, add_run
+
 from potrack.clock import utcnow
 from potrack.schedule import next_fire
 from potrack.web.alerts_view import source_rules
-from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import UTC, add_run
 
 
 def rules_now(runtime, now):
@@ -26,14 +27,20 @@ def test_a_source_without_runs_has_no_verdict_yet_and_the_default_thresholds(ale
     rules = by_rule(demo)
     assert [r.rule for r in demo.rules] == ["consecutive_failures", "stale_data", "volume_drop", "new_xref_gap"]
     assert [rules[r].state for r in ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")] == [
-        "ok", "no verdict", "no verdict", "no verdict"]
+        "ok",
+        "no verdict",
+        "no verdict",
+        "no verdict",
+    ]
     assert rules["new_xref_gap"].thresholds == "off: set new_gap_value to be told of new unmapped item codes"
     assert rules["stale_data"].verdict.message == "no run yet"
     assert rules["consecutive_failures"].thresholds == "2 failed or abandoned runs in a row"
-    assert rules["stale_data"].thresholds == ("no completed run for 26.0 h (longest gap of the schedule 24.0 h "
-                                              "+ grace 2.0 h)")
-    assert rules["volume_drop"].thresholds.startswith("latest successful run more than 30% below the mean of the "
-                                                      "previous 14; from 7 successful runs")
+    assert rules["stale_data"].thresholds == (
+        "no completed run for 26.0 h (longest gap of the schedule 24.0 h + grace 2.0 h)"
+    )
+    assert rules["volume_drop"].thresholds.startswith(
+        "latest successful run more than 30% below the mean of the previous 14; from 7 successful runs"
+    )
     assert demo.muted_until is None and demo.stale_since is None
     assert demo.next_run == next_fire("0 2 * * *", UTC, now)
 
@@ -79,8 +86,9 @@ def test_a_firing_consecutive_failures_alert_is_attached_to_its_rule(alerts_web)
     rules = by_rule(rules_now(alerts_web, utcnow())["demo"])
     streak = rules["consecutive_failures"]
     assert streak.state == "firing" and streak.alert.run_id == failed[-1]
-    assert streak.verdict.message == (f"the last 2 runs failed (#{failed[0]}, #{failed[1]}); "
-                                      "latest: extract: ERP unreachable")
+    assert streak.verdict.message == (
+        f"the last 2 runs failed (#{failed[0]}, #{failed[1]}); latest: extract: ERP unreachable"
+    )
 
 
 def test_a_mute_that_ended_is_not_shown(alerts_web):

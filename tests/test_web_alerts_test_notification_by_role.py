@@ -5,17 +5,17 @@ session the answer is 401; a channel that is down shows each failed attempt."""
 
 import pytest
 import sqlalchemy as sa
-
-import app
 from auth_support import acting_as, client_as
 from callback_support import UPDATE, callback_body, prop, response_props
+from timing import wait_for
+from web_alerts_support import REFUSED, alerts_web, receiver  # noqa: F401 - fixtures
+from web_support import by_id, text
+
+import app
 from pages import alerts
 from potrack.clock import utcnow
 from potrack.store import alerts as store
 from potrack.store.models import AlertNotification, AuditEvent
-from timing import wait_for
-from web_alerts_support import REFUSED, alerts_web, receiver  # noqa: F401 - fixtures
-from web_support import by_id, text
 
 TOAST = "alerts-test-toast"
 TOAST_PROPS = ("is_open", "children", "icon")
@@ -24,15 +24,24 @@ TOAST_PROPS = ("is_open", "children", "icon")
 def click(client, channel):
     """Send test notification, clicked for a channel; the toast's props."""
     button = {"type": "alerts-test", "channel": channel}
-    body = callback_body(client, {"type": "alerts-test", "channel": ["ALL"]}, [prop(TOAST, p) for p in TOAST_PROPS],
-                         [[prop(button, "n_clicks", 1)]], [], [(button, "n_clicks")])
+    body = callback_body(
+        client,
+        {"type": "alerts-test", "channel": ["ALL"]},
+        [prop(TOAST, p) for p in TOAST_PROPS],
+        [[prop(button, "n_clicks", 1)]],
+        [],
+        [(button, "n_clicks")],
+    )
     return client.post(UPDATE, json=body)
 
 
 def notifications(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(AlertNotification.channel, AlertNotification.event, AlertNotification.state)
-                            .order_by(AlertNotification.id)).all()
+        return conn.execute(
+            sa.select(AlertNotification.channel, AlertNotification.event, AlertNotification.state).order_by(
+                AlertNotification.id
+            )
+        ).all()
 
 
 def finished(engine):
@@ -53,8 +62,9 @@ def test_an_admin_s_test_reaches_the_channel_at_once_and_shows_as_sent(alerts_we
         log, stopped = alerts.refresh_tests(None, True)
     assert stopped is True and text(log).startswith("channel event state attempts queued hook test sent #1 ")
     with alerts_web.engine.connect() as conn:
-        audited = conn.execute(sa.select(AuditEvent.actor, AuditEvent.message)
-                               .where(AuditEvent.event_type == "alert.test_sent")).all()
+        audited = conn.execute(
+            sa.select(AuditEvent.actor, AuditEvent.message).where(AuditEvent.event_type == "alert.test_sent")
+        ).all()
     assert audited == [("ada", "ada sent a test notification to hook")]
 
 
@@ -62,16 +72,22 @@ def test_an_admin_s_test_reaches_the_channel_at_once_and_shows_as_sent(alerts_we
 def test_operators_and_viewers_are_refused_and_nothing_is_queued(alerts_web, receiver, name, role):
     shown = response_props(click(client_as(name), "hook"), TOAST)
     assert shown["icon"] == "danger"
-    assert shown["children"] == (f"Refused: {name} ({role}) may not change alert settings: it needs the admin role. "
-                                 "Nothing was sent.")
+    assert shown["children"] == (
+        f"Refused: {name} ({role}) may not change alert settings: it needs the admin role. Nothing was sent."
+    )
     assert notifications(alerts_web.engine) == [] and receiver.posts == []
 
 
 def test_without_a_session_the_answer_is_401(alerts_web, receiver):
     client = client_as("ada")  # (a session only to read the callbacks' dependencies)
-    body = callback_body(client, {"type": "alerts-test", "channel": ["ALL"]}, [prop(TOAST, p) for p in TOAST_PROPS],
-                         [[prop({"type": "alerts-test", "channel": "hook"}, "n_clicks", 1)]], [],
-                         [({"type": "alerts-test", "channel": "hook"}, "n_clicks")])
+    body = callback_body(
+        client,
+        {"type": "alerts-test", "channel": ["ALL"]},
+        [prop(TOAST, p) for p in TOAST_PROPS],
+        [[prop({"type": "alerts-test", "channel": "hook"}, "n_clicks", 1)]],
+        [],
+        [({"type": "alerts-test", "channel": "hook"}, "n_clicks")],
+    )
     answer = app.server.test_client().post(UPDATE, json=body)
     assert answer.status_code == 401 and notifications(alerts_web.engine) == []
 
@@ -99,4 +115,3 @@ def test_the_list_keeps_refreshing_while_a_test_is_on_its_way(alerts_web):
         log, stopped = alerts.refresh_tests(1, False)
         assert by_id(alerts.layout(), "alerts-tick").disabled is False
     assert stopped is False and "hook test pending not tried yet" in text(log)
-

@@ -10,9 +10,10 @@ import urllib.request
 
 from app_processes import app_processes  # noqa: F401 - fixture
 from conftest import ROOT, open_store, write_config
+from store_reads import run_row
+
 from potrack.store import leases
 from potrack.store.runs import queue_run_unless_active
-from store_reads import run_row
 
 SMALL_DEMO = '[[sources]]\nname = "demo"\nkind = "demo"\ndemo = { lines = 100 }\n'
 
@@ -27,8 +28,9 @@ def test_the_app_starts_the_scheduler_which_runs_what_is_queued_and_stops_on_sig
     while run_row(runtime.engine, run_id)["status"] != "success" and time.monotonic() < deadline:
         time.sleep(0.1)
     assert run_row(runtime.engine, run_id)["status"] == "success"
-    assert [h.holder for h in leases.live_instances(runtime.engine)] == [leases.holding(runtime.engine,
-                                                                                        leases.SCHEDULER).holder]
+    assert [h.holder for h in leases.live_instances(runtime.engine)] == [
+        leases.holding(runtime.engine, leases.SCHEDULER).holder
+    ]
     assert web.stop() == 0
     assert "scheduler started" in web.output() and leases.live_instances(runtime.engine) == []
 
@@ -49,6 +51,7 @@ def test_scheduler_off_serves_pages_and_runs_nothing(app_processes, workdir):
 def test_an_unknown_time_zone_stops_the_app_with_exit_code_2(workdir):
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(POTRACK_INSTANCE=str(workdir / "instance"), POTRACK_TIMEZONE="Mars/Olympus")
-    done = subprocess.run([sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env, capture_output=True, text=True,
-                          timeout=60)
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "app.py")], cwd=workdir, env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 2 and "POTRACK_TIMEZONE: unknown time zone 'Mars/Olympus'" in done.stderr

@@ -6,11 +6,10 @@ import threading
 from pathlib import Path
 
 import dash
-
-import app
-from pages import _shell
 from auth_support import client_as
 from web_support import add_run, by_id
+
+from pages import _shell
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,11 +21,27 @@ def test_building_the_app_starts_no_scheduler():
 def test_navbar_lists_the_pages_and_the_health_indicator(web):
     shell = _shell.layout()
     names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
-    assert [n.children for n in names] == ["Overview", "Ingestion Monitor", "Trends", "Changes", "Xref gaps",
-                                           "Failed rows", "Audit log", "Alerts"]
+    assert [n.children for n in names] == [
+        "Overview",
+        "Ingestion Monitor",
+        "Trends",
+        "Changes",
+        "Xref gaps",
+        "Failed rows",
+        "Audit log",
+        "Alerts",
+    ]
     assert by_id(shell, "health-indicator").href == "/runs"
-    assert {p["path"] for p in dash.page_registry.values()} >= {"/", "/runs", "/trends", "/changes", "/xref",
-                                                                "/failed-rows", "/audit", "/lines"}
+    assert {p["path"] for p in dash.page_registry.values()} >= {
+        "/",
+        "/runs",
+        "/trends",
+        "/changes",
+        "/xref",
+        "/failed-rows",
+        "/audit",
+        "/lines",
+    }
     search = by_id(shell, "nav-search")
     assert search.name == "q" and search.placeholder == "PO or PO/line"  # a GET form to /find
 
@@ -34,7 +49,7 @@ def test_navbar_lists_the_pages_and_the_health_indicator(web):
 def test_pages_render_offline_with_bootstrap_from_assets(web):
     assert (ROOT / "assets" / "bootstrap.min.css").stat().st_size > 200_000
     html = client_as("vera").get("/runs").get_data(as_text=True)
-    assert '/assets/bootstrap.min.css' in html
+    assert "/assets/bootstrap.min.css" in html
     assert "cdn" not in html.lower() and "https://" not in html
     assert not any("https://" in p.read_text() for p in (ROOT / "pages").glob("*.py"))
 
@@ -42,14 +57,22 @@ def test_pages_render_offline_with_bootstrap_from_assets(web):
 def test_every_page_is_routed_by_the_server(web):
     run_id = add_run(web.engine, status="failed", error="extract: boom")
     client = client_as("vera")
-    for path, expect in (("/", "Overview"), ("/runs", "Ingestion Monitor"), ("/trends", "Trends"),
-                         ("/failed-rows", "Failed rows"), ("/audit", "Audit log"),
-                         (f"/runs/{run_id}", f"Run #{run_id}")):
-        body = {"output": ".._pages_content.children..._pages_store.data..",
-                "outputs": [{"id": "_pages_content", "property": "children"},
-                            {"id": "_pages_store", "property": "data"}],
-                "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                           {"id": "_pages_location", "property": "search", "value": ""}],
-                "changedPropIds": ["_pages_location.pathname"]}
+    for path, expect in (
+        ("/", "Overview"),
+        ("/runs", "Ingestion Monitor"),
+        ("/trends", "Trends"),
+        ("/failed-rows", "Failed rows"),
+        ("/audit", "Audit log"),
+        (f"/runs/{run_id}", f"Run #{run_id}"),
+    ):
+        body = {
+            "output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": ""},
+            ],
+            "changedPropIds": ["_pages_location.pathname"],
+        }
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code == 200 and expect in json.dumps(response.get_json()), path

@@ -4,21 +4,22 @@
 import datetime as dt
 
 import sqlalchemy as sa
+from auth_support import acting_as
 from dash import _callback
+from web_support import by_id, text
 
 import app
-from auth_support import acting_as
 from pages.audit import filters_to_url, layout, show_events
 from potrack.store import audit
 from potrack.store.models import AuditEvent
 from potrack.web.filters import AuditView
-from web_support import by_id, text
 
 
 def record(engine, event_type, severity="info", source=None, message=None):
     with engine.begin() as conn:
-        audit.record(conn, event_type, message or f"{event_type} happened", severity=severity, source=source,
-                     details={"n": 1})
+        audit.record(
+            conn, event_type, message or f"{event_type} happened", severity=severity, source=source, details={"n": 1}
+        )
 
 
 def events(engine):
@@ -27,10 +28,12 @@ def events(engine):
 
 
 def test_the_view_round_trips_through_the_query_string():
-    view = AuditView(("auth.login", "ingestion.retry"), ("warning", "error"), "demo", dt.date(2026, 11, 1),
-                     dt.date(2026, 11, 2), 3)
-    assert view.search() == ("?type=auth.login,ingestion.retry&severity=warning,error&source=demo&start=2026-11-01"
-                             "&end=2026-11-02&page=3")
+    view = AuditView(
+        ("auth.login", "ingestion.retry"), ("warning", "error"), "demo", dt.date(2026, 11, 1), dt.date(2026, 11, 2), 3
+    )
+    assert view.search() == (
+        "?type=auth.login,ingestion.retry&severity=warning,error&source=demo&start=2026-11-01&end=2026-11-02&page=3"
+    )
     assert AuditView.from_search(view.search()) == view
     assert AuditView.from_search("?severity=loud,error&page=0") == AuditView(severities=("error",))
 
@@ -57,7 +60,7 @@ def test_filters_narrow_the_list(web):
     assert show_events("?type=user.added")[2].startswith("3 events")
     assert show_events("?severity=warning,error")[2].startswith("2 events")
     assert show_events("?type=ingestion.failed,ingestion.completed&source=other")[2].startswith("1 events")
-    today = dt.datetime.now(dt.timezone.utc).date()
+    today = dt.datetime.now(dt.UTC).date()
     assert show_events(f"?start={today}&end={today}")[2].startswith(f"{events(web.engine)} events")
     yesterday = today - dt.timedelta(days=1)
     assert text(show_events(f"?end={yesterday}")[0]) == "No audit events match these filters."
@@ -77,8 +80,10 @@ def test_fifty_events_a_page(web):
 def test_a_shared_url_opens_with_its_filters_set(web):
     with acting_as(web.engine, "vera"):
         page = layout(type="user.added", severity="info", source="demo", start="2026-11-01", page="2")
-    assert by_id(page, "audit-filter-type").value == ["user.added"] and "user.added" in by_id(
-        page, "audit-filter-type").options
+    assert (
+        by_id(page, "audit-filter-type").value == ["user.added"]
+        and "user.added" in by_id(page, "audit-filter-type").options
+    )
     assert by_id(page, "audit-filter-severity").value == ["info"] and by_id(page, "audit-filter-source").value == "demo"
     assert by_id(page, "audit-pager").active_page == 2
 
@@ -91,5 +96,7 @@ def test_the_page_is_read_only(web):
     assert events(web.engine) == before
     callbacks = {**_callback.GLOBAL_CALLBACK_MAP, **app.app.callback_map}  # (moved to the app at its first request)
     outputs = {key for key in callbacks if "audit-" in key}
-    assert outputs == {"..audit-url.search...audit-pager.active_page..",
-                       "..audit-list.children...audit-pager.max_value...audit-count.children.."}
+    assert outputs == {
+        "..audit-url.search...audit-pager.active_page..",
+        "..audit-list.children...audit-pager.max_value...audit-count.children..",
+    }

@@ -5,16 +5,16 @@ same filters."""
 import datetime as dt
 
 import pytest
-from dash import dcc
-
 from auth_support import acting_as
 from change_nights import build_history, serve_history
+from dash import dcc
+from web_support import by_id, find_all, text
+
 from pages.changes import difference, filters_to_url, layout, show_changes
 from potrack.store.changes import ChangeRow
 from potrack.web.filters import ChangeView
-from web_support import by_id, find_all, text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture
@@ -25,11 +25,23 @@ def served(workdir, erp):
 
 
 def test_the_view_round_trips_through_the_query_string():
-    view = ChangeView(dt.date(2026, 11, 1), dt.date(2026, 11, 30), "erp", "SUP-A", "alice", "P1",
-                      ("promised_date", "unit_price"), ("changed",), 5, 3)
+    view = ChangeView(
+        dt.date(2026, 11, 1),
+        dt.date(2026, 11, 30),
+        "erp",
+        "SUP-A",
+        "alice",
+        "P1",
+        ("promised_date", "unit_price"),
+        ("changed",),
+        5,
+        3,
+    )
     assert ChangeView.from_search(view.search()) == view
-    assert view.search() == ("?start=2026-11-01&end=2026-11-30&source=erp&supplier=SUP-A&buyer=alice&plant=P1"
-                             "&field=promised_date,unit_price&kind=changed&slip=5&page=3")
+    assert view.search() == (
+        "?start=2026-11-01&end=2026-11-30&source=erp&supplier=SUP-A&buyer=alice&plant=P1"
+        "&field=promised_date,unit_price&kind=changed&slip=5&page=3"
+    )
     assert ChangeView.from_search("?kind=moved,new&slip=-3&page=x") == ChangeView(kinds=("new",))
 
 
@@ -37,7 +49,9 @@ def test_a_changed_filter_goes_back_to_page_1():
     search, page = filters_to_url(None, None, None, "SUP-B", None, None, [], [], None, 4, "?supplier=SUP-A&page=4")
     assert (search, page) == ("?supplier=SUP-B", 1)
     assert filters_to_url(None, None, None, "SUP-A", None, None, [], [], None, 2, "?supplier=SUP-A") == (
-        "?supplier=SUP-A&page=2", 2)
+        "?supplier=SUP-A&page=2",
+        2,
+    )
 
 
 def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
@@ -58,8 +72,25 @@ def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
 
 def test_differences_read_as_days_and_amounts():
     def row(field, old, new, open_quantity=10.0):
-        return ChangeRow(1, 1, dt.datetime(2026, 11, 1, tzinfo=UTC), "erp", "PO1", 1, "changed", field, old, new,
-                         "S", "I", None, None, None, open_quantity)
+        return ChangeRow(
+            1,
+            1,
+            dt.datetime(2026, 11, 1, tzinfo=UTC),
+            "erp",
+            "PO1",
+            1,
+            "changed",
+            field,
+            old,
+            new,
+            "S",
+            "I",
+            None,
+            None,
+            None,
+            open_quantity,
+        )
+
     assert difference(row("promised_date", "2026-12-01", "2026-11-30")) == "−1 day"
     assert difference(row("need_by_date", "2026-12-01", "2026-12-15")) == "+14 days"
     assert difference(row("unit_price", "8", "10")) == "+2 (+25.0 %) · impact +20.00"

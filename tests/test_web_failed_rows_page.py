@@ -4,14 +4,14 @@ operators retry the checked rows or every unresolved row of a run (refusals said
 
 import datetime as dt
 
-from dash import dcc, no_update
-
 from auth_support import acting_as
 from callback_support import partial_run_with_rows, run_rows, triggered_by
+from dash import dcc, no_update
+from web_support import UTC, add_run, by_id, demo_run, find_all, of_type, text
+
 from pages.failed_rows import filters_to_url, layout, queue_rows, retry_rows, show_rows, show_run_button
 from potrack.store import failed_rows
 from potrack.web.filters import FailedRowView
-from web_support import UTC, add_run, by_id, demo_run, find_all, of_type, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -35,8 +35,10 @@ def test_the_view_round_trips_through_the_query_string():
 
 def test_a_changed_filter_goes_back_to_page_1_and_the_page_keeps_the_filters():
     assert filters_to_url("demo", 7, None, None, "all", "newest", 3, "?page=3") == ("?source=demo&run=7&state=all", 1)
-    assert filters_to_url(None, None, None, None, "unresolved", "oldest", 2, "?sort=oldest") == \
-        ("?sort=oldest&page=2", 2)
+    assert filters_to_url(None, None, None, None, "unresolved", "oldest", 2, "?sort=oldest") == (
+        "?sort=oldest&page=2",
+        2,
+    )
 
 
 def test_a_shared_url_opens_with_its_filters_set(web):
@@ -63,7 +65,10 @@ def test_each_row_shows_key_data_error_run_retries_and_resolution(web):
     run_links = {link for link in links if link[1].startswith("/runs/")}
     assert run_links == {(f"#{report.run_id}", f"/runs/{report.run_id}")}
     with web.engine.connect() as conn:
-        keyed = {r.row_key for r in failed_rows.list_failed_rows(conn, failed_rows.FailedRowFilter(run_id=report.run_id)).rows}
+        keyed = {
+            r.row_key
+            for r in failed_rows.list_failed_rows(conn, failed_rows.FailedRowFilter(run_id=report.run_id)).rows
+        }
     assert links - run_links == {(key, f"/lines/demo/{key}") for key in keyed}  # each row key links its line
 
 
@@ -110,8 +115,9 @@ def test_retrying_checked_rows_queues_one_row_retry_in_the_users_name(web):
         is_open, message, icon = queue_rows(ids[:2])
     new = run_rows(web.engine)[-1]
     assert (new.trigger, new.status, new.requested_by) == ("row_retry", "queued", "otto")
-    assert (is_open, icon) == (True, "success") and text(message) == f"Run #{new.id} of demo queued to retry 2 " \
-                                                                      "failed rows."
+    assert (is_open, icon) == (True, "success") and text(
+        message
+    ) == f"Run #{new.id} of demo queued to retry 2 failed rows."
 
 
 def test_retrying_all_rows_of_a_run_and_the_refusals(web):
@@ -119,8 +125,10 @@ def test_retrying_all_rows_of_a_run_and_the_refusals(web):
     clean = add_run(web.engine, status="success")
     with acting_as(web.engine, "ada"):
         assert queue_rows([], run_id)[2] == "success"
-        assert queue_rows([ids[0]])[1] == f"Not queued: failed row #{ids[0]} is already being retried by run " \
-                                          f"#{run_rows(web.engine)[-1].id}."
+        assert (
+            queue_rows([ids[0]])[1] == f"Not queued: failed row #{ids[0]} is already being retried by run "
+            f"#{run_rows(web.engine)[-1].id}."
+        )
         assert queue_rows([], clean)[1] == f"Not queued: run #{clean} has no unresolved failed rows."
         assert queue_rows([], 9999)[1] == "Not queued: there is no run #9999."
         assert queue_rows([])[1] == "Not queued: no failed rows were selected."

@@ -3,12 +3,13 @@ or the data is stale (no completed run within the schedule's interval + 2 h), He
 
 import datetime as dt
 
+from web_support import UTC, add_run
+
 from pages._shell import refresh_health
 from potrack.config import SourceConfig
 from potrack.schedule import longest_interval, stale_after
 from potrack.store.queries import RunRow, SourceStatus
 from potrack.web.health import overall, source_health
-from web_support import UTC, add_run
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NIGHTLY = SourceConfig(name="demo", kind="demo")
@@ -16,8 +17,33 @@ NIGHTLY = SourceConfig(name="demo", kind="demo")
 
 def run(run_id, status, age_h, error=None, errors=0):
     at = NOW - dt.timedelta(hours=age_h)
-    return RunRow(run_id, "demo", "schedule", status, False, None, None, at, at, at, 1.0, None, 0, None, 10, 0, 0, 0, 0, 0, 0,
-                  errors, 0, error, "extract" if error else None)
+    return RunRow(
+        run_id,
+        "demo",
+        "schedule",
+        status,
+        False,
+        None,
+        None,
+        at,
+        at,
+        at,
+        1.0,
+        None,
+        0,
+        None,
+        10,
+        0,
+        0,
+        0,
+        0,
+        0,
+        0,
+        errors,
+        0,
+        error,
+        "extract" if error else None,
+    )
 
 
 def verdict(last, last_ok, cfg=NIGHTLY):

@@ -3,11 +3,11 @@ banner and highlighted card, the live progress bar, and a tick that runs only wh
 
 import datetime as dt
 
-from dash import no_update
-
 from auth_support import acting_as
-from pages.runs import refresh_runs
+from dash import no_update
 from web_support import UTC, add_run, of_type, text
+
+from pages.runs import refresh_runs
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 HOUR = dt.timedelta(hours=1)
@@ -24,13 +24,38 @@ def card_ids(cards):
 
 def test_cards_are_newest_first_with_every_metric(web):
     older = add_run(web.engine, queued_at=T0, trigger="manual")
-    newer = add_run(web.engine, queued_at=T0 + HOUR, lines_processed=1234, lines_new=5, change_events=17,
-                    batches_reconstructed=3, xref_gaps=2, errors=0, duration_s=4.2)
+    newer = add_run(
+        web.engine,
+        queued_at=T0 + HOUR,
+        lines_processed=1234,
+        lines_new=5,
+        change_events=17,
+        batches_reconstructed=3,
+        xref_gaps=2,
+        errors=0,
+        duration_s=4.2,
+    )
     out = refresh()
     assert card_ids(out["cards"]) == [newer, older]
     first = text(out["cards"][0])
-    for shown in ("demo", "schedule", "success", "4.20 s", "1,234", "lines processed", "5", "new lines", "17",
-                  "change events", "3", "batches", "2", "xref gaps", "errors", "2026-11-01 03:00 UTC"):
+    for shown in (
+        "demo",
+        "schedule",
+        "success",
+        "4.20 s",
+        "1,234",
+        "lines processed",
+        "5",
+        "new lines",
+        "17",
+        "change events",
+        "3",
+        "batches",
+        "2",
+        "xref gaps",
+        "errors",
+        "2026-11-01 03:00 UTC",
+    ):
         assert shown in first
     assert "manual" in text(out["cards"][1])
     assert out["count"] == "2 runs · newest first · page 1 of 1" and out["tick_disabled"] is True
@@ -53,8 +78,9 @@ def test_empty_results_say_so_plainly(web):
 
 def test_latest_failure_shows_a_banner_with_the_reason_and_its_card_is_highlighted(web):
     add_run(web.engine, queued_at=T0)
-    failed = add_run(web.engine, status="failed", queued_at=T0 + HOUR, error="extract: ERP unreachable",
-                     error_stage="extract")
+    failed = add_run(
+        web.engine, status="failed", queued_at=T0 + HOUR, error="extract: ERP unreachable", error_stage="extract"
+    )
     out = refresh()
     banner = text(out["banner"])
     assert f"Open run #{failed}" in banner and "ERP unreachable" in banner and "demo failed" in banner
@@ -64,8 +90,14 @@ def test_latest_failure_shows_a_banner_with_the_reason_and_its_card_is_highlight
 
 
 def test_a_running_run_shows_live_progress_and_keeps_the_tick_on(web):
-    running = add_run(web.engine, status="running", stage="extract", rows_done=2500, rows_total=10000,
-                      started_at=dt.datetime.now(UTC) - dt.timedelta(seconds=90))
+    running = add_run(
+        web.engine,
+        status="running",
+        stage="extract",
+        rows_done=2500,
+        rows_total=10000,
+        started_at=dt.datetime.now(UTC) - dt.timedelta(seconds=90),
+    )
     with acting_as(web.engine, "otto"):
         out = refresh()
     shown = text(out["cards"])
@@ -79,6 +111,7 @@ def test_a_tick_with_the_same_runs_redraws_only_their_summaries(web):
     out = refresh(shown=[run_id])
     assert out["cards"] is no_update and len(out["summaries"]) == 1 and "10 %" in text(out["summaries"][0])
     from potrack.store import runs
+
     with web.engine.begin() as conn:
         runs.finish_run(conn, run_id, "success", runs.RunMetrics(lines_processed=100), dt.datetime.now(UTC))
     out = refresh(shown=[run_id])

@@ -4,11 +4,11 @@ disabled with the reason while the source has a queued or running run."""
 import datetime as dt
 
 import sqlalchemy as sa
-
 from auth_support import acting_as
+from web_support import UTC, add_run, by_id, of_type, text
+
 from pages.overview import layout, refresh_overview
 from potrack.store.models import Run
-from web_support import UTC, add_run, by_id, of_type, text
 
 
 def test_card_shows_last_run_last_success_data_age_and_next_schedule(web):

@@ -4,12 +4,12 @@ selected; a viewer gets a refusal and nothing is queued; without a session the a
 
 import pytest
 import sqlalchemy as sa
-
-import app
 from auth_support import client_as
 from callback_support import UPDATE, callback_body, partial_run_with_rows, prop, response_props, run_rows
-from potrack.store.models import RowRetryItem, Run
 from web_support import add_run
+
+import app
+from potrack.store.models import RowRetryItem, Run
 
 RUN_NOW = {"type": "run-now", "source": "demo"}
 RUN_NOW_ACCEPT = {"type": "run-now-accept", "source": "demo"}
@@ -20,17 +20,27 @@ TOAST_PROPS = ("is_open", "children", "icon")
 def run_now(client, _web, accept_removals=False):
     """Run demo now, clicked (with the admins' box "accept removals" ticked or not)."""
     outputs = [prop(RUN_NOW_TOAST, p) for p in TOAST_PROPS] + [prop(RUN_NOW, "disabled")]
-    return callback_body(client, {"type": "run-now", "source": ["MATCH"]}, outputs, [prop(RUN_NOW, "n_clicks", 1)],
-                         [prop(RUN_NOW, "id", RUN_NOW), prop(RUN_NOW_ACCEPT, "value", accept_removals)],
-                         [(RUN_NOW, "n_clicks")]), RUN_NOW_TOAST
+    return callback_body(
+        client,
+        {"type": "run-now", "source": ["MATCH"]},
+        outputs,
+        [prop(RUN_NOW, "n_clicks", 1)],
+        [prop(RUN_NOW, "id", RUN_NOW), prop(RUN_NOW_ACCEPT, "value", accept_removals)],
+        [(RUN_NOW, "n_clicks")],
+    ), RUN_NOW_TOAST
 
 
 def retry_run(client, web):
     """Retry run, clicked on a failed run's details."""
     button = {"type": "retry-run", "index": add_run(web.engine, status="failed", error="extract: boom")}
-    return callback_body(client, {"type": "retry-run", "index": ["ALL"]},
-                         [prop("retry-toast", p) for p in TOAST_PROPS], [[prop(button, "n_clicks", 1)]], [],
-                         [(button, "n_clicks")]), "retry-toast"
+    return callback_body(
+        client,
+        {"type": "retry-run", "index": ["ALL"]},
+        [prop("retry-toast", p) for p in TOAST_PROPS],
+        [[prop(button, "n_clicks", 1)]],
+        [],
+        [(button, "n_clicks")],
+    ), "retry-toast"
 
 
 def _retry_rows(client, web, trigger, search):
@@ -38,10 +48,15 @@ def _retry_rows(client, web, trigger, search):
     run_id, ids = partial_run_with_rows(web.engine, 3)
     picks = [{"type": "failed-row-pick", "index": i} for i in ids]
     outputs = [prop("failed-toast", p) for p in TOAST_PROPS] + [[prop(p, "value") for p in picks]]
-    inputs = [prop(button, "n_clicks", 1 if button == trigger else None)
-              for button in ("failed-retry-selected", "failed-retry-run")]
-    state = [[prop(p, "value", on) for p, on in zip(picks, (True, False, True))], [prop(p, "id", p) for p in picks],
-             prop("failed-url", "search", search.format(run=run_id))]
+    inputs = [
+        prop(button, "n_clicks", 1 if button == trigger else None)
+        for button in ("failed-retry-selected", "failed-retry-run")
+    ]
+    state = [
+        [prop(p, "value", on) for p, on in zip(picks, (True, False, True))],
+        [prop(p, "id", p) for p in picks],
+        prop("failed-url", "search", search.format(run=run_id)),
+    ]
     return callback_body(client, trigger, outputs, inputs, state, [(trigger, "n_clicks")]), "failed-toast"
 
 
@@ -56,9 +71,12 @@ def retry_rows_of_run(client, web):
 
 
 # name: (call, trigger of the run it queues, failed rows that run takes)
-ACTIONS = {"run now": (run_now, "manual", 0), "retry run": (retry_run, "retry", 0),
-           "retry selected rows": (retry_selected_rows, "row_retry", 2),
-           "retry all rows of a run": (retry_rows_of_run, "row_retry", 3)}
+ACTIONS = {
+    "run now": (run_now, "manual", 0),
+    "retry run": (retry_run, "retry", 0),
+    "retry selected rows": (retry_selected_rows, "row_retry", 2),
+    "retry all rows of a run": (retry_rows_of_run, "row_retry", 3),
+}
 
 
 def rows_selected(engine, run_id=None):

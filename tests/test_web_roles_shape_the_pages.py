@@ -3,13 +3,13 @@ a role may not use (Run now, Retry run, the failed-row checkboxes and retry butt
 
 import flask
 import pytest
-
 from auth_support import PERSONAS, acting_as
 from callback_support import partial_run_with_rows
+from web_support import add_run, by_id, find_all, of_type, text
+
 from pages import _shell, failed_rows, overview
 from pages.failed_rows import show_rows
 from pages.runs import refresh_runs
-from web_support import add_run, by_id, find_all, of_type, text
 
 OPERATORS = ["ada", "otto"]
 

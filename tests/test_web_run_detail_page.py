@@ -3,8 +3,9 @@
 import csv
 import io
 
-from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
 from web_support import by_id, demo_run, text
+
+from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
 
 
 def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):

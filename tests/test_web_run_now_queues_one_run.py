@@ -2,8 +2,8 @@
 queue one run."""
 
 import sqlalchemy as sa
-
 from auth_support import acting_as
+
 from pages._components import run_now
 from potrack.store.models import Run
 

@@ -13,7 +13,7 @@ from potrack.config import ConfigError
 from potrack.tz import local_zone, offset_spans
 from potrack.web.timefmt import duration, local_day_start, local_text, relative, utc_text
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 AT = dt.datetime(2026, 7, 1, 2, 0, 5, tzinfo=UTC)
 
 
@@ -23,18 +23,32 @@ def test_local_text_uses_the_zone_and_utc_text_is_exact():
     assert utc_text(AT) == "2026-07-01 02:00:05 UTC"
 
 
-@pytest.mark.parametrize("delta, text", [
-    (dt.timedelta(seconds=3), "just now"), (dt.timedelta(seconds=45), "45 s ago"),
-    (dt.timedelta(minutes=12), "12 min ago"), (dt.timedelta(hours=3, minutes=5), "3 h ago"),
-    (dt.timedelta(hours=30), "30 h ago"), (dt.timedelta(days=5), "5 days ago"), (-dt.timedelta(hours=22), "in 22 h"),
-])
+@pytest.mark.parametrize(
+    "delta, text",
+    [
+        (dt.timedelta(seconds=3), "just now"),
+        (dt.timedelta(seconds=45), "45 s ago"),
+        (dt.timedelta(minutes=12), "12 min ago"),
+        (dt.timedelta(hours=3, minutes=5), "3 h ago"),
+        (dt.timedelta(hours=30), "30 h ago"),
+        (dt.timedelta(days=5), "5 days ago"),
+        (-dt.timedelta(hours=22), "in 22 h"),
+    ],
+)
 def test_relative_times(delta, text):
     assert relative(AT, AT + delta) == text
 
 
-@pytest.mark.parametrize("seconds, text", [
-    (None, "—"), (0.421, "0.42 s"), (42.4, "42 s"), (65, "1 min 05 s"), (3725, "1 h 02 min"),
-])
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (None, "—"),
+        (0.421, "0.42 s"),
+        (42.4, "42 s"),
+        (65, "1 min 05 s"),
+        (3725, "1 h 02 min"),
+    ],
+)
 def test_durations(seconds, text):
     assert duration(seconds) == text
 
@@ -46,8 +60,11 @@ def test_local_days_start_at_local_midnight():
 def test_offsets_follow_daylight_saving_changes():
     year = (dt.datetime(2026, 1, 1, tzinfo=UTC), dt.datetime(2026, 12, 31, tzinfo=UTC))
     spans = offset_spans(ZoneInfo("Europe/Berlin"), *year)
-    assert spans == [(dt.datetime(2026, 3, 29, 1, tzinfo=UTC), 60), (dt.datetime(2026, 10, 25, 1, tzinfo=UTC), 120),
-                     (None, 60)]
+    assert spans == [
+        (dt.datetime(2026, 3, 29, 1, tzinfo=UTC), 60),
+        (dt.datetime(2026, 10, 25, 1, tzinfo=UTC), 120),
+        (None, 60),
+    ]
     assert offset_spans(UTC, AT, AT + dt.timedelta(days=400)) == [(None, 0)]
 
 

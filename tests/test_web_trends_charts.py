@@ -4,11 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dash import dcc
+from web_support import UTC, add_run, by_id, text
 
 from pages.trends import layout, refresh_trends
 from potrack.store.queries import OutcomeCount, RunPoint, RunSeries
 from potrack.web.figures import duration_figure, lines_figure, outcomes_figure, volumes_figure
-from web_support import UTC, add_run, by_id, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)

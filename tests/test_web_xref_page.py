@@ -1,17 +1,21 @@
 """The xref-gap workbench page: gaps costliest first with their lifecycle and state; operators get a part id box
 and a Map button on each open gap, viewers do not; a mapping shows which mapping applies."""
 
-from dash import dcc
-
 from auth_support import acting_as
+from dash import dcc
+from web_support import demo_run, find_all, text
+
 from pages.xref import filters_to_url, show_gaps
 from potrack.store.xref import map_item_code
-from web_support import demo_run, find_all, text
 
 
 def map_buttons(listing):
-    return [c.id for c in find_all(listing, lambda c: getattr(c, "id", None) and isinstance(c.id, dict)
-                                   and c.id.get("type") == "xref-map")]
+    return [
+        c.id
+        for c in find_all(
+            listing, lambda c: getattr(c, "id", None) and isinstance(c.id, dict) and c.id.get("type") == "xref-map"
+        )
+    ]
 
 
 def test_operators_get_map_controls_on_open_gaps_and_viewers_do_not(web):

@@ -5,10 +5,10 @@ session the answer is 401; bad input is a 400 naming the field and stores nothin
 
 import pytest
 import sqlalchemy as sa
-
-import app
 from auth_support import client_as, persona_tokens
 from callback_support import UPDATE, callback_body, prop, response_props
+
+import app
 from potrack.store.models import AuditEvent, XrefMapping
 
 BUTTON = {"type": "xref-map", "source": "demo", "code": "ITM-00025"}
@@ -18,8 +18,9 @@ TOAST_PROPS = ("is_open", "children", "icon")
 
 def mappings(engine):
     with engine.connect() as conn:
-        return conn.execute(sa.select(XrefMapping.source, XrefMapping.item_code, XrefMapping.internal_part_id,
-                                      XrefMapping.mapped_by)).all()
+        return conn.execute(
+            sa.select(XrefMapping.source, XrefMapping.item_code, XrefMapping.internal_part_id, XrefMapping.mapped_by)
+        ).all()
 
 
 def audited(engine):
@@ -29,8 +30,7 @@ def audited(engine):
 
 def post_mapping(web, role, body):
     token = persona_tokens(web.engine)[role]
-    return app.server.test_client().post("/api/xref/mappings", json=body,
-                                         headers={"Authorization": f"Bearer {token}"})
+    return app.server.test_client().post("/api/xref/mappings", json=body, headers={"Authorization": f"Bearer {token}"})
 
 
 BODY = {"source": "demo", "item_code": "ITM-00025", "internal_part_id": "PART-25"}
@@ -60,14 +60,17 @@ def test_a_session_must_send_json(web):
     assert client.post("/api/xref/mappings", json=BODY).status_code == 201
 
 
-@pytest.mark.parametrize(("body", "parameter"), [
-    ({**BODY, "internal_part_id": "  "}, "internal_part_id"),
-    ({k: v for k, v in BODY.items() if k != "item_code"}, "item_code"),
-    ({**BODY, "item_code": "X" * 65}, "item_code"),
-    ({**BODY, "internal_part_id": 25}, "internal_part_id"),
-    ({**BODY, "source": "nowhere"}, "source"),
-    ({**BODY, "colour": "red"}, "colour"),
-])
+@pytest.mark.parametrize(
+    ("body", "parameter"),
+    [
+        ({**BODY, "internal_part_id": "  "}, "internal_part_id"),
+        ({k: v for k, v in BODY.items() if k != "item_code"}, "item_code"),
+        ({**BODY, "item_code": "X" * 65}, "item_code"),
+        ({**BODY, "internal_part_id": 25}, "internal_part_id"),
+        ({**BODY, "source": "nowhere"}, "source"),
+        ({**BODY, "colour": "red"}, "colour"),
+    ],
+)
 def test_bad_input_is_a_400_naming_the_field(web, body, parameter):
     answer = post_mapping(web, "operator", body)
     assert answer.status_code == 400 and answer.get_json()["parameter"] == parameter, answer.get_json()
@@ -77,10 +80,14 @@ def test_bad_input_is_a_400_naming_the_field(web, body, parameter):
 def map_clicked(client, part="PART-25"):
     """The workbench's Map button of ITM-00025 clicked with a part id typed in its box."""
     outputs = [prop("xref-toast", p) for p in TOAST_PROPS] + [prop("xref-mapped", "data")]
-    return callback_body(client, {"type": "xref-map", "source": ["ALL"], "code": ["ALL"]}, outputs,
-                         [[prop(BUTTON, "n_clicks", 1)]],
-                         [[prop(PART_BOX, "value", part)], [prop(PART_BOX, "id", PART_BOX)], prop("xref-mapped", "data", 0)],
-                         [(BUTTON, "n_clicks")])
+    return callback_body(
+        client,
+        {"type": "xref-map", "source": ["ALL"], "code": ["ALL"]},
+        outputs,
+        [[prop(BUTTON, "n_clicks", 1)]],
+        [[prop(PART_BOX, "value", part)], [prop(PART_BOX, "id", PART_BOX)], prop("xref-mapped", "data", 0)],
+        [(BUTTON, "n_clicks")],
+    )
 
 
 @pytest.mark.parametrize("name", ["ada", "otto"])

@@ -8,17 +8,17 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
-import app
 from alert_support import Receiver, channels_toml, closed_port, receiver  # noqa: F401 - the receiver fixture
 from auth_support import add_personas
 from conftest import write_config
+from web_support import add_run
+
+import app
 from potrack.alerts.delivery import deliver_one
 from potrack.alerts.evaluate import Evaluator
 from potrack.bootstrap import Runtime, start
 from potrack.clock import utcnow
 from potrack.store import alerts as store
-from web_support import add_run
 
 HOUR = dt.timedelta(hours=1)
 REFUSED = "ConnectionRefusedError: [Errno 111] Connection refused"  # in each failed attempt to the mail channel
@@ -61,8 +61,12 @@ def fail_twice(runtime: Runtime, source: str = "demo", error: str = "extract: ER
     """A success 3 h ago, then two failed runs: demo's consecutive-failures rule holds."""
     now = utcnow()
     add_run(runtime.engine, source=source, queued_at=now - 3 * HOUR, lines_processed=500)
-    return [add_run(runtime.engine, source=source, status="failed", error=error, error_stage="extract",
-                    queued_at=now - n * HOUR) for n in (2, 1)]
+    return [
+        add_run(
+            runtime.engine, source=source, status="failed", error=error, error_stage="extract", queued_at=now - n * HOUR
+        )
+        for n in (2, 1)
+    ]
 
 
 def evaluate(runtime: Runtime, now: dt.datetime | None = None) -> list[str]:
@@ -74,5 +78,3 @@ def deliver(runtime: Runtime) -> None:
     """Send every pending notification now, without waiting between attempts."""
     for notification_id, channel, _event, payload in store.claim(runtime.engine, utcnow()):
         deliver_one(runtime.engine, runtime.settings.alerts, notification_id, channel, payload, sleep=lambda _: None)
-
-

@@ -13,13 +13,20 @@ from potrack.clock import utcnow
 from potrack.store import liveness, runs
 from potrack.store.models import Run
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 # The liveness locks of "running" runs added by a test, held as their process would hold them, until the test ends.
 live_runs = contextlib.ExitStack()
 
 
-def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", queued_at: dt.datetime | None = None,
-            duration_s: float | None = 1.0, alive: bool = True, **values: Any) -> int:
+def add_run(
+    engine: sa.Engine,
+    source: str = "demo",
+    status: str = "success",
+    queued_at: dt.datetime | None = None,
+    duration_s: float | None = 1.0,
+    alive: bool = True,
+    **values: Any,
+) -> int:
     """Insert a run as the pipeline would have left it; started/finished follow queued_at unless given.
 
     A running run's liveness lock is held until the test ends, as a live process executing it would hold it;
@@ -27,10 +34,18 @@ def add_run(engine: sa.Engine, source: str = "demo", status: str = "success", qu
     """
     queued = queued_at or utcnow()
     finished = status not in ("queued", "running")
-    row = {"source": source, "trigger": "schedule", "status": status, "baseline": False, "queued_at": queued,
-           "started_at": None if status == "queued" else queued,
-           "finished_at": queued + dt.timedelta(seconds=duration_s or 0) if finished else None,
-           "duration_s": duration_s if finished else None, "heartbeat_at": queued, **values}
+    row = {
+        "source": source,
+        "trigger": "schedule",
+        "status": status,
+        "baseline": False,
+        "queued_at": queued,
+        "started_at": None if status == "queued" else queued,
+        "finished_at": queued + dt.timedelta(seconds=duration_s or 0) if finished else None,
+        "duration_s": duration_s if finished else None,
+        "heartbeat_at": queued,
+        **values,
+    }
     with engine.begin() as conn:
         run_id = int(conn.execute(sa.insert(Run).values(**row).returning(Run.id)).scalar_one())
     if status == "running" and alive:
@@ -94,11 +109,17 @@ def demo_run(runtime: Any, night: int, fail: str = "none", lines: int = 300) -> 
     from potrack.sources.demo import DemoSource
 
     cfg = runtime.settings.source("demo")
-    cfg = dataclasses.replace(cfg, demo=dataclasses.replace(cfg.demo, lines=lines, fail=fail),
-                              retry=RetryPolicy(attempts=3, backoff_initial_s=0.01, backoff_max_s=0.02))
+    cfg = dataclasses.replace(
+        cfg,
+        demo=dataclasses.replace(cfg.demo, lines=lines, fail=fail),
+        retry=RetryPolicy(attempts=3, backoff_initial_s=0.01, backoff_max_s=0.02),
+    )
     settings = dataclasses.replace(runtime.settings, sources=(cfg,))
-    pipeline = Pipeline(settings, runtime.engine,
-                        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=START))
+    pipeline = Pipeline(
+        settings,
+        runtime.engine,
+        source_factory=lambda c: DemoSource(c, settings.instance_dir, night=night, start=START),
+    )
     return pipeline.run("demo", trigger="schedule")
 
 

@@ -19,8 +19,12 @@ class DeliveryError(Exception):
 
 
 def _post_json(url: str, document: dict[str, Any], timeout: float) -> None:
-    request = urllib.request.Request(url, data=json.dumps(document).encode(), method="POST",
-                                     headers={"Content-Type": "application/json", "User-Agent": "potrack"})
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(document).encode(),
+        method="POST",
+        headers={"Content-Type": "application/json", "User-Agent": "potrack"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:
             if not 200 <= answer.status < 300:

@@ -22,8 +22,14 @@ ATTEMPTS = 3
 IDLE_S = 30.0
 
 
-def deliver_one(engine: sa.Engine, settings: AlertSettings, notification_id: int, channel_name: str,
-                payload: dict, sleep: Callable[[float], None] = time.sleep) -> bool:
+def deliver_one(
+    engine: sa.Engine,
+    settings: AlertSettings,
+    notification_id: int,
+    channel_name: str,
+    payload: dict,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
     """Send one claimed notification with retries, storing each attempt; True when it was delivered."""
     try:
         channel = settings.channel(channel_name)
@@ -42,17 +48,21 @@ def deliver_one(engine: sa.Engine, settings: AlertSettings, notification_id: int
         try:
             channels.send(channel, payload)
         except Exception as exc:
-            store.record_attempt(engine, notification_id, number, False, safe_reason(exc),
-                                 (time.perf_counter() - began) * 1000, utcnow())
-            log.warning("notification #%s to %s: attempt %s failed: %s", notification_id, channel_name, number,
-                        safe_reason(exc))
+            store.record_attempt(
+                engine, notification_id, number, False, safe_reason(exc), (time.perf_counter() - began) * 1000, utcnow()
+            )
+            log.warning(
+                "notification #%s to %s: attempt %s failed: %s", notification_id, channel_name, number, safe_reason(exc)
+            )
             raise
-        store.record_attempt(engine, notification_id, number, True, None, (time.perf_counter() - began) * 1000,
-                             utcnow())
+        store.record_attempt(
+            engine, notification_id, number, True, None, (time.perf_counter() - began) * 1000, utcnow()
+        )
 
     try:
-        Retrying(stop=stop_after_attempt(ATTEMPTS), wait=wait_exponential(multiplier=0.5, max=5), sleep=sleep,
-                 reraise=True)(attempt)
+        Retrying(
+            stop=stop_after_attempt(ATTEMPTS), wait=wait_exponential(multiplier=0.5, max=5), sleep=sleep, reraise=True
+        )(attempt)
     except Exception:
         store.finish(engine, notification_id, False, utcnow())
         log.error("notification #%s to %s failed after %s attempts", notification_id, channel_name, ATTEMPTS)

@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from potrack.alerts import message, rules
-from potrack.clock import utcnow
 from potrack.alerts.settings import RuleSettings
+from potrack.clock import utcnow
 from potrack.config import Settings, SourceConfig
 from potrack.store import alerts as store
 from potrack.store import audit
@@ -27,21 +27,33 @@ def _failure(conn: sa.Connection, run: RunRow | None) -> dict[str, Any] | None:
     """The failure of the latest finished run, if it failed: reason, stage and whether it looks transient."""
     if run is None or run.status not in rules.FAILED:
         return None
-    transient = conn.execute(sa.select(RetryAttempt.transient).where(RetryAttempt.run_id == run.id)
-                             .order_by(RetryAttempt.attempt.desc()).limit(1)).scalar()
+    transient = conn.execute(
+        sa.select(RetryAttempt.transient)
+        .where(RetryAttempt.run_id == run.id)
+        .order_by(RetryAttempt.attempt.desc())
+        .limit(1)
+    ).scalar()
     reason = (run.error or run.status).removeprefix(f"{run.error_stage}: ")
-    return {"run_id": run.id, "reason": reason, "stage": run.error_stage,
-            "kind": message.failure_kind(run.error_stage, transient, run.status)}
+    return {
+        "run_id": run.id,
+        "reason": reason,
+        "stage": run.error_stage,
+        "kind": message.failure_kind(run.error_stage, transient, run.status),
+    }
 
 
-def read_verdicts(conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo,
-                  now: dt.datetime) -> tuple[rules.RuleInputs, list[rules.Verdict]]:
+def read_verdicts(
+    conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo, now: dt.datetime
+) -> tuple[rules.RuleInputs, list[rules.Verdict]]:
     """What the rules read of a source now, and every rule's verdict on it."""
     inputs = store.rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
     gaps = None if limits.new_gap_value is None else new_gaps_over(conn, cfg.name, limits.new_gap_value)
-    return inputs, [rules.consecutive_failures(inputs, limits), rules.stale_data(inputs, limits, cfg.schedule, tz, now),
-                    rules.volume_drop(inputs, limits),
-                    rules.new_xref_gap(gaps, inputs.last_ok.id if inputs.last_ok else None, limits)]
+    return inputs, [
+        rules.consecutive_failures(inputs, limits),
+        rules.stale_data(inputs, limits, cfg.schedule, tz, now),
+        rules.volume_drop(inputs, limits),
+        rules.new_xref_gap(gaps, inputs.last_ok.id if inputs.last_ok else None, limits),
+    ]
 
 
 class Evaluator:
@@ -72,19 +84,36 @@ class Evaluator:
             alert = firing.get(verdict.rule)
 
             def payload(event: str, since: dt.datetime, verdict: rules.Verdict = verdict) -> dict[str, Any]:
-                return message.facts(event=event, source=source, rule=verdict.rule, message=verdict.message,
-                                     since=since, dashboard_url=self.settings.alerts.dashboard_url,
-                                     run_id=verdict.run_id, last_ok=ok_at, now=now, failure=failure)
+                return message.facts(
+                    event=event,
+                    source=source,
+                    rule=verdict.rule,
+                    message=verdict.message,
+                    since=since,
+                    dashboard_url=self.settings.alerts.dashboard_url,
+                    run_id=verdict.run_id,
+                    last_ok=ok_at,
+                    now=now,
+                    failure=failure,
+                )
 
             if verdict.holds and alert is None:
                 if store.open_alert(self.engine, source, verdict, channels, payload("opened", now), now) is not None:
                     changes.append(f"opened {source}/{verdict.rule}")
             elif verdict.holds is False and alert is not None:
-                if store.resolve_alert(self.engine, alert, verdict, channels, payload("resolved", alert.opened_at), now):
+                if store.resolve_alert(
+                    self.engine, alert, verdict, channels, payload("resolved", alert.opened_at), now
+                ):
                     changes.append(f"resolved {source}/{verdict.rule}")
             elif verdict.holds and alert is not None and self.settings.alerts.remind_every is not None:
-                if store.remind(self.engine, alert, self.settings.alerts.remind_every, channels,
-                                payload("reminder", alert.opened_at), now):
+                if store.remind(
+                    self.engine,
+                    alert,
+                    self.settings.alerts.remind_every,
+                    channels,
+                    payload("reminder", alert.opened_at),
+                    now,
+                ):
                     changes.append(f"reminded {source}/{verdict.rule}")
         for change in changes:
             log.warning("alert %s", change)
@@ -94,7 +123,10 @@ class Evaluator:
         """Audit a source's mute once per `muted_until` value (it comes from potrack.toml)."""
         text = f"alerts of {source} are muted until {until.isoformat()} (potrack.toml muted_until)"
         with self.engine.begin() as conn:
-            seen = conn.execute(sa.select(AuditEvent.id).where(AuditEvent.event_type == "alert.muted",
-                                                               AuditEvent.message == text).limit(1)).first()
+            seen = conn.execute(
+                sa.select(AuditEvent.id)
+                .where(AuditEvent.event_type == "alert.muted", AuditEvent.message == text)
+                .limit(1)
+            ).first()
             if seen is None:
                 audit.record(conn, "alert.muted", text, source=source, details={"until": until.isoformat()})

@@ -6,10 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-TITLES = {"consecutive_failures": "consecutive failed runs", "stale_data": "stale data",
-          "volume_drop": "volume drop", "new_xref_gap": "new xref gap"}
-ANCHORS = {"consecutive_failures": "consecutive-failures", "stale_data": "stale-data", "volume_drop": "volume-drop",
-           "new_xref_gap": "new-xref-gap"}
+TITLES = {
+    "consecutive_failures": "consecutive failed runs",
+    "stale_data": "stale data",
+    "volume_drop": "volume drop",
+    "new_xref_gap": "new xref gap",
+}
+ANCHORS = {
+    "consecutive_failures": "consecutive-failures",
+    "stale_data": "stale-data",
+    "volume_drop": "volume-drop",
+    "new_xref_gap": "new-xref-gap",
+}
 HEADLINES = {"opened": "FIRING", "resolved": "RESOLVED", "reminder": "STILL FIRING", "test": "TEST"}
 
 
@@ -24,18 +32,36 @@ def failure_kind(error_stage: str | None, transient: bool | None, status: str | 
     return "needs a fix: the run failed after reading the ERP"
 
 
-def facts(*, event: str, source: str, rule: str, message: str, since: dt.datetime, dashboard_url: str,
-          run_id: int | None, last_ok: tuple[int, dt.datetime] | None, now: dt.datetime,
-          failure: dict[str, Any] | None) -> dict[str, Any]:
+def facts(
+    *,
+    event: str,
+    source: str,
+    rule: str,
+    message: str,
+    since: dt.datetime,
+    dashboard_url: str,
+    run_id: int | None,
+    last_ok: tuple[int, dt.datetime] | None,
+    now: dt.datetime,
+    failure: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The payload of a notification: plain JSON values, so it is stored as it was sent."""
     return {
-        "event": event, "source": source, "rule": rule, "title": TITLES.get(rule, rule), "message": message,
-        "since": since.isoformat(), "at": now.isoformat(),
-        "last_success": None if last_ok is None else {"run_id": last_ok[0], "at": last_ok[1].isoformat(),
-                                                      "url": f"{dashboard_url}/runs/{last_ok[0]}"},
+        "event": event,
+        "source": source,
+        "rule": rule,
+        "title": TITLES.get(rule, rule),
+        "message": message,
+        "since": since.isoformat(),
+        "at": now.isoformat(),
+        "last_success": None
+        if last_ok is None
+        else {"run_id": last_ok[0], "at": last_ok[1].isoformat(), "url": f"{dashboard_url}/runs/{last_ok[0]}"},
         "data_age_hours": None if last_ok is None else round((now - last_ok[1]).total_seconds() / 3600, 1),
-        "run_id": run_id, "run_url": f"{dashboard_url}/runs/{run_id}" if run_id else f"{dashboard_url}/runs",
-        "failure": failure, "alerts_url": f"{dashboard_url}/alerts",
+        "run_id": run_id,
+        "run_url": f"{dashboard_url}/runs/{run_id}" if run_id else f"{dashboard_url}/runs",
+        "failure": failure,
+        "alerts_url": f"{dashboard_url}/alerts",
         "runbook_url": f"{dashboard_url}/runbook#{ANCHORS.get(rule, 'testing-the-channels')}",
     }
 
@@ -50,13 +76,21 @@ def subject(payload: dict[str, Any]) -> str:
 def body(payload: dict[str, Any]) -> str:
     """Every fact, a line each."""
     if payload["event"] == "test":
-        return (f"This is a test notification from potrack ({payload['at']}). If you read this, the channel works.\n"
-                f"Alerts: {payload['alerts_url']}\nRunbook: {payload['runbook_url']}")
-    lines = [f"Source: {payload['source']}", f"Rule: {payload['title']} — {payload['message']}",
-             f"Since: {payload['since']}"]
+        return (
+            f"This is a test notification from potrack ({payload['at']}). If you read this, the channel works.\n"
+            f"Alerts: {payload['alerts_url']}\nRunbook: {payload['runbook_url']}"
+        )
+    lines = [
+        f"Source: {payload['source']}",
+        f"Rule: {payload['title']} — {payload['message']}",
+        f"Since: {payload['since']}",
+    ]
     last = payload["last_success"]
-    lines.append(f"Last successful run: #{last['run_id']} at {last['at']} (data {payload['data_age_hours']} h old)"
-                 if last else "Last successful run: none yet")
+    lines.append(
+        f"Last successful run: #{last['run_id']} at {last['at']} (data {payload['data_age_hours']} h old)"
+        if last
+        else "Last successful run: none yet"
+    )
     failure = payload["failure"]
     if failure:
         stage = f" (stage {failure['stage']})" if failure.get("stage") else ""
@@ -67,9 +101,13 @@ def body(payload: dict[str, Any]) -> str:
 
 def slack_json(payload: dict[str, Any]) -> dict[str, Any]:
     """A Slack-compatible incoming-webhook message: text, and one section block with the facts."""
-    return {"text": subject(payload),
-            "blocks": [{"type": "header", "text": {"type": "plain_text", "text": subject(payload)[:150]}},
-                       {"type": "section", "text": {"type": "mrkdwn", "text": body(payload)}}]}
+    return {
+        "text": subject(payload),
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": subject(payload)[:150]}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": body(payload)}},
+        ],
+    }
 
 
 def webhook_json(payload: dict[str, Any]) -> dict[str, Any]:

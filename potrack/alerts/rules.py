@@ -56,9 +56,13 @@ def consecutive_failures(inputs: RuleInputs, settings: RuleSettings) -> Verdict:
         return Verdict("consecutive_failures", False, f"no failure streak of {n} ({why})", ok.id if ok else None)
     last = latest[0]
     runs = ", ".join(f"#{r.id}" for r in reversed(latest))
-    return Verdict("consecutive_failures", True,
-                   f"the last {n} runs failed ({runs}); latest: {last.error or last.status}", last.id,
-                   {"runs": [r.id for r in latest], "error": last.error, "error_stage": last.error_stage})
+    return Verdict(
+        "consecutive_failures",
+        True,
+        f"the last {n} runs failed ({runs}); latest: {last.error or last.status}",
+        last.id,
+        {"runs": [r.id for r in latest], "error": last.error, "error_stage": last.error_stage},
+    )
 
 
 def stale_data(inputs: RuleInputs, settings: RuleSettings, schedule: str, tz: dt.tzinfo, now: dt.datetime) -> Verdict:
@@ -72,35 +76,61 @@ def stale_data(inputs: RuleInputs, settings: RuleSettings, schedule: str, tz: dt
             return Verdict("stale_data", None, "no run yet", None, facts)
         since = inputs.first_queued_at + limit
         holds = now >= since
-        return Verdict("stale_data", holds, "no run has completed yet" + (f" (stale since {since:%Y-%m-%d %H:%M} UTC)"
-                                                                         if holds else ""), None,
-                       {**facts, "stale_since": since.isoformat()})
+        return Verdict(
+            "stale_data",
+            holds,
+            "no run has completed yet" + (f" (stale since {since:%Y-%m-%d %H:%M} UTC)" if holds else ""),
+            None,
+            {**facts, "stale_since": since.isoformat()},
+        )
     done = ok.finished_at or ok.queued_at
     since = done + limit
     age = now - done
-    facts.update(last_ok_run=ok.id, last_ok_at=done.isoformat(), stale_since=since.isoformat(),
-                 data_age_s=age.total_seconds())
+    facts.update(
+        last_ok_run=ok.id, last_ok_at=done.isoformat(), stale_since=since.isoformat(), data_age_s=age.total_seconds()
+    )
     if now < since:
-        return Verdict("stale_data", False, f"last completed run #{ok.id} is {_hours(age)} old "
-                                            f"(limit {_hours(limit)})", ok.id, facts)
-    return Verdict("stale_data", True, f"no completed run for {_hours(age)}: the last was #{ok.id} "
-                                       f"(limit {_hours(limit)})", ok.id, facts)
+        return Verdict(
+            "stale_data",
+            False,
+            f"last completed run #{ok.id} is {_hours(age)} old (limit {_hours(limit)})",
+            ok.id,
+            facts,
+        )
+    return Verdict(
+        "stale_data",
+        True,
+        f"no completed run for {_hours(age)}: the last was #{ok.id} (limit {_hours(limit)})",
+        ok.id,
+        facts,
+    )
 
 
 def volume_drop(inputs: RuleInputs, settings: RuleSettings) -> Verdict:
     """The latest successful run's lines are more than the threshold below the mean of the previous window."""
     if len(inputs.successes) < max(2, settings.volume_min_runs):
-        return Verdict("volume_drop", None, f"{len(inputs.successes)} successful runs: no verdict before "
-                                            f"{settings.volume_min_runs}")
+        return Verdict(
+            "volume_drop",
+            None,
+            f"{len(inputs.successes)} successful runs: no verdict before {settings.volume_min_runs}",
+        )
     latest, previous = inputs.successes[0], inputs.successes[1 : 1 + settings.volume_window]
     mean = sum(r.lines_processed for r in previous) / len(previous)
     if mean < settings.volume_min_mean:
-        return Verdict("volume_drop", None, f"baseline {mean:,.0f} lines is under {settings.volume_min_mean:,.0f}: "
-                                            "no verdict", latest.id)
+        return Verdict(
+            "volume_drop",
+            None,
+            f"baseline {mean:,.0f} lines is under {settings.volume_min_mean:,.0f}: no verdict",
+            latest.id,
+        )
     change = (latest.lines_processed - mean) / mean * 100
     text = f"baseline {mean:,.0f} lines, latest {latest.lines_processed:,}: {change:+.0f}%".replace("-", "−")
-    facts = {"baseline": round(mean, 1), "latest": latest.lines_processed, "change_percent": round(change, 1),
-             "window": len(previous)}
+    facts = {
+        "baseline": round(mean, 1),
+        "latest": latest.lines_processed,
+        "change_percent": round(change, 1),
+        "window": len(previous),
+    }
     return Verdict("volume_drop", -change > settings.volume_drop_percent, text, latest.id, facts)
 
 
@@ -112,18 +142,40 @@ def new_xref_gap(new_gaps: list[Gap] | None, latest_run: int | None, settings: R
         return Verdict("new_xref_gap", None, "off (no new_gap_value set)")
     if latest_run is None:
         return Verdict("new_xref_gap", None, "no completed run yet")
-    facts = {"threshold": threshold,
-             "codes": [{"item_code": g.item_code, "lines": g.lines_now, "open_value": round(g.open_value, 2),
-                        "currency": g.currency} for g in new_gaps]}
+    facts = {
+        "threshold": threshold,
+        "codes": [
+            {
+                "item_code": g.item_code,
+                "lines": g.lines_now,
+                "open_value": round(g.open_value, 2),
+                "currency": g.currency,
+            }
+            for g in new_gaps
+        ],
+    }
     if not new_gaps:
-        return Verdict("new_xref_gap", False, f"no new unmapped item code worth more than {threshold:,.2f} in run "
-                                              f"#{latest_run}", latest_run, facts)
-    listed = ", ".join(f"{g.item_code} ({g.lines_now} lines, {g.open_value:,.2f}{f' {g.currency}' if g.currency else ''})"
-                       for g in new_gaps[:5])
+        return Verdict(
+            "new_xref_gap",
+            False,
+            f"no new unmapped item code worth more than {threshold:,.2f} in run #{latest_run}",
+            latest_run,
+            facts,
+        )
+    listed = ", ".join(
+        f"{g.item_code} ({g.lines_now} lines, {g.open_value:,.2f}{f' {g.currency}' if g.currency else ''})"
+        for g in new_gaps[:5]
+    )
     more = f" and {len(new_gaps) - 5} more" if len(new_gaps) > 5 else ""
     noun = "code" if len(new_gaps) == 1 else "codes"
-    return Verdict("new_xref_gap", True, f"run #{latest_run} left {len(new_gaps)} new item {noun} unmapped worth "
-                                         f"more than {threshold:,.2f} on open lines: {listed}{more}", latest_run, facts)
+    return Verdict(
+        "new_xref_gap",
+        True,
+        f"run #{latest_run} left {len(new_gaps)} new item {noun} unmapped worth "
+        f"more than {threshold:,.2f} on open lines: {listed}{more}",
+        latest_run,
+        facts,
+    )
 
 
 def _hours(span: dt.timedelta) -> str:

@@ -15,8 +15,8 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 MIN_DURATION = dt.timedelta(seconds=1)
 MAX_DURATION = dt.timedelta(days=3650)
 # A mute ends within the calendar however it is shown (a time zone moves it by less than a day).
-EARLIEST_TIME = dt.datetime(2, 1, 1, tzinfo=dt.timezone.utc)
-LATEST_TIME = dt.datetime(9998, 12, 31, tzinfo=dt.timezone.utc)
+EARLIEST_TIME = dt.datetime(2, 1, 1, tzinfo=dt.UTC)
+LATEST_TIME = dt.datetime(9998, 12, 31, tzinfo=dt.UTC)
 MAX_COUNT = 1000  # runs in a row or in a window (a LIMIT in the store)
 MAX_TIMEOUT_S = 300.0  # delivery is waited for; a larger socket timeout can overflow
 
@@ -85,8 +85,10 @@ def parse_duration(text: str, key: str, error: type[Exception]) -> dt.timedelta:
         except OverflowError:  # more days than a timedelta holds
             value = None
     if value is None or not MIN_DURATION <= value <= MAX_DURATION:
-        raise error(f"{key}: expected a positive duration such as \"30m\", \"4h\" or \"2d\", from 1s to "
-                    f"{MAX_DURATION.days}d; got {text!r}")
+        raise error(
+            f'{key}: expected a positive duration such as "30m", "4h" or "2d", from 1s to '
+            f"{MAX_DURATION.days}d; got {text!r}"
+        )
     return value
 
 
@@ -97,10 +99,10 @@ def parse_time(text: Any, key: str, error: type[Exception]) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}") from None
+            raise error(f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}') from None
     if not isinstance(value, dt.datetime):
-        raise error(f"{key}: expected an ISO 8601 time such as \"2026-12-01T06:00:00Z\", got {text!r}")
-    value = value if value.tzinfo is not None else value.replace(tzinfo=dt.timezone.utc)
+        raise error(f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}')
+    value = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     try:
         inside = EARLIEST_TIME <= value <= LATEST_TIME
     except OverflowError:  # its offset moves it out of the calendar
@@ -132,8 +134,9 @@ def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_s
         values["new_gap_value"] = None
     elif gap_value is not None:
         if isinstance(gap_value, str) or gap_value <= 0:
-            raise error(f"{table.key('new_gap_value')}: expected a positive open value (e.g. 10000) or \"off\", "
-                        f"got {gap_value!r}")
+            raise error(
+                f'{table.key("new_gap_value")}: expected a positive open value (e.g. 10000) or "off", got {gap_value!r}'
+            )
         values["new_gap_value"] = float(gap_value)
     grace = table.get("stale_grace", str)
     if grace is not None:
@@ -153,33 +156,42 @@ def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
     """One `[[alerts.channels]]` table; every missing or bad key is named."""
     name = table.get("name", str)
     if not name:
-        raise error(f"{table.key('name')}: required (a name for the channel, e.g. \"ops-mail\")")
+        raise error(f'{table.key("name")}: required (a name for the channel, e.g. "ops-mail")')
     kind = table.choice("kind", CHANNEL_KINDS)
     timeout = float(table.positive("timeout_s", 10.0, integer=False, most=MAX_TIMEOUT_S))
     if kind in ("slack", "webhook"):
         url = table.get("url", str)
         if not url or not url.startswith(("http://", "https://")):
-            raise error(f"{table.key('url')}: required for kind = \"{kind}\": an http:// or https:// URL")
+            raise error(f'{table.key("url")}: required for kind = "{kind}": an http:// or https:// URL')
         table.finish()
         return ChannelConfig(name=name, kind=kind, url=url, timeout_s=timeout)
     host = table.get("host", str)
     if not host:
-        raise error(f"{table.key('host')}: required for kind = \"email\" (the SMTP server)")
+        raise error(f'{table.key("host")}: required for kind = "email" (the SMTP server)')
     port = table.positive("port", 587, integer=True, most=65535)
     security = table.choice("security", SECURITIES, "starttls")
     username, password = table.get("username", str), table.get("password", str)
     if (username is None) != (password is None):
-        raise error(f"{table.key('password' if password is None else 'username')}: "
-                    "username and password go together")
+        raise error(f"{table.key('password' if password is None else 'username')}: username and password go together")
     sender = table.get("from", str)
     if not sender or "@" not in sender:
-        raise error(f"{table.key('from')}: required for kind = \"email\": the sender's address")
+        raise error(f'{table.key("from")}: required for kind = "email": the sender\'s address')
     to = table.get("to", list)
     if not to or not all(isinstance(a, str) and "@" in a for a in to):
-        raise error(f"{table.key('to')}: required for kind = \"email\": a list of addresses")
+        raise error(f'{table.key("to")}: required for kind = "email": a list of addresses')
     table.finish()
-    return ChannelConfig(name=name, kind=kind, host=host, port=port, security=security, username=username,
-                         password=password, sender=sender, to=tuple(to), timeout_s=timeout)
+    return ChannelConfig(
+        name=name,
+        kind=kind,
+        host=host,
+        port=port,
+        security=security,
+        username=username,
+        password=password,
+        sender=sender,
+        to=tuple(to),
+        timeout_s=timeout,
+    )
 
 
 def parse_alerts(data: Any, source_tables: dict[str, Any], table_of: Any, error: type[Exception]) -> AlertSettings:
@@ -200,7 +212,10 @@ def parse_alerts(data: Any, source_tables: dict[str, Any], table_of: Any, error:
         if names.count(name) > 1:
             raise error(f"alerts.channels: name {name!r} is used by more than one channel")
     defaults = parse_rules(top, RuleSettings(), error, per_source=False)
-    per_source = {name: parse_rules(table_of(raw, prefix), defaults, error, per_source=True)
-                  for name, (raw, prefix) in source_tables.items()}
-    return AlertSettings(dashboard_url=url, remind_every=remind_every, defaults=defaults, per_source=per_source,
-                         channels=channels)
+    per_source = {
+        name: parse_rules(table_of(raw, prefix), defaults, error, per_source=True)
+        for name, (raw, prefix) in source_tables.items()
+    }
+    return AlertSettings(
+        dashboard_url=url, remind_every=remind_every, defaults=defaults, per_source=per_source, channels=channels
+    )

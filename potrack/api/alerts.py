@@ -17,8 +17,15 @@ from potrack.store.alerts import AlertRow
 from potrack.web import context
 
 
-def select_alerts(conn: sa.Connection, state: str | None, source: str | None, rule: str | None,
-                  since: dt.datetime | None, until: dt.datetime | None, limit: int) -> list[AlertRow]:
+def select_alerts(
+    conn: sa.Connection,
+    state: str | None,
+    source: str | None,
+    rule: str | None,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    limit: int,
+) -> list[AlertRow]:
     """The newest `limit` alerts in a state (or any), firing first. The store lists firing alerts first and few
     fire at once (one per source and rule), so asking for that many more and keeping one state gives them all."""
     extra = len(store.firing(conn, source)) if state else 0

@@ -20,24 +20,48 @@ from potrack.store.changes import list_changes as list_change_rows
 from potrack.web import change_export, context
 from potrack.web.links import line_path
 
-FORMATS = {"csv": ("text/csv; charset=utf-8", "csv"),
-           "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")}
-FILES = {FORMATS["csv"][0]: {"type": "string", "description": "format=csv: a header row, then a row per change."},
-         FORMATS["xlsx"][0]: {"type": "string", "format": "binary", "description": "format=xlsx (the default): "
-                                                                                  "an Excel workbook."}}
+FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+FILES = {
+    FORMATS["csv"][0]: {"type": "string", "description": "format=csv: a header row, then a row per change."},
+    FORMATS["xlsx"][0]: {
+        "type": "string",
+        "format": "binary",
+        "description": "format=xlsx (the default): an Excel workbook.",
+    },
+}
 
 
 def change_filter(query: ChangeFilters) -> ChangeFilter:
     """The store filter of /api/changes and its export."""
-    return ChangeFilter(query.since, query.until, query.source, query.supplier, query.buyer, query.plant,
-                        query.field, query.kind, query.slipped_over)
+    return ChangeFilter(
+        query.since,
+        query.until,
+        query.source,
+        query.supplier,
+        query.buyer,
+        query.plant,
+        query.field,
+        query.kind,
+        query.slipped_over,
+    )
 
 
 def filter_params(flt: ChangeFilter) -> dict[str, str]:
     """A filter as this API's query parameters (what the change explorer links its exports with)."""
-    values = {"since": iso(flt.since), "until": iso(flt.until), "source": flt.source, "supplier": flt.supplier,
-              "buyer": flt.buyer, "plant": flt.plant, "field": ",".join(flt.fields), "kind": ",".join(flt.kinds),
-              "slipped_over": None if flt.slipped_over is None else str(flt.slipped_over)}
+    values = {
+        "since": iso(flt.since),
+        "until": iso(flt.until),
+        "source": flt.source,
+        "supplier": flt.supplier,
+        "buyer": flt.buyer,
+        "plant": flt.plant,
+        "field": ",".join(flt.fields),
+        "kind": ",".join(flt.kinds),
+        "slipped_over": None if flt.slipped_over is None else str(flt.slipped_over),
+    }
     return {k: v for k, v in values.items() if v}
 
 
@@ -48,13 +72,29 @@ def export_url(flt: ChangeFilter, fmt: str) -> str:
 
 def change_json(row: ChangeRow) -> dict[str, Any]:
     """A change as the API lists it, with how far a date or number moved and the line's history URL."""
-    return {"id": row.id, "run_id": row.run_id, "run_at": iso(row.run_at), "source": row.source,
-            "po_number": row.po_number, "line_number": row.line_number, "kind": row.kind, "field": row.field,
-            "old_value": row.old_value, "new_value": row.new_value, "supplier_code": row.supplier_code,
-            "item_code": row.item_code, "internal_part_id": row.internal_part_id, "buyer": row.buyer,
-            "plant": row.plant, "open_quantity": row.open_quantity, "days": row.days, "delta": row.delta,
-            "percent": row.percent, "value_impact": row.value_impact,
-            "line_url": line_path(row.source, row.po_number, row.line_number)}
+    return {
+        "id": row.id,
+        "run_id": row.run_id,
+        "run_at": iso(row.run_at),
+        "source": row.source,
+        "po_number": row.po_number,
+        "line_number": row.line_number,
+        "kind": row.kind,
+        "field": row.field,
+        "old_value": row.old_value,
+        "new_value": row.new_value,
+        "supplier_code": row.supplier_code,
+        "item_code": row.item_code,
+        "internal_part_id": row.internal_part_id,
+        "buyer": row.buyer,
+        "plant": row.plant,
+        "open_quantity": row.open_quantity,
+        "days": row.days,
+        "delta": row.delta,
+        "percent": row.percent,
+        "value_impact": row.value_impact,
+        "line_url": line_path(row.source, row.po_number, row.line_number),
+    }
 
 
 @endpoint(ChangeRowPage, query=ChangesQuery, answers={200: "A page of changes."})
@@ -69,9 +109,14 @@ def list_changes(query: ChangesQuery) -> flask.Response:
     return flask.jsonify({**body, "results": [change_json(r) for r in found.rows]})
 
 
-@endpoint(FILES, query=ChangesExportQuery,
-          answers={200: "The file (Content-Disposition: attachment).",
-                   409: "More changes match than an Excel sheet holds (export as CSV)."})
+@endpoint(
+    FILES,
+    query=ChangesExportQuery,
+    answers={
+        200: "The file (Content-Disposition: attachment).",
+        409: "More changes match than an Excel sheet holds (export as CSV).",
+    },
+)
 def export_changes(query: ChangesExportQuery) -> flask.Response:
     """Export change events (CSV or Excel).
 
@@ -82,8 +127,11 @@ def export_changes(query: ChangesExportQuery) -> flask.Response:
     if fmt == "xlsx":
         total = context.read(count_changes, flt)
         if total > change_export.MAX_WORKBOOK_ROWS:
-            raise ApiError(409, f"{total:,} changes match: more than an Excel sheet holds "
-                                f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV")
+            raise ApiError(
+                409,
+                f"{total:,} changes match: more than an Excel sheet holds "
+                f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV",
+            )
     tz = context.zone()
 
     def body() -> Iterator[Any]:

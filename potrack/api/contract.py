@@ -43,9 +43,14 @@ class Contract:
     answers: Mapping[int, str] = field(default_factory=lambda: {200: "OK."})
 
 
-def endpoint(returns: type[Output] | Files, path: type[Input] | None = None, query: type[Input] = NoQuery,
-             body: type[Input] | None = None, action: Action | None = None,
-             answers: Mapping[int, str] | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def endpoint(
+    returns: type[Output] | Files,
+    path: type[Input] | None = None,
+    query: type[Input] = NoQuery,
+    body: type[Input] | None = None,
+    action: Action | None = None,
+    answers: Mapping[int, str] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a view's contract; the view gets the validated `path`, `query`, `body` and `actor` it names."""
     if action is not None and body is None:
         body = NoBody
@@ -78,8 +83,11 @@ def mutating(action: Action) -> Actor:
     """The actor allowed to take the action; a signed-in browser must send JSON (a cross-site form cannot)."""
     actor = acting(action)
     if actor.kind == "user" and not flask.request.is_json:
-        raise ApiError(415, "a request signed in by session cookie must be sent as application/json "
-                            "(or authenticate with an API token)")
+        raise ApiError(
+            415,
+            "a request signed in by session cookie must be sent as application/json "
+            "(or authenticate with an API token)",
+        )
     return actor
 
 
@@ -147,7 +155,7 @@ def reason(detail: ErrorDetails, model: type[Input]) -> str:
         "greater_than_equal": f"must be at least {ctx.get('ge')}, got {given!r}",
         "less_than_equal": f"must be at most {ctx.get('le')}, got {given!r}",
         "string_too_long": f"has {len(given) if isinstance(given, str) else '?'} characters, "
-                           f"at most {ctx.get('max_length')} fit",
+        f"at most {ctx.get('max_length')} fit",
         "string_type": "must be text",
         "bool_type": "must be true or false",
         "bool_parsing": "must be true or false",

@@ -14,8 +14,17 @@ from potrack.store.retries import NotFound, RetryRefused
 
 log = logging.getLogger("potrack.api")
 API_PREFIX = "/api/"
-CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
-         409: "conflict", 413: "payload_too_large", 415: "unsupported_media_type", 500: "internal_error"}
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    500: "internal_error",
+}
 
 
 class ApiError(Exception):
@@ -49,6 +58,7 @@ def _api_error(exc: ApiError) -> flask.Response:
 
 def _plain(status: int) -> Any:
     """A handler answering an exception under /api with this status and its text (elsewhere: not handled here)."""
+
     def handle(exc: Exception) -> flask.Response:
         if not flask.request.path.startswith(API_PREFIX):
             raise exc

@@ -31,9 +31,16 @@ def _retry(actor: Actor, row_ids: list[int]) -> flask.Response:
     return accepted(body, queued[0].run_id)
 
 
-@endpoint(RowsQueued, path=RowPath, action=Action.RETRY_ROWS,
-          answers={**QUEUED, 404: "No such failed row.",
-                   409: "The row is resolved, already being retried, or its source is busy."})
+@endpoint(
+    RowsQueued,
+    path=RowPath,
+    action=Action.RETRY_ROWS,
+    answers={
+        **QUEUED,
+        404: "No such failed row.",
+        409: "The row is resolved, already being retried, or its source is busy.",
+    },
+)
 def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     """Retry one failed row.
 
@@ -41,9 +48,16 @@ def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     return _retry(actor, [path.row_id])
 
 
-@endpoint(RowsQueued, path=RunPath, action=Action.RETRY_ROWS,
-          answers={**QUEUED, 404: "No such run.",
-                   409: "The run has no unresolved rows, a row is already being retried, or the source is busy."})
+@endpoint(
+    RowsQueued,
+    path=RunPath,
+    action=Action.RETRY_ROWS,
+    answers={
+        **QUEUED,
+        404: "No such run.",
+        409: "The run has no unresolved rows, a row is already being retried, or the source is busy.",
+    },
+)
 def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run's failed rows.
 

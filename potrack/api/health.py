@@ -22,4 +22,3 @@ def health() -> flask.Response:
     response = flask.jsonify(health_json(overall([v.health for v in verdicts]).level, verdicts))
     response.headers["Cache-Control"] = "no-store"
     return response
-

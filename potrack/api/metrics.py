@@ -49,11 +49,17 @@ class StoreCollector:
 def _run_families(found: StoreMetrics) -> Iterator[Metric]:
     """potrack_runs_total and potrack_last_run_timestamp_seconds, per source and final status."""
     runs = CounterMetricFamily(
-        "potrack_runs_total", "Finished runs per source and final status (success, partial, failed, abandoned; "
-        f"0 until one ends so); queued and running runs are not counted, and {SNAPSHOTS}.", labels=("source", "status"))
+        "potrack_runs_total",
+        "Finished runs per source and final status (success, partial, failed, abandoned; "
+        f"0 until one ends so); queued and running runs are not counted, and {SNAPSHOTS}.",
+        labels=("source", "status"),
+    )
     last = GaugeMetricFamily(
-        "potrack_last_run_timestamp_seconds", "Unix time the latest finished run of the source with this status "
-        f"finished; absent until there is one; {SNAPSHOTS}.", labels=("source", "status"))
+        "potrack_last_run_timestamp_seconds",
+        "Unix time the latest finished run of the source with this status "
+        f"finished; absent until there is one; {SNAPSHOTS}.",
+        labels=("source", "status"),
+    )
     for count in found.counts:
         runs.add_metric((count.source, count.status), count.runs)
         if count.last_finished_at is not None:
@@ -66,8 +72,10 @@ def _run_families(found: StoreMetrics) -> Iterator[Metric]:
 def _durations(found: StoreMetrics) -> HistogramMetricFamily:
     """potrack_run_duration_seconds per source, as counted in SQL."""
     family = HistogramMetricFamily(
-        "potrack_run_duration_seconds", "How long finished runs took, per source; abandoned runs have no duration; "
-        f"{SNAPSHOTS}.", labels=("source",))
+        "potrack_run_duration_seconds",
+        f"How long finished runs took, per source; abandoned runs have no duration; {SNAPSHOTS}.",
+        labels=("source",),
+    )
     for hist in found.durations:
         buckets = [(floatToGoString(bound), n) for bound, n in zip(DURATION_BUCKETS, hist.at_most)]
         family.add_metric((hist.source,), [*buckets, ("+Inf", hist.count)], hist.sum_s)
@@ -77,15 +85,23 @@ def _durations(found: StoreMetrics) -> HistogramMetricFamily:
 def _latest_run_families(found: StoreMetrics) -> Iterator[Metric]:
     """Gauges of each source's latest completed run and latest finished run."""
     success = GaugeMetricFamily(
-        "potrack_last_success_timestamp_seconds", "Unix time the source's latest completed run (success or partial: "
+        "potrack_last_success_timestamp_seconds",
+        "Unix time the source's latest completed run (success or partial: "
         f"its data was committed, as the stale-data rule reads it) finished; 0 when there is none; {SNAPSHOTS}.",
-        labels=("source",))
+        labels=("source",),
+    )
     lines = GaugeMetricFamily(
-        "potrack_lines_processed", "Lines the source's latest finished run read from the source (0 when it failed "
-        f"before reading any); absent until a run finished; {SNAPSHOTS}.", labels=("source",))
+        "potrack_lines_processed",
+        "Lines the source's latest finished run read from the source (0 when it failed "
+        f"before reading any); absent until a run finished; {SNAPSHOTS}.",
+        labels=("source",),
+    )
     gaps = GaugeMetricFamily(
-        "potrack_xref_gaps", "Distinct item codes without an xref mapping in the source's latest finished run (its "
-        f"xref gaps, as the run card shows them); absent until a run finished; {SNAPSHOTS}.", labels=("source",))
+        "potrack_xref_gaps",
+        "Distinct item codes without an xref mapping in the source's latest finished run (its "
+        f"xref gaps, as the run card shows them); absent until a run finished; {SNAPSHOTS}.",
+        labels=("source",),
+    )
     for status in found.latest:
         ok, last = status.last_ok, status.last
         success.add_metric((status.source,), 0 if ok is None else (ok.finished_at or ok.queued_at).timestamp())
@@ -98,8 +114,10 @@ def _latest_run_families(found: StoreMetrics) -> Iterator[Metric]:
 def _alerts(found: StoreMetrics, sources: Sequence[str]) -> GaugeMetricFamily:
     """potrack_alerts_firing for every source and rule, 0 when not firing."""
     family = GaugeMetricFamily(
-        "potrack_alerts_firing", "1 while the alert of this rule fires for the source, else 0 (at most one alert "
-        "fires per source and rule).", labels=("source", "rule"))
+        "potrack_alerts_firing",
+        "1 while the alert of this rule fires for the source, else 0 (at most one alert fires per source and rule).",
+        labels=("source", "rule"),
+    )
     firing = Counter((alert.source, alert.rule) for alert in found.firing)
     for source in sources:
         for rule in ALERT_RULES:
@@ -116,14 +134,17 @@ def _refusal(token: str | None) -> flask.Response | None:
     if scheme.lower() == "bearer" and hmac.compare_digest(sent.strip().encode(), token.encode()):
         return None
     log.warning("GET /metrics from %s refused: no or a wrong metrics token", flask.request.remote_addr or "unknown")
-    response = error_response(401, "unauthorized", "the metrics token is required: send "
-                              "'Authorization: Bearer <token>' with the token POTRACK_METRICS_TOKEN holds")
+    response = error_response(
+        401,
+        "unauthorized",
+        "the metrics token is required: send "
+        "'Authorization: Bearer <token>' with the token POTRACK_METRICS_TOKEN holds",
+    )
     response.headers["WWW-Authenticate"] = 'Bearer realm="potrack metrics"'
     return response
 
 
-@endpoint(TEXT,
-          answers={200: "The metrics.", 401: "POTRACK_METRICS_TOKEN is set and the request did not send it."})
+@endpoint(TEXT, answers={200: "The metrics.", 401: "POTRACK_METRICS_TOKEN is set and the request did not send it."})
 def metrics() -> flask.Response:
     """Prometheus metrics.
 

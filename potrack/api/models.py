@@ -10,17 +10,36 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StrictBool, ValidationInfo,
-                      WithJsonSchema, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationInfo,
+    WithJsonSchema,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from potrack.bounds import MOMENT_FORMS, Flag, Moment, column_max, id_of, text_of, whole_number
 from potrack.store.audit import SEVERITIES
-from potrack.store.models import (ALERT_RULES, ALERT_STATES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent,
-                                  FailedRow, PoLine, Run, XrefMapping)
+from potrack.store.models import (
+    ALERT_RULES,
+    ALERT_STATES,
+    EVENT_KINDS,
+    RUN_STATUSES,
+    AuditEvent,
+    ChangeEvent,
+    FailedRow,
+    PoLine,
+    Run,
+    XrefMapping,
+)
 from potrack.store.xref import GAP_STATES
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 PAGE = "Page number from 1; a page past the end answers the last page (`page` in the answer says which)."
 
 
@@ -30,8 +49,9 @@ def choice_of(values: Iterable[str]) -> Any:
 
     def check(value: str) -> str:
         if value not in allowed:
-            raise PydanticCustomError("choice", "{value} is not one of {allowed}",
-                                      {"value": repr(value), "allowed": ", ".join(allowed)})
+            raise PydanticCustomError(
+                "choice", "{value} is not one of {allowed}", {"value": repr(value), "allowed": ", ".join(allowed)}
+            )
         return value
 
     return Annotated[str, AfterValidator(check), WithJsonSchema({"type": "string", "enum": list(allowed)})]
@@ -112,9 +132,11 @@ def _cursor(value: Any) -> Any:
         raise PydanticCustomError("cursor", "is not a cursor this API gave out (use the `next` URL as it is)") from None
 
 
-Cursor = Annotated[tuple[Moment, RunId], BeforeValidator(_cursor),
-                   WithJsonSchema({"type": "string", "description": "Opaque: copy the `next` URL of the previous "
-                                                                    "page."})]
+Cursor = Annotated[
+    tuple[Moment, RunId],
+    BeforeValidator(_cursor),
+    WithJsonSchema({"type": "string", "description": "Opaque: copy the `next` URL of the previous page."}),
+]
 
 
 def encode_cursor(queued_at: dt.datetime, run_id: int) -> str:
@@ -155,14 +177,12 @@ class RowPath(Input):
 
 class LinePath(Input):
     source: SourceName = Field(description="The source.")
-    po_number: PoNumber = Field(
-        description="The PO number (a '/' in it may be sent as it is or as %2F).")
+    po_number: PoNumber = Field(description="The PO number (a '/' in it may be sent as it is or as %2F).")
     line_number: LineNumber = Field(description="The line number.")
 
 
 class RunsQuery(Input):
-    status: Statuses = Field(
-        (), description="One status or a comma-separated list.")
+    status: Statuses = Field((), description="One status or a comma-separated list.")
     source: SourceName | None = Field(None, description="Only runs of this source.")
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
@@ -185,17 +205,14 @@ class FailedRowsQuery(Input):
     resolved: Flag | None = Field(None, description="true: only resolved rows; false: only unresolved.")
     page: PageNumber = Field(1, description=PAGE)
     per_page: Limit = Field(50, description="Items per page.")
-    order: Order = Field(
-        "newest", description="By the queue time of the rejecting run.")
+    order: Order = Field("newest", description="By the queue time of the rejecting run.")
 
     later = field_validator("until")(_after_since)
 
 
 class AuditQuery(Input):
-    event_type: EventTypes = Field(
-        (), description="One type or a comma-separated list.")
-    severity: Severities = Field(
-        (), description="info, warning, error, or a comma-separated list of them.")
+    event_type: EventTypes = Field((), description="One type or a comma-separated list.")
+    severity: Severities = Field((), description="info, warning, error, or a comma-separated list of them.")
     source: SourceName | None = Field(None, description="Only events of this source.")
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
@@ -208,8 +225,7 @@ class AuditQuery(Input):
 class AlertsQuery(Input):
     state: AlertState | None = Field(None, description="firing or resolved.")
     source: SourceName | None = Field(None, description="Only alerts of this source.")
-    rule: AlertRule | None = Field(
-        None, description="Only alerts of this rule.")
+    rule: AlertRule | None = Field(None, description="Only alerts of this rule.")
     since: Moment | None = Field(None, description="Only alerts opened at or after this moment: " + MOMENT_FORMS + ".")
     until: Moment | None = Field(None, description="Only alerts opened before this moment (later than since).")
     limit: Limit = Field(100, description="At most this many alerts.")
@@ -218,24 +234,23 @@ class AlertsQuery(Input):
 
 
 class ChangeFilters(Input):
-    since: Moment | None = Field(None, description="Only changes of runs queued at or after this moment: "
-                                                   + MOMENT_FORMS + ".")
-    until: Moment | None = Field(None, description="Only changes of runs queued before this moment (later than "
-                                                   "since).")
+    since: Moment | None = Field(
+        None, description="Only changes of runs queued at or after this moment: " + MOMENT_FORMS + "."
+    )
+    until: Moment | None = Field(None, description="Only changes of runs queued before this moment (later than since).")
     source: SourceName | None = Field(None, description="Only changes of this source.")
-    supplier: Code | None = Field(
-        None, description="Only changes of lines whose supplier_code (now) is this.")
-    buyer: Code | None = Field(
-        None, description="Only changes of lines whose buyer (now) is this.")
-    plant: Code | None = Field(
-        None, description="Only changes of lines whose plant (now) is this.")
+    supplier: Code | None = Field(None, description="Only changes of lines whose supplier_code (now) is this.")
+    buyer: Code | None = Field(None, description="Only changes of lines whose buyer (now) is this.")
+    plant: Code | None = Field(None, description="Only changes of lines whose plant (now) is this.")
     field: FieldNames = Field(
-        (), description="Only changes of these fields, comma-separated (e.g. promised_date,unit_price); new and "
-                        "removed lines have no field.")
-    kind: Kinds = Field(
-        (), description="Only these kinds, comma-separated: new, changed, removed.")
+        (),
+        description="Only changes of these fields, comma-separated (e.g. promised_date,unit_price); new and "
+        "removed lines have no field.",
+    )
+    kind: Kinds = Field((), description="Only these kinds, comma-separated: new, changed, removed.")
     slipped_over: SlipDays | None = Field(
-        None, description="Only promised_date changes that moved the date later by more than this many days.")
+        None, description="Only promised_date changes that moved the date later by more than this many days."
+    )
 
     later = field_validator("until")(_after_since)
 
@@ -251,8 +266,7 @@ class ChangesExportQuery(ChangeFilters):
 
 class GapsQuery(Input):
     source: SourceName | None = Field(None, description="Only gaps of this source.")
-    state: GapState = Field(
-        "open", description="open (the latest completed run lists the code), resolved, or all.")
+    state: GapState = Field("open", description="open (the latest completed run lists the code), resolved, or all.")
     page: PageNumber = Field(1, description=PAGE)
     per_page: Limit = Field(50, description="Items per page.")
 
@@ -260,13 +274,15 @@ class GapsQuery(Input):
 class RunNowBody(Input):
     source: SourceName = Field(description="A configured source.")
     baseline: StrictBool = Field(False, description="Run as a baseline (record the snapshot, no change events).")
-    accept_removals: StrictBool = Field(False, description="Let the run remove more of the source's active lines "
-                                                           "than its max_removed_fraction (a deliberate purge). "
-                                                           "Needs the admin role.")
+    accept_removals: StrictBool = Field(
+        False,
+        description="Let the run remove more of the source's active lines "
+        "than its max_removed_fraction (a deliberate purge). "
+        "Needs the admin role.",
+    )
 
 
 class MappingBody(Input):
     source: SourceName = Field(description="A configured source.")
     item_code: ItemCode = Field(description="The source's item code.")
-    internal_part_id: Part = Field(
-        description="The internal part it stands for.")
+    internal_part_id: Part = Field(description="The internal part it stands for.")

@@ -25,8 +25,9 @@ DESCRIPTION = (
     f"UTC, and a moment given must lie {DAY_RANGE} once converted to UTC. Ids are bounded by their store column "
     "(a run id is at most 2,147,483,647), text by its column's length and never holds a NUL character; a body is "
     "at most 1 MiB. Times answered are ISO 8601 in UTC with a Z. Every error under /api (and /metrics' 401) is the "
-    "`Error` object, `{\"error\", \"message\"}`, with `parameter` naming the query parameter, path variable or body "
-    "field at fault; a method a path does not take is a 405 in that shape.")
+    '`Error` object, `{"error", "message"}`, with `parameter` naming the query parameter, path variable or body '
+    "field at fault; a method a path does not take is a 405 in that shape."
+)
 REFUSALS = {
     400: "A query parameter or body field is unknown or has a bad value (`parameter` names it).",
     401: "No session and no valid bearer token (unknown or revoked).",
@@ -82,8 +83,12 @@ def _parameters(model: type[Input] | None, where: str, components: dict[str, Any
     for name, prop in schema.get("properties", {}).items():
         prop = _without_null(prop)
         description = prop.pop("description", None)
-        param: dict[str, Any] = {"name": name, "in": where, "required": where == "path" or name in required,
-                                 "schema": prop}
+        param: dict[str, Any] = {
+            "name": name,
+            "in": where,
+            "required": where == "path" or name in required,
+            "schema": prop,
+        }
         if description:
             param["description"] = description
         if prop.get("type") == "array":
@@ -93,8 +98,10 @@ def _parameters(model: type[Input] | None, where: str, components: dict[str, Any
 
 
 def _error(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": REF.format(model=Error.__name__)}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": REF.format(model=Error.__name__)}}},
+    }
 
 
 def _success(description: str, contract: Contract, components: dict[str, Any]) -> dict[str, Any]:
@@ -110,8 +117,7 @@ def _responses(contract: Contract, public: bool, components: dict[str, Any]) -> 
     """What the route answers: its own statuses, then the refusals its contract implies."""
     answers: dict[str, Any] = {}
     for status, description in contract.answers.items():
-        answers[str(status)] = (_success(description, contract, components) if status < 400
-                                else _error(description))
+        answers[str(status)] = _success(description, contract, components) if status < 400 else _error(description)
     implied = [400, *([] if public else [401])]
     if contract.action is not None:
         implied += [403, 415]
@@ -124,18 +130,20 @@ def _responses(contract: Contract, public: bool, components: dict[str, Any]) -> 
     return dict(sorted(answers.items()))
 
 
-def operation(endpoint_name: str, rule: str, contract: Contract, summary: str, description: str,
-              components: dict[str, Any]) -> dict[str, Any]:
+def operation(
+    endpoint_name: str, rule: str, contract: Contract, summary: str, description: str, components: dict[str, Any]
+) -> dict[str, Any]:
     """One method of one path."""
     public = rule in PUBLIC_PATHS
     op: dict[str, Any] = {"operationId": endpoint_name, "summary": summary}
     if description:
         op["description"] = description
-    op["parameters"] = (_parameters(contract.path, "path", components)
-                        + _parameters(contract.query, "query", components))
+    op["parameters"] = _parameters(contract.path, "path", components) + _parameters(contract.query, "query", components)
     if contract.body is not None and contract.body is not NoBody:
-        op["requestBody"] = {"required": True, "content": {"application/json": {
-            "schema": _ref(contract.body, components)}}}
+        op["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(contract.body, components)}},
+        }
     if public:
         op["security"] = []
     if contract.action is not None:
@@ -157,7 +165,8 @@ def document(routes: Iterable[Route]) -> dict[str, Any]:
         description = " ".join(rest.split())
         for method in methods:
             paths.setdefault(template(rule), {})[method.lower()] = operation(
-                endpoint_name, rule, contract, summary.strip().rstrip("."), description, components)
+                endpoint_name, rule, contract, summary.strip().rstrip("."), description, components
+            )
     return {
         "openapi": "3.1.0",
         "info": {"title": "potrack API", "version": "1", "description": DESCRIPTION},
@@ -165,10 +174,17 @@ def document(routes: Iterable[Route]) -> dict[str, Any]:
         "security": [{"bearerToken": []}, {"sessionCookie": []}],
         "components": {
             "securitySchemes": {
-                "bearerToken": {"type": "http", "scheme": "bearer",
-                                "description": "An API token; its role decides what it may do."},
-                "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "session",
-                                  "description": "The dashboard's sign-in session."},
+                "bearerToken": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "An API token; its role decides what it may do.",
+                },
+                "sessionCookie": {
+                    "type": "apiKey",
+                    "in": "cookie",
+                    "name": "session",
+                    "description": "The dashboard's sign-in session.",
+                },
             },
             "schemas": dict(sorted(components.items())),
         },

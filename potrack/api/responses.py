@@ -10,8 +10,15 @@ from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from potrack.api.models import choice_of
 from potrack.store.audit import SEVERITIES
-from potrack.store.models import (ALERT_RULES, ALERT_STATES, EVENT_KINDS, NOTIFICATION_EVENTS, NOTIFICATION_STATES,
-                                  RUN_STATUSES, RUN_TRIGGERS)
+from potrack.store.models import (
+    ALERT_RULES,
+    ALERT_STATES,
+    EVENT_KINDS,
+    NOTIFICATION_EVENTS,
+    NOTIFICATION_STATES,
+    RUN_STATUSES,
+    RUN_TRIGGERS,
+)
 from potrack.web.health import LEVELS
 
 # What serialize.iso and date.isoformat write: UTC with a Z (microseconds only when there are some), a plain date.
@@ -40,7 +47,7 @@ else:
     NoticeEvent, NoticeState = choice_of(NOTIFICATION_EVENTS), choice_of(NOTIFICATION_STATES)
 
 Item = TypeVar("Item", bound=BaseModel)
-LOCATION = "Where the row is in the source: a CSV file's name and line (\"po.csv:17\"); null for database sources."
+LOCATION = 'Where the row is in the source: a CSV file\'s name and line ("po.csv:17"); null for database sources.'
 
 
 class Output(BaseModel):
@@ -52,12 +59,13 @@ class Output(BaseModel):
 class Error(Output):
     """The API's error answer (every 4xx and 5xx under /api, and /metrics' 401)."""
 
-    error: str = Field(description="bad_parameter, bad_body, bad_request, unauthorized, forbidden, not_found, "
-                                   "method_not_allowed, conflict, payload_too_large, unsupported_media_type, "
-                                   "internal_error")
+    error: str = Field(
+        description="bad_parameter, bad_body, bad_request, unauthorized, forbidden, not_found, "
+        "method_not_allowed, conflict, payload_too_large, unsupported_media_type, "
+        "internal_error"
+    )
     message: str = Field(description="What was wrong, in words (secrets masked).")
-    parameter: str | MISSING = Field(MISSING, description="The query parameter, path variable or body field at "
-                                                          "fault.")
+    parameter: str | MISSING = Field(MISSING, description="The query parameter, path variable or body field at fault.")
     run_id: int | MISSING = Field(MISSING, description="The run that blocks the request (409 of POST /api/runs).")
 
 
@@ -69,7 +77,6 @@ class Page(Output, Generic[Item]):
     page: int = Field(description="This page's number (a page asked for past the end answers the last).")
     pages: int = Field(description="How many pages the matching items fill (at least one).")
     per_page: int
-
 
 
 # --- runs ---------------------------------------------------------------------------------------------------------
@@ -104,10 +111,13 @@ class Run(Output):
     errors: int
     retry_attempts: int
     error: str | None = Field(description="Why the run failed (secrets masked).")
-    notes: list[str] = Field(description="What the run said once about its source's columns and xref (a column "
-                                         "ignored, fields the source does not provide).")
-    accept_removals: bool = Field(description="The run was allowed to remove more of the source's active lines "
-                                              "than its max_removed_fraction.")
+    notes: list[str] = Field(
+        description="What the run said once about its source's columns and xref (a column "
+        "ignored, fields the source does not provide)."
+    )
+    accept_removals: bool = Field(
+        description="The run was allowed to remove more of the source's active lines than its max_removed_fraction."
+    )
     trigger: Trigger
     retry_of: int | None = Field(description="The run this one retried.")
     requested_by: str | None = Field(description="Who queued it (a user or token), for requested runs.")
@@ -174,8 +184,9 @@ class RunDetail(Run):
     attempts: list[Attempt]
     rejected: list[RejectedRow] = Field(description=f"The first {DETAIL_ROWS} rejected rows.")
     rejected_total: int
-    changes: list[Change] = Field(description=f"The first {DETAIL_ROWS} change events (the rest: "
-                                              "/api/runs/{run_id}/changes).")
+    changes: list[Change] = Field(
+        description=f"The first {DETAIL_ROWS} change events (the rest: /api/runs/{{run_id}}/changes)."
+    )
     changes_total: int
     retried_by: list[int] = Field(description="The runs that retried this one, oldest first.")
 
@@ -417,8 +428,9 @@ class LineHistory(Output):
     line_number: int
     values: LineValues
     internal_part_id: str | None
-    custom: dict[str, str | float] = Field(description="The custom columns' values by name (numbers, ISO dates or "
-                                                        "text).")
+    custom: dict[str, str | float] = Field(
+        description="The custom columns' values by name (numbers, ISO dates or text)."
+    )
     active: bool
     first_seen_run_id: int
     last_changed_run_id: int
@@ -488,5 +500,3 @@ class OpenApiDocument(Output):
     security: list[dict[str, list[str]]]
     components: dict[str, Any]
     paths: dict[str, Any]
-
-

@@ -35,28 +35,27 @@ def unknown(rest: str) -> Any:
 
 ROUTES: list[tuple[str, str, list[str], Callable[..., Any]]] = [
     # rule                                      endpoint              methods     view
-    ("/api/health",                             "api_health",         GET,        health.health),
-    ("/api/openapi.json",                       "api_openapi",        GET,        openapi.openapi),
-    ("/api/runs",                               "api_runs",           GET,        runs.list_runs),
-    ("/api/runs",                               "api_run_now",        POST,       runs.queue_run),
-    ("/api/runs/<run_id>",                      "api_run",            GET,        runs.get_run),
-    ("/api/runs/<run_id>/changes",              "api_run_changes",    GET,        runs.list_changes),
-    ("/api/runs/<run_id>/retry",                "api_run_retry",      POST,       runs.retry_run),
-    ("/api/runs/<run_id>/failed-rows/retry",    "api_run_rows_retry", POST,       failed_rows.retry_run_rows),
-    ("/api/failed-rows",                        "api_failed_rows",    GET,        failed_rows.list_rows),
-    ("/api/failed-rows/<row_id>/retry",         "api_row_retry",      POST,       failed_rows.retry_row),
-    ("/api/audit",                              "api_audit",          GET,        audit.list_audit),
-    ("/api/alerts",                             "api_alerts",         GET,        alerts.list_alerts),
-    ("/api/changes",                            "api_changes",        GET,        changes.list_changes),
-    ("/api/changes/export",                     "api_changes_export", GET,        changes.export_changes),
-    ("/api/lines/<source>/<path:po_number>/<line_number>",
-                                                "api_line",           GET,        lines.get_line),
-    ("/api/xref/gaps",                          "api_xref_gaps",      GET,        xref.list_xref_gaps),
-    ("/api/xref/mappings",                      "api_xref_mappings",  POST,       xref.add_mapping),
+    ("/api/health", "api_health", GET, health.health),
+    ("/api/openapi.json", "api_openapi", GET, openapi.openapi),
+    ("/api/runs", "api_runs", GET, runs.list_runs),
+    ("/api/runs", "api_run_now", POST, runs.queue_run),
+    ("/api/runs/<run_id>", "api_run", GET, runs.get_run),
+    ("/api/runs/<run_id>/changes", "api_run_changes", GET, runs.list_changes),
+    ("/api/runs/<run_id>/retry", "api_run_retry", POST, runs.retry_run),
+    ("/api/runs/<run_id>/failed-rows/retry", "api_run_rows_retry", POST, failed_rows.retry_run_rows),
+    ("/api/failed-rows", "api_failed_rows", GET, failed_rows.list_rows),
+    ("/api/failed-rows/<row_id>/retry", "api_row_retry", POST, failed_rows.retry_row),
+    ("/api/audit", "api_audit", GET, audit.list_audit),
+    ("/api/alerts", "api_alerts", GET, alerts.list_alerts),
+    ("/api/changes", "api_changes", GET, changes.list_changes),
+    ("/api/changes/export", "api_changes_export", GET, changes.export_changes),
+    ("/api/lines/<source>/<path:po_number>/<line_number>", "api_line", GET, lines.get_line),
+    ("/api/xref/gaps", "api_xref_gaps", GET, xref.list_xref_gaps),
+    ("/api/xref/mappings", "api_xref_mappings", POST, xref.add_mapping),
     # Path variables are plain text in the rules: each view's path model reads and bounds them (404 naming one).
     # Outside /api where scrapers look by default; its own token, not a session (potrack.auth.session lets it by).
-    ("/metrics",                                "metrics",            GET,        metrics.metrics),
-    ("/api/<path:rest>",                        "api_unknown",        GET + POST, unknown),
+    ("/metrics", "metrics", GET, metrics.metrics),
+    ("/api/<path:rest>", "api_unknown", GET + POST, unknown),
 ]
 
 

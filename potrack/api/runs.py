@@ -71,19 +71,28 @@ def get_run(path: RunPath) -> flask.Response:
     return flask.jsonify(run_detail_json(*found, utcnow()))
 
 
-@endpoint(RunChangePage, path=RunPath, query=RunChangesQuery,
-          answers={200: "A page of changes, in the order written.", 404: "No such run."})
+@endpoint(
+    RunChangePage,
+    path=RunPath,
+    query=RunChangesQuery,
+    answers={200: "A page of changes, in the order written.", 404: "No such run."},
+)
 def list_changes(path: RunPath, query: RunChangesQuery) -> flask.Response:
     """A run's change events, paged, in the order they were written."""
     found = context.read(run_changes, path.run_id, query.page, query.per_page)
     if found is None:
         raise _missing(path.run_id)
-    return flask.jsonify({"run_id": path.run_id, **page_json(found.changes, found.total, found.page, found.pages,
-                                                        found.per_page)})
+    return flask.jsonify(
+        {"run_id": path.run_id, **page_json(found.changes, found.total, found.page, found.pages, found.per_page)}
+    )
 
 
-@endpoint(Queued, body=RunNowBody, action=Action.RUN_NOW,
-          answers={**QUEUED, 409: "The source already has a run queued or running (`run_id` names it)."})
+@endpoint(
+    Queued,
+    body=RunNowBody,
+    action=Action.RUN_NOW,
+    answers={**QUEUED, 409: "The source already has a run queued or running (`run_id` names it)."},
+)
 def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
     """Run now.
 
@@ -92,17 +101,31 @@ def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
     source = configured_source(body.source)
     if body.accept_removals:
         require(actor, Action.ACCEPT_REMOVALS)
-    run_id, queued = queue_run_unless_active(context.engine(), source, "manual", requested_by=actor.label,
-                                             baseline=body.baseline, accept_removals=body.accept_removals)
+    run_id, queued = queue_run_unless_active(
+        context.engine(),
+        source,
+        "manual",
+        requested_by=actor.label,
+        baseline=body.baseline,
+        accept_removals=body.accept_removals,
+    )
     if not queued:
-        raise ApiError(409, f"{source} already has run #{run_id} queued or running; try again when it has finished",
-                       run_id=run_id)
+        raise ApiError(
+            409, f"{source} already has run #{run_id} queued or running; try again when it has finished", run_id=run_id
+        )
     return accepted({"run_id": run_id, "status": "queued"}, run_id)
 
 
-@endpoint(RetryQueued, path=RunPath, action=Action.RETRY_RUN,
-          answers={**QUEUED, 404: "No such run.",
-                   409: "The run is not retryable, already has a retry queued or running, or its source is busy."})
+@endpoint(
+    RetryQueued,
+    path=RunPath,
+    action=Action.RETRY_RUN,
+    answers={
+        **QUEUED,
+        404: "No such run.",
+        409: "The run is not retryable, already has a retry queued or running, or its source is busy.",
+    },
+)
 def retry_run(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run.
 

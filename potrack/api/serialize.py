@@ -22,7 +22,7 @@ def iso(moment: dt.datetime | None) -> str | None:
     """A moment as ISO 8601 in UTC with a Z, or None."""
     if moment is None:
         return None
-    return moment.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def plain(value: Any) -> Any:
@@ -61,12 +61,21 @@ def progress(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
 def run_json(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
     """A run as the API lists it: the CLI's --json fields, who queued it and when, and progress while active."""
     out: dict[str, Any] = {
-        "run_id": run.id, "source": run.source, "status": run.status, "baseline": run.baseline,
-        "duration_s": run.duration_s, **{name: getattr(run, name) for name in _METRICS},
+        "run_id": run.id,
+        "source": run.source,
+        "status": run.status,
+        "baseline": run.baseline,
+        "duration_s": run.duration_s,
+        **{name: getattr(run, name) for name in _METRICS},
         "error": scrub(run.error) if run.error else None,
-        "notes": scrub(run.notes).splitlines() if run.notes else [], "accept_removals": bool(run.accept_removals),
-        "trigger": run.trigger, "retry_of": run.retry_of, "requested_by": run.requested_by,
-        "queued_at": iso(run.queued_at), "started_at": iso(run.started_at), "finished_at": iso(run.finished_at),
+        "notes": scrub(run.notes).splitlines() if run.notes else [],
+        "accept_removals": bool(run.accept_removals),
+        "trigger": run.trigger,
+        "retry_of": run.retry_of,
+        "requested_by": run.requested_by,
+        "queued_at": iso(run.queued_at),
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
     }
     if run.status in ACTIVE_STATUSES:
         out["progress"] = progress(run, now)
@@ -92,17 +101,31 @@ def run_detail_json(run: RunRecord, detail: RunDetail, now: dt.datetime) -> dict
 
 def health_json(level: str, verdicts: list[SourceVerdict]) -> dict[str, Any]:
     """The overall verdict and each source's latest run (identity and times only: no error text)."""
+
     def last_run(run: RunRow | None) -> dict[str, Any] | None:
         if run is None:
             return None
-        return {"id": run.id, "status": run.status, "trigger": run.trigger,
-                "queued_at": iso(run.queued_at), "finished_at": iso(run.finished_at)}
+        return {
+            "id": run.id,
+            "status": run.status,
+            "trigger": run.trigger,
+            "queued_at": iso(run.queued_at),
+            "finished_at": iso(run.finished_at),
+        }
 
     def success_at(ok: RunRow | None) -> str | None:
         return None if ok is None else iso(ok.finished_at or ok.queued_at)
 
-    sources = [{"name": v.status.source, "status": v.health.level, "last_run": last_run(v.status.last),
-                "last_success_at": success_at(v.status.last_ok), "stale": v.stale} for v in verdicts]
+    sources = [
+        {
+            "name": v.status.source,
+            "status": v.health.level,
+            "last_run": last_run(v.status.last),
+            "last_success_at": success_at(v.status.last_ok),
+            "stale": v.stale,
+        }
+        for v in verdicts
+    ]
     return {"status": level, "sources": sources}
 
 
@@ -113,9 +136,23 @@ def _scrubbed(text: str | None) -> str | None:
 def alert_json(alert: AlertRow, notifications: Sequence[DeliveryRow]) -> dict[str, Any]:
     """An alert as /api/alerts lists it, with each notification's channel, event, state, attempts and last error."""
     return {
-        "id": alert.id, "source": alert.source, "rule": alert.rule, "state": alert.state,
-        "opened_at": iso(alert.opened_at), "resolved_at": iso(alert.resolved_at), "message": scrub(alert.message),
-        "resolution": _scrubbed(alert.resolution), "run_id": alert.run_id,
-        "deliveries": [{"channel": d.channel, "event": d.event, "state": d.state, "attempts": d.attempts,
-                        "last_error": _scrubbed(d.last_error)} for d in notifications],
+        "id": alert.id,
+        "source": alert.source,
+        "rule": alert.rule,
+        "state": alert.state,
+        "opened_at": iso(alert.opened_at),
+        "resolved_at": iso(alert.resolved_at),
+        "message": scrub(alert.message),
+        "resolution": _scrubbed(alert.resolution),
+        "run_id": alert.run_id,
+        "deliveries": [
+            {
+                "channel": d.channel,
+                "event": d.event,
+                "state": d.state,
+                "attempts": d.attempts,
+                "last_error": _scrubbed(d.last_error),
+            }
+            for d in notifications
+        ],
     }

@@ -46,8 +46,7 @@ def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
     next run and wins over the source's own xref."""
     source = configured_source(body.source)
     try:
-        mapping = map_item_code(context.engine(), source, body.item_code, body.internal_part_id,
-                                actor.label).mapping
+        mapping = map_item_code(context.engine(), source, body.item_code, body.internal_part_id, actor.label).mapping
     except MappingRefused as exc:
         raise BadParameter(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
     response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from potrack.auth.tokens import create_token, list_tokens, revoke_token
-from potrack.auth.users import UserError, check_password, add_user, disable_user, list_users, set_role
+from potrack.auth.users import UserError, add_user, check_password, disable_user, list_users, set_role
 from potrack.store import audit
 from potrack.store.models import ROLES, User
 
@@ -56,8 +56,7 @@ def _set_password(engine: sa.Engine, name: str, password: str) -> None:
     with engine.begin() as conn:
         if conn.execute(sa.update(User).where(User.name == name).values(password_hash=digest)).rowcount != 1:
             raise UserError(f"there is no user named {name!r}")
-        audit.record(conn, "user.password_changed", f"password of {name} changed", actor="cli",
-                     details={"user": name})
+        audit.record(conn, "user.password_changed", f"password of {name} changed", actor="cli", details={"user": name})
 
 
 def run_users(engine: sa.Engine, args: argparse.Namespace) -> None:

@@ -30,9 +30,15 @@ class Action(enum.Enum):
         return MINIMUM_ROLE[self]
 
 
-MINIMUM_ROLE = {Action.RUN_NOW: "operator", Action.RETRY_RUN: "operator", Action.RETRY_ROWS: "operator",
-                Action.MAP_ITEM_CODES: "operator", Action.MANAGE_USERS: "admin", Action.ALERT_SETTINGS: "admin",
-                Action.ACCEPT_REMOVALS: "admin"}
+MINIMUM_ROLE = {
+    Action.RUN_NOW: "operator",
+    Action.RETRY_RUN: "operator",
+    Action.RETRY_ROWS: "operator",
+    Action.MAP_ITEM_CODES: "operator",
+    Action.MANAGE_USERS: "admin",
+    Action.ALERT_SETTINGS: "admin",
+    Action.ACCEPT_REMOVALS: "admin",
+}
 
 
 class Forbidden(Exception):

@@ -141,15 +141,21 @@ def _login() -> Any:
     # The attempt is counted before the password is checked: parallel attempts cannot all pass a count made
     # before any of them was recorded.
     if not throttle.claim_attempt(engine, name, address):
-        return login_html(csrf_token(), next_path, "Too many failed sign-ins: wait a minute, then try again.",
-                          name), 429
+        return login_html(
+            csrf_token(), next_path, "Too many failed sign-ins: wait a minute, then try again.", name
+        ), 429
     with engine.connect() as conn:
         user = authenticate(conn, name, password)
     if user is None:
         throttle.forget_old(engine)
         with engine.begin() as conn:
-            audit.record(conn, "auth.login_failed", f"failed sign-in as {name[:100]!r} from {address}",
-                         severity="warning", actor=name[:100] or "(empty)")
+            audit.record(
+                conn,
+                "auth.login_failed",
+                f"failed sign-in as {name[:100]!r} from {address}",
+                severity="warning",
+                actor=name[:100] or "(empty)",
+            )
         return login_html(csrf_token(), next_path, "Wrong user name or password.", name), 401
     throttle.clear(engine, name, address)
     flask.session.clear()
@@ -178,8 +184,12 @@ def init_auth(server: flask.Flask) -> None:
     manager = flask_login.LoginManager()
     manager.init_app(server)
     manager.user_loader(_load_user)
-    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
-                         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax")
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+    )
     server.before_request(_gate)
     server.add_url_rule("/login", "potrack_login", _login, methods=["GET", "POST"])
     server.add_url_rule("/logout", "potrack_logout", _logout, methods=["GET", "POST"])
@@ -188,8 +198,9 @@ def init_auth(server: flask.Flask) -> None:
 def configure_session(server: flask.Flask, runtime: bootstrap.Runtime) -> None:
     """Give the server the runtime's session key, cookie security and trusted reverse proxies."""
     server.secret_key = session_secret(runtime.settings.secret_key, runtime.settings.instance_dir)
-    server.config.update(SESSION_COOKIE_SECURE=runtime.settings.secure_cookies,
-                         REMEMBER_COOKIE_SECURE=runtime.settings.secure_cookies)
+    server.config.update(
+        SESSION_COOKIE_SECURE=runtime.settings.secure_cookies, REMEMBER_COOKIE_SECURE=runtime.settings.secure_cookies
+    )
     trust_proxies(server, runtime.settings.proxy_hops)
 
 

@@ -36,8 +36,11 @@ def claim_attempt(engine: sa.Engine, name: str, address: str) -> bool:
     with engine.begin() as conn:
         # A row lock cannot guard the count of rows not inserted yet: lock the name and address instead.
         lock_for_transaction(conn, f"login:{user}:{addr}")
-        recent = conn.execute(sa.select(sa.func.count()).select_from(LoginFailure).where(
-            LoginFailure.user_name == user, LoginFailure.address == addr, LoginFailure.at > now - WINDOW)).scalar_one()
+        recent = conn.execute(
+            sa.select(sa.func.count())
+            .select_from(LoginFailure)
+            .where(LoginFailure.user_name == user, LoginFailure.address == addr, LoginFailure.at > now - WINDOW)
+        ).scalar_one()
         if recent >= MAX_ATTEMPTS:
             return False
         conn.execute(sa.insert(LoginFailure).values(user_name=user, address=addr, at=now))

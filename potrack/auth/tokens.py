@@ -44,16 +44,22 @@ def create_token(engine: sa.Engine, name: str, role: str, actor: str = "cli") ->
         if conn.execute(sa.select(ApiToken.id).where(ApiToken.name == name)).first() is not None:
             raise UserError(f"a token named {name!r} already exists")
         conn.execute(sa.insert(ApiToken).values(name=name, role=role, token_hash=_hash(token), created_at=utcnow()))
-        audit.record(conn, "token.created", f"API token {name} created with role {role}", actor=actor,
-                     details={"token": name, "role": role})
+        audit.record(
+            conn,
+            "token.created",
+            f"API token {name} created with role {role}",
+            actor=actor,
+            details={"token": name, "role": role},
+        )
     return token
 
 
 def revoke_token(engine: sa.Engine, name: str, actor: str = "cli") -> None:
     """Revoke a token: it is refused from now on."""
     with engine.begin() as conn:
-        done = conn.execute(sa.update(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None))
-                            .values(revoked_at=utcnow())).rowcount
+        done = conn.execute(
+            sa.update(ApiToken).where(ApiToken.name == name, ApiToken.revoked_at.is_(None)).values(revoked_at=utcnow())
+        ).rowcount
         if done != 1:
             raise UserError(f"there is no active token named {name!r}")
         audit.record(conn, "token.revoked", f"API token {name} revoked", actor=actor, details={"token": name})
@@ -61,13 +67,19 @@ def revoke_token(engine: sa.Engine, name: str, actor: str = "cli") -> None:
 
 def list_tokens(conn: sa.Connection) -> list[TokenRow]:
     """Every token, by name."""
-    rows = conn.execute(sa.select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.created_at,
-                                  ApiToken.revoked_at).order_by(ApiToken.name))
+    rows = conn.execute(
+        sa.select(ApiToken.id, ApiToken.name, ApiToken.role, ApiToken.created_at, ApiToken.revoked_at).order_by(
+            ApiToken.name
+        )
+    )
     return [TokenRow(*r) for r in rows]
 
 
 def actor_for_token(conn: sa.Connection, token: str) -> Actor | None:
     """The actor of a valid, unrevoked token, or None."""
-    row = conn.execute(sa.select(ApiToken.name, ApiToken.role)
-                       .where(ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None))).first()
+    row = conn.execute(
+        sa.select(ApiToken.name, ApiToken.role).where(
+            ApiToken.token_hash == _hash(token), ApiToken.revoked_at.is_(None)
+        )
+    ).first()
     return None if row is None else Actor(row.name, row.role, kind="token")

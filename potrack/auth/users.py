@@ -59,10 +59,14 @@ def add_user(engine: sa.Engine, name: str, role: str, password: str, actor: str 
 
 
 def _insert_user(conn: sa.Connection, name: str, role: str, digest: str, actor: str) -> int:
-    user_id = conn.execute(sa.insert(User).values(name=name, role=role, password_hash=digest, disabled=False,
-                                                  created_at=utcnow()).returning(User.id)).scalar_one()
-    audit.record(conn, "user.added", f"user {name} added with role {role}", actor=actor,
-                 details={"user": name, "role": role})
+    user_id = conn.execute(
+        sa.insert(User)
+        .values(name=name, role=role, password_hash=digest, disabled=False, created_at=utcnow())
+        .returning(User.id)
+    ).scalar_one()
+    audit.record(
+        conn, "user.added", f"user {name} added with role {role}", actor=actor, details={"user": name, "role": role}
+    )
     return int(user_id)
 
 
@@ -74,8 +78,9 @@ def list_users(conn: sa.Connection) -> list[UserRow]:
 
 def get_user(conn: sa.Connection, user_id: int) -> UserRow | None:
     """One user by id, or None."""
-    row = conn.execute(sa.select(User.id, User.name, User.role, User.disabled, User.created_at)
-                       .where(User.id == user_id)).first()
+    row = conn.execute(
+        sa.select(User.id, User.name, User.role, User.disabled, User.created_at).where(User.id == user_id)
+    ).first()
     return None if row is None else UserRow(*row)
 
 

@@ -15,9 +15,16 @@ def check_run(conn: sa.Connection, source: str, run_id: int, expected_active: in
     `expected_active` is None), lines of the run whose receipt batches do not add up to their received quantity."""
     problems = []
     orphans = conn.execute(
-        sa.select(sa.func.count()).select_from(ChangeEvent)
-        .outerjoin(PoLine, sa.and_(PoLine.source == ChangeEvent.source, PoLine.po_number == ChangeEvent.po_number,
-                                   PoLine.line_number == ChangeEvent.line_number))
+        sa.select(sa.func.count())
+        .select_from(ChangeEvent)
+        .outerjoin(
+            PoLine,
+            sa.and_(
+                PoLine.source == ChangeEvent.source,
+                PoLine.po_number == ChangeEvent.po_number,
+                PoLine.line_number == ChangeEvent.line_number,
+            ),
+        )
         .where(ChangeEvent.run_id == run_id, PoLine.id.is_(None))
     ).scalar_one()
     if orphans:
@@ -27,8 +34,10 @@ def check_run(conn: sa.Connection, source: str, run_id: int, expected_active: in
             sa.select(sa.func.count()).select_from(PoLine).where(PoLine.source == source, PoLine.active == sa.true())
         ).scalar_one()
         if active != expected_active:
-            problems.append(f"{active} active lines stored for {source}, expected {expected_active} "
-                            "(valid distinct keys of the snapshot plus protected rejected keys)")
+            problems.append(
+                f"{active} active lines stored for {source}, expected {expected_active} "
+                "(valid distinct keys of the snapshot plus protected rejected keys)"
+            )
     problems.extend(batch_sum_problems(conn, source, run_id))
     return problems
 
@@ -40,18 +49,25 @@ def batch_sum_problems(conn: sa.Connection, source: str, run_id: int) -> list[st
     off = conn.execute(
         sa.select(PoLine.po_number, PoLine.line_number, PoLine.quantity_received, total.label("batched"))
         .select_from(PoLine)
-        .outerjoin(ReceiptBatch, sa.and_(ReceiptBatch.source == PoLine.source,
-                                         ReceiptBatch.po_number == PoLine.po_number,
-                                         ReceiptBatch.line_number == PoLine.line_number))
-        .where(PoLine.source == source, PoLine.last_changed_run_id == run_id,
-               PoLine.received_decreased == sa.false())
+        .outerjoin(
+            ReceiptBatch,
+            sa.and_(
+                ReceiptBatch.source == PoLine.source,
+                ReceiptBatch.po_number == PoLine.po_number,
+                ReceiptBatch.line_number == PoLine.line_number,
+            ),
+        )
+        .where(PoLine.source == source, PoLine.last_changed_run_id == run_id, PoLine.received_decreased == sa.false())
         .group_by(PoLine.id, PoLine.po_number, PoLine.line_number, PoLine.quantity_received)
         .having(sa.func.abs(total - PoLine.quantity_received) > BATCH_TOLERANCE)
         .order_by(PoLine.po_number, PoLine.line_number)
     ).all()
     if not off:
         return []
-    shown = ", ".join(f"{po}/{line}: batches {batched:g}, received {received:g}"
-                      for po, line, received, batched in off[:SHOWN_LINES])
-    return [f"{len(off)} line(s) whose received quantity never fell have receipt batches that do not add up to "
-            f"it ({shown}{' …' if len(off) > SHOWN_LINES else ''})"]
+    shown = ", ".join(
+        f"{po}/{line}: batches {batched:g}, received {received:g}" for po, line, received, batched in off[:SHOWN_LINES]
+    )
+    return [
+        f"{len(off)} line(s) whose received quantity never fell have receipt batches that do not add up to "
+        f"it ({shown}{' …' if len(off) > SHOWN_LINES else ''})"
+    ]

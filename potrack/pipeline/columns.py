@@ -42,8 +42,11 @@ def resolve_columns(columns: Sequence[str], renames: Mapping[str, str], custom: 
         hits = by_name.get(name.lower(), [])
         if len(hits) > 1:
             both = " and ".join(f'"{columns[i]}"' for i in hits)
-            raise SourceError(f"the query returns {both}, which match {target} ignoring case; potrack cannot tell "
-                              "which to read (rename or drop one of them in the query)", transient=False)
+            raise SourceError(
+                f"the query returns {both}, which match {target} ignoring case; potrack cannot tell "
+                "which to read (rename or drop one of them in the query)",
+                transient=False,
+            )
         return hits[0] if hits else None
 
     positions: dict[str, int] = {}
@@ -73,11 +76,16 @@ def resolve_columns(columns: Sequence[str], renames: Mapping[str, str], custom: 
             unprovided.append(target)
     returned = ", ".join(columns)
     if absent_renames:
-        raise SourceError(f"columns: the query returns no column {', '.join(absent_renames)} "
-                          f"(it returns: {returned})", transient=False)
+        raise SourceError(
+            f"columns: the query returns no column {', '.join(absent_renames)} (it returns: {returned})",
+            transient=False,
+        )
     if missing:
-        raise SourceError(f"the source query returns no column for {', '.join(missing)} "
-                          f"(columns: {returned}; map them with `columns`)", transient=False)
+        raise SourceError(
+            f"the source query returns no column for {', '.join(missing)} "
+            f"(columns: {returned}; map them with `columns`)",
+            transient=False,
+        )
     if unprovided:
         notes.append(f"not provided by the source: {', '.join(unprovided)}")
     return ColumnMap(columns, positions, tuple(notes))

@@ -77,8 +77,9 @@ def line_values(line: Line, ctx: RunContext, received_decreased: bool) -> list[A
     return [*values, line.part_id, custom_json(ctx.custom_names, line.custom), line.digest, received_decreased]
 
 
-def _event(ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None,
-           new: str | None = None) -> tuple[Any, ...]:
+def _event(
+    ctx: RunContext, key: Key, kind: str, fld: str | None = None, old: str | None = None, new: str | None = None
+) -> tuple[Any, ...]:
     return (ctx.run_id, ctx.source, key[0], key[1], kind, fld, old, new)
 
 
@@ -86,8 +87,10 @@ def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: Write
     """Write one chunk's lines and change events; returns the number of field-change events."""
     src, run = ctx.source, ctx.run_id
     writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx, False), run, run, True) for l in plan.inserts])
-    writer.update.execute(conn, [(*line_values(s.line, ctx, s.received_decreased), run, True, src, *s.line.key)
-                                 for s in plan.stored_lines])
+    writer.update.execute(
+        conn,
+        [(*line_values(s.line, ctx, s.received_decreased), run, True, src, *s.line.key) for s in plan.stored_lines],
+    )
     writer.refresh.execute(conn, [(l.digest, src, *l.key) for l in plan.refreshed])
     if ctx.baseline:
         return 0
@@ -99,8 +102,14 @@ def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: Write
     return plan.field_changes
 
 
-def commit_run(conn: sa.Connection, diff: SnapshotDiff, ctx: RunContext, unmapped: dict[str, int],
-               removed: list[Key], keep_keys: bool = True) -> Written:
+def commit_run(
+    conn: sa.Connection,
+    diff: SnapshotDiff,
+    ctx: RunContext,
+    unmapped: dict[str, int],
+    removed: list[Key],
+    keep_keys: bool = True,
+) -> Written:
     """Write everything of a run (`removed`: the active keys the snapshot no longer holds); a failure raises
     StageFailed naming the stage it happened in."""
     written = Written(keep_keys=keep_keys)

@@ -112,7 +112,8 @@ class SnapshotDiff:
         if old is None or self.baseline or old != line.digest:
             record = marshal.dumps(
                 (line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous),
-                MARSHAL_VERSION)
+                MARSHAL_VERSION,
+            )
             self._offsets.append(self._spooled)
             self._spool.write(record)
             self._spooled += len(record)
@@ -158,8 +159,11 @@ class SnapshotDiff:
             self._spool.seek(offsets[first])
             blob = memoryview(self._spool.read(offsets[last] - offsets[first]))
             base = offsets[first]
-            yield [_pending_line(marshal.loads(blob[offsets[i] - base : offsets[i + 1] - base]))
-                   for i in range(first, last) if i not in self.withdrawn]
+            yield [
+                _pending_line(marshal.loads(blob[offsets[i] - base : offsets[i + 1] - base]))
+                for i in range(first, last)
+                if i not in self.withdrawn
+            ]
 
     def close(self) -> None:
         """Delete the spool."""
@@ -167,8 +171,7 @@ class SnapshotDiff:
 
     def removed_keys(self) -> list[Key]:
         """Stored active keys absent from the snapshot (rejected keys excepted), in key order."""
-        return sorted(k for k, v in self.state.items()
-                      if v is not None and v < PENDING and k not in self.rejected_keys)
+        return sorted(k for k, v in self.state.items() if v is not None and v < PENDING and k not in self.rejected_keys)
 
     def expected_active(self) -> int:
         """Active lines the store must hold after the run: valid distinct keys plus protected rejected ones."""

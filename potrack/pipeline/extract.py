@@ -31,7 +31,9 @@ class ExtractFailed(Exception):
 
 
 def extract_with_retries(
-    attempt: Callable[[], T], policy: RetryPolicy, record: AttemptRecorder,
+    attempt: Callable[[], T],
+    policy: RetryPolicy,
+    record: AttemptRecorder,
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[T, int]:
     """Run attempt() until it succeeds; returns its result and the number of failed attempts.
@@ -39,6 +41,7 @@ def extract_with_retries(
     1. A transient error is recorded with the coming wait, then retried (backoff with jitter, capped).
     2. A permanent error, or the last allowed attempt, is recorded without a wait and raises ExtractFailed.
     """
+
     def before_sleep(state: RetryCallState) -> None:
         exc = state.outcome.exception()  # type: ignore[union-attr]
         wait = state.next_action.sleep if state.next_action else None  # type: ignore[union-attr]
@@ -53,8 +56,9 @@ def extract_with_retries(
 
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts),
-        wait=wait_exponential_jitter(multiplier=policy.backoff_initial_s, max=policy.backoff_max_s,
-                                     jitter=policy.backoff_initial_s),
+        wait=wait_exponential_jitter(
+            multiplier=policy.backoff_initial_s, max=policy.backoff_max_s, jitter=policy.backoff_initial_s
+        ),
         retry=retry_if_exception(is_transient),
         before_sleep=before_sleep,
         sleep=sleep,

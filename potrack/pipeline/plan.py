@@ -21,8 +21,12 @@ class StoredLine:
     changes: tuple[tuple[str, str | None, str | None], ...] = ()
 
 
-def against(line: Line, row: dict[str, Any], reappeared: bool = False,
-            changes: tuple[tuple[str, str | None, str | None], ...] = ()) -> StoredLine:
+def against(
+    line: Line,
+    row: dict[str, Any],
+    reappeared: bool = False,
+    changes: tuple[tuple[str, str | None, str | None], ...] = (),
+) -> StoredLine:
     """A pending line against its stored row."""
     old = float(row["quantity_received"])
     decreased = bool(row["received_decreased"]) or line.get("quantity_received") < old
@@ -56,13 +60,15 @@ def keys_to_fetch(chunk: list[tuple[Line, bool]], baseline: bool, has_inactive: 
     """Stored rows a chunk needs: (keys whose whole row is compared — active lines of an incremental run, keys
     whose received quantity alone is needed — a baseline's active lines, and the inactive rows new keys may reuse)."""
     compared = {line.key for line, was_active in chunk if was_active and not baseline}
-    overwritten = {line.key for line, was_active in chunk
-                   if (was_active and baseline) or (not was_active and has_inactive)}
+    overwritten = {
+        line.key for line, was_active in chunk if (was_active and baseline) or (not was_active and has_inactive)
+    }
     return compared, overwritten
 
 
-def build_plan(chunk: list[tuple[Line, bool]], stored: dict[Key, dict[str, Any]], custom_names: tuple[str, ...],
-               baseline: bool) -> WritePlan:
+def build_plan(
+    chunk: list[tuple[Line, bool]], stored: dict[Key, dict[str, Any]], custom_names: tuple[str, ...], baseline: bool
+) -> WritePlan:
     """Classify each pending line as an insert, an overwrite of a stored row, or a field change."""
     plan = WritePlan()
     for line, was_active in chunk:

@@ -16,5 +16,7 @@ def removal_refusal(removed: int, active: int, max_fraction: float) -> str | Non
     """Why a snapshot removing `removed` of `active` lines is refused, or None when it is within the limit."""
     if active == 0 or removed <= max_fraction * active:
         return None
-    return (f"snapshot would remove {_percent(removed / active)} of {active:,} active lines; limit "
-            f"{_percent(max_fraction)}; run with --accept-removals or raise max_removed_fraction")
+    return (
+        f"snapshot would remove {_percent(removed / active)} of {active:,} active lines; limit "
+        f"{_percent(max_fraction)}; run with --accept-removals or raise max_removed_fraction"
+    )

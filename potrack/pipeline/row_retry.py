@@ -82,8 +82,11 @@ def stored_digests(conn: sa.Connection, source: str, keys: set[Key]) -> tuple[di
     inactive = False
     pos = sorted({po for po, _ in keys})
     for start in range(0, len(pos), store_lines.CHUNK):
-        rows = conn.execute(sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(
-            PoLine.source == source, PoLine.po_number.in_(pos[start : start + store_lines.CHUNK])))
+        rows = conn.execute(
+            sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(
+                PoLine.source == source, PoLine.po_number.in_(pos[start : start + store_lines.CHUNK])
+            )
+        )
         for po, line, digest, active in rows:
             if (po, line) in keys:
                 if active:

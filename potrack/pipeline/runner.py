@@ -20,8 +20,8 @@ from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.gc_pause import gc_paused
 from potrack.pipeline.progress import Heartbeat, Progress
 from potrack.pipeline.removal_guard import removal_refusal
-from potrack.pipeline.validate import Key
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
+from potrack.pipeline.validate import Key
 from potrack.redact import safe_reason
 from potrack.sources import Source, make_source
 from potrack.store import audit, failed_rows, liveness, runs
@@ -53,31 +53,54 @@ class RunReport:
     notes: tuple[str, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
-        return {"run_id": self.run_id, "source": self.source, "status": self.status, "baseline": self.baseline,
-                "duration_s": self.duration_s, **self.metrics.as_dict(), "error": self.error,
-                "notes": list(self.notes)}
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "status": self.status,
+            "baseline": self.baseline,
+            "duration_s": self.duration_s,
+            **self.metrics.as_dict(),
+            "error": self.error,
+            "notes": list(self.notes),
+        }
 
 
 class Pipeline:
     """Executes runs for the configured sources against one store."""
 
-    def __init__(self, settings: Settings, engine: sa.Engine, *, sleep: Callable[[float], None] = time.sleep,
-                 source_factory: SourceFactory | None = None, instance_id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: sa.Engine,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        source_factory: SourceFactory | None = None,
+        instance_id: str | None = None,
+    ) -> None:
         self.settings = settings
         self.engine = engine
         self.instance_id = instance_id  # the app instance whose claims these are (None: the command line)
         self.sleep = sleep
         self.source_factory = source_factory or (lambda cfg: make_source(cfg, settings.instance_dir))
 
-    def run(self, source: str, *, trigger: str = "cli", baseline: bool = False, accept_removals: bool = False,
-            requested_by: str | None = None) -> RunReport:
+    def run(
+        self,
+        source: str,
+        *,
+        trigger: str = "cli",
+        baseline: bool = False,
+        accept_removals: bool = False,
+        requested_by: str | None = None,
+    ) -> RunReport:
         """Queue a run for a source and execute it at once; refused while the source has one queued or running."""
         self.settings.source(source)
-        run_id, queued = runs.queue_run_unless_active(self.engine, source, trigger, requested_by=requested_by,
-                                                      baseline=baseline, accept_removals=accept_removals)
+        run_id, queued = runs.queue_run_unless_active(
+            self.engine, source, trigger, requested_by=requested_by, baseline=baseline, accept_removals=accept_removals
+        )
         if not queued:
-            raise RunRefused(f"{source} already has {runs.describe_active(self.engine, run_id)}; "
-                             "try again when it has finished")
+            raise RunRefused(
+                f"{source} already has {runs.describe_active(self.engine, run_id)}; try again when it has finished"
+            )
         report = self.execute(run_id)
         assert report is not None, "a run queued by this call cannot be claimed by another"
         return report
@@ -97,8 +120,9 @@ class Pipeline:
             with Heartbeat(self.engine, run_id), gc_paused():
                 if run["trigger"] == "row_retry":
                     return self._retry_rows(run_id, cfg, run["started_at"])
-                return self._execute(run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]),
-                                     run["started_at"])
+                return self._execute(
+                    run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]), run["started_at"]
+                )
 
     def _retry_rows(self, run_id: int, cfg: SourceConfig, started: Any) -> RunReport:
         """A row_retry run: its selected rows through validate, xref and diff, then the commit with their outcomes."""
@@ -128,10 +152,15 @@ class Pipeline:
 
         def settle(conn: sa.Connection) -> None:
             failing = row_retry.outcomes(retried, keys, read) | unreadable
-            failed_rows.resolve(conn, [r.id for r in retried if r.id not in failing], run_id,
-                                f"passed on retry in run #{run_id}")
-            failed_rows.resolve(conn, superseded, run_id,
-                                f"superseded by run #{latest}: a later snapshot already holds this line; not written")
+            failed_rows.resolve(
+                conn, [r.id for r in retried if r.id not in failing], run_id, f"passed on retry in run #{run_id}"
+            )
+            failed_rows.resolve(
+                conn,
+                superseded,
+                run_id,
+                f"superseded by run #{latest}: a later snapshot already holds this line; not written",
+            )
             failed_rows.still_failing(conn, failing)
 
         try:
@@ -139,8 +168,9 @@ class Pipeline:
         finally:
             read.diff.close()
 
-    def _execute(self, run_id: int, cfg: SourceConfig, baseline: bool, accept_removals: bool,
-                 started: Any) -> RunReport:
+    def _execute(
+        self, run_id: int, cfg: SourceConfig, baseline: bool, accept_removals: bool, started: Any
+    ) -> RunReport:
         """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
         metrics = RunMetrics()
         progress = Progress(self.engine, run_id, first_stage="state")
@@ -155,28 +185,47 @@ class Pipeline:
 
         def record_attempt(number: int, error: str, transient: bool, wait: float | None) -> None:
             runs.record_attempt(self.engine, run_id, number, error, transient, wait)
-            log.warning("run #%s %s: extract attempt %s failed (%s)%s", run_id, cfg.name, number, error,
-                        f", retrying in {wait:.1f} s" if wait is not None else "")
+            log.warning(
+                "run #%s %s: extract attempt %s failed (%s)%s",
+                run_id,
+                cfg.name,
+                number,
+                error,
+                f", retrying in {wait:.1f} s" if wait is not None else "",
+            )
 
         progress.stage("extract")
         try:
             read, metrics.retry_attempts = extract_with_retries(
-                lambda: read_snapshot(source, cfg, previous, baseline, progress, overrides), cfg.retry, record_attempt,
-                self.sleep)
+                lambda: read_snapshot(source, cfg, previous, baseline, progress, overrides),
+                cfg.retry,
+                record_attempt,
+                self.sleep,
+            )
         except ExtractFailed as exc:
             metrics.retry_attempts, metrics.errors = exc.attempts, 1
             return self._fail(run_id, cfg.name, baseline, started, metrics, exc.reason, "extract")
 
         try:
-            return self._commit(run_id, cfg, read, baseline, has_inactive, started, metrics, progress,
-                                accept_removals=accept_removals)
+            return self._commit(
+                run_id, cfg, read, baseline, has_inactive, started, metrics, progress, accept_removals=accept_removals
+            )
         finally:
             read.diff.close()
 
-    def _commit(self, run_id: int, cfg: SourceConfig, read: SnapshotRead, baseline: bool, has_inactive: bool,
-                started: Any, metrics: RunMetrics, progress: Progress,
-                settle_rows: Callable[[sa.Connection], None] | None = None, accept_removals: bool = False
-                ) -> RunReport:
+    def _commit(
+        self,
+        run_id: int,
+        cfg: SourceConfig,
+        read: SnapshotRead,
+        baseline: bool,
+        has_inactive: bool,
+        started: Any,
+        metrics: RunMetrics,
+        progress: Progress,
+        settle_rows: Callable[[sa.Connection], None] | None = None,
+        accept_removals: bool = False,
+    ) -> RunReport:
         """Stages 4–7 after a successful extract: duplicates, the removal guard, failed rows, the one data
         transaction, report.
 
@@ -194,8 +243,9 @@ class Pipeline:
                     stored = store_lines.fetch_lines(conn, cfg.name, needed)
                 withdraw_duplicates(read, stored)
             removed = diff.removed_keys()
-            refusal = None if accept_removals else removal_refusal(len(removed), len(diff.previous),
-                                                                   cfg.max_removed_fraction)
+            refusal = (
+                None if accept_removals else removal_refusal(len(removed), len(diff.previous), cfg.max_removed_fraction)
+            )
             if refusal is not None:  # nothing is written, not even the snapshot's rejected rows
                 metrics.errors = 1
                 return self._fail(run_id, cfg.name, baseline, started, metrics, refusal, "diff", read.notes)
@@ -208,12 +258,25 @@ class Pipeline:
             status = "partial" if read.rejections else "success"
 
             progress.stage("commit")
-            ctx = RunContext(cfg.name, run_id, read.custom_names, baseline, has_inactive, utcnow(),
-                             dates_as_text(self.engine.dialect))
+            ctx = RunContext(
+                cfg.name,
+                run_id,
+                read.custom_names,
+                baseline,
+                has_inactive,
+                utcnow(),
+                dates_as_text(self.engine.dialect),
+            )
             with self.engine.begin() as conn:
                 # A baseline's keys are millions of tuples: keep them only for someone who listens.
-                written = commit_run(conn, diff, ctx, read.xref.unmapped, removed,
-                                     keep_keys=events.has_subscribers(events.PO_LINES_CHANGED))
+                written = commit_run(
+                    conn,
+                    diff,
+                    ctx,
+                    read.xref.unmapped,
+                    removed,
+                    keep_keys=events.has_subscribers(events.PO_LINES_CHANGED),
+                )
                 metrics.lines_new = written.lines_new
                 metrics.lines_changed = written.lines_changed
                 metrics.lines_removed = len(written.removed_keys)
@@ -224,16 +287,23 @@ class Pipeline:
                 if settle_rows is not None:
                     settle_rows(conn)
                 duration = runs.finish_run(conn, run_id, status, metrics, started, notes=read.notes)
-                audit.record(conn, "ingestion.completed", self._summary(run_id, cfg.name, status, metrics, duration),
-                             severity="warning" if status == "partial" else "info", source=cfg.name, run_id=run_id,
-                             details={**metrics.as_dict(), "notes": list(read.notes)})
+                audit.record(
+                    conn,
+                    "ingestion.completed",
+                    self._summary(run_id, cfg.name, status, metrics, duration),
+                    severity="warning" if status == "partial" else "info",
+                    source=cfg.name,
+                    run_id=run_id,
+                    details={**metrics.as_dict(), "notes": list(read.notes)},
+                )
         except runs.RunNoLongerRunning as exc:
             return self._taken_away(run_id, cfg.name, baseline, started, exc)
         except Exception as exc:
             cause = exc.__cause__ if isinstance(exc, StageFailed) and exc.__cause__ else exc
             stage = exc.stage if isinstance(exc, StageFailed) else stage
-            log.error("run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage,
-                      exc_info=cause)
+            log.error(
+                "run #%s %s: stage %s failed; nothing of the run was committed", run_id, cfg.name, stage, exc_info=cause
+            )
             metrics.errors = len(read.rejections) + 1
             # Rolled back: the run wrote no lines, events or batches, so it must not report any.
             metrics.lines_new = metrics.lines_changed = metrics.lines_removed = 0
@@ -241,8 +311,12 @@ class Pipeline:
             return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage, read.notes)
 
         report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None, read.notes)
-        log.info("%s (%s)%s", self._summary(run_id, cfg.name, status, metrics, duration), progress.timing_text(),
-                 "".join(f"; {note}" for note in read.notes))
+        log.info(
+            "%s (%s)%s",
+            self._summary(run_id, cfg.name, status, metrics, duration),
+            progress.timing_text(),
+            "".join(f"; {note}" for note in read.notes),
+        )
         # A row retry holds a few keys, not the source's whole snapshot: its active-line count says nothing.
         self._check(run_id, cfg.name, diff.expected_active() if settle_rows is None else None)
         self._publish(report, written)
@@ -262,26 +336,49 @@ class Pipeline:
 
     @staticmethod
     def _summary(run_id: int, source: str, status: str, m: RunMetrics, duration: float) -> str:
-        return (f"run #{run_id} {source} {status} in {duration:.2f} s: {m.lines_processed} lines, {m.lines_new} new, "
-                f"{m.lines_changed} changed, {m.lines_removed} removed, {m.change_events} change events, "
-                f"{m.batches_reconstructed} batches, {m.xref_gaps} xref gaps, {m.errors} errors")
+        return (
+            f"run #{run_id} {source} {status} in {duration:.2f} s: {m.lines_processed} lines, {m.lines_new} new, "
+            f"{m.lines_changed} changed, {m.lines_removed} removed, {m.change_events} change events, "
+            f"{m.batches_reconstructed} batches, {m.xref_gaps} xref gaps, {m.errors} errors"
+        )
 
-    def _fail(self, run_id: int, source: str, baseline: bool, started: Any, metrics: RunMetrics, reason: str,
-              stage: str, notes: tuple[str, ...] = ()) -> RunReport:
+    def _fail(
+        self,
+        run_id: int,
+        source: str,
+        baseline: bool,
+        started: Any,
+        metrics: RunMetrics,
+        reason: str,
+        stage: str,
+        notes: tuple[str, ...] = (),
+    ) -> RunReport:
         error = f"{stage}: {reason}"[:1000]
         try:
             with self.engine.begin() as conn:
-                duration = runs.finish_run(conn, run_id, "failed", metrics, started, error=error, error_stage=stage,
-                                           notes=notes)
-                audit.record(conn, "ingestion.failed", f"run #{run_id} {source} failed in stage {stage}: {reason}",
-                             severity="error", source=source, run_id=run_id,
-                             details={"stage": stage, **metrics.as_dict()})
+                duration = runs.finish_run(
+                    conn, run_id, "failed", metrics, started, error=error, error_stage=stage, notes=notes
+                )
+                audit.record(
+                    conn,
+                    "ingestion.failed",
+                    f"run #{run_id} {source} failed in stage {stage}: {reason}",
+                    severity="error",
+                    source=source,
+                    run_id=run_id,
+                    details={"stage": stage, **metrics.as_dict()},
+                )
         except runs.RunNoLongerRunning as exc:
             return self._taken_away(run_id, source, baseline, started, exc)
         except sa.exc.SQLAlchemyError as exc:  # the store cannot take the record either (its disk is full)
             duration = round((utcnow() - started).total_seconds(), 3)
-            log.error("run #%s %s: its failure could not be recorded in the store (%s); the run stays running there "
-                      "until the next run of the source marks it abandoned", run_id, source, safe_reason(exc))
+            log.error(
+                "run #%s %s: its failure could not be recorded in the store (%s); the run stays running there "
+                "until the next run of the source marks it abandoned",
+                run_id,
+                source,
+                safe_reason(exc),
+            )
         log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         report = RunReport(run_id, source, "failed", baseline, duration, metrics, error, notes)
         events.publish(events.RUN_FINISHED, report.as_json())
@@ -299,7 +396,13 @@ class Pipeline:
         events.publish(events.RUN_FINISHED, report.as_json())
         if not written.keep_keys:
             return
-        events.publish(events.PO_LINES_CHANGED, {
-            "source": report.source, "run_id": report.run_id,
-            "new": written.new_keys, "changed": written.changed_keys, "removed": written.removed_keys,
-        })
+        events.publish(
+            events.PO_LINES_CHANGED,
+            {
+                "source": report.source,
+                "run_id": report.run_id,
+                "new": written.new_keys,
+                "changed": written.changed_keys,
+                "removed": written.removed_keys,
+            },
+        )

@@ -50,8 +50,14 @@ def validator_for(columns: list[str], cfg: SourceConfig) -> tuple[RowValidator, 
     return RowValidator(column_map, cfg.custom_columns), column_map.notes
 
 
-def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], baseline: bool,
-                  progress: Progress, xref_overrides: Mapping[str, str] | None = None) -> SnapshotRead:
+def read_snapshot(
+    source: Source,
+    cfg: SourceConfig,
+    previous: dict[Key, int],
+    baseline: bool,
+    progress: Progress,
+    xref_overrides: Mapping[str, str] | None = None,
+) -> SnapshotRead:
     """One extract attempt: stream the snapshot through validate, xref (the source's, with the codes mapped in
     potrack over it) and the diff."""
     xref = XrefResolver(source.read_xref(), xref_overrides)
@@ -66,8 +72,14 @@ def read_snapshot(source: Source, cfg: SourceConfig, previous: dict[Key, int], b
         raise
 
 
-def _read(source: Source, cfg: SourceConfig, diff: SnapshotDiff, xref: XrefResolver, rejections: RejectionSpool,
-          progress: Progress) -> SnapshotRead:
+def _read(
+    source: Source,
+    cfg: SourceConfig,
+    diff: SnapshotDiff,
+    xref: XrefResolver,
+    rejections: RejectionSpool,
+    progress: Progress,
+) -> SnapshotRead:
     """read_snapshot's streaming pass, its rejections added to `rejections`."""
     rows = custom_values = 0
     with source.open(cfg.batch_size) as snap:
@@ -82,16 +94,30 @@ def _read(source: Source, cfg: SourceConfig, diff: SnapshotDiff, xref: XrefResol
                     line = validate(row)
                 except RowError as exc:
                     key = validator.key_of(row)
-                    rejections.add(Rejection("validate", key_text(key), validator.raw(row), str(exc),
-                                             None if width is None else row[width]))
+                    rejections.add(
+                        Rejection(
+                            "validate",
+                            key_text(key),
+                            validator.raw(row),
+                            str(exc),
+                            None if width is None else row[width],
+                        )
+                    )
                     if key is not None:
                         diff.reject_key(key)
                     continue
                 try:
                     old = previous_digest(line.key)
                 except KeyError:
-                    rejections.add(Rejection("validate", key_text(line.key), validator.raw(row),
-                                             duplicate_error(line.key), None if width is None else row[width]))
+                    rejections.add(
+                        Rejection(
+                            "validate",
+                            key_text(line.key),
+                            validator.raw(row),
+                            duplicate_error(line.key),
+                            None if width is None else row[width],
+                        )
+                    )
                     continue
                 resolve(line)
                 line.digest = compute_digest(line, names_key)
@@ -105,15 +131,15 @@ def _read(source: Source, cfg: SourceConfig, diff: SnapshotDiff, xref: XrefResol
     return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names, notes + xref.notes)
 
 
-def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDiff,
-                       rejections: RejectionSpool) -> int:
+def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDiff, rejections: RejectionSpool) -> int:
     """Reject the rows the source could not read (their keys' stored lines stay as they were); returns how many."""
     found = len(snap.unreadable)
     for row in snap.unreadable:
         key = validator.key_of(row.cells)
         extra = [f"(cell {n})" for n in range(len(snap.columns) + 1, len(row.cells) + 1)]
-        rejections.add(Rejection(UNREADABLE, key_text(key), raw_record([*snap.columns, *extra], row.cells),
-                                 row.error, row.origin))
+        rejections.add(
+            Rejection(UNREADABLE, key_text(key), raw_record([*snap.columns, *extra], row.cells), row.error, row.origin)
+        )
         if key is not None:
             diff.reject_key(key)
     snap.unreadable.clear()
@@ -124,8 +150,12 @@ def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -
     """Reject the first occurrence of every duplicated key and take it out of the run's counts."""
     withdrawn, unchanged = read.diff.drop_duplicates()
     for line in withdrawn:
-        record = {"po_number": line.key[0], "line_number": line.key[1], **dict(zip(FIELDS, line.values)),
-                  **dict(zip(read.custom_names, line.custom))}
+        record = {
+            "po_number": line.key[0],
+            "line_number": line.key[1],
+            **dict(zip(FIELDS, line.values)),
+            **dict(zip(read.custom_names, line.custom)),
+        }
         read.rejections.add(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
         read.xref.forget(line.get("item_code"))
         read.custom_values -= count_values(line)
@@ -140,4 +170,3 @@ def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -
 def duplicate_keys(diff: SnapshotDiff) -> set[Key]:
     """Keys whose stored row withdraw_duplicates may need (repeated, or valid once and rejected once)."""
     return diff.duplicates | diff.rejected_keys
-

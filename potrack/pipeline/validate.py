@@ -17,8 +17,16 @@ from functools import partial
 from typing import Any
 
 from potrack.fields import (
-    CUSTOM_TEXT_LIMIT, DATE_FIELDS, FIELDS, KEY_FIELDS, LINE_NUMBER_MAX, MULTILINE_FIELDS, NUMBER_DECIMALS,
-    NUMBER_FIELDS, REQUIRED, TEXT_LIMITS,
+    CUSTOM_TEXT_LIMIT,
+    DATE_FIELDS,
+    FIELDS,
+    KEY_FIELDS,
+    LINE_NUMBER_MAX,
+    MULTILINE_FIELDS,
+    NUMBER_DECIMALS,
+    NUMBER_FIELDS,
+    REQUIRED,
+    TEXT_LIMITS,
 )
 from potrack.pipeline.columns import ColumnMap
 
@@ -95,7 +103,7 @@ def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str 
     return text
 
 
-SCALE = 10.0 ** NUMBER_DECIMALS
+SCALE = 10.0**NUMBER_DECIMALS
 EXACTLY_SCALED = 2.0**53 / SCALE  # below it, x * SCALE rounds to the right whole number
 
 
@@ -264,8 +272,9 @@ def _field_code(var: str, index: int | None, field: str, kind: str, free_text: b
     return _text_code(var, index, field, TEXT_LIMITS.get(field, CUSTOM_TEXT_LIMIT), free_text)
 
 
-def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]], custom: list[tuple[str, int, str]]
-                       ) -> Callable[[Sequence[Any]], Line | None]:
+def _compile_fast_path(
+    po: int, line: int, fields: list[tuple[str, int | None]], custom: list[tuple[str, int, str]]
+) -> Callable[[Sequence[Any]], Line | None]:
     """Generate the row → Line function for one column layout, with the common cases inline.
 
     Every value still goes through the same rules as to_text/to_number/to_date: clean values
@@ -275,8 +284,10 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     kinds = {f: "number" for f in NUMBER_FIELDS} | {f: "date" for f in DATE_FIELDS}
     body = ["def fast(row):"]
     body += _text_code("po", po, "po_number", TEXT_LIMITS["po_number"], False)
-    body += [f"    v = row[{line}]",
-             f"    ln = v if v.__class__ is int and 0 <= v <= {LINE_NUMBER_MAX} else line_no(v)"]
+    body += [
+        f"    v = row[{line}]",
+        f"    ln = v if v.__class__ is int and 0 <= v <= {LINE_NUMBER_MAX} else line_no(v)",
+    ]
     for i, (field, index) in enumerate(fields):
         body += _field_code(f"f{i}", index, field, kinds.get(field, "text"), field in MULTILINE_FIELDS)
     for i, (name, index, kind) in enumerate(custom):
@@ -287,9 +298,17 @@ def _compile_fast_path(po: int, line: int, fields: list[tuple[str, int | None]],
     values = "".join(f"f{i}, " for i in range(len(fields)))
     customs = "".join(f"c{i}, " for i in range(len(custom)))
     body.append(f"    return Line((po, ln), ({values}), ({customs}))")
-    namespace: dict[str, Any] = {"text": to_text, "number": to_number, "date": to_date, "line_no": to_line_number,
-                                 "DATES": _DATES, "SCALE": SCALE, "SCALED": EXACTLY_SCALED, "EXACT": 2**53,
-                                 "Line": Line}
+    namespace: dict[str, Any] = {
+        "text": to_text,
+        "number": to_number,
+        "date": to_date,
+        "line_no": to_line_number,
+        "DATES": _DATES,
+        "SCALE": SCALE,
+        "SCALED": EXACTLY_SCALED,
+        "EXACT": 2**53,
+        "Line": Line,
+    }
     exec("\n".join(body), namespace)  # noqa: S102 - generated from column positions, no outside text
     return namespace["fast"]
 
@@ -323,8 +342,11 @@ class RowValidator:
         self._line = at["line_number"]
         self._custom = [(c, at[c], _custom_converter(c, custom_columns[c])) for c in self.custom_names]
         self._fast = _compile_fast_path(
-            self._po, self._line, [(f, at.get(f)) for f in FIELDS],
-            [(c, at[c], custom_columns[c]) for c in self.custom_names])
+            self._po,
+            self._line,
+            [(f, at.get(f)) for f in FIELDS],
+            [(c, at[c], custom_columns[c]) for c in self.custom_names],
+        )
 
     def raw(self, row: Sequence[Any]) -> dict[str, Any]:
         """The row as a column → value mapping, for the failed-rows record."""

@@ -17,8 +17,11 @@ ITEM_CODE = FIELD_INDEX["item_code"]
 
 def unusable_parts(mapping: Mapping[str, str]) -> list[str]:
     """Item codes whose part id the store cannot hold: longer than its column, or with a control character."""
-    return [code for code, part in mapping.items()
-            if len(part) > PART_ID_LIMIT or (not part.isprintable() and control_character(part))]
+    return [
+        code
+        for code, part in mapping.items()
+        if len(part) > PART_ID_LIMIT or (not part.isprintable() and control_character(part))
+    ]
 
 
 class XrefResolver:
@@ -33,10 +36,15 @@ class XrefResolver:
         if unusable:
             left_out = set(unusable)
             mapping = {code: part for code, part in mapping.items() if code not in left_out}
-        self.notes: tuple[str, ...] = () if not unusable else (
-            f"xref: {len(unusable)} item code(s) ignored, their part id is longer than {PART_ID_LIMIT} characters or "
-            f"holds a control character: {', '.join(shown(c) for c in sorted(unusable)[:5])}"
-            f"{' …' if len(unusable) > 5 else ''}",)
+        self.notes: tuple[str, ...] = (
+            ()
+            if not unusable
+            else (
+                f"xref: {len(unusable)} item code(s) ignored, their part id is longer than {PART_ID_LIMIT} characters or "
+                f"holds a control character: {', '.join(shown(c) for c in sorted(unusable)[:5])}"
+                f"{' …' if len(unusable) > 5 else ''}",
+            )
+        )
         self.mapping = {**mapping, **overrides} if overrides else mapping  # (no copy of a big xref for nothing)
         self.source_view: dict[str, str | None] = {code: mapping.get(code) for code in overrides or {}}
         self.unmapped: Counter[str] = Counter()

@@ -51,8 +51,9 @@ def xref_positions(columns: list[str], what: str) -> tuple[int, int]:
     for name in XREF_COLUMNS:
         hits = [i for i, c in enumerate(lowered) if c == name]
         if len(hits) > 1:
-            raise SourceError(f"{what}: more than one column matches {name} ignoring case ({', '.join(columns)})",
-                              transient=False)
+            raise SourceError(
+                f"{what}: more than one column matches {name} ignoring case ({', '.join(columns)})", transient=False
+            )
         found.append(hits[0] if hits else None)
     if None not in found:
         return found[0], found[1]  # type: ignore[return-value]

@@ -50,14 +50,18 @@ class CsvSource(Source):
         if not header:
             raise SourceError(f"source {self.name}: {files[0]} has no header row", transient=False)
         if any(_UNDECODED.search(name) for name in header):
-            raise SourceError(f"source {self.name}: the header of {Path(files[0]).name} is not valid "
-                              f"{self.cfg.encoding} (set the source's encoding)", transient=False)
+            raise SourceError(
+                f"source {self.name}: the header of {Path(files[0]).name} is not valid "
+                f"{self.cfg.encoding} (set the source's encoding)",
+                transient=False,
+            )
         snapshot = Snapshot(columns=header, batches=iter(()), origins=True)
         snapshot.batches = self._batches(files, header, batch_size, snapshot.unreadable)
         yield snapshot
 
-    def _batches(self, files: list[str], header: list[str], batch_size: int,
-                 unreadable: list[UnreadableRow]) -> Iterator[list]:
+    def _batches(
+        self, files: list[str], header: list[str], batch_size: int, unreadable: list[UnreadableRow]
+    ) -> Iterator[list]:
         width = len(header)
         for path in files:
             name = Path(path).name
@@ -66,8 +70,9 @@ class CsvSource(Source):
                 reader = csv.reader(_lines(fh, undecodable))
                 try:
                     if next(reader, None) != header:
-                        raise SourceError(f"source {self.name}: {path} has a different header than {files[0]}",
-                                          transient=False)
+                        raise SourceError(
+                            f"source {self.name}: {path} has a different header than {files[0]}", transient=False
+                        )
                     batch: list[list[str | None]] = []
                     end = reader.line_num
                     for row in reader:
@@ -81,8 +86,9 @@ class CsvSource(Source):
                         elif len(row) > width and any(row[width:]):
                             problem = f"the row has {len(row)} cells, the header {width} columns"
                         if problem is not None:
-                            unreadable.append(UnreadableRow(self._readable(row, width), origin,
-                                                            f"{problem} ({origin})"))
+                            unreadable.append(
+                                UnreadableRow(self._readable(row, width), origin, f"{problem} ({origin})")
+                            )
                             continue
                         cells: list[str | None] = [c if c != "" else None for c in row[:width]]
                         if len(cells) < width:  # trailing empty cells left out by the exporter
@@ -95,8 +101,10 @@ class CsvSource(Source):
                     if batch:
                         yield batch
                 except csv.Error as exc:
-                    raise SourceError(f"source {self.name}: {name} line {reader.line_num} cannot be read as CSV "
-                                      f"({exc})", transient=False) from None
+                    raise SourceError(
+                        f"source {self.name}: {name} line {reader.line_num} cannot be read as CSV ({exc})",
+                        transient=False,
+                    ) from None
 
     def _undecodable(self, row: list[str], header: list[str]) -> str:
         """The error of a row holding bytes that are not valid in the encoding: which column, which bytes."""
@@ -112,8 +120,13 @@ class CsvSource(Source):
         """A rejected row's cells for its record (at least one per column): undecodable bytes as \\xNN escapes."""
         encoding = self.cfg.encoding
         cells: list[str | None] = [
-            None if c == "" else c.encode(encoding, "surrogateescape").decode(encoding, "backslashreplace")
-            if _UNDECODED.search(c) else c for c in row]
+            None
+            if c == ""
+            else c.encode(encoding, "surrogateescape").decode(encoding, "backslashreplace")
+            if _UNDECODED.search(c)
+            else c
+            for c in row
+        ]
         return cells + [None] * (width - len(cells))
 
 

@@ -24,9 +24,24 @@ from potrack.sources.errors import SourceError
 from potrack.sources.sql import SqlSource
 
 COLUMNS = (
-    "po_number", "line_number", "item_code", "supplier_code", "description", "uom", "quantity_ordered",
-    "quantity_received", "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status",
-    "buyer", "plant", "udf_project", "udf_weight_kg",
+    "po_number",
+    "line_number",
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+    "udf_project",
+    "udf_weight_kg",
 )
 NEW_PER_NIGHT = 0.005
 CLOSE_PER_NIGHT = 0.003
@@ -59,13 +74,30 @@ class _Line:
     closed: bool = False
 
     def row(self) -> tuple:
-        status = "received" if self.quantity_received >= self.quantity_ordered else (
-            "partial" if self.quantity_received > 0 else "open")
+        status = (
+            "received"
+            if self.quantity_received >= self.quantity_ordered
+            else ("partial" if self.quantity_received > 0 else "open")
+        )
         return (
-            self.po_number, self.line_number, self.item_code, self.supplier_code, self.description, self.uom,
-            self.quantity_ordered, self.quantity_received, self.unit_price, "EUR", self.order_date.isoformat(),
-            self.promised_date.isoformat(), self.need_by_date.isoformat(), status, self.buyer, self.plant,
-            self.udf_project, self.udf_weight_kg,
+            self.po_number,
+            self.line_number,
+            self.item_code,
+            self.supplier_code,
+            self.description,
+            self.uom,
+            self.quantity_ordered,
+            self.quantity_received,
+            self.unit_price,
+            "EUR",
+            self.order_date.isoformat(),
+            self.promised_date.isoformat(),
+            self.need_by_date.isoformat(),
+            status,
+            self.buyer,
+            self.plant,
+            self.udf_project,
+            self.udf_weight_kg,
         )
 
 
@@ -78,12 +110,21 @@ def _new_line(index: int, seed: int, start: dt.date, created: int) -> tuple[_Lin
     opened = start + dt.timedelta(days=created - rng.randint(5, 60))
     promised = opened + dt.timedelta(days=rng.randint(20, 90))
     line = _Line(
-        po_number=f"PO{100000 + index // 4}", line_number=index % 4 + 1, item_code=_item_code(rng.randint(1, 2000)),
-        supplier_code=rng.choice(SUPPLIERS), description=f"Part for assembly {rng.randint(1, 500)}",
-        uom=rng.choice(UOMS), quantity_ordered=float(rng.choice((10, 25, 50, 100, 250, 500))), quantity_received=0.0,
-        unit_price=round(rng.uniform(0.5, 900.0), 2), order_date=opened, promised_date=promised,
-        need_by_date=promised + dt.timedelta(days=rng.randint(0, 10)), buyer=rng.choice(BUYERS),
-        plant=rng.choice(PLANTS), udf_project=rng.choice((None, "PRJ-A", "PRJ-B", "PRJ-C")),
+        po_number=f"PO{100000 + index // 4}",
+        line_number=index % 4 + 1,
+        item_code=_item_code(rng.randint(1, 2000)),
+        supplier_code=rng.choice(SUPPLIERS),
+        description=f"Part for assembly {rng.randint(1, 500)}",
+        uom=rng.choice(UOMS),
+        quantity_ordered=float(rng.choice((10, 25, 50, 100, 250, 500))),
+        quantity_received=0.0,
+        unit_price=round(rng.uniform(0.5, 900.0), 2),
+        order_date=opened,
+        promised_date=promised,
+        need_by_date=promised + dt.timedelta(days=rng.randint(0, 10)),
+        buyer=rng.choice(BUYERS),
+        plant=rng.choice(PLANTS),
+        udf_project=rng.choice((None, "PRJ-A", "PRJ-B", "PRJ-C")),
         udf_weight_kg=round(rng.uniform(0.1, 40.0), 1) if rng.random() < 0.7 else None,
     )
     return line, rng
@@ -146,12 +187,16 @@ def build_demo_erp(path: Path, seed: int, lines: int, night: int, start: dt.date
     con = sqlite3.connect(tmp)
     try:
         con.execute(f"CREATE TABLE po_lines ({', '.join(COLUMNS)})")
-        con.executemany(f"INSERT INTO po_lines VALUES ({', '.join('?' * len(COLUMNS))})",
-                        _spoil(demo_lines(seed, lines, night, start), seed, night))
+        con.executemany(
+            f"INSERT INTO po_lines VALUES ({', '.join('?' * len(COLUMNS))})",
+            _spoil(demo_lines(seed, lines, night, start), seed, night),
+        )
         con.execute("CREATE TABLE xref (item_code TEXT, internal_part_id TEXT)")
         # About one code in 25 has no mapping: those are the run's xref gaps.
-        con.executemany("INSERT INTO xref VALUES (?, ?)",
-                        [(_item_code(n), f"PART-{n * 7:06d}") for n in range(1, 2001) if n % 25 != 0])
+        con.executemany(
+            "INSERT INTO xref VALUES (?, ?)",
+            [(_item_code(n), f"PART-{n * 7:06d}") for n in range(1, 2001) if n % 25 != 0],
+        )
         con.execute("CREATE TABLE meta (seed INTEGER, lines INTEGER, night INTEGER, start TEXT)")
         con.execute("INSERT INTO meta VALUES (?, ?, ?, ?)", (seed, lines, night, start.isoformat()))
         con.commit()
@@ -163,8 +208,9 @@ def build_demo_erp(path: Path, seed: int, lines: int, night: int, start: dt.date
 class DemoSource(SqlSource):
     """The demo ERP as a source; it can be told to be unreachable, flaky, slow or broken."""
 
-    def __init__(self, cfg: SourceConfig, instance_dir: Path, night: int | None = None,
-                 start: dt.date | None = None) -> None:
+    def __init__(
+        self, cfg: SourceConfig, instance_dir: Path, night: int | None = None, start: dt.date | None = None
+    ) -> None:
         super().__init__(cfg)
         self.path = instance_dir / f"demo-erp-{cfg.name}.sqlite"
         self.start = start or self._first_start()
@@ -185,12 +231,12 @@ class DemoSource(SqlSource):
                 pass
             finally:
                 con.close()
-        return dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=HISTORY_NIGHTS)
+        return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=HISTORY_NIGHTS)
 
     def _current_night(self) -> int:
         if self.night is not None:
             return self.night
-        return max(0, (dt.datetime.now(dt.timezone.utc).date() - self.start).days)
+        return max(0, (dt.datetime.now(dt.UTC).date() - self.start).days)
 
     def _prepare(self) -> None:
         opts, night = self.cfg.demo, self._current_night()

@@ -34,8 +34,9 @@ class OdbcSource(Source):
     def _connect(self, connection_string: str | None = None) -> Any:
         import pyodbc  # imported here: pyodbc needs the system's unixODBC, only odbc sources do
 
-        return pyodbc.connect(connection_string or self.cfg.connection_string or "", timeout=LOGIN_TIMEOUT_S,
-                              autocommit=True)
+        return pyodbc.connect(
+            connection_string or self.cfg.connection_string or "", timeout=LOGIN_TIMEOUT_S, autocommit=True
+        )
 
     def _connect_streaming(self, batch_size: int) -> Any:
         """A connection whose driver hands the result over batch by batch (psqlODBC: reconnected to do so)."""
@@ -46,8 +47,12 @@ class OdbcSource(Source):
         if again is None:
             return conn
         conn.close()
-        log.info("source %s: psqlODBC reads through a cursor (UseDeclareFetch=1;Fetch=%s); set UseDeclareFetch in "
-                 "the connection string to choose otherwise", self.name, batch_size)
+        log.info(
+            "source %s: psqlODBC reads through a cursor (UseDeclareFetch=1;Fetch=%s); set UseDeclareFetch in "
+            "the connection string to choose otherwise",
+            self.name,
+            batch_size,
+        )
         return self._connect(again)
 
     @contextmanager

@@ -75,7 +75,8 @@ class SqlSource(Source):
             # execute (psycopg, psycopg2, pymysql: a named cursor, FETCH batch by batch); a driver that streams
             # already (sqlite3, pyodbc, oracledb) ignores it. max_row_buffer keeps SQLAlchemy's own buffer to a batch.
             result = conn.execution_options(stream_results=True, max_row_buffer=batch_size).exec_driver_sql(
-                self.cfg.query)
+                self.cfg.query
+            )
             batches = cast("Iterator[list]", result.partitions(batch_size))  # lists of Rows (tuples' sequence API)
             yield Snapshot(columns=list(result.keys()), batches=batches, rows_total=total)
         finally:

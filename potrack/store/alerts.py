@@ -47,18 +47,34 @@ class DeliveryRow:
     last_error: str | None
 
 
-_ALERT_COLUMNS = (Alert.id, Alert.source, Alert.rule, Alert.state, Alert.opened_at, Alert.resolved_at, Alert.message,
-                  Alert.resolution, Alert.run_id, Alert.facts)
+_ALERT_COLUMNS = (
+    Alert.id,
+    Alert.source,
+    Alert.rule,
+    Alert.state,
+    Alert.opened_at,
+    Alert.resolved_at,
+    Alert.message,
+    Alert.resolution,
+    Alert.run_id,
+    Alert.facts,
+)
 
 
-_DELIVERY_COLUMNS = (AlertNotification.id, AlertNotification.alert_id, AlertNotification.channel,
-                     AlertNotification.event, AlertNotification.state, AlertNotification.created_at,
-                     AlertNotification.attempts, AlertNotification.last_error)
+_DELIVERY_COLUMNS = (
+    AlertNotification.id,
+    AlertNotification.alert_id,
+    AlertNotification.channel,
+    AlertNotification.event,
+    AlertNotification.state,
+    AlertNotification.created_at,
+    AlertNotification.attempts,
+    AlertNotification.last_error,
+)
 
 
 def _snapshot_runs(source: str) -> sa.Select[Any]:
-    return (sa.select(*RUN_COLUMNS).where(Run.source == source, SNAPSHOT)
-            .order_by(Run.queued_at.desc(), Run.id.desc()))
+    return sa.select(*RUN_COLUMNS).where(Run.source == source, SNAPSHOT).order_by(Run.queued_at.desc(), Run.id.desc())
 
 
 def rule_inputs(conn: sa.Connection, source: str, finished: int, successes: int) -> RuleInputs:
@@ -68,8 +84,9 @@ def rule_inputs(conn: sa.Connection, source: str, finished: int, successes: int)
         finished=[RunRow(*r) for r in conn.execute(runs.where(Run.status.in_(FINISHED)).limit(finished))],
         successes=[RunRow(*r) for r in conn.execute(runs.where(Run.status == "success").limit(successes))],
         last_ok=next((RunRow(*r) for r in conn.execute(runs.where(Run.status.in_(COMPLETED)).limit(1))), None),
-        first_queued_at=conn.execute(sa.select(sa.func.min(Run.queued_at)).where(
-            Run.source == source, SNAPSHOT)).scalar(),
+        first_queued_at=conn.execute(
+            sa.select(sa.func.min(Run.queued_at)).where(Run.source == source, SNAPSHOT)
+        ).scalar(),
     )
 
 
@@ -79,55 +96,114 @@ def firing(conn: sa.Connection, source: str | None = None) -> list[AlertRow]:
     return [AlertRow(*r) for r in conn.execute(sa.select(*_ALERT_COLUMNS).where(*where).order_by(Alert.opened_at))]
 
 
-def _notify(conn: sa.Connection, alert_id: int | None, channels: list[str], event: str, payload: dict[str, Any],
-            now: dt.datetime) -> None:
+def _notify(
+    conn: sa.Connection,
+    alert_id: int | None,
+    channels: list[str],
+    event: str,
+    payload: dict[str, Any],
+    now: dt.datetime,
+) -> None:
     if channels:
-        conn.execute(sa.insert(AlertNotification), [
-            {"alert_id": alert_id, "channel": c, "event": event, "state": "pending", "payload": payload,
-             "created_at": now, "attempts": 0} for c in channels])
+        conn.execute(
+            sa.insert(AlertNotification),
+            [
+                {
+                    "alert_id": alert_id,
+                    "channel": c,
+                    "event": event,
+                    "state": "pending",
+                    "payload": payload,
+                    "created_at": now,
+                    "attempts": 0,
+                }
+                for c in channels
+            ],
+        )
 
 
-def open_alert(engine: sa.Engine, source: str, verdict: Verdict, channels: list[str], payload: dict[str, Any],
-               now: dt.datetime) -> int | None:
+def open_alert(
+    engine: sa.Engine, source: str, verdict: Verdict, channels: list[str], payload: dict[str, Any], now: dt.datetime
+) -> int | None:
     """Open the alert of a rule that started to hold, with its notifications; None when it is already firing
     (the unique firing_key makes a concurrent second opening fail, so it notifies nobody)."""
     try:
         with engine.begin() as conn:
-            alert_id = conn.execute(sa.insert(Alert).values(
-                source=source, rule=verdict.rule, state="firing", firing_key=f"{source}/{verdict.rule}",
-                opened_at=now, message=verdict.message[:1000], run_id=verdict.run_id, facts=verdict.facts,
-            ).returning(Alert.id)).scalar_one()
+            alert_id = conn.execute(
+                sa.insert(Alert)
+                .values(
+                    source=source,
+                    rule=verdict.rule,
+                    state="firing",
+                    firing_key=f"{source}/{verdict.rule}",
+                    opened_at=now,
+                    message=verdict.message[:1000],
+                    run_id=verdict.run_id,
+                    facts=verdict.facts,
+                )
+                .returning(Alert.id)
+            ).scalar_one()
             _notify(conn, alert_id, channels, "opened", {**payload, "alert_id": alert_id}, now)
-            audit.record(conn, "alert.opened", f"{source}: {verdict.rule} — {verdict.message}", severity="warning",
-                         source=source, run_id=verdict.run_id, details={"alert": alert_id, "rule": verdict.rule})
+            audit.record(
+                conn,
+                "alert.opened",
+                f"{source}: {verdict.rule} — {verdict.message}",
+                severity="warning",
+                source=source,
+                run_id=verdict.run_id,
+                details={"alert": alert_id, "rule": verdict.rule},
+            )
             return int(alert_id)
     except sa.exc.IntegrityError:
         return None
 
 
-def resolve_alert(engine: sa.Engine, alert: AlertRow, verdict: Verdict, channels: list[str],
-                  payload: dict[str, Any], now: dt.datetime) -> bool:
+def resolve_alert(
+    engine: sa.Engine, alert: AlertRow, verdict: Verdict, channels: list[str], payload: dict[str, Any], now: dt.datetime
+) -> bool:
     """Resolve a firing alert whose rule stopped holding, with its recovery notifications; False when another
     evaluator resolved it first."""
     with engine.begin() as conn:
-        done = conn.execute(sa.update(Alert).where(Alert.id == alert.id, Alert.state == "firing").values(
-            state="resolved", firing_key=None, resolved_at=now, resolution=verdict.message[:1000])).rowcount
+        done = conn.execute(
+            sa.update(Alert)
+            .where(Alert.id == alert.id, Alert.state == "firing")
+            .values(state="resolved", firing_key=None, resolved_at=now, resolution=verdict.message[:1000])
+        ).rowcount
         if done != 1:
             return False
         _notify(conn, alert.id, channels, "resolved", {**payload, "alert_id": alert.id}, now)
-        audit.record(conn, "alert.resolved", f"{alert.source}: {alert.rule} resolved — {verdict.message}",
-                     source=alert.source, run_id=verdict.run_id, details={"alert": alert.id, "rule": alert.rule})
+        audit.record(
+            conn,
+            "alert.resolved",
+            f"{alert.source}: {alert.rule} resolved — {verdict.message}",
+            source=alert.source,
+            run_id=verdict.run_id,
+            details={"alert": alert.id, "rule": alert.rule},
+        )
     return True
 
 
-def remind(engine: sa.Engine, alert: AlertRow, every: dt.timedelta, channels: list[str], payload: dict[str, Any],
-           now: dt.datetime) -> bool:
+def remind(
+    engine: sa.Engine,
+    alert: AlertRow,
+    every: dt.timedelta,
+    channels: list[str],
+    payload: dict[str, Any],
+    now: dt.datetime,
+) -> bool:
     """Queue a reminder of a still-firing alert when `every` has passed since it opened or was last reminded."""
     due = now - every
     with engine.begin() as conn:
-        done = conn.execute(sa.update(Alert).where(
-            Alert.id == alert.id, Alert.state == "firing", Alert.opened_at <= due,
-            sa.or_(Alert.reminded_at.is_(None), Alert.reminded_at <= due)).values(reminded_at=now)).rowcount
+        done = conn.execute(
+            sa.update(Alert)
+            .where(
+                Alert.id == alert.id,
+                Alert.state == "firing",
+                Alert.opened_at <= due,
+                sa.or_(Alert.reminded_at.is_(None), Alert.reminded_at <= due),
+            )
+            .values(reminded_at=now)
+        ).rowcount
         if done == 1:
             _notify(conn, alert.id, channels, "reminder", {**payload, "alert_id": alert.id}, now)
     return done == 1
@@ -136,58 +212,114 @@ def remind(engine: sa.Engine, alert: AlertRow, every: dt.timedelta, channels: li
 def queue_test(engine: sa.Engine, channel: str, payload: dict[str, Any], actor: str, now: dt.datetime) -> int:
     """Queue a test notification to one channel (audited); returns the notification id."""
     with engine.begin() as conn:
-        notification = conn.execute(sa.insert(AlertNotification).values(
-            alert_id=None, channel=channel, event="test", state="pending", payload=payload, created_at=now,
-            attempts=0).returning(AlertNotification.id)).scalar_one()
-        audit.record(conn, "alert.test_sent", f"{actor} sent a test notification to {channel}", actor=actor,
-                     details={"channel": channel, "notification": notification})
+        notification = conn.execute(
+            sa.insert(AlertNotification)
+            .values(
+                alert_id=None,
+                channel=channel,
+                event="test",
+                state="pending",
+                payload=payload,
+                created_at=now,
+                attempts=0,
+            )
+            .returning(AlertNotification.id)
+        ).scalar_one()
+        audit.record(
+            conn,
+            "alert.test_sent",
+            f"{actor} sent a test notification to {channel}",
+            actor=actor,
+            details={"channel": channel, "notification": notification},
+        )
     return int(notification)
 
 
 def claim(engine: sa.Engine, now: dt.datetime) -> list[tuple[int, str, str, dict[str, Any]]]:
     """Take the pending notifications (and ones whose sender vanished) for sending: (id, channel, event, payload).
     Each is taken by one conditional UPDATE, so two deliverers never send the same one."""
-    takeable = sa.or_(AlertNotification.state == "pending", sa.and_(
-        AlertNotification.state == "sending", AlertNotification.claimed_at < now - CLAIM_EXPIRES))
+    takeable = sa.or_(
+        AlertNotification.state == "pending",
+        sa.and_(AlertNotification.state == "sending", AlertNotification.claimed_at < now - CLAIM_EXPIRES),
+    )
     with engine.connect() as conn:
-        candidates = conn.execute(sa.select(AlertNotification.id, AlertNotification.channel, AlertNotification.event,
-                                            AlertNotification.payload).where(takeable)
-                                  .order_by(AlertNotification.id)).all()
+        candidates = conn.execute(
+            sa.select(
+                AlertNotification.id, AlertNotification.channel, AlertNotification.event, AlertNotification.payload
+            )
+            .where(takeable)
+            .order_by(AlertNotification.id)
+        ).all()
     taken = []
     for notification_id, channel, event, payload in candidates:
         with engine.begin() as conn:
-            if conn.execute(sa.update(AlertNotification).where(AlertNotification.id == notification_id, takeable)
-                            .values(state="sending", claimed_at=now)).rowcount == 1:
+            if (
+                conn.execute(
+                    sa.update(AlertNotification)
+                    .where(AlertNotification.id == notification_id, takeable)
+                    .values(state="sending", claimed_at=now)
+                ).rowcount
+                == 1
+            ):
                 taken.append((notification_id, channel, event, payload))
     return taken
 
 
-def record_attempt(engine: sa.Engine, notification_id: int, attempt: int, ok: bool, error: str | None,
-                   duration_ms: float, at: dt.datetime) -> None:
+def record_attempt(
+    engine: sa.Engine,
+    notification_id: int,
+    attempt: int,
+    ok: bool,
+    error: str | None,
+    duration_ms: float,
+    at: dt.datetime,
+) -> None:
     """Store one delivery attempt at once (it is shown even while later attempts are still to come)."""
     with engine.begin() as conn:
-        conn.execute(sa.insert(AlertDelivery).values(notification_id=notification_id, attempt=attempt, at=at, ok=ok,
-                                                     error=None if error is None else error[:1000],
-                                                     duration_ms=duration_ms))
-        conn.execute(sa.update(AlertNotification).where(AlertNotification.id == notification_id)
-                     .values(attempts=attempt, last_error=None if error is None else error[:1000]))
+        conn.execute(
+            sa.insert(AlertDelivery).values(
+                notification_id=notification_id,
+                attempt=attempt,
+                at=at,
+                ok=ok,
+                error=None if error is None else error[:1000],
+                duration_ms=duration_ms,
+            )
+        )
+        conn.execute(
+            sa.update(AlertNotification)
+            .where(AlertNotification.id == notification_id)
+            .values(attempts=attempt, last_error=None if error is None else error[:1000])
+        )
 
 
 def finish(engine: sa.Engine, notification_id: int, sent: bool, at: dt.datetime) -> None:
     """Mark a notification sent, or failed after its last attempt."""
     with engine.begin() as conn:
-        conn.execute(sa.update(AlertNotification).where(AlertNotification.id == notification_id)
-                     .values(state="sent" if sent else "failed", finished_at=at))
+        conn.execute(
+            sa.update(AlertNotification)
+            .where(AlertNotification.id == notification_id)
+            .values(state="sent" if sent else "failed", finished_at=at)
+        )
 
 
 def pending_count(conn: sa.Connection) -> int:
     """How many notifications wait to be sent or are being sent."""
-    return conn.execute(sa.select(sa.func.count()).select_from(AlertNotification)
-                        .where(AlertNotification.state.in_(("pending", "sending")))).scalar_one()
+    return conn.execute(
+        sa.select(sa.func.count())
+        .select_from(AlertNotification)
+        .where(AlertNotification.state.in_(("pending", "sending")))
+    ).scalar_one()
 
 
-def list_alerts(conn: sa.Connection, source: str | None = None, rule: str | None = None,
-                since: dt.datetime | None = None, until: dt.datetime | None = None, limit: int = 200) -> list[AlertRow]:
+def list_alerts(
+    conn: sa.Connection,
+    source: str | None = None,
+    rule: str | None = None,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    limit: int = 200,
+) -> list[AlertRow]:
     """Alerts newest first: firing ones before resolved ones, filtered by source, rule and opening time."""
     where = []
     if source:
@@ -204,8 +336,9 @@ def list_alerts(conn: sa.Connection, source: str | None = None, rule: str | None
 
 def deliveries(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[DeliveryRow]]:
     """The notifications of these alerts with their attempt counts and last errors, oldest first."""
-    rows = conn.execute(sa.select(*_DELIVERY_COLUMNS)
-                        .where(AlertNotification.alert_id.in_(alert_ids)).order_by(AlertNotification.id)).all()
+    rows = conn.execute(
+        sa.select(*_DELIVERY_COLUMNS).where(AlertNotification.alert_id.in_(alert_ids)).order_by(AlertNotification.id)
+    ).all()
     out: dict[int, list[DeliveryRow]] = {}
     for row in rows:
         out.setdefault(row.alert_id, []).append(DeliveryRow(*row))
@@ -214,8 +347,12 @@ def deliveries(conn: sa.Connection, alert_ids: list[int]) -> dict[int, list[Deli
 
 def latest_test_notifications(conn: sa.Connection, limit: int = 20) -> list[DeliveryRow]:
     """The latest test notifications, newest first."""
-    rows = conn.execute(sa.select(*_DELIVERY_COLUMNS)
-                        .where(AlertNotification.event == "test").order_by(AlertNotification.id.desc()).limit(limit))
+    rows = conn.execute(
+        sa.select(*_DELIVERY_COLUMNS)
+        .where(AlertNotification.event == "test")
+        .order_by(AlertNotification.id.desc())
+        .limit(limit)
+    )
     return [DeliveryRow(*r) for r in rows]
 
 
@@ -235,10 +372,18 @@ def attempts(conn: sa.Connection, notification_ids: list[int]) -> dict[int, list
     """The delivery attempts of these notifications, in order, by notification id (the alerts page's log)."""
     if not notification_ids:
         return {}
-    rows = conn.execute(sa.select(AlertDelivery.notification_id, AlertDelivery.attempt, AlertDelivery.at,
-                                  AlertDelivery.ok, AlertDelivery.error, AlertDelivery.duration_ms)
-                        .where(AlertDelivery.notification_id.in_(notification_ids))
-                        .order_by(AlertDelivery.notification_id, AlertDelivery.attempt, AlertDelivery.id)).all()
+    rows = conn.execute(
+        sa.select(
+            AlertDelivery.notification_id,
+            AlertDelivery.attempt,
+            AlertDelivery.at,
+            AlertDelivery.ok,
+            AlertDelivery.error,
+            AlertDelivery.duration_ms,
+        )
+        .where(AlertDelivery.notification_id.in_(notification_ids))
+        .order_by(AlertDelivery.notification_id, AlertDelivery.attempt, AlertDelivery.id)
+    ).all()
     out: dict[int, list[AttemptRow]] = {}
     for row in rows:
         out.setdefault(row.notification_id, []).append(AttemptRow(*row))

@@ -34,8 +34,9 @@ class RunSlice:
     total: int
 
 
-def runs_after(conn: sa.Connection, flt: RunFilter, limit: int,
-               cursor: tuple[dt.datetime, int] | None = None) -> RunSlice:
+def runs_after(
+    conn: sa.Connection, flt: RunFilter, limit: int, cursor: tuple[dt.datetime, int] | None = None
+) -> RunSlice:
     """The `limit` newest runs of a filter that come after a (queued_at, id) cursor, newest first."""
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
@@ -43,8 +44,9 @@ def runs_after(conn: sa.Connection, flt: RunFilter, limit: int,
         at, run_id = cursor
         # (queued_at, id) < (at, run_id), spelled out: SQL Server has no row-value comparison.
         where.append(sa.or_(Run.queued_at < at, sa.and_(Run.queued_at == at, Run.id < run_id)))
-    rows = conn.execute(sa.select(*_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
-                        .limit(limit + 1)).all()
+    rows = conn.execute(
+        sa.select(*_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(limit + 1)
+    ).all()
     return RunSlice([RunRecord(*r) for r in rows[:limit]], len(rows) > limit, total)
 
 

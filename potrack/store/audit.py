@@ -33,8 +33,14 @@ def record(
         raise ValueError(f"severity must be one of {SEVERITIES}, got {severity!r}")
     conn.execute(
         sa.insert(AuditEvent).values(
-            at=utcnow(), severity=severity, event_type=event_type, source=source, run_id=run_id,
-            actor=actor, message=scrub(message)[:1000], details=details,
+            at=utcnow(),
+            severity=severity,
+            event_type=event_type,
+            source=source,
+            run_id=run_id,
+            actor=actor,
+            message=scrub(message)[:1000],
+            details=details,
         )
     )
 
@@ -95,11 +101,23 @@ def list_events(conn: sa.Connection, flt: AuditFilter, page: int = 1, per_page: 
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(AuditEvent).where(*where)).scalar_one()
     page = clamp_page(page, total, per_page)
-    rows = conn.execute(sa.select(AuditEvent.id, AuditEvent.at, AuditEvent.severity, AuditEvent.event_type,
-                                  AuditEvent.source, AuditEvent.run_id, AuditEvent.actor, AuditEvent.message,
-                                  AuditEvent.details)
-                        .where(*where).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-                        .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = conn.execute(
+        sa.select(
+            AuditEvent.id,
+            AuditEvent.at,
+            AuditEvent.severity,
+            AuditEvent.event_type,
+            AuditEvent.source,
+            AuditEvent.run_id,
+            AuditEvent.actor,
+            AuditEvent.message,
+            AuditEvent.details,
+        )
+        .where(*where)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return AuditPage([AuditEntry(*r) for r in rows], total, page, per_page)
 
 

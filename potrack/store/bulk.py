@@ -28,8 +28,9 @@ def _bind_type(dialect: sa.Dialect, type_: sa.types.TypeEngine[Any]) -> sa.types
 class BulkStatement:
     """A statement with named parameters, compiled for the dialect: executed in batches, or fetched."""
 
-    def __init__(self, dialect: sa.Dialect, stmt: sa.Executable, names: Sequence[str],
-                 types: dict[str, sa.types.TypeEngine[Any]]) -> None:
+    def __init__(
+        self, dialect: sa.Dialect, stmt: sa.Executable, names: Sequence[str], types: dict[str, sa.types.TypeEngine[Any]]
+    ) -> None:
         compiled = stmt.compile(dialect=dialect)
         self.sql = compiled.string
         self.positional = dialect.positional
@@ -103,6 +104,8 @@ def update_where(dialect: sa.Dialect, table: sa.Table, columns: Sequence[str], k
         .values({c: sa.bindparam(f"p_{c}", type_=table.c[c].type) for c in columns})
     )
     names = [*(f"p_{c}" for c in columns), *(f"k_{k}" for k in keys)]
-    types = {**{f"p_{c}": _bind_type(dialect, table.c[c].type) for c in columns},
-             **{f"k_{k}": table.c[k].type for k in keys}}
+    types = {
+        **{f"p_{c}": _bind_type(dialect, table.c[c].type) for c in columns},
+        **{f"k_{k}": table.c[k].type for k in keys},
+    }
     return BulkStatement(dialect, stmt, names, types)

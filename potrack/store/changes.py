@@ -54,8 +54,12 @@ class ChangeFilter:
             conditions.append(R.queued_at >= self.since)
         if self.until is not None:
             conditions.append(R.queued_at < self.until)
-        for column, value in ((E.source, self.source), (L.supplier_code, self.supplier), (L.buyer, self.buyer),
-                              (L.plant, self.plant)):
+        for column, value in (
+            (E.source, self.source),
+            (L.supplier_code, self.supplier),
+            (L.buyer, self.buyer),
+            (L.plant, self.plant),
+        ):
             if value is not None:
                 conditions.append(column == value)
         if self.fields:
@@ -189,8 +193,23 @@ def value_impact() -> sa.ColumnElement[Any]:
 RUN_JOIN = R.id == E.run_id
 LINE_JOIN = sa.and_(L.source == E.source, L.po_number == E.po_number, L.line_number == E.line_number)
 JOINED = E.__table__.join(R, RUN_JOIN).join(L, LINE_JOIN)
-ROW_COLUMNS = (E.id, E.run_id, R.queued_at, E.source, E.po_number, E.line_number, E.kind, E.field, E.old_value,
-               E.new_value, L.supplier_code, L.item_code, L.internal_part_id, L.buyer, L.plant)
+ROW_COLUMNS = (
+    E.id,
+    E.run_id,
+    R.queued_at,
+    E.source,
+    E.po_number,
+    E.line_number,
+    E.kind,
+    E.field,
+    E.old_value,
+    E.new_value,
+    L.supplier_code,
+    L.item_code,
+    L.internal_part_id,
+    L.buyer,
+    L.plant,
+)
 
 
 def _events(flt: ChangeFilter, lines: bool = False) -> sa.FromClause:
@@ -205,8 +224,12 @@ def _events(flt: ChangeFilter, lines: bool = False) -> sa.FromClause:
 
 
 def _rows_select(flt: ChangeFilter, dialect: str) -> sa.Select[Any]:
-    return (sa.select(*ROW_COLUMNS, open_quantity()).select_from(JOINED).where(*flt.where(slip_days(dialect)))
-            .order_by(E.id.desc()))
+    return (
+        sa.select(*ROW_COLUMNS, open_quantity())
+        .select_from(JOINED)
+        .where(*flt.where(slip_days(dialect)))
+        .order_by(E.id.desc())
+    )
 
 
 def count_changes(conn: sa.Connection, flt: ChangeFilter) -> int:
@@ -221,10 +244,17 @@ def list_changes(conn: sa.Connection, flt: ChangeFilter, page: int = 1, per_page
     total = count_changes(conn, flt)
     page = clamp_page(page, total, per_page)
     where = flt.where(slip_days(conn.dialect.name))
-    ids = (sa.select(E.id).select_from(_events(flt)).where(*where).order_by(E.id.desc())
-           .limit(per_page).offset((page - 1) * per_page)).scalar_subquery()
-    rows = conn.execute(sa.select(*ROW_COLUMNS, open_quantity()).select_from(JOINED).where(E.id.in_(ids))
-                        .order_by(E.id.desc())).all()
+    ids = (
+        sa.select(E.id)
+        .select_from(_events(flt))
+        .where(*where)
+        .order_by(E.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).scalar_subquery()
+    rows = conn.execute(
+        sa.select(*ROW_COLUMNS, open_quantity()).select_from(JOINED).where(E.id.in_(ids)).order_by(E.id.desc())
+    ).all()
     return ChangeList([ChangeRow(*row) for row in rows], total, page, per_page)
 
 
@@ -248,24 +278,46 @@ def summarize_changes(conn: sa.Connection, flt: ChangeFilter) -> ChangeSummary:
     cancelled = sa.and_(E.field == "status", E.kind == "changed", sa.func.lower(E.new_value).like("cancel%"))
     events, slips, removals, cancellations = conn.execute(
         sa.select(sa.func.count(), count_of(slip > 0), count_of(E.kind == "removed"), count_of(cancelled))
-        .select_from(_events(flt)).where(*where)).one()
+        .select_from(_events(flt))
+        .where(*where)
+    ).one()
     prices, impact = conn.execute(
         sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(value_impact()), 0.0))
-        .select_from(_events(flt, lines=True)).where(*where, _changed(PRICE_FIELD))).one()
-    keys = sa.select(E.source, E.po_number, E.line_number).select_from(_events(flt)).where(*where).distinct() \
-        .subquery()
+        .select_from(_events(flt, lines=True))
+        .where(*where, _changed(PRICE_FIELD))
+    ).one()
+    keys = sa.select(E.source, E.po_number, E.line_number).select_from(_events(flt)).where(*where).distinct().subquery()
     lines = conn.execute(sa.select(sa.func.count()).select_from(keys)).scalar_one()
-    return ChangeSummary(events, lines, slips, _median_slip(conn, flt, slip, where, slips), prices, float(impact),
-                         removals, cancellations)
+    return ChangeSummary(
+        events,
+        lines,
+        slips,
+        _median_slip(conn, flt, slip, where, slips),
+        prices,
+        float(impact),
+        removals,
+        cancellations,
+    )
 
 
-def _median_slip(conn: sa.Connection, flt: ChangeFilter, slip: sa.ColumnElement[Any],
-                 where: list[sa.ColumnElement[bool]], slips: int) -> float | None:
+def _median_slip(
+    conn: sa.Connection, flt: ChangeFilter, slip: sa.ColumnElement[Any], where: list[sa.ColumnElement[bool]], slips: int
+) -> float | None:
     """The median of the slips' days: the middle one or two in order (portable: no percentile function)."""
     if not slips:
         return None
-    middle = conn.execute(sa.select(slip).select_from(_events(flt)).where(*where, slip > 0).order_by(slip, E.id)
-                          .limit(2 - slips % 2).offset((slips - 1) // 2)).scalars().all()
+    middle = (
+        conn.execute(
+            sa.select(slip)
+            .select_from(_events(flt))
+            .where(*where, slip > 0)
+            .order_by(slip, E.id)
+            .limit(2 - slips % 2)
+            .offset((slips - 1) // 2)
+        )
+        .scalars()
+        .all()
+    )
     return float(statistics.fmean(middle))
 
 
@@ -273,8 +325,12 @@ def changes_per_night(conn: sa.Connection, flt: ChangeFilter, tz: dt.tzinfo) -> 
     """The matching changes counted per local day of their run and per field (new / removed lines apart):
     counted per run in SQL, then the runs' days added up."""
     what = sa.case((E.kind == "changed", E.field), else_=E.kind)
-    per_run = conn.execute(sa.select(E.run_id, what, sa.func.count()).select_from(_events(flt))
-                           .where(*flt.where(slip_days(conn.dialect.name))).group_by(E.run_id, what)).all()
+    per_run = conn.execute(
+        sa.select(E.run_id, what, sa.func.count())
+        .select_from(_events(flt))
+        .where(*flt.where(slip_days(conn.dialect.name)))
+        .group_by(E.run_id, what)
+    ).all()
     if not per_run:
         return []
     times = dict(conn.execute(sa.select(R.id, R.queued_at).where(R.id.in_({run for run, _, _ in per_run}))).all())
@@ -289,9 +345,14 @@ def suppliers_by_slips(conn: sa.Connection, flt: ChangeFilter, limit: int = TOP_
     """The suppliers with the most promised-date slips in the filtered set, most first."""
     slip = slip_days(conn.dialect.name)
     count = sa.func.count()
-    rows = conn.execute(sa.select(L.supplier_code, count, sa.func.sum(slip)).select_from(_events(flt, lines=True))
-                        .where(*flt.where(slip), slip > 0).group_by(L.supplier_code)
-                        .order_by(count.desc(), L.supplier_code).limit(limit)).all()
+    rows = conn.execute(
+        sa.select(L.supplier_code, count, sa.func.sum(slip))
+        .select_from(_events(flt, lines=True))
+        .where(*flt.where(slip), slip > 0)
+        .group_by(L.supplier_code)
+        .order_by(count.desc(), L.supplier_code)
+        .limit(limit)
+    ).all()
     return [SupplierSlips(supplier, n, int(days)) for supplier, n, days in rows]
 
 
@@ -317,9 +378,12 @@ def filter_choices(conn: sa.Connection) -> FilterChoices:
     key = (conn.engine.url.render_as_string(hide_password=True), latest)
     found = _choices.get(key)
     if found is None:
+
         def distinct(column: sa.ColumnElement[Any]) -> list[str]:
-            return list(conn.execute(sa.select(column).where(column.is_not(None)).distinct()
-                                     .order_by(column)).scalars())
+            return list(
+                conn.execute(sa.select(column).where(column.is_not(None)).distinct().order_by(column)).scalars()
+            )
+
         found = FilterChoices(distinct(L.supplier_code), distinct(L.buyer), distinct(L.plant))
         _choices.clear()  # one store per process: only the newest answer is worth keeping
         _choices[key] = found

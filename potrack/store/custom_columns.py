@@ -40,18 +40,21 @@ def rename_custom_column(engine: sa.Engine, source: str, old: str, new: str, act
     """
     old_key, new_key = custom_key(old), custom_key(new)
     if old_key == new_key:
-        raise RenameRefused(f"{old!r} and {new!r} name the same column (names are compared ignoring case): "
-                            "nothing to rename")
+        raise RenameRefused(
+            f"{old!r} and {new!r} name the same column (names are compared ignoring case): nothing to rename"
+        )
     with engine.begin() as conn:
         lock_for_transaction(conn, f"queue:{source}")
-        active = conn.execute(sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
-                              .order_by(Run.id)).scalar()
+        active = conn.execute(
+            sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+        ).scalar()
         if active is not None:
             raise RenameRefused(f"{source} has run #{active} queued or running; rename when it has finished")
         moved: list[dict[str, object]] = []
         clashes = 0
-        rows = conn.execute(sa.select(PoLine.id, PoLine.custom).where(PoLine.source == source,
-                                                                       PoLine.custom.is_not(None)))
+        rows = conn.execute(
+            sa.select(PoLine.id, PoLine.custom).where(PoLine.source == source, PoLine.custom.is_not(None))
+        )
         for line_id, custom in rows:
             values = stored_custom(custom)
             if old_key not in values:
@@ -62,16 +65,23 @@ def rename_custom_column(engine: sa.Engine, source: str, old: str, new: str, act
             values[new_key] = values.pop(old_key)
             moved.append({"line_id": line_id, "values": values})
         if clashes:
-            raise RenameRefused(f"{clashes} line(s) of {source} already hold a value for {new_key}; nothing was "
-                                "renamed")
+            raise RenameRefused(
+                f"{clashes} line(s) of {source} already hold a value for {new_key}; nothing was renamed"
+            )
         update = sa.update(PoLine).where(PoLine.id == sa.bindparam("line_id")).values(custom=sa.bindparam("values"))
         for start in range(0, len(moved), BATCH):
             conn.execute(update, moved[start : start + BATCH])
-        events = conn.execute(sa.update(ChangeEvent).where(ChangeEvent.source == source,
-                                                           ChangeEvent.field == old_key)
-                              .values(field=new_key)).rowcount
-        audit.record(conn, "custom_column.renamed",
-                     f"custom column {old_key} of {source} renamed to {new_key}: {len(moved)} line(s), "
-                     f"{events} change event(s)", source=source, actor=actor,
-                     details={"old": old_key, "new": new_key, "lines": len(moved), "events": events})
+        events = conn.execute(
+            sa.update(ChangeEvent)
+            .where(ChangeEvent.source == source, ChangeEvent.field == old_key)
+            .values(field=new_key)
+        ).rowcount
+        audit.record(
+            conn,
+            "custom_column.renamed",
+            f"custom column {old_key} of {source} renamed to {new_key}: {len(moved)} line(s), {events} change event(s)",
+            source=source,
+            actor=actor,
+            details={"old": old_key, "new": new_key, "lines": len(moved), "events": events},
+        )
     return Renamed(len(moved), events)

@@ -73,9 +73,21 @@ class FailedRowPage(Paged):
     per_page: int
 
 
-_COLUMNS = (FailedRow.id, FailedRow.run_id, FailedRow.source, FailedRow.stage, FailedRow.row_key, FailedRow.raw_data,
-            FailedRow.error, FailedRow.retry_count, FailedRow.resolved_at, FailedRow.resolved_by_run_id,
-            FailedRow.resolution, Run.queued_at, FailedRow.location)
+_COLUMNS = (
+    FailedRow.id,
+    FailedRow.run_id,
+    FailedRow.source,
+    FailedRow.stage,
+    FailedRow.row_key,
+    FailedRow.raw_data,
+    FailedRow.error,
+    FailedRow.retry_count,
+    FailedRow.resolved_at,
+    FailedRow.resolved_by_run_id,
+    FailedRow.resolution,
+    Run.queued_at,
+    FailedRow.location,
+)
 
 
 def _item(row: sa.Row[Any]) -> FailedRowItem:
@@ -84,8 +96,9 @@ def _item(row: sa.Row[Any]) -> FailedRowItem:
     return FailedRowItem(*values)
 
 
-def list_failed_rows(conn: sa.Connection, flt: FailedRowFilter, page: int = 1, per_page: int = 50,
-                     newest_first: bool = True) -> FailedRowPage:
+def list_failed_rows(
+    conn: sa.Connection, flt: FailedRowFilter, page: int = 1, per_page: int = 50, newest_first: bool = True
+) -> FailedRowPage:
     """A page of the rejected rows matching a filter, sorted by the time their run was queued."""
     base = sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id).where(*flt.where())
     total = conn.execute(sa.select(sa.func.count()).select_from(base.subquery())).scalar_one()
@@ -103,23 +116,32 @@ def get_failed_row(conn: sa.Connection, row_id: int) -> FailedRowItem | None:
 
 def selected_rows(conn: sa.Connection, run_id: int) -> list[FailedRowItem]:
     """The unresolved failed rows a row_retry run was queued for, oldest first."""
-    rows = conn.execute(sa.select(*_COLUMNS).join(Run, Run.id == FailedRow.run_id)
-                        .join(RowRetryItem, RowRetryItem.failed_row_id == FailedRow.id)
-                        .where(RowRetryItem.run_id == run_id, FailedRow.resolved_at.is_(None))
-                        .order_by(FailedRow.id)).all()
+    rows = conn.execute(
+        sa.select(*_COLUMNS)
+        .join(Run, Run.id == FailedRow.run_id)
+        .join(RowRetryItem, RowRetryItem.failed_row_id == FailedRow.id)
+        .where(RowRetryItem.run_id == run_id, FailedRow.resolved_at.is_(None))
+        .order_by(FailedRow.id)
+    ).all()
     return [_item(r) for r in rows]
 
 
 def resolve(conn: sa.Connection, row_ids: list[int], run_id: int, resolution: str) -> None:
     """Mark rows resolved by a run, saying how."""
     if row_ids:
-        conn.execute(sa.update(FailedRow).where(FailedRow.id.in_(row_ids), FailedRow.resolved_at.is_(None))
-                     .values(resolved_at=utcnow(), resolved_by_run_id=run_id, resolution=resolution[:200]))
+        conn.execute(
+            sa.update(FailedRow)
+            .where(FailedRow.id.in_(row_ids), FailedRow.resolved_at.is_(None))
+            .values(resolved_at=utcnow(), resolved_by_run_id=run_id, resolution=resolution[:200])
+        )
 
 
 def still_failing(conn: sa.Connection, errors: dict[int, str]) -> None:
     """Raise the retry count of rows that failed again and keep their new error."""
     if errors:
-        conn.execute(sa.update(FailedRow).where(FailedRow.id == sa.bindparam("row_id"))
-                     .values(retry_count=FailedRow.retry_count + 1, error=sa.bindparam("new_error")),
-                     [{"row_id": i, "new_error": e[:1000]} for i, e in errors.items()])
+        conn.execute(
+            sa.update(FailedRow)
+            .where(FailedRow.id == sa.bindparam("row_id"))
+            .values(retry_count=FailedRow.retry_count + 1, error=sa.bindparam("new_error")),
+            [{"row_id": i, "new_error": e[:1000]} for i, e in errors.items()],
+        )

@@ -47,16 +47,22 @@ def acquire(engine: sa.Engine, name: str, holder: str, ttl: dt.timedelta) -> boo
     now = utcnow()
     with engine.begin() as conn:
         renewed = conn.execute(
-            sa.update(Lease).where(Lease.name == name, sa.or_(Lease.holder == holder, Lease.expires_at < now))
-            .values(holder=holder, renewed_at=now, expires_at=now + ttl,
-                    acquired_at=sa.case((Lease.holder == holder, Lease.acquired_at), else_=now))
+            sa.update(Lease)
+            .where(Lease.name == name, sa.or_(Lease.holder == holder, Lease.expires_at < now))
+            .values(
+                holder=holder,
+                renewed_at=now,
+                expires_at=now + ttl,
+                acquired_at=sa.case((Lease.holder == holder, Lease.acquired_at), else_=now),
+            )
         ).rowcount
     if renewed:
         return True
     try:
         with engine.begin() as conn:
-            conn.execute(sa.insert(Lease).values(name=name, holder=holder, acquired_at=now, renewed_at=now,
-                                                 expires_at=now + ttl))
+            conn.execute(
+                sa.insert(Lease).values(name=name, holder=holder, acquired_at=now, renewed_at=now, expires_at=now + ttl)
+            )
     except sa.exc.IntegrityError:  # another instance holds it, or inserted it first
         return False
     return True
@@ -65,9 +71,12 @@ def acquire(engine: sa.Engine, name: str, holder: str, ttl: dt.timedelta) -> boo
 def holds(engine: sa.Engine, name: str, holder: str) -> bool:
     """Whether `holder` has the lease now (read at the moment of asking, not remembered)."""
     with engine.connect() as conn:
-        return conn.execute(
-            sa.select(Lease.name).where(Lease.name == name, Lease.holder == holder, Lease.expires_at >= utcnow())
-        ).first() is not None
+        return (
+            conn.execute(
+                sa.select(Lease.name).where(Lease.name == name, Lease.holder == holder, Lease.expires_at >= utcnow())
+            ).first()
+            is not None
+        )
 
 
 def release(engine: sa.Engine, name: str, holder: str) -> None:
@@ -79,22 +88,28 @@ def release(engine: sa.Engine, name: str, holder: str) -> None:
 def holding(engine: sa.Engine, name: str) -> Holding | None:
     """The current holder of a lease, or None when nobody holds it."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(Lease.name, Lease.holder, Lease.acquired_at, Lease.expires_at)
-                           .where(Lease.name == name, Lease.expires_at >= utcnow())).first()
+        row = conn.execute(
+            sa.select(Lease.name, Lease.holder, Lease.acquired_at, Lease.expires_at).where(
+                Lease.name == name, Lease.expires_at >= utcnow()
+            )
+        ).first()
     return Holding(*row) if row else None
 
 
 def live_instances(engine: sa.Engine) -> list[Holding]:
     """The app instances whose sign of life has not expired, oldest first."""
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(Lease.name, Lease.holder, Lease.acquired_at, Lease.expires_at)
-                            .where(Lease.name.startswith(INSTANCE_PREFIX), Lease.expires_at >= utcnow())
-                            .order_by(Lease.acquired_at, Lease.name)).all()
+        rows = conn.execute(
+            sa.select(Lease.name, Lease.holder, Lease.acquired_at, Lease.expires_at)
+            .where(Lease.name.startswith(INSTANCE_PREFIX), Lease.expires_at >= utcnow())
+            .order_by(Lease.acquired_at, Lease.name)
+        ).all()
     return [Holding(*row) for row in rows]
 
 
 def forget_dead_instances(engine: sa.Engine, older_than: dt.timedelta) -> int:
     """Delete instance leases expired for longer than `older_than` (each restart leaves one)."""
     with engine.begin() as conn:
-        return conn.execute(sa.delete(Lease).where(Lease.name.startswith(INSTANCE_PREFIX),
-                                                   Lease.expires_at < utcnow() - older_than)).rowcount
+        return conn.execute(
+            sa.delete(Lease).where(Lease.name.startswith(INSTANCE_PREFIX), Lease.expires_at < utcnow() - older_than)
+        ).rowcount

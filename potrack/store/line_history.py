@@ -110,23 +110,37 @@ def line_history(conn: sa.Connection, source: str, po_number: str, line_number: 
     if line is None:
         return None
     events = conn.execute(
-        sa.select(ChangeEvent.run_id, Run.queued_at, Run.trigger, ChangeEvent.kind, ChangeEvent.field,
-                  ChangeEvent.old_value, ChangeEvent.new_value).join(Run, Run.id == ChangeEvent.run_id)
-        .where(ChangeEvent.source == source, ChangeEvent.po_number == po_number,
-               ChangeEvent.line_number == line_number).order_by(ChangeEvent.run_id, ChangeEvent.id)).all()
+        sa.select(
+            ChangeEvent.run_id,
+            Run.queued_at,
+            Run.trigger,
+            ChangeEvent.kind,
+            ChangeEvent.field,
+            ChangeEvent.old_value,
+            ChangeEvent.new_value,
+        )
+        .join(Run, Run.id == ChangeEvent.run_id)
+        .where(ChangeEvent.source == source, ChangeEvent.po_number == po_number, ChangeEvent.line_number == line_number)
+        .order_by(ChangeEvent.run_id, ChangeEvent.id)
+    ).all()
     nights: list[NightOfChanges] = []
     for run_id, at, trigger, kind, fld, old, new in events:
         if not nights or nights[-1].run_id != run_id:
             nights.append(NightOfChanges(run_id, at, trigger, []))
         nights[-1].changes.append(FieldChange(kind, fld, old, new))
     batches = conn.execute(
-        sa.select(ReceiptBatch.run_id, ReceiptBatch.received_at, ReceiptBatch.quantity,
-                  ReceiptBatch.cumulative_received)
-        .where(ReceiptBatch.source == source, ReceiptBatch.po_number == po_number,
-               ReceiptBatch.line_number == line_number).order_by(ReceiptBatch.received_at, ReceiptBatch.id)).all()
+        sa.select(
+            ReceiptBatch.run_id, ReceiptBatch.received_at, ReceiptBatch.quantity, ReceiptBatch.cumulative_received
+        )
+        .where(
+            ReceiptBatch.source == source, ReceiptBatch.po_number == po_number, ReceiptBatch.line_number == line_number
+        )
+        .order_by(ReceiptBatch.received_at, ReceiptBatch.id)
+    ).all()
     receipts = [Receipt(run_id, at, qty, total, line["quantity_ordered"]) for run_id, at, qty, total in batches]
-    rejected = list_failed_rows(conn, FailedRowFilter(source=source, row_key=row_key(po_number, line_number)), 1,
-                                MAX_FOUND, newest_first=False).rows
+    rejected = list_failed_rows(
+        conn, FailedRowFilter(source=source, row_key=row_key(po_number, line_number)), 1, MAX_FOUND, newest_first=False
+    ).rows
     touched: dict[int, set[str]] = {line["first_seen_run_id"]: {"first seen"}}
     for night in nights:
         for change in night.changes:
@@ -137,12 +151,26 @@ def line_history(conn: sa.Connection, source: str, po_number: str, line_number: 
         touched.setdefault(receipt.run_id, set()).add("received")
     for row in rejected:
         touched.setdefault(row.run_id, set()).add("rejected a row")
-    runs = conn.execute(sa.select(Run.id, Run.queued_at, Run.trigger, Run.status).where(Run.id.in_(sorted(touched)))
-                        .order_by(Run.queued_at, Run.id)).all()
+    runs = conn.execute(
+        sa.select(Run.id, Run.queued_at, Run.trigger, Run.status)
+        .where(Run.id.in_(sorted(touched)))
+        .order_by(Run.queued_at, Run.id)
+    ).all()
     return LineHistory(
-        source, po_number, line_number, {f: line[f] for f in FIELDS}, line["internal_part_id"],
-        stored_custom(line["custom"]), bool(line["active"]), line["first_seen_run_id"], line["last_changed_run_id"], nights, receipts,
-        [Touch(i, at, trigger, status, tuple(sorted(touched[i]))) for i, at, trigger, status in runs], rejected)
+        source,
+        po_number,
+        line_number,
+        {f: line[f] for f in FIELDS},
+        line["internal_part_id"],
+        stored_custom(line["custom"]),
+        bool(line["active"]),
+        line["first_seen_run_id"],
+        line["last_changed_run_id"],
+        nights,
+        receipts,
+        [Touch(i, at, trigger, status, tuple(sorted(touched[i]))) for i, at, trigger, status in runs],
+        rejected,
+    )
 
 
 def find_lines(conn: sa.Connection, text: str, limit: int = MAX_FOUND) -> list[LineRef]:
@@ -162,11 +190,19 @@ def find_lines(conn: sa.Connection, text: str, limit: int = MAX_FOUND) -> list[L
             attempts.append([po_is(wanted["po"], fold), PoLine.line_number == int(wanted["line"])])
         attempts.append([po_is(text, fold)])
     attempts.append([PoLine.po_number.startswith(text, autoescape=True)])
-    columns = (PoLine.source, PoLine.po_number, PoLine.line_number, PoLine.item_code, PoLine.supplier_code,
-               PoLine.status, PoLine.active)
+    columns = (
+        PoLine.source,
+        PoLine.po_number,
+        PoLine.line_number,
+        PoLine.item_code,
+        PoLine.supplier_code,
+        PoLine.status,
+        PoLine.active,
+    )
     for where in attempts:
-        rows = conn.execute(sa.select(*columns).where(*where).order_by(PoLine.source, PoLine.po_number,
-                                                                      PoLine.line_number).limit(limit)).all()
+        rows = conn.execute(
+            sa.select(*columns).where(*where).order_by(PoLine.source, PoLine.po_number, PoLine.line_number).limit(limit)
+        ).all()
         if rows:
             return [LineRef(*row[:6], bool(row[6])) for row in rows]
     return []

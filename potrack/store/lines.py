@@ -35,7 +35,8 @@ def open_quantity() -> sa.ColumnElement[Any]:
 def stored_state_statement(dialect: sa.Dialect) -> BulkStatement:
     """The SELECT of a source's keys, digests and active flags, compiled for the dialect."""
     stmt = sa.select(PoLine.po_number, PoLine.line_number, PoLine.digest, PoLine.active).where(
-        PoLine.source == sa.bindparam("source"))
+        PoLine.source == sa.bindparam("source")
+    )
     return BulkStatement(dialect, stmt, ["source"], {"source": PoLine.source.type})
 
 
@@ -70,8 +71,9 @@ def stored_custom(value: str | dict[str, Any] | None) -> dict[str, Any]:
     return {custom_key(name): v for name, v in values.items()}
 
 
-def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key],
-                columns: list[str] = STORED_COLUMNS) -> dict[Key, dict[str, Any]]:
+def fetch_lines(
+    conn: sa.Connection, source: str, keys: Iterable[Key], columns: list[str] = STORED_COLUMNS
+) -> dict[Key, dict[str, Any]]:
     """These columns (STORED_COLUMNS: all the diff needs; RECEIPT_COLUMNS) of these keys' stored lines (those that
     exist), looked up by PO in chunks.
 
@@ -93,8 +95,15 @@ def fetch_lines(conn: sa.Connection, source: str, keys: Iterable[Key],
 
 
 LINE_VALUE_COLUMNS = [*FIELDS, "internal_part_id", "custom", "digest", "received_decreased"]
-INSERT_COLUMNS = ["source", "po_number", "line_number", *LINE_VALUE_COLUMNS, "first_seen_run_id",
-                  "last_changed_run_id", "active"]
+INSERT_COLUMNS = [
+    "source",
+    "po_number",
+    "line_number",
+    *LINE_VALUE_COLUMNS,
+    "first_seen_run_id",
+    "last_changed_run_id",
+    "active",
+]
 UPDATE_COLUMNS = [*LINE_VALUE_COLUMNS, "last_changed_run_id", "active"]
 KEY_COLUMNS = ["source", "po_number", "line_number"]
 EVENT_COLUMNS = ["run_id", "source", "po_number", "line_number", "kind", "field", "old_value", "new_value"]

@@ -92,7 +92,8 @@ def unlock_statement(dialect_name: str, run_id: int) -> sa.Executable:
     if dialect_name == "postgresql":
         return sa.select(sa.func.pg_advisory_unlock(_pg_key(run_id)))
     return sa.text("EXEC sp_releaseapplock @Resource = :resource, @LockOwner = 'Session';").bindparams(
-        resource=_resource(run_id))
+        resource=_resource(run_id)
+    )
 
 
 @contextlib.contextmanager

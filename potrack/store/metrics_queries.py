@@ -60,22 +60,31 @@ def _finished_snapshots(sources: Sequence[str]) -> list[sa.ColumnElement[bool]]:
 
 def status_counts(conn: sa.Connection, sources: Sequence[str]) -> list[StatusCount]:
     """Finished runs per source and final status with the latest finish time, every pair listed (0 runs too)."""
-    rows = conn.execute(sa.select(Run.source, Run.status, sa.func.count(), sa.func.max(Run.finished_at))
-                        .where(*_finished_snapshots(sources)).group_by(Run.source, Run.status)).all()
+    rows = conn.execute(
+        sa.select(Run.source, Run.status, sa.func.count(), sa.func.max(Run.finished_at))
+        .where(*_finished_snapshots(sources))
+        .group_by(Run.source, Run.status)
+    ).all()
     found = {(source, status): (runs, last) for source, status, runs, last in rows}
-    return [StatusCount(source, status, *found.get((source, status), (0, None)))
-            for source in sources for status in FINISHED]
+    return [
+        StatusCount(source, status, *found.get((source, status), (0, None)))
+        for source in sources
+        for status in FINISHED
+    ]
 
 
 def duration_histograms(conn: sa.Connection, sources: Sequence[str]) -> list[DurationHistogram]:
     """Each source's finished runs counted per duration bucket in SQL (abandoned runs have no duration)."""
     # COUNT skips the NULL that a CASE without ELSE gives: it counts the runs at most `bound` seconds long.
     at_most = [sa.func.count(sa.case((Run.duration_s <= bound, Run.id))) for bound in DURATION_BUCKETS]
-    rows = conn.execute(sa.select(Run.source, sa.func.count(), sa.func.sum(Run.duration_s), *at_most)
-                        .where(*_finished_snapshots(sources), Run.duration_s.is_not(None))
-                        .group_by(Run.source)).all()
-    found = {source: DurationHistogram(source, tuple(counts), count, float(total))
-             for source, count, total, *counts in rows}
+    rows = conn.execute(
+        sa.select(Run.source, sa.func.count(), sa.func.sum(Run.duration_s), *at_most)
+        .where(*_finished_snapshots(sources), Run.duration_s.is_not(None))
+        .group_by(Run.source)
+    ).all()
+    found = {
+        source: DurationHistogram(source, tuple(counts), count, float(total)) for source, count, total, *counts in rows
+    }
     none = (0,) * len(DURATION_BUCKETS)
     return [found.get(source, DurationHistogram(source, none, 0, 0.0)) for source in sources]
 

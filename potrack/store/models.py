@@ -41,10 +41,10 @@ class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
-        return None if value is None else value.replace(tzinfo=dt.timezone.utc)
+        return None if value is None else value.replace(tzinfo=dt.UTC)
 
 
 class Base(DeclarativeBase):
@@ -70,9 +70,14 @@ class Run(Base):
         sa.Index("ix_runs_status_queued", "status", "queued_at"),
         sa.Index("ix_runs_source_queued_status", "source", "queued_at", "status"),
         # At most one run per source executes at a time, whichever app instance claims it.
-        sa.Index("ux_runs_one_running_per_source", "source", unique=True,
-                 sqlite_where=sa.text("status = 'running'"), postgresql_where=sa.text("status = 'running'"),
-                 mssql_where=sa.text("status = 'running'")),
+        sa.Index(
+            "ux_runs_one_running_per_source",
+            "source",
+            unique=True,
+            sqlite_where=sa.text("status = 'running'"),
+            postgresql_where=sa.text("status = 'running'"),
+            mssql_where=sa.text("status = 'running'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -117,8 +122,14 @@ class PoLine(Base):
     __table_args__ = (
         sa.UniqueConstraint("source", "po_number", "line_number"),
         # Only the lines without a part id (a few percent): the xref-gap workbench's lines and open value.
-        sa.Index("ix_po_lines_unmapped", "source", "item_code", sqlite_where=sa.text("internal_part_id IS NULL"),
-                 postgresql_where=sa.text("internal_part_id IS NULL"), mssql_where=sa.text("internal_part_id IS NULL")),
+        sa.Index(
+            "ix_po_lines_unmapped",
+            "source",
+            "item_code",
+            sqlite_where=sa.text("internal_part_id IS NULL"),
+            postgresql_where=sa.text("internal_part_id IS NULL"),
+            mssql_where=sa.text("internal_part_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -313,8 +324,14 @@ class Alert(Base):
     __tablename__ = "alerts"
     __table_args__ = (
         sa.Index("ix_alerts_source_opened", "source", "opened_at"),
-        sa.Index("ux_alerts_firing_key", "firing_key", unique=True, sqlite_where=sa.text("firing_key IS NOT NULL"),
-                 postgresql_where=sa.text("firing_key IS NOT NULL"), mssql_where=sa.text("firing_key IS NOT NULL")),
+        sa.Index(
+            "ux_alerts_firing_key",
+            "firing_key",
+            unique=True,
+            sqlite_where=sa.text("firing_key IS NOT NULL"),
+            postgresql_where=sa.text("firing_key IS NOT NULL"),
+            mssql_where=sa.text("firing_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
@@ -335,8 +352,10 @@ class AlertNotification(Base):
     """One message to one channel (the outbox): claimed by a conditional UPDATE, so it is sent once."""
 
     __tablename__ = "alert_notifications"
-    __table_args__ = (sa.Index("ix_alert_notifications_state", "state", "created_at"),
-                      sa.Index("ix_alert_notifications_alert", "alert_id"))
+    __table_args__ = (
+        sa.Index("ix_alert_notifications_state", "state", "created_at"),
+        sa.Index("ix_alert_notifications_alert", "alert_id"),
+    )
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerts.id"))

@@ -192,8 +192,13 @@ def list_runs(conn: sa.Connection, flt: RunFilter, page: int = 1, per_page: int 
     where = flt.where()
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
     page = clamp_page(page, total, per_page)
-    rows = conn.execute(sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc())
-                        .limit(per_page).offset((page - 1) * per_page)).all()
+    rows = conn.execute(
+        sa.select(*RUN_COLUMNS)
+        .where(*where)
+        .order_by(Run.queued_at.desc(), Run.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return RunPage([RunRow(*r) for r in rows], total, page, per_page)
 
 
@@ -211,8 +216,11 @@ def _latest(conn: sa.Connection, source: str, statuses: tuple[str, ...], snapsho
     where = [Run.source == source, Run.status.in_(statuses)]
     if snapshots_only:
         where.append(SNAPSHOT)
-    return _run(conn.execute(sa.select(*RUN_COLUMNS).where(*where)
-                             .order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)).first())
+    return _run(
+        conn.execute(
+            sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)
+        ).first()
+    )
 
 
 def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceStatus]:
@@ -221,14 +229,30 @@ def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceS
     A row retry writes a few rows, not a snapshot: it neither ends a failure nor makes the data fresh,
     so the finished and completed runs are the latest that read a whole snapshot.
     """
-    return [SourceStatus(s, _latest(conn, s, FINISHED, True), _latest(conn, s, COMPLETED, True),
-                         _latest(conn, s, ACTIVE_STATUSES, False)) for s in sources]
+    return [
+        SourceStatus(
+            s,
+            _latest(conn, s, FINISHED, True),
+            _latest(conn, s, COMPLETED, True),
+            _latest(conn, s, ACTIVE_STATUSES, False),
+        )
+        for s in sources
+    ]
 
 
 def _changes(run_id: int) -> sa.Select[Any]:
-    return (sa.select(ChangeEvent.po_number, ChangeEvent.line_number, ChangeEvent.kind, ChangeEvent.field,
-                      ChangeEvent.old_value, ChangeEvent.new_value)
-            .where(ChangeEvent.run_id == run_id).order_by(ChangeEvent.id))
+    return (
+        sa.select(
+            ChangeEvent.po_number,
+            ChangeEvent.line_number,
+            ChangeEvent.kind,
+            ChangeEvent.field,
+            ChangeEvent.old_value,
+            ChangeEvent.new_value,
+        )
+        .where(ChangeEvent.run_id == run_id)
+        .order_by(ChangeEvent.id)
+    )
 
 
 def change_page(conn: sa.Connection, run_id: int, page: int = 1, per_page: int = 200) -> list[Change]:
@@ -245,8 +269,9 @@ def iter_changes(conn: sa.Connection, run_id: int) -> Iterator[Change]:
 
 def count_changes(conn: sa.Connection, run_id: int) -> int:
     """How many change events a run wrote."""
-    return conn.execute(sa.select(sa.func.count()).select_from(ChangeEvent)
-                        .where(ChangeEvent.run_id == run_id)).scalar_one()
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.run_id == run_id)
+    ).scalar_one()
 
 
 def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail | None:
@@ -254,26 +279,46 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
     run = get_run(conn, run_id)
     if run is None:
         return None
-    unmapped = conn.execute(sa.select(UnmappedCode.item_code, UnmappedCode.line_count)
-                            .where(UnmappedCode.run_id == run_id)
-                            .order_by(UnmappedCode.line_count.desc(), UnmappedCode.item_code)).all()
-    attempts = conn.execute(sa.select(RetryAttempt.attempt, RetryAttempt.error, RetryAttempt.transient,
-                                      RetryAttempt.wait_s, RetryAttempt.at)
-                            .where(RetryAttempt.run_id == run_id).order_by(RetryAttempt.attempt)).all()
-    rejected = conn.execute(sa.select(FailedRow.id, FailedRow.stage, FailedRow.row_key, FailedRow.source,
-                                      FailedRow.raw_data, FailedRow.error, FailedRow.location)
-                            .where(FailedRow.run_id == run_id).order_by(FailedRow.id).limit(limit)).all()
+    unmapped = conn.execute(
+        sa.select(UnmappedCode.item_code, UnmappedCode.line_count)
+        .where(UnmappedCode.run_id == run_id)
+        .order_by(UnmappedCode.line_count.desc(), UnmappedCode.item_code)
+    ).all()
+    attempts = conn.execute(
+        sa.select(
+            RetryAttempt.attempt, RetryAttempt.error, RetryAttempt.transient, RetryAttempt.wait_s, RetryAttempt.at
+        )
+        .where(RetryAttempt.run_id == run_id)
+        .order_by(RetryAttempt.attempt)
+    ).all()
+    rejected = conn.execute(
+        sa.select(
+            FailedRow.id,
+            FailedRow.stage,
+            FailedRow.row_key,
+            FailedRow.source,
+            FailedRow.raw_data,
+            FailedRow.error,
+            FailedRow.location,
+        )
+        .where(FailedRow.run_id == run_id)
+        .order_by(FailedRow.id)
+        .limit(limit)
+    ).all()
     check_problems, notes = conn.execute(sa.select(Run.check_problems, Run.notes).where(Run.id == run_id)).one()
-    rejected_total = conn.execute(sa.select(sa.func.count()).select_from(FailedRow)
-                                  .where(FailedRow.run_id == run_id)).scalar_one()
+    rejected_total = conn.execute(
+        sa.select(sa.func.count()).select_from(FailedRow).where(FailedRow.run_id == run_id)
+    ).scalar_one()
     return RunDetail(
         run=run,
         check_problems=check_problems,
         notes=notes,
         unmapped=[(code, count) for code, count in unmapped],
         attempts=[Attempt(*a) for a in attempts],
-        rejected=[RejectedRow(i, stage, key, src, json.loads(raw), error, where)
-                  for i, stage, key, src, raw, error, where in rejected],
+        rejected=[
+            RejectedRow(i, stage, key, src, json.loads(raw), error, where)
+            for i, stage, key, src, raw, error, where in rejected
+        ],
         rejected_total=rejected_total,
         changes=change_page(conn, run_id, 1, limit),
         changes_total=count_changes(conn, run_id),
@@ -285,13 +330,28 @@ def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSer
     """The newest `limit` completed runs of a filter with the trailing 7-run average of lines processed (in SQL)."""
     where = [*RunFilter(flt.since, flt.until, COMPLETED, flt.source).where(), SNAPSHOT]
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
-    newest = (sa.select(Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events,
-                        Run.duration_s)
-              .where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(limit + 6).subquery())
+    newest = (
+        sa.select(
+            Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events, Run.duration_s
+        )
+        .where(*where)
+        .order_by(Run.queued_at.desc(), Run.id.desc())
+        .limit(limit + 6)
+        .subquery()
+    )
     avg7 = sa.func.avg(newest.c.lines_processed).over(order_by=(newest.c.queued_at, newest.c.id), rows=(-6, 0))
-    rows = conn.execute(sa.select(newest.c.id, newest.c.queued_at, newest.c.status, newest.c.lines_processed,
-                                  avg7, newest.c.lines_new, newest.c.change_events, newest.c.duration_s)
-                        .order_by(newest.c.queued_at, newest.c.id)).all()
+    rows = conn.execute(
+        sa.select(
+            newest.c.id,
+            newest.c.queued_at,
+            newest.c.status,
+            newest.c.lines_processed,
+            avg7,
+            newest.c.lines_new,
+            newest.c.change_events,
+            newest.c.duration_s,
+        ).order_by(newest.c.queued_at, newest.c.id)
+    ).all()
     points = [RunPoint(i, q, s, lp, float(avg), ln, ce, d) for i, q, s, lp, avg, ln, ce, d in rows]
     return RunSeries(points[-limit:], total)
 
@@ -307,8 +367,9 @@ def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], di
     raise ValueError(f"outcomes per day: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
 
 
-def local_day(column: sa.ColumnElement[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime,
-              dialect: str) -> sa.ColumnElement[Any]:
+def local_day(
+    column: sa.ColumnElement[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime, dialect: str
+) -> sa.ColumnElement[Any]:
     """The calendar date in `tz` of a UTC timestamp column whose values lie within [first, last] (its offsets
     there, summer time included, as a CASE on the column)."""
     spans = offset_spans(tz, first, last)
@@ -328,8 +389,9 @@ def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElemen
     # Grouped over a subquery: SQL Server takes each `?` as its own parameter, so the same expression in SELECT
     # and GROUP BY would not match.
     days = sa.select(day.label("day"), Run.status).where(*where).subquery()
-    return (sa.select(days.c.day, days.c.status, sa.func.count())
-            .group_by(days.c.day, days.c.status).order_by(days.c.day))
+    return (
+        sa.select(days.c.day, days.c.status, sa.func.count()).group_by(days.c.day, days.c.status).order_by(days.c.day)
+    )
 
 
 def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[OutcomeCount]:

@@ -33,8 +33,9 @@ class QueuedRetry:
 
 
 def _active_retry(conn: sa.Connection, run_id: int) -> int | None:
-    return conn.execute(sa.select(Run.id).where(Run.retry_of == run_id, Run.status.in_(ACTIVE_STATUSES))
-                        .order_by(Run.id)).scalar()
+    return conn.execute(
+        sa.select(Run.id).where(Run.retry_of == run_id, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+    ).scalar()
 
 
 def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
@@ -50,12 +51,19 @@ def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
         raise RetryRefused(f"run #{run_id} already has retry #{active} queued or running")
 
     def audited(conn: sa.Connection, new_id: int) -> None:
-        audit.record(conn, "ingestion.retry", f"{actor} retried run #{run_id} of {row.source} as run #{new_id}",
-                     source=row.source, run_id=new_id, actor=actor,
-                     details={"original_run": run_id, "new_run": new_id})
+        audit.record(
+            conn,
+            "ingestion.retry",
+            f"{actor} retried run #{run_id} of {row.source} as run #{new_id}",
+            source=row.source,
+            run_id=new_id,
+            actor=actor,
+            details={"original_run": run_id, "new_run": new_id},
+        )
 
-    new_id, queued = queue_run_unless_active(engine, row.source, "retry", requested_by=actor, retry_of=run_id,
-                                             baseline=bool(row.baseline), on_queued=audited)
+    new_id, queued = queue_run_unless_active(
+        engine, row.source, "retry", requested_by=actor, retry_of=run_id, baseline=bool(row.baseline), on_queued=audited
+    )
     if not queued:
         raise RetryRefused(f"{row.source} already has run #{new_id} queued or running; retry when it has finished")
     return QueuedRetry(new_id, row.source)
@@ -63,8 +71,11 @@ def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
 
 def _pending_row_retries(conn: sa.Connection, ids: list[int]) -> dict[int, int]:
     """failed row id → the queued or running row_retry run that already has it."""
-    rows = conn.execute(sa.select(RowRetryItem.failed_row_id, Run.id).join(Run, Run.id == RowRetryItem.run_id)
-                        .where(RowRetryItem.failed_row_id.in_(ids), Run.status.in_(ACTIVE_STATUSES))).all()
+    rows = conn.execute(
+        sa.select(RowRetryItem.failed_row_id, Run.id)
+        .join(Run, Run.id == RowRetryItem.run_id)
+        .where(RowRetryItem.failed_row_id.in_(ids), Run.status.in_(ACTIVE_STATUSES))
+    ).all()
     return {row_id: run for row_id, run in rows}
 
 
@@ -74,8 +85,9 @@ def queue_row_retry(engine: sa.Engine, failed_row_ids: Iterable[int], actor: str
     if not ids:
         raise RetryRefused("no failed rows were selected")
     with engine.connect() as conn:
-        rows = conn.execute(sa.select(FailedRow.id, FailedRow.source, FailedRow.resolved_at)
-                            .where(FailedRow.id.in_(ids))).all()
+        rows = conn.execute(
+            sa.select(FailedRow.id, FailedRow.source, FailedRow.resolved_at).where(FailedRow.id.in_(ids))
+        ).all()
         missing = sorted(set(ids) - {r.id for r in rows})
         if missing:
             raise NotFound(f"there is no failed row {', '.join(f'#{i}' for i in missing)}")
@@ -91,17 +103,25 @@ def queue_row_retry(engine: sa.Engine, failed_row_ids: Iterable[int], actor: str
         by_source[r.source].append(r.id)
     with engine.connect() as conn:  # refuse the whole selection before queueing any part of it
         for source in sorted(by_source):
-            busy = conn.execute(sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
-                                .order_by(Run.id)).scalar()
+            busy = conn.execute(
+                sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+            ).scalar()
             if busy is not None:
                 raise RetryRefused(f"{source} has run #{busy} queued or running; retry its rows when it has finished")
     queued = []
     for source, source_ids in sorted(by_source.items()):
+
         def select(conn: sa.Connection, new_id: int, source: str = source, source_ids: list[int] = source_ids) -> None:
             conn.execute(sa.insert(RowRetryItem), [{"run_id": new_id, "failed_row_id": i} for i in source_ids])
-            audit.record(conn, "failed_rows.retry",
-                         f"{actor} retried {len(source_ids)} failed row(s) of {source} in run #{new_id}",
-                         source=source, run_id=new_id, actor=actor, details={"failed_rows": source_ids, "run": new_id})
+            audit.record(
+                conn,
+                "failed_rows.retry",
+                f"{actor} retried {len(source_ids)} failed row(s) of {source} in run #{new_id}",
+                source=source,
+                run_id=new_id,
+                actor=actor,
+                details={"failed_rows": source_ids, "run": new_id},
+            )
 
         run_id, ok = queue_run_unless_active(engine, source, "row_retry", requested_by=actor, on_queued=select)
         if not ok:
@@ -114,5 +134,10 @@ def unresolved_rows_of_run(conn: sa.Connection, run_id: int) -> list[int]:
     """The ids of a run's failed rows that are not resolved yet."""
     if conn.execute(sa.select(Run.id).where(Run.id == run_id)).first() is None:
         raise NotFound(f"there is no run #{run_id}")
-    return list(conn.execute(sa.select(FailedRow.id).where(FailedRow.run_id == run_id, FailedRow.resolved_at.is_(None))
-                             .order_by(FailedRow.id)).scalars())
+    return list(
+        conn.execute(
+            sa.select(FailedRow.id)
+            .where(FailedRow.run_id == run_id, FailedRow.resolved_at.is_(None))
+            .order_by(FailedRow.id)
+        ).scalars()
+    )

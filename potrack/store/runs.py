@@ -7,8 +7,8 @@ import json
 import logging
 import os
 import socket
-from dataclasses import asdict, dataclass
 from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,22 +60,40 @@ class Rejection:
 
 
 def queue_run(
-    conn: sa.Connection, source: str, trigger: str, *, baseline: bool = False,
-    requested_by: str | None = None, retry_of: int | None = None,
+    conn: sa.Connection,
+    source: str,
+    trigger: str,
+    *,
+    baseline: bool = False,
+    requested_by: str | None = None,
+    retry_of: int | None = None,
 ) -> int:
     """Insert a queued run and return its id."""
     result = conn.execute(
-        sa.insert(Run).values(
-            source=source, trigger=trigger, baseline=baseline, requested_by=requested_by,
-            retry_of=retry_of, status="queued", queued_at=utcnow(),
-        ).returning(Run.id)
+        sa.insert(Run)
+        .values(
+            source=source,
+            trigger=trigger,
+            baseline=baseline,
+            requested_by=requested_by,
+            retry_of=retry_of,
+            status="queued",
+            queued_at=utcnow(),
+        )
+        .returning(Run.id)
     )
     return int(result.scalar_one())
 
 
 def queue_run_unless_active(
-    engine: sa.Engine, source: str, trigger: str, *, requested_by: str | None = None, baseline: bool = False,
-    accept_removals: bool = False, retry_of: int | None = None,
+    engine: sa.Engine,
+    source: str,
+    trigger: str,
+    *,
+    requested_by: str | None = None,
+    baseline: bool = False,
+    accept_removals: bool = False,
+    retry_of: int | None = None,
     on_queued: Callable[[sa.Connection, int], None] | None = None,
 ) -> tuple[int, bool]:
     """Queue a run unless the source has a queued or running one; returns (run id, whether this call queued it).
@@ -85,8 +103,16 @@ def queue_run_unless_active(
     # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement, made under a lock on
     # the source's name: concurrent requests, from any app instance, cannot both queue.
     active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
-    values = {"source": source, "trigger": trigger, "requested_by": requested_by, "status": "queued",
-              "baseline": baseline, "accept_removals": accept_removals, "queued_at": utcnow(), "retry_of": retry_of}
+    values = {
+        "source": source,
+        "trigger": trigger,
+        "requested_by": requested_by,
+        "status": "queued",
+        "baseline": baseline,
+        "accept_removals": accept_removals,
+        "queued_at": utcnow(),
+        "retry_of": retry_of,
+    }
     row = sa.select(*[sa.literal(v, type_=Run.__table__.c[k].type).label(k) for k, v in values.items()])
     checked = False
     while True:
@@ -100,10 +126,15 @@ def queue_run_unless_active(
                     on_queued(conn, int(inserted))
                 elif trigger in REQUESTED_TRIGGERS or accept_removals:  # someone asked for it: say who
                     accepting = ", accepting removals beyond the source's limit" if accept_removals else ""
-                    audit.record(conn, "ingestion.requested",
-                                 f"run #{inserted} of {source} queued ({trigger}{accepting})",
-                                 source=source, run_id=inserted, actor=requested_by or "system",
-                                 severity="warning" if accept_removals else "info")
+                    audit.record(
+                        conn,
+                        "ingestion.requested",
+                        f"run #{inserted} of {source} queued ({trigger}{accepting})",
+                        source=source,
+                        run_id=inserted,
+                        actor=requested_by or "system",
+                        severity="warning" if accept_removals else "info",
+                    )
                 return int(inserted), True
             existing = conn.execute(active.order_by(Run.id)).scalar()
         if existing is None:  # it finished between the two statements: try again
@@ -131,17 +162,24 @@ def queued_runs_to_start(conn: sa.Connection, sources: Iterable[str]) -> list[tu
 def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> None:
     """Re-date a simulated run (the demo history) to a queue time; its spans keep their lengths."""
     with engine.begin() as conn:
-        times = conn.execute(sa.select(Run.queued_at, Run.started_at, Run.finished_at, Run.heartbeat_at)
-                             .where(Run.id == run_id)).one()._asdict()
+        times = (
+            conn.execute(
+                sa.select(Run.queued_at, Run.started_at, Run.finished_at, Run.heartbeat_at).where(Run.id == run_id)
+            )
+            .one()
+            ._asdict()
+        )
         shift = queued_at - times["queued_at"]
-        conn.execute(sa.update(Run).where(Run.id == run_id)
-                     .values({k: v + shift for k, v in times.items() if v is not None}))
+        conn.execute(
+            sa.update(Run).where(Run.id == run_id).values({k: v + shift for k, v in times.items() if v is not None})
+        )
         for model, column in ((RetryAttempt, RetryAttempt.at), (ReceiptBatch, ReceiptBatch.received_at)):
             rows = conn.execute(sa.select(model.id, column).where(model.run_id == run_id)).all()
             if rows:
-                conn.execute(sa.update(model).where(model.id == sa.bindparam("b_id"))
-                             .values({column.key: sa.bindparam("b_at")}),
-                             [{"b_id": i, "b_at": at + shift} for i, at in rows])
+                conn.execute(
+                    sa.update(model).where(model.id == sa.bindparam("b_id")).values({column.key: sa.bindparam("b_at")}),
+                    [{"b_id": i, "b_at": at + shift} for i, at in rows],
+                )
 
 
 def claim_run(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> bool:
@@ -153,9 +191,16 @@ def claim_run(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> 
     try:
         with engine.begin() as conn:
             result = conn.execute(
-                sa.update(Run).where(Run.id == run_id, Run.status == "queued")
-                .values(status="running", started_at=now, heartbeat_at=now, stage="extract", rows_done=0,
-                        claimed_by=claimed_by)
+                sa.update(Run)
+                .where(Run.id == run_id, Run.status == "queued")
+                .values(
+                    status="running",
+                    started_at=now,
+                    heartbeat_at=now,
+                    stage="extract",
+                    rows_done=0,
+                    claimed_by=claimed_by,
+                )
             )
     except sa.exc.IntegrityError:  # ux_runs_one_running_per_source: another run of the source is executing
         return False
@@ -170,12 +215,20 @@ def process_claim() -> str:
 def describe_active(engine: sa.Engine, run_id: int) -> str:
     """'run #12 running in process cli:host:4242, last sign of life 3 s ago', for a refusal naming what is in the way."""
     with engine.connect() as conn:
-        run = conn.execute(sa.select(Run.status, Run.claimed_by, Run.queued_at, Run.heartbeat_at)
-                           .where(Run.id == run_id)).one()
+        run = conn.execute(
+            sa.select(Run.status, Run.claimed_by, Run.queued_at, Run.heartbeat_at).where(Run.id == run_id)
+        ).one()
     if run.status == "queued":
         return f"run #{run_id} queued {_age(run.queued_at)} ago, waiting for a worker"
-    where = (f"in process {run.claimed_by.removeprefix(PROCESS_PREFIX)}" if run.claimed_by.startswith(PROCESS_PREFIX)
-             else f"in app instance {run.claimed_by}") if run.claimed_by else "(claimant unknown)"
+    where = (
+        (
+            f"in process {run.claimed_by.removeprefix(PROCESS_PREFIX)}"
+            if run.claimed_by.startswith(PROCESS_PREFIX)
+            else f"in app instance {run.claimed_by}"
+        )
+        if run.claimed_by
+        else "(claimant unknown)"
+    )
     seen = f"last sign of life {_age(run.heartbeat_at)} ago" if run.heartbeat_at else "no sign of life yet"
     return f"run #{run_id} {run.status} {where}, {seen}"
 
@@ -189,7 +242,8 @@ def update_progress(engine: sa.Engine, run_id: int, stage: str, rows_done: int, 
     """Record the stage and row counts of a running run, and beat its heart."""
     with engine.begin() as conn:
         conn.execute(
-            sa.update(Run).where(Run.id == run_id, Run.status == "running")
+            sa.update(Run)
+            .where(Run.id == run_id, Run.status == "running")
             .values(stage=stage, rows_done=rows_done, rows_total=rows_total, heartbeat_at=utcnow())
         )
 
@@ -223,11 +277,18 @@ def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: 
     spool on disk: they may be more than memory holds)."""
     rows: list[dict[str, Any]] = []
     for r in rejections:
-        rows.append({
-            "run_id": run_id, "source": source, "stage": r.stage, "row_key": r.row_key,
-            "raw_data": json.dumps(r.raw, default=str, sort_keys=True), "error": r.error[:1000], "retry_count": 0,
-            "location": r.location,
-        })
+        rows.append(
+            {
+                "run_id": run_id,
+                "source": source,
+                "stage": r.stage,
+                "row_key": r.row_key,
+                "raw_data": json.dumps(r.raw, default=str, sort_keys=True),
+                "error": r.error[:1000],
+                "retry_count": 0,
+                "location": r.location,
+            }
+        )
         if len(rows) == 1000:
             conn.execute(sa.insert(FailedRow), rows)
             rows = []
@@ -240,8 +301,15 @@ class RunNoLongerRunning(Exception):
 
 
 def finish_run(
-    conn: sa.Connection, run_id: int, status: str, metrics: RunMetrics, started_at: dt.datetime,
-    *, error: str | None = None, error_stage: str | None = None, notes: Iterable[str] = (),
+    conn: sa.Connection,
+    run_id: int,
+    status: str,
+    metrics: RunMetrics,
+    started_at: dt.datetime,
+    *,
+    error: str | None = None,
+    error_stage: str | None = None,
+    notes: Iterable[str] = (),
 ) -> float:
     """Write a run's outcome and metrics; returns its duration in seconds.
 
@@ -251,14 +319,25 @@ def finish_run(
     finished = utcnow()
     duration = round((finished - started_at).total_seconds(), 3)
     updated = conn.execute(
-        sa.update(Run).where(Run.id == run_id, Run.status == "running").values(
-            status=status, finished_at=finished, duration_s=duration, stage=None, heartbeat_at=finished,
-            error=error, error_stage=error_stage, notes="\n".join(notes) or None, **metrics.as_dict(),
+        sa.update(Run)
+        .where(Run.id == run_id, Run.status == "running")
+        .values(
+            status=status,
+            finished_at=finished,
+            duration_s=duration,
+            stage=None,
+            heartbeat_at=finished,
+            error=error,
+            error_stage=error_stage,
+            notes="\n".join(notes) or None,
+            **metrics.as_dict(),
         )
     ).rowcount
     if updated != 1:
-        raise RunNoLongerRunning(f"run #{run_id} was marked abandoned while it executed (its app instance was "
-                                 "taken for dead); nothing of it was committed")
+        raise RunNoLongerRunning(
+            f"run #{run_id} was marked abandoned while it executed (its app instance was "
+            "taken for dead); nothing of it was committed"
+        )
     return duration
 
 
@@ -269,15 +348,19 @@ def record_check_problems(engine: sa.Engine, run_id: int, problems: list[str]) -
 
 
 HEARTBEAT_STOPPED = "Abandoned: its heartbeat stopped (the process running it stopped or was killed)"
-PROCESS_DIED = ("Abandoned: the process running it ended without recording its outcome (killed, crashed, or its store "
-                "refused the record): its liveness lock was free")
+PROCESS_DIED = (
+    "Abandoned: the process running it ended without recording its outcome (killed, crashed, or its store "
+    "refused the record): its liveness lock was free"
+)
 
 
 def _stale(cutoff: dt.datetime, commit_cutoff: dt.datetime) -> sa.ColumnElement[bool]:
     """A running run whose heartbeat is older than the cutoff of its stage."""
     committing = sa.func.coalesce(Run.stage, "") == "commit"
-    return sa.and_(Run.status == "running", sa.or_(
-        sa.and_(~committing, Run.heartbeat_at < cutoff), sa.and_(committing, Run.heartbeat_at < commit_cutoff)))
+    return sa.and_(
+        Run.status == "running",
+        sa.or_(sa.and_(~committing, Run.heartbeat_at < cutoff), sa.and_(committing, Run.heartbeat_at < commit_cutoff)),
+    )
 
 
 def _orphaned(now: dt.datetime) -> sa.ColumnElement[bool]:
@@ -286,15 +369,24 @@ def _orphaned(now: dt.datetime) -> sa.ColumnElement[bool]:
     A run in its commit stage is left to the heartbeat rule: on SQLite its long write transaction also
     holds up its instance's lease renewal.
     """
-    alive = sa.select(Lease.name).where(Lease.name == sa.literal(INSTANCE_PREFIX) + Run.claimed_by,
-                                        Lease.expires_at >= now)
-    return sa.and_(Run.status == "running", Run.claimed_by.is_not(None), ~Run.claimed_by.startswith(PROCESS_PREFIX),
-                   sa.func.coalesce(Run.stage, "") != "commit", ~alive.exists())
+    alive = sa.select(Lease.name).where(
+        Lease.name == sa.literal(INSTANCE_PREFIX) + Run.claimed_by, Lease.expires_at >= now
+    )
+    return sa.and_(
+        Run.status == "running",
+        Run.claimed_by.is_not(None),
+        ~Run.claimed_by.startswith(PROCESS_PREFIX),
+        sa.func.coalesce(Run.stage, "") != "commit",
+        ~alive.exists(),
+    )
 
 
-def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFTER,
-                       committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER,
-                       source: str | None = None) -> list[int]:
+def abandon_stale_runs(
+    engine: sa.Engine,
+    older_than: dt.timedelta = ABANDON_AFTER,
+    committing_older_than: dt.timedelta = ABANDON_COMMIT_AFTER,
+    source: str | None = None,
+) -> list[int]:
     """Mark running runs (of one source, or all) as abandoned when their process died, their app instance is gone,
     or their heartbeat stopped; one audit event each.
 
@@ -304,8 +396,13 @@ def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFT
     """
     now = utcnow()
     stale, orphaned = _stale(now - older_than, now - committing_older_than), _orphaned(now)
-    query = sa.select(Run.id, Run.source, Run.claimed_by, sa.case((orphaned, 1), else_=0).label("orphaned"),
-                      sa.case((stale, 1), else_=0).label("stale")).where(Run.status == "running")
+    query = sa.select(
+        Run.id,
+        Run.source,
+        Run.claimed_by,
+        sa.case((orphaned, 1), else_=0).label("orphaned"),
+        sa.case((stale, 1), else_=0).label("stale"),
+    ).where(Run.status == "running")
     with engine.connect() as conn:
         candidates = conn.execute(query.where(Run.source == source) if source else query).all()
     abandoned = []
@@ -314,8 +411,11 @@ def abandon_stale_runs(engine: sa.Engine, older_than: dt.timedelta = ABANDON_AFT
             if dead:
                 reason, condition = PROCESS_DIED, Run.status == "running"
             elif is_orphan or is_stale:
-                reason = (f"Abandoned: the app instance running it ({instance}) stopped renewing its lease"
-                          if is_orphan else HEARTBEAT_STOPPED)
+                reason = (
+                    f"Abandoned: the app instance running it ({instance}) stopped renewing its lease"
+                    if is_orphan
+                    else HEARTBEAT_STOPPED
+                )
                 condition = sa.or_(stale, orphaned)
             else:
                 continue
@@ -328,26 +428,49 @@ def _abandon(engine: sa.Engine, run_id: int, source: str, reason: str, condition
     """Mark one run abandoned if it still meets `condition`, keeping what it knew: its stage, rows, duration up to
     its last heartbeat and rejected rows (marked as an abandoned run's, no longer open work)."""
     with engine.begin() as conn:
-        known = conn.execute(sa.select(Run.stage, Run.rows_done, Run.rows_total, Run.started_at, Run.heartbeat_at)
-                             .where(Run.id == run_id)).one()
-        lived = (known.heartbeat_at - known.started_at).total_seconds() if known.started_at and known.heartbeat_at \
-            else None
+        known = conn.execute(
+            sa.select(Run.stage, Run.rows_done, Run.rows_total, Run.started_at, Run.heartbeat_at).where(
+                Run.id == run_id
+            )
+        ).one()
+        lived = (
+            (known.heartbeat_at - known.started_at).total_seconds() if known.started_at and known.heartbeat_at else None
+        )
         rejected = sa.select(sa.func.count()).select_from(FailedRow).where(FailedRow.run_id == run_id)
         taken = conn.execute(
-            sa.update(Run).where(Run.id == run_id, condition)
-            .values(status="abandoned", finished_at=utcnow(), stage=None, error_stage=known.stage, error=reason,
-                    duration_s=None if lived is None else round(max(lived, 0.0), 3),
-                    lines_processed=known.rows_done or 0, errors=rejected.scalar_subquery())
+            sa.update(Run)
+            .where(Run.id == run_id, condition)
+            .values(
+                status="abandoned",
+                finished_at=utcnow(),
+                stage=None,
+                error_stage=known.stage,
+                error=reason,
+                duration_s=None if lived is None else round(max(lived, 0.0), 3),
+                lines_processed=known.rows_done or 0,
+                errors=rejected.scalar_subquery(),
+            )
         ).rowcount
         if not taken:
             return False
-        conn.execute(sa.update(FailedRow).where(FailedRow.run_id == run_id, FailedRow.resolved_at.is_(None))
-                     .values(resolved_at=utcnow(), resolution=f"run #{run_id} was abandoned: nothing of it was "
-                                                              "committed; retry the run"))
+        conn.execute(
+            sa.update(FailedRow)
+            .where(FailedRow.run_id == run_id, FailedRow.resolved_at.is_(None))
+            .values(
+                resolved_at=utcnow(),
+                resolution=f"run #{run_id} was abandoned: nothing of it was committed; retry the run",
+            )
+        )
         why = reason.removeprefix("Abandoned: ")
         where = f" in stage {known.stage}" if known.stage else ""
-        audit.record(conn, "ingestion.abandoned", f"Run #{run_id} of {source} was abandoned{where}: {why}",
-                     severity="error", source=source, run_id=run_id,
-                     details={"stage": known.stage, "rows_done": known.rows_done, "rows_total": known.rows_total})
+        audit.record(
+            conn,
+            "ingestion.abandoned",
+            f"Run #{run_id} of {source} was abandoned{where}: {why}",
+            severity="error",
+            source=source,
+            run_id=run_id,
+            details={"stage": known.stage, "rows_done": known.rows_done, "rows_total": known.rows_total},
+        )
     log.warning("run #%s of %s marked abandoned%s: %s", run_id, source, where, why)
     return True

@@ -61,8 +61,10 @@ class LocalMapping:
             return f"mapped in potrack by {self.mapped_by} (the source's xref has no mapping)"
         if self.erp_part_id == self.internal_part_id:
             return f"mapped in potrack by {self.mapped_by}; the source's xref now maps it the same way"
-        return (f"mapped in potrack by {self.mapped_by}: wins over the source's xref, which maps it to "
-                f"{self.erp_part_id} (run #{self.erp_checked_run_id})")
+        return (
+            f"mapped in potrack by {self.mapped_by}: wins over the source's xref, which maps it to "
+            f"{self.erp_part_id} (run #{self.erp_checked_run_id})"
+        )
 
 
 @dataclass(frozen=True)
@@ -118,38 +120,81 @@ class GapList(Paged):
     per_page: int
 
 
-MAPPING_COLUMNS = (M.source, M.item_code, M.internal_part_id, M.mapped_by, M.mapped_at, M.erp_part_id,
-                   M.erp_checked_run_id)
+MAPPING_COLUMNS = (
+    M.source,
+    M.item_code,
+    M.internal_part_id,
+    M.mapped_by,
+    M.mapped_at,
+    M.erp_part_id,
+    M.erp_checked_run_id,
+)
 
 
 def _gap_rows(flt: GapFilter) -> sa.Subquery:
     """Every gap's lifecycle, its lines now and its local mapping, as one subquery (aggregated in SQL)."""
-    life = (sa.select(R.source, U.item_code, sa.func.min(R.id).label("first_run"),
-                      sa.func.min(R.queued_at).label("first_at"), sa.func.max(R.id).label("last_run"),
-                      sa.func.max(R.queued_at).label("last_at"), sa.func.count().label("nights"))
-            .select_from(U.__table__.join(R, R.id == U.run_id)).where(SNAPSHOT)
-            .group_by(R.source, U.item_code).subquery("life"))
-    latest = (sa.select(R.source, sa.func.max(R.id).label("latest_run"), sa.func.min(R.id).label("first_run"))
-              .where(SNAPSHOT).group_by(R.source).subquery("latest"))
+    life = (
+        sa.select(
+            R.source,
+            U.item_code,
+            sa.func.min(R.id).label("first_run"),
+            sa.func.min(R.queued_at).label("first_at"),
+            sa.func.max(R.id).label("last_run"),
+            sa.func.max(R.queued_at).label("last_at"),
+            sa.func.count().label("nights"),
+        )
+        .select_from(U.__table__.join(R, R.id == U.run_id))
+        .where(SNAPSHOT)
+        .group_by(R.source, U.item_code)
+        .subquery("life")
+    )
+    latest = (
+        sa.select(R.source, sa.func.max(R.id).label("latest_run"), sa.func.min(R.id).label("first_run"))
+        .where(SNAPSHOT)
+        .group_by(R.source)
+        .subquery("latest")
+    )
     # The unmapped active lines now (ix_po_lines_unmapped holds only these).
-    now = (sa.select(L.source, L.item_code, sa.func.count().label("lines"),
-                     sa.func.sum(open_quantity() * L.unit_price).label("value"),
-                     sa.func.min(L.currency).label("currency_low"), sa.func.max(L.currency).label("currency_high"))
-           .where(L.active == sa.true(), L.internal_part_id.is_(None)).group_by(L.source, L.item_code)
-           .subquery("now"))
+    now = (
+        sa.select(
+            L.source,
+            L.item_code,
+            sa.func.count().label("lines"),
+            sa.func.sum(open_quantity() * L.unit_price).label("value"),
+            sa.func.min(L.currency).label("currency_low"),
+            sa.func.max(L.currency).label("currency_high"),
+        )
+        .where(L.active == sa.true(), L.internal_part_id.is_(None))
+        .group_by(L.source, L.item_code)
+        .subquery("now")
+    )
     is_open = life.c.last_run == latest.c.latest_run
-    resolved = (sa.select(sa.func.min(R.id)).where(R.source == life.c.source, R.id > life.c.last_run, SNAPSHOT)
-                .scalar_subquery())
+    resolved = (
+        sa.select(sa.func.min(R.id))
+        .where(R.source == life.c.source, R.id > life.c.last_run, SNAPSHOT)
+        .scalar_subquery()
+    )
     value = sa.func.coalesce(now.c.value, 0.0)
-    stmt = (sa.select(life.c.source, life.c.item_code, life.c.first_run, life.c.first_at, life.c.last_run,
-                      life.c.last_at, life.c.nights, sa.case((is_open, 1), else_=0).label("is_open"),
-                      sa.func.coalesce(now.c.lines, 0).label("lines"), value.label("value"),
-                      now.c.currency_low, now.c.currency_high,
-                      sa.case((is_open, None), else_=resolved).label("resolved_run"),
-                      *[c.label(f"m_{c.key}") for c in MAPPING_COLUMNS])
-            .select_from(life.join(latest, latest.c.source == life.c.source)
-                         .outerjoin(now, sa.and_(now.c.source == life.c.source, now.c.item_code == life.c.item_code))
-                         .outerjoin(M, sa.and_(M.source == life.c.source, M.item_code == life.c.item_code))))
+    stmt = sa.select(
+        life.c.source,
+        life.c.item_code,
+        life.c.first_run,
+        life.c.first_at,
+        life.c.last_run,
+        life.c.last_at,
+        life.c.nights,
+        sa.case((is_open, 1), else_=0).label("is_open"),
+        sa.func.coalesce(now.c.lines, 0).label("lines"),
+        value.label("value"),
+        now.c.currency_low,
+        now.c.currency_high,
+        sa.case((is_open, None), else_=resolved).label("resolved_run"),
+        *[c.label(f"m_{c.key}") for c in MAPPING_COLUMNS],
+    ).select_from(
+        life.join(latest, latest.c.source == life.c.source)
+        .outerjoin(now, sa.and_(now.c.source == life.c.source, now.c.item_code == life.c.item_code))
+        .outerjoin(M, sa.and_(M.source == life.c.source, M.item_code == life.c.item_code))
+    )
     if flt.source is not None:
         stmt = stmt.where(life.c.source == flt.source)
     if flt.state == "open":
@@ -157,8 +202,9 @@ def _gap_rows(flt: GapFilter) -> sa.Subquery:
     elif flt.state == "resolved":
         stmt = stmt.where(~is_open)
     if flt.new_over is not None:
-        stmt = stmt.where(life.c.first_run == latest.c.latest_run, latest.c.first_run < latest.c.latest_run,
-                          value > flt.new_over)
+        stmt = stmt.where(
+            life.c.first_run == latest.c.latest_run, latest.c.first_run < latest.c.latest_run, value > flt.new_over
+        )
     return stmt.subquery("gaps")
 
 
@@ -167,12 +213,22 @@ def list_gaps(conn: sa.Connection, flt: GapFilter, page: int = 1, per_page: int 
     gaps = _gap_rows(flt)
     total = conn.execute(sa.select(sa.func.count()).select_from(gaps)).scalar_one()
     page = clamp_page(page, total, per_page)
-    rows = conn.execute(sa.select(gaps).order_by(gaps.c.value.desc(), gaps.c.last_at.desc(), gaps.c.source,
-                                                 gaps.c.item_code)
-                        .limit(per_page).offset((page - 1) * per_page)).mappings().all()
+    rows = (
+        conn.execute(
+            sa.select(gaps)
+            .order_by(gaps.c.value.desc(), gaps.c.last_at.desc(), gaps.c.source, gaps.c.item_code)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+        .mappings()
+        .all()
+    )
     resolved = [r for r in rows if r["resolved_run"] is not None]
-    resolved_at = dict(conn.execute(sa.select(R.id, R.queued_at).where(R.id.in_([r["resolved_run"] for r in resolved])))
-                       .all()) if resolved else {}
+    resolved_at = (
+        dict(conn.execute(sa.select(R.id, R.queued_at).where(R.id.in_([r["resolved_run"] for r in resolved]))).all())
+        if resolved
+        else {}
+    )
     parts = _parts_now(conn, {(r["source"], r["item_code"]) for r in resolved})
     return GapList([_gap(r, resolved_at, parts) for r in rows], total, page, per_page)
 
@@ -181,21 +237,36 @@ def _parts_now(conn: sa.Connection, codes: set[tuple[str, str]]) -> dict[tuple[s
     """The part id that active lines of each (source, item code) carry now, for codes no longer unmapped."""
     if not codes:
         return {}
-    found = conn.execute(sa.select(L.source, L.item_code, sa.func.min(L.internal_part_id))
-                         .where(L.active == sa.true(), L.internal_part_id.is_not(None),
-                                L.item_code.in_(sorted({code for _, code in codes})))
-                         .group_by(L.source, L.item_code)).all()
+    found = conn.execute(
+        sa.select(L.source, L.item_code, sa.func.min(L.internal_part_id))
+        .where(
+            L.active == sa.true(), L.internal_part_id.is_not(None), L.item_code.in_(sorted({code for _, code in codes}))
+        )
+        .group_by(L.source, L.item_code)
+    ).all()
     return {(source, code): part for source, code, part in found if (source, code) in codes}
 
 
 def _gap(row: Mapping[str, Any], resolved_at: dict[int, dt.datetime], parts: dict[tuple[str, str], str]) -> Gap:
     low, high = row["currency_low"], row["currency_high"]
     mapping = None if row["m_source"] is None else LocalMapping(*[row[f"m_{c.key}"] for c in MAPPING_COLUMNS])
-    return Gap(row["source"], row["item_code"], row["first_run"], row["first_at"], row["last_run"], row["last_at"],
-               row["nights"],
-               bool(row["is_open"]), row["lines"], float(row["value"]), low if low == high else "mixed",
-               row["resolved_run"], resolved_at.get(row["resolved_run"]), mapping,
-               parts.get((row["source"], row["item_code"])))
+    return Gap(
+        row["source"],
+        row["item_code"],
+        row["first_run"],
+        row["first_at"],
+        row["last_run"],
+        row["last_at"],
+        row["nights"],
+        bool(row["is_open"]),
+        row["lines"],
+        float(row["value"]),
+        low if low == high else "mixed",
+        row["resolved_run"],
+        resolved_at.get(row["resolved_run"]),
+        mapping,
+        parts.get((row["source"], row["item_code"])),
+    )
 
 
 def new_gaps_over(conn: sa.Connection, source: str, value: float) -> list[Gap]:
@@ -217,9 +288,12 @@ def get_mapping(conn: sa.Connection, source: str, item_code: str) -> LocalMappin
 def note_erp_view(conn: sa.Connection, source: str, run_id: int, erp: Mapping[str, str | None]) -> None:
     """In a run's commit: what the source's xref said this run for each code mapped in potrack (None: nothing)."""
     if erp:
-        conn.execute(sa.update(M).where(M.source == source, M.item_code == sa.bindparam("code"))
-                     .values(erp_part_id=sa.bindparam("part"), erp_checked_run_id=run_id),
-                     [{"code": code, "part": part} for code, part in erp.items()])
+        conn.execute(
+            sa.update(M)
+            .where(M.source == source, M.item_code == sa.bindparam("code"))
+            .values(erp_part_id=sa.bindparam("part"), erp_checked_run_id=run_id),
+            [{"code": code, "part": part} for code, part in erp.items()],
+        )
 
 
 def _checked(field: str, value: object, limit: int) -> str:
@@ -249,16 +323,30 @@ def map_item_code(engine: sa.Engine, source: str, item_code: object, part_id: ob
         lock_for_transaction(conn, f"xref:{source}")  # one insert-or-update at a time per source
         before = get_mapping(conn, source, code)
         if before is None:
-            conn.execute(sa.insert(M).values(source=source, item_code=code, internal_part_id=part, mapped_by=actor,
-                                             mapped_at=now))
+            conn.execute(
+                sa.insert(M).values(
+                    source=source, item_code=code, internal_part_id=part, mapped_by=actor, mapped_at=now
+                )
+            )
         else:
-            conn.execute(sa.update(M).where(M.source == source, M.item_code == code)
-                         .values(internal_part_id=part, mapped_by=actor, mapped_at=now))
+            conn.execute(
+                sa.update(M)
+                .where(M.source == source, M.item_code == code)
+                .values(internal_part_id=part, mapped_by=actor, mapped_at=now)
+            )
         was = f" (was {before.internal_part_id})" if before else ""
-        audit.record(conn, "xref.mapped", f"{actor} mapped item code {code} of {source} to {part}{was}; applies "
-                     "from the next run", source=source, actor=actor,
-                     details={"item_code": code, "internal_part_id": part,
-                              "previous": before.internal_part_id if before else None})
+        audit.record(
+            conn,
+            "xref.mapped",
+            f"{actor} mapped item code {code} of {source} to {part}{was}; applies from the next run",
+            source=source,
+            actor=actor,
+            details={
+                "item_code": code,
+                "internal_part_id": part,
+                "previous": before.internal_part_id if before else None,
+            },
+        )
         mapping = get_mapping(conn, source, code)
     assert mapping is not None
     return Mapped(mapping, before.internal_part_id if before else None)

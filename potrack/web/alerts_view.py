@@ -68,14 +68,19 @@ def thresholds(rule: str, limits: RuleSettings, schedule: str, tz: dt.tzinfo, no
         return f"{limits.consecutive_failures} failed or abandoned runs in a row"
     if rule == "stale_data":
         limit = rules.stale_limit(limits, schedule, tz, now)
-        why = ("stale_after" if limits.stale_after else
-               f"longest gap of the schedule {hours(longest_interval(schedule, tz, now))} "
-               f"+ grace {hours(limits.stale_grace)}")
+        why = (
+            "stale_after"
+            if limits.stale_after
+            else f"longest gap of the schedule {hours(longest_interval(schedule, tz, now))} "
+            f"+ grace {hours(limits.stale_grace)}"
+        )
         return f"no completed run for {hours(limit)} ({why})"
     if rule == "volume_drop":
-        return (f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "
-                f"{limits.volume_window}; from {limits.volume_min_runs} successful runs and a mean of "
-                f"{limits.volume_min_mean:,.0f} lines")
+        return (
+            f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "
+            f"{limits.volume_window}; from {limits.volume_min_runs} successful runs and a mean of "
+            f"{limits.volume_min_mean:,.0f} lines"
+        )
     if limits.new_gap_value is None:
         return "off: set new_gap_value to be told of new unmapped item codes"
     return f"an item code first left unmapped by the latest run, its open lines worth more than {limits.new_gap_value:,.2f}"
@@ -91,13 +96,17 @@ def source_rules(conn: sa.Connection, settings: Settings, tz: dt.tzinfo, now: dt
     found = []
     for cfg in settings.sources:
         limits = settings.alerts.rules_for(cfg.name)
-        states = tuple(RuleState(v.rule, v, thresholds(v.rule, limits, cfg.schedule, tz, now),
-                                 open_alerts.get((cfg.name, v.rule)))
-                       for v in read_verdicts(conn, cfg, limits, tz, now)[1])
+        states = tuple(
+            RuleState(v.rule, v, thresholds(v.rule, limits, cfg.schedule, tz, now), open_alerts.get((cfg.name, v.rule)))
+            for v in read_verdicts(conn, cfg, limits, tz, now)[1]
+        )
         stale = next(s.verdict for s in states if s.rule == "stale_data")
         muted = limits.muted_until if limits.muted_until is not None and now < limits.muted_until else None
-        found.append(SourceRules(cfg.name, muted, next_fire(cfg.schedule, tz, now),
-                                 _moment(stale.facts.get("stale_since")), states))
+        found.append(
+            SourceRules(
+                cfg.name, muted, next_fire(cfg.schedule, tz, now), _moment(stale.facts.get("stale_since")), states
+            )
+        )
     return found
 
 
@@ -132,9 +141,18 @@ def send_test(engine: sa.Engine, settings: Settings, channel: str, actor: str, n
     """Queue a test notification to a configured channel in the actor's name (audited) and deliver what is
     pending at once, in a background thread; returns the notification's id. KeyError for an unknown channel."""
     settings.alerts.channel(channel)
-    payload = message.facts(event="test", source="-", rule="test", message="test", since=now,
-                            dashboard_url=settings.alerts.dashboard_url, run_id=None, last_ok=None, now=now,
-                            failure=None)
+    payload = message.facts(
+        event="test",
+        source="-",
+        rule="test",
+        message="test",
+        since=now,
+        dashboard_url=settings.alerts.dashboard_url,
+        run_id=None,
+        last_ok=None,
+        now=now,
+        failure=None,
+    )
     notification = store.queue_test(engine, channel, payload, actor, now)
     threading.Thread(target=deliver_pending, args=(engine, settings.alerts), name="alert-test", daemon=True).start()
     return notification

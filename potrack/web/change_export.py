@@ -21,11 +21,36 @@ from openpyxl.utils import get_column_letter
 
 from potrack.store.changes import DATE_FIELDS, NUMBER_FIELDS, ChangeRow
 
-COLUMNS = ("run_id", "run_time", "source", "po_number", "line_number", "supplier_code", "item_code",
-           "internal_part_id", "buyer", "plant", "kind", "field", "old_value", "new_value", "days", "delta",
-           "percent", "value_impact")
-WIDTHS = {"run_time": 19, "po_number": 14, "field": 18, "old_value": 16, "new_value": 16, "item_code": 14,
-          "internal_part_id": 16, "supplier_code": 12}
+COLUMNS = (
+    "run_id",
+    "run_time",
+    "source",
+    "po_number",
+    "line_number",
+    "supplier_code",
+    "item_code",
+    "internal_part_id",
+    "buyer",
+    "plant",
+    "kind",
+    "field",
+    "old_value",
+    "new_value",
+    "days",
+    "delta",
+    "percent",
+    "value_impact",
+)
+WIDTHS = {
+    "run_time": 19,
+    "po_number": 14,
+    "field": 18,
+    "old_value": 16,
+    "new_value": 16,
+    "item_code": 14,
+    "internal_part_id": 16,
+    "supplier_code": 12,
+}
 MAX_WORKBOOK_ROWS = 1_048_575  # an Excel sheet holds 1,048,576 rows, the header included
 CHUNK_ROWS = 1000
 CHUNK_BYTES = 1 << 16
@@ -44,10 +69,26 @@ def typed(field: str | None, value: str | None) -> Any:
 
 def cells(row: ChangeRow, tz: dt.tzinfo) -> tuple[Any, ...]:
     """One change as typed values in COLUMNS order (the run's time local and without offset: Excel has none)."""
-    return (row.run_id, row.run_at.astimezone(tz).replace(tzinfo=None), row.source, row.po_number, row.line_number,
-            row.supplier_code, row.item_code, row.internal_part_id, row.buyer, row.plant, row.kind, row.field,
-            typed(row.field, row.old_value), typed(row.field, row.new_value), row.days, row.delta,
-            None if row.percent is None else round(row.percent, 4), row.value_impact)
+    return (
+        row.run_id,
+        row.run_at.astimezone(tz).replace(tzinfo=None),
+        row.source,
+        row.po_number,
+        row.line_number,
+        row.supplier_code,
+        row.item_code,
+        row.internal_part_id,
+        row.buyer,
+        row.plant,
+        row.kind,
+        row.field,
+        typed(row.field, row.old_value),
+        typed(row.field, row.new_value),
+        row.days,
+        row.delta,
+        None if row.percent is None else round(row.percent, 4),
+        row.value_impact,
+    )
 
 
 def _text(value: Any) -> str:

@@ -21,6 +21,16 @@ def changes_csv(conn: sa.Connection, run_id: int) -> str | None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
     for c in iter_changes(conn, run_id):
-        writer.writerow((run_id, run.source, c.po_number, c.line_number, c.kind, c.field or "", c.old_value or "",
-                         c.new_value or ""))
+        writer.writerow(
+            (
+                run_id,
+                run.source,
+                c.po_number,
+                c.line_number,
+                c.kind,
+                c.field or "",
+                c.old_value or "",
+                c.new_value or "",
+            )
+        )
     return out.getvalue()

@@ -19,11 +19,20 @@ _GRID = {"showgrid": True, "gridcolor": "#eee"}
 
 
 def _figure(traces: list[dict[str, Any]], y_title: str, **layout: Any) -> Figure:
-    return {"data": traces, "layout": {
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 40}, "height": 300, "hovermode": "x unified",
-        "legend": {"orientation": "h", "y": 1.12, "x": 0}, "plot_bgcolor": "white", "paper_bgcolor": "white",
-        "xaxis": {**_GRID, "type": "date"}, "yaxis": {**_GRID, "rangemode": "tozero", "title": {"text": y_title}},
-        **layout}}
+    return {
+        "data": traces,
+        "layout": {
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "height": 300,
+            "hovermode": "x unified",
+            "legend": {"orientation": "h", "y": 1.12, "x": 0},
+            "plot_bgcolor": "white",
+            "paper_bgcolor": "white",
+            "xaxis": {**_GRID, "type": "date"},
+            "yaxis": {**_GRID, "rangemode": "tozero", "title": {"text": y_title}},
+            **layout,
+        },
+    }
 
 
 def _times(series: RunSeries, tz: dt.tzinfo) -> list[str]:
@@ -42,23 +51,55 @@ def _status_markers(series: RunSeries) -> dict[str, Any]:
 def lines_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
     """PO lines processed per run, with the trailing 7-run average."""
     x = _times(series, tz)
-    return _figure([
-        {"type": "scatter", "x": x, "y": [p.lines_processed for p in series.points], "mode": "markers",
-         "name": "lines processed", "marker": _status_markers(series), "text": _run_labels(series)},
-        {"type": "scatter", "x": x, "y": [round(p.lines_avg7, 1) for p in series.points], "mode": "lines",
-         "name": "trailing 7-run average", "line": {"color": HEX["primary"], "width": 2}},
-    ], "PO lines")
+    return _figure(
+        [
+            {
+                "type": "scatter",
+                "x": x,
+                "y": [p.lines_processed for p in series.points],
+                "mode": "markers",
+                "name": "lines processed",
+                "marker": _status_markers(series),
+                "text": _run_labels(series),
+            },
+            {
+                "type": "scatter",
+                "x": x,
+                "y": [round(p.lines_avg7, 1) for p in series.points],
+                "mode": "lines",
+                "name": "trailing 7-run average",
+                "line": {"color": HEX["primary"], "width": 2},
+            },
+        ],
+        "PO lines",
+    )
 
 
 def volumes_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
     """New lines and change events per run."""
     x = _times(series, tz)
-    return _figure([
-        {"type": "scatter", "x": x, "y": [p.lines_new for p in series.points], "mode": "lines+markers",
-         "name": "new lines", "line": {"color": HEX["info"]}, "text": _run_labels(series)},
-        {"type": "scatter", "x": x, "y": [p.change_events for p in series.points], "mode": "lines+markers",
-         "name": "change events", "line": {"color": HEX["primary"]}},
-    ], "per run")
+    return _figure(
+        [
+            {
+                "type": "scatter",
+                "x": x,
+                "y": [p.lines_new for p in series.points],
+                "mode": "lines+markers",
+                "name": "new lines",
+                "line": {"color": HEX["info"]},
+                "text": _run_labels(series),
+            },
+            {
+                "type": "scatter",
+                "x": x,
+                "y": [p.change_events for p in series.points],
+                "mode": "lines+markers",
+                "name": "change events",
+                "line": {"color": HEX["primary"]},
+            },
+        ],
+        "per run",
+    )
 
 
 def outcomes_figure(counts: list[OutcomeCount]) -> Figure:
@@ -67,8 +108,20 @@ def outcomes_figure(counts: list[OutcomeCount]) -> Figure:
     by_status = {(c.day, c.status): c.runs for c in counts}
     statuses = [s for s in RUN_STATUSES if any(c.status == s for c in counts)]
     x = [d.isoformat() for d in days]
-    fig = _figure([{"type": "bar", "x": x, "y": [by_status.get((d, s), 0) for d in days], "name": s,
-                    "marker": {"color": status_hex(s)}} for s in statuses], "runs", barmode="stack")
+    fig = _figure(
+        [
+            {
+                "type": "bar",
+                "x": x,
+                "y": [by_status.get((d, s), 0) for d in days],
+                "name": s,
+                "marker": {"color": status_hex(s)},
+            }
+            for s in statuses
+        ],
+        "runs",
+        barmode="stack",
+    )
     most = max((sum(by_status.get((d, s), 0) for s in statuses) for d in days), default=1)
     fig["layout"]["xaxis"]["tickformat"] = "%b %d"
     fig["layout"]["yaxis"]["dtick"] = max(1, -(-most // 5))  # whole runs only
@@ -77,9 +130,21 @@ def outcomes_figure(counts: list[OutcomeCount]) -> Figure:
 
 def duration_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
     """How long each run took."""
-    return _figure([{"type": "scatter", "x": _times(series, tz), "y": [p.duration_s for p in series.points],
-                     "mode": "lines+markers", "name": "duration", "line": {"color": HEX["secondary"], "width": 1},
-                     "marker": _status_markers(series), "text": _run_labels(series)}], "seconds")
+    return _figure(
+        [
+            {
+                "type": "scatter",
+                "x": _times(series, tz),
+                "y": [p.duration_s for p in series.points],
+                "mode": "lines+markers",
+                "name": "duration",
+                "line": {"color": HEX["secondary"], "width": 1},
+                "marker": _status_markers(series),
+                "text": _run_labels(series),
+            }
+        ],
+        "seconds",
+    )
 
 
 def changes_per_night_figure(counts: list[NightCount]) -> Figure:
@@ -90,9 +155,19 @@ def changes_per_night_figure(counts: list[NightCount]) -> Figure:
         totals[c.what] = totals.get(c.what, 0) + c.changes
     by_key = {(c.day, c.what): c.changes for c in counts}
     x = [d.isoformat() for d in days]
-    fig = _figure([{"type": "bar", "x": x, "y": [by_key.get((d, what), 0) for d in days],
-                    "name": {"new": "new lines", "removed": "removed lines"}.get(what, what)}
-                   for what in sorted(totals, key=lambda w: (-totals[w], w))], "changes", barmode="stack")
+    fig = _figure(
+        [
+            {
+                "type": "bar",
+                "x": x,
+                "y": [by_key.get((d, what), 0) for d in days],
+                "name": {"new": "new lines", "removed": "removed lines"}.get(what, what),
+            }
+            for what in sorted(totals, key=lambda w: (-totals[w], w))
+        ],
+        "changes",
+        barmode="stack",
+    )
     fig["layout"]["xaxis"]["tickformat"] = "%b %d"
     return fig
 
@@ -100,10 +175,22 @@ def changes_per_night_figure(counts: list[NightCount]) -> Figure:
 def supplier_slips_figure(suppliers: list[SupplierSlips]) -> Figure:
     """The suppliers with the most promised-date slips, most on top."""
     ordered = list(reversed(suppliers))
-    fig = _figure([{"type": "bar", "orientation": "h", "x": [s.slips for s in ordered],
-                    "y": [s.supplier_code for s in ordered], "name": "slips",
-                    "text": [f"{s.days:,} days in all" for s in ordered], "marker": {"color": HEX["warning"]}}],
-                  "", hovermode="closest", showlegend=False)
+    fig = _figure(
+        [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": [s.slips for s in ordered],
+                "y": [s.supplier_code for s in ordered],
+                "name": "slips",
+                "text": [f"{s.days:,} days in all" for s in ordered],
+                "marker": {"color": HEX["warning"]},
+            }
+        ],
+        "",
+        hovermode="closest",
+        showlegend=False,
+    )
     fig["layout"]["xaxis"] = {**_GRID, "title": {"text": "promised-date slips"}, "rangemode": "tozero"}
     fig["layout"]["yaxis"] = {"type": "category", "automargin": True}
     return fig

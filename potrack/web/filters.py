@@ -26,8 +26,9 @@ _day = lenient(Day)
 _page = lenient(whole_number(1, 2**31 - 1))
 _run_id = lenient(id_of(Run.id))
 _slip = lenient(whole_number(0, 100_000))
-SOURCE, CODE, FIELD, EVENT_TYPE = (lenient(text_of(c)) for c in (Run.source, PoLine.supplier_code,
-                                                                      ChangeEvent.field, AuditEvent.event_type))
+SOURCE, CODE, FIELD, EVENT_TYPE = (
+    lenient(text_of(c)) for c in (Run.source, PoLine.supplier_code, ChangeEvent.field, AuditEvent.event_type)
+)
 
 
 Check = Callable[[str], str | None]
@@ -87,8 +88,9 @@ def _text(value: object, parse: Callable[[object], str | None] = SOURCE) -> str 
     return parse(_first(value).strip()) or None
 
 
-def _chosen(value: object, allowed: Iterable[str] | None = None,
-            parse: Callable[[object], str | None] = FIELD) -> tuple[str, ...]:
+def _chosen(
+    value: object, allowed: Iterable[str] | None = None, parse: Callable[[object], str | None] = FIELD
+) -> tuple[str, ...]:
     """Several values from a component (a list) or the query string (comma-separated); in `allowed`'s order if
     given (unknown ones dropped), else as given (those their column cannot hold dropped)."""
     items = value if isinstance(value, (list, tuple)) else _first(value).split(",")
@@ -98,11 +100,11 @@ def _chosen(value: object, allowed: Iterable[str] | None = None,
     return tuple(a for a in allowed if a in picked)
 
 
-def day_bounds(start: dt.date | None, end: dt.date | None,
-               tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
+def day_bounds(
+    start: dt.date | None, end: dt.date | None, tz: dt.tzinfo
+) -> tuple[dt.datetime | None, dt.datetime | None]:
     """Local calendar days from start through end (inclusive) as UTC [since, until) bounds."""
-    return (local_day_start(start, tz) if start else None,
-            local_day_start(end + _ONE_DAY, tz) if end else None)
+    return (local_day_start(start, tz) if start else None, local_day_start(end + _ONE_DAY, tz) if end else None)
 
 
 class UrlView(abc.ABC):
@@ -165,8 +167,13 @@ class ViewFilters(UrlView):
     statuses: tuple[str, ...] = ()
     source: str | None = None
     page: int = 1
-    CHECKS: ClassVar[Mapping[str, Check]] = {"start": _DAY_WHY, "end": _DAY_WHY, "status": _one_of(RUN_STATUSES),
-                                             "source": _SOURCE_WHY, "page": _PAGE_WHY}
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "start": _DAY_WHY,
+        "end": _DAY_WHY,
+        "status": _one_of(RUN_STATUSES),
+        "source": _SOURCE_WHY,
+        "page": _PAGE_WHY,
+    }
 
     @classmethod
     def from_inputs(cls, start: object, end: object, statuses: object, source: object, page: object = 1) -> ViewFilters:
@@ -180,8 +187,13 @@ class ViewFilters(UrlView):
 
     def params(self) -> dict[str, str | None]:
         """start, end, status, source, page."""
-        return {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                "status": ",".join(self.statuses), "source": self.source, "page": self._page_param()}
+        return {
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+            "status": ",".join(self.statuses),
+            "source": self.source,
+            "page": self._page_param(),
+        }
 
     def run_filter(self, tz: dt.tzinfo) -> RunFilter:
         """The store filter: the local days from start through end as UTC bounds."""
@@ -204,18 +216,31 @@ class FailedRowView(UrlView):
     state: str = "unresolved"
     order: str = "newest"
     page: int = 1
-    CHECKS: ClassVar[Mapping[str, Check]] = {"source": _SOURCE_WHY, "run": _RUN_WHY, "start": _DAY_WHY,
-                                             "end": _DAY_WHY, "state": _one_of(ROW_STATES),
-                                             "sort": _one_of(ROW_ORDERS), "page": _PAGE_WHY}
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "source": _SOURCE_WHY,
+        "run": _RUN_WHY,
+        "start": _DAY_WHY,
+        "end": _DAY_WHY,
+        "state": _one_of(ROW_STATES),
+        "sort": _one_of(ROW_ORDERS),
+        "page": _PAGE_WHY,
+    }
 
     @classmethod
-    def from_inputs(cls, source: object, run_id: object, start: object, end: object, state: object,
-                    order: object, page: object = 1) -> FailedRowView:
+    def from_inputs(
+        cls, source: object, run_id: object, start: object, end: object, state: object, order: object, page: object = 1
+    ) -> FailedRowView:
         """The view from component values, ignoring what is invalid."""
         state_text, order_text = _first(state), _first(order)
-        return cls(_text(source), _number(run_id, _run_id), _date(start), _date(end),
-                   state_text if state_text in ROW_STATES else "unresolved",
-                   order_text if order_text in ROW_ORDERS else "newest", _number(page) or 1)
+        return cls(
+            _text(source),
+            _number(run_id, _run_id),
+            _date(start),
+            _date(end),
+            state_text if state_text in ROW_STATES else "unresolved",
+            order_text if order_text in ROW_ORDERS else "newest",
+            _number(page) or 1,
+        )
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> FailedRowView:
@@ -224,10 +249,15 @@ class FailedRowView(UrlView):
 
     def params(self) -> dict[str, str | None]:
         """source, run, start, end, state and sort when not the default, page."""
-        return {"source": self.source, "run": str(self.run_id) if self.run_id else None,
-                "start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                "state": None if self.state == "unresolved" else self.state,
-                "sort": None if self.order == "newest" else self.order, "page": self._page_param()}
+        return {
+            "source": self.source,
+            "run": str(self.run_id) if self.run_id else None,
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+            "state": None if self.state == "unresolved" else self.state,
+            "sort": None if self.order == "newest" else self.order,
+            "page": self._page_param(),
+        }
 
     def row_filter(self, tz: dt.tzinfo) -> FailedRowFilter:
         """The store filter (the dates are those of the rows' runs)."""
@@ -246,16 +276,28 @@ class AuditView(UrlView):
     start: dt.date | None = None
     end: dt.date | None = None
     page: int = 1
-    CHECKS: ClassVar[Mapping[str, Check]] = {"type": _each(text_of(AuditEvent.event_type)),
-                                             "severity": _one_of(SEVERITIES), "source": _SOURCE_WHY,
-                                             "start": _DAY_WHY, "end": _DAY_WHY, "page": _PAGE_WHY}
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "type": _each(text_of(AuditEvent.event_type)),
+        "severity": _one_of(SEVERITIES),
+        "source": _SOURCE_WHY,
+        "start": _DAY_WHY,
+        "end": _DAY_WHY,
+        "page": _PAGE_WHY,
+    }
 
     @classmethod
-    def from_inputs(cls, event_types: Any, severities: Any, source: object, start: object, end: object,
-                    page: object = 1) -> AuditView:
+    def from_inputs(
+        cls, event_types: Any, severities: Any, source: object, start: object, end: object, page: object = 1
+    ) -> AuditView:
         """The view from component values, ignoring what is invalid."""
-        return cls(_chosen(event_types, parse=EVENT_TYPE), _chosen(severities, SEVERITIES), _text(source),
-                   _date(start), _date(end), _number(page) or 1)
+        return cls(
+            _chosen(event_types, parse=EVENT_TYPE),
+            _chosen(severities, SEVERITIES),
+            _text(source),
+            _date(start),
+            _date(end),
+            _number(page) or 1,
+        )
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> AuditView:
@@ -264,9 +306,14 @@ class AuditView(UrlView):
 
     def params(self) -> dict[str, str | None]:
         """type, severity, source, start, end, page."""
-        return {"type": ",".join(self.event_types), "severity": ",".join(self.severities), "source": self.source,
-                "start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                "page": self._page_param()}
+        return {
+            "type": ",".join(self.event_types),
+            "severity": ",".join(self.severities),
+            "source": self.source,
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+            "page": self._page_param(),
+        }
 
     def audit_filter(self, tz: dt.tzinfo) -> AuditFilter:
         """The store filter: the local days from start through end as UTC bounds."""
@@ -283,8 +330,12 @@ class AlertView(UrlView):
     start: dt.date | None = None
     end: dt.date | None = None
     page: int = 1
-    CHECKS: ClassVar[Mapping[str, Check]] = {"source": _SOURCE_WHY, "rule": _one_of(ALERT_RULES), "start": _DAY_WHY,
-                                             "end": _DAY_WHY}
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "source": _SOURCE_WHY,
+        "rule": _one_of(ALERT_RULES),
+        "start": _DAY_WHY,
+        "end": _DAY_WHY,
+    }
 
     @classmethod
     def from_inputs(cls, source: object, rule: object, start: object, end: object) -> AlertView:
@@ -299,8 +350,12 @@ class AlertView(UrlView):
 
     def params(self) -> dict[str, str | None]:
         """source, rule, start, end."""
-        return {"source": self.source, "rule": self.rule, "start": self.start and self.start.isoformat(),
-                "end": self.end and self.end.isoformat()}
+        return {
+            "source": self.source,
+            "rule": self.rule,
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+        }
 
     def bounds(self, tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
         """The local days from start through end as UTC [since, until) bounds of the opening times."""
@@ -322,38 +377,75 @@ class ChangeView(UrlView):
     kinds: tuple[str, ...] = ()
     slipped_over: int | None = None
     page: int = 1
-    CHECKS: ClassVar[Mapping[str, Check]] = {"start": _DAY_WHY, "end": _DAY_WHY, "source": _SOURCE_WHY,
-                                             "supplier": _CODE_WHY, "buyer": _CODE_WHY, "plant": _CODE_WHY,
-                                             "field": _each(text_of(ChangeEvent.field)), "kind": _one_of(EVENT_KINDS),
-                                             "slip": _SLIP_WHY, "page": _PAGE_WHY}
+    CHECKS: ClassVar[Mapping[str, Check]] = {
+        "start": _DAY_WHY,
+        "end": _DAY_WHY,
+        "source": _SOURCE_WHY,
+        "supplier": _CODE_WHY,
+        "buyer": _CODE_WHY,
+        "plant": _CODE_WHY,
+        "field": _each(text_of(ChangeEvent.field)),
+        "kind": _one_of(EVENT_KINDS),
+        "slip": _SLIP_WHY,
+        "page": _PAGE_WHY,
+    }
 
     @classmethod
-    def from_inputs(cls, start: object, end: object, source: object, supplier: object, buyer: object,
-                    plant: object, fields: object, kinds: object, slipped_over: object,
-                    page: object = 1) -> ChangeView:
+    def from_inputs(
+        cls,
+        start: object,
+        end: object,
+        source: object,
+        supplier: object,
+        buyer: object,
+        plant: object,
+        fields: object,
+        kinds: object,
+        slipped_over: object,
+        page: object = 1,
+    ) -> ChangeView:
         """The view from component values, ignoring what is invalid (slipped_over: a whole number of days)."""
-        return cls(_date(start), _date(end), _text(source), _text(supplier, CODE), _text(buyer, CODE),
-                   _text(plant, CODE), _chosen(fields), _chosen(kinds, EVENT_KINDS), _number(slipped_over, _slip),
-                   _number(page) or 1)
+        return cls(
+            _date(start),
+            _date(end),
+            _text(source),
+            _text(supplier, CODE),
+            _text(buyer, CODE),
+            _text(plant, CODE),
+            _chosen(fields),
+            _chosen(kinds, EVENT_KINDS),
+            _number(slipped_over, _slip),
+            _number(page) or 1,
+        )
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> ChangeView:
         """From start, end, source, supplier, buyer, plant, field and kind (comma-separated), slip, page."""
-        return cls.from_inputs(*_values(params, "start", "end", "source", "supplier", "buyer", "plant", "field",
-                                        "kind", "slip", "page"))
+        return cls.from_inputs(
+            *_values(params, "start", "end", "source", "supplier", "buyer", "plant", "field", "kind", "slip", "page")
+        )
 
     def params(self) -> dict[str, str | None]:
         """start, end, source, supplier, buyer, plant, field, kind, slip, page."""
-        return {"start": self.start and self.start.isoformat(), "end": self.end and self.end.isoformat(),
-                "source": self.source, "supplier": self.supplier, "buyer": self.buyer, "plant": self.plant,
-                "field": ",".join(self.fields), "kind": ",".join(self.kinds),
-                "slip": None if self.slipped_over is None else str(self.slipped_over), "page": self._page_param()}
+        return {
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+            "source": self.source,
+            "supplier": self.supplier,
+            "buyer": self.buyer,
+            "plant": self.plant,
+            "field": ",".join(self.fields),
+            "kind": ",".join(self.kinds),
+            "slip": None if self.slipped_over is None else str(self.slipped_over),
+            "page": self._page_param(),
+        }
 
     def change_filter(self, tz: dt.tzinfo) -> ChangeFilter:
         """The store filter: the local days from start through end as UTC bounds of the runs' times."""
         since, until = day_bounds(self.start, self.end, tz)
-        return ChangeFilter(since, until, self.source, self.supplier, self.buyer, self.plant, self.fields,
-                            self.kinds, self.slipped_over)
+        return ChangeFilter(
+            since, until, self.source, self.supplier, self.buyer, self.plant, self.fields, self.kinds, self.slipped_over
+        )
 
 
 @dataclass(frozen=True)
@@ -378,8 +470,11 @@ class GapView(UrlView):
 
     def params(self) -> dict[str, str | None]:
         """source, state when not open, page."""
-        return {"source": self.source, "state": None if self.state == "open" else self.state,
-                "page": self._page_param()}
+        return {
+            "source": self.source,
+            "state": None if self.state == "open" else self.state,
+            "page": self._page_param(),
+        }
 
     def gap_filter(self) -> GapFilter:
         """The store filter."""

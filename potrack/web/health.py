@@ -64,29 +64,43 @@ def is_stale(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.dat
     return ok is None or now - (ok.finished_at or ok.queued_at) > stale_after(cfg.schedule, tz, now)
 
 
-def source_health(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime,
-                  alerts: Sequence[AlertRow] = ()) -> Health:
+def source_health(
+    status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime, alerts: Sequence[AlertRow] = ()
+) -> Health:
     """One source: Failing if its latest run failed or was abandoned or a consecutive-failures alert fires;
     Degraded if partial, the data is stale or another alert fires."""
     found: list[tuple[str, str, int | None]] = []
     last, ok = status.last, status.last_ok
     if last is not None and last.status in FAILURES:
         why = f": {last.error}" if last.error else ""
-        found.append(("failing", f"{cfg.name}: run #{last.id} {last.status} {relative(last.queued_at, now)}{why}",
-                      last.id))
+        found.append(
+            ("failing", f"{cfg.name}: run #{last.id} {last.status} {relative(last.queued_at, now)}{why}", last.id)
+        )
     elif last is not None and last.status == "partial":
-        found.append(("degraded", f"{cfg.name}: latest run #{last.id} was partial ({last.errors} rejected rows)",
-                      last.id))
+        found.append(
+            ("degraded", f"{cfg.name}: latest run #{last.id} was partial ({last.errors} rejected rows)", last.id)
+        )
     limit = stale_after(cfg.schedule, tz, now)
     if ok is None:
         found.append(("degraded", f"{cfg.name}: no completed run yet", last.id if last else None))
     elif is_stale(status, cfg, tz, now):
-        found.append(("degraded", f"{cfg.name}: data is stale — last completed run #{ok.id} was "
-                                  f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
-                      ok.id))
-    found += [(alert_level(a.rule), f"{cfg.name}: alert {TITLES.get(a.rule, a.rule)} firing since "
-                                    f"{relative(a.opened_at, now)}: {a.message}", a.run_id) for a in alerts
-              if a.rule in HEALTH_RULES]
+        found.append(
+            (
+                "degraded",
+                f"{cfg.name}: data is stale — last completed run #{ok.id} was "
+                f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
+                ok.id,
+            )
+        )
+    found += [
+        (
+            alert_level(a.rule),
+            f"{cfg.name}: alert {TITLES.get(a.rule, a.rule)} firing since {relative(a.opened_at, now)}: {a.message}",
+            a.run_id,
+        )
+        for a in alerts
+        if a.rule in HEALTH_RULES
+    ]
     if not found:
         return Health("healthy", (), None)
     level = max((lvl for lvl, _, _ in found), key=LEVELS.index)
@@ -112,8 +126,9 @@ class SourceVerdict:
     stale: bool
 
 
-def check_sources(conn: sa.Connection, sources: tuple[SourceConfig, ...], tz: dt.tzinfo,
-                  now: dt.datetime) -> list[SourceVerdict]:
+def check_sources(
+    conn: sa.Connection, sources: tuple[SourceConfig, ...], tz: dt.tzinfo, now: dt.datetime
+) -> list[SourceVerdict]:
     """The verdict of every configured source with its firing alerts, in configuration order (the navbar and
     /api/health)."""
     statuses = source_statuses(conn, [c.name for c in sources])

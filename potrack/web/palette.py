@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 STATUS_COLOR = {
-    "queued": "secondary", "running": "primary", "success": "success", "partial": "warning",
-    "failed": "danger", "abandoned": "dark",
+    "queued": "secondary",
+    "running": "primary",
+    "success": "success",
+    "partial": "warning",
+    "failed": "danger",
+    "abandoned": "dark",
 }
 HEX = {
-    "secondary": "#6c757d", "primary": "#0d6efd", "success": "#198754", "warning": "#ffc107",
-    "danger": "#dc3545", "dark": "#212529", "info": "#0dcaf0",
+    "secondary": "#6c757d",
+    "primary": "#0d6efd",
+    "success": "#198754",
+    "warning": "#ffc107",
+    "danger": "#dc3545",
+    "dark": "#212529",
+    "info": "#0dcaf0",
 }
 
 

@@ -26,8 +26,12 @@ def anchor(title: str) -> str:
 
 def _paragraph(line: str) -> bool:
     """Whether a line is a paragraph's text: not blank, indented, a list item, a table row or a code fence."""
-    return bool(line.strip()) and not line[:1].isspace() and not _NUMBERED.match(line) \
+    return (
+        bool(line.strip())
+        and not line[:1].isspace()
+        and not _NUMBERED.match(line)
         and not line.startswith(("- ", "* ", "|", "```", "#"))
+    )
 
 
 def separate_lists(markdown: str) -> str:

@@ -12,7 +12,7 @@ def local_text(moment: dt.datetime, tz: dt.tzinfo) -> str:
 
 def utc_text(moment: dt.datetime) -> str:
     """A moment in UTC to the second: the exact time shown on hover."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def span(delta: dt.timedelta) -> str:
@@ -49,7 +49,7 @@ def duration(seconds: float | None) -> str:
 
 def local_day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     """Midnight at the start of a calendar day in a time zone, as a UTC moment."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.timezone.utc)
+    return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
 def hours(delta: dt.timedelta) -> str:

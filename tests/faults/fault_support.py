@@ -30,11 +30,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import ERP_COLUMNS, ROOT, SERVICE_SETTINGS, day, erp_line, json_value, run_cli, store_rows
-from potrack.pipeline.progress import EVERY_S
 from services import create_pg_schema, die_with_parent
 from timing import wait_for
+
+from potrack.pipeline.progress import EVERY_S
 
 SOURCE = "erp"
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}  # ITEM-0, ITEM-10 and ITEM-11 stay unmapped
@@ -51,14 +51,29 @@ custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ path = "xref.csv" }}
 retry = {{ attempts = 2, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 """
-LINE_FIELDS = ("item_code", "supplier_code", "description", "uom", "quantity_ordered", "quantity_received",
-               "unit_price", "currency", "order_date", "promised_date", "need_by_date", "status", "buyer", "plant")
+LINE_FIELDS = (
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+)
 NUMBER_FIELDS = ("quantity_ordered", "quantity_received", "unit_price")
 BAD_KEYS = (("PO-BAD", 1), ("PO-BAD", 2))
 SQLITE_SIZE, PG_SIZE = 10_000, 2_000  # lines a night: on SQLite its commit must last long enough to be caught in
 
 
 # --- the nights and their model -----------------------------------------------------------------------------------
+
 
 def night(number: int, size: int, bad_rows: bool = False) -> list[dict[str, Any]]:
     """Night 1: `size` lines. Night 2: every other line receives 5 more, every 7th slips its promised date, every
@@ -69,11 +84,17 @@ def night(number: int, size: int, bad_rows: bool = False) -> list[dict[str, Any]
     for i in range(size):
         if later and i % 100 == 7:
             continue
-        rows.append(erp_line(
-            f"PO{i // 10:05d}", i % 10 + 1, item_code=f"ITEM-{i % 12}",
-            quantity_received=10 + (5 if later and i % 2 == 0 else 0),
-            promised_date=day(5) if later and i % 7 == 0 else day(0),
-            udf_1="B" if later and i % 5 == 0 else f"A{i % 4}", udf_3=i % 5 + 0.5))
+        rows.append(
+            erp_line(
+                f"PO{i // 10:05d}",
+                i % 10 + 1,
+                item_code=f"ITEM-{i % 12}",
+                quantity_received=10 + (5 if later and i % 2 == 0 else 0),
+                promised_date=day(5) if later and i % 7 == 0 else day(0),
+                udf_1="B" if later and i % 5 == 0 else f"A{i % 4}",
+                udf_3=i % 5 + 0.5,
+            )
+        )
     if later:
         rows += [erp_line("PO-NEW", n, item_code="ITEM-1", udf_1="N", udf_3=2) for n in (1, 2, 3)]
         if bad_rows:
@@ -93,9 +114,12 @@ def expected_lines(*nights: list[dict[str, Any]]) -> dict[tuple[str, int], dict[
                 continue
             key = (row["po_number"], row["line_number"])
             seen.add(key)
-            model[key] = {**{f: float(row[f]) if f in NUMBER_FIELDS else row[f] for f in LINE_FIELDS},
-                          "internal_part_id": XREF.get(row["item_code"]),
-                          "custom": {"udf_1": row["udf_1"], "udf_3": float(row["udf_3"])}, "active": True}
+            model[key] = {
+                **{f: float(row[f]) if f in NUMBER_FIELDS else row[f] for f in LINE_FIELDS},
+                "internal_part_id": XREF.get(row["item_code"]),
+                "custom": {"udf_1": row["udf_1"], "udf_3": float(row["udf_3"])},
+                "active": True,
+            }
         for key, line in model.items():
             line["active"] = line["active"] and key in seen
     return model
@@ -112,12 +136,21 @@ def _plain(value: Any) -> Any:
 
 def stored_lines(engine: sa.Engine) -> dict[tuple[str, int], dict[str, Any]]:
     """The source's stored lines in the model's terms."""
-    rows = store_rows(engine, f"SELECT po_number, line_number, {', '.join(LINE_FIELDS)}, internal_part_id, custom, "
-                              "active FROM po_lines WHERE source = :s", s=SOURCE)
-    return {(r["po_number"], r["line_number"]): {
-        **{f: _plain(r[f]) for f in LINE_FIELDS}, "internal_part_id": r["internal_part_id"],
-        "custom": {k: _plain(v) for k, v in (json_value(r["custom"]) or {}).items()}, "active": bool(r["active"]),
-    } for r in rows}
+    rows = store_rows(
+        engine,
+        f"SELECT po_number, line_number, {', '.join(LINE_FIELDS)}, internal_part_id, custom, "
+        "active FROM po_lines WHERE source = :s",
+        s=SOURCE,
+    )
+    return {
+        (r["po_number"], r["line_number"]): {
+            **{f: _plain(r[f]) for f in LINE_FIELDS},
+            "internal_part_id": r["internal_part_id"],
+            "custom": {k: _plain(v) for k, v in (json_value(r["custom"]) or {}).items()},
+            "active": bool(r["active"]),
+        }
+        for r in rows
+    }
 
 
 def assert_lines_are_the_erps(engine: sa.Engine, *nights: list[dict[str, Any]]) -> None:
@@ -131,21 +164,33 @@ def assert_lines_are_the_erps(engine: sa.Engine, *nights: list[dict[str, Any]]) 
 def store_state(engine: sa.Engine) -> dict[str, Counter[tuple[Any, ...]]]:
     """Everything the nights left in the store but ids, run ids and times: lines (with their custom values and
     digests), change events, receipt batches, unmapped codes and the rejected rows still open, each as a multiset."""
+
     def rows(sql: str) -> Counter[tuple[Any, ...]]:
-        return Counter(tuple(json.dumps(json_value(v), sort_keys=True) if k in ("custom", "raw_data") else _plain(v)
-                             for k, v in r.items()) for r in store_rows(engine, sql, s=SOURCE))
+        return Counter(
+            tuple(
+                json.dumps(json_value(v), sort_keys=True) if k in ("custom", "raw_data") else _plain(v)
+                for k, v in r.items()
+            )
+            for r in store_rows(engine, sql, s=SOURCE)
+        )
 
     return {
-        "po_lines": rows(f"SELECT po_number, line_number, {', '.join(LINE_FIELDS)}, internal_part_id, custom, digest, "
-                         "active, received_decreased FROM po_lines WHERE source = :s"),
-        "change_events": rows("SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events "
-                              "WHERE source = :s"),
-        "receipt_batches": rows("SELECT po_number, line_number, quantity, cumulative_received FROM receipt_batches "
-                                "WHERE source = :s"),
-        "unmapped_codes": rows("SELECT u.item_code, u.line_count FROM unmapped_codes u JOIN runs r ON r.id = u.run_id "
-                               "WHERE r.source = :s"),
-        "open_failed_rows": rows("SELECT stage, row_key, raw_data, error FROM failed_rows WHERE source = :s "
-                                 "AND resolved_at IS NULL"),
+        "po_lines": rows(
+            f"SELECT po_number, line_number, {', '.join(LINE_FIELDS)}, internal_part_id, custom, digest, "
+            "active, received_decreased FROM po_lines WHERE source = :s"
+        ),
+        "change_events": rows(
+            "SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events WHERE source = :s"
+        ),
+        "receipt_batches": rows(
+            "SELECT po_number, line_number, quantity, cumulative_received FROM receipt_batches WHERE source = :s"
+        ),
+        "unmapped_codes": rows(
+            "SELECT u.item_code, u.line_count FROM unmapped_codes u JOIN runs r ON r.id = u.run_id WHERE r.source = :s"
+        ),
+        "open_failed_rows": rows(
+            "SELECT stage, row_key, raw_data, error FROM failed_rows WHERE source = :s AND resolved_at IS NULL"
+        ),
     }
 
 
@@ -154,12 +199,14 @@ def assert_same_state(engine: sa.Engine, clean: sa.Engine) -> None:
     mine, theirs = store_state(engine), store_state(clean)
     for table in mine:
         extra, missing = mine[table] - theirs[table], theirs[table] - mine[table]
-        assert not extra and not missing, f"{table}: rows only here {list(extra)[:2]}, only in the clean store " \
-                                          f"{list(missing)[:2]}"
+        assert not extra and not missing, (
+            f"{table}: rows only here {list(extra)[:2]}, only in the clean store {list(missing)[:2]}"
+        )
     assert mine["po_lines"] and mine["change_events"] and mine["receipt_batches"], "the nights left nothing to compare"
 
 
 # --- files: the night as a plain file or a named pipe ---------------------------------------------------------------
+
 
 def setup_workdir(workdir: Path, config: str = CONFIG) -> None:
     """potrack.toml, the xref file and the ERP folder of a fault test."""
@@ -210,6 +257,7 @@ class HeldNight:
 
     def give(self, proc: subprocess.Popen[Any], seconds: float = 60) -> None:
         """Once `proc` opens the pipe, give it the header (the rows of po-1.csv are read by then)."""
+
         def opened() -> int | None:
             if proc.poll() is not None:
                 raise AssertionError(f"the process ended ({proc.returncode}) before it read the night")
@@ -219,6 +267,7 @@ class HeldNight:
                 return None
             os.set_blocking(fd, True)
             return fd
+
         self._fd = wait_for(opened, seconds, "the process to open the night's pipe")
         self._write(csv_text([]))
 
@@ -232,7 +281,7 @@ class HeldNight:
                 return found
             assert time.monotonic() < deadline, f"not within {seconds} s of giving rows"
             assert self.sent + BATCH < len(self.rows), "the whole night was given before the check held"
-            self._write(csv_text(self.rows[self.sent:self.sent + BATCH], header=False))
+            self._write(csv_text(self.rows[self.sent : self.sent + BATCH], header=False))
             self.sent += BATCH
             time.sleep(EVERY_S / 2)
 
@@ -240,12 +289,12 @@ class HeldNight:
         data = text.encode()
         while data:
             assert self._fd is not None
-            data = data[os.write(self._fd, data):]
+            data = data[os.write(self._fd, data) :]
 
     def finish(self, seconds: float = 60) -> None:
         """Write the rest of the night, wait until the reader has taken it all from the pipe, and close the pipe: the
         reader reads to the end."""
-        self._write(csv_text(self.rows[self.sent:], header=False))
+        self._write(csv_text(self.rows[self.sent :], header=False))
         self.sent = len(self.rows)
         fd = self._fd
         assert fd is not None
@@ -259,6 +308,7 @@ class HeldNight:
 
 
 # --- processes and the store ------------------------------------------------------------------------------------------
+
 
 def cli_env(workdir: Path, **env: str) -> dict[str, str]:
     """The environment of a CLI process, as run_cli_process builds it: the test back-end's store goes along."""
@@ -274,9 +324,15 @@ class CliProcess:
     def __init__(self, workdir: Path, name: str, **env: str) -> None:
         self.out, self.err = workdir / f"{name}.out", workdir / f"{name}.err"
         with self.out.open("w") as out, self.err.open("w") as err:
-            self.proc = subprocess.Popen([sys.executable, "-m", "potrack", "run", "--json", "--source", SOURCE],
-                                         cwd=workdir, env=cli_env(workdir, **env), stdout=out, stderr=err,
-                                         stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "potrack", "run", "--json", "--source", SOURCE],
+                cwd=workdir,
+                env=cli_env(workdir, **env),
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                preexec_fn=die_with_parent,
+            )
 
     @property
     def pid(self) -> int:
@@ -333,18 +389,26 @@ def runs_of(engine: sa.Engine) -> list[dict[str, Any]]:
         return []
 
 
-def newest_run(engine: sa.Engine, alive: Callable[[], bool], condition: Callable[[dict[str, Any]], bool]
-               ) -> Callable[[], dict[str, Any] | None]:
+def newest_run(
+    engine: sa.Engine, alive: Callable[[], bool], condition: Callable[[dict[str, Any]], bool]
+) -> Callable[[], dict[str, Any] | None]:
     """A check: the source's newest run once it meets `condition`, else None; fails once the process has ended."""
+
     def check() -> dict[str, Any] | None:
         assert alive(), "the process ended before its run got there"
         found = runs_of(engine)
         return found[-1] if found and condition(found[-1]) else None
+
     return check
 
 
-def wait_for_run(engine: sa.Engine, alive: Callable[[], bool], condition: Callable[[dict[str, Any]], bool],
-                 what: str, seconds: float = 90) -> dict[str, Any]:
+def wait_for_run(
+    engine: sa.Engine,
+    alive: Callable[[], bool],
+    condition: Callable[[dict[str, Any]], bool],
+    what: str,
+    seconds: float = 90,
+) -> dict[str, Any]:
     """Poll the store until the source's newest run meets `condition`."""
     return wait_for(newest_run(engine, alive, condition), seconds, what)
 
@@ -375,8 +439,14 @@ def sqlite_write_locked(url: str) -> bool:
 def pg_waits_on_po_lines(url: str) -> bool:
     """Whether a session of this schema waits for a lock in a statement on po_lines."""
     app = sa.engine.make_url(url).query["application_name"]
-    return bool(store_rows(plain_engine(url), "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = :a "
-                           "AND wait_event_type = 'Lock' AND query LIKE '%po_lines%'", a=app)[0]["n"])
+    return bool(
+        store_rows(
+            plain_engine(url),
+            "SELECT COUNT(*) AS n FROM pg_stat_activity WHERE application_name = :a "
+            "AND wait_event_type = 'Lock' AND query LIKE '%po_lines%'",
+            a=app,
+        )[0]["n"]
+    )
 
 
 @contextlib.contextmanager
@@ -402,10 +472,12 @@ def commit_held(url: str) -> contextlib.AbstractContextManager[None]:
 def in_commit(url: str) -> Callable[[dict[str, Any]], bool]:
     """A condition on the run row: it is in its commit and its data transaction is under way (SQLite: it holds the
     write lock; PostgreSQL: its write of po_lines waits for the test's lock)."""
+
     def check(run: dict[str, Any]) -> bool:
         if run["status"] != "running" or run["stage"] != "commit":
             return False
         return pg_waits_on_po_lines(url) if url.startswith("postgresql") else sqlite_write_locked(url)
+
     return check
 
 
@@ -415,6 +487,7 @@ def mid_extract(run: dict[str, Any]) -> bool:
 
 
 # --- a second store where the same nights run without a fault ---------------------------------------------------
+
 
 @pytest.fixture
 def clean_store(store_backend: str, workdir: Path) -> Iterator[dict[str, str]]:

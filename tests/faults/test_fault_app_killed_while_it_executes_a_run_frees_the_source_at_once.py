@@ -16,16 +16,32 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from app_processes import AppProcess, AppProcesses, app_processes
 from conftest import open_store
-from fault_support import (PG_SIZE, SQLITE_SIZE, HeldNight, assert_lines_are_the_erps, commit_held, in_commit,
-                           mid_extract, newest_run, night, plain_engine, rerun, run_here, runs_of, setup_workdir,
-                           store_url, wait_for_run, write_night)
-from potrack.auth.tokens import create_token
-from potrack.store import runs
+from fault_support import (
+    PG_SIZE,
+    SQLITE_SIZE,
+    HeldNight,
+    assert_lines_are_the_erps,
+    commit_held,
+    in_commit,
+    mid_extract,
+    newest_run,
+    night,
+    plain_engine,
+    rerun,
+    run_here,
+    runs_of,
+    setup_workdir,
+    store_url,
+    wait_for_run,
+    write_night,
+)
 from store_reads import audit_events, run_row
 from timing import wait_for
+
+from potrack.auth.tokens import create_token
+from potrack.store import runs
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 _ = app_processes  # fixture
@@ -34,8 +50,11 @@ ACTIVE = ("queued", "running")
 
 def start_app(processes: AppProcesses, name: str, workdir: Path, url: str) -> AppProcess:
     """An app process on the test's store, with its scheduler (and so its worker), ready to serve."""
-    env = {"POTRACK_INSTANCE": str(workdir / "instance"), "POTRACK_SECRET_KEY": "the-same-key-on-every-instance",
-           "POTRACK_ADMIN_PASSWORD": "not-printed-1"}
+    env = {
+        "POTRACK_INSTANCE": str(workdir / "instance"),
+        "POTRACK_SECRET_KEY": "the-same-key-on-every-instance",
+        "POTRACK_ADMIN_PASSWORD": "not-printed-1",
+    }
     if url.startswith("postgresql"):
         env["POTRACK_DATABASE_URL"] = url
     process = processes.app(name, **env)
@@ -67,7 +86,8 @@ def check_abandoned(engine: Any, run_id: int, stage: str) -> None:
 
 
 def test_an_app_killed_mid_extract_is_found_dead_at_the_restarted_apps_start_and_the_night_runs(
-        workdir, app_processes, store_backend):
+    workdir, app_processes, store_backend
+):
     size = 3000
     first, second, token = store_after_night_1(workdir, size)
     url = store_url(workdir, store_backend)
@@ -77,8 +97,9 @@ def test_an_app_killed_mid_extract_is_found_dead_at_the_restarted_apps_start_and
     try:
         run_id = queue_through(killed, token)
         held.give(killed.proc)
-        held.until(newest_run(engine, lambda: killed.proc.poll() is None,
-                              lambda run: run["id"] == run_id and mid_extract(run)))
+        held.until(
+            newest_run(engine, lambda: killed.proc.poll() is None, lambda run: run["id"] == run_id and mid_extract(run))
+        )
     finally:
         killed.kill()
         held.close()
@@ -88,8 +109,11 @@ def test_an_app_killed_mid_extract_is_found_dead_at_the_restarted_apps_start_and
 
     check_abandoned(engine, run_id, "extract")  # already: at the start-up, before the app served
     again = queue_through(restarted, token)
-    done = wait_for(lambda: [r for r in runs_of(engine) if r["id"] == again and r["status"] not in ACTIVE], 90,
-                    "the new run to finish")
+    done = wait_for(
+        lambda: [r for r in runs_of(engine) if r["id"] == again and r["status"] not in ACTIVE],
+        90,
+        "the new run to finish",
+    )
     assert done[0]["status"] == "success" and done[0]["lines_processed"] == len(second), done[0]
     assert_lines_are_the_erps(engine, first, second)
 
@@ -104,8 +128,12 @@ def test_an_app_killed_mid_commit_leaves_its_source_to_an_immediate_cli_run(work
         with contextlib.ExitStack() as stack:
             stack.callback(killed.kill)
             run_id = queue_through(killed, token)
-            wait_for_run(engine, lambda: killed.proc.poll() is None,
-                         lambda run: run["id"] == run_id and in_commit(url)(run), "the app's commit to be under way")
+            wait_for_run(
+                engine,
+                lambda: killed.proc.poll() is None,
+                lambda run: run["id"] == run_id and in_commit(url)(run),
+                "the app's commit to be under way",
+            )
 
     code, report, err = rerun(workdir)
 

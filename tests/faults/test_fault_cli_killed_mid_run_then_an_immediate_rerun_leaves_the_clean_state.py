@@ -16,12 +16,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from fault_support import (PG_SIZE, SQLITE_SIZE, CliProcess, HeldNight, assert_lines_are_the_erps,
-                           assert_same_state, clean_store, clean_url, commit_held, in_commit, mid_extract, newest_run,
-                           night, plain_engine, rerun, run_here, setup_workdir, store_url, wait_for_run, write_night)
-from potrack.store import runs
+from fault_support import (
+    PG_SIZE,
+    SQLITE_SIZE,
+    CliProcess,
+    HeldNight,
+    assert_lines_are_the_erps,
+    assert_same_state,
+    clean_store,
+    clean_url,
+    commit_held,
+    in_commit,
+    mid_extract,
+    newest_run,
+    night,
+    plain_engine,
+    rerun,
+    run_here,
+    setup_workdir,
+    store_url,
+    wait_for_run,
+    write_night,
+)
 from store_reads import audit_events, run_row
+
+from potrack.store import runs
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 _ = clean_store  # fixture
@@ -50,7 +69,8 @@ def check_abandoned(engine: Any, seen: dict[str, Any], stage: str) -> dict[str, 
 
 
 def test_a_cli_killed_mid_extract_frees_its_source_for_an_immediate_rerun_that_leaves_the_clean_state(
-        workdir, clean_store, store_backend):
+    workdir, clean_store, store_backend
+):
     size = 3000
     first, second = two_stores_after_night_1(workdir, clean_store, size)
     engine = plain_engine(store_url(workdir, store_backend))
@@ -76,7 +96,8 @@ def test_a_cli_killed_mid_extract_frees_its_source_for_an_immediate_rerun_that_l
 
 
 def test_a_cli_killed_mid_commit_frees_its_source_for_an_immediate_rerun_that_leaves_the_clean_state(
-        workdir, clean_store, store_backend):
+    workdir, clean_store, store_backend
+):
     size = PG_SIZE if store_backend == "postgresql" else SQLITE_SIZE
     first, second = two_stores_after_night_1(workdir, clean_store, size)
     url = store_url(workdir, store_backend)
@@ -84,8 +105,9 @@ def test_a_cli_killed_mid_commit_frees_its_source_for_an_immediate_rerun_that_le
     with commit_held(url):
         killed = CliProcess(workdir, "killed")
         try:
-            seen = wait_for_run(engine, lambda: killed.proc.poll() is None, in_commit(url),
-                                "the run's data transaction to be under way")
+            seen = wait_for_run(
+                engine, lambda: killed.proc.poll() is None, in_commit(url), "the run's data transaction to be under way"
+            )
         finally:
             killed.kill()
 

@@ -9,9 +9,17 @@ import re
 import socket
 
 import pytest
-
-from fault_support import (CliProcess, HeldNight, mid_extract, newest_run, night, plain_engine, runs_of,
-                           setup_workdir, store_url)
+from fault_support import (
+    CliProcess,
+    HeldNight,
+    mid_extract,
+    newest_run,
+    night,
+    plain_engine,
+    runs_of,
+    setup_workdir,
+    store_url,
+)
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -38,8 +46,10 @@ def test_a_second_cli_run_is_refused_naming_the_live_process_and_queues_nothing(
 
     assert (code, reports) == (1, [])
     assert "Traceback" not in err
-    assert (f"potrack: erp already has run #{seen['id']} running in process {socket.gethostname()}:{first.pid}, "
-            "last sign of life ") in err
+    assert (
+        f"potrack: erp already has run #{seen['id']} running in process {socket.gethostname()}:{first.pid}, "
+        "last sign of life "
+    ) in err
     assert re.search(r"last sign of life \d+ s ago; try again when it has finished\n", err), err
     assert [(r["id"], r["status"]) for r in runs_meanwhile] == [(seen["id"], "running")]  # nothing queued
 

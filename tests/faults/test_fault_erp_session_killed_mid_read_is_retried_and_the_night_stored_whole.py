@@ -15,7 +15,6 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-
 from conftest import ERP_COLUMNS, store_rows, write_config
 from fault_support import XREF, assert_lines_are_the_erps, night, plain_engine, run_here, store_url
 from services import PgSchema, SessionKiller, create_pg_schema
@@ -39,8 +38,9 @@ def pg_erp() -> Iterator[PgSchema]:
     try:
         with engine.begin() as conn:
             conn.execute(sa.text(ERP_TABLE))
-            conn.execute(sa.text(f"INSERT INTO po_lines VALUES ({', '.join(':' + c for c in ERP_COLUMNS)})"),
-                         night(1, LINES))
+            conn.execute(
+                sa.text(f"INSERT INTO po_lines VALUES ({', '.join(':' + c for c in ERP_COLUMNS)})"), night(1, LINES)
+            )
             conn.execute(sa.text("CREATE TABLE xref (item_code text, internal_part_id text)"))
             conn.execute(sa.text("INSERT INTO xref VALUES (:c, :p)"), [{"c": c, "p": p} for c, p in XREF.items()])
         yield schema
@@ -49,9 +49,10 @@ def pg_erp() -> Iterator[PgSchema]:
         schema.drop()
 
 
-def test_an_erp_session_ended_mid_read_is_retried_and_the_night_is_stored_whole_once(workdir, pg_erp,
-                                                                                      store_backend):
-    write_config(workdir, f"""
+def test_an_erp_session_ended_mid_read_is_retried_and_the_night_is_stored_whole_once(workdir, pg_erp, store_backend):
+    write_config(
+        workdir,
+        f"""
 [[sources]]
 name = "erp"
 kind = "sql"
@@ -61,7 +62,8 @@ batch_size = 10
 custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
 retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
-""")
+""",
+    )
     killer = SessionKiller(pg_erp.name, "FETCH FORWARD 10 FROM %")
     killer.start()
     try:
@@ -75,10 +77,10 @@ retry = {{ attempts = 3, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
     assert (code, report["status"], report["retry_attempts"], report["errors"]) == (0, "success", 1, 0), report
     assert (report["lines_processed"], report["lines_new"]) == (LINES, LINES)
     engine = plain_engine(store_url(workdir, store_backend))
-    [attempt] = store_rows(engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r",
-                           r=report["run_id"])
+    [attempt] = store_rows(
+        engine, "SELECT attempt, error, transient, wait_s FROM retry_attempts WHERE run_id = :r", r=report["run_id"]
+    )
     assert attempt["attempt"] == 1 and attempt["transient"] and attempt["wait_s"] is not None
     assert attempt["error"].startswith("OperationalError: "), attempt["error"]  # the session's end, as the driver says
     assert run_row(engine, report["run_id"])["status"] == "success"
     assert_lines_are_the_erps(engine, night(1, LINES))
-

@@ -22,9 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from fault_support import (CliProcess, HeldNight, assert_lines_are_the_erps, mid_extract, newest_run, night,
-                           plain_engine, runs_of, setup_workdir, store_state, write_night)
+from fault_support import (
+    CliProcess,
+    HeldNight,
+    assert_lines_are_the_erps,
+    mid_extract,
+    newest_run,
+    night,
+    plain_engine,
+    runs_of,
+    setup_workdir,
+    store_state,
+    write_night,
+)
 
 SIZE = 3000
 DISK = "8m"
@@ -62,8 +72,9 @@ def small_disk(workdir: Path) -> Iterator[SmallDisk]:
     """A size-limited file system in the working directory, unmounted afterwards (skipped where it cannot be)."""
     path = workdir / "small"
     path.mkdir()
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={DISK},mode=0700", "tmpfs", str(path)],
-                             capture_output=True, text=True)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={DISK},mode=0700", "tmpfs", str(path)], capture_output=True, text=True
+    )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a size-limited tmpfs here (needs root, CAP_SYS_ADMIN): {mounted.stderr.strip()}")
     try:
@@ -92,8 +103,9 @@ def night_1_stored(workdir: Path, env: dict[str, str]) -> tuple[list, list, Any,
     return first, second, engine, store_state(engine)
 
 
-def check_full_disk_run(workdir: Path, disk: SmallDisk, env: dict[str, str], leaving: int, stage: str,
-                        error: str) -> None:
+def check_full_disk_run(
+    workdir: Path, disk: SmallDisk, env: dict[str, str], leaving: int, stage: str, error: str
+) -> None:
     """Night 1 with space, night 2 with `leaving` bytes free (fails in `stage` with `error`), night 2 again with
     space (succeeds)."""
     first, second, engine, before = night_1_stored(workdir, env)
@@ -145,4 +157,5 @@ def test_a_sqlite_stores_disk_filling_up_mid_run_fails_it_clearly_and_commits_no
 
     # The outcome is printed even though the store could not take it (a scheduler reading --json learns it).
     assert [(r["status"], r["error"]) for r in reports] == [
-        ("failed", "commit: OperationalError: (sqlite3.OperationalError) database or disk is full")], err
+        ("failed", "commit: OperationalError: (sqlite3.OperationalError) database or disk is full")
+    ], err

@@ -7,15 +7,29 @@ next run of the night records its own two rejections, the only open ones."""
 from __future__ import annotations
 
 import pytest
-
-import app
 from auth_support import add_personas, client_as
 from conftest import open_store
-from fault_support import (BAD_KEYS, PG_SIZE, SQLITE_SIZE, CliProcess, commit_held, in_commit, night, plain_engine,
-                           rerun, run_here, setup_workdir, store_url, wait_for_run, write_night)
+from fault_support import (
+    BAD_KEYS,
+    PG_SIZE,
+    SQLITE_SIZE,
+    CliProcess,
+    commit_held,
+    in_commit,
+    night,
+    plain_engine,
+    rerun,
+    run_here,
+    setup_workdir,
+    store_url,
+    wait_for_run,
+    write_night,
+)
+from web_support import text
+
+import app
 from pages.run_detail import layout
 from potrack.store import runs
-from web_support import text
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 BAD = {f"{po}/{line}" for po, line in BAD_KEYS}
@@ -32,8 +46,12 @@ def test_an_abandoned_run_shows_its_stage_and_rows_and_its_rejected_rows_are_not
     with commit_held(url):
         killed = CliProcess(workdir, "killed")
         try:
-            seen = wait_for_run(plain_engine(url), lambda: killed.proc.poll() is None, in_commit(url),
-                                "the run's data transaction to be under way")
+            seen = wait_for_run(
+                plain_engine(url),
+                lambda: killed.proc.poll() is None,
+                in_commit(url),
+                "the run's data transaction to be under way",
+            )
         finally:
             killed.kill()
 

@@ -18,13 +18,28 @@ import time
 from pathlib import Path
 
 import pytest
+from fault_support import (
+    CliProcess,
+    HeldNight,
+    assert_lines_are_the_erps,
+    in_commit,
+    mid_extract,
+    newest_run,
+    night,
+    plain_engine,
+    po_lines_held,
+    run_here,
+    runs_of,
+    setup_workdir,
+    sqlite_file,
+    store_url,
+    wait_for_run,
+    write_night,
+)
+from store_reads import run_row
 
-from fault_support import (CliProcess, HeldNight, assert_lines_are_the_erps, in_commit, mid_extract, newest_run,
-                           night, plain_engine, po_lines_held, run_here, runs_of, setup_workdir, sqlite_file, store_url,
-                           wait_for_run, write_night)
 from potrack.clock import utcnow
 from potrack.store.engine import SQLITE_BUSY_S
-from store_reads import run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 HOLD_S = 3.0

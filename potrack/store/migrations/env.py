@@ -10,8 +10,12 @@ from potrack.store.models import Base
 
 attributes = context.config.attributes
 if context.is_offline_mode():
-    context.configure(dialect_name=attributes["dialect_name"], target_metadata=Base.metadata,
-                      output_buffer=attributes.get("output_buffer"), literal_binds=True)
+    context.configure(
+        dialect_name=attributes["dialect_name"],
+        target_metadata=Base.metadata,
+        output_buffer=attributes.get("output_buffer"),
+        literal_binds=True,
+    )
     prepare_offline_dialect(context.get_context().dialect)
     with context.begin_transaction():
         context.run_migrations()

@@ -11,25 +11,25 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('runs', schema=None) as batch_op:
-        batch_op.drop_index('ix_runs_status')
-        batch_op.drop_index('ix_runs_source_queued')
-        batch_op.create_index('ix_runs_queued_status', ['queued_at', 'status'], unique=False)
-        batch_op.create_index('ix_runs_status_queued', ['status', 'queued_at'], unique=False)
-        batch_op.create_index('ix_runs_source_queued_status', ['source', 'queued_at', 'status'], unique=False)
+    with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_runs_status")
+        batch_op.drop_index("ix_runs_source_queued")
+        batch_op.create_index("ix_runs_queued_status", ["queued_at", "status"], unique=False)
+        batch_op.create_index("ix_runs_status_queued", ["status", "queued_at"], unique=False)
+        batch_op.create_index("ix_runs_source_queued_status", ["source", "queued_at", "status"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('runs', schema=None) as batch_op:
-        batch_op.drop_index('ix_runs_source_queued_status')
-        batch_op.drop_index('ix_runs_status_queued')
-        batch_op.drop_index('ix_runs_queued_status')
-        batch_op.create_index('ix_runs_source_queued', ['source', 'queued_at'], unique=False)
-        batch_op.create_index('ix_runs_status', ['status'], unique=False)
+    with op.batch_alter_table("runs", schema=None) as batch_op:
+        batch_op.drop_index("ix_runs_source_queued_status")
+        batch_op.drop_index("ix_runs_status_queued")
+        batch_op.drop_index("ix_runs_queued_status")
+        batch_op.create_index("ix_runs_source_queued", ["source", "queued_at"], unique=False)
+        batch_op.create_index("ix_runs_status", ["status"], unique=False)
