@@ -14,12 +14,15 @@ from dash import Dash
 
 from jobs.scheduler import RunningScheduler, start_scheduler
 from pages import _shell
-from potrack import bootstrap, demo_history
+from potrack import demo_history
 from potrack.api import register_api
 from potrack.auth.session import configure_session, init_auth
 from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError, envbool, envint, envstr
 from potrack.logs import scrub_web_logs
+from potrack.runtime import Runtime
+from potrack.runtime import install as install_runtime
+from potrack.runtime import start as start_runtime
 from potrack.store.leases import new_instance_id
 from potrack.tz import local_zone
 from potrack.web.headers import register_security_headers
@@ -35,13 +38,13 @@ register_search(server)
 scrub_web_logs(server.logger)
 
 
-def install(runtime: bootstrap.Runtime) -> None:
+def install(runtime: Runtime) -> None:
     """Make a runtime the one the pages, the API and the session key come from."""
-    bootstrap.install(runtime)
+    install_runtime(runtime)
     configure_session(server, runtime)
 
 
-def first_admin(runtime: bootstrap.Runtime) -> None:
+def first_admin(runtime: Runtime) -> None:
     """On a store with no users, create `admin` and print its generated password once."""
     generated = ensure_first_admin(runtime.engine, runtime.settings.admin_password)
     if generated is not None:
@@ -57,7 +60,7 @@ def start() -> RunningScheduler | None:
 
     Raises ConfigError for a bad configuration.
     """
-    runtime = bootstrap.start()
+    runtime = start_runtime()
     local_zone(runtime.settings.timezone)
     scheduler_on = envbool("POTRACK_SCHEDULER", True)
     install(runtime)

@@ -205,9 +205,9 @@ def install(workdir: Path, store: Path) -> None:
         POTRACK_TIMEZONE="UTC",
         POTRACK_LOG_LEVEL="WARNING",
     )
-    from potrack import bootstrap
+    from potrack import runtime
 
-    bootstrap.install(bootstrap.start())
+    runtime.install(runtime.start())
 
 
 def answer_json(result: Any) -> str:
@@ -252,10 +252,10 @@ def main(argv: list[str] | None = None) -> int:
         import app  # noqa: F401  (builds the Dash app and registers the pages, as `python app.py` does)
         from pages.runs import refresh_runs, toggle_card
         from pages.trends import DEFAULT_DAYS, refresh_trends
+        from potrack import runtime
         from potrack.store.models import Run
-        from potrack.web import context
 
-        with context.engine().connect() as conn:
+        with runtime.engine().connect() as conn:
             big_id = conn.execute(sa.select(sa.func.max(Run.id))).scalar_one()
             first, last = conn.execute(sa.select(sa.func.min(Run.queued_at), sa.func.max(Run.queued_at))).one()
         today = last.date()

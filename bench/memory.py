@@ -118,8 +118,8 @@ custom_columns = {{ udf_1 = "text", udf_3 = "number" }}
 xref = {{ query = "SELECT item_code, internal_part_id FROM {prefix}xref" }}
 """)
     sys.path.insert(0, str(ROOT))
-    from potrack.bootstrap import start
     from potrack.pipeline.runner import Pipeline
+    from potrack.runtime import start
 
     runtime = start()
     start_kib = memory_kib("VmRSS")

@@ -185,8 +185,8 @@ xref = {{ query = "SELECT item_code, internal_part_id FROM xref" }}
 def phase(workdir: Path, erp: Path, baseline: bool) -> dict:
     """One potrack run in this process (called in a child process)."""
     use_bench_source(workdir, erp)
-    from potrack.bootstrap import start
     from potrack.pipeline.runner import Pipeline
+    from potrack.runtime import start
 
     runtime = start()
     began, cpu = time.perf_counter(), time.process_time()

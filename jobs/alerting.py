@@ -10,8 +10,8 @@ from typing import Any
 from potrack import events
 from potrack.alerts.delivery import Deliverer
 from potrack.alerts.evaluate import Evaluator
-from potrack.bootstrap import Runtime
 from potrack.redact import safe_reason
+from potrack.runtime import Runtime
 
 log = logging.getLogger("potrack.jobs.alerting")
 EVALUATE_EVERY_S = 60.0

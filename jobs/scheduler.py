@@ -13,9 +13,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from jobs.alerting import EVALUATE_EVERY_S, Alerting, start_alerting
 from jobs.dispatcher import Dispatcher
 from jobs.leadership import Leadership
-from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
 from potrack.pipeline.runner import Pipeline
+from potrack.runtime import Runtime
 from potrack.store import leases, runs
 
 log = logging.getLogger("potrack.jobs")

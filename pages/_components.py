@@ -11,13 +11,14 @@ from dash import ALL, MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages._lists import json_text
+from potrack import runtime
 from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.config import ConfigError
 from potrack.store import runs
 from potrack.store.queries import Change, RunDetail, RunRow
 from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
-from potrack.web import context, figures, timefmt
+from potrack.web import figures, timefmt
 from potrack.web.access import may, permitted
 from potrack.web.links import key_of_row, line_path
 from potrack.web.palette import STATUS_COLOR
@@ -32,7 +33,7 @@ def moment(at: dt.datetime | None, now: dt.datetime | None = None) -> html.Span:
     """A time in the display time zone, exact UTC on hover, and how long ago when `now` is given."""
     if at is None:
         return html.Span("—")
-    text = timefmt.local_text(at, context.zone())
+    text = timefmt.local_text(at, runtime.zone())
     if now is not None:
         text += f" ({timefmt.relative(at, now)})"
     return html.Span(text, title=timefmt.utc_text(at), className="moment")
@@ -405,17 +406,17 @@ def run_now(
     if isinstance(actor, str):
         return True, actor, "danger", True
     try:
-        context.settings().source(source)
+        runtime.settings().source(source)
     except ConfigError:
         return True, f"There is no source named {source!r}.", "danger", True
     run_id, queued = runs.queue_run_unless_active(
-        context.engine(), source, "manual", requested_by=actor.label, accept_removals=bool(accept_removals)
+        runtime.engine(), source, "manual", requested_by=actor.label, accept_removals=bool(accept_removals)
     )
     if queued:
         accepting = ", accepting removals beyond its limit" if accept_removals else ""
         return (
             True,
-            (f"Run #{run_id} of {source} is queued{accepting} ({timefmt.local_text(utcnow(), context.zone())})."),
+            (f"Run #{run_id} of {source} is queued{accepting} ({timefmt.local_text(utcnow(), runtime.zone())})."),
             "success",
             True,
         )
@@ -428,7 +429,7 @@ def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
     if isinstance(actor, str):
         return True, actor, "danger"
     try:
-        queued = queue_retry(context.engine(), run_id, actor.label)
+        queued = queue_retry(runtime.engine(), run_id, actor.label)
     except (NotFound, RetryRefused) as exc:
         return True, f"Not queued: {exc}.", "warning"
     return (

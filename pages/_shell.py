@@ -7,9 +7,9 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, dcc, html
 
+from potrack import runtime
 from potrack.auth.session import CSRF_FIELD, csrf_token
 from potrack.clock import utcnow
-from potrack.web import context
 from potrack.web.access import signed_in
 from potrack.web.health import Health, check_sources, overall
 
@@ -18,7 +18,7 @@ HEALTH_EVERY_MS = 30_000
 
 def current_health() -> Health:
     """The verdict over every configured source, now."""
-    verdicts = context.read(check_sources, context.settings().sources, context.zone(), utcnow())
+    verdicts = runtime.read(check_sources, runtime.settings().sources, runtime.zone(), utcnow())
     return overall([v.health for v in verdicts])
 
 

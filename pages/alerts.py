@@ -13,11 +13,11 @@ from pages._alert_parts import firing_table, history_table, log_table, rules_car
 from pages._components import clicked, empty_state, toast
 from pages._ignored import ignored_note
 from pages._lists import date_range
+from potrack import runtime
 from potrack.alerts.message import TITLES
 from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.store.alerts import firing, list_alerts
-from potrack.web import context
 from potrack.web.access import may, permitted
 from potrack.web.alerts_view import delivery_logs, recent_tests, send_test, source_rules
 from potrack.web.filters import AlertView
@@ -30,21 +30,21 @@ RULES = [{"label": title, "value": rule} for rule, title in TITLES.items()]
 
 def firing_section() -> Any:
     """The firing alerts, oldest first, with their notifications."""
-    alerts = context.read(firing)
+    alerts = runtime.read(firing)
     if not alerts:
         return empty_state("No alert is firing.", "alerts-none-firing")
-    return firing_table(alerts, context.read(delivery_logs, [a.id for a in alerts]), utcnow())
+    return firing_table(alerts, runtime.read(delivery_logs, [a.id for a in alerts]), utcnow())
 
 
 def rules_section() -> list[dbc.Card]:
     """Every configured source's rules now."""
     now = utcnow()
-    return [rules_card(s, now) for s in context.read(source_rules, context.settings(), context.zone(), now)]
+    return [rules_card(s, now) for s in runtime.read(source_rules, runtime.settings(), runtime.zone(), now)]
 
 
 def tests_section() -> tuple[Any, bool]:
     """The latest test notifications, and whether any is still on its way (the page then refreshes them)."""
-    logs = context.read(recent_tests)
+    logs = runtime.read(recent_tests)
     if not logs:
         return html.P("No test notification was sent yet.", className="text-muted"), False
     return log_table(logs, "alerts-test-log"), any(log.active for log in logs)
@@ -53,7 +53,7 @@ def tests_section() -> tuple[Any, bool]:
 def channels_section() -> Any:
     """The configured channels by name and kind (never their address); a Send test notification button each for
     admins."""
-    channels = context.settings().alerts.channels
+    channels = runtime.settings().alerts.channels
     if not channels:
         return empty_state(
             "No notification channel is configured: add [[alerts.channels]] to potrack.toml "
@@ -88,7 +88,7 @@ def layout(**query: str) -> html.Div:
     """Firing alerts, then the history (filters from the query string, filled by show_history), the rules of
     every source, and the channels with their latest test notifications."""
     view = AlertView.from_params(query)
-    sources = sorted(set(context.source_names()) | ({view.source} if view.source else set()))
+    sources = sorted(set(runtime.source_names()) | ({view.source} if view.source else set()))
     filters = dbc.Row(
         [
             dbc.Col(
@@ -153,8 +153,8 @@ def filters_to_url(source: str | None, rule: str | None, start: str | None, end:
 def show_history(search: str | None) -> tuple[Any, str]:
     """The alerts the URL's filters select, firing first, then newest first, each with its notifications."""
     view = AlertView.from_search(search)
-    since, until = view.bounds(context.zone())
-    found = context.read(list_alerts, view.source, view.rule, since, until, HISTORY_LIMIT + 1)
+    since, until = view.bounds(runtime.zone())
+    found = runtime.read(list_alerts, view.source, view.rule, since, until, HISTORY_LIMIT + 1)
     if not found:
         empty = "No alerts match these filters." if view != AlertView() else "No alert has fired yet."
         return empty_state(empty, "alerts-history-empty"), empty
@@ -164,7 +164,7 @@ def show_history(search: str | None) -> tuple[Any, str]:
         if len(found) > HISTORY_LIMIT
         else f"{len(shown):,} alert{'s' if len(shown) != 1 else ''}"
     ) + " · firing first, then newest first"
-    return history_table(shown, context.read(delivery_logs, [a.id for a in shown])), count
+    return history_table(shown, runtime.read(delivery_logs, [a.id for a in shown])), count
 
 
 @dash.callback(
@@ -181,7 +181,7 @@ def send_test_notification(_clicks: list[int | None]) -> tuple[bool, str, str]:
     if isinstance(actor, str):
         return True, actor, "danger"
     try:
-        notification = send_test(context.engine(), context.settings(), channel, actor.label, utcnow())
+        notification = send_test(runtime.engine(), runtime.settings(), channel, actor.label, utcnow())
     except KeyError as exc:
         return True, f"Not sent: {exc.args[0]}.", "warning"
     return True, f"Test notification #{notification} to {channel} is being sent: its delivery shows below.", "success"

@@ -11,9 +11,9 @@ from dash import Input, Output, State, dcc, html
 from pages._components import empty_state, moment, run_link, table
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
+from potrack import runtime
 from potrack.store.audit import SEVERITIES, AuditEntry, event_types, list_events
 from potrack.store.queries import run_sources
-from potrack.web import context
 from potrack.web.filters import AuditView
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=6)
@@ -27,8 +27,8 @@ SEVERITY_COLOR = {
 def layout(**query: str) -> html.Div:
     """Filters from the query string; the events are listed by show_events."""
     view = AuditView.from_params(query)
-    types = sorted(set(context.read(event_types)) | set(view.event_types))
-    sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
+    types = sorted(set(runtime.read(event_types)) | set(view.event_types))
+    sources = sorted(set(runtime.source_names()) | set(runtime.read(run_sources)))
     filters = dbc.Row(
         [
             dbc.Col(
@@ -118,7 +118,7 @@ def events_table(events: list[AuditEntry]) -> dbc.Table:
 def show_events(search: str | None) -> tuple[Any, int, str]:
     """The page of audit events the URL asks for."""
     view = AuditView.from_search(search)
-    found = context.read(list_events, view.audit_filter(context.zone()), view.page, PER_PAGE)
+    found = runtime.read(list_events, view.audit_filter(runtime.zone()), view.page, PER_PAGE)
     empty = "No audit events match these filters." if not view.same_filters(AuditView()) else "No audit events yet."
     count = count_line(found, "events", "newest first", empty)
     return (events_table(found.events) if found.events else empty_state(count, "audit-empty")), found.pages, count

@@ -12,6 +12,7 @@ from dash import Input, Output, State, dcc, html
 from pages._components import change_text, empty_state, graph, line_link, metric_tile, moment, run_link, table
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
+from potrack import runtime
 from potrack.api.changes import export_url
 from potrack.fields import FIELDS
 from potrack.store.changes import (
@@ -24,7 +25,7 @@ from potrack.store.changes import (
     suppliers_by_slips,
 )
 from potrack.store.models import EVENT_KINDS
-from potrack.web import context, figures
+from potrack.web import figures
 from potrack.web.filters import ChangeView
 
 dash.register_page(__name__, path="/changes", name="Changes", order=3)
@@ -33,7 +34,7 @@ KINDS = [{"label": kind, "value": kind} for kind in EVENT_KINDS]
 
 def field_options() -> list[str]:
     """The fields a change can be of: the canonical ones, the part id, every source's custom columns."""
-    custom = [name for src in context.settings().sources for name in src.custom_columns]
+    custom = [name for src in runtime.settings().sources for name in src.custom_columns]
     return list(dict.fromkeys([*FIELDS, "internal_part_id", *custom]))
 
 
@@ -44,13 +45,13 @@ def _dropdown(name: str, options: list[str], value: Any, placeholder: str, multi
 def layout(**query: str) -> html.Div:
     """Filters from the query string; tiles, charts, list and export links are filled by show_changes."""
     view = ChangeView.from_params(query)
-    choices = context.read(filter_choices)
+    choices = runtime.read(filter_choices)
     filters = html.Div(
         [
             dbc.Row(
                 [
                     dbc.Col(date_range("changes-filter-dates", view.start, view.end), width="auto"),
-                    dbc.Col(_dropdown("source", context.source_names(), view.source, "any source"), md=2),
+                    dbc.Col(_dropdown("source", runtime.source_names(), view.source, "any source"), md=2),
                     dbc.Col(_dropdown("supplier", choices.suppliers, view.supplier, "any supplier"), md=2),
                     dbc.Col(_dropdown("buyer", choices.buyers, view.buyer, "any buyer"), md=2),
                     dbc.Col(_dropdown("plant", choices.plants, view.plant, "any plant"), md=2),
@@ -239,19 +240,19 @@ def tiles(summary: ChangeSummary) -> list[html.Div]:
 )
 def show_changes(search: str | None) -> tuple[Any, ...]:
     """The page of changes the URL asks for, and the tiles and charts of everything it matches."""
-    view, tz = ChangeView.from_search(search), context.zone()
+    view, tz = ChangeView.from_search(search), runtime.zone()
     flt = view.change_filter(tz)
-    found = context.read(list_changes, flt, view.page, PER_PAGE)
+    found = runtime.read(list_changes, flt, view.page, PER_PAGE)
     empty = "No change matches these filters." if not view.same_filters(ChangeView()) else "No change recorded yet."
     count = count_line(found, "changes", "newest first", empty)
     listing = changes_list(found.rows) if found.rows else empty_state(count, "changes-empty")
-    nights = context.read(changes_per_night, flt, tz)
-    suppliers = context.read(suppliers_by_slips, flt)
+    nights = runtime.read(changes_per_night, flt, tz)
+    suppliers = runtime.read(suppliers_by_slips, flt)
     return (
         listing,
         found.pages,
         count,
-        tiles(context.read(summarize_changes, flt)),
+        tiles(runtime.read(summarize_changes, flt)),
         graph("changes-nights", figures.changes_per_night_figure(nights))
         if nights
         else empty_state("No changes to chart.", "changes-nights-empty"),

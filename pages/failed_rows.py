@@ -11,11 +11,12 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from pages._components import empty_state, moment, row_key_link, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
+from potrack import runtime
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
 from potrack.store.queries import run_sources
 from potrack.store.retries import NotFound, QueuedRetry, RetryRefused, queue_row_retry, unresolved_rows_of_run
-from potrack.web import context, timefmt
+from potrack.web import timefmt
 from potrack.web.access import may, permitted
 from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
 
@@ -48,7 +49,7 @@ def _run_button(view: FailedRowView) -> tuple[str, str]:
 def layout(**query: str) -> html.Div:
     """Filters from the query string (default: unresolved rows, newest first); the list is filled by show_rows."""
     view = FailedRowView.from_params(query)
-    sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
+    sources = sorted(set(runtime.source_names()) | set(runtime.read(run_sources)))
     filters = dbc.Row(
         [
             dbc.Col(
@@ -164,8 +165,8 @@ def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
 def show_rows(search: str | None) -> tuple[Any, int, str]:
     """The page of rejected rows the URL asks for."""
     view = FailedRowView.from_search(search)
-    found = context.read(
-        list_failed_rows, view.row_filter(context.zone()), view.page, PER_PAGE, newest_first=view.order == "newest"
+    found = runtime.read(
+        list_failed_rows, view.row_filter(runtime.zone()), view.page, PER_PAGE, newest_first=view.order == "newest"
     )
     empty = (
         "No failed rows match these filters."
@@ -204,10 +205,10 @@ def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any,
     if isinstance(actor, str):
         return True, actor, "danger"
     try:
-        ids = picked if run_id is None else context.read(unresolved_rows_of_run, run_id)
+        ids = picked if run_id is None else runtime.read(unresolved_rows_of_run, run_id)
         if run_id is not None and not ids:
             raise RetryRefused(f"run #{run_id} has no unresolved failed rows")
-        return True, _queued(queue_row_retry(context.engine(), ids, actor.label)), "success"
+        return True, _queued(queue_row_retry(runtime.engine(), ids, actor.label)), "success"
     except (NotFound, RetryRefused) as exc:
         return True, f"Not queued: {exc}.", "warning"
 

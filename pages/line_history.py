@@ -12,8 +12,8 @@ from dash import dcc, html
 
 from pages._components import change_text, empty_state, moment, run_link, status_badge, table
 from pages._lists import json_text
+from potrack import runtime
 from potrack.store.line_history import LineHistory, line_history
-from potrack.web import context
 from potrack.web.links import line_from_path, search_path
 
 dash.register_page(__name__, path_template="/lines/<source>/<po>/<line>", name="PO line", nav=False)
@@ -106,7 +106,7 @@ def rejected_rows(history: LineHistory) -> Any:
 def layout(source: str | None = None, po: str | None = None, line: str | None = None, **_query: str) -> html.Div:
     """The line the path names (its parts quoted: a PO number may hold '/')."""
     key = line_from_path(source or "", po or "", line or "")
-    history = context.read(line_history, *key) if key else None
+    history = runtime.read(line_history, *key) if key else None
     if key is None or history is None:
         named = f"{key[1]}/{key[2]} of source {key[0]}" if key else repr(f"{po}/{line}")
         return html.Div(

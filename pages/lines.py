@@ -7,8 +7,8 @@ import dash
 from dash import html
 
 from pages._components import empty_state, line_link, table
+from potrack import runtime
 from potrack.store.line_history import MAX_FOUND, find_lines
-from potrack.web import context
 from potrack.web.search import MAX_SEARCH, searchable
 
 dash.register_page(__name__, path="/lines", name="Lines", nav=False)
@@ -37,7 +37,7 @@ def layout(q: str | None = None, **_query: str) -> html.Div:
             ],
             id="lines-found",
         )
-    found = context.read(find_lines, text)
+    found = runtime.read(find_lines, text)
     if not found:
         return html.Div(
             [

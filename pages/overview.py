@@ -12,13 +12,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
 from pages._components import moment, progress_bar, run_now_control, run_now_toast, status_badge
+from potrack import runtime
 from potrack.alerts.message import TITLES
 from potrack.clock import utcnow
 from potrack.config import SourceConfig
 from potrack.schedule import next_fire
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.queries import SourceStatus, source_statuses
-from potrack.web import context, timefmt
+from potrack.web import timefmt
 from potrack.web.health import alert_color
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
@@ -34,7 +35,7 @@ def alert_badges(alerts: Sequence[AlertRow]) -> html.Div | None:
     message on hover; None when none fires."""
     if not alerts:
         return None
-    zone = context.zone()
+    zone = runtime.zone()
     return html.Div(
         [
             dcc.Link(
@@ -74,9 +75,9 @@ def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime, alert
             " · ",
             dcc.Link(f"run #{ok.id}", href=f"/runs/{ok.id}"),
         ]
-    fire = next_fire(cfg.schedule, context.zone(), now)
+    fire = next_fire(cfg.schedule, runtime.zone(), now)
     scheduled: list[Any] = [moment(fire, now) if fire else "never", html.Code(f" {cfg.schedule}", className="ms-1")]
-    if not context.scheduler_on():
+    if not runtime.scheduler_on():
         scheduled.append(html.Small(" (the scheduler is off in this process)", className="text-muted"))
     rows = [_row("Last run", *last_run), _row("Last successful run", *last_ok), _row("Next scheduled run", *scheduled)]
     body: list[Any] = [alert_badges(alerts), html.Table(html.Tbody(rows), className="mb-2")]
@@ -94,8 +95,8 @@ def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime, alert
 
 def cards() -> tuple[list[dbc.Col], bool]:
     """Every configured source's card, and whether any source has a queued or running run."""
-    cfgs, now = context.settings().sources, utcnow()
-    statuses, alerts = context.read(source_statuses, [c.name for c in cfgs]), context.read(firing)
+    cfgs, now = runtime.settings().sources, utcnow()
+    statuses, alerts = runtime.read(source_statuses, [c.name for c in cfgs]), runtime.read(firing)
     return (
         [source_card(c, s, now, [a for a in alerts if a.source == c.name]) for c, s in zip(cfgs, statuses)],
         any(s.active for s in statuses),
@@ -109,7 +110,7 @@ def layout(**_query: str) -> html.Div:
         [
             html.H2("Overview"),
             dbc.Row(children, id="overview-cards"),
-            *[run_now_toast(name) for name in context.source_names()],
+            *[run_now_toast(name) for name in runtime.source_names()],
             dcc.Interval(id="overview-tick", interval=TICK_MS, disabled=not active),
         ]
     )

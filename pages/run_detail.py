@@ -8,12 +8,12 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
+from potrack import runtime
 from potrack.bounds import id_of, lenient, whole_number
 from potrack.clock import utcnow
 from potrack.store.models import Run
 from potrack.store.paging import page_count
 from potrack.store.queries import change_page, run_detail
-from potrack.web import context
 from potrack.web.export import changes_csv
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
@@ -25,7 +25,7 @@ PAGE = lenient(whole_number(1, 2**31 - 1))
 def layout(run_id: str | None = None, **_query: str) -> html.Div:
     """The run's summary and details; the changes are paged by show_changes."""
     number = RUN_ID(run_id) if run_id else None
-    detail = context.read(run_detail, number, CHANGES_PER_PAGE) if number is not None else None
+    detail = runtime.read(run_detail, number, CHANGES_PER_PAGE) if number is not None else None
     if detail is None:
         return html.Div(
             [
@@ -96,7 +96,7 @@ def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
     number = RUN_ID(run_id)
     if number is None:
         raise PreventUpdate
-    return changes_table(context.read(change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
+    return changes_table(runtime.read(change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
 
 
 @dash.callback(
@@ -108,7 +108,7 @@ def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
 def download_changes(n_clicks: int | None, run_id: int) -> dict[str, object]:
     """The run's change events as a CSV file."""
     number = RUN_ID(run_id)
-    text = context.read(changes_csv, number) if n_clicks and number is not None else None
+    text = runtime.read(changes_csv, number) if n_clicks and number is not None else None
     if text is None:
         raise PreventUpdate
     return dcc.send_string(text, f"potrack-run-{run_id}-changes.csv")

@@ -23,11 +23,12 @@ from pages._components import (
 )
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
+from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
 from potrack.store.runs import ACTIVE_STATUSES
-from potrack.web import context, timefmt
+from potrack.web import timefmt
 from potrack.web.filters import ViewFilters
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
@@ -37,7 +38,7 @@ TICK_MS = 2000
 def layout(**query: str) -> html.Div:
     """Filters from the query string; the list itself is filled by refresh_runs."""
     view = ViewFilters.from_params(query)
-    sources = sorted(set(context.source_names()) | set(context.read(run_sources)))
+    sources = sorted(set(runtime.source_names()) | set(runtime.read(run_sources)))
     filters = dbc.Row(
         [
             dbc.Col(date_range("runs-filter-dates", view.start, view.end), width="auto"),
@@ -60,7 +61,7 @@ def layout(**query: str) -> html.Div:
     )
     above = [
         html.Div(id="runs-run-now", className="mb-1"),
-        *[run_now_toast(name) for name in context.source_names()],
+        *[run_now_toast(name) for name in runtime.source_names()],
         retry_toast(),
         html.Div(id="runs-banner"),
         ignored_note("runs", ViewFilters.ignored(query)),
@@ -136,9 +137,9 @@ def refresh_runs(
 ) -> tuple[Any, ...]:
     """Show the page of runs the URL asks for (again after a Run now or Retry run); when the same runs are shown,
     only their summaries, classes and data-status are redrawn."""
-    view, tz, now = ViewFilters.from_search(search), context.zone(), utcnow()
-    page = context.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
-    statuses = context.read(source_statuses, context.source_names())
+    view, tz, now = ViewFilters.from_search(search), runtime.zone(), utcnow()
+    page = runtime.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
+    statuses = runtime.read(source_statuses, runtime.source_names())
     failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILURES]
     failed_ids = {run.id for run in failures}
     if page.runs and [r.id for r in page.runs] == [s["index"] for s in shown]:
@@ -180,7 +181,7 @@ def toggle_card(n_clicks: int | None, is_open: bool | None, summary: dict[str, A
         raise PreventUpdate
     if is_open:
         return False, no_update
-    detail = context.read(run_detail, int(summary["index"]))
+    detail = runtime.read(run_detail, int(summary["index"]))
     if detail is None:
         return True, empty_state("This run is no longer in the store.", "run-missing")
     return True, run_details(detail, first_changes(detail))

@@ -11,9 +11,10 @@ from dash import Input, Output, dcc, html
 
 from pages._components import empty_state, graph
 from pages._ignored import ignored_note
+from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.queries import outcomes_by_day, run_series, run_sources
-from potrack.web import context, figures
+from potrack.web import figures
 from potrack.web.filters import ViewFilters
 
 dash.register_page(__name__, path="/trends", name="Trends", order=2)
@@ -29,8 +30,8 @@ CHARTS = (
 def layout(**query: str) -> html.Div:
     """Date range (default the last 30 days) and source (default the first configured one); charts by callback."""
     view = ViewFilters.from_params(query)
-    today = utcnow().astimezone(context.zone()).date()
-    sources = list(dict.fromkeys(context.source_names() + context.read(run_sources)))
+    today = utcnow().astimezone(runtime.zone()).date()
+    sources = list(dict.fromkeys(runtime.source_names() + runtime.read(run_sources)))
     filters = dbc.Row(
         [
             dbc.Col(
@@ -78,13 +79,13 @@ def layout(**query: str) -> html.Div:
 )
 def refresh_trends(start: str | None, end: str | None, source: str | None) -> tuple[Any, ...]:
     """The four charts for a date range and source, aggregated in SQL; a plain message where there is no data."""
-    view, tz = ViewFilters.from_inputs(start, end, [], source), context.zone()
+    view, tz = ViewFilters.from_inputs(start, end, [], source), runtime.zone()
     if not view.source:
         message = empty_state("No source has runs yet.", "trends-empty")
         return message, message, message, message, ""
     flt = view.run_filter(tz)
-    series = context.read(run_series, flt)
-    outcomes = context.read(outcomes_by_day, flt, tz)
+    series = runtime.read(run_series, flt)
+    outcomes = runtime.read(outcomes_by_day, flt, tz)
     span = f"between {view.start or 'the first run'} and {view.end or 'today'}"
     none_done = empty_state(f"No completed (success or partial) run of {view.source} {span}.", "trends-empty")
     note = f"{series.total:,} completed runs of {view.source} {span}" + (

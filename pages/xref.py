@@ -12,10 +12,10 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from pages._components import empty_state, moment, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, list_page
+from potrack import runtime
 from potrack.auth.roles import Action
 from potrack.bounds import text_within, why_not
 from potrack.store.xref import GAP_STATES, Gap, MappingRefused, list_gaps, map_item_code
-from potrack.web import context
 from potrack.web.access import may, permitted
 from potrack.web.filters import GapView
 
@@ -32,7 +32,7 @@ def layout(**query: str) -> html.Div:
         [
             dbc.Col(
                 dcc.Dropdown(
-                    id="xref-filter-source", options=context.source_names(), value=view.source, placeholder="any source"
+                    id="xref-filter-source", options=runtime.source_names(), value=view.source, placeholder="any source"
                 ),
                 md=2,
             ),
@@ -140,7 +140,7 @@ def gaps_table(gaps: list[Gap]) -> dbc.Table:
 def show_gaps(search: str | None, _mapped: int | None) -> tuple[Any, int, str]:
     """The page of gaps the URL asks for (again after each mapping)."""
     view = GapView.from_search(search)
-    found = context.read(list_gaps, view.gap_filter(), view.page, PER_PAGE)
+    found = runtime.read(list_gaps, view.gap_filter(), view.page, PER_PAGE)
     empty = {
         "open": "No open xref gap: every item code of the latest runs is mapped.",
         "resolved": "No resolved xref gap yet.",
@@ -154,14 +154,14 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
     actor = permitted(Action.MAP_ITEM_CODES, "mapped")
     if isinstance(actor, str):
         return True, actor, "danger"
-    if source not in context.source_names():
+    if source not in runtime.source_names():
         return True, f"Not mapped: {source!r} is not a configured source.", "warning"
     for field, value in (("item_code", item_code), ("internal_part_id", part_id)):
         reason = STORABLE(value) if isinstance(value, str) else None  # NUL: PostgreSQL refuses it
         if reason:
             return True, f"Not mapped: {FIELD_NAMES[field]} {reason}.", "warning"
     try:
-        done = map_item_code(context.engine(), source, item_code, part_id, actor.label)
+        done = map_item_code(runtime.engine(), source, item_code, part_id, actor.label)
     except MappingRefused as exc:
         reason = str(exc).removeprefix(f"{exc.field}: ")
         return True, f"Not mapped: {FIELD_NAMES.get(exc.field, exc.field)} {reason}.", "warning"

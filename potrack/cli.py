@@ -9,7 +9,6 @@ import sys
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
-from potrack import bootstrap
 from potrack.alerts.delivery import deliver_within
 from potrack.alerts.evaluate import Evaluator
 from potrack.auth import commands as auth_commands
@@ -19,6 +18,8 @@ from potrack.fields import custom_key
 from potrack.logs import configure_logging
 from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
 from potrack.redact import safe_reason
+from potrack.runtime import Runtime
+from potrack.runtime import start as start_runtime
 from potrack.store.custom_columns import RenameRefused, rename_custom_column
 from potrack.store.engine import OFFLINE_DIALECTS, ensure_schema, make_engine, migration_sql
 
@@ -76,7 +77,7 @@ def _print_report(report: RunReport, as_json: bool) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    runtime = bootstrap.start()
+    runtime = start_runtime()
     names = [args.source] if args.source else [s.name for s in runtime.settings.sources]
     for name in names:
         runtime.settings.source(name)
@@ -90,7 +91,7 @@ def _run(args: argparse.Namespace) -> int:
     return max(codes, key=lambda c: (c != EXIT_OK, c == EXIT_FAILED, c))
 
 
-def _alert(runtime: bootstrap.Runtime, names: list[str]) -> None:
+def _alert(runtime: Runtime, names: list[str]) -> None:
     """Evaluate the alert rules of the sources run and wait (at most 30 s) for the notifications to go out."""
     evaluator = Evaluator(runtime.settings, runtime.engine)
     try:
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "run":
             return _run(args)
         if args.command in ("users", "tokens"):
-            runtime = bootstrap.start()
+            runtime = start_runtime()
             (auth_commands.run_users if args.command == "users" else auth_commands.run_tokens)(runtime.engine, args)
             return EXIT_OK
         return _db(args)

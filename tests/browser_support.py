@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from app_processes import AppProcess
 from services import free_port, unavailable
 
-from potrack.bootstrap import Runtime
+from potrack.runtime import Runtime
 from potrack.store.models import Run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -136,7 +136,7 @@ def write_demo_config(root: Path, lines: int = 200) -> Path:
 @contextlib.contextmanager
 def open_runtime(root: Path) -> Iterator[Runtime]:
     """The settings and migrated store of root, opened in this process the way the app opens them."""
-    from potrack.bootstrap import start
+    from potrack.runtime import start
 
     with pytest.MonkeyPatch.context() as mp:
         for name in [n for n in os.environ if n.startswith("POTRACK_")]:

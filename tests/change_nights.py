@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from conftest import Erp, erp_line, open_store, run_cli, sql_source_config, write_config
 
-from potrack.bootstrap import Runtime
+from potrack.runtime import Runtime
 from potrack.store import runs
 
 UTC = dt.UTC

@@ -21,7 +21,7 @@ from web_support import live_runs
 
 import app  # (builds the Dash app, without a scheduler: page modules can be imported only after it)
 from potrack import cli
-from potrack.bootstrap import Runtime, start
+from potrack.runtime import Runtime, start
 
 # How the test run itself is configured, not potrack: kept when a test clears POTRACK_* from the environment.
 SERVICE_SETTINGS = ("POTRACK_REQUIRE_SERVICES", "POTRACK_TEST_PG_URL", "POTRACK_CHROMIUM")

@@ -11,8 +11,8 @@ from web_support import demo_run
 
 from jobs.alerting import start_alerting
 from potrack.alerts.settings import AlertSettings, ChannelConfig
-from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
+from potrack.runtime import Runtime
 from potrack.store.models import AlertDelivery, AlertNotification
 
 

@@ -25,8 +25,8 @@ import app
 from potrack.api.contract import contract_of
 from potrack.api.responses import Attempt, Error, Output, Queued
 from potrack.api.routes import ROUTES
-from potrack.bootstrap import Runtime, start
 from potrack.clock import utcnow
+from potrack.runtime import Runtime, start
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, ReceiptBatch
 

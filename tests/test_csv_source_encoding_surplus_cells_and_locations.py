@@ -16,7 +16,7 @@ from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, run_cli_process
 from store_reads import expect, failed_rows, lines, metrics, run_row
 
 import app
-from potrack.bootstrap import start
+from potrack.runtime import start
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

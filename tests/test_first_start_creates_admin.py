@@ -9,7 +9,7 @@ from auth_support import sign_in
 from conftest import store_rows
 
 import app
-from potrack.bootstrap import start
+from potrack.runtime import start
 
 
 def test_a_fresh_store_gets_an_admin_whose_password_is_printed_once(workdir, capsys):

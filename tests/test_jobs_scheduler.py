@@ -10,8 +10,8 @@ from store_reads import run_row
 from web_support import add_run
 
 from jobs.scheduler import MISFIRE_GRACE_S, abandon_stale, build_scheduler, queue_scheduled_run
-from potrack.bootstrap import Runtime
 from potrack.clock import utcnow
+from potrack.runtime import Runtime
 from potrack.store import runs
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

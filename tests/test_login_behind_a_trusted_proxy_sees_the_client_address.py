@@ -9,8 +9,8 @@ from auth_support import sign_in
 from conftest import store_rows
 
 import app
-from potrack.bootstrap import Runtime
 from potrack.config import ConfigError, load_settings
+from potrack.runtime import Runtime
 
 
 def behind_proxies(web, hops):

@@ -8,7 +8,7 @@ from conftest import run_cli_process
 from metrics_support import scrape
 
 import app
-from potrack.bootstrap import start
+from potrack.runtime import start
 
 TOKEN = "metr1cs-5ecret-t0ken-for-prometheus"
 

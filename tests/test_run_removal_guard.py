@@ -26,7 +26,7 @@ from store_reads import (
 )
 
 import app
-from potrack.bootstrap import start
+from potrack.runtime import start
 from potrack.store.models import AuditEvent, Run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

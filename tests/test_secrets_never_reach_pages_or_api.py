@@ -11,7 +11,7 @@ from test_secrets_never_shown import SECRETS, TOKEN, URL_PWD, config
 
 import app
 from pages import _shell, alerts, audit, failed_rows, overview, run_detail, runs
-from potrack.bootstrap import start
+from potrack.runtime import start
 from potrack.store.retries import queue_retry
 
 

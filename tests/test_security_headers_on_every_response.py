@@ -9,7 +9,7 @@ from auth_support import client_as
 from services import free_port
 
 import app
-from potrack.bootstrap import Runtime
+from potrack.runtime import Runtime
 from potrack.store.engine import make_engine
 
 EXPECTED = {

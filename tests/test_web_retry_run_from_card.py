@@ -13,9 +13,9 @@ from web_support import add_run, find_all, of_type, text
 from pages import run_detail
 from pages._components import queue_retry_of, retry_run, run_summary
 from pages.runs import toggle_card
+from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.queries import get_run
-from potrack.web import context
 
 
 def details(run_id, name, web):
@@ -90,7 +90,7 @@ def test_the_chain_shows_both_ways(web):
     with acting_as(web.engine, "otto"):
         queue_retry_of(failed)
     retry = run_rows(web.engine)[-1].id
-    summary = run_summary(context.read(get_run, retry), utcnow())
+    summary = run_summary(runtime.read(get_run, retry), utcnow())
     assert (f"retry of #{failed}", f"/runs/{failed}") in links(summary) and "retry" in text(summary)
     assert ("#" + str(retry), f"/runs/{retry}") in links(details(failed, "vera", web))
     assert f"retried by #{retry}" in text(details(failed, "vera", web))

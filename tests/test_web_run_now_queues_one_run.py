@@ -9,9 +9,9 @@ from potrack.store.models import Run
 
 
 def click(n, source="demo", engine=None):
-    from potrack import bootstrap
+    from potrack import runtime
 
-    with acting_as(engine or bootstrap.current().engine, "otto"):
+    with acting_as(engine or runtime.current().engine, "otto"):
         return run_now(n, {"type": "run-now", "source": source})
 
 

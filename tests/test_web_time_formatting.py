@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pages._components import moment
-from potrack import bootstrap
-from potrack.bootstrap import Runtime
+from potrack import runtime
 from potrack.config import ConfigError
+from potrack.runtime import Runtime
 from potrack.tz import local_zone, offset_spans
 from potrack.web.timefmt import duration, local_day_start, local_text, relative, utc_text
 
@@ -76,6 +76,6 @@ def test_timezone_setting_names_an_iana_zone_or_defaults_to_the_machine():
 
 
 def test_pages_show_moments_in_potrack_timezone_with_utc_on_hover(web):
-    bootstrap.install(Runtime(dataclasses.replace(web.settings, timezone="Asia/Tokyo"), web.engine))
+    runtime.install(Runtime(dataclasses.replace(web.settings, timezone="Asia/Tokyo"), web.engine))
     span = moment(AT, AT + dt.timedelta(hours=3))
     assert (span.children, span.title) == ("2026-07-01 11:00 JST (3 h ago)", "2026-07-01 02:00:05 UTC")

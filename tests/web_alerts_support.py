@@ -16,8 +16,8 @@ from web_support import add_run
 import app
 from potrack.alerts.delivery import deliver_one
 from potrack.alerts.evaluate import Evaluator
-from potrack.bootstrap import Runtime, start
 from potrack.clock import utcnow
+from potrack.runtime import Runtime, start
 from potrack.store import alerts as store
 
 HOUR = dt.timedelta(hours=1)

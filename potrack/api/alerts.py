@@ -8,13 +8,13 @@ import datetime as dt
 import flask
 import sqlalchemy as sa
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.models import AlertsQuery
 from potrack.api.responses import AlertList
 from potrack.api.serialize import alert_json
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow
-from potrack.web import context
 
 
 def select_alerts(
@@ -38,7 +38,7 @@ def list_alerts(query: AlertsQuery) -> flask.Response:
     """List alerts, firing first, then newest first, with their notifications.
 
     Any signed-in role. The alerts page (/alerts) shows the same, with every delivery attempt."""
-    with context.engine().connect() as conn:
+    with runtime.engine().connect() as conn:
         found = select_alerts(conn, query.state, query.source, query.rule, query.since, query.until, query.limit)
         notes = store.deliveries(conn, [a.id for a in found]) if found else {}
     return flask.jsonify({"count": len(found), "results": [alert_json(a, notes.get(a.id, [])) for a in found]})

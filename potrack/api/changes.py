@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import flask
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import ChangeFilters, ChangesExportQuery, ChangesQuery
@@ -17,7 +18,7 @@ from potrack.api.responses import ChangeRowPage
 from potrack.api.serialize import iso, page_json
 from potrack.store.changes import ChangeFilter, ChangeRow, count_changes, iter_changes
 from potrack.store.changes import list_changes as list_change_rows
-from potrack.web import change_export, context
+from potrack.web import change_export
 from potrack.web.links import line_path
 
 FORMATS = {
@@ -104,7 +105,7 @@ def list_changes(query: ChangesQuery) -> flask.Response:
     Change events of every run, newest first, with the line's current supplier, item, part, buyer, plant and open
     quantity, and how far a date (days, signed) or a number (delta, percent) moved; a price change's value impact
     is the unit price's change times the open quantity. Filtered and paged in SQL."""
-    found = context.read(list_change_rows, change_filter(query), query.page, query.per_page)
+    found = runtime.read(list_change_rows, change_filter(query), query.page, query.per_page)
     body = page_json([], found.total, found.page, found.pages, found.per_page)
     return flask.jsonify({**body, "results": [change_json(r) for r in found.rows]})
 
@@ -125,18 +126,18 @@ def export_changes(query: ChangesExportQuery) -> flask.Response:
     time zone."""
     flt, fmt = change_filter(query), query.format
     if fmt == "xlsx":
-        total = context.read(count_changes, flt)
+        total = runtime.read(count_changes, flt)
         if total > change_export.MAX_WORKBOOK_ROWS:
             raise ApiError(
                 409,
                 f"{total:,} changes match: more than an Excel sheet holds "
                 f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV",
             )
-    tz = context.zone()
+    tz = runtime.zone()
 
     def body() -> Iterator[Any]:
         """The file's chunks, read on a connection of its own that ends with them (or when the client leaves)."""
-        with context.engine().connect() as conn:
+        with runtime.engine().connect() as conn:
             rows = iter_changes(conn, flt)
             yield from (change_export.csv_chunks(rows, tz) if fmt == "csv" else change_export.workbook_chunks(rows, tz))
 

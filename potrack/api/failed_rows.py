@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import flask
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import FailedRowsQuery, RowPath, RunPath
@@ -13,20 +14,19 @@ from potrack.api.serialize import page_json
 from potrack.auth.roles import Action, Actor
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
 from potrack.store.retries import queue_row_retry, unresolved_rows_of_run
-from potrack.web import context
 
 
 @endpoint(FailedRowPage, query=FailedRowsQuery, answers={200: "A page of rows."})
 def list_rows(query: FailedRowsQuery) -> flask.Response:
     """List rejected rows, by their run's queue time, a page at a time."""
     flt = FailedRowFilter(query.source, query.run_id, query.since, query.until, query.resolved)
-    found = context.read(list_failed_rows, flt, query.page, query.per_page, query.order == "newest")
+    found = runtime.read(list_failed_rows, flt, query.page, query.per_page, query.order == "newest")
     return flask.jsonify(page_json(found.rows, found.total, found.page, found.pages, found.per_page))
 
 
 def _retry(actor: Actor, row_ids: list[int]) -> flask.Response:
     """Queue a row_retry run per source for these rows in the actor's name: 202 with the runs."""
-    queued = queue_row_retry(context.engine(), row_ids, actor.label)
+    queued = queue_row_retry(runtime.engine(), row_ids, actor.label)
     body = {"runs": [{"run_id": q.run_id, "source": q.source, "rows": q.rows} for q in queued], "status": "queued"}
     return accepted(body, queued[0].run_id)
 
@@ -62,7 +62,7 @@ def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run's failed rows.
 
     Queue a row_retry run for every unresolved rejected row of a run."""
-    rows = context.read(unresolved_rows_of_run, path.run_id)
+    rows = runtime.read(unresolved_rows_of_run, path.run_id)
     if not rows:
         raise ApiError(409, f"run #{path.run_id} has no unresolved failed rows")
     return _retry(actor, rows)

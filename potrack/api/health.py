@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import flask
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.responses import Health
 from potrack.api.serialize import health_json
 from potrack.clock import utcnow
-from potrack.web import context
 from potrack.web.health import check_sources, overall
 
 
@@ -18,7 +18,7 @@ def health() -> flask.Response:
 
     The navbar's verdict: failing when a source's latest run failed or was abandoned, degraded when it was partial
     or its data is stale; each source's latest run and freshness. Public; holds no error text."""
-    verdicts = context.read(check_sources, context.settings().sources, context.zone(), utcnow())
+    verdicts = runtime.read(check_sources, runtime.settings().sources, runtime.zone(), utcnow())
     response = flask.jsonify(health_json(overall([v.health for v in verdicts]).level, verdicts))
     response.headers["Cache-Control"] = "no-store"
     return response

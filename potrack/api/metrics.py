@@ -18,11 +18,11 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4, generate_late
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 from prometheus_client.utils import floatToGoString
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import error_response
 from potrack.store.metrics_queries import DURATION_BUCKETS, StoreMetrics, read_metrics
 from potrack.store.models import ALERT_RULES
-from potrack.web import context
 
 log = logging.getLogger("potrack.api")
 TEXT = {CONTENT_TYPE_PLAIN_0_0_4: {"type": "string", "description": "Prometheus's text format 0.0.4."}}
@@ -151,10 +151,10 @@ def metrics() -> flask.Response:
     Runs, durations, latest runs and firing alerts of the configured sources in Prometheus's text format (0.0.4),
     read from the store on every scrape. Public unless POTRACK_METRICS_TOKEN is set; then `Authorization: Bearer
     <token>` is required. Takes no query parameters."""
-    refused = _refusal(context.settings().metrics_token)
+    refused = _refusal(runtime.settings().metrics_token)
     if refused is not None:
         return refused
-    body = generate_latest(StoreCollector(context.engine(), context.source_names()))
+    body = generate_latest(StoreCollector(runtime.engine(), runtime.source_names()))
     response = flask.Response(body, content_type=CONTENT_TYPE_PLAIN_0_0_4)
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -7,6 +7,7 @@ from typing import Any
 
 import flask
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError, BadParameter
 from potrack.api.models import RunChangesQuery, RunNowBody, RunPath, RunsQuery, encode_cursor
@@ -19,7 +20,6 @@ from potrack.store.api_queries import run_changes, run_record_detail, runs_after
 from potrack.store.queries import RunFilter
 from potrack.store.retries import queue_retry
 from potrack.store.runs import queue_run_unless_active
-from potrack.web import context
 
 QUEUED = {202: "Queued (Location: the queued run's URL)."}
 
@@ -39,9 +39,9 @@ def _missing(run_id: int) -> ApiError:
 def configured_source(name: str) -> str:
     """The name of a configured source, else a 400 naming the field `source` and the known ones."""
     try:
-        context.settings().source(name)
+        runtime.settings().source(name)
     except ConfigError:
-        known = ", ".join(context.source_names())
+        known = ", ".join(runtime.source_names())
         raise BadParameter("source", f"there is no source named {name!r} (configured: {known})") from None
     return name
 
@@ -50,7 +50,7 @@ def configured_source(name: str) -> str:
 def list_runs(query: RunsQuery) -> flask.Response:
     """List runs, newest first (keyset paging)."""
     flt = RunFilter(query.since, query.until, query.status, query.source)
-    found = context.read(runs_after, flt, query.limit, query.cursor)
+    found = runtime.read(runs_after, flt, query.limit, query.cursor)
     next_url = None
     if found.more:
         last = found.runs[-1]
@@ -65,7 +65,7 @@ def get_run(path: RunPath) -> flask.Response:
     """One run in detail.
 
     The run, why it failed, its unmapped codes, attempts, rejected rows and first changes."""
-    found = context.read(run_record_detail, path.run_id, DETAIL_ROWS)
+    found = runtime.read(run_record_detail, path.run_id, DETAIL_ROWS)
     if found is None:
         raise _missing(path.run_id)
     return flask.jsonify(run_detail_json(*found, utcnow()))
@@ -79,7 +79,7 @@ def get_run(path: RunPath) -> flask.Response:
 )
 def list_changes(path: RunPath, query: RunChangesQuery) -> flask.Response:
     """A run's change events, paged, in the order they were written."""
-    found = context.read(run_changes, path.run_id, query.page, query.per_page)
+    found = runtime.read(run_changes, path.run_id, query.page, query.per_page)
     if found is None:
         raise _missing(path.run_id)
     return flask.jsonify(
@@ -102,7 +102,7 @@ def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
     if body.accept_removals:
         require(actor, Action.ACCEPT_REMOVALS)
     run_id, queued = queue_run_unless_active(
-        context.engine(),
+        runtime.engine(),
         source,
         "manual",
         requested_by=actor.label,
@@ -130,5 +130,5 @@ def retry_run(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run.
 
     Queue a retry of a failed, partial or abandoned run."""
-    retry = queue_retry(context.engine(), path.run_id, actor.label)
+    retry = queue_retry(runtime.engine(), path.run_id, actor.label)
     return accepted({"run_id": retry.run_id, "status": "queued", "retry_of": path.run_id}, retry.run_id)

@@ -6,6 +6,7 @@ from typing import Any
 
 import flask
 
+from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import BadParameter
 from potrack.api.models import GapsQuery, MappingBody
@@ -14,7 +15,6 @@ from potrack.api.runs import configured_source
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action, Actor
 from potrack.store.xref import Gap, GapFilter, MappingRefused, list_gaps, map_item_code
-from potrack.web import context
 
 
 def gap_json(gap: Gap) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def list_xref_gaps(query: GapsQuery) -> flask.Response:
     Every item code a completed run left unmapped, per source, with its lifecycle: first and last seen, nights
     open, lines and open value now, when it was resolved, and the mapping made in potrack if any. Costliest (open
     value) first."""
-    found = context.read(list_gaps, GapFilter(query.source, query.state), query.page, query.per_page)
+    found = runtime.read(list_gaps, GapFilter(query.source, query.state), query.page, query.per_page)
     body = page_json([], found.total, found.page, found.pages, found.per_page)
     return flask.jsonify({**body, "results": [gap_json(g) for g in found.gaps]})
 
@@ -46,7 +46,7 @@ def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
     next run and wins over the source's own xref."""
     source = configured_source(body.source)
     try:
-        mapping = map_item_code(context.engine(), source, body.item_code, body.internal_part_id, actor.label).mapping
+        mapping = map_item_code(runtime.engine(), source, body.item_code, body.internal_part_id, actor.label).mapping
     except MappingRefused as exc:
         raise BadParameter(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
     response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})

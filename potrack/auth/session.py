@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response as BaseResponse
 
-from potrack import bootstrap
 from potrack.auth import throttle
 from potrack.auth.login_page import login_html, logout_html
 from potrack.auth.roles import Action, Actor, require
 from potrack.auth.secret_key import session_secret
 from potrack.auth.tokens import actor_for_token
 from potrack.auth.users import UserRow, authenticate, get_user
+from potrack.runtime import Runtime, current
 from potrack.store import audit
 
 log = logging.getLogger("potrack.auth")
@@ -44,7 +44,7 @@ class SessionUser(flask_login.UserMixin):
 
 
 def _engine() -> sa.Engine:
-    return bootstrap.current().engine
+    return current().engine
 
 
 def current_actor() -> Actor | None:
@@ -195,7 +195,7 @@ def init_auth(server: flask.Flask) -> None:
     server.add_url_rule("/logout", "potrack_logout", _logout, methods=["GET", "POST"])
 
 
-def configure_session(server: flask.Flask, runtime: bootstrap.Runtime) -> None:
+def configure_session(server: flask.Flask, runtime: Runtime) -> None:
     """Give the server the runtime's session key, cookie security and trusted reverse proxies."""
     server.secret_key = session_secret(runtime.settings.secret_key, runtime.settings.instance_dir)
     server.config.update(

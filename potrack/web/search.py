@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import flask
 
+from potrack import runtime
 from potrack.bounds import lenient, text_within
 from potrack.store.line_history import find_lines
-from potrack.web import context
 from potrack.web.links import LINES, line_path, search_path
 
 MAX_SEARCH = 200
@@ -26,7 +26,7 @@ def find() -> flask.Response:
         return flask.redirect(LINES)
     if searchable(text) is None:
         return flask.redirect(search_path(text))  # the list page says why it cannot search for it
-    found = context.read(find_lines, text, 2)
+    found = runtime.read(find_lines, text, 2)
     if len(found) == 1:
         ref = found[0]
         return flask.redirect(line_path(ref.source, ref.po_number, ref.line_number))

@@ -1,16 +1,23 @@
-"""Start-up shared by the CLI and the app: settings, logging, store schema, stale-run check."""
+"""The running potrack: its settings and store engine, installed once at start-up and read by pages, API and jobs."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
-from potrack.config import Settings, load_settings
+from potrack.config import Settings, envbool, load_settings
 from potrack.logs import configure_logging
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.runs import abandon_stale_runs
+from potrack.tz import local_zone
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -46,3 +53,34 @@ def start(config_path: Path | None = None) -> Runtime:
     ensure_schema(engine)
     abandon_stale_runs(engine)  # (each one logged and audited with its reason)
     return Runtime(settings=settings, engine=engine)
+
+
+def settings() -> Settings:
+    """The settings of the installed runtime."""
+    return current().settings
+
+
+def engine() -> sa.Engine:
+    """The store's engine."""
+    return current().engine
+
+
+def zone() -> dt.tzinfo:
+    """The display time zone (POTRACK_TIMEZONE or the machine's)."""
+    return local_zone(settings().timezone)
+
+
+def source_names() -> list[str]:
+    """The configured sources, in configuration order."""
+    return [s.name for s in settings().sources]
+
+
+def scheduler_on() -> bool:
+    """Whether this process runs the scheduler (POTRACK_SCHEDULER, default on)."""
+    return envbool("POTRACK_SCHEDULER", True)
+
+
+def read(query: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
+    """Run one read query of the store on a fresh connection."""
+    with engine().connect() as conn:
+        return query(conn, *args, **kwargs)
