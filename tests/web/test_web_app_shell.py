@@ -11,7 +11,7 @@ from web_support import add_run, by_id
 
 from pages import _shell
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_building_the_app_starts_no_scheduler():

@@ -10,7 +10,7 @@ from auth_support import client_as
 import app
 from potrack.api.routes import ROUTES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
