@@ -11,9 +11,9 @@ from dash import dcc, html
 
 from pages._components import moment, run_link, table
 from potrack.alerts.message import ANCHORS, TITLES
+from potrack.health import alert_color
 from potrack.store.alerts import AlertRow, AttemptRow
 from potrack.web.alerts_view import DeliveryLog, RuleState, SourceRules
-from potrack.web.health import alert_color
 
 NOTIFICATION_COLOR = {"pending": "secondary", "sending": "primary", "sent": "success", "failed": "danger"}
 RULE_STATE_COLOR = {"ok": "success", "no verdict": "light"}

@@ -11,16 +11,16 @@ from dash import ALL, MATCH, Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from pages._lists import json_text
-from potrack import runtime
+from potrack import runtime, timefmt
 from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.config import ConfigError
+from potrack.links import key_of_row, line_path
 from potrack.store import runs
 from potrack.store.queries import Change, RunDetail, RunRow
 from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
-from potrack.web import figures, timefmt
+from potrack.web import figures
 from potrack.web.access import may, permitted
-from potrack.web.links import key_of_row, line_path
 from potrack.web.palette import STATUS_COLOR
 
 

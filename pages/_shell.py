@@ -10,8 +10,8 @@ from dash import Input, Output, dcc, html
 from potrack import runtime
 from potrack.auth.session import CSRF_FIELD, csrf_token
 from potrack.clock import utcnow
+from potrack.health import Health, check_sources, overall
 from potrack.web.access import signed_in
-from potrack.web.health import Health, check_sources, overall
 
 HEALTH_EVERY_MS = 30_000
 

@@ -13,7 +13,7 @@ from pages._components import change_text, empty_state, graph, line_link, metric
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack import runtime
-from potrack.api.changes import export_url
+from potrack.export import export_url
 from potrack.fields import FIELDS
 from potrack.store.changes import (
     ChangeRow,

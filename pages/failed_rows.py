@@ -11,12 +11,11 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from pages._components import empty_state, moment, row_key_link, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
-from potrack import runtime
+from potrack import runtime, timefmt
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
 from potrack.store.queries import run_sources
 from potrack.store.retries import NotFound, QueuedRetry, RetryRefused, queue_row_retry, unresolved_rows_of_run
-from potrack.web import timefmt
 from potrack.web.access import may, permitted
 from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
 

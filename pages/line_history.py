@@ -13,8 +13,8 @@ from dash import dcc, html
 from pages._components import change_text, empty_state, moment, run_link, status_badge, table
 from pages._lists import json_text
 from potrack import runtime
+from potrack.links import line_from_path, search_path
 from potrack.store.line_history import LineHistory, line_history
-from potrack.web.links import line_from_path, search_path
 
 dash.register_page(__name__, path_template="/lines/<source>/<po>/<line>", name="PO line", nav=False)
 

@@ -12,15 +12,14 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
 from pages._components import moment, progress_bar, run_now_control, run_now_toast, status_badge
-from potrack import runtime
+from potrack import runtime, timefmt
 from potrack.alerts.message import TITLES
 from potrack.clock import utcnow
 from potrack.config import SourceConfig
+from potrack.health import alert_color
 from potrack.schedule import next_fire
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.queries import SourceStatus, source_statuses
-from potrack.web import timefmt
-from potrack.web.health import alert_color
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000

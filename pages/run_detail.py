@@ -11,10 +11,10 @@ from pages._components import changes_table, empty_state, retry_toast, run_detai
 from potrack import runtime
 from potrack.bounds import id_of, lenient, whole_number
 from potrack.clock import utcnow
+from potrack.export import changes_csv
 from potrack.store.models import Run
 from potrack.store.paging import page_count
 from potrack.store.queries import change_page, run_detail
-from potrack.web.export import changes_csv
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200

@@ -23,12 +23,11 @@ from pages._components import (
 )
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
-from potrack import runtime
+from potrack import runtime, timefmt
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
 from potrack.store.runs import ACTIVE_STATUSES
-from potrack.web import timefmt
 from potrack.web.filters import ViewFilters
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)

@@ -6,20 +6,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlencode
 
 import flask
 
-from potrack import runtime
+from potrack import export, runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import ChangeFilters, ChangesExportQuery, ChangesQuery
 from potrack.api.responses import ChangeRowPage
-from potrack.api.serialize import iso, page_json
+from potrack.api.serialize import page_json
+from potrack.links import line_path
 from potrack.store.changes import ChangeFilter, ChangeRow, count_changes, iter_changes
 from potrack.store.changes import list_changes as list_change_rows
-from potrack.web import change_export
-from potrack.web.links import line_path
+from potrack.timefmt import iso
 
 FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -48,27 +47,6 @@ def change_filter(query: ChangeFilters) -> ChangeFilter:
         query.kind,
         query.slipped_over,
     )
-
-
-def filter_params(flt: ChangeFilter) -> dict[str, str]:
-    """A filter as this API's query parameters (what the change explorer links its exports with)."""
-    values = {
-        "since": iso(flt.since),
-        "until": iso(flt.until),
-        "source": flt.source,
-        "supplier": flt.supplier,
-        "buyer": flt.buyer,
-        "plant": flt.plant,
-        "field": ",".join(flt.fields),
-        "kind": ",".join(flt.kinds),
-        "slipped_over": None if flt.slipped_over is None else str(flt.slipped_over),
-    }
-    return {k: v for k, v in values.items() if v}
-
-
-def export_url(flt: ChangeFilter, fmt: str) -> str:
-    """The URL that exports the filtered set in a format (csv or xlsx)."""
-    return "/api/changes/export?" + urlencode({**filter_params(flt), "format": fmt}, safe=",:")
 
 
 def change_json(row: ChangeRow) -> dict[str, Any]:
@@ -127,11 +105,11 @@ def export_changes(query: ChangesExportQuery) -> flask.Response:
     flt, fmt = change_filter(query), query.format
     if fmt == "xlsx":
         total = runtime.read(count_changes, flt)
-        if total > change_export.MAX_WORKBOOK_ROWS:
+        if total > export.MAX_WORKBOOK_ROWS:
             raise ApiError(
                 409,
                 f"{total:,} changes match: more than an Excel sheet holds "
-                f"({change_export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV",
+                f"({export.MAX_WORKBOOK_ROWS:,}); narrow the filters or export as CSV",
             )
     tz = runtime.zone()
 
@@ -139,7 +117,7 @@ def export_changes(query: ChangesExportQuery) -> flask.Response:
         """The file's chunks, read on a connection of its own that ends with them (or when the client leaves)."""
         with runtime.engine().connect() as conn:
             rows = iter_changes(conn, flt)
-            yield from (change_export.csv_chunks(rows, tz) if fmt == "csv" else change_export.workbook_chunks(rows, tz))
+            yield from (export.csv_chunks(rows, tz) if fmt == "csv" else export.workbook_chunks(rows, tz))
 
     content_type, suffix = FORMATS[fmt]
     stamp = dt.datetime.now(tz).strftime("%Y%m%d-%H%M")

@@ -9,7 +9,7 @@ from potrack.api.contract import endpoint
 from potrack.api.responses import Health
 from potrack.api.serialize import health_json
 from potrack.clock import utcnow
-from potrack.web.health import check_sources, overall
+from potrack.health import check_sources, overall
 
 
 @endpoint(Health, answers={200: "The verdict."})

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeAlias, T
 from pydantic import MISSING, BaseModel, ConfigDict, Field
 
 from potrack.api.models import choice_of
+from potrack.health import LEVELS
 from potrack.store.audit import SEVERITIES
 from potrack.store.models import (
     ALERT_RULES,
@@ -19,7 +20,6 @@ from potrack.store.models import (
     RUN_STATUSES,
     RUN_TRIGGERS,
 )
-from potrack.web.health import LEVELS
 
 # What serialize.iso and date.isoformat write: UTC with a Z (microseconds only when there are some), a plain date.
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{6})?Z$"

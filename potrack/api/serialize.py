@@ -7,22 +7,16 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from potrack.health import SourceVerdict
 from potrack.redact import scrub
 from potrack.store.alerts import AlertRow, DeliveryRow
 from potrack.store.api_queries import RunRecord
 from potrack.store.queries import RunDetail, RunRow
 from potrack.store.runs import ACTIVE_STATUSES, RunMetrics
-from potrack.web.health import SourceVerdict
+from potrack.timefmt import iso
 
 SCRUBBED = ("error", "message")
 _METRICS = tuple(f.name for f in dataclasses.fields(RunMetrics))
-
-
-def iso(moment: dt.datetime | None) -> str | None:
-    """A moment as ISO 8601 in UTC with a Z, or None."""
-    if moment is None:
-        return None
-    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def plain(value: Any) -> Any:

@@ -17,7 +17,7 @@ from potrack.config import Settings
 from potrack.schedule import longest_interval, next_fire
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow, AttemptRow, DeliveryRow
-from potrack.web.timefmt import hours
+from potrack.timefmt import hours
 
 ACTIVE = ("pending", "sending")  # a notification still on its way
 

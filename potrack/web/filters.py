@@ -19,7 +19,7 @@ from potrack.store.failed_rows import FailedRowFilter
 from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent, PoLine, Run
 from potrack.store.queries import RunFilter
 from potrack.store.xref import GAP_STATES, GapFilter
-from potrack.web.timefmt import local_day_start
+from potrack.timefmt import local_day_start
 
 _ONE_DAY = dt.timedelta(days=1)
 _day = lenient(Day)

@@ -7,8 +7,8 @@ import flask
 
 from potrack import runtime
 from potrack.bounds import lenient, text_within
+from potrack.links import LINES, line_path, search_path
 from potrack.store.line_history import find_lines
-from potrack.web.links import LINES, line_path, search_path
 
 MAX_SEARCH = 200
 searchable = lenient(text_within(MAX_SEARCH))  # no NUL (PostgreSQL refuses it), nothing longer than a search needs

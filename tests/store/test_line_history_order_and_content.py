@@ -9,8 +9,8 @@ from change_nights import build_history, serve_history
 from web_support import by_id, text
 
 from pages import line_history as page
+from potrack.links import line_path
 from potrack.store.line_history import FieldChange, line_history
-from potrack.web.links import line_path
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

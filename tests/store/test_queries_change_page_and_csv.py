@@ -6,8 +6,8 @@ import io
 import pytest
 from web_support import demo_run
 
+from potrack.export import HEADER, changes_csv
 from potrack.store.queries import change_page, count_changes, iter_changes
-from potrack.web.export import HEADER, changes_csv
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

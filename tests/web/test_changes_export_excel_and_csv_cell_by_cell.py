@@ -13,8 +13,8 @@ from auth_support import client_as
 from change_nights import build_history, serve_history
 
 import app
-from potrack.web import change_export
-from potrack.web.change_export import COLUMNS
+from potrack import export
+from potrack.export import COLUMNS
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from web_support import UTC, add_run
 
 from pages._shell import refresh_health
 from potrack.config import SourceConfig
+from potrack.health import overall, source_health
 from potrack.schedule import longest_interval, stale_after
 from potrack.store.queries import RunRow, SourceStatus
-from potrack.web.health import overall, source_health
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NIGHTLY = SourceConfig(name="demo", kind="demo")

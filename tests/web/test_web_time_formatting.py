@@ -10,8 +10,8 @@ from pages._components import moment
 from potrack import runtime
 from potrack.config import ConfigError
 from potrack.runtime import Runtime
+from potrack.timefmt import duration, local_day_start, local_text, relative, utc_text
 from potrack.tz import local_zone, offset_spans
-from potrack.web.timefmt import duration, local_day_start, local_text, relative, utc_text
 
 UTC = dt.UTC
 AT = dt.datetime(2026, 7, 1, 2, 0, 5, tzinfo=UTC)

@@ -14,7 +14,7 @@ from potrack.config import SourceConfig
 from potrack.schedule import stale_after
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.queries import FAILURES, SourceStatus, source_statuses
-from potrack.web.timefmt import relative, span
+from potrack.timefmt import relative, span
 
 LEVELS = ("healthy", "degraded", "failing")
 LABELS = {"healthy": "Healthy", "degraded": "Degraded", "failing": "Failing"}

@@ -56,3 +56,10 @@ def hours(delta: dt.timedelta) -> str:
     """A limit or an age as the alert rules word it: '26.0 h', and '3.1 days' from 48 h on."""
     total = delta.total_seconds() / 3600
     return f"{total:.1f} h" if total < 48 else f"{total / 24:.1f} days"
+
+
+def iso(moment: dt.datetime | None) -> str | None:
+    """A moment as ISO 8601 in UTC with a Z, or None."""
+    if moment is None:
+        return None
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")

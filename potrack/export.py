@@ -1,9 +1,10 @@
-"""The change explorer's filtered set as a file: CSV written as it is read, or an Excel workbook (openpyxl's
-write-only mode: rows go to a temporary file as they come, so memory stays flat however many there are).
+"""Change exports: the change explorer's filtered set as a file, its export URL, and one run's changes as CSV.
 
-In the workbook cells are typed: ids and line numbers whole numbers, the run's time a date-time (in the display
-time zone), old and new values of date fields dates and of number fields numbers, the differences numbers; a
-header row, frozen panes under it and an auto-filter over every column.
+The filtered set is CSV written as it is read, or an Excel workbook (openpyxl's write-only mode: rows go to a
+temporary file as they come, so memory stays flat however many there are). In the workbook cells are typed: ids and
+line numbers whole numbers, the run's time a date-time (in the display time zone), old and new values of date fields
+dates and of number fields numbers, the differences numbers; a header row, frozen panes under it and an auto-filter
+over every column.
 """
 
 from __future__ import annotations
@@ -15,11 +16,15 @@ import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from typing import Any
+from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from potrack.store.changes import DATE_FIELDS, NUMBER_FIELDS, ChangeRow
+from potrack.store.changes import DATE_FIELDS, NUMBER_FIELDS, ChangeFilter, ChangeRow
+from potrack.store.queries import get_run, iter_changes
+from potrack.timefmt import iso
 
 COLUMNS = (
     "run_id",
@@ -143,3 +148,51 @@ def workbook_chunks(rows: Iterable[ChangeRow], tz: dt.tzinfo) -> Iterator[bytes]
                 yield chunk
     finally:
         os.unlink(path)
+
+
+HEADER = ("run_id", "source", "po_number", "line_number", "change", "field", "old_value", "new_value")
+
+
+def changes_csv(conn: sa.Connection, run_id: int) -> str | None:
+    """A run's change events as CSV text with a header, one row per event; None when the run does not exist."""
+    run = get_run(conn, run_id)
+    if run is None:
+        return None
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER)
+    for c in iter_changes(conn, run_id):
+        writer.writerow(
+            (
+                run_id,
+                run.source,
+                c.po_number,
+                c.line_number,
+                c.kind,
+                c.field or "",
+                c.old_value or "",
+                c.new_value or "",
+            )
+        )
+    return out.getvalue()
+
+
+def filter_params(flt: ChangeFilter) -> dict[str, str]:
+    """A filter as this API's query parameters (what the change explorer links its exports with)."""
+    values = {
+        "since": iso(flt.since),
+        "until": iso(flt.until),
+        "source": flt.source,
+        "supplier": flt.supplier,
+        "buyer": flt.buyer,
+        "plant": flt.plant,
+        "field": ",".join(flt.fields),
+        "kind": ",".join(flt.kinds),
+        "slipped_over": None if flt.slipped_over is None else str(flt.slipped_over),
+    }
+    return {k: v for k, v in values.items() if v}
+
+
+def export_url(flt: ChangeFilter, fmt: str) -> str:
+    """The URL that exports the filtered set in a format (csv or xlsx)."""
+    return "/api/changes/export?" + urlencode({**filter_params(flt), "format": fmt}, safe=",:")
