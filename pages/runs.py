@@ -28,7 +28,7 @@ from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
 from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
 from potrack.store.runs import ACTIVE_STATUSES
-from potrack.web.filters import ViewFilters
+from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
 TICK_MS = 2000
@@ -36,7 +36,7 @@ TICK_MS = 2000
 
 def layout(**query: str) -> html.Div:
     """Filters from the query string; the list itself is filled by refresh_runs."""
-    view = ViewFilters.from_params(query)
+    view = RunView.from_params(query)
     sources = sorted(set(runtime.source_names()) | set(runtime.read(run_sources)))
     filters = dbc.Row(
         [
@@ -63,7 +63,7 @@ def layout(**query: str) -> html.Div:
         *[run_now_toast(name) for name in runtime.source_names()],
         retry_toast(),
         html.Div(id="runs-banner"),
-        ignored_note("runs", ViewFilters.ignored(query)),
+        ignored_note("runs", RunView.ignored(query)),
         filters,
     ]
     return list_page(
@@ -91,11 +91,11 @@ def filters_to_url(
     search: str | None,
 ) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
-    return ViewFilters.from_inputs(start, end, statuses, source, page).after_change(search)
+    return RunView.from_inputs(start, end, statuses, source, page).after_change(search)
 
 
-def _count(page: RunPage, view: ViewFilters) -> str:
-    filtered = not view.same_filters(ViewFilters())
+def _count(page: RunPage, view: RunView) -> str:
+    filtered = not view.same_filters(RunView())
     return count_line(page, "runs", "newest first", "No runs match these filters." if filtered else "No runs yet.")
 
 
@@ -136,7 +136,7 @@ def refresh_runs(
 ) -> tuple[Any, ...]:
     """Show the page of runs the URL asks for (again after a Run now or Retry run); when the same runs are shown,
     only their summaries, classes and data-status are redrawn."""
-    view, tz, now = ViewFilters.from_search(search), runtime.zone(), utcnow()
+    view, tz, now = RunView.from_search(search), runtime.zone(), utcnow()
     page = runtime.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
     statuses = runtime.read(source_statuses, runtime.source_names())
     failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILURES]

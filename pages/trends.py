@@ -15,7 +15,7 @@ from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.queries import outcomes_by_day, run_series, run_sources
 from potrack.web import figures
-from potrack.web.filters import ViewFilters
+from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/trends", name="Trends", order=2)
 DEFAULT_DAYS = 30
@@ -29,7 +29,7 @@ CHARTS = (
 
 def layout(**query: str) -> html.Div:
     """Date range (default the last 30 days) and source (default the first configured one); charts by callback."""
-    view = ViewFilters.from_params(query)
+    view = RunView.from_params(query)
     today = utcnow().astimezone(runtime.zone()).date()
     sources = list(dict.fromkeys(runtime.source_names() + runtime.read(run_sources)))
     filters = dbc.Row(
@@ -62,7 +62,7 @@ def layout(**query: str) -> html.Div:
     return html.Div(
         [
             html.H2("Trends"),
-            ignored_note("trends", ViewFilters.ignored(query)),
+            ignored_note("trends", RunView.ignored(query)),
             filters,
             html.P(id="trends-note", className="text-muted"),
             dbc.Row(charts),
@@ -79,7 +79,7 @@ def layout(**query: str) -> html.Div:
 )
 def refresh_trends(start: str | None, end: str | None, source: str | None) -> tuple[Any, ...]:
     """The four charts for a date range and source, aggregated in SQL; a plain message where there is no data."""
-    view, tz = ViewFilters.from_inputs(start, end, [], source), runtime.zone()
+    view, tz = RunView.from_inputs(start, end, [], source), runtime.zone()
     if not view.source:
         message = empty_state("No source has runs yet.", "trends-empty")
         return message, message, message, message, ""

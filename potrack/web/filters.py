@@ -159,7 +159,7 @@ class UrlView(abc.ABC):
 
 
 @dataclass(frozen=True)
-class ViewFilters(UrlView):
+class RunView(UrlView):
     """Date range (local calendar days, inclusive), statuses, source and page of a view."""
 
     start: dt.date | None = None
@@ -176,12 +176,12 @@ class ViewFilters(UrlView):
     }
 
     @classmethod
-    def from_inputs(cls, start: object, end: object, statuses: object, source: object, page: object = 1) -> ViewFilters:
+    def from_inputs(cls, start: object, end: object, statuses: object, source: object, page: object = 1) -> RunView:
         """Filters from component values (dates as ISO strings, statuses as a list), ignoring what is invalid."""
         return cls(_date(start), _date(end), _chosen(statuses, RUN_STATUSES), _text(source), _number(page) or 1)
 
     @classmethod
-    def from_params(cls, params: Mapping[str, object]) -> ViewFilters:
+    def from_params(cls, params: Mapping[str, object]) -> RunView:
         """Filters from query-string parameters: start, end (YYYY-MM-DD), status (comma-separated), source, page."""
         return cls.from_inputs(*_values(params, "start", "end", "status", "source", "page"))
 

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 from store_reads import expect, metrics, run_row
 
-from potrack.pipeline.checks import check_run
+from potrack.pipeline.consistency import check_run
 from potrack.store.models import ChangeEvent, PoLine
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

@@ -7,25 +7,25 @@ from zoneinfo import ZoneInfo
 from web_support import by_id
 
 from pages.runs import filters_to_url, layout
-from potrack.web.filters import ViewFilters
+from potrack.web.filters import RunView
 
-FULL = ViewFilters(dt.date(2026, 11, 1), dt.date(2026, 11, 22), ("failed", "abandoned"), "demo", 3)
+FULL = RunView(dt.date(2026, 11, 1), dt.date(2026, 11, 22), ("failed", "abandoned"), "demo", 3)
 
 
 def test_filters_round_trip_through_the_query_string():
     search = FULL.search()
     assert search == "?start=2026-11-01&end=2026-11-22&status=failed,abandoned&source=demo&page=3"
-    assert ViewFilters.from_search(search) == FULL
-    assert ViewFilters().search() == "" and ViewFilters.from_search("") == ViewFilters()
+    assert RunView.from_search(search) == FULL
+    assert RunView().search() == "" and RunView.from_search("") == RunView()
 
 
 def test_invalid_values_in_a_url_are_ignored():
-    view = ViewFilters.from_search("?start=yesterday&status=failed,bogus&page=-2&source=")
-    assert view == ViewFilters(statuses=("failed",))
+    view = RunView.from_search("?start=yesterday&status=failed,bogus&page=-2&source=")
+    assert view == RunView(statuses=("failed",))
 
 
 def test_dates_are_whole_local_days():
-    flt = ViewFilters(dt.date(2026, 11, 1), dt.date(2026, 11, 1)).run_filter(ZoneInfo("Europe/Berlin"))
+    flt = RunView(dt.date(2026, 11, 1), dt.date(2026, 11, 1)).run_filter(ZoneInfo("Europe/Berlin"))
     assert (flt.since.isoformat(), flt.until.isoformat()) == ("2026-10-31T23:00:00+00:00", "2026-11-01T23:00:00+00:00")
 
 
