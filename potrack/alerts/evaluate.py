@@ -10,6 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from potrack.alerts import message, rules
+from potrack.alerts.inputs import RuleInputs, rule_inputs
 from potrack.alerts.settings import RuleSettings
 from potrack.clock import utcnow
 from potrack.config import Settings, SourceConfig
@@ -44,9 +45,9 @@ def _failure(conn: sa.Connection, run: RunRow | None) -> dict[str, Any] | None:
 
 def read_verdicts(
     conn: sa.Connection, cfg: SourceConfig, limits: RuleSettings, tz: dt.tzinfo, now: dt.datetime
-) -> tuple[rules.RuleInputs, list[rules.Verdict]]:
+) -> tuple[RuleInputs, list[rules.Verdict]]:
     """What the rules read of a source now, and every rule's verdict on it."""
-    inputs = store.rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
+    inputs = rule_inputs(conn, cfg.name, limits.consecutive_failures, limits.volume_window + 1)
     gaps = None if limits.new_gap_value is None else new_gaps_over(conn, cfg.name, limits.new_gap_value)
     return inputs, [
         rules.consecutive_failures(inputs, limits),

@@ -10,23 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from potrack.alerts.inputs import RuleInputs
 from potrack.alerts.settings import RuleSettings
 from potrack.schedule import longest_interval
-from potrack.store.queries import RunRow
 from potrack.store.xref import Gap
 
 FAILED = ("failed", "abandoned")
-
-
-@dataclass(frozen=True)
-class RuleInputs:
-    """What the rules read of one source: its latest finished runs, latest successful runs, latest completed
-    run and first run (row retries are not snapshots and are left out)."""
-
-    finished: list[RunRow]
-    successes: list[RunRow]
-    last_ok: RunRow | None
-    first_queued_at: dt.datetime | None
 
 
 @dataclass(frozen=True)

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
-from potrack.alerts.rules import RuleInputs, Verdict
 from potrack.store import audit
-from potrack.store.models import Alert, AlertDelivery, AlertNotification, Run
-from potrack.store.queries import COMPLETED, FINISHED, RUN_COLUMNS, SNAPSHOT, RunRow
+from potrack.store.models import Alert, AlertDelivery, AlertNotification
 
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
 
@@ -61,6 +59,22 @@ _ALERT_COLUMNS = (
 )
 
 
+class Finding(Protocol):
+    """What the store records of a rule's verdict (potrack.alerts.rules.Verdict): the rule, why, the run, facts."""
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def message(self) -> str: ...
+
+    @property
+    def run_id(self) -> int | None: ...
+
+    @property
+    def facts(self) -> dict[str, Any]: ...
+
+
 _DELIVERY_COLUMNS = (
     AlertNotification.id,
     AlertNotification.alert_id,
@@ -71,23 +85,6 @@ _DELIVERY_COLUMNS = (
     AlertNotification.attempts,
     AlertNotification.last_error,
 )
-
-
-def _snapshot_runs(source: str) -> sa.Select[Any]:
-    return sa.select(*RUN_COLUMNS).where(Run.source == source, SNAPSHOT).order_by(Run.queued_at.desc(), Run.id.desc())
-
-
-def rule_inputs(conn: sa.Connection, source: str, finished: int, successes: int) -> RuleInputs:
-    """The runs the rules read: the latest `finished` finished runs and `successes` successful ones."""
-    runs = _snapshot_runs(source)
-    return RuleInputs(
-        finished=[RunRow(*r) for r in conn.execute(runs.where(Run.status.in_(FINISHED)).limit(finished))],
-        successes=[RunRow(*r) for r in conn.execute(runs.where(Run.status == "success").limit(successes))],
-        last_ok=next((RunRow(*r) for r in conn.execute(runs.where(Run.status.in_(COMPLETED)).limit(1))), None),
-        first_queued_at=conn.execute(
-            sa.select(sa.func.min(Run.queued_at)).where(Run.source == source, SNAPSHOT)
-        ).scalar(),
-    )
 
 
 def firing(conn: sa.Connection, source: str | None = None) -> list[AlertRow]:
@@ -123,7 +120,7 @@ def _notify(
 
 
 def open_alert(
-    engine: sa.Engine, source: str, verdict: Verdict, channels: list[str], payload: dict[str, Any], now: dt.datetime
+    engine: sa.Engine, source: str, verdict: Finding, channels: list[str], payload: dict[str, Any], now: dt.datetime
 ) -> int | None:
     """Open the alert of a rule that started to hold, with its notifications; None when it is already firing
     (the unique firing_key makes a concurrent second opening fail, so it notifies nobody)."""
@@ -159,7 +156,7 @@ def open_alert(
 
 
 def resolve_alert(
-    engine: sa.Engine, alert: AlertRow, verdict: Verdict, channels: list[str], payload: dict[str, Any], now: dt.datetime
+    engine: sa.Engine, alert: AlertRow, verdict: Finding, channels: list[str], payload: dict[str, Any], now: dt.datetime
 ) -> bool:
     """Resolve a firing alert whose rule stopped holding, with its recovery notifications; False when another
     evaluator resolved it first."""

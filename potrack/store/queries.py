@@ -403,3 +403,19 @@ def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[
     day = local_day(Run.queued_at, tz, first, last, conn.dialect.name)
     rows = conn.execute(outcomes_statement(where, day)).all()
     return [OutcomeCount(as_date(d), status, n) for d, status, n in rows]
+
+
+def snapshot_runs(conn: sa.Connection, source: str, statuses: tuple[str, ...], limit: int) -> list[RunRow]:
+    """A source's latest snapshot runs (row retries left out) in these statuses, newest first."""
+    query = (
+        sa.select(*RUN_COLUMNS)
+        .where(Run.source == source, SNAPSHOT, Run.status.in_(statuses))
+        .order_by(Run.queued_at.desc(), Run.id.desc())
+        .limit(limit)
+    )
+    return [RunRow(*r) for r in conn.execute(query)]
+
+
+def first_snapshot_at(conn: sa.Connection, source: str) -> dt.datetime | None:
+    """When a source's first snapshot run was queued (None before its first)."""
+    return conn.execute(sa.select(sa.func.min(Run.queued_at)).where(Run.source == source, SNAPSHOT)).scalar()

@@ -5,12 +5,11 @@ the baseline; a run back to normal resolves it."""
 import dataclasses
 import datetime as dt
 
-from web_support import add_run
-
 from potrack.alerts.evaluate import Evaluator
+from potrack.alerts.inputs import rule_inputs
 from potrack.alerts.rules import volume_drop
 from potrack.alerts.settings import AlertSettings, RuleSettings
-from potrack.store.alerts import rule_inputs
+from tests.support.web import add_run
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
 
