@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import flask
 
-from potrack import runtime
+from potrack import actions, runtime
 from potrack.api.contract import endpoint
-from potrack.api.errors import ApiError
 from potrack.api.models import FailedRowsQuery, RowPath, RunPath
+from potrack.api.refusals import refusals
 from potrack.api.responses import FailedRowPage, RowsQueued
 from potrack.api.runs import QUEUED, accepted
 from potrack.api.serialize import page_json
 from potrack.auth.roles import Action, Actor
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
-from potrack.store.retries import queue_row_retry, unresolved_rows_of_run
+from potrack.store.retries import QueuedRetry
 
 
 @endpoint(FailedRowPage, query=FailedRowsQuery, answers={200: "A page of rows."})
@@ -24,9 +24,8 @@ def list_rows(query: FailedRowsQuery) -> flask.Response:
     return flask.jsonify(page_json(found.rows, found.total, found.page, found.pages, found.per_page))
 
 
-def _retry(actor: Actor, row_ids: list[int]) -> flask.Response:
-    """Queue a row_retry run per source for these rows in the actor's name: 202 with the runs."""
-    queued = queue_row_retry(runtime.engine(), row_ids, actor.label)
+def _queued(queued: list[QueuedRetry]) -> flask.Response:
+    """202 with the row_retry runs queued (one per source)."""
     body = {"runs": [{"run_id": q.run_id, "source": q.source, "rows": q.rows} for q in queued], "status": "queued"}
     return accepted(body, queued[0].run_id)
 
@@ -45,7 +44,8 @@ def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     """Retry one failed row.
 
     Queue a row_retry run for one unresolved rejected row."""
-    return _retry(actor, [path.row_id])
+    with refusals():
+        return _queued(actions.retry_rows(actor, [path.row_id]))
 
 
 @endpoint(
@@ -62,7 +62,5 @@ def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run's failed rows.
 
     Queue a row_retry run for every unresolved rejected row of a run."""
-    rows = runtime.read(unresolved_rows_of_run, path.run_id)
-    if not rows:
-        raise ApiError(409, f"run #{path.run_id} has no unresolved failed rows")
-    return _retry(actor, rows)
+    with refusals():
+        return _queued(actions.retry_unresolved_rows(actor, path.run_id))

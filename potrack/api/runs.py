@@ -7,19 +7,17 @@ from typing import Any
 
 import flask
 
-from potrack import runtime
+from potrack import actions, runtime
 from potrack.api.contract import endpoint
-from potrack.api.errors import ApiError, BadParameter
+from potrack.api.errors import ApiError
 from potrack.api.models import RunChangesQuery, RunNowBody, RunPath, RunsQuery, encode_cursor
+from potrack.api.refusals import refusals
 from potrack.api.responses import DETAIL_ROWS, Queued, RetryQueued, RunChangePage, RunDetail, RunPage
 from potrack.api.serialize import page_json, run_detail_json, run_json
-from potrack.auth.roles import Action, Actor, require
+from potrack.auth.roles import Action, Actor
 from potrack.clock import utcnow
-from potrack.config import ConfigError
 from potrack.store.api_queries import run_changes, run_record_detail, runs_after
 from potrack.store.queries import RunFilter
-from potrack.store.retries import queue_retry
-from potrack.store.runs import queue_run_unless_active
 
 QUEUED = {202: "Queued (Location: the queued run's URL)."}
 
@@ -34,16 +32,6 @@ def accepted(body: Mapping[str, Any], run_id: int) -> flask.Response:
 
 def _missing(run_id: int) -> ApiError:
     return ApiError(404, f"there is no run #{run_id}")
-
-
-def configured_source(name: str) -> str:
-    """The name of a configured source, else a 400 naming the field `source` and the known ones."""
-    try:
-        runtime.settings().source(name)
-    except ConfigError:
-        known = ", ".join(runtime.source_names())
-        raise BadParameter("source", f"there is no source named {name!r} (configured: {known})") from None
-    return name
 
 
 @endpoint(RunPage, query=RunsQuery, answers={200: "A page of runs, newest first (keyset paging: follow `next`)."})
@@ -98,21 +86,8 @@ def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
 
     Queue a manual run of a source unless it has one queued or running; accepting removals beyond the source's
     limit needs the admin role."""
-    source = configured_source(body.source)
-    if body.accept_removals:
-        require(actor, Action.ACCEPT_REMOVALS)
-    run_id, queued = queue_run_unless_active(
-        runtime.engine(),
-        source,
-        "manual",
-        requested_by=actor.label,
-        baseline=body.baseline,
-        accept_removals=body.accept_removals,
-    )
-    if not queued:
-        raise ApiError(
-            409, f"{source} already has run #{run_id} queued or running; try again when it has finished", run_id=run_id
-        )
+    with refusals():
+        run_id = actions.run_now(actor, body.source, accept_removals=body.accept_removals, baseline=body.baseline)
     return accepted({"run_id": run_id, "status": "queued"}, run_id)
 
 
@@ -130,5 +105,6 @@ def retry_run(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run.
 
     Queue a retry of a failed, partial or abandoned run."""
-    retry = queue_retry(runtime.engine(), path.run_id, actor.label)
+    with refusals():
+        retry = actions.retry_run(actor, path.run_id)
     return accepted({"run_id": retry.run_id, "status": "queued", "retry_of": path.run_id}, retry.run_id)

@@ -6,15 +6,14 @@ from typing import Any
 
 import flask
 
-from potrack import runtime
+from potrack import actions, runtime
 from potrack.api.contract import endpoint
-from potrack.api.errors import BadParameter
 from potrack.api.models import GapsQuery, MappingBody
+from potrack.api.refusals import refusals
 from potrack.api.responses import GapPage, MappingCreated
-from potrack.api.runs import configured_source
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action, Actor
-from potrack.store.xref import Gap, GapFilter, MappingRefused, list_gaps, map_item_code
+from potrack.store.xref import Gap, GapFilter, list_gaps
 
 
 def gap_json(gap: Gap) -> dict[str, Any]:
@@ -44,11 +43,8 @@ def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
 
     Stores (or changes) the mapping of a source's item code; audited as xref.mapped. It applies from the source's
     next run and wins over the source's own xref."""
-    source = configured_source(body.source)
-    try:
-        mapping = map_item_code(runtime.engine(), source, body.item_code, body.internal_part_id, actor.label).mapping
-    except MappingRefused as exc:
-        raise BadParameter(exc.field, str(exc).removeprefix(f"{exc.field}: ")) from None
+    with refusals():
+        mapping = actions.map_item_code(actor, body.source, body.item_code, body.internal_part_id).mapping
     response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})
     response.status_code = 201
     return response
