@@ -6,14 +6,14 @@ import dataclasses
 import time
 
 import sqlalchemy as sa
-from alert_support import closed_port, receiver  # noqa: F401 - fixture
-from web_support import demo_run
 
 from jobs.alerting import start_alerting
 from potrack.alerts.settings import AlertSettings, ChannelConfig
 from potrack.clock import utcnow
 from potrack.runtime import Runtime
 from potrack.store.models import AlertDelivery, AlertNotification
+from tests.support.receivers import closed_port
+from tests.support.web import demo_run
 
 
 def test_a_refusing_channel_records_its_attempts_and_never_slows_the_run(web, receiver):

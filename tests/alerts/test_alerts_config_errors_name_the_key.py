@@ -2,7 +2,9 @@
 or written in the file never show in that message."""
 
 import pytest
-from conftest import run_cli_process, write_config
+
+from tests.support.cli import run_cli_process
+from tests.support.workdir import write_config
 
 DEMO = '[[sources]]\nname = "demo"\nkind = "demo"\n'
 CASES = [

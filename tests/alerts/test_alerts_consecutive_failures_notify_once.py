@@ -2,8 +2,11 @@
 real SMTP server and a real HTTP receiver); a third failure sends nothing more; a success sends exactly one
 recovery on each; the alert opens and resolves once, audited."""
 
-from alert_support import channels_toml, receiver, smtp  # noqa: F401 - fixtures
-from conftest import erp_line, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config, unreachable_erp_url
+from tests.support.receivers import channels_toml
+from tests.support.store import store_rows
+from tests.support.workdir import write_config
 
 
 def config(workdir, erp, receiver, smtp, reachable):

@@ -4,11 +4,10 @@ With remind_every, a still-firing alert is reminded once per period; without it,
 import dataclasses
 import datetime as dt
 
-from conftest import store_rows
-from web_support import add_run
-
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
+from tests.support.store import store_rows
+from tests.support.web import add_run
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)
 HOOK = ChannelConfig("hook", "webhook", url="http://127.0.0.1:9/never-called")

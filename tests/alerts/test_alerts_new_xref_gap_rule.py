@@ -4,11 +4,13 @@ included) never fire it; it resolves at the next run without such a code; off un
 stops potrack naming the key."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
 
 from potrack.alerts.evaluate import Evaluator
 from potrack.config import ConfigError, load_settings
 from potrack.store import alerts as store
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.workdir import open_store, write_config
 
 ALERTS = "[alerts]\nnew_gap_value = 300\n"
 KNOWN = [erp_line("PO1", 1, item_code="ITEM-98", unit_price=5.0), erp_line("PO1", 2)]  # 100 × 5.00 open

@@ -3,8 +3,6 @@ generic webhook receives the alert as one JSON object; a test notification says 
 
 import datetime as dt
 
-from alert_support import receiver  # noqa: F401 - fixture
-
 from potrack.alerts import message
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.settings import AlertSettings, ChannelConfig

@@ -5,12 +5,10 @@ completes; a source that never ran has no verdict."""
 import dataclasses
 import datetime as dt
 
-from alert_support import receiver  # noqa: F401 - fixture
-from web_support import add_run
-
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
+from tests.support.web import add_run
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)  # a Monday, 02:00 UTC: the nightly schedule's time
 

@@ -5,14 +5,13 @@ import dataclasses
 import datetime as dt
 
 import pytest
-from alert_support import receiver  # noqa: F401 - fixture
-from conftest import store_rows
-from timing import all_at_once
-from web_support import add_run
 
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.settings import AlertSettings, ChannelConfig
+from tests.support.store import store_rows
+from tests.support.timing import all_at_once
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,12 +5,12 @@ it, without a session it is 401, and a bad parameter is a 400 naming it."""
 import datetime as dt
 
 import pytest
-from auth_support import client_as, persona_tokens
-from web_alerts_support import HOUR, REFUSED, alerts_web, deliver, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import add_run
 
 import app
 from potrack.clock import utcnow
+from tests.support.alerts import HOUR, REFUSED, deliver, evaluate, fail_twice
+from tests.support.personas import client_as, persona_tokens
+from tests.support.web import add_run
 
 FIELDS = {"id", "source", "rule", "state", "opened_at", "resolved_at", "message", "resolution", "run_id", "deliveries"}
 

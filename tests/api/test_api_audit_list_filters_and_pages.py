@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import UTC
 
 from potrack.store import audit
 from potrack.store.models import AuditEvent
+from tests.support.personas import client_as
+from tests.support.web import UTC
 
 T0 = dt.datetime(2001, 11, 1, 0, 0, tzinfo=UTC)  # long before the sign-ins the tests make
 BEFORE_NOW = "until=2001-11-04"

@@ -2,8 +2,9 @@
 an unknown or repeated parameter, an out-of-range number, a cursor the API did not give out."""
 
 import pytest
-from auth_support import client_as
-from web_support import add_run
+
+from tests.support.personas import client_as
+from tests.support.web import add_run
 
 BAD = [
     ("/api/runs?status=bogus", "status"),

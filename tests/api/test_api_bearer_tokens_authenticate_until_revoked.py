@@ -2,11 +2,11 @@
 revoked token is 401, and what a token queues is requested by `token:<name>`."""
 
 import sqlalchemy as sa
-from auth_support import persona_tokens
 
 import app
 from potrack.auth.tokens import revoke_token
 from potrack.store.models import Run
+from tests.support.personas import persona_tokens
 
 
 def get(url, header):

@@ -2,8 +2,9 @@
 its differences and its line's URL; a bad filter is a 400 naming it."""
 
 import pytest
-from auth_support import client_as
-from change_nights import build_history, serve_history
+
+from tests.support.change_history import build_history, serve_history
+from tests.support.personas import client_as
 
 
 @pytest.fixture

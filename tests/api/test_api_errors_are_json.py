@@ -2,9 +2,9 @@
 failure 500 with a scrubbed one-line reason; outside /api the pages keep their own error answers."""
 
 import pytest
-from auth_support import client_as
 
 from potrack.api import runs
+from tests.support.personas import client_as
 
 
 def test_an_unknown_api_url_is_404_json(web):

@@ -5,12 +5,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import UTC, add_run, demo_run
 
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow
 from potrack.store.runs import Rejection, save_failed_rows
+from tests.support.personas import client_as
+from tests.support.web import UTC, add_run, demo_run
 
 FIELDS = {
     "id",

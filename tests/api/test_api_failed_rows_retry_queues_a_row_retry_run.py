@@ -4,11 +4,11 @@ unresolved; 404 for an unknown row or run."""
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import add_run, demo_run
 
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, RowRetryItem, Run
+from tests.support.personas import client_as
+from tests.support.web import add_run, demo_run
 
 
 @pytest.fixture

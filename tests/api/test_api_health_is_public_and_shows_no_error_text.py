@@ -3,11 +3,10 @@ text (a failed run's error holding a password never shows), no secrets."""
 
 import datetime as dt
 
-from web_support import add_run, demo_run
-
 import app
 from pages._shell import current_health
 from potrack.clock import utcnow
+from tests.support.web import add_run, demo_run
 
 LAST_RUN_FIELDS = {"id", "status", "trigger", "queued_at", "finished_at"}
 

@@ -2,15 +2,13 @@
 query parameter a route takes."""
 
 import re
-from pathlib import Path
 
 import pytest
-from auth_support import client_as
 
 import app
 from potrack.api.routes import ROUTES
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+from tests.support.personas import client_as
 
 
 @pytest.fixture

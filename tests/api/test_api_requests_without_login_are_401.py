@@ -3,11 +3,11 @@ and a POST queues nothing."""
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as, csrf_token
-from web_support import add_run
 
 import app
 from potrack.store.models import Run
+from tests.support.personas import client_as, csrf_token
+from tests.support.web import add_run
 
 GETS = ["/api/runs", "/api/runs/{run}", "/api/runs/{run}/changes", "/api/failed-rows", "/api/audit", "/api/nowhere"]
 POSTS = ["/api/runs", "/api/runs/{run}/retry", "/api/runs/{run}/failed-rows/retry", "/api/failed-rows/1/retry"]

@@ -13,12 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alert_support import channels_toml, closed_port, receiver  # noqa: F401 - the receiver fixture
-from auth_support import add_personas, client_as
-from conftest import write_config
 from pydantic import BaseModel
-from web_alerts_support import HOUR, deliver, evaluate, fail_twice
-from web_support import START, add_run, demo_run
 from werkzeug.http import parse_options_header
 
 import app
@@ -29,6 +24,11 @@ from potrack.clock import utcnow
 from potrack.runtime import Runtime, start
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, ReceiptBatch
+from tests.support.alerts import HOUR, deliver, evaluate, fail_twice
+from tests.support.personas import add_personas, client_as
+from tests.support.receivers import channels_toml, closed_port
+from tests.support.web import START, add_run, demo_run
+from tests.support.workdir import write_config
 
 CONFIG = """
 [[sources]]
@@ -187,7 +187,7 @@ def execute(runtime: Runtime, run_id: int, night: int) -> None:
 
 
 @pytest.fixture
-def full(workdir, receiver) -> Runtime:  # noqa: F811 - the receiver fixture
+def full(workdir, receiver) -> Runtime:
     """Two demo sources: demo with failures then five nights (a mapping made in between, night 4 rejecting rows),
     a run carrying check problems and notes, alerts fired, resolved and notified; night with failures."""
     write_config(workdir, CONFIG + channels_toml(receiver.url, closed_port()))

@@ -3,10 +3,10 @@ run; a retry of that retry chains on; 409 for a run that cannot be retried or al
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import add_run
 
 from potrack.store.models import Run
+from tests.support.personas import client_as
+from tests.support.web import add_run
 
 
 def retry(run_id, who="otto"):

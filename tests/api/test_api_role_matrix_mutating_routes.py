@@ -3,12 +3,12 @@
 
 import pytest
 import sqlalchemy as sa
-from auth_support import ROLE_PERSONA, client_as, persona_tokens
-from web_support import add_run
 
 import app
 from potrack.store.models import ROLES, FailedRow, RowRetryItem, Run
 from potrack.store.runs import Rejection, save_failed_rows
+from tests.support.personas import ROLE_PERSONA, client_as, persona_tokens
+from tests.support.web import add_run
 
 ALLOWED = {"viewer": False, "operator": True, "admin": True}
 ROUTES = {  # name: (URL, the trigger of the run it queues, how many failed rows that run takes)

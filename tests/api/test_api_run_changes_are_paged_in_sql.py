@@ -3,10 +3,10 @@
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import add_run
 
 from potrack.store.models import ChangeEvent
+from tests.support.personas import client_as
+from tests.support.web import add_run
 
 TOTAL = 50_000
 

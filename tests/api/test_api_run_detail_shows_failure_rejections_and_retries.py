@@ -1,8 +1,8 @@
 """GET /api/runs/<id>: why a run failed (error, stage, attempts, check problems), its rejected rows, unmapped codes,
 the run it retried and the runs that retried it; 404 JSON for an unknown run."""
 
-from auth_support import client_as
-from web_support import add_run, demo_run
+from tests.support.personas import client_as
+from tests.support.web import add_run, demo_run
 
 
 def detail(run_id):

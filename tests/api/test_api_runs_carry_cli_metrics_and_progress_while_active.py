@@ -3,10 +3,9 @@ when (ISO 8601 UTC), and while queued or running its progress: stage, rows done 
 
 import datetime as dt
 
-from auth_support import client_as
-from web_support import add_run, demo_run
-
 from potrack.clock import utcnow
+from tests.support.personas import client_as
+from tests.support.web import add_run, demo_run
 
 
 def listed(run_id):

@@ -4,10 +4,10 @@ ties of queue time broken by id, with the filters kept and `count` the number ma
 import datetime as dt
 
 import sqlalchemy as sa
-from auth_support import client_as
-from web_support import UTC, add_run
 
 from potrack.store.models import Run
+from tests.support.personas import client_as
+from tests.support.web import UTC, add_run
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 

@@ -4,8 +4,9 @@ since/until are ISO dates (a day's start, UTC) or datetimes (naive = UTC); `coun
 import datetime as dt
 
 import pytest
-from auth_support import client_as
-from web_support import UTC, add_run
+
+from tests.support.personas import client_as
+from tests.support.web import UTC, add_run
 
 T0 = dt.datetime(2026, 11, 1, 0, 0, tzinfo=UTC)
 

@@ -1,10 +1,9 @@
 """GET /api/xref/gaps: unmapped item codes costliest first, open, resolved or all, each with its lifecycle, where
 it stands and the mapping made in potrack; a bad state is a 400."""
 
-from auth_support import client_as
-from web_support import demo_run
-
 from potrack.store.xref import map_item_code
+from tests.support.personas import client_as
+from tests.support.web import demo_run
 
 
 def gaps(client, query=""):

@@ -2,8 +2,8 @@
 histogram, each alert rule not firing) and its last success at 0; the gauges of a run (last run time, lines, xref
 gaps) appear once it has one. Runs of a source no longer configured are not reported."""
 
-from metrics_support import labels, scrape
-from web_support import add_run
+from tests.support.metrics import labels, scrape
+from tests.support.web import add_run
 
 STATUSES = ("success", "partial", "failed", "abandoned")
 RULES = ("consecutive_failures", "stale_data", "volume_drop", "new_xref_gap")

@@ -5,10 +5,10 @@ runs are not in it."""
 import datetime as dt
 
 import pytest
-from metrics_support import labels, scrape
-from web_support import add_run
 
 from potrack.clock import utcnow
+from tests.support.metrics import labels, scrape
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends
 DURATIONS = [0.5, 1.0, 1.5, 5.0, 59.9, 3600.0, 3600.5]

@@ -6,12 +6,15 @@ import os
 import time
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
-from metrics_support import buckets, labels, scrape, unix
 
 import app
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config, unreachable_erp_url
+from tests.support.metrics import buckets, labels, scrape, unix
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends
 # ITEM-1 .. ITEM-9 are in the test ERP's xref: ITEM-20 and ITEM-21 are two xref gaps, on three lines.

@@ -3,12 +3,12 @@ token, a dashboard session or an API token the answer is 401 naming the metrics 
 and no log line. Unset, /metrics is public. A token shorter than 16 characters is a configuration error."""
 
 import pytest
-from auth_support import add_personas, client_as, persona_tokens
-from conftest import run_cli_process
-from metrics_support import scrape
 
 import app
 from potrack.runtime import start
+from tests.support.cli import run_cli_process
+from tests.support.metrics import scrape
+from tests.support.personas import add_personas, client_as, persona_tokens
 
 TOKEN = "metr1cs-5ecret-t0ken-for-prometheus"
 

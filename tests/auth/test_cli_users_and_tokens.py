@@ -2,10 +2,10 @@
 stdin, listed, given another role and disabled; a token is printed alone on stdout once, stored only as a hash,
 and revocable; mistakes exit 2 naming what was wrong."""
 
-from conftest import run_cli_process, store_rows
-
 from potrack.auth.tokens import actor_for_token
 from potrack.store.engine import make_engine
+from tests.support.cli import run_cli_process
+from tests.support.store import store_rows
 
 
 def cli(workdir, *args, stdin=None):

@@ -5,11 +5,10 @@ generated once into instance/secret_key with mode 0600."""
 import re
 import stat
 
-from auth_support import sign_in
-from conftest import store_rows
-
 import app
 from potrack.runtime import start
+from tests.support.personas import sign_in
+from tests.support.store import store_rows
 
 
 def test_a_fresh_store_gets_an_admin_whose_password_is_printed_once(workdir, capsys):
@@ -44,7 +43,7 @@ def test_the_session_key_is_generated_once_with_mode_0600(workdir):
 
 
 def test_a_configured_session_key_is_used_and_a_short_one_is_refused(workdir, monkeypatch):
-    from conftest import run_cli_process
+    from tests.support.cli import run_cli_process
 
     monkeypatch.setenv("POTRACK_SECRET_KEY", "k" * 32)
     app.install(start())

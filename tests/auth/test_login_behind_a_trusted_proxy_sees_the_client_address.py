@@ -5,12 +5,12 @@ header is ignored, as a client could forge it; a bad value stops potrack naming 
 import dataclasses
 
 import pytest
-from auth_support import sign_in
-from conftest import store_rows
 
 import app
 from potrack.config import ConfigError, load_settings
 from potrack.runtime import Runtime
+from tests.support.personas import sign_in
+from tests.support.store import store_rows
 
 
 def behind_proxies(web, hops):

@@ -3,10 +3,10 @@ API answer 401 as JSON; the form needs its CSRF token, goes back only to a path 
 SameSite=Lax cookie; a disabled user's session ends; sign-out ends the session."""
 
 import pytest
-from auth_support import PASSWORD, client_as, csrf_token, sign_in
 
 import app
 from potrack.auth.users import disable_user
+from tests.support.personas import PASSWORD, client_as, csrf_token, sign_in
 
 
 @pytest.mark.parametrize("path", ["/", "/runs", "/trends", "/runs/1"])

@@ -3,11 +3,10 @@ right password) for a minute; another address or user is not affected; a success
 
 import datetime as dt
 
-from auth_support import PASSWORD, sign_in
-from conftest import store_rows
-
 import app
 from potrack.auth import throttle
+from tests.support.personas import PASSWORD, sign_in
+from tests.support.store import store_rows
 
 
 def client(address="10.0.0.1"):

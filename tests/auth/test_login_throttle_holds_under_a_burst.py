@@ -10,12 +10,11 @@ import urllib.request
 from collections import Counter
 
 import pytest
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import store_rows
-from timing import all_at_once
 
 from potrack.auth.users import add_user
 from potrack.store.engine import ensure_schema, make_engine
+from tests.support.store import store_rows
+from tests.support.timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

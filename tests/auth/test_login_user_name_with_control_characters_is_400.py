@@ -3,10 +3,10 @@ on a SQLite and a PostgreSQL store (which cannot hold NUL in text): never a 500,
 password holding one is just a wrong password."""
 
 import pytest
-from auth_support import PASSWORD, sign_in
-from conftest import store_rows
 
 import app
+from tests.support.personas import PASSWORD, sign_in
+from tests.support.store import store_rows
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -7,9 +7,9 @@ import json
 import re
 
 import pytest
-from auth_support import client_as, csrf_token
 
 import app
+from tests.support.personas import client_as, csrf_token
 
 
 def signed_in(client):

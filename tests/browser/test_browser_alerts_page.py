@@ -3,9 +3,10 @@ the Rules per source, and a Send test notification button per channel whose test
 shows as sent; the alert's runbook link lands on its section; a viewer sees the same page without the buttons."""
 
 import pytest
-from browser_support import WAIT_MS, browser, expect, open_runtime, page, serve, sign_in  # noqa: F401  (fixtures)
-from timing import wait_for
-from web_alerts_support import config, evaluate, fail_twice, receiver  # noqa: F401
+
+from tests.support.alerts import config, evaluate, fail_twice
+from tests.support.browser import WAIT_MS, expect, open_runtime, serve, sign_in
+from tests.support.timing import wait_for
 
 pytestmark = pytest.mark.browser
 

@@ -3,14 +3,9 @@ key, source, error, where in a CSV file and data; the failure reason), unmapped 
 (field: old → new) and failed extract attempts; a second click folds it again."""
 
 import pytest
-from browser_support import (
-    expect,
-    runs_in_store,
-    sign_in,  # noqa: F401  (fixtures)
-)
-from browser_support import (
-    store_query as store,
-)
+
+from tests.support.browser import expect, runs_in_store, sign_in
+from tests.support.browser import store_query as store
 
 pytestmark = pytest.mark.browser
 

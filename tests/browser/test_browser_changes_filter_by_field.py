@@ -8,8 +8,9 @@ import datetime as dt
 import re
 
 import pytest
-from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
-from browser_support import store_query as store
+
+from tests.support.browser import expect, sign_in
+from tests.support.browser import store_query as store
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,9 @@ which holds exactly those rows, and the checkboxes clear; the audit log then sho
 import re
 
 import pytest
-from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
-from browser_support import store_query as store
+
+from tests.support.browser import expect, sign_in
+from tests.support.browser import store_query as store
 
 pytestmark = pytest.mark.browser
 

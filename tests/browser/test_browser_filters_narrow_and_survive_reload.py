@@ -5,7 +5,8 @@ same view; a filter that matches nothing says so."""
 import datetime as dt
 
 import pytest
-from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
+
+from tests.support.browser import expect, runs_in_store, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,8 @@ red "Failing" on every page, with the reason on hover and a link to the run."""
 import re
 
 import pytest
-from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
+
+from tests.support.browser import expect, runs_in_store, sign_in
 
 pytestmark = pytest.mark.browser
 BOOTSTRAP_DANGER = "rgb(220, 53, 69)"

@@ -7,8 +7,9 @@ the line's history when the PO has only one line."""
 import urllib.parse
 
 import pytest
-from browser_support import browser, expect, history_app, page, sign_in  # noqa: F401
-from browser_support import store_query as store
+
+from tests.support.browser import expect, sign_in
+from tests.support.browser import store_query as store
 
 pytestmark = pytest.mark.browser
 

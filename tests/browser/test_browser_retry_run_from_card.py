@@ -5,7 +5,8 @@ monitor shows its card (queued, trigger retry, 'retry of #N'), whose details lin
 import re
 
 import pytest
-from browser_support import browser, expect, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
+
+from tests.support.browser import expect, runs_in_store, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -2,9 +2,9 @@
 trigger, status, duration and every metric exactly as the store has them."""
 
 import pytest
-from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
 
 from potrack.timefmt import duration
+from tests.support.browser import runs_in_store, sign_in
 
 pytestmark = pytest.mark.browser
 METRICS = ("lines_processed", "lines_new", "change_events", "batches_reconstructed", "xref_gaps", "errors")

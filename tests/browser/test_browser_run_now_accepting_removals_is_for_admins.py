@@ -6,9 +6,9 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from browser_support import browser, expect, page, serve, sign_in, store_engine, write_demo_config  # noqa: F401
 
 from potrack.store.models import Run
+from tests.support.browser import expect, serve, sign_in, store_engine, write_demo_config
 
 pytestmark = pytest.mark.browser
 

@@ -7,10 +7,10 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from browser_support import browser, expect, page, serve, sign_in, store_engine  # noqa: F401  (fixtures)
 
 from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.store.models import Run
+from tests.support.browser import expect, serve, sign_in, store_engine
 
 pytestmark = pytest.mark.browser
 # 200-odd lines read 50 at a time, 0.75 s a batch: the run stays `running` for 3 s or more, longer than the monitor's

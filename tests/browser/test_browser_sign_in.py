@@ -5,7 +5,8 @@ the user and role in the navbar, and Sign out leads back to the form (the pages 
 import re
 
 import pytest
-from browser_support import browser, expect, history_app, page, sign_in, submit_sign_in  # noqa: F401  (fixtures)
+
+from tests.support.browser import expect, sign_in, submit_sign_in
 
 pytestmark = pytest.mark.browser
 

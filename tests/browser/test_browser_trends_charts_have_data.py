@@ -6,7 +6,8 @@ import collections
 import datetime as dt
 
 import pytest
-from browser_support import browser, history_app, page, runs_in_store, sign_in  # noqa: F401  (fixtures)
+
+from tests.support.browser import runs_in_store, sign_in
 
 pytestmark = pytest.mark.browser
 GRAPHS = ("lines", "volumes", "outcomes", "duration")

@@ -3,7 +3,11 @@
 import json
 
 import pytest
-from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
+
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,8 +5,20 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ERP_COLUMNS, json_value, open_store, run_cli, run_cli_process, store_rows, write_config
-from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
+
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import ERP_COLUMNS
+from tests.support.erp_nights import (
+    NIGHT_1,
+    NIGHT_1_METRICS,
+    NIGHT_2,
+    NIGHT_2_METRICS,
+    XREF,
+    check_report,
+    check_stored_nights,
+)
+from tests.support.store import json_value, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

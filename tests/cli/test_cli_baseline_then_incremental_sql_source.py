@@ -3,8 +3,20 @@
 import json
 
 import pytest
-from conftest import json_value, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
-from erp_nights import NIGHT_1, NIGHT_1_METRICS, NIGHT_2, NIGHT_2_METRICS, XREF, check_report, check_stored_nights
+
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import sql_source_config
+from tests.support.erp_nights import (
+    NIGHT_1,
+    NIGHT_1_METRICS,
+    NIGHT_2,
+    NIGHT_2_METRICS,
+    XREF,
+    check_report,
+    check_stored_nights,
+)
+from tests.support.store import json_value, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

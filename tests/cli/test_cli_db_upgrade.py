@@ -5,9 +5,9 @@ from pathlib import Path
 
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from conftest import run_cli_process
 
 from potrack.store.engine import MIGRATIONS
+from tests.support.cli import run_cli_process
 
 TABLES = {
     "runs",

@@ -1,9 +1,12 @@
 """The CLI does not start a second run of a source that already has one queued or running."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
 
 from potrack.store import runs
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -3,7 +3,10 @@
 import json
 
 import pytest
-from conftest import open_store, run_cli, run_cli_process, store_rows, write_config
+
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

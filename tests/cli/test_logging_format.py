@@ -3,7 +3,8 @@
 import datetime as dt
 import re
 
-from conftest import run_cli_process, write_config
+from tests.support.cli import run_cli_process
+from tests.support.workdir import write_config
 
 LINE = re.compile(
     r"^\[(?P<ts>[^\]]+)\] \[(?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL)\] "

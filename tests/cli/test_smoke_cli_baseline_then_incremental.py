@@ -1,7 +1,10 @@
 """A sql source: a baseline night then an incremental night through the CLI."""
 
 import pytest
-from conftest import erp_line, run_cli, sql_source_config, write_config
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.workdir import write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

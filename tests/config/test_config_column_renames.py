@@ -1,9 +1,11 @@
 """`columns` renames work in the direction of the documented example, and the other way round."""
 
 import pytest
-from conftest import erp_line, run_cli, sql_source_config, write_config
 
 from potrack.config import ConfigError, load_settings
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.workdir import write_config
 
 
 def _erp_with_ponum(erp):

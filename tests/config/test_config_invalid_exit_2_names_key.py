@@ -1,9 +1,10 @@
 """Configuration: an invalid potrack.toml stops at start with exit 2 and a message naming the key."""
 
 import pytest
-from conftest import run_cli, run_cli_process, write_config
 
 from potrack import cli
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.workdir import write_config
 
 SQL = '[[sources]]\nname = "erp"\nkind = "sql"\nurl = "sqlite:///erp.db"\n'
 

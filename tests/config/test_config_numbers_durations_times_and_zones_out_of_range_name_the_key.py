@@ -9,10 +9,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import run_cli_process, write_config
 
 from potrack import cli
 from potrack.config import load_settings
+from tests.support.cli import run_cli_process
+from tests.support.workdir import write_config
 
 DEMO = '[[sources]]\nname = "demo"\nkind = "demo"\n'
 SLACK = '[[alerts.channels]]\nname = "hook"\nkind = "slack"\nurl = "https://hooks.example/x"\n'

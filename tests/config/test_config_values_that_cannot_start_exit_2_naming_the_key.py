@@ -5,8 +5,9 @@ stop the CLI, the app and gunicorn at start with exit 2 and a message naming the
 from __future__ import annotations
 
 import pytest
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import run_cli_process, write_config
+
+from tests.support.cli import run_cli_process
+from tests.support.workdir import write_config
 
 DEMO = '[[sources]]\nname = "demo"\nkind = "demo"\n'
 STORE_PASSWORD = "Sh0wMeN0t77"

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from app_processes import AppProcess, AppProcesses, app_processes
-from conftest import open_store
-from fault_support import (
+
+from potrack.auth.tokens import create_token
+from potrack.store import runs
+from tests.support.faults import (
     PG_SIZE,
     SQLITE_SIZE,
     HeldNight,
@@ -37,14 +38,12 @@ from fault_support import (
     wait_for_run,
     write_night,
 )
-from store_reads import audit_events, run_row
-from timing import wait_for
-
-from potrack.auth.tokens import create_token
-from potrack.store import runs
+from tests.support.processes import AppProcess, AppProcesses
+from tests.support.store import audit_events, run_row
+from tests.support.timing import wait_for
+from tests.support.workdir import open_store
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
-_ = app_processes  # fixture
 ACTIVE = ("queued", "running")
 
 

@@ -16,14 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_support import (
+
+from potrack.store import runs
+from tests.support.faults import (
     PG_SIZE,
     SQLITE_SIZE,
     CliProcess,
     HeldNight,
     assert_lines_are_the_erps,
     assert_same_state,
-    clean_store,
     clean_url,
     commit_held,
     in_commit,
@@ -38,12 +39,9 @@ from fault_support import (
     wait_for_run,
     write_night,
 )
-from store_reads import audit_events, run_row
-
-from potrack.store import runs
+from tests.support.store import audit_events, run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
-_ = clean_store  # fixture
 
 
 def two_stores_after_night_1(workdir: Path, clean: dict[str, str], size: int) -> tuple[list, list]:

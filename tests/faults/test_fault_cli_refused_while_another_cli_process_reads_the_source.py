@@ -9,7 +9,8 @@ import re
 import socket
 
 import pytest
-from fault_support import (
+
+from tests.support.faults import (
     CliProcess,
     HeldNight,
     mid_extract,

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from conftest import ERP_COLUMNS, store_rows, write_config
-from fault_support import XREF, assert_lines_are_the_erps, night, plain_engine, run_here, store_url
-from services import PgSchema, SessionKiller, create_pg_schema
-from store_reads import run_row
+
+from tests.support.erp import ERP_COLUMNS
+from tests.support.faults import XREF, assert_lines_are_the_erps, night, plain_engine, run_here, store_url
+from tests.support.services import PgSchema, SessionKiller, create_pg_schema
+from tests.support.store import run_row, store_rows
+from tests.support.workdir import write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 LINES = 3000

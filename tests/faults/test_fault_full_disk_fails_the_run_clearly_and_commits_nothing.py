@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fault_support import (
+
+from tests.support.faults import (
     CliProcess,
     HeldNight,
     assert_lines_are_the_erps,

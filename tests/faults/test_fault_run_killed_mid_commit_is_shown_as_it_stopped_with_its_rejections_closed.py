@@ -7,9 +7,11 @@ next run of the night records its own two rejections, the only open ones."""
 from __future__ import annotations
 
 import pytest
-from auth_support import add_personas, client_as
-from conftest import open_store
-from fault_support import (
+
+import app
+from pages.run_detail import layout
+from potrack.store import runs
+from tests.support.faults import (
     BAD_KEYS,
     PG_SIZE,
     SQLITE_SIZE,
@@ -25,11 +27,9 @@ from fault_support import (
     wait_for_run,
     write_night,
 )
-from web_support import text
-
-import app
-from pages.run_detail import layout
-from potrack.store import runs
+from tests.support.personas import add_personas, client_as
+from tests.support.web import text
+from tests.support.workdir import open_store
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 BAD = {f"{po}/{line}" for po, line in BAD_KEYS}

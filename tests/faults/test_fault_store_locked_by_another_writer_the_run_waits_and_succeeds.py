@@ -18,7 +18,10 @@ import time
 from pathlib import Path
 
 import pytest
-from fault_support import (
+
+from potrack.clock import utcnow
+from potrack.store.engine import SQLITE_BUSY_S
+from tests.support.faults import (
     CliProcess,
     HeldNight,
     assert_lines_are_the_erps,
@@ -36,10 +39,7 @@ from fault_support import (
     wait_for_run,
     write_night,
 )
-from store_reads import run_row
-
-from potrack.clock import utcnow
-from potrack.store.engine import SQLITE_BUSY_S
+from tests.support.store import run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 HOLD_S = 3.0

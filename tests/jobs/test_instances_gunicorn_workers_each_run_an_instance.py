@@ -6,14 +6,12 @@ import re
 import subprocess
 import sys
 
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import ROOT
-from store_reads import run_row
-from timing import wait_for
-
 from potrack.auth.tokens import create_token
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
+from tests.support import ROOT
+from tests.support.store import run_row
+from tests.support.timing import wait_for
 
 CONFIG = '[[sources]]\nname = "plant"\nkind = "demo"\ndemo = { lines = 200 }\n'
 

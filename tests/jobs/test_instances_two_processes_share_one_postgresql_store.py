@@ -11,9 +11,7 @@ import urllib.request
 from itertools import product
 
 import sqlalchemy as sa
-from app_processes import app_processes  # noqa: F401 - fixture
 from prometheus_client.parser import text_string_to_metric_families
-from timing import wait_for
 
 from jobs.scheduler import DISPATCH_EVERY_S
 from potrack.auth.tokens import create_token
@@ -21,6 +19,7 @@ from potrack.clock import utcnow
 from potrack.store import leases, runs
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.models import AuditEvent, Run
+from tests.support.timing import wait_for
 
 RUNS_PER_SOURCE = 10
 LEASE_TTL_S = 3

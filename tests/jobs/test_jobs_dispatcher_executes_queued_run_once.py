@@ -4,13 +4,13 @@ import dataclasses
 
 import pytest
 import sqlalchemy as sa
-from store_reads import audit_events, run_row
-from timing import all_at_once
 
 from jobs.dispatcher import Dispatcher
 from potrack.pipeline.runner import Pipeline
 from potrack.store import runs
 from potrack.store.models import PoLine, Run
+from tests.support.store import audit_events, run_row
+from tests.support.timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

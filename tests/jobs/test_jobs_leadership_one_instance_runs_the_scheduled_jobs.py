@@ -4,12 +4,12 @@ another takes over when the leader stops renewing; an instance unsure its own le
 import time
 
 import pytest
-from store_reads import run_row
 
 from jobs.dispatcher import Dispatcher
 from jobs.leadership import Leadership
 from potrack.pipeline.runner import Pipeline
 from potrack.store import leases, runs
+from tests.support.store import run_row
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -6,13 +6,13 @@ import time
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
-from store_reads import run_row
-from web_support import add_run
 
 from jobs.scheduler import MISFIRE_GRACE_S, abandon_stale, build_scheduler, queue_scheduled_run
 from potrack.clock import utcnow
 from potrack.runtime import Runtime
 from potrack.store import runs
+from tests.support.store import run_row
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from conftest import open_store, write_config
-
 from jobs.scheduler import build_scheduler
 from potrack.config import schedule_trigger
+from tests.support.workdir import open_store, write_config
 
 
 def test_the_cron_job_runs_on_the_trigger_built_at_load(workdir, monkeypatch):

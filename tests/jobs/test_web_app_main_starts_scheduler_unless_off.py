@@ -8,12 +8,11 @@ import sys
 import time
 import urllib.request
 
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import ROOT, open_store, write_config
-from store_reads import run_row
-
 from potrack.store import leases
 from potrack.store.runs import queue_run_unless_active
+from tests.support import ROOT
+from tests.support.store import run_row
+from tests.support.workdir import open_store, write_config
 
 SMALL_DEMO = '[[sources]]\nname = "demo"\nkind = "demo"\ndemo = { lines = 100 }\n'
 

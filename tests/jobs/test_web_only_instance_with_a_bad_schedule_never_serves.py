@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import socket
 
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import write_config
+from tests.support.workdir import write_config
 
 CONFIG = '[[sources]]\nname = "demo"\nkind = "demo"\nschedule = "{schedule}"\ndemo = {{ lines = 50 }}\n'
 

@@ -19,14 +19,16 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from column_support import renamed, source_config, write_table
-from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, run_cli_process, store_rows, write_config
-from services import PgSchema
-from store_reads import audit_events, events, expect, failed_rows, lines, metrics, run_row
-from web_support import find_all, text
 
 import app
 from pages.run_detail import layout
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.columns import renamed, source_config, write_table
+from tests.support.erp import ERP_COLUMNS, erp_line
+from tests.support.services import PgSchema
+from tests.support.store import audit_events, events, expect, failed_rows, lines, metrics, run_row, store_rows
+from tests.support.web import find_all, text
+from tests.support.workdir import open_store, write_config
 
 CUSTOM = '{ udf_1 = "text", udf_3 = "number" }'
 IGNORED = "column Status ignored: status comes from StatusText"

@@ -14,12 +14,14 @@ import sqlite3
 
 import pytest
 import sqlalchemy as sa
-from column_support import source_config, write_table
-from conftest import ERP_COLUMNS, erp_line, json_value, open_store, run_cli, run_cli_process, write_config
-from store_reads import all_events, audit_events, events, expect, metrics
 
 from potrack.store.models import ChangeEvent, PoLine
 from potrack.store.runs import queue_run_unless_active
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.columns import source_config, write_table
+from tests.support.erp import ERP_COLUMNS, erp_line
+from tests.support.store import all_events, audit_events, events, expect, json_value, metrics
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

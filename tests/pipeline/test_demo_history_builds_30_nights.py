@@ -6,12 +6,12 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from conftest import open_store, write_config
-from store_reads import audit_events
-from web_support import UTC, add_run
 
 from potrack import demo_history
 from potrack.store.models import Run
+from tests.support.store import audit_events
+from tests.support.web import UTC, add_run
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -2,11 +2,12 @@
 affects neither the run nor the other subscribers."""
 
 import pytest
-from conftest import erp_line, open_store, sql_source_config, write_config
-from store_reads import audit_events, expect, run_row
 
 from potrack import events as bus
 from potrack.pipeline.runner import Pipeline
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import audit_events, expect, run_row
+from tests.support.workdir import open_store, write_config
 
 TOPICS = (bus.RUN_FINISHED, bus.PO_LINES_CHANGED)
 

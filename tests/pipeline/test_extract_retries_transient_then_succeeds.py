@@ -2,7 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, unreachable_erp_url, write_config
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config, unreachable_erp_url
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

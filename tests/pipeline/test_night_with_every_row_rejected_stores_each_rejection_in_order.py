@@ -10,7 +10,11 @@ batch of the source is small beside the rejected rows.
 import tracemalloc
 
 import pytest
-from conftest import ERP_COLUMNS, Erp, erp_line, json_value, open_store, run_cli, store_rows, write_config
+
+from tests.support.cli import run_cli
+from tests.support.erp import ERP_COLUMNS, Erp, erp_line
+from tests.support.store import json_value, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -1,7 +1,7 @@
 """End to end on real ERP data: Microsoft's AdventureWorks purchasing tables (8,845 PO lines) in a SQLite ERP, read
 through the `SELECT *` view a DBA would write, night after night through the CLI into a real store.
 
-What potrack must do with it, every expectation computed by the test's own model (tests/adventureworks.py) from the
+What potrack must do with it, every expectation computed by the test's own model (tests/support/adventureworks.py) from the
 snapshots the test wrote:
 - Night 1, the first run, is a baseline: every line stored with canonical values (ints as text, padded nchar codes
   stripped, DATETIME text as its date, the status from StatusText, not the view's numeric Status, which a note
@@ -29,12 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import adventureworks as aw
 import pytest
 import sqlalchemy as sa
-from adventureworks import AwErp, Model, Outcome, Rejection, Snapshot
-from conftest import open_store, run_cli, store_rows, write_config
-from store_reads import METRICS, batches, events, failed_rows, lines, metrics, run_row
+
+from tests.support import adventureworks as aw
+from tests.support.adventureworks import AwErp, Model, Outcome, Rejection, Snapshot
+from tests.support.cli import run_cli
+from tests.support.store import METRICS, batches, events, failed_rows, lines, metrics, run_row, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -3,11 +3,11 @@ name, audited as ingestion.retry; a run in another state, or one with a retry qu
 reads both ways."""
 
 import pytest
-from conftest import json_value, store_rows
-from web_support import add_run
 
 from potrack.store.queries import get_run, run_detail
 from potrack.store.retries import NotFound, RetryRefused, queue_retry
+from tests.support.store import json_value, store_rows
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

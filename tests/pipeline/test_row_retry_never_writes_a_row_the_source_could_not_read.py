@@ -6,10 +6,13 @@ validation in the same retry are re-validated as usual."""
 from pathlib import Path
 
 import pytest
-from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, store_rows, write_config
 
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
+from tests.support.cli import run_cli
+from tests.support.erp import ERP_COLUMNS, erp_line
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

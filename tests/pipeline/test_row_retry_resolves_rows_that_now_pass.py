@@ -4,10 +4,13 @@ raised retry count; a row an older run rejected is superseded, not written; the 
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, json_value, open_store, run_cli, sql_source_config, store_rows, write_config
 
 from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import json_value, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,13 +5,14 @@ rejected stay recorded, as for any run, with their data); the source's next run 
 from contextlib import contextmanager
 
 import pytest
-from conftest import erp_line, open_store, sql_source_config, write_config
-from store_reads import audit_events, failed_rows, lines, run_row
 
 from potrack.pipeline.runner import Pipeline
 from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import audit_events, failed_rows, lines, run_row
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

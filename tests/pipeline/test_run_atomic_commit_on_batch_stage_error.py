@@ -2,8 +2,12 @@
 leaves none of them, while the run record, its failed rows and its audit event are saved."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import (
+
+import potrack.pipeline.batches
+from potrack import events as bus
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import (
     all_batches,
     all_events,
     audit_events,
@@ -16,9 +20,7 @@ from store_reads import (
     run_row,
     unmapped,
 )
-
-import potrack.pipeline.batches
-from potrack import events as bus
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

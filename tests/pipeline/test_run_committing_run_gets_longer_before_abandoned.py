@@ -8,12 +8,13 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from conftest import open_store, sql_source_config, write_config
-from web_support import claim_alive
 
 from potrack.clock import utcnow
 from potrack.store import runs
 from potrack.store.models import Run
+from tests.support.erp import sql_source_config
+from tests.support.web import claim_alive
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

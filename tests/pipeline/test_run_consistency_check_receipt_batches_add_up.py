@@ -10,10 +10,12 @@ from collections import defaultdict
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, write_config
-from store_reads import batches, lines, run_row
 
 from potrack.store.models import ReceiptBatch
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import batches, lines, run_row
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

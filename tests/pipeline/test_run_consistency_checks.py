@@ -3,11 +3,13 @@ snapshot (plus active keys protected by a rejected row). A mismatch is logged an
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import expect, metrics, run_row
 
 from potrack.pipeline.consistency import check_run
 from potrack.store.models import ChangeEvent, PoLine
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import expect, metrics, run_row
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

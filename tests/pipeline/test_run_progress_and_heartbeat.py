@@ -7,9 +7,6 @@ from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, open_store, sql_source_config, write_config
-from store_reads import audit_events, run_row
-from web_support import claim_alive
 
 from potrack.clock import utcnow
 from potrack.pipeline.progress import EVERY_ROWS, Heartbeat, Progress
@@ -18,6 +15,10 @@ from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import audit_events, run_row
+from tests.support.web import claim_alive
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

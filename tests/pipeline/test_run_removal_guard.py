@@ -9,9 +9,14 @@ value that is not a boolean); GET /api/runs/<id> shows the run's `notes` and `ac
 
 import pytest
 import sqlalchemy as sa
-from auth_support import add_personas, client_as
-from conftest import erp_line, open_store, run_cli, run_cli_process, sql_source_config, store_rows, write_config
-from store_reads import (
+
+import app
+from potrack.runtime import start
+from potrack.store.models import AuditEvent, Run
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.personas import add_personas, client_as
+from tests.support.store import (
     active_keys,
     all_batches,
     all_events,
@@ -22,12 +27,10 @@ from store_reads import (
     lines,
     metrics,
     run_row,
+    store_rows,
     unmapped,
 )
-
-import app
-from potrack.runtime import start
-from potrack.store.models import AuditEvent, Run
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

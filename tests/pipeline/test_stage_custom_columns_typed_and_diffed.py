@@ -2,8 +2,11 @@
 run's valid lines; a changed custom value is a change event named after the column."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import events, expect, failed_rows, lines, metrics
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import events, expect, failed_rows, lines, metrics
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

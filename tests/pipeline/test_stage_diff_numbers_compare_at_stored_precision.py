@@ -8,8 +8,11 @@ import math
 import sqlite3
 
 import pytest
-from conftest import erp_line, json_value, open_store, run_cli, sql_source_config, write_config
-from store_reads import batches, events, expect, lines, metrics
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import batches, events, expect, json_value, lines, metrics
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -20,8 +20,22 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
-from store_reads import all_batches, all_events, batches, events, expect, failed_rows, lines, metrics, run_row
+
+from tests.support.cli import run_cli
+from tests.support.erp import ERP_COLUMNS, erp_line, sql_source_config
+from tests.support.store import (
+    all_batches,
+    all_events,
+    batches,
+    events,
+    expect,
+    failed_rows,
+    lines,
+    metrics,
+    run_row,
+    store_rows,
+)
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -1,8 +1,11 @@
 """Stage 2, validate: a rejected row whose key is an active line leaves that stored line exactly as it was."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import batches, events, expect, failed_rows, lines, metrics, run_row
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import batches, events, expect, failed_rows, lines, metrics, run_row
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

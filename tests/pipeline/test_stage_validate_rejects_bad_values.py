@@ -1,10 +1,12 @@
 """Stage 2, validate, through a run: bad rows become failed rows with their raw data and take no further part."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import audit_events, events, expect, failed_rows, lines, metrics, run_row, unmapped
 
 from potrack.pipeline.validate import DATE_FORMS
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import audit_events, events, expect, failed_rows, lines, metrics, run_row, unmapped
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

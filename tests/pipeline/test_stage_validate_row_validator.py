@@ -3,11 +3,11 @@
 import datetime as dt
 
 import pytest
-from conftest import ERP_COLUMNS, erp_line
 
 from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.validate import DATE_FORMS, FIELDS, RowError, RowValidator
 from potrack.sources.errors import SourceError
+from tests.support.erp import ERP_COLUMNS, erp_line
 
 CUSTOM = {"udf_1": "text", "udf_3": "number"}
 

@@ -3,8 +3,11 @@ control character) is left out — its lines are stored without a part id and co
 so once in its notes; one odd cell of the ERP's xref never fails the night (on PostgreSQL it would, stored)."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import lines, unmapped
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import lines, unmapped
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

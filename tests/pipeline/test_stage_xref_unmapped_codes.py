@@ -2,8 +2,11 @@
 no part id, and its code is listed among the run's unmapped codes."""
 
 import pytest
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-from store_reads import events, expect, lines, metrics, unmapped
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import events, expect, lines, metrics, unmapped
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,12 +5,14 @@ way, potrack's mapping still wins and the workbench says so."""
 
 import pytest
 import sqlalchemy as sa
-from conftest import erp_line, open_store, run_cli, sql_source_config, store_rows, write_config
-from store_reads import events, lines
 
 from potrack.clock import utcnow
 from potrack.store.models import Run, UnmappedCode
 from potrack.store.xref import GapFilter, get_mapping, list_gaps, map_item_code
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.store import events, lines, store_rows
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

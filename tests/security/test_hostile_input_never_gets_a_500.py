@@ -13,13 +13,13 @@ from urllib.parse import quote, urlencode
 import dash
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from callback_support import callback_body, prop, response_props
-from web_support import add_run
 
 from potrack.api.routes import ROUTES
 from potrack.store.models import FailedRow, XrefMapping
 from potrack.store.runs import Rejection, save_failed_rows
+from tests.support.callbacks import callback_body, prop, response_props
+from tests.support.personas import client_as
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends
 

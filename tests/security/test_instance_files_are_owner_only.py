@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from app_processes import app_processes  # noqa: F401 - fixture
-from conftest import run_cli_process
 
 from potrack.logs import OwnerOnlyFileHandler
 from potrack.store.engine import make_engine
+from tests.support.cli import run_cli_process
 
 CONFIG = '[[sources]]\nname = "plant"\nkind = "demo"\ndemo = { lines = 50 }\n'
 

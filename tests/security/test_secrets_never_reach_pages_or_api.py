@@ -5,14 +5,16 @@ while the failures themselves are shown."""
 import json
 
 import plotly
-from auth_support import acting_as, add_personas, client_as
-from conftest import erp_line, run_cli, write_config
-from test_secrets_never_shown import SECRETS, TOKEN, URL_PWD, config
 
 import app
 from pages import _shell, alerts, audit, failed_rows, overview, run_detail, runs
 from potrack.runtime import start
 from potrack.store.retries import queue_retry
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line
+from tests.support.personas import acting_as, add_personas, client_as
+from tests.support.secrets import SECRETS, TOKEN, URL_PWD, config
+from tests.support.workdir import write_config
 
 
 def drawn(component):

@@ -5,12 +5,12 @@ sign-out forms, 4xx and 5xx errors — forbids framing by any site (X-Frame-Opti
 import re
 
 import pytest
-from auth_support import client_as
-from services import free_port
 
 import app
 from potrack.runtime import Runtime
 from potrack.store.engine import make_engine
+from tests.support.personas import client_as
+from tests.support.services import free_port
 
 EXPECTED = {
     "X-Frame-Options": "DENY",

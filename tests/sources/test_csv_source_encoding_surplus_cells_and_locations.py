@@ -11,12 +11,14 @@ import csv
 import io
 
 import pytest
-from auth_support import add_personas, client_as
-from conftest import ERP_COLUMNS, erp_line, open_store, run_cli, run_cli_process, write_config
-from store_reads import expect, failed_rows, lines, metrics, run_row
 
 import app
 from potrack.runtime import start
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import ERP_COLUMNS, erp_line
+from tests.support.personas import add_personas, client_as
+from tests.support.store import expect, failed_rows, lines, metrics, run_row
+from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,10 +5,11 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import open_store, run_cli, store_rows, write_config
-
 from potrack.config import DemoOptions, SourceConfig
 from potrack.sources.demo import COLUMNS, DemoSource
+from tests.support.cli import run_cli
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 START = dt.date(2026, 3, 1)
 CUSTOM = ("udf_project", "udf_weight_kg")

@@ -4,8 +4,10 @@ The count wraps the query as a subquery; with the closing parenthesis on the que
 swallowed it and the count failed with a syntax error (the run went on without a total).
 """
 
-from conftest import erp_line, open_store, run_cli, store_rows, write_config
-from odbc_support import odbc_erp  # noqa: F401 - fixture
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 QUERY = '''"""
 SELECT *

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from odbc_support import odbc_connection_string, odbc_erp  # noqa: F401 - fixture
-from services import PG_URL
 
 from potrack.sources.errors import is_transient, sqlstate
+from tests.support.odbc import odbc_connection_string
+from tests.support.services import PG_URL
 
 
 def raised(fn):

@@ -1,7 +1,7 @@
 """The odbc source streams 1,000,000 ERP rows through psqlODBC (UseDeclareFetch=1) with flat memory: its peak
 memory is that of one batch, the same for a million rows as for a hundred thousand.
 
-Each read runs in a fresh process (bench/odbc_extract.py), whose RSS growth is its VmHWM at the end over its VmRSS
+Each read runs in a fresh process (tests/support/memory.py, as bench/odbc_extract.py measures it), whose RSS growth is its VmHWM at the end over its VmRSS
 once the driver is loaded. The bound comes from the data itself: PostgreSQL's stored size of the rows
 (pg_column_size of each row, header included) is less than what a client needs to hold them all, so a read that
 kept every row would grow by at least that much; a streaming read grows by what one batch and one Fetch of rows
@@ -10,9 +10,8 @@ measured too: it grows past that data's size, which shows that the measure sees 
 """
 
 import sqlalchemy as sa
-from odbc_support import odbc_erp  # noqa: F401 - fixture
 
-from bench.odbc_extract import extract_in_child, load_lines
+from tests.support.memory import extract_in_child, load_lines
 
 ROWS = 1_000_000
 FEW_ROWS = 100_000

@@ -17,10 +17,13 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import erp_line, open_store, run_cli, store_rows, write_config
-from erp_nights import METRIC_NAMES, XREF
-from odbc_support import odbc_erp  # noqa: F401 - fixture
-from services import SessionKiller
+
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line
+from tests.support.erp_nights import METRIC_NAMES, XREF
+from tests.support.services import SessionKiller
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 FETCH = 10  # rows a round trip, the same as the source's batch_size: many round trips to be killed in
 LINES = 3000

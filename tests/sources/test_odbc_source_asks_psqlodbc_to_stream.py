@@ -3,12 +3,11 @@ whose connection string says nothing about it reads through a cursor anyway, a b
 UseDeclareFetch=0 is left as it chose."""
 
 import sqlalchemy as sa
-from odbc_support import odbc_erp  # noqa: F401 - fixture
-from services import PG_URL
 
-from bench.odbc_extract import load_lines
 from potrack.config import SourceConfig
 from potrack.sources.odbc import OdbcSource, streaming
+from tests.support.memory import load_lines
+from tests.support.services import PG_URL
 
 ROWS = 5_000
 BATCH = 500

@@ -3,9 +3,10 @@
 import json
 import os
 
-from conftest import open_store, store_rows, write_config
-from erp_nights import XREF, check_stored_nights, run_both_nights
-from odbc_support import odbc_erp, psqlodbc_logs_of  # noqa: F401 - fixture
+from tests.support.erp_nights import XREF, check_stored_nights, run_both_nights
+from tests.support.odbc import psqlodbc_logs_of
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 
 def test_odbc_source_baseline_then_incremental_night_every_metric_and_store_state(workdir, odbc_erp):

@@ -9,8 +9,10 @@ PWD=, as a real one would, to check it never leaks.
 
 import json
 
-from conftest import open_store, run_cli_process, store_rows, write_config
-from odbc_support import odbc_connection_string, odbc_erp  # noqa: F401 - fixture
+from tests.support.cli import run_cli_process
+from tests.support.odbc import odbc_connection_string
+from tests.support.store import store_rows
+from tests.support.workdir import open_store, write_config
 
 ROLE = "potrack_no_such_role"
 PASSWORD = "0dbc-Login-5ecret"

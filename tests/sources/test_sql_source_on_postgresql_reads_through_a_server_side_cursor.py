@@ -6,11 +6,11 @@ the query (or in the xref query) is SQL, not a placeholder."""
 import re
 
 import sqlalchemy as sa
-from services import PG_URL
 
-from bench.odbc_extract import load_lines
 from potrack.config import SourceConfig, XrefConfig
 from potrack.sources.sql import SqlSource
+from tests.support.memory import load_lines
+from tests.support.services import PG_URL
 
 ROWS = 12_345
 BATCH = 1000

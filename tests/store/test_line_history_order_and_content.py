@@ -4,13 +4,13 @@ the runs that touched it and how, and the rows rejected with its key; the page s
 and a PO number holding '/' works in both."""
 
 import pytest
-from auth_support import client_as
-from change_nights import build_history, serve_history
-from web_support import by_id, text
 
 from pages import line_history as page
 from potrack.links import line_path
 from potrack.store.line_history import FieldChange, line_history
+from tests.support.change_history import build_history, serve_history
+from tests.support.personas import client_as
+from tests.support.web import find_by_id, text
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -69,7 +69,7 @@ def test_rows_rejected_with_the_lines_key_are_listed_and_the_stored_line_is_unch
 def test_the_page_shows_every_section_and_a_missing_line_says_so(history):
     serve_history(history)
     shown = page.layout(source="erp", po="PO2", line="3")
-    assert "PO2 / line 3" in text(shown) and "SUP-B" in text(by_id(shown, "line-history"))
+    assert "PO2 / line 3" in text(shown) and "SUP-B" in text(find_by_id(shown, "line-history"))
     assert "quantity_received: 0 → 40" in text(shown) and "40 of 100 (40 %)" in text(shown)
     assert "Runs that touched it (2)" in text(shown) and "changed, received" in text(shown)
     missing = page.layout(source="erp", po="PO2", line="99")

@@ -1,9 +1,9 @@
 """What an expanded run shows, read in one call: failure, rejected rows, unmapped codes, attempts, changes (capped)."""
 
 import pytest
-from web_support import demo_run
 
 from potrack.store.queries import run_detail
+from tests.support.web import demo_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
-from web_support import UTC, add_run
 
 from potrack.store.queries import source_statuses
+from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

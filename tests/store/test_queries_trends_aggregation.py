@@ -4,9 +4,9 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
-from web_support import UTC, add_run
 
 from potrack.store.queries import RunFilter, outcomes_by_day, run_series
+from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

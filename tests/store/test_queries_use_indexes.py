@@ -6,9 +6,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from web_support import UTC
 
 from potrack.store.queries import RunFilter, list_runs, outcomes_by_day, run_series
+from tests.support.web import UTC
 
 SINCE = dt.datetime(2026, 10, 1, tzinfo=UTC)
 

@@ -7,8 +7,6 @@ import json
 
 import pytest
 import sqlalchemy as sa
-from store_reads import audit_events, run_row
-from web_support import add_run, text
 
 from pages._components import run_summary
 from potrack.clock import utcnow
@@ -16,6 +14,8 @@ from potrack.store import runs
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
 from potrack.store.models import FailedRow
 from potrack.store.queries import run_detail
+from tests.support.store import audit_events, run_row
+from tests.support.web import add_run, text
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

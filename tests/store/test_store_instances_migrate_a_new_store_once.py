@@ -3,9 +3,9 @@ first upgrades, the others wait and find the store at the newest revision."""
 
 import pytest
 from alembic.script import ScriptDirectory
-from timing import all_at_once
 
 from potrack.store.engine import alembic_config, current_revision, ensure_schema, make_engine
+from tests.support.timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -5,10 +5,10 @@ import datetime as dt
 import time
 
 import pytest
-from timing import all_at_once
 
 from potrack.store import leases
 from potrack.store.engine import ensure_schema, make_engine
+from tests.support.timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

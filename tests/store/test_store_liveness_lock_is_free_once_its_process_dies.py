@@ -9,9 +9,9 @@ import textwrap
 
 import pytest
 import sqlalchemy as sa
-from conftest import ROOT
 
 from potrack.store import liveness
+from tests.support import ROOT
 
 HOLDER = textwrap.dedent("""
     import sys, time

@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.script import ScriptDirectory
-from conftest import run_cli_process
 
 from potrack.store.engine import alembic_config, current_revision, ensure_schema, make_engine
+from tests.support.cli import run_cli_process
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

@@ -3,11 +3,11 @@ is refused until the first run ends, even when claims race; other sources are no
 
 import pytest
 import sqlalchemy as sa
-from store_reads import run_row
-from timing import all_at_once
 
 from potrack.store import runs
 from potrack.store.models import Run
+from tests.support.store import run_row
+from tests.support.timing import all_at_once
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

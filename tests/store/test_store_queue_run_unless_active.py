@@ -2,12 +2,12 @@
 
 import pytest
 import sqlalchemy as sa
-from store_reads import audit_events
-from timing import all_at_once
-from web_support import add_run
 
 from potrack.store.models import Run
 from potrack.store.runs import queue_run_unless_active
+from tests.support.store import audit_events
+from tests.support.timing import all_at_once
+from tests.support.web import add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

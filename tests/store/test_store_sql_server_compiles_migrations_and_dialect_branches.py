@@ -4,7 +4,7 @@ Every migration writes valid SQL Server DDL (`python -m potrack db sql --dialect
 VARCHAR(max) rather than TEXT, the filtered unique indexes and the append-only audit trigger, with index keys
 inside SQL Server's limit. The statements that do not go through SQLAlchemy's execution (the commit's bulk
 statements, the diff's reads) and the pieces with a branch per dialect compile for it too. Every other statement
-any test makes potrack run is compiled for SQL Server by tests/sql_server.py.
+any test makes potrack run is compiled for SQL Server by tests/support/sql_server.py.
 """
 
 import datetime as dt
@@ -13,8 +13,6 @@ import zoneinfo
 
 import pytest
 import sqlalchemy as sa
-from conftest import run_cli_process
-from sql_server import SQL_SERVER, compile_for_sql_server
 
 from potrack.store.engine import migration_sql
 from potrack.store.lines import LineWriter, lines_of_pos, stored_state_statement
@@ -22,6 +20,8 @@ from potrack.store.liveness import try_lock_statement, unlock_statement
 from potrack.store.locks import lock_statement
 from potrack.store.models import Base, Run
 from potrack.store.queries import local_day, outcomes_statement
+from tests.support.cli import run_cli_process
+from tests.support.sql_server import SQL_SERVER, compile_for_sql_server
 
 # SQL Server refuses an index whose key may exceed 900 bytes (clustered; 1700 nonclustered): stay under 900.
 INDEX_KEY_LIMIT = 900

@@ -1,11 +1,10 @@
-"""The change explorer over three generated nights (tests/change_nights.py): every filter narrows to exactly the
+"""The change explorer over three generated nights (tests/support/change_history.py): every filter narrows to exactly the
 events it names, and the tiles, the changes per night and the suppliers by slips are exactly what the nights hold
 (slips and their median, price changes and their value impact, removals, cancellations), in SQL on both stores."""
 
 import datetime as dt
 
 import pytest
-from change_nights import build_history, day
 
 from potrack.store.changes import (
     ChangeFilter,
@@ -16,6 +15,7 @@ from potrack.store.changes import (
     summarize_changes,
     suppliers_by_slips,
 )
+from tests.support.change_history import build_history, day
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 

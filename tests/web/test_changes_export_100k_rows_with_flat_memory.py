@@ -1,11 +1,11 @@
 """Exporting 100,000 change events streams them: the export's peak memory is the same for 100,000 rows as for
 10,000 (a few MiB), as Excel and as CSV, where holding the rows first takes about a kilobyte each.
 
-Each export runs in a fresh process (bench/change_export.py) whose growth is its VmHWM at the end over its VmRSS
+Each export runs in a fresh process (tests/support/memory.py, as bench/change_export.py measures it) whose growth is its VmHWM at the end over its VmRSS
 once the store is open; the held export shows that the measure sees a read that keeps every row.
 """
 
-from bench.change_export import build_store, export_in_child
+from tests.support.memory import build_store, export_in_child
 
 EVENTS = 100_000
 MIB = 1024 * 1024

@@ -9,12 +9,12 @@ import io
 
 import openpyxl
 import pytest
-from auth_support import client_as
-from change_nights import build_history, serve_history
 
 import app
-from potrack import export
+from potrack import export as change_export
 from potrack.export import COLUMNS
+from tests.support.change_history import build_history, serve_history
+from tests.support.personas import client_as
 
 
 @pytest.fixture

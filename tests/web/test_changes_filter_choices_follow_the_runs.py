@@ -1,9 +1,10 @@
 """The change explorer's supplier, buyer and plant choices are those of the stored lines, and a new run's lines
 show up in them (the answer is kept only while the store's latest finished run stays the same)."""
 
-from conftest import erp_line, open_store, run_cli, sql_source_config, write_config
-
 from potrack.store.changes import filter_choices
+from tests.support.cli import run_cli
+from tests.support.erp import erp_line, sql_source_config
+from tests.support.workdir import open_store, write_config
 
 
 def choices(engine):

@@ -5,14 +5,14 @@ exactly one, else the list of what it names; both need a signed-in user."""
 from urllib.parse import quote
 
 import pytest
-from auth_support import client_as
-from change_nights import build_history, serve_history
 from dash import dcc
-from web_support import find_all, text
 
 import app
 from pages import lines as page
 from potrack.store.line_history import find_lines
+from tests.support.change_history import build_history, serve_history
+from tests.support.personas import client_as
+from tests.support.web import find_all, text
 
 
 @pytest.fixture

@@ -2,14 +2,13 @@
 message on hover) and in the health verdict: the navbar and /api/health turn Failing for a consecutive-failures
 alert and at least Degraded for the others, with the alert's message among the reasons, until it resolves."""
 
-from auth_support import acting_as
-from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import add_run, find_all, text
-
 import app
 from pages import overview
 from pages._shell import current_health, refresh_health
 from potrack.clock import utcnow
+from tests.support.alerts import HOUR, evaluate, fail_twice
+from tests.support.personas import acting_as
+from tests.support.web import add_run, find_all, text
 
 
 def api_health():

@@ -7,15 +7,15 @@ import datetime as dt
 import json
 
 import pytest
-from auth_support import PERSONAS, acting_as, client_as
-from web_alerts_support import HOUR, REFUSED, alerts_web, deliver, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import add_run, by_id, find_all, of_type, text
 
 from pages import alerts, runbook
 from potrack.alerts.message import ANCHORS
 from potrack.clock import utcnow
 from potrack.web.filters import AlertView
 from potrack.web.runbook import sections
+from tests.support.alerts import HOUR, REFUSED, deliver, evaluate, fail_twice
+from tests.support.personas import PERSONAS, acting_as, client_as
+from tests.support.web import add_run, find_all, find_by_id, of_type, text
 
 
 def page(runtime, name="vera", **query):
@@ -27,18 +27,18 @@ def test_a_firing_alert_is_on_top_with_its_run_and_runbook_links(alerts_web):
     failed = fail_twice(alerts_web)
     evaluate(alerts_web)
     shown = page(alerts_web)
-    firing = by_id(shown, "alerts-firing")
+    firing = find_by_id(shown, "alerts-firing")
     row = text(firing.children.children[1].children[0])
     assert row.startswith("demo consecutive failed runs") and "the last 2 runs failed" in row
     links = {link.href for link in find_all(firing, lambda c: hasattr(c, "href"))}
     assert {f"/runs/{failed[-1]}", "/runbook#consecutive-failures"} <= links
-    assert by_id(shown, "alerts-runbook-link").href == "/runbook"
+    assert find_by_id(shown, "alerts-runbook-link").href == "/runbook"
     sections = [c.children for c in shown.children if type(c).__name__ == "H4"]
     assert sections == ["Firing now", "History", "Rules per source", "Channels"]
 
 
 def test_nothing_firing_says_so(alerts_web):
-    assert text(by_id(page(alerts_web), "alerts-firing")) == "No alert is firing."
+    assert text(find_by_id(page(alerts_web), "alerts-firing")) == "No alert is firing."
     history, count = alerts.show_history("")
     assert text(history) == count == "No alert has fired yet."
 
@@ -66,7 +66,7 @@ def test_a_resolved_alert_shows_its_resolution_and_recovery_notifications(alerts
     assert history.startswith("resolved demo consecutive failed runs")
     assert f"resolved: no failure streak of 2 (run #{ok} success)" in history
     assert "4 notifications: 4 pending" in history  # (nothing delivered them yet)
-    assert text(by_id(page(alerts_web), "alerts-firing")) == "No alert is firing."
+    assert text(find_by_id(page(alerts_web), "alerts-firing")) == "No alert is firing."
 
 
 def test_the_history_filters_by_source_rule_and_dates(alerts_web):
@@ -89,14 +89,14 @@ def test_the_filters_round_trip_through_the_url(alerts_web):
     )
     assert AlertView.from_search("?rule=bogus&source=demo") == AlertView(source="demo")
     shown = page(alerts_web, source="night", rule="volume_drop", end="2026-11-02")
-    assert by_id(shown, "alerts-filter-source").value == "night"
-    assert by_id(shown, "alerts-filter-rule").value == "volume_drop"
-    assert by_id(shown, "alerts-filter-dates").end_date == dt.date(2026, 11, 2)
+    assert find_by_id(shown, "alerts-filter-source").value == "night"
+    assert find_by_id(shown, "alerts-filter-rule").value == "volume_drop"
+    assert find_by_id(shown, "alerts-filter-dates").end_date == dt.date(2026, 11, 2)
 
 
 def test_the_rules_of_every_source_are_shown_with_their_values(alerts_web):
     ok = add_run(alerts_web.engine, queued_at=utcnow() - 5 * HOUR, duration_s=0)
-    rules = by_id(page(alerts_web), "alerts-rules")
+    rules = find_by_id(page(alerts_web), "alerts-rules")
     demo, night = [text(card) for card in of_type(rules, "alerts-rules-card")]
     assert f"last completed run #{ok} is 5.0 h old (limit 26.0 h)" in demo and "next expected run" in demo
     assert "stale from" in demo and "no run yet" not in demo
@@ -106,7 +106,7 @@ def test_the_rules_of_every_source_are_shown_with_their_values(alerts_web):
 
 @pytest.mark.parametrize("name", list(PERSONAS))
 def test_only_admins_get_a_send_test_notification_button_per_channel(alerts_web, name):
-    channels = by_id(page(alerts_web, name), "alerts-channels")
+    channels = find_by_id(page(alerts_web, name), "alerts-channels")
     buttons = of_type(channels, "alerts-test")
     assert text(channels).startswith("hook webhook") and "mail email" in text(channels)
     assert "127.0.0.1" not in json.dumps(channels.to_plotly_json(), default=str)  # (a webhook's URL is a secret)

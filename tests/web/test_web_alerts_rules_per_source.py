@@ -4,12 +4,11 @@ the data turns stale, the alert firing for a rule, and the mute."""
 
 import datetime as dt
 
-from web_alerts_support import HOUR, alerts_web, evaluate, fail_twice, receiver  # noqa: F401 - fixtures
-from web_support import UTC, add_run
-
 from potrack.clock import utcnow
 from potrack.schedule import next_fire
 from potrack.web.alerts_view import source_rules
+from tests.support.alerts import HOUR, evaluate, fail_twice
+from tests.support.web import UTC, add_run
 
 
 def rules_now(runtime, now):

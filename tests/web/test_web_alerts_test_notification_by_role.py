@@ -5,17 +5,17 @@ session the answer is 401; a channel that is down shows each failed attempt."""
 
 import pytest
 import sqlalchemy as sa
-from auth_support import acting_as, client_as
-from callback_support import UPDATE, callback_body, prop, response_props
-from timing import wait_for
-from web_alerts_support import REFUSED, alerts_web, receiver  # noqa: F401 - fixtures
-from web_support import by_id, text
 
 import app
 from pages import alerts
 from potrack.clock import utcnow
 from potrack.store import alerts as store
 from potrack.store.models import AlertNotification, AuditEvent
+from tests.support.alerts import REFUSED
+from tests.support.callbacks import UPDATE, callback_body, prop, response_props
+from tests.support.personas import acting_as, client_as
+from tests.support.timing import wait_for
+from tests.support.web import find_by_id, text
 
 TOAST = "alerts-test-toast"
 TOAST_PROPS = ("is_open", "children", "icon")
@@ -113,5 +113,5 @@ def test_the_list_keeps_refreshing_while_a_test_is_on_its_way(alerts_web):
     store.queue_test(alerts_web.engine, "hook", {"event": "test"}, "ada", utcnow())
     with acting_as(alerts_web.engine, "ada"):
         log, stopped = alerts.refresh_tests(1, False)
-        assert by_id(alerts.layout(), "alerts-tick").disabled is False
+        assert find_by_id(alerts.layout(), "alerts-tick").disabled is False
     assert stopped is False and "hook test pending not tried yet" in text(log)

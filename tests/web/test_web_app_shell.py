@@ -3,15 +3,13 @@ Bootstrap served from assets/ (no CDN), every page routed."""
 
 import json
 import threading
-from pathlib import Path
 
 import dash
-from auth_support import client_as
-from web_support import add_run, by_id
 
 from pages import _shell
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+from tests.support.personas import client_as
+from tests.support.web import add_run, find_by_id
 
 
 def test_building_the_app_starts_no_scheduler():
@@ -20,7 +18,7 @@ def test_building_the_app_starts_no_scheduler():
 
 def test_navbar_lists_the_pages_and_the_health_indicator(web):
     shell = _shell.layout()
-    names = [link.children for link in by_id(shell, "navbar").children.children[1].children]
+    names = [link.children for link in find_by_id(shell, "navbar").children.children[1].children]
     assert [n.children for n in names] == [
         "Overview",
         "Ingestion Monitor",
@@ -31,7 +29,7 @@ def test_navbar_lists_the_pages_and_the_health_indicator(web):
         "Audit log",
         "Alerts",
     ]
-    assert by_id(shell, "health-indicator").href == "/runs"
+    assert find_by_id(shell, "health-indicator").href == "/runs"
     assert {p["path"] for p in dash.page_registry.values()} >= {
         "/",
         "/runs",
@@ -42,7 +40,7 @@ def test_navbar_lists_the_pages_and_the_health_indicator(web):
         "/audit",
         "/lines",
     }
-    search = by_id(shell, "nav-search")
+    search = find_by_id(shell, "nav-search")
     assert search.name == "q" and search.placeholder == "PO or PO/line"  # a GET form to /find
 
 

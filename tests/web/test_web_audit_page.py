@@ -4,15 +4,15 @@
 import datetime as dt
 
 import sqlalchemy as sa
-from auth_support import acting_as
 from dash import _callback
-from web_support import by_id, text
 
 import app
 from pages.audit import filters_to_url, layout, show_events
 from potrack.store import audit
 from potrack.store.models import AuditEvent
 from potrack.web.filters import AuditView
+from tests.support.personas import acting_as
+from tests.support.web import find_by_id, text
 
 
 def record(engine, event_type, severity="info", source=None, message=None):
@@ -81,11 +81,14 @@ def test_a_shared_url_opens_with_its_filters_set(web):
     with acting_as(web.engine, "vera"):
         page = layout(type="user.added", severity="info", source="demo", start="2026-11-01", page="2")
     assert (
-        by_id(page, "audit-filter-type").value == ["user.added"]
-        and "user.added" in by_id(page, "audit-filter-type").options
+        find_by_id(page, "audit-filter-type").value == ["user.added"]
+        and "user.added" in find_by_id(page, "audit-filter-type").options
     )
-    assert by_id(page, "audit-filter-severity").value == ["info"] and by_id(page, "audit-filter-source").value == "demo"
-    assert by_id(page, "audit-pager").active_page == 2
+    assert (
+        find_by_id(page, "audit-filter-severity").value == ["info"]
+        and find_by_id(page, "audit-filter-source").value == "demo"
+    )
+    assert find_by_id(page, "audit-pager").active_page == 2
 
 
 def test_the_page_is_read_only(web):

@@ -5,14 +5,14 @@ same filters."""
 import datetime as dt
 
 import pytest
-from auth_support import acting_as
-from change_nights import build_history, serve_history
 from dash import dcc
-from web_support import by_id, find_all, text
 
 from pages.changes import difference, filters_to_url, layout, show_changes
 from potrack.store.changes import ChangeRow
 from potrack.web.filters import ChangeView
+from tests.support.change_history import build_history, serve_history
+from tests.support.personas import acting_as
+from tests.support.web import find_all, find_by_id, text
 
 UTC = dt.UTC
 
@@ -58,7 +58,7 @@ def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
     with acting_as(served.runtime.engine, "vera"):
         shown = layout(supplier="SUP-A")
         listing, pages, count, tiles, nights, suppliers, xlsx, csv = show_changes("?supplier=SUP-A&field=promised_date")
-    assert by_id(shown, "changes-filter-supplier").value == "SUP-A"
+    assert find_by_id(shown, "changes-filter-supplier").value == "SUP-A"
     assert count == "3 changes · newest first · page 1 of 1" and pages == 1
     links = {c.href for c in find_all(listing, lambda c: isinstance(c, dcc.Link))}
     assert links >= {"/lines/erp/PO1/1", "/lines/erp/PO1/2", f"/runs/{served.run_ids[2]}"}

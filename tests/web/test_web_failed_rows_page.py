@@ -4,14 +4,14 @@ operators retry the checked rows or every unresolved row of a run (refusals said
 
 import datetime as dt
 
-from auth_support import acting_as
-from callback_support import partial_run_with_rows, run_rows, triggered_by
 from dash import dcc, no_update
-from web_support import UTC, add_run, by_id, demo_run, find_all, of_type, text
 
 from pages.failed_rows import filters_to_url, layout, queue_rows, retry_rows, show_rows, show_run_button
 from potrack.store import failed_rows
 from potrack.web.filters import FailedRowView
+from tests.support.callbacks import partial_run_with_rows, run_rows, triggered_by
+from tests.support.personas import acting_as
+from tests.support.web import UTC, add_run, demo_run, find_all, find_by_id, of_type, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -44,11 +44,11 @@ def test_a_changed_filter_goes_back_to_page_1_and_the_page_keeps_the_filters():
 def test_a_shared_url_opens_with_its_filters_set(web):
     with acting_as(web.engine, "otto"):
         page = layout(source="demo", run="4", start="2026-11-01", state="resolved", sort="oldest", page="2")
-    assert by_id(page, "failed-filter-source").value == "demo" and by_id(page, "failed-filter-run").value == 4
-    assert str(by_id(page, "failed-filter-dates").start_date) == "2026-11-01"
-    assert by_id(page, "failed-filter-state").value == "resolved"
-    assert by_id(page, "failed-filter-sort").value == "oldest"
-    assert by_id(page, "failed-pager").active_page == 2
+    assert find_by_id(page, "failed-filter-source").value == "demo" and find_by_id(page, "failed-filter-run").value == 4
+    assert str(find_by_id(page, "failed-filter-dates").start_date) == "2026-11-01"
+    assert find_by_id(page, "failed-filter-state").value == "resolved"
+    assert find_by_id(page, "failed-filter-sort").value == "oldest"
+    assert find_by_id(page, "failed-pager").active_page == 2
 
 
 def test_each_row_shows_key_data_error_run_retries_and_resolution(web):

@@ -4,10 +4,9 @@ page 1, and a page opened from a shared URL shows the same filters."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from web_support import by_id
-
 from pages.runs import filters_to_url, layout
 from potrack.web.filters import RunView
+from tests.support.web import find_by_id
 
 FULL = RunView(dt.date(2026, 11, 1), dt.date(2026, 11, 22), ("failed", "abandoned"), "demo", 3)
 
@@ -43,8 +42,8 @@ def test_a_shared_url_opens_with_its_filters_set(web):
     page = layout(
         **{"start": "2026-11-01", "end": "2026-11-22", "status": "failed,abandoned", "source": "demo", "page": "3"}
     )
-    dates = by_id(page, "runs-filter-dates")
+    dates = find_by_id(page, "runs-filter-dates")
     assert (str(dates.start_date), str(dates.end_date)) == ("2026-11-01", "2026-11-22")
-    assert by_id(page, "runs-filter-status").value == ["failed", "abandoned"]
-    assert by_id(page, "runs-filter-source").value == "demo"
-    assert by_id(page, "runs-pager").active_page == 3
+    assert find_by_id(page, "runs-filter-status").value == ["failed", "abandoned"]
+    assert find_by_id(page, "runs-filter-source").value == "demo"
+    assert find_by_id(page, "runs-pager").active_page == 3

@@ -3,13 +3,12 @@ or the data is stale (no completed run within the schedule's interval + 2 h), He
 
 import datetime as dt
 
-from web_support import UTC, add_run
-
 from pages._shell import refresh_health
 from potrack.config import SourceConfig
 from potrack.health import overall, source_health
 from potrack.schedule import longest_interval, stale_after
 from potrack.store.queries import RunRow, SourceStatus
+from tests.support.web import UTC, add_run
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 NIGHTLY = SourceConfig(name="demo", kind="demo")

@@ -2,9 +2,9 @@
 and source, unmapped codes with counts, the first 200 changes with the rest counted and linked, retry attempts."""
 
 from dash import dcc, no_update
-from web_support import demo_run, find_all, text
 
 from pages.runs import toggle_card
+from tests.support.web import demo_run, find_all, text
 
 
 def expand(run_id, clicks=1, is_open=False):

@@ -3,11 +3,11 @@ banner and highlighted card, the live progress bar, and a tick that runs only wh
 
 import datetime as dt
 
-from auth_support import acting_as
 from dash import no_update
-from web_support import UTC, add_run, of_type, text
 
 from pages.runs import refresh_runs
+from tests.support.personas import acting_as
+from tests.support.web import UTC, add_run, of_type, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 HOUR = dt.timedelta(hours=1)

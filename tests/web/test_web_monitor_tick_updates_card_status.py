@@ -2,10 +2,10 @@
 browser tests select cards by), not only the badge inside it."""
 
 from dash import no_update
-from web_support import add_run
 
 from pages.runs import refresh_runs
 from potrack.store import runs
+from tests.support.web import add_run
 
 
 def test_a_tick_keeps_the_cards_and_updates_their_status(web):

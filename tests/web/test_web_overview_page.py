@@ -4,11 +4,11 @@ disabled with the reason while the source has a queued or running run."""
 import datetime as dt
 
 import sqlalchemy as sa
-from auth_support import acting_as
-from web_support import UTC, add_run, by_id, of_type, text
 
 from pages.overview import layout, refresh_overview
 from potrack.store.models import Run
+from tests.support.personas import acting_as
+from tests.support.web import UTC, add_run, find_by_id, of_type, text
 
 
 def test_card_shows_last_run_last_success_data_age_and_next_schedule(web):
@@ -21,15 +21,15 @@ def test_card_shows_last_run_last_success_data_age_and_next_schedule(web):
     assert f"run #{failed}" in shown and "failed" in shown and "1 h ago" in shown
     assert f"run #{ok}" in shown and "data age 4 h" in shown
     assert "Next scheduled run" in shown and "0 2 * * *" in shown
-    assert by_id(card, {"type": "run-now", "source": "demo"}).disabled is False
+    assert find_by_id(card, {"type": "run-now", "source": "demo"}).disabled is False
 
 
 def test_a_queued_run_disables_run_now_and_turns_the_refresh_on(web):
     queued = add_run(web.engine, status="queued")
     with acting_as(web.engine, "otto"):
         page = layout()
-    assert by_id(page, {"type": "run-now", "source": "demo"}).disabled is True
-    assert f"Run #{queued} is queued." in text(page) and by_id(page, "overview-tick").disabled is False
+    assert find_by_id(page, {"type": "run-now", "source": "demo"}).disabled is True
+    assert f"Run #{queued} is queued." in text(page) and find_by_id(page, "overview-tick").disabled is False
 
 
 def test_refresh_stops_when_nothing_is_queued_or_running(web):

@@ -4,18 +4,19 @@ says why not; the chain shows both ways: 'retry of #M' on the retry's card and p
 original's details."""
 
 import pytest
-from auth_support import acting_as
-from callback_support import run_rows, triggered_by
 from dash import dcc
 from dash.exceptions import PreventUpdate
-from web_support import add_run, find_all, of_type, text
 
 from pages import run_detail
-from pages._components import queue_retry_of, retry_run, run_summary
+from pages._components import run_summary
+from pages._run_actions import queue_retry_of, retry_run
 from pages.runs import toggle_card
 from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.queries import get_run
+from tests.support.callbacks import run_rows, triggered_by
+from tests.support.personas import acting_as
+from tests.support.web import add_run, find_all, of_type, text
 
 
 def details(run_id, name, web):

@@ -4,12 +4,12 @@ selected; a viewer gets a refusal and nothing is queued; without a session the a
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as
-from callback_support import UPDATE, callback_body, partial_run_with_rows, prop, response_props, run_rows
-from web_support import add_run
 
 import app
 from potrack.store.models import RowRetryItem, Run
+from tests.support.callbacks import UPDATE, callback_body, partial_run_with_rows, prop, response_props, run_rows
+from tests.support.personas import client_as
+from tests.support.web import add_run
 
 RUN_NOW = {"type": "run-now", "source": "demo"}
 RUN_NOW_ACCEPT = {"type": "run-now-accept", "source": "demo"}

@@ -3,13 +3,13 @@ a role may not use (Run now, Retry run, the failed-row checkboxes and retry butt
 
 import flask
 import pytest
-from auth_support import PERSONAS, acting_as
-from callback_support import partial_run_with_rows
-from web_support import add_run, by_id, find_all, of_type, text
 
 from pages import _shell, failed_rows, overview
 from pages.failed_rows import show_rows
 from pages.runs import refresh_runs
+from tests.support.callbacks import partial_run_with_rows
+from tests.support.personas import PERSONAS, acting_as
+from tests.support.web import add_run, find_all, find_by_id, of_type, text
 
 OPERATORS = ["ada", "otto"]
 
@@ -22,11 +22,13 @@ def as_persona(web, name, build):
 @pytest.mark.parametrize("name", list(PERSONAS))
 def test_the_navbar_names_the_user_and_role_and_signs_out(web, name):
     shell, session_token = as_persona(web, name, lambda: (_shell.layout(), flask.session["csrf_token"]))
-    assert by_id(shell, "nav-user").children == f"{name} · {PERSONAS[name]}"
-    sign_out = by_id(shell, "nav-sign-out-form")
+    assert find_by_id(shell, "nav-user").children == f"{name} · {PERSONAS[name]}"
+    sign_out = find_by_id(shell, "nav-sign-out-form")
     assert (sign_out.action, sign_out.method) == ("/logout", "post")
-    assert by_id(shell, "nav-sign-out").children == "Sign out" and by_id(shell, "nav-sign-out").type == "submit"
-    token = by_id(shell, "nav-sign-out-token")
+    assert (
+        find_by_id(shell, "nav-sign-out").children == "Sign out" and find_by_id(shell, "nav-sign-out").type == "submit"
+    )
+    token = find_by_id(shell, "nav-sign-out-token")
     assert (token.type, token.name, token.value) == ("hidden", "csrf_token", session_token)
 
 

@@ -3,9 +3,8 @@
 import csv
 import io
 
-from web_support import by_id, demo_run, text
-
 from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
+from tests.support.web import demo_run, find_by_id, text
 
 
 def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
@@ -14,8 +13,8 @@ def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
     page = layout(run_id=str(report.run_id))
     total = report.metrics.change_events + report.metrics.lines_new
     assert f"Run #{report.run_id} · demo" in text(page) and f"Changes ({total:,})" in text(page)
-    assert by_id(page, "detail-changes-pager").max_value == -(-total // CHANGES_PER_PAGE)
-    assert len(by_id(page, "detail-changes").children.children[1].children) == CHANGES_PER_PAGE
+    assert find_by_id(page, "detail-changes-pager").max_value == -(-total // CHANGES_PER_PAGE)
+    assert len(find_by_id(page, "detail-changes").children.children[1].children) == CHANGES_PER_PAGE
 
 
 def test_later_pages_hold_the_rest_of_the_changes(web):

@@ -2,10 +2,10 @@
 queue one run."""
 
 import sqlalchemy as sa
-from auth_support import acting_as
 
-from pages._components import run_now
+from pages._run_actions import run_now
 from potrack.store.models import Run
+from tests.support.personas import acting_as
 
 
 def click(n, source="demo", engine=None):

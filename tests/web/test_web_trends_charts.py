@@ -4,11 +4,11 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dash import dcc
-from web_support import UTC, add_run, by_id, text
 
 from pages.trends import layout, refresh_trends
 from potrack.store.queries import OutcomeCount, RunPoint, RunSeries
 from potrack.web.figures import duration_figure, lines_figure, outcomes_figure, volumes_figure
+from tests.support.web import UTC, add_run, find_by_id, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 DAY = dt.timedelta(days=1)
@@ -59,5 +59,5 @@ def test_empty_range_and_empty_store_say_so(web):
 
 def test_the_page_defaults_to_the_last_30_days_of_the_first_source(web):
     page = layout()
-    dates = by_id(page, "trends-dates")
-    assert (dates.end_date - dates.start_date).days == 29 and by_id(page, "trends-source").value == "demo"
+    dates = find_by_id(page, "trends-dates")
+    assert (dates.end_date - dates.start_date).days == 29 and find_by_id(page, "trends-source").value == "demo"

@@ -1,12 +1,12 @@
 """The xref-gap workbench page: gaps costliest first with their lifecycle and state; operators get a part id box
 and a Map button on each open gap, viewers do not; a mapping shows which mapping applies."""
 
-from auth_support import acting_as
 from dash import dcc
-from web_support import demo_run, find_all, text
 
 from pages.xref import filters_to_url, show_gaps
 from potrack.store.xref import map_item_code
+from tests.support.personas import acting_as
+from tests.support.web import demo_run, find_all, text
 
 
 def map_buttons(listing):

@@ -5,11 +5,11 @@ session the answer is 401; bad input is a 400 naming the field and stores nothin
 
 import pytest
 import sqlalchemy as sa
-from auth_support import client_as, persona_tokens
-from callback_support import UPDATE, callback_body, prop, response_props
 
 import app
 from potrack.store.models import AuditEvent, XrefMapping
+from tests.support.callbacks import UPDATE, callback_body, prop, response_props
+from tests.support.personas import client_as, persona_tokens
 
 BUTTON = {"type": "xref-map", "source": "demo", "code": "ITM-00025"}
 PART_BOX = {"type": "xref-part", "source": "demo", "code": "ITM-00025"}

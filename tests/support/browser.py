@@ -1,7 +1,7 @@
 """End-to-end support: the real app (`python app.py`) as a subprocess on a store prepared by the test, and
 headless Chromium driven by Playwright (Debian's /usr/bin/chromium; `playwright install` is never needed).
 
-Every page needs a signed-in user: the served store gets the three personas of tests/auth_support.py (ada admin,
+Every page needs a signed-in user: the served store gets the three personas of tests/support/personas.py (ada admin,
 otto operator, vera viewer), and `sign_in(page, app, name, path)` signs a browser tab in through /login.
 
 Browser tests skip with the reason when Chromium or Playwright is missing, unless POTRACK_REQUIRE_SERVICES=1
@@ -25,13 +25,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from app_processes import AppProcess
-from services import free_port, unavailable
 
 from potrack.runtime import Runtime
 from potrack.store.models import Run
+from tests.support import ROOT
+from tests.support.processes import AppProcess
+from tests.support.services import free_port, unavailable
 
-ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("POTRACK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -153,9 +153,8 @@ def open_runtime(root: Path) -> Iterator[Runtime]:
 
 def ensure_personas(root: Path) -> None:
     """Give root's store the personas ada (admin), otto (operator) and vera (viewer) unless it has users."""
-    from auth_support import add_personas
-
     from potrack.auth.users import list_users
+    from tests.support.personas import add_personas
 
     with open_runtime(root) as runtime:
         with runtime.engine.connect() as conn:
@@ -176,7 +175,7 @@ def submit_sign_in(page: Any, app: App, name: str, password: str, path: str = "/
 
 def sign_in(page: Any, app: App, name: str, path: str = "/") -> Any:
     """Sign a browser tab in as a persona and land on `path`; returns the page."""
-    from auth_support import PASSWORD
+    from tests.support.personas import PASSWORD
 
     submit_sign_in(page, app, name, PASSWORD, path)
     page.wait_for_url(lambda url: url == app.url + path)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from dash.development.base_component import Component
 
+import app
 from potrack.clock import utcnow
+from potrack.runtime import Runtime, start
 from potrack.store import liveness, runs
 from potrack.store.models import Run
+from tests.support.personas import add_personas
 
 UTC = dt.UTC
 # The liveness locks of "running" runs added by a test, held as their process would hold them, until the test ends.
@@ -90,8 +95,8 @@ def find_all(node: Any, predicate: Any) -> list[Component]:
     return found
 
 
-def by_id(node: Any, component_id: Any) -> Component:
-    """The one component with this id."""
+def find_by_id(node: Any, component_id: Any) -> Component:
+    """The one component with this id anywhere in a tree (rather than a walk such as .children.children[1])."""
     matches = find_all(node, lambda c: getattr(c, "id", None) == component_id)
     assert len(matches) == 1, f"{len(matches)} components with id {component_id!r}"
     return matches[0]
@@ -126,3 +131,13 @@ def demo_run(runtime: Any, night: int, fail: str = "none", lines: int = 300) -> 
 def of_type(node: Any, kind: str) -> list[Component]:
     """Every component with a pattern-matching id of this type ({"type": kind, ...})."""
     return find_all(node, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == kind)
+
+
+@pytest.fixture
+def web(workdir: Path) -> Runtime:
+    """The pages' runtime: a fresh store of the built-in demo configuration with the three personas
+    (tests/support/personas.py), installed as the app's."""
+    runtime = start()
+    app.install(runtime)
+    add_personas(runtime.engine)
+    return runtime

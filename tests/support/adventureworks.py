@@ -27,13 +27,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import services
+from tests.support import services
 
 # ---------------------------------------------------------------------------------------------------------------
 # The data and the ERP database
 # ---------------------------------------------------------------------------------------------------------------
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def realdata_dir() -> Path:

@@ -1,4 +1,4 @@
-"""Read-only views of the store for the pipeline tests (typed: dates as dates, JSON decoded)."""
+"""Read-only views of the store for the tests (typed: dates as dates, JSON decoded), and raw rows of any query."""
 
 from __future__ import annotations
 
@@ -114,3 +114,14 @@ def audit_events(engine: sa.Engine, run_id: int | None = None) -> list[dict[str,
         stmt = stmt.where(AuditEvent.run_id == run_id)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(stmt).mappings()]
+
+
+def store_rows(engine: sa.Engine, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Rows of a read-only query on the store, as dicts."""
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(sa.text(sql), params).mappings()]
+
+
+def json_value(value: Any) -> Any:
+    """A JSON column's value as read back: SQLite returns the text, PostgreSQL the decoded value."""
+    return json.loads(value) if isinstance(value, str) else value

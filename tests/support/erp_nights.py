@@ -15,7 +15,10 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import day, erp_line, run_cli, run_cli_process, store_rows
+
+from tests.support.cli import run_cli, run_cli_process
+from tests.support.erp import day, erp_line
+from tests.support.store import store_rows
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
 

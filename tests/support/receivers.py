@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from services import free_port
+
+from tests.support.services import free_port
 
 
 @dataclass

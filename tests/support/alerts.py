@@ -8,10 +8,6 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from alert_support import Receiver, channels_toml, closed_port, receiver  # noqa: F401 - the receiver fixture
-from auth_support import add_personas
-from conftest import write_config
-from web_support import add_run
 
 import app
 from potrack.alerts.delivery import deliver_one
@@ -19,6 +15,10 @@ from potrack.alerts.evaluate import Evaluator
 from potrack.clock import utcnow
 from potrack.runtime import Runtime, start
 from potrack.store import alerts as store
+from tests.support.personas import add_personas
+from tests.support.receivers import Receiver, channels_toml, closed_port
+from tests.support.web import add_run
+from tests.support.workdir import write_config
 
 HOUR = dt.timedelta(hours=1)
 REFUSED = "ConnectionRefusedError: [Errno 111] Connection refused"  # in each failed attempt to the mail channel
@@ -52,7 +52,7 @@ def configure(workdir: Path, hook_url: str) -> Runtime:
 
 
 @pytest.fixture
-def alerts_web(workdir: Path, receiver: Receiver) -> Runtime:  # noqa: F811 - the fixture above
+def alerts_web(workdir: Path, receiver: Receiver) -> Runtime:
     """The pages' runtime on CONFIG, its hook channel posting to the receiver."""
     return configure(workdir, receiver.url)
 

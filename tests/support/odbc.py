@@ -1,6 +1,6 @@
 """An ERP snapshot in PostgreSQL tables, read by the odbc source through the real psqlODBC driver.
 
-The tables live in a scratch schema (tests/services.py). The connection string is DSN-less and passes libpq
+The tables live in a scratch schema (tests/support/services.py). The connection string is DSN-less and passes libpq
 options through psqlODBC's `pqopt`: `application_name` is the schema's name, so the test can find the ERP's
 sessions in pg_stat_activity and the schema's drop ends any left over, and `search_path` is the schema, so the
 source's queries name bare tables as they would on a real ERP.
@@ -17,10 +17,18 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import ERP_COLUMNS
-from services import ODBC_DRIVER, PG_URL, PgSchema, create_pg_schema, missing_odbc, quiet_odbcinst, unavailable
 
-from bench.odbc_extract import PO_LINES
+from tests.support.erp import ERP_COLUMNS
+from tests.support.memory import PO_LINES
+from tests.support.services import (
+    ODBC_DRIVER,
+    PG_URL,
+    PgSchema,
+    create_pg_schema,
+    missing_odbc,
+    quiet_odbcinst,
+    unavailable,
+)
 
 FETCH = 100  # rows psqlODBC fetches per round trip (its own default cache size)
 PSQLODBC_LOGS = "/tmp/psqlodbc_*"

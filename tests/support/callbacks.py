@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
-from web_support import add_run
 
 from potrack.store import runs
 from potrack.store.models import FailedRow, Run
+from tests.support.web import add_run
 
 NOT_SENT = object()
 UPDATE = "/_dash-update-component"

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, SERVICE_SETTINGS
-from services import die_with_parent, free_port
+
+from tests.support import ROOT, SERVICE_SETTINGS
+from tests.support.services import die_with_parent, free_port
 
 SCHEDULER_STARTED = re.compile(
     r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d),(\d{3})\] \[INFO\] \[potrack\.jobs\] scheduler started", re.M

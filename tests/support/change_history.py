@@ -18,10 +18,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import Erp, erp_line, open_store, run_cli, sql_source_config, write_config
 
 from potrack.runtime import Runtime
 from potrack.store import runs
+from tests.support.cli import run_cli
+from tests.support.erp import Erp, erp_line, sql_source_config
+from tests.support.workdir import open_store, write_config
 
 UTC = dt.UTC
 NIGHT_TIMES = [dt.datetime(2026, 11, 10 + n, 2, 0, tzinfo=UTC) for n in range(3)]
@@ -106,10 +108,9 @@ def store_count(engine: sa.Engine, sql: str) -> int:
 
 
 def serve_history(history: History) -> None:
-    """Make the history's store the app's, with the three personas (tests/auth_support.py)."""
-    from auth_support import add_personas
-
+    """Make the history's store the app's, with the three personas (tests/support/personas.py)."""
     import app
+    from tests.support.personas import add_personas
 
     app.install(history.runtime)
     add_personas(history.runtime.engine)

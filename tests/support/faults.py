@@ -30,11 +30,14 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import ERP_COLUMNS, ROOT, SERVICE_SETTINGS, day, erp_line, json_value, run_cli, store_rows
-from services import create_pg_schema, die_with_parent
-from timing import wait_for
 
 from potrack.pipeline.progress import EVERY_S
+from tests.support import ROOT, SERVICE_SETTINGS
+from tests.support.cli import run_cli
+from tests.support.erp import ERP_COLUMNS, day, erp_line
+from tests.support.services import create_pg_schema, die_with_parent
+from tests.support.store import json_value, store_rows
+from tests.support.timing import wait_for
 
 SOURCE = "erp"
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}  # ITEM-0, ITEM-10 and ITEM-11 stay unmapped
