@@ -27,10 +27,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.memory import in_child, memory_kib  # noqa: E402 - after the path to the project
+from potrack import export as change_export  # noqa: E402
 from potrack.store.changes import ChangeFilter, ChangeRow, iter_changes  # noqa: E402
 from potrack.store.engine import ensure_schema, make_engine  # noqa: E402
 from potrack.store.models import ChangeEvent, PoLine, Run  # noqa: E402
-from potrack import export  # noqa: E402
 
 UTC = dt.UTC
 LINES = 20_000
@@ -133,10 +133,10 @@ def export(url: str, fmt: str, first_run_only: bool, hold: bool) -> dict:
 
         with tempfile.TemporaryFile() as out:
             if fmt == "csv":
-                for chunk in export.csv_chunks(rows(), UTC):
+                for chunk in change_export.csv_chunks(rows(), UTC):
                     out.write(chunk.encode())
             else:
-                for data in export.workbook_chunks(rows(), UTC):
+                for data in change_export.workbook_chunks(rows(), UTC):
                     out.write(data)
             size = out.tell()
         seconds = time.perf_counter() - began

@@ -246,7 +246,7 @@ def main() -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
     failures = []
-    for exp, result in zip(expected, [base, *nights]):
+    for exp, result in zip(expected, [base, *nights], strict=True):
         report = result["report"]
         for name in CHECKED:
             want = getattr(exp, name)

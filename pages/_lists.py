@@ -16,8 +16,8 @@ def date_range(component_id: str, start: dt.date | None, end: dt.date | None) ->
     """A clearable from–to picker of local calendar days."""
     return dcc.DatePickerRange(
         id=component_id,
-        start_date=start,
-        end_date=end,
+        start_date=start.isoformat() if start else None,
+        end_date=end.isoformat() if end else None,
         clearable=True,
         display_format="YYYY-MM-DD",
         start_date_placeholder_text="from",
@@ -57,8 +57,13 @@ def list_page(name: str, title: str, page: int, above: list[Any], below: tuple[A
 class Paged(Protocol):
     """A page of a list as the store returns it (runs, failed rows, audit events)."""
 
-    total: int
-    page: int
+    @property
+    def total(self) -> int:
+        """How many items match in all."""
+
+    @property
+    def page(self) -> int:
+        """The page shown, from 1."""
 
     @property
     def pages(self) -> int:

@@ -97,7 +97,10 @@ def cards() -> tuple[list[dbc.Col], bool]:
     cfgs, now = runtime.settings().sources, utcnow()
     statuses, alerts = runtime.read(source_statuses, [c.name for c in cfgs]), runtime.read(firing)
     return (
-        [source_card(c, s, now, [a for a in alerts if a.source == c.name]) for c, s in zip(cfgs, statuses)],
+        [
+            source_card(c, s, now, [a for a in alerts if a.source == c.name])
+            for c, s in zip(cfgs, statuses, strict=True)
+        ],
         any(s.active for s in statuses),
     )
 

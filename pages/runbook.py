@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dash
 from dash import Input, Output, clientside_callback, dcc, html
+from dash.development.base_component import Component
 
 from potrack.web.runbook import runbook
 
@@ -14,7 +15,7 @@ dash.register_page(__name__, path="/runbook", name="Runbook", nav=False)
 def layout(**_query: str) -> html.Div:
     """The runbook's intro, a contents line, then each section under a heading with its anchor."""
     intro, *parts = runbook()
-    contents = [html.Span("Contents: ", className="text-muted")]
+    contents: list[str | Component] = [html.Span("Contents: ", className="text-muted")]
     for n, part in enumerate(parts):
         contents += [" · " if n else "", html.A(part.title, href=f"#{part.anchor}")]
     body = [dcc.Markdown(intro.body, className="runbook-intro"), html.P(contents, id="runbook-contents")]

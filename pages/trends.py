@@ -37,8 +37,8 @@ def layout(**query: str) -> html.Div:
             dbc.Col(
                 dcc.DatePickerRange(
                     id="trends-dates",
-                    start_date=view.start or today - dt.timedelta(DEFAULT_DAYS - 1),
-                    end_date=view.end or today,
+                    start_date=(view.start or today - dt.timedelta(DEFAULT_DAYS - 1)).isoformat(),
+                    end_date=(view.end or today).isoformat(),
                     display_format="YYYY-MM-DD",
                 ),
                 width="auto",

@@ -134,7 +134,7 @@ def check_sources(
     statuses = source_statuses(conn, [c.name for c in sources])
     alerts = firing(conn)
     verdicts = []
-    for st, cfg in zip(statuses, sources):
+    for st, cfg in zip(statuses, sources, strict=True):
         mine = [a for a in alerts if a.source == cfg.name]
         stale = is_stale(st, cfg, tz, now) or any(a.rule == "stale_data" for a in mine)
         verdicts.append(SourceVerdict(st, source_health(st, cfg, tz, now, mine), stale))

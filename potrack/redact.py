@@ -46,7 +46,7 @@ def register_url(url: str | None) -> None:
     if not url:
         return
     try:
-        register_secret(make_url(url).password)  # type: ignore[arg-type]
+        register_secret(make_url(url).password)
     except (ArgumentError, ValueError):
         return
 

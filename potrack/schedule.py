@@ -36,7 +36,7 @@ def longest_interval(cron: str, tz: dt.tzinfo, now: dt.datetime) -> dt.timedelta
     fires = [trigger.get_next_fire_time(None, now)]
     while len(fires) <= _INTERVAL_SAMPLES and fires[-1] is not None:
         fires.append(trigger.get_next_fire_time(fires[-1], fires[-1] + dt.timedelta(seconds=1)))
-    gaps = [b - a for a, b in zip(fires, fires[1:]) if a is not None and b is not None]
+    gaps = [b - a for a, b in zip(fires, fires[1:], strict=False) if a is not None and b is not None]
     return max(gaps, default=dt.timedelta(days=365))
 
 

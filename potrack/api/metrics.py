@@ -77,7 +77,7 @@ def _durations(found: StoreMetrics) -> HistogramMetricFamily:
         labels=("source",),
     )
     for hist in found.durations:
-        buckets = [(floatToGoString(bound), n) for bound, n in zip(DURATION_BUCKETS, hist.at_most)]
+        buckets = [(floatToGoString(bound), n) for bound, n in zip(DURATION_BUCKETS, hist.at_most, strict=True)]
         family.add_metric((hist.source,), [*buckets, ("+Inf", hist.count)], hist.sum_s)
     return family
 

@@ -15,7 +15,7 @@ from potrack.store import audit
 from potrack.store.models import ROLES, User
 
 
-def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `users` and `tokens` commands to the CLI's parser."""
     users = sub.add_parser("users", help="dashboard users and their roles")
     u = users.add_subparsers(dest="users_command", required=True)

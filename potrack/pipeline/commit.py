@@ -50,7 +50,7 @@ class Written:
         self.lines_new += len(plan.inserts) + len(plan.overwrites)
         self.lines_changed += len(plan.changed)
         if self.keep_keys:
-            self.new_keys.extend(l.key for l in plan.new_lines)
+            self.new_keys.extend(line.key for line in plan.new_lines)
             self.changed_keys.extend(c.line.key for c in plan.changed)
 
 
@@ -86,15 +86,17 @@ def _event(
 def write_lines(conn: sa.Connection, writer: store_lines.LineWriter, plan: WritePlan, ctx: RunContext) -> int:
     """Write one chunk's lines and change events; returns the number of field-change events."""
     src, run = ctx.source, ctx.run_id
-    writer.insert.execute(conn, [(src, *l.key, *line_values(l, ctx, False), run, run, True) for l in plan.inserts])
+    writer.insert.execute(
+        conn, [(src, *line.key, *line_values(line, ctx, False), run, run, True) for line in plan.inserts]
+    )
     writer.update.execute(
         conn,
         [(*line_values(s.line, ctx, s.received_decreased), run, True, src, *s.line.key) for s in plan.stored_lines],
     )
-    writer.refresh.execute(conn, [(l.digest, src, *l.key) for l in plan.refreshed])
+    writer.refresh.execute(conn, [(line.digest, src, *line.key) for line in plan.refreshed])
     if ctx.baseline:
         return 0
-    events = [_event(ctx, l.key, "new") for l in plan.inserts]
+    events = [_event(ctx, line.key, "new") for line in plan.inserts]
     events.extend(_event(ctx, o.line.key, "new", new=REAPPEARED if o.reappeared else None) for o in plan.overwrites)
     for changed in plan.changed:
         events.extend(_event(ctx, changed.line.key, "changed", f, o, n) for f, o, n in changed.changes)

@@ -27,7 +27,7 @@ def custom_json(names: tuple[str, ...], values: tuple[Any, ...]) -> str | None:
     key = (names, values)
     text = _JSON.get(key)
     if text is None and key not in _JSON:
-        out = {n: v for n, v in zip(names, values) if v is not None}
+        out = {n: v for n, v in zip(names, values, strict=True) if v is not None}
         text = json.dumps(out) if out else None
         if len(_JSON) >= _JSON_MAX:
             _JSON.clear()

@@ -54,9 +54,9 @@ def compute_digest(line: Line, key: int = 0) -> int:
 
 def tracked_values(line: Line, custom_names: tuple[str, ...]) -> dict[str, str | None]:
     """Every tracked field of a new line as canonical text, by field name."""
-    out = {f: format_value(v) for f, v in zip(FIELDS, line.values)}
+    out = {f: format_value(v) for f, v in zip(FIELDS, line.values, strict=True)}
     out[PART_FIELD] = line.part_id
-    out.update({n: format_value(v) for n, v in zip(custom_names, line.custom)})
+    out.update({n: format_value(v) for n, v in zip(custom_names, line.custom, strict=True)})
     return out
 
 

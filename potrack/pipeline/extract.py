@@ -43,9 +43,11 @@ def extract_with_retries(
     """
 
     def before_sleep(state: RetryCallState) -> None:
-        exc = state.outcome.exception()  # type: ignore[union-attr]
-        wait = state.next_action.sleep if state.next_action else None  # type: ignore[union-attr]
-        record(state.attempt_number, safe_reason(exc), True, round(wait, 3) if wait is not None else None)
+        exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else None
+        record(
+            state.attempt_number, safe_reason(exc) if exc else "", True, round(wait, 3) if wait is not None else None
+        )
 
     attempts = 0
 

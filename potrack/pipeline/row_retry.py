@@ -114,7 +114,7 @@ def outcomes(rows: list[FailedRowItem], keys: list[Key | None], read: SnapshotRe
         errors_by_key.setdefault(rejection.row_key, []).append(rejection.error)
     failing: dict[int, str] = {}
     unkeyed = iter(errors_by_key.get(None, []))
-    for row, key in zip(rows, keys):
+    for row, key in zip(rows, keys, strict=True):
         if key is None:  # rejections without a key come in row order
             failing[row.id] = next(unkeyed, "the row has no readable key")
         elif key_text(key) in errors_by_key:

@@ -14,8 +14,8 @@ from potrack import events
 from potrack.clock import utcnow
 from potrack.config import Settings, SourceConfig
 from potrack.pipeline import row_retry
-from potrack.pipeline.consistency import check_run
 from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
+from potrack.pipeline.consistency import check_run
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.gc_pause import gc_paused
 from potrack.pipeline.progress import Heartbeat, Progress

@@ -153,8 +153,8 @@ def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -
         record = {
             "po_number": line.key[0],
             "line_number": line.key[1],
-            **dict(zip(FIELDS, line.values)),
-            **dict(zip(read.custom_names, line.custom)),
+            **dict(zip(FIELDS, line.values, strict=True)),
+            **dict(zip(read.custom_names, line.custom, strict=True)),
         }
         read.rejections.add(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
         read.xref.forget(line.get("item_code"))

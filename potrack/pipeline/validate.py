@@ -317,7 +317,7 @@ def raw_record(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:
     """A row as column → value, for its failed-row record: a repeated column name gets ' (2)', ' (3)' …, and a
     cell over RAW_CELL_LIMIT characters is cut with a note of its length (the source still holds it)."""
     record: dict[str, Any] = {}
-    for name, value in zip(columns, row):
+    for name, value in zip(columns, row, strict=False):
         if name in record:
             n = 2
             while f"{name} ({n})" in record:

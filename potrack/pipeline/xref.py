@@ -40,7 +40,8 @@ class XrefResolver:
             ()
             if not unusable
             else (
-                f"xref: {len(unusable)} item code(s) ignored, their part id is longer than {PART_ID_LIMIT} characters or "
+                f"xref: {len(unusable)} item code(s) ignored, their part id is longer than {PART_ID_LIMIT} "
+                "characters or "
                 f"holds a control character: {', '.join(shown(c) for c in sorted(unusable)[:5])}"
                 f"{' …' if len(unusable) > 5 else ''}",
             )

@@ -59,7 +59,7 @@ def xref_positions(columns: list[str], what: str) -> tuple[int, int]:
         return found[0], found[1]  # type: ignore[return-value]
     if len(columns) == 2 and found == [None, None]:
         return 0, 1
-    missing = [name for name, at in zip(XREF_COLUMNS, found) if at is None]
+    missing = [name for name, at in zip(XREF_COLUMNS, found, strict=True) if at is None]
     raise SourceError(f"{what}: no column {', '.join(missing)} (it returns: {', '.join(columns)})", transient=False)
 
 

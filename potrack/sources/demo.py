@@ -173,7 +173,7 @@ def _spoil(rows: list[tuple], seed: int, night: int) -> list[tuple]:
     bad[0][COLUMNS.index("quantity_ordered")] = "n/a"
     bad[1][COLUMNS.index("promised_date")] = "2026-13-45"
     bad[2][COLUMNS.index("supplier_code")] = None
-    for i, row in zip(picks[:3], bad[:3]):
+    for i, row in zip(picks[:3], bad[:3], strict=True):
         rows[i] = tuple(row)
     rows.append(rows[picks[3]])
     return rows

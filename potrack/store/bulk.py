@@ -8,9 +8,10 @@ microseconds a row instead of tens.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.sql.compiler import SQLCompiler
 
 BATCH = 5000
 
@@ -29,9 +30,13 @@ class BulkStatement:
     """A statement with named parameters, compiled for the dialect: executed in batches, or fetched."""
 
     def __init__(
-        self, dialect: sa.Dialect, stmt: sa.Executable, names: Sequence[str], types: dict[str, sa.types.TypeEngine[Any]]
+        self,
+        dialect: sa.Dialect,
+        stmt: sa.ClauseElement,
+        names: Sequence[str],
+        types: dict[str, sa.types.TypeEngine[Any]],
     ) -> None:
-        compiled = stmt.compile(dialect=dialect)
+        compiled = cast(SQLCompiler, stmt.compile(dialect=dialect))  # (a statement compiles with an SQLCompiler)
         self.sql = compiled.string
         self.positional = dialect.positional
         self.names = list(names)
@@ -50,7 +55,7 @@ class BulkStatement:
         values = list(row) if self._in_order else [row[i] for i in self._order]
         for position, proc in self._procs:
             values[position] = proc(values[position])
-        return tuple(values) if self.positional else dict(zip(self._order_names, values))
+        return tuple(values) if self.positional else dict(zip(self._order_names, values, strict=True))
 
     def execute(self, conn: sa.Connection, rows: Sequence[Sequence[Any]]) -> None:
         """Run the statement once per row (rows hold values in `names` order)."""

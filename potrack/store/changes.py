@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -164,7 +164,9 @@ class SupplierSlips:
     days: int
 
 
-def days_between(old: sa.ColumnElement[Any], new: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+def days_between(
+    old: sa.SQLColumnExpression[Any], new: sa.SQLColumnExpression[Any], dialect: str
+) -> sa.ColumnElement[Any]:
     """new - old in whole days, for two ISO date texts, in the store's SQL dialect."""
     if dialect == "sqlite":
         return sa.cast(sa.func.julianday(new) - sa.func.julianday(old), sa.Integer)
@@ -193,7 +195,7 @@ def value_impact() -> sa.ColumnElement[Any]:
 RUN_JOIN = R.id == E.run_id
 LINE_JOIN = sa.and_(L.source == E.source, L.po_number == E.po_number, L.line_number == E.line_number)
 JOINED = E.__table__.join(R, RUN_JOIN).join(L, LINE_JOIN)
-ROW_COLUMNS = (
+ROW_COLUMNS: tuple[sa.SQLColumnExpression[Any], ...] = (
     E.id,
     E.run_id,
     R.queued_at,
@@ -223,7 +225,7 @@ def _events(flt: ChangeFilter, lines: bool = False) -> sa.FromClause:
     return source
 
 
-def _rows_select(flt: ChangeFilter, dialect: str) -> sa.Select[Any]:
+def _rows_select(flt: ChangeFilter, dialect: str) -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(*ROW_COLUMNS, open_quantity())
         .select_from(JOINED)
@@ -252,7 +254,7 @@ def list_changes(conn: sa.Connection, flt: ChangeFilter, page: int = 1, per_page
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).scalar_subquery()
-    rows = conn.execute(
+    rows: Sequence[sa.Row[*tuple[Any, ...]]] = conn.execute(
         sa.select(*ROW_COLUMNS, open_quantity()).select_from(JOINED).where(E.id.in_(ids)).order_by(E.id.desc())
     ).all()
     return ChangeList([ChangeRow(*row) for row in rows], total, page, per_page)
@@ -379,7 +381,7 @@ def filter_choices(conn: sa.Connection) -> FilterChoices:
     found = _choices.get(key)
     if found is None:
 
-        def distinct(column: sa.ColumnElement[Any]) -> list[str]:
+        def distinct(column: sa.SQLColumnExpression[Any]) -> list[str]:
             return list(
                 conn.execute(sa.select(column).where(column.is_not(None)).distinct().order_by(column)).scalars()
             )

@@ -121,7 +121,8 @@ def offline_dialect(name: str) -> sa.Dialect:
     """A dialect of this name (its default driver) for compiling SQL without a server."""
     dialect_class = sa.engine.make_url(f"{_known_dialect(name)}://").get_dialect()
     # Without its driver loaded a dialect writes named parameters; pyodbc's are question marks.
-    dialect = dialect_class(paramstyle="qmark") if name == "mssql" else dialect_class()
+    # (Dialect.__init__ takes paramstyle, but SQLAlchemy types it on the concrete dialects only.)
+    dialect = dialect_class(paramstyle="qmark") if name == "mssql" else dialect_class()  # type: ignore[call-arg]
     prepare_offline_dialect(dialect)
     return dialect
 

@@ -90,7 +90,7 @@ _COLUMNS = (
 )
 
 
-def _item(row: sa.Row[Any]) -> FailedRowItem:
+def _item(row: sa.Row[*tuple[Any, ...]]) -> FailedRowItem:
     values = list(row)
     values[5] = json.loads(values[5])
     return FailedRowItem(*values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 
@@ -87,7 +87,7 @@ def fetch_lines(
         for row in raw_rows(conn, lines_of_pos(source, pos[start : start + CHUNK], columns)):
             key = (row[0], row[1])
             if key in wanted:
-                values = dict(zip(columns, row))
+                values = dict(zip(columns, row, strict=True))
                 if "custom" in values:
                     values["custom"] = stored_custom(values["custom"])
                 found[key] = values
@@ -119,13 +119,13 @@ class LineWriter:
     """
 
     def __init__(self, dialect: sa.Dialect) -> None:
-        lines = PoLine.__table__
+        lines = cast(sa.Table, PoLine.__table__)  # (declarative classes type __table__ as a FromClause)
         self.insert = insert_into(dialect, lines, INSERT_COLUMNS)
         self.update = update_where(dialect, lines, UPDATE_COLUMNS, KEY_COLUMNS)
         self.refresh = update_where(dialect, lines, ["digest"], KEY_COLUMNS)
         self.deactivate = update_where(dialect, lines, ["active", "last_changed_run_id"], KEY_COLUMNS)
-        self.events = insert_into(dialect, ChangeEvent.__table__, EVENT_COLUMNS)
-        self.batches = insert_into(dialect, ReceiptBatch.__table__, BATCH_COLUMNS)
+        self.events = insert_into(dialect, cast(sa.Table, ChangeEvent.__table__), EVENT_COLUMNS)
+        self.batches = insert_into(dialect, cast(sa.Table, ReceiptBatch.__table__), BATCH_COLUMNS)
 
 
 def insert_unmapped(conn: sa.Connection, run_id: int, counts: dict[str, int]) -> None:

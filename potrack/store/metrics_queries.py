@@ -83,7 +83,8 @@ def duration_histograms(conn: sa.Connection, sources: Sequence[str]) -> list[Dur
         .group_by(Run.source)
     ).all()
     found = {
-        source: DurationHistogram(source, tuple(counts), count, float(total)) for source, count, total, *counts in rows
+        source: DurationHistogram(source, tuple(counts), count, float(total or 0.0))
+        for source, count, total, *counts in rows
     }
     none = (0,) * len(DURATION_BUCKETS)
     return [found.get(source, DurationHistogram(source, none, 0, 0.0)) for source in sources]

@@ -183,7 +183,7 @@ class OutcomeCount:
     runs: int
 
 
-def _run(row: sa.Row[Any] | None) -> RunRow | None:
+def _run(row: sa.Row[*tuple[Any, ...]] | None) -> RunRow | None:
     return None if row is None else RunRow(*row)
 
 
@@ -240,7 +240,7 @@ def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceS
     ]
 
 
-def _changes(run_id: int) -> sa.Select[Any]:
+def _changes(run_id: int) -> sa.Select[*tuple[Any, ...]]:
     return (
         sa.select(
             ChangeEvent.po_number,
@@ -356,7 +356,9 @@ def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSer
     return RunSeries(points[-limit:], total)
 
 
-def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], dialect: str) -> sa.ColumnElement[Any]:
+def _local_day(
+    column: sa.SQLColumnExpression[Any], minutes: sa.ColumnElement[Any], dialect: str
+) -> sa.ColumnElement[Any]:
     """The calendar date of a UTC timestamp shifted by some minutes, in the store's SQL dialect."""
     if dialect == "sqlite":
         return sa.func.date(sa.func.julianday(column) + minutes / 1440.0)
@@ -368,7 +370,7 @@ def _local_day(column: sa.ColumnElement[Any], minutes: sa.ColumnElement[Any], di
 
 
 def local_day(
-    column: sa.ColumnElement[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime, dialect: str
+    column: sa.SQLColumnExpression[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime, dialect: str
 ) -> sa.ColumnElement[Any]:
     """The calendar date in `tz` of a UTC timestamp column whose values lie within [first, last] (its offsets
     there, summer time included, as a CASE on the column)."""
@@ -384,7 +386,7 @@ def as_date(value: dt.date | str) -> dt.date:
     return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
-def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElement[Any]) -> sa.Select[Any]:
+def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElement[Any]) -> sa.Select[*tuple[Any, ...]]:
     """Finished runs counted per local day (`day`, an expression of the run) and status."""
     # Grouped over a subquery: SQL Server takes each `?` as its own parameter, so the same expression in SELECT
     # and GROUP BY would not match.

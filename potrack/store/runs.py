@@ -213,7 +213,7 @@ def process_claim() -> str:
 
 
 def describe_active(engine: sa.Engine, run_id: int) -> str:
-    """'run #12 running in process cli:host:4242, last sign of life 3 s ago', for a refusal naming what is in the way."""
+    """'run #12 running in process cli:host:4242, last sign of life 3 s ago': a refusal names what is in the way."""
     with engine.connect() as conn:
         run = conn.execute(
             sa.select(Run.status, Run.claimed_by, Run.queued_at, Run.heartbeat_at).where(Run.id == run_id)

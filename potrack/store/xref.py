@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 
@@ -244,10 +243,10 @@ def _parts_now(conn: sa.Connection, codes: set[tuple[str, str]]) -> dict[tuple[s
         )
         .group_by(L.source, L.item_code)
     ).all()
-    return {(source, code): part for source, code, part in found if (source, code) in codes}
+    return {(source, code): part for source, code, part in found if (source, code) in codes and part is not None}
 
 
-def _gap(row: Mapping[str, Any], resolved_at: dict[int, dt.datetime], parts: dict[tuple[str, str], str]) -> Gap:
+def _gap(row: sa.RowMapping, resolved_at: dict[int, dt.datetime], parts: dict[tuple[str, str], str]) -> Gap:
     low, high = row["currency_low"], row["currency_high"]
     mapping = None if row["m_source"] is None else LocalMapping(*[row[f"m_{c.key}"] for c in MAPPING_COLUMNS])
     return Gap(

@@ -83,7 +83,10 @@ def thresholds(rule: str, limits: RuleSettings, schedule: str, tz: dt.tzinfo, no
         )
     if limits.new_gap_value is None:
         return "off: set new_gap_value to be told of new unmapped item codes"
-    return f"an item code first left unmapped by the latest run, its open lines worth more than {limits.new_gap_value:,.2f}"
+    return (
+        "an item code first left unmapped by the latest run, its open lines worth more than "
+        f"{limits.new_gap_value:,.2f}"
+    )
 
 
 def _moment(text: object) -> dt.datetime | None:

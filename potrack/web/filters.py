@@ -154,7 +154,7 @@ class UrlView(abc.ABC):
     def after_change(self, search: str | None) -> tuple[str, int]:
         """The query string and page once the inputs read as this view: back to page 1 when a filter differs from
         the URL's."""
-        view = self if self.same_filters(type(self).from_search(search)) else replace(self, page=1)  # type: ignore
+        view = self if self.same_filters(type(self).from_search(search)) else replace(self, page=1)  # type: ignore[type-var]  # (every UrlView subclass is a dataclass)
         return view.search(), view.page
 
 
@@ -188,8 +188,8 @@ class RunView(UrlView):
     def params(self) -> dict[str, str | None]:
         """start, end, status, source, page."""
         return {
-            "start": self.start and self.start.isoformat(),
-            "end": self.end and self.end.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
             "status": ",".join(self.statuses),
             "source": self.source,
             "page": self._page_param(),
@@ -252,8 +252,8 @@ class FailedRowView(UrlView):
         return {
             "source": self.source,
             "run": str(self.run_id) if self.run_id else None,
-            "start": self.start and self.start.isoformat(),
-            "end": self.end and self.end.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
             "state": None if self.state == "unresolved" else self.state,
             "sort": None if self.order == "newest" else self.order,
             "page": self._page_param(),
@@ -310,8 +310,8 @@ class AuditView(UrlView):
             "type": ",".join(self.event_types),
             "severity": ",".join(self.severities),
             "source": self.source,
-            "start": self.start and self.start.isoformat(),
-            "end": self.end and self.end.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
             "page": self._page_param(),
         }
 
@@ -353,8 +353,8 @@ class AlertView(UrlView):
         return {
             "source": self.source,
             "rule": self.rule,
-            "start": self.start and self.start.isoformat(),
-            "end": self.end and self.end.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
         }
 
     def bounds(self, tz: dt.tzinfo) -> tuple[dt.datetime | None, dt.datetime | None]:
@@ -428,8 +428,8 @@ class ChangeView(UrlView):
     def params(self) -> dict[str, str | None]:
         """start, end, source, supplier, buyer, plant, field, kind, slip, page."""
         return {
-            "start": self.start and self.start.isoformat(),
-            "end": self.end and self.end.isoformat(),
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
             "source": self.source,
             "supplier": self.supplier,
             "buyer": self.buyer,

@@ -59,7 +59,10 @@ def sections(markdown: str) -> list[Section]:
             bodies.append([])
         else:
             bodies[-1].append(line)
-    return [Section(t, anchor(t) if t else "", separate_lists("\n".join(b)).strip()) for t, b in zip(titles, bodies)]
+    return [
+        Section(t, anchor(t) if t else "", separate_lists("\n".join(b)).strip())
+        for t, b in zip(titles, bodies, strict=True)
+    ]
 
 
 def runbook(path: Path = RUNBOOK) -> list[Section]:

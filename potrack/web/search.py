@@ -4,6 +4,7 @@ list of the lines it names (a PO's lines, several sources' lines, or none)."""
 from __future__ import annotations
 
 import flask
+import werkzeug
 
 from potrack import runtime
 from potrack.bounds import lenient, text_within
@@ -19,7 +20,7 @@ def register_search(server: flask.Flask) -> None:
     server.add_url_rule("/find", "find", find, methods=["GET"])
 
 
-def find() -> flask.Response:
+def find() -> werkzeug.Response:
     """Redirect to the line the search names, or to the lines it names."""
     text = flask.request.args.get("q", "").strip()[:MAX_SEARCH]
     if not text:
