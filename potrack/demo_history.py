@@ -16,13 +16,12 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
-from potrack.config import RetryPolicy, Settings, SourceConfig, default_sources
+from potrack.config import RetryPolicy, Settings, SourceConfig, default_sources, time_zone
 from potrack.pipeline.runner import Pipeline, RunReport
 from potrack.schedule import fires_between
 from potrack.sources.demo import HISTORY_NIGHTS, DemoSource
-from potrack.store import leases, runs
-from potrack.store.models import Run
-from potrack.tz import local_zone
+from potrack.store import leases
+from potrack.store.models import ReceiptBatch, RetryAttempt, Run
 
 log = logging.getLogger("potrack.demo_history")
 UNREACHABLE_NIGHTS = (17, 18)
@@ -69,7 +68,7 @@ def build(
 ) -> list[RunReport]:
     """Run every demo source over its last `nights` scheduled nights; returns the reports, oldest first."""
     now = now or utcnow()
-    tz = local_zone(settings.timezone)
+    tz = time_zone(settings.timezone)
     reports = []
     for cfg in (s for s in settings.sources if s.kind == "demo"):
         fires = fires_between(cfg.schedule, tz, now - dt.timedelta(days=nights + 1), now)[-nights:]
@@ -82,6 +81,29 @@ def build(
                 source_factory=_night_source(settings.instance_dir, night, start),
             )
             report = pipeline.run(cfg.name, trigger="schedule", requested_by=REQUESTED_BY)
-            runs.move_run_in_time(engine, report.run_id, fire)
+            move_run_in_time(engine, report.run_id, fire)
             reports.append(report)
     return reports
+
+
+def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> None:
+    """Re-date a simulated run (the demo history) to a queue time; its spans keep their lengths."""
+    with engine.begin() as conn:
+        times = (
+            conn.execute(
+                sa.select(Run.queued_at, Run.started_at, Run.finished_at, Run.heartbeat_at).where(Run.id == run_id)
+            )
+            .one()
+            ._asdict()
+        )
+        shift = queued_at - times["queued_at"]
+        conn.execute(
+            sa.update(Run).where(Run.id == run_id).values({k: v + shift for k, v in times.items() if v is not None})
+        )
+        for model, column in ((RetryAttempt, RetryAttempt.at), (ReceiptBatch, ReceiptBatch.received_at)):
+            rows = conn.execute(sa.select(model.id, column).where(model.run_id == run_id)).all()
+            if rows:
+                conn.execute(
+                    sa.update(model).where(model.id == sa.bindparam("b_id")).values({column.key: sa.bindparam("b_at")}),
+                    [{"b_id": i, "b_at": at + shift} for i, at in rows],
+                )

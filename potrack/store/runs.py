@@ -18,7 +18,7 @@ from potrack.clock import utcnow
 from potrack.store import audit, liveness
 from potrack.store.leases import INSTANCE_PREFIX
 from potrack.store.locks import lock_for_transaction
-from potrack.store.models import FailedRow, Lease, ReceiptBatch, RetryAttempt, Run
+from potrack.store.models import FailedRow, Lease, RetryAttempt, Run
 
 log = logging.getLogger("potrack.runs")
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
@@ -157,29 +157,6 @@ def queued_runs_to_start(conn: sa.Connection, sources: Iterable[str]) -> list[tu
     for run_id, source in rows:
         first.setdefault(source, run_id)
     return [(run_id, source) for source, run_id in first.items()]
-
-
-def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> None:
-    """Re-date a simulated run (the demo history) to a queue time; its spans keep their lengths."""
-    with engine.begin() as conn:
-        times = (
-            conn.execute(
-                sa.select(Run.queued_at, Run.started_at, Run.finished_at, Run.heartbeat_at).where(Run.id == run_id)
-            )
-            .one()
-            ._asdict()
-        )
-        shift = queued_at - times["queued_at"]
-        conn.execute(
-            sa.update(Run).where(Run.id == run_id).values({k: v + shift for k, v in times.items() if v is not None})
-        )
-        for model, column in ((RetryAttempt, RetryAttempt.at), (ReceiptBatch, ReceiptBatch.received_at)):
-            rows = conn.execute(sa.select(model.id, column).where(model.run_id == run_id)).all()
-            if rows:
-                conn.execute(
-                    sa.update(model).where(model.id == sa.bindparam("b_id")).values({column.key: sa.bindparam("b_at")}),
-                    [{"b_id": i, "b_at": at + shift} for i, at in rows],
-                )
 
 
 def claim_run(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -> bool:

@@ -19,8 +19,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from potrack.demo_history import move_run_in_time
 from potrack.runtime import Runtime
-from potrack.store import runs
 from tests.support.cli import run_cli
 from tests.support.erp import Erp, erp_line, sql_source_config
 from tests.support.workdir import open_store, write_config
@@ -93,7 +93,7 @@ def build_history(workdir: Any, erp: Erp) -> History:
         ids.append(report["run_id"])
     runtime = open_store()
     for run_id, at in zip(ids, NIGHT_TIMES):
-        runs.move_run_in_time(runtime.engine, run_id, at)
+        move_run_in_time(runtime.engine, run_id, at)
     return History(runtime, ids)
 
 
