@@ -18,13 +18,13 @@ from potrack import demo_history
 from potrack.api import register_api
 from potrack.auth.session import configure_session, init_auth
 from potrack.auth.users import ensure_first_admin
-from potrack.config import ConfigError, envbool, envint, envstr
+from potrack.config import ConfigError
 from potrack.logs import scrub_web_logs
 from potrack.runtime import Runtime
+from potrack.runtime import current as current_runtime
 from potrack.runtime import install as install_runtime
 from potrack.runtime import start as start_runtime
 from potrack.store.leases import new_instance_id
-from potrack.tz import local_zone
 from potrack.web.headers import register_security_headers
 from potrack.web.search import register_search
 
@@ -61,12 +61,10 @@ def start() -> RunningScheduler | None:
     Raises ConfigError for a bad configuration.
     """
     runtime = start_runtime()
-    local_zone(runtime.settings.timezone)
-    scheduler_on = envbool("POTRACK_SCHEDULER", True)
     install(runtime)
     first_admin(runtime)
     demo_history.build_once(runtime.settings, runtime.engine, new_instance_id())
-    return start_scheduler(runtime) if scheduler_on else None
+    return start_scheduler(runtime) if runtime.settings.scheduler else None
 
 
 def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
@@ -78,14 +76,14 @@ def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
 def main() -> int:
     """Serve the app with the scheduler; exit code 2 on a configuration error."""
     try:
-        host, port = envstr("POTRACK_HOST", "127.0.0.1"), envint("POTRACK_PORT", 8050)
         scheduler = start()
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return 2
+    settings = current_runtime().settings
     signal.signal(signal.SIGTERM, _stop_serving)
     try:
-        app.run(host=host, port=port, debug=False)
+        app.run(host=settings.host, port=settings.port, debug=False)
     except KeyboardInterrupt:
         pass
     finally:

@@ -13,7 +13,7 @@ from potrack.alerts.delivery import deliver_within
 from potrack.alerts.evaluate import Evaluator
 from potrack.auth import commands as auth_commands
 from potrack.auth.users import UserError
-from potrack.config import ConfigError, Settings, load_settings
+from potrack.config import ConfigError, Settings, SourceConfig, load_settings
 from potrack.fields import custom_key
 from potrack.logs import configure_logging
 from potrack.pipeline.runner import Pipeline, RunRefused, RunReport
@@ -76,11 +76,19 @@ def _print_report(report: RunReport, as_json: bool) -> None:
     print(line + (f"\n  error: {report.error}" if report.error else "") + notes, flush=True)
 
 
+def _source(settings: Settings, name: str) -> SourceConfig:
+    """The configured source named on the command line; ConfigError naming --source otherwise."""
+    try:
+        return settings.source(name)
+    except ConfigError as exc:
+        raise ConfigError(f"--source: {exc}") from None
+
+
 def _run(args: argparse.Namespace) -> int:
     runtime = start_runtime()
     names = [args.source] if args.source else [s.name for s in runtime.settings.sources]
     for name in names:
-        runtime.settings.source(name)
+        _source(runtime.settings, name)
     pipeline = Pipeline(runtime.settings, runtime.engine)
     codes = []
     for name in names:
@@ -126,7 +134,7 @@ def _db(args: argparse.Namespace) -> int:
 
 def _rename_custom_column(settings: Settings, engine: sa.Engine, args: argparse.Namespace) -> int:
     """`db rename-custom-column SOURCE OLD NEW`, after NEW replaced OLD in the source's custom_columns."""
-    configured = settings.source(args.source).custom_columns
+    configured = _source(settings, args.source).custom_columns
     if custom_key(args.old) != custom_key(args.new):  # (one name twice: rename_custom_column refuses it)
         if custom_key(args.new) not in configured:
             raise UserError(

@@ -10,11 +10,10 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 import sqlalchemy as sa
 
-from potrack.config import Settings, envbool, load_settings
+from potrack.config import Settings, load_settings, time_zone
 from potrack.logs import configure_logging
 from potrack.store.engine import ensure_schema, make_engine
 from potrack.store.runs import abandon_stale_runs
-from potrack.tz import local_zone
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -67,7 +66,7 @@ def engine() -> sa.Engine:
 
 def zone() -> dt.tzinfo:
     """The display time zone (POTRACK_TIMEZONE or the machine's)."""
-    return local_zone(settings().timezone)
+    return time_zone(settings().timezone)
 
 
 def source_names() -> list[str]:
@@ -77,7 +76,7 @@ def source_names() -> list[str]:
 
 def scheduler_on() -> bool:
     """Whether this process runs the scheduler (POTRACK_SCHEDULER, default on)."""
-    return envbool("POTRACK_SCHEDULER", True)
+    return settings().scheduler
 
 
 def read(query: Callable[Concatenate[sa.Connection, P], T], *args: P.args, **kwargs: P.kwargs) -> T:

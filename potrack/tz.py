@@ -1,29 +1,11 @@
-"""The display time zone (POTRACK_TIMEZONE or the machine's) and its UTC offsets over a span."""
+"""A time zone's UTC offsets over a span (the zone itself is potrack.config.time_zone)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import tzlocal
-
-from potrack.config import ConfigError
 
 _DAY = dt.timedelta(days=1)
 _HOUR = dt.timedelta(hours=1)
-
-
-@lru_cache(maxsize=8)
-def local_zone(name: str | None) -> dt.tzinfo:
-    """The named IANA time zone, or the machine's when none is named."""
-    if not name:
-        return tzlocal.get_localzone()
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        message = f"POTRACK_TIMEZONE: unknown time zone {name!r} (expected e.g. Europe/Berlin or UTC)"
-        raise ConfigError(message) from None
 
 
 def _offset(tz: dt.tzinfo, moment: dt.datetime) -> int:

@@ -13,7 +13,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # app.py and potrack/, whatever the cwd
 
-bind = f"{os.environ.get('POTRACK_HOST', '127.0.0.1')}:{os.environ.get('POTRACK_PORT', '8050')}"
+from potrack.config import ConfigError, load_settings  # noqa: E402
+
+try:  # read once in the master: the address to bind, and a bad configuration is reported in on_starting
+    _settings, _error = load_settings(), None
+    bind = f"{_settings.host}:{_settings.port}"
+except ConfigError as exc:
+    _error = exc
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 # Threads, so a slow page never holds up the health check; runs execute in each instance's own threads.
 worker_class = "gthread"
@@ -24,14 +30,8 @@ graceful_timeout = 30
 
 def on_starting(server: Any) -> None:
     """In the master, before any worker: a bad configuration stops gunicorn here, naming the key (exit code 2)."""
-    from potrack.config import ConfigError, envbool, load_settings
-    from potrack.tz import local_zone
-
-    try:
-        local_zone(load_settings().timezone)
-        envbool("POTRACK_SCHEDULER", True)
-    except ConfigError as exc:
-        print(f"potrack: configuration error: {exc}", file=sys.stderr, flush=True)
+    if _error is not None:
+        print(f"potrack: configuration error: {_error}", file=sys.stderr, flush=True)
         sys.exit(2)
 
 

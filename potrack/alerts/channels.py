@@ -11,7 +11,7 @@ from email.message import EmailMessage
 from typing import Any
 
 from potrack.alerts.message import body, slack_json, subject, webhook_json
-from potrack.alerts.settings import ChannelConfig
+from potrack.config.alerts import ChannelConfig
 
 
 class DeliveryError(Exception):

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from tenacity import Retrying, stop_after_attempt, wait_exponential
 
 from potrack.alerts import channels
-from potrack.alerts.settings import AlertSettings
 from potrack.clock import utcnow
+from potrack.config.alerts import AlertSettings
 from potrack.redact import safe_reason
 from potrack.store import alerts as store
 

@@ -11,15 +11,14 @@ import sqlalchemy as sa
 
 from potrack.alerts import message, rules
 from potrack.alerts.inputs import RuleInputs, rule_inputs
-from potrack.alerts.settings import RuleSettings
 from potrack.clock import utcnow
-from potrack.config import Settings, SourceConfig
+from potrack.config import Settings, SourceConfig, time_zone
+from potrack.config.alerts import RuleSettings
 from potrack.store import alerts as store
 from potrack.store import audit
 from potrack.store.models import AuditEvent, RetryAttempt
 from potrack.store.queries import RunRow
 from potrack.store.xref import new_gaps_over
-from potrack.tz import local_zone
 
 log = logging.getLogger("potrack.alerts")
 
@@ -74,7 +73,7 @@ class Evaluator:
             self._note_mute(source, limits.muted_until)
             return []
         with self.engine.connect() as conn:
-            inputs, verdicts = read_verdicts(conn, cfg, limits, local_zone(self.settings.timezone), now)
+            inputs, verdicts = read_verdicts(conn, cfg, limits, time_zone(self.settings.timezone), now)
             firing = {a.rule: a for a in store.firing(conn, source)}
             failure = _failure(conn, inputs.finished[0] if inputs.finished else None)
         channels = [c.name for c in self.settings.alerts.channels]

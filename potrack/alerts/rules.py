@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from potrack.alerts.inputs import RuleInputs
-from potrack.alerts.settings import RuleSettings
+from potrack.config.alerts import RuleSettings
 from potrack.schedule import longest_interval
 from potrack.store.xref import Gap
 

@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from potrack.alerts import message, rules
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import read_verdicts
-from potrack.alerts.settings import RuleSettings
 from potrack.config import Settings
+from potrack.config.alerts import RuleSettings
 from potrack.schedule import longest_interval, next_fire
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow, AttemptRow, DeliveryRow

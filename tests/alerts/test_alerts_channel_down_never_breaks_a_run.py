@@ -8,8 +8,8 @@ import time
 import sqlalchemy as sa
 
 from jobs.alerting import start_alerting
-from potrack.alerts.settings import AlertSettings, ChannelConfig
 from potrack.clock import utcnow
+from potrack.config.alerts import AlertSettings, ChannelConfig
 from potrack.runtime import Runtime
 from potrack.store.models import AlertDelivery, AlertNotification
 from tests.support.receivers import closed_port

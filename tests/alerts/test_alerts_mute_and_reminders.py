@@ -5,7 +5,7 @@ import dataclasses
 import datetime as dt
 
 from potrack.alerts.evaluate import Evaluator
-from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
+from potrack.config.alerts import AlertSettings, ChannelConfig, RuleSettings
 from tests.support.store import store_rows
 from tests.support.web import add_run
 

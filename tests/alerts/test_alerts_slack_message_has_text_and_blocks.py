@@ -5,7 +5,7 @@ import datetime as dt
 
 from potrack.alerts import message
 from potrack.alerts.delivery import deliver_pending
-from potrack.alerts.settings import AlertSettings, ChannelConfig
+from potrack.config.alerts import AlertSettings, ChannelConfig
 from potrack.store.alerts import queue_test
 
 NOW = dt.datetime(2026, 11, 22, 6, 0, tzinfo=dt.UTC)

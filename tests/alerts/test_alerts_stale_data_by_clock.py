@@ -7,7 +7,7 @@ import datetime as dt
 
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
-from potrack.alerts.settings import AlertSettings, ChannelConfig, RuleSettings
+from potrack.config.alerts import AlertSettings, ChannelConfig, RuleSettings
 from tests.support.web import add_run
 
 T0 = dt.datetime(2026, 11, 2, 2, 0, tzinfo=dt.UTC)  # a Monday, 02:00 UTC: the nightly schedule's time

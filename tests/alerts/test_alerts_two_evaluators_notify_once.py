@@ -8,7 +8,7 @@ import pytest
 
 from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import Evaluator
-from potrack.alerts.settings import AlertSettings, ChannelConfig
+from potrack.config.alerts import AlertSettings, ChannelConfig
 from tests.support.store import store_rows
 from tests.support.timing import all_at_once
 from tests.support.web import add_run

@@ -8,7 +8,7 @@ import datetime as dt
 from potrack.alerts.evaluate import Evaluator
 from potrack.alerts.inputs import rule_inputs
 from potrack.alerts.rules import volume_drop
-from potrack.alerts.settings import AlertSettings, RuleSettings
+from potrack.config.alerts import AlertSettings, RuleSettings
 from tests.support.web import add_run
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)

@@ -9,9 +9,10 @@ import pytest
 from pages._components import moment
 from potrack import runtime
 from potrack.config import ConfigError
+from potrack.config import time_zone as local_zone
 from potrack.runtime import Runtime
 from potrack.timefmt import duration, local_day_start, local_text, relative, utc_text
-from potrack.tz import local_zone, offset_spans
+from potrack.tz import offset_spans
 
 UTC = dt.UTC
 AT = dt.datetime(2026, 7, 1, 2, 0, 5, tzinfo=UTC)

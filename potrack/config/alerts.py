@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from potrack.config.toml import ConfigError, TomlTable
+
 CHANNEL_KINDS = ("slack", "webhook", "email")
 SECURITIES = ("starttls", "ssl", "none")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd])\s*$")
@@ -75,8 +77,8 @@ class AlertSettings:
         raise KeyError(f"no alert channel named {name!r} (configured: {', '.join(c.name for c in self.channels)})")
 
 
-def parse_duration(text: str, key: str, error: type[Exception]) -> dt.timedelta:
-    """'90s', '30m', '4h' or '2d' (1 s to 3650 days) as a timedelta; `error` names the key otherwise."""
+def parse_duration(text: Any, key: str) -> dt.timedelta:
+    """'90s', '30m', '4h' or '2d' (1 s to 3650 days) as a timedelta; ConfigError names the key otherwise."""
     match = _DURATION.match(text) if isinstance(text, str) else None
     value = None
     if match is not None:
@@ -85,34 +87,36 @@ def parse_duration(text: str, key: str, error: type[Exception]) -> dt.timedelta:
         except OverflowError:  # more days than a timedelta holds
             value = None
     if value is None or not MIN_DURATION <= value <= MAX_DURATION:
-        raise error(
+        raise ConfigError(
             f'{key}: expected a positive duration such as "30m", "4h" or "2d", from 1s to '
             f"{MAX_DURATION.days}d; got {text!r}"
         )
     return value
 
 
-def parse_time(text: Any, key: str, error: type[Exception]) -> dt.datetime:
+def parse_time(text: Any, key: str) -> dt.datetime:
     """An ISO 8601 time (a TOML datetime or a string); without an offset it is UTC."""
     value = text
     if isinstance(text, str):
         try:
             value = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
         except ValueError:
-            raise error(f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}') from None
+            raise ConfigError(
+                f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}'
+            ) from None
     if not isinstance(value, dt.datetime):
-        raise error(f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}')
+        raise ConfigError(f'{key}: expected an ISO 8601 time such as "2026-12-01T06:00:00Z", got {text!r}')
     value = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     try:
         inside = EARLIEST_TIME <= value <= LATEST_TIME
     except OverflowError:  # its offset moves it out of the calendar
         inside = False
     if not inside:
-        raise error(f"{key}: expected a time from year {EARLIEST_TIME.year} to {LATEST_TIME.year}, got {text!r}")
+        raise ConfigError(f"{key}: expected a time from year {EARLIEST_TIME.year} to {LATEST_TIME.year}, got {text!r}")
     return value
 
 
-def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_source: bool) -> RuleSettings:
+def parse_rules(table: TomlTable, base: RuleSettings, *, per_source: bool) -> RuleSettings:
     """Thresholds from a TomlTable over `base`; stale_after and muted_until only for a source."""
     values: dict[str, Any] = {}
     for name in ("consecutive_failures", "volume_window", "volume_min_runs"):
@@ -122,63 +126,67 @@ def parse_rules(table: Any, base: RuleSettings, error: type[Exception], *, per_s
     drop = table.get("volume_drop_percent", (int, float))
     if drop is not None:
         if not 0 < drop < 100:
-            raise error(f"{table.key('volume_drop_percent')}: expected a percentage between 0 and 100, got {drop}")
+            raise ConfigError(
+                f"{table.key('volume_drop_percent')}: expected a percentage between 0 and 100, got {drop}"
+            )
         values["volume_drop_percent"] = float(drop)
     least = table.get("volume_min_mean", (int, float))  # (finite: the table refuses nan and inf)
     if least is not None:
         if least < 0:
-            raise error(f"{table.key('volume_min_mean')}: expected 0 or more lines, got {least}")
+            raise ConfigError(f"{table.key('volume_min_mean')}: expected 0 or more lines, got {least}")
         values["volume_min_mean"] = float(least)
     gap_value = table.get("new_gap_value", (int, float, str))
     if gap_value == "off":
         values["new_gap_value"] = None
     elif gap_value is not None:
         if isinstance(gap_value, str) or gap_value <= 0:
-            raise error(
+            raise ConfigError(
                 f'{table.key("new_gap_value")}: expected a positive open value (e.g. 10000) or "off", got {gap_value!r}'
             )
         values["new_gap_value"] = float(gap_value)
     grace = table.get("stale_grace", str)
     if grace is not None:
-        values["stale_grace"] = parse_duration(grace, table.key("stale_grace"), error)
+        values["stale_grace"] = parse_duration(grace, table.key("stale_grace"))
     if per_source:
         stale = table.get("stale_after", str)
         if stale is not None:
-            values["stale_after"] = parse_duration(stale, table.key("stale_after"), error)
+            values["stale_after"] = parse_duration(stale, table.key("stale_after"))
         muted = table.get("muted_until", (str, dt.datetime))
         if muted is not None:
-            values["muted_until"] = parse_time(muted, table.key("muted_until"), error)
+            values["muted_until"] = parse_time(muted, table.key("muted_until"))
     table.finish()
     return replace(base, **values)
 
 
-def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
+def parse_channel(table: TomlTable) -> ChannelConfig:
     """One `[[alerts.channels]]` table; every missing or bad key is named."""
     name = table.get("name", str)
     if not name:
-        raise error(f'{table.key("name")}: required (a name for the channel, e.g. "ops-mail")')
+        raise ConfigError(f'{table.key("name")}: required (a name for the channel, e.g. "ops-mail")')
     kind = table.choice("kind", CHANNEL_KINDS)
     timeout = float(table.positive("timeout_s", 10.0, integer=False, most=MAX_TIMEOUT_S))
     if kind in ("slack", "webhook"):
         url = table.get("url", str)
         if not url or not url.startswith(("http://", "https://")):
-            raise error(f'{table.key("url")}: required for kind = "{kind}": an http:// or https:// URL')
+            raise ConfigError(f'{table.key("url")}: required for kind = "{kind}": an http:// or https:// URL')
         table.finish()
         return ChannelConfig(name=name, kind=kind, url=url, timeout_s=timeout)
     host = table.get("host", str)
     if not host:
-        raise error(f'{table.key("host")}: required for kind = "email" (the SMTP server)')
+        raise ConfigError(f'{table.key("host")}: required for kind = "email" (the SMTP server)')
     port = table.positive("port", 587, integer=True, most=65535)
     security = table.choice("security", SECURITIES, "starttls")
     username, password = table.get("username", str), table.get("password", str)
     if (username is None) != (password is None):
-        raise error(f"{table.key('password' if password is None else 'username')}: username and password go together")
+        raise ConfigError(
+            f"{table.key('password' if password is None else 'username')}: username and password go together"
+        )
     sender = table.get("from", str)
     if not sender or "@" not in sender:
-        raise error(f'{table.key("from")}: required for kind = "email": the sender\'s address')
+        raise ConfigError(f'{table.key("from")}: required for kind = "email": the sender\'s address')
     to = table.get("to", list)
     if not to or not all(isinstance(a, str) and "@" in a for a in to):
-        raise error(f'{table.key("to")}: required for kind = "email": a list of addresses')
+        raise ConfigError(f'{table.key("to")}: required for kind = "email": a list of addresses')
     table.finish()
     return ChannelConfig(
         name=name,
@@ -194,26 +202,26 @@ def parse_channel(table: Any, error: type[Exception]) -> ChannelConfig:
     )
 
 
-def parse_alerts(data: Any, source_tables: dict[str, Any], table_of: Any, error: type[Exception]) -> AlertSettings:
+def parse_alerts(data: Any, source_tables: dict[str, tuple[Any, str]]) -> AlertSettings:
     """The `[alerts]` table (may be absent) and each source's `alerts` table, as AlertSettings.
 
-    `table_of(data, prefix)` makes a TomlTable; `source_tables` maps a source name to (its alerts data, prefix).
+    `source_tables` maps a source name to (its alerts data, its key prefix).
     """
-    top = table_of(data or {}, "alerts")
+    top = TomlTable(data or {}, "alerts")
     url = (top.get("dashboard_url", str, AlertSettings.dashboard_url) or "").rstrip("/")
     if not url.startswith(("http://", "https://")):
-        raise error(f"alerts.dashboard_url: expected the dashboard's http:// or https:// address, got {url!r}")
+        raise ConfigError(f"alerts.dashboard_url: expected the dashboard's http:// or https:// address, got {url!r}")
     remind = top.get("remind_every", str, "off")
-    remind_every = None if remind == "off" else parse_duration(remind, "alerts.remind_every", error)
+    remind_every = None if remind == "off" else parse_duration(remind, "alerts.remind_every")
     channels_data = top.get("channels", list, [])
-    channels = tuple(parse_channel(table_of(c, f"alerts.channels[{i}]"), error) for i, c in enumerate(channels_data))
+    channels = tuple(parse_channel(TomlTable(c, f"alerts.channels[{i}]")) for i, c in enumerate(channels_data))
     names = [c.name for c in channels]
     for name in names:
         if names.count(name) > 1:
-            raise error(f"alerts.channels: name {name!r} is used by more than one channel")
-    defaults = parse_rules(top, RuleSettings(), error, per_source=False)
+            raise ConfigError(f"alerts.channels: name {name!r} is used by more than one channel")
+    defaults = parse_rules(top, RuleSettings(), per_source=False)
     per_source = {
-        name: parse_rules(table_of(raw, prefix), defaults, error, per_source=True)
+        name: parse_rules(TomlTable(raw, prefix), defaults, per_source=True)
         for name, (raw, prefix) in source_tables.items()
     }
     return AlertSettings(
