@@ -13,7 +13,8 @@ from potrack.alerts.message import TITLES
 from potrack.config import SourceConfig
 from potrack.schedule import stale_after
 from potrack.store.alerts import AlertRow, firing
-from potrack.store.queries import FAILURES, SourceStatus, source_statuses
+from potrack.store.queries import SourceStatus, source_statuses
+from potrack.store.run_status import FAILED
 from potrack.timefmt import relative, span
 
 LEVELS = ("healthy", "degraded", "failing")
@@ -71,7 +72,7 @@ def source_health(
     Degraded if partial, the data is stale or another alert fires."""
     found: list[tuple[str, str, int | None]] = []
     last, ok = status.last, status.last_ok
-    if last is not None and last.status in FAILURES:
+    if last is not None and last.status in FAILED:
         why = f": {last.error}" if last.error else ""
         found.append(
             ("failing", f"{cfg.name}: run #{last.id} {last.status} {relative(last.queued_at, now)}{why}", last.id)

@@ -18,6 +18,7 @@ from potrack.store import alerts as store
 from potrack.store import audit
 from potrack.store.models import AuditEvent, RetryAttempt
 from potrack.store.queries import RunRow
+from potrack.store.run_status import FAILED
 from potrack.store.xref import new_gaps_over
 
 log = logging.getLogger("potrack.alerts")
@@ -25,7 +26,7 @@ log = logging.getLogger("potrack.alerts")
 
 def _failure(conn: sa.Connection, run: RunRow | None) -> dict[str, Any] | None:
     """The failure of the latest finished run, if it failed: reason, stage and whether it looks transient."""
-    if run is None or run.status not in rules.FAILED:
+    if run is None or run.status not in FAILED:
         return None
     transient = conn.execute(
         sa.select(RetryAttempt.transient)

@@ -13,9 +13,8 @@ from typing import Any
 from potrack.alerts.inputs import RuleInputs
 from potrack.config.alerts import RuleSettings
 from potrack.schedule import longest_interval
+from potrack.store.run_status import FAILED
 from potrack.store.xref import Gap
-
-FAILED = ("failed", "abandoned")
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from potrack.redact import scrub
 from potrack.store.alerts import AlertRow, DeliveryRow
 from potrack.store.api_queries import RunRecord
 from potrack.store.queries import RunDetail, RunRow
-from potrack.store.runs import ACTIVE_STATUSES, RunMetrics
+from potrack.store.run_status import ACTIVE
+from potrack.store.runs import RunMetrics
 from potrack.timefmt import iso
 
 SCRUBBED = ("error", "message")
@@ -71,7 +72,7 @@ def run_json(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
         "started_at": iso(run.started_at),
         "finished_at": iso(run.finished_at),
     }
-    if run.status in ACTIVE_STATUSES:
+    if run.status in ACTIVE:
         out["progress"] = progress(run, now)
     return out
 

@@ -16,7 +16,7 @@ from potrack.store import audit
 from potrack.store.lines import stored_custom
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import ChangeEvent, PoLine, Run
-from potrack.store.runs import ACTIVE_STATUSES
+from potrack.store.run_status import ACTIVE
 
 BATCH = 1000
 
@@ -46,7 +46,7 @@ def rename_custom_column(engine: sa.Engine, source: str, old: str, new: str, act
     with engine.begin() as conn:
         lock_for_transaction(conn, f"queue:{source}")
         active = conn.execute(
-            sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+            sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE)).order_by(Run.id)
         ).scalar()
         if active is not None:
             raise RenameRefused(f"{source} has run #{active} queued or running; rename when it has finished")

@@ -14,7 +14,8 @@ import sqlalchemy as sa
 
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.models import Run
-from potrack.store.queries import FINISHED, SNAPSHOT, SourceStatus, source_statuses
+from potrack.store.queries import SNAPSHOT, SourceStatus, source_statuses
+from potrack.store.run_status import FINISHED
 
 # Upper bounds in seconds of the duration histogram: a nightly run takes from seconds (a small incremental
 # night) to an hour (a ten-million-line baseline).

@@ -9,6 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from potrack.store.run_status import ALL
+
 # SQLite only auto-increments an INTEGER PRIMARY KEY; elsewhere ids of big tables are 64-bit.
 BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
@@ -16,7 +18,7 @@ ALERT_RULES = ("consecutive_failures", "stale_data", "volume_drop", "new_xref_ga
 ALERT_STATES = ("firing", "resolved")
 NOTIFICATION_EVENTS = ("opened", "resolved", "reminder", "test")
 NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
-RUN_STATUSES = ("queued", "running", "success", "partial", "failed", "abandoned")
+RUN_STATUSES = ALL
 ROLES = ("viewer", "operator", "admin")
 RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
 EVENT_KINDS = ("new", "changed", "removed")

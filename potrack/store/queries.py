@@ -12,12 +12,9 @@ import sqlalchemy as sa
 
 from potrack.store.models import ChangeEvent, FailedRow, RetryAttempt, Run, UnmappedCode
 from potrack.store.paging import Paged, clamp_page
-from potrack.store.runs import ACTIVE_STATUSES
+from potrack.store.run_status import ACTIVE, COMPLETED, FINISHED
 from potrack.tz import offset_spans
 
-COMPLETED = ("success", "partial")
-FAILURES = ("failed", "abandoned")
-FINISHED = COMPLETED + FAILURES
 # A run that read a whole snapshot and committed it (a row retry re-reads a few rows: not a snapshot).
 SNAPSHOT = Run.trigger != "row_retry"
 COMPLETED_SNAPSHOT = sa.and_(Run.status.in_(COMPLETED), SNAPSHOT)
@@ -234,7 +231,7 @@ def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceS
             s,
             _latest(conn, s, FINISHED, True),
             _latest(conn, s, COMPLETED, True),
-            _latest(conn, s, ACTIVE_STATUSES, False),
+            _latest(conn, s, ACTIVE, False),
         )
         for s in sources
     ]

@@ -10,9 +10,8 @@ import sqlalchemy as sa
 
 from potrack.store import audit
 from potrack.store.models import FailedRow, RowRetryItem, Run
-from potrack.store.runs import ACTIVE_STATUSES, queue_run_unless_active
-
-RETRYABLE = ("failed", "partial", "abandoned")
+from potrack.store.run_status import ACTIVE, RETRYABLE
+from potrack.store.runs import queue_run_unless_active
 
 
 class NotFound(LookupError):
@@ -34,7 +33,7 @@ class QueuedRetry:
 
 def _active_retry(conn: sa.Connection, run_id: int) -> int | None:
     return conn.execute(
-        sa.select(Run.id).where(Run.retry_of == run_id, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+        sa.select(Run.id).where(Run.retry_of == run_id, Run.status.in_(ACTIVE)).order_by(Run.id)
     ).scalar()
 
 
@@ -74,7 +73,7 @@ def _pending_row_retries(conn: sa.Connection, ids: list[int]) -> dict[int, int]:
     rows = conn.execute(
         sa.select(RowRetryItem.failed_row_id, Run.id)
         .join(Run, Run.id == RowRetryItem.run_id)
-        .where(RowRetryItem.failed_row_id.in_(ids), Run.status.in_(ACTIVE_STATUSES))
+        .where(RowRetryItem.failed_row_id.in_(ids), Run.status.in_(ACTIVE))
     ).all()
     return {row_id: run for row_id, run in rows}
 
@@ -104,7 +103,7 @@ def queue_row_retry(engine: sa.Engine, failed_row_ids: Iterable[int], actor: str
     with engine.connect() as conn:  # refuse the whole selection before queueing any part of it
         for source in sorted(by_source):
             busy = conn.execute(
-                sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES)).order_by(Run.id)
+                sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE)).order_by(Run.id)
             ).scalar()
             if busy is not None:
                 raise RetryRefused(f"{source} has run #{busy} queued or running; retry its rows when it has finished")

@@ -19,12 +19,12 @@ from potrack.store import audit, liveness
 from potrack.store.leases import INSTANCE_PREFIX
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import FailedRow, Lease, RetryAttempt, Run
+from potrack.store.run_status import ACTIVE
 
 log = logging.getLogger("potrack.runs")
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
 ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
-ACTIVE_STATUSES = ("queued", "running")
 PROCESS_PREFIX = "process:"  # a claim by a process outside any app instance: it renews no instance lease
 
 
@@ -102,7 +102,7 @@ def queue_run_unless_active(
     """
     # The check and the insert are one INSERT ... SELECT ... WHERE NOT EXISTS statement, made under a lock on
     # the source's name: concurrent requests, from any app instance, cannot both queue.
-    active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE_STATUSES))
+    active = sa.select(Run.id).where(Run.source == source, Run.status.in_(ACTIVE))
     values = {
         "source": source,
         "trigger": trigger,
