@@ -1,7 +1,8 @@
 """Every test's fixtures, registered here so that tests ask for them by name (nothing to import):
 
 - tests/support/sql_server.py: every statement potrack runs is also compiled for SQL Server (autouse)
-- tests/support/workdir.py: `workdir` (a directory of its own, no POTRACK_* leaking in)
+- tests/support/workdir.py: `workdir` (a directory of its own, no POTRACK_* leaking in) and, for every test,
+  an instance directory of its own (autouse): the suite never writes ./instance in the checkout
 - tests/support/backends.py: `store_backend`, `store_url`, `pg_schema`; tests marked `backends` run on both
 - tests/support/erp.py: `erp`, a real SQLite ERP
 - tests/support/web.py: `web`, the pages' runtime with the personas of tests/support/personas.py

@@ -1,5 +1,6 @@
 """Where potrack runs in a test: a working directory of its own with its own instance/ and potrack.toml, and no
-POTRACK_* setting leaking in from outside."""
+POTRACK_* setting leaking in from outside; and, for every test, an instance directory of its own (never the
+checkout's ./instance)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ import pytest
 from potrack.runtime import Runtime, start
 from tests.support import SERVICE_SETTINGS
 from tests.support.web import live_runs
+
+
+@pytest.fixture(autouse=True)
+def own_instance(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test's potrack keeps its instance directory (logs, session key, demo ERP, SQLite store) in a temporary
+    directory: the default, ./instance, would be the checkout's when a test starts potrack without `workdir`."""
+    monkeypatch.setenv("POTRACK_INSTANCE", str(tmp_path_factory.mktemp("potrack") / "instance"))
 
 
 @pytest.fixture
