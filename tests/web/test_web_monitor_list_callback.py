@@ -14,8 +14,10 @@ HOUR = dt.timedelta(hours=1)
 
 
 def refresh(search="", shown=()):
-    keys = ("cards", "summaries", "classes", "pages", "count", "banner", "run_now", "tick_disabled")
-    return dict(zip(keys, refresh_runs(search, [], None, None, [{"type": "run-summary", "index": i} for i in shown])))
+    """The callback's nine outputs by name (its Output list in pages/runs.py, in order)."""
+    keys = ("cards", "summaries", "classes", "pages", "count", "banner", "run_now", "tick_disabled", "statuses")
+    outputs = refresh_runs(search, [], None, None, [{"type": "run-summary", "index": i} for i in shown])
+    return dict(zip(keys, outputs, strict=True))
 
 
 def card_ids(cards):
@@ -110,12 +112,13 @@ def test_a_tick_with_the_same_runs_redraws_only_their_summaries(web):
     run_id = add_run(web.engine, status="running", rows_done=10, rows_total=100)
     out = refresh(shown=[run_id])
     assert out["cards"] is no_update and len(out["summaries"]) == 1 and "10 %" in text(out["summaries"][0])
+    assert out["statuses"] == ["running"]  # each card's data-status
     from potrack.store import runs
 
     with web.engine.begin() as conn:
         runs.finish_run(conn, run_id, "success", runs.RunMetrics(lines_processed=100), dt.datetime.now(UTC))
     out = refresh(shown=[run_id])
-    assert "success" in text(out["summaries"][0]) and out["tick_disabled"] is True
+    assert "success" in text(out["summaries"][0]) and out["tick_disabled"] is True and out["statuses"] == ["success"]
 
 
 def test_a_new_run_redraws_the_whole_list(web):
@@ -123,3 +126,4 @@ def test_a_new_run_redraws_the_whole_list(web):
     add_run(web.engine, status="queued", queued_at=T0 + HOUR)
     out = refresh(shown=[first])
     assert len(card_ids(out["cards"])) == 2 and out["summaries"] == [no_update] and out["tick_disabled"] is False
+    assert out["statuses"] == [no_update]
