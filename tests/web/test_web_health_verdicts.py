@@ -7,7 +7,8 @@ from pages._shell import refresh_health
 from potrack.config import SourceConfig
 from potrack.health import overall, source_health
 from potrack.schedule import longest_interval, stale_after
-from potrack.store.queries import RunRow, SourceStatus
+from potrack.store.run_history import SourceStatus
+from tests.support.runs import listed_run
 from tests.support.web import UTC, add_run
 
 NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -15,33 +16,13 @@ NIGHTLY = SourceConfig(name="demo", kind="demo")
 
 
 def run(run_id, status, age_h, error=None, errors=0):
-    at = NOW - dt.timedelta(hours=age_h)
-    return RunRow(
-        run_id,
-        "demo",
-        "schedule",
-        status,
-        False,
-        None,
-        None,
-        at,
-        at,
-        at,
-        1.0,
-        None,
-        0,
-        None,
-        10,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        errors,
-        0,
-        error,
-        "extract" if error else None,
+    return listed_run(
+        id=run_id,
+        status=status,
+        at=NOW - dt.timedelta(hours=age_h),
+        errors=errors,
+        error=error,
+        error_stage="extract" if error else None,
     )
 
 

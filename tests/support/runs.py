@@ -1,0 +1,45 @@
+"""Runs as the run-history reads return them, built in memory for tests of what is drawn from them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from potrack.store.run_history import RunRow
+
+T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
+
+
+def listed_run(**values: Any) -> RunRow:
+    """A RunRow of a successful scheduled demo run of 10 lines, queued, started and finished at `at` (default T0);
+    keyword arguments override any field (`at` sets the three times at once)."""
+    at = values.pop("at", T0)
+    row: dict[str, Any] = {
+        "id": 1,
+        "source": "demo",
+        "trigger": "schedule",
+        "status": "success",
+        "baseline": False,
+        "retry_of": None,
+        "requested_by": None,
+        "queued_at": at,
+        "started_at": at,
+        "finished_at": at,
+        "duration_s": 1.0,
+        "stage": None,
+        "rows_done": 0,
+        "rows_total": None,
+        "lines_processed": 10,
+        "lines_new": 0,
+        "lines_changed": 0,
+        "lines_removed": 0,
+        "change_events": 0,
+        "batches_reconstructed": 0,
+        "xref_gaps": 0,
+        "errors": 0,
+        "retry_attempts": 0,
+        "error": None,
+        "error_stage": None,
+    }
+    row.update(values)
+    return RunRow(**row)
