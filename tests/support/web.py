@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from dash import html
 from dash.development.base_component import Component
 
 import app
@@ -100,6 +101,14 @@ def find_by_id(node: Any, component_id: Any) -> Component:
     matches = find_all(node, lambda c: getattr(c, "id", None) == component_id)
     assert len(matches) == 1, f"{len(matches)} components with id {component_id!r}"
     return matches[0]
+
+
+def body_rows(node: Any) -> list[Component]:
+    """The rows (html.Tr) of the one table body (html.Tbody) in a tree: a table's lines without its header."""
+    bodies = find_all(node, lambda c: isinstance(c, html.Tbody))
+    assert len(bodies) == 1, f"{len(bodies)} table bodies"
+    rows = bodies[0].children
+    return list(rows) if isinstance(rows, (list, tuple)) else [rows]
 
 
 START = dt.date(2026, 10, 1)

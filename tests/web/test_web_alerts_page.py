@@ -15,7 +15,7 @@ from potrack.web.filters import AlertView
 from potrack.web.runbook import sections
 from tests.support.alerts import HOUR, REFUSED, deliver, evaluate, fail_twice
 from tests.support.personas import PERSONAS, acting_as, client_as
-from tests.support.web import add_run, find_all, find_by_id, of_type, text
+from tests.support.web import add_run, body_rows, find_all, find_by_id, of_type, text
 
 
 def page(runtime, name="vera", **query):
@@ -28,7 +28,7 @@ def test_a_firing_alert_is_on_top_with_its_run_and_runbook_links(alerts_web):
     evaluate(alerts_web)
     shown = page(alerts_web)
     firing = find_by_id(shown, "alerts-firing")
-    row = text(firing.children.children[1].children[0])
+    row = text(body_rows(firing)[0])
     assert row.startswith("demo consecutive failed runs") and "the last 2 runs failed" in row
     links = {link.href for link in find_all(firing, lambda c: hasattr(c, "href"))}
     assert {f"/runs/{failed[-1]}", "/runbook#consecutive-failures"} <= links
@@ -62,7 +62,7 @@ def test_a_resolved_alert_shows_its_resolution_and_recovery_notifications(alerts
     evaluate(alerts_web)
     ok = add_run(alerts_web.engine)
     assert evaluate(alerts_web) == ["resolved demo/consecutive_failures"]
-    history = text(alerts.show_history("?rule=consecutive_failures")[0].children[1])
+    history = text(body_rows(alerts.show_history("?rule=consecutive_failures")[0]))
     assert history.startswith("resolved demo consecutive failed runs")
     assert f"resolved: no failure streak of 2 (run #{ok} success)" in history
     assert "4 notifications: 4 pending" in history  # (nothing delivered them yet)

@@ -12,7 +12,7 @@ from potrack.store import audit
 from potrack.store.models import AuditEvent
 from potrack.web.filters import AuditView
 from tests.support.personas import acting_as
-from tests.support.web import find_by_id, text
+from tests.support.web import body_rows, find_by_id, text
 
 
 def record(engine, event_type, severity="info", source=None, message=None):
@@ -46,7 +46,7 @@ def test_a_changed_filter_goes_back_to_page_1():
 def test_events_are_listed_newest_first_with_every_field(web):
     record(web.engine, "ingestion.failed", "error", "demo", message="run failed: boom")
     table, pages, count = show_events("")
-    first = text(table.children[1].children[0])
+    first = text(body_rows(table)[0])
     assert "ingestion.failed" in first and "error" in first and "demo" in first and "run failed: boom" in first
     assert '{"n": 1}' in first and "system" in first
     users_added = [t for t in text(table).split() if t == "user.added"]
@@ -71,9 +71,9 @@ def test_fifty_events_a_page(web):
         record(web.engine, "test.event", message=f"event {n}")
     total = events(web.engine)
     first, pages, _ = show_events("?type=test.event")
-    assert pages == 2 and len(first.children[1].children) == 50 and "event 59" in text(first.children[1].children[0])
+    assert pages == 2 and len(body_rows(first)) == 50 and "event 59" in text(body_rows(first)[0])
     last, _, count = show_events("?type=test.event&page=2")
-    assert len(last.children[1].children) == 10 and count == "60 events · newest first · page 2 of 2"
+    assert len(body_rows(last)) == 10 and count == "60 events · newest first · page 2 of 2"
     assert events(web.engine) == total
 
 

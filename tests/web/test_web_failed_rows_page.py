@@ -11,7 +11,7 @@ from potrack.store import failed_rows
 from potrack.web.filters import FailedRowView
 from tests.support.callbacks import partial_run_with_rows, run_rows, triggered_by
 from tests.support.personas import acting_as
-from tests.support.web import UTC, add_run, demo_run, find_all, find_by_id, of_type, text
+from tests.support.web import UTC, add_run, body_rows, demo_run, find_all, find_by_id, of_type, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
 
@@ -20,10 +20,6 @@ def listed(search, web, name="otto"):
     """(rows table or empty state, pages, count line) as a persona sees them."""
     with acting_as(web.engine, name):
         return show_rows(search)
-
-
-def body_rows(table):
-    return table.children[1].children
 
 
 def test_the_view_round_trips_through_the_query_string():

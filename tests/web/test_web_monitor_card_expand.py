@@ -4,7 +4,7 @@ and source, unmapped codes with counts, the first 200 changes with the rest coun
 from dash import dcc, no_update
 
 from pages.runs import toggle_card
-from tests.support.web import demo_run, find_all, text
+from tests.support.web import body_rows, demo_run, find_all, text
 
 
 def expand(run_id, clicks=1, is_open=False):
@@ -36,7 +36,7 @@ def test_the_first_200_changes_are_listed_with_the_rest_counted_and_a_link_to_al
     assert total > 200
     shown = text(details)
     assert f"Changes ({total:,})" in shown and f"… and {total - 200:,} more." in shown and " → " in shown
-    rows = find_all(details, lambda c: getattr(c, "className", "") == "changes mb-2")[0].children[1].children
+    rows = body_rows(find_all(details, lambda c: getattr(c, "className", "") == "changes mb-2")[0])
     assert len(rows) == 200
     links = [link.href for link in find_all(details, lambda c: isinstance(c, dcc.Link))]
     assert [href for href in links if href.startswith("/runs/")] == [f"/runs/{report.run_id}"]

@@ -4,7 +4,7 @@ import csv
 import io
 
 from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
-from tests.support.web import demo_run, find_by_id, text
+from tests.support.web import body_rows, demo_run, find_by_id, text
 
 
 def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
@@ -14,7 +14,7 @@ def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
     total = report.metrics.change_events + report.metrics.lines_new
     assert f"Run #{report.run_id} · demo" in text(page) and f"Changes ({total:,})" in text(page)
     assert find_by_id(page, "detail-changes-pager").max_value == -(-total // CHANGES_PER_PAGE)
-    assert len(find_by_id(page, "detail-changes").children.children[1].children) == CHANGES_PER_PAGE
+    assert len(body_rows(find_by_id(page, "detail-changes"))) == CHANGES_PER_PAGE
 
 
 def test_later_pages_hold_the_rest_of_the_changes(web):
@@ -22,7 +22,7 @@ def test_later_pages_hold_the_rest_of_the_changes(web):
     report = demo_run(web, 8)
     total = report.metrics.change_events + report.metrics.lines_new
     last = -(-total // CHANGES_PER_PAGE)
-    rows = show_changes(last, report.run_id, "demo").children[1].children
+    rows = body_rows(show_changes(last, report.run_id, "demo"))
     assert len(rows) == total - (last - 1) * CHANGES_PER_PAGE
     assert {row.children[0].children.href.rsplit("/", 3)[1] for row in rows} == {"demo"}  # each links its line
 
