@@ -1,17 +1,20 @@
 """The odbc source streams 1,000,000 ERP rows through psqlODBC (UseDeclareFetch=1) with flat memory: its peak
 memory is that of one batch, the same for a million rows as for a hundred thousand.
 
-Each read runs in a fresh process (tests/support/memory.py, as bench/odbc_extract.py measures it), whose RSS growth is its VmHWM at the end over its VmRSS
-once the driver is loaded. The bound comes from the data itself: PostgreSQL's stored size of the rows
-(pg_column_size of each row, header included) is less than what a client needs to hold them all, so a read that
-kept every row would grow by at least that much; a streaming read grows by what one batch and one Fetch of rows
-take (about 3 MiB at 1,000 rows). The same read of 100,000 rows with psqlODBC's default (no UseDeclareFetch) is
-measured too: it grows past that data's size, which shows that the measure sees a read that holds everything.
-"""
+Each read runs in a fresh process (tests/support/memory.py, as bench/odbc_extract.py measures it), whose RSS growth
+is its VmHWM at the end over its VmRSS once the driver is loaded. The bound comes from the data itself: PostgreSQL's
+stored size of the rows (pg_column_size of each row, header included) is less than what a client needs to hold them
+all, so a read that kept every row would grow by at least that much; a streaming read grows by what one batch and one
+Fetch of rows take (about 3 MiB at 1,000 rows). The same read of 100,000 rows with psqlODBC's default (no
+UseDeclareFetch) is measured too: it grows past that data's size, which shows that the measure sees a read that holds
+everything."""
 
+import pytest
 import sqlalchemy as sa
 
 from tests.support.memory import extract_in_child, load_lines
+
+pytestmark = pytest.mark.slow  # loads and reads 1,000,000 rows
 
 ROWS = 1_000_000
 FEW_ROWS = 100_000

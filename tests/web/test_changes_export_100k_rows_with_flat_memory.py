@@ -1,11 +1,15 @@
 """Exporting 100,000 change events streams them: the export's peak memory is the same for 100,000 rows as for
 10,000 (a few MiB), as Excel and as CSV, where holding the rows first takes about a kilobyte each.
 
-Each export runs in a fresh process (tests/support/memory.py, as bench/change_export.py measures it) whose growth is its VmHWM at the end over its VmRSS
-once the store is open; the held export shows that the measure sees a read that keeps every row.
-"""
+Each export runs in a fresh process (tests/support/memory.py, as bench/change_export.py measures it) whose growth is
+its VmHWM at the end over its VmRSS once the store is open; the held export shows that the measure sees a read that
+keeps every row."""
+
+import pytest
 
 from tests.support.memory import build_store, export_in_child
+
+pytestmark = pytest.mark.slow  # builds a store of 100,000 change events and exports it four times
 
 EVENTS = 100_000
 MIB = 1024 * 1024
