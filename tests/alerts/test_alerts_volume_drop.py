@@ -20,7 +20,10 @@ def history(engine, lines, statuses=None):
         add_run(engine, status=status, queued_at=T0 + dt.timedelta(days=n), lines_processed=count)
 
 
-def verdict(web, rules=RuleSettings()):
+DEFAULT_RULES = RuleSettings()
+
+
+def verdict(web, rules=DEFAULT_RULES):
     with web.engine.connect() as conn:
         return volume_drop(rule_inputs(conn, "demo", 2, rules.volume_window + 1), rules)
 

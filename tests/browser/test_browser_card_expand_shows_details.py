@@ -1,6 +1,6 @@
 """In real Chromium, clicking a run card expands it in place with the run's errors (rejected rows with stage, row
-key, source, error, where in a CSV file and data; the failure reason), unmapped item codes with their line counts, changes
-(field: old → new) and failed extract attempts; a second click folds it again."""
+key, source, error, where in a CSV file and data; the failure reason), unmapped item codes with their line counts,
+changes (field: old → new) and failed extract attempts; a second click folds it again."""
 
 import pytest
 
@@ -40,7 +40,7 @@ def test_a_partial_run_shows_rejected_rows_unmapped_codes_and_changes(history_ap
         "SELECT stage, row_key, source, error, location FROM failed_rows WHERE run_id = :r ORDER BY id",
         r=partial["id"],
     )
-    for row, (stage, key, source, error, location) in zip(rejected.all(), rows):
+    for row, (stage, key, source, error, location) in zip(rejected.all(), rows, strict=True):
         cells = row.locator("td").all_inner_texts()
         assert cells[:5] == [stage, key or "(no key)", source, error, location or ""] and cells[5].startswith("{")
     assert "quantity_ordered: not a number: 'n/a'" in shown and '"quantity_ordered": "n/a"' in shown

@@ -31,7 +31,7 @@ def test_cards_are_newest_first_with_every_metric(history_app, page):
     assert shown_times == sorted(shown_times, reverse=True) and len(set(shown_times)) == len(runs)
     assert {r["status"] for r in runs} >= {"success", "partial", "failed"}
 
-    for card, run in zip(cards, runs):
+    for card, run in zip(cards, runs, strict=True):
         assert card["utc"] == run["queued_at"].strftime("%Y-%m-%d %H:%M:%S UTC"), card
         assert card["status"] == card["badge"] == run["status"]
         assert card["duration"] == duration(run["duration_s"])

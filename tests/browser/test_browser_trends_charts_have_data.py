@@ -48,7 +48,7 @@ def test_the_four_charts_are_drawn_with_the_stores_runs(history_app, page):
     assert duration["y"] == pytest.approx([r["duration_s"] for r in completed])
 
     per_day = collections.Counter((r["queued_at"].date().isoformat(), r["status"]) for r in window)
-    drawn = {(x, t["name"]): y for t in traces(page, "outcomes") for x, y in zip(t["x"], t["y"]) if y}
+    drawn = {(x, t["name"]): y for t in traces(page, "outcomes") for x, y in zip(t["x"], t["y"], strict=True) if y}
     assert drawn == dict(per_day)
     assert {"success", "partial", "failed"} <= {status for _, status in drawn}
 

@@ -36,7 +36,7 @@ def test_bad_rows_make_a_partial_run_exit_3_with_failed_rows_kept(workdir, erp):
     )
     proc = run_cli_process(workdir, "run", "--source", "erp", "--json")
     assert proc.returncode == 3, proc.stderr
-    [report] = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    [report] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     assert report["status"] == "partial"
     assert report["error"] is None
     assert (report["lines_processed"], report["errors"]) == (8, 7)

@@ -59,7 +59,7 @@ def test_csv_glob_of_two_files_baseline_then_incremental_night_every_metric(work
     write_night(workdir, NIGHT_2)
     proc = run_cli_process(workdir, "run", "--all", "--json")
     assert proc.returncode == 0, proc.stderr
-    [second] = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    [second] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     check_report(second, "files", baseline=False, metrics=NIGHT_2_METRICS)
 
     engine = open_store().engine

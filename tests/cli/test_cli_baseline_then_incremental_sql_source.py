@@ -36,7 +36,7 @@ def test_sql_source_baseline_then_incremental_night_every_metric_and_store_state
     erp.write(NIGHT_2)
     proc = run_cli_process(workdir, "run", "--source", "erp", "--json")
     assert proc.returncode == 0, proc.stderr
-    lines = [l for l in proc.stdout.splitlines() if l.strip()]
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
     assert len(lines) == 1
     second = json.loads(lines[0])
     check_report(second, "erp", baseline=False, metrics=NIGHT_2_METRICS)

@@ -34,7 +34,7 @@ def test_source_that_always_fails_exits_1_audits_and_leaves_store_lines_unchange
     write_config(workdir, DEMO.format(night=1, fail=', fail = "unreachable"'))
     proc = run_cli_process(workdir, "run", "--source", "erp", "--json")
     assert proc.returncode == 1, proc.stderr
-    [report] = [json.loads(l) for l in proc.stdout.splitlines() if l.strip()]
+    [report] = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
     assert report["status"] == "failed"
     assert report["error"].startswith("extract: ") and "unreachable" in report["error"]
     assert (report["errors"], report["retry_attempts"]) == (1, 3)

@@ -56,5 +56,5 @@ def test_log_lines_on_stderr_and_in_the_log_file_have_the_documented_form(workdi
     parse(file_lines)
     assert file_lines == stderr_lines
     # The report on stdout is not a log line and goes only to stdout.
-    assert not any(l.startswith("run #") for l in file_lines)
+    assert not any(line.startswith("run #") for line in file_lines)
     assert "run #1 flaky: success" in proc.stdout

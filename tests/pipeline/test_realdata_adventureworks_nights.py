@@ -1,8 +1,8 @@
 """End to end on real ERP data: Microsoft's AdventureWorks purchasing tables (8,845 PO lines) in a SQLite ERP, read
 through the `SELECT *` view a DBA would write, night after night through the CLI into a real store.
 
-What potrack must do with it, every expectation computed by the test's own model (tests/support/adventureworks.py) from the
-snapshots the test wrote:
+What potrack must do with it, every expectation computed by the test's own model (tests/support/adventureworks.py)
+from the snapshots the test wrote:
 - Night 1, the first run, is a baseline: every line stored with canonical values (ints as text, padded nchar codes
   stripped, DATETIME text as its date, the status from StatusText, not the view's numeric Status, which a note
   says is ignored), part ids from the xref query, custom columns under their lower-cased names, one receipt batch
@@ -289,7 +289,8 @@ def table_differences(before: list[dict[str, Any]], after: list[dict[str, Any]])
     """How a table changed (row counts, the first differing rows); {} when it did not."""
     if before == after:
         return {}
-    changed = [(b, a) for b, a in zip(before, after) if b != a]
+    # (tables of different lengths: their common rows are compared, the added ones listed below)
+    changed = [(b, a) for b, a in zip(before, after, strict=False) if b != a]
     return {
         "rows before": len(before),
         "rows after": len(after),
@@ -483,7 +484,7 @@ def test_csv_export_nights_reject_only_undecodable_surplus_and_oversized_rows(wo
     view = erp.snapshot()
     aw.write_xref_csv(workdir / "xref.csv", erp.xref())
     # Rows only a file can carry, on new lines of PO 1 (ids the ERP does not use), on lines 17, 4002 and 8002.
-    template = [aw.export_cell(v, t) for v, t in zip(view.rows[0], view.types)]
+    template = [aw.export_cell(v, t) for v, t in zip(view.rows[0], view.types, strict=True)]
     column = {c: i for i, c in enumerate(view.columns)}
 
     def row(line: int, name: str) -> list[str]:

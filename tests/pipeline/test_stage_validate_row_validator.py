@@ -32,7 +32,7 @@ def test_valid_row_becomes_typed_line():
         row(quantity_ordered="12.5", quantity_received=3, unit_price=" 2.50 ", udf_1="  tag ", udf_3="7")
     )
     assert line.key == ("PO1", 1)
-    values = dict(zip(FIELDS, line.values))
+    values = dict(zip(FIELDS, line.values, strict=True))
     assert values == {
         "item_code": "ITEM-1",
         "supplier_code": "SUP1",

@@ -1,4 +1,5 @@
-"""potrack.sources.errors.is_transient on real exceptions: retry lost connections and timeouts, not bad SQL or logins."""
+"""potrack.sources.errors.is_transient on real exceptions: retry lost connections and timeouts, not bad SQL or
+logins."""
 
 import socket
 import sqlite3

@@ -42,7 +42,7 @@ def test_instances_racing_for_a_new_lease_get_it_once(engine):
     taken = all_at_once(
         *[lambda h=h: leases.acquire(engine, "scheduler", h, dt.timedelta(seconds=30)) for h in holders]
     )
-    won = [h for h, ok in zip(holders, taken) if ok]
+    won = [h for h, ok in zip(holders, taken, strict=True) if ok]
     assert len(won) == 1 and leases.holding(engine, "scheduler").holder == won[0]
 
 

@@ -34,7 +34,7 @@ def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends
 def test_racing_claims_of_one_source_start_exactly_one_run(web):
     candidates = [queued(web.engine, "demo") for _ in range(8)]
     claimed = all_at_once(*[lambda i=i: runs.claim_run(web.engine, i, f"instance-{i}") for i in candidates])
-    won = [run_id for run_id, ok in zip(candidates, claimed) if ok]
+    won = [run_id for run_id, ok in zip(candidates, claimed, strict=True) if ok]
     with web.engine.connect() as conn:
         running = conn.execute(sa.select(Run.id).where(Run.status == "running")).scalars().all()
     assert len(won) == 1 and running == won

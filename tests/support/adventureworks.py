@@ -86,7 +86,8 @@ SCHEMA = {
         ProductID INTEGER NOT NULL, BusinessEntityID INTEGER NOT NULL, AverageLeadTime INTEGER NOT NULL,
         StandardPrice NUMERIC(19,4) NOT NULL, LastReceiptCost NUMERIC(19,4), LastReceiptDate DATETIME,
         MinOrderQty INTEGER NOT NULL, MaxOrderQty INTEGER NOT NULL, OnOrderQty INTEGER,
-        UnitMeasureCode NCHAR(3) NOT NULL, ModifiedDate DATETIME NOT NULL, CONSTRAINT PK_ProductVendor PRIMARY KEY (ProductID, BusinessEntityID)""",
+        UnitMeasureCode NCHAR(3) NOT NULL, ModifiedDate DATETIME NOT NULL,
+        CONSTRAINT PK_ProductVendor PRIMARY KEY (ProductID, BusinessEntityID)""",
 }
 
 CLUSTERED = {"PurchaseOrderHeader", "PurchaseOrderDetail"}
@@ -583,7 +584,7 @@ def write_csv(path: Path, snapshot: Snapshot, extra_rows: Sequence[tuple[int, st
     with more cells than the header. Returns the file as the model reads it: the cells as text (empty -> NULL),
     each row's line number in the file, and the rows the file cannot give as rows of its header."""
     rows: list[tuple[str | None, list[str]]] = [
-        (None, [export_cell(v, t) for v, t in zip(row, snapshot.types)]) for row in snapshot.rows
+        (None, [export_cell(v, t) for v, t in zip(row, snapshot.types, strict=True)]) for row in snapshot.rows
     ]
     for position, kind, cells in sorted(extra_rows, key=lambda e: e[0]):
         rows.insert(position, (kind, cells))

@@ -92,7 +92,7 @@ def build_history(workdir: Any, erp: Erp) -> History:
         assert code in (0, 3), report
         ids.append(report["run_id"])
     runtime = open_store()
-    for run_id, at in zip(ids, NIGHT_TIMES):
+    for run_id, at in zip(ids, NIGHT_TIMES, strict=True):
         move_run_in_time(runtime.engine, run_id, at)
     return History(runtime, ids)
 

@@ -4,6 +4,7 @@ ODBC_PWD = "0dbcPwd-5ecret"  # literal PWD= in an odbc connection string
 URL_PWD = "UrlPwd-5ecret"  # a sql URL's password read from ${ERP_PASSWORD}
 LITERAL_URL_PWD = "LitPwd-5ecret"  # a sql URL's password written in the file
 TOKEN = "tok3n5ecret"  # a ${VAR} the driver's error message echoes back
+ODBC_CONNECTION = f"DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=127.0.0.1,1;DATABASE=erp;UID=potrack;PWD={ODBC_PWD}"
 SECRETS = (ODBC_PWD, URL_PWD, LITERAL_URL_PWD, TOKEN)
 
 
@@ -12,7 +13,7 @@ def config(erp_url: str) -> str:
 [[sources]]
 name = "mssql"
 kind = "odbc"
-connection_string = "DRIVER={{ODBC Driver 18 for SQL Server}};SERVER=127.0.0.1,1;DATABASE=erp;UID=potrack;PWD={ODBC_PWD}"
+connection_string = "{ODBC_CONNECTION}"
 retry = {{ attempts = 2, backoff_initial_s = 0.01, backoff_max_s = 0.02 }}
 
 [[sources]]

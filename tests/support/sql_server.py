@@ -1,8 +1,9 @@
 """SQL Server cannot run here, so every statement potrack runs in any test is also compiled for it.
 
 A listener on every engine compiles each Core statement (SELECT, INSERT, UPDATE, DELETE) on potrack's tables
-for SQL Server as potrack supports it (potrack.store.engine.offline_dialect); what fails to compile is recorded, and the test
-that ran it fails (the autouse fixture compiles_for_sql_server below). Each distinct statement is compiled once per test session.
+for SQL Server as potrack supports it (potrack.store.engine.offline_dialect); what fails to compile is recorded, and
+the test that ran it fails (the autouse fixture compiles_for_sql_server below). Each distinct statement is compiled
+once per test session.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The change explorer over three generated nights (tests/support/change_history.py): every filter narrows to exactly the
-events it names, and the tiles, the changes per night and the suppliers by slips are exactly what the nights hold
+"""The change explorer over three generated nights (tests/support/change_history.py): every filter narrows to exactly
+the events it names, and the tiles, the changes per night and the suppliers by slips are exactly what the nights hold
 (slips and their median, price changes and their value impact, removals, cancellations), in SQL on both stores."""
 
 import datetime as dt

@@ -38,7 +38,7 @@ def test_the_workbook_has_a_header_frozen_panes_an_auto_filter_and_typed_cells(s
     sheet = openpyxl.load_workbook(io.BytesIO(answer.get_data())).active
     assert [c.value for c in sheet[1]] == list(COLUMNS)
     assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:R{sheet.max_row}"
-    rows = [dict(zip(COLUMNS, (c.value for c in row))) for row in sheet.iter_rows(min_row=2)]
+    rows = [dict(zip(COLUMNS, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     assert len(rows) == 4  # PO2's changes, newest first
     price = next(r for r in rows if (r["line_number"], r["field"]) == (3, "unit_price"))
     assert price == {

@@ -53,7 +53,7 @@ def _retry_rows(client, web, trigger, search):
         for button in ("failed-retry-selected", "failed-retry-run")
     ]
     state = [
-        [prop(p, "value", on) for p, on in zip(picks, (True, False, True))],
+        [prop(p, "value", on) for p, on in zip(picks, (True, False, True), strict=True)],
         [prop(p, "id", p) for p in picks],
         prop("failed-url", "search", search.format(run=run_id)),
     ]
