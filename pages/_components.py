@@ -1,26 +1,23 @@
-"""Reusable UI pieces: status badge, times, metric tiles, progress bar, run card and details, Run now, Retry run."""
+"""Reusable UI pieces: status badge, times, metric tiles, progress bar, run card and details, the Run now control,
+the Retry run button and the toasts that tell their outcome (their callbacks: pages/_run_actions.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, dcc, html
-from dash.exceptions import PreventUpdate
+from dash import dcc, html
 
 from pages._lists import json_text
 from potrack import runtime, timefmt
 from potrack.auth.roles import Action
-from potrack.clock import utcnow
-from potrack.config import ConfigError
 from potrack.links import key_of_row, line_path
-from potrack.store import runs
-from potrack.store.queries import Change, RunDetail, RunRow
-from potrack.store.retries import RETRYABLE, NotFound, RetryRefused, queue_retry
+from potrack.store.changes import Change
+from potrack.store.run_history import RunDetail, RunRow
+from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
-from potrack.web.access import may, permitted
+from potrack.web.access import may
 from potrack.web.palette import STATUS_COLOR
 
 
@@ -44,9 +41,8 @@ def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
     assets/potrack.css. (Dash's renderer slows down with the square of the components on a page: a page of 50
     cards took 5-7 s to draw in headless Chromium with three components per tile, about 2.7 s with one.)"""
     shown = f"{value:,}" if isinstance(value, int) else value
-    return html.Div(
-        f"{shown}\n{label}", className="metric-tile text-center px-2", **({"data-metric": name} if name else {})
-    )
+    data: dict[str, Any] = {"data-metric": name} if name else {}
+    return html.Div(f"{shown}\n{label}", className="metric-tile text-center px-2", **data)
 
 
 def rows_read(run: RunRow) -> str:
@@ -118,6 +114,7 @@ def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
 
 def run_card(run: RunRow, now: dt.datetime, highlight: bool) -> html.Div:
     """A run as a card that expands in place when its summary is clicked."""
+    data: dict[str, Any] = {"data-run-id": str(run.id), "data-status": run.status}
     return html.Div(
         [
             html.Div(
@@ -136,7 +133,7 @@ def run_card(run: RunRow, now: dt.datetime, highlight: bool) -> html.Div:
         ],
         id={"type": "run-card", "index": run.id},
         className=card_class(highlight),
-        **{"data-run-id": str(run.id), "data-status": run.status},
+        **data,
     )
 
 
@@ -306,7 +303,7 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     return html.Div(sections, className="run-details")
 
 
-def first_changes(detail: RunDetail) -> html.Div:
+def first_changes(detail: RunDetail) -> html.Div | html.P:
     """The first changes of a run, how many more there are, and a link to the full list."""
     if not detail.changes_total:
         return html.P(
@@ -382,82 +379,3 @@ def retry_toast() -> dbc.Toast:
 def empty_state(text: str, name: str) -> dbc.Alert:
     """A plain statement that there is nothing to show, and why."""
     return dbc.Alert(text, color="light", className=f"empty-state border {name}")
-
-
-@dash.callback(
-    Output({"type": "run-now-toast", "source": MATCH}, "is_open"),
-    Output({"type": "run-now-toast", "source": MATCH}, "children"),
-    Output({"type": "run-now-toast", "source": MATCH}, "icon"),
-    Output({"type": "run-now", "source": MATCH}, "disabled"),
-    Input({"type": "run-now", "source": MATCH}, "n_clicks"),
-    State({"type": "run-now", "source": MATCH}, "id"),
-    State({"type": "run-now-accept", "source": MATCH}, "value"),
-    prevent_initial_call=True,
-)
-def run_now(
-    n_clicks: int | None, button: dict[str, str], accept_removals: bool | None = False
-) -> tuple[bool, str, str, bool]:
-    """Queue a manual run for the button's source unless it has one queued or running (accepting removals beyond
-    the source's limit when an admin ticked the box); the toast says which."""
-    if not n_clicks:
-        raise PreventUpdate
-    source = button["source"]
-    actor = permitted(Action.ACCEPT_REMOVALS if accept_removals else Action.RUN_NOW)
-    if isinstance(actor, str):
-        return True, actor, "danger", True
-    try:
-        runtime.settings().source(source)
-    except ConfigError:
-        return True, f"There is no source named {source!r}.", "danger", True
-    run_id, queued = runs.queue_run_unless_active(
-        runtime.engine(), source, "manual", requested_by=actor.label, accept_removals=bool(accept_removals)
-    )
-    if queued:
-        accepting = ", accepting removals beyond its limit" if accept_removals else ""
-        return (
-            True,
-            (f"Run #{run_id} of {source} is queued{accepting} ({timefmt.local_text(utcnow(), runtime.zone())})."),
-            "success",
-            True,
-        )
-    return True, f"{source} already has run #{run_id} queued or running: nothing new was queued.", "info", True
-
-
-def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
-    """Queue a retry of a run in the signed-in user's name: the toast's (is_open, message, icon)."""
-    actor = permitted(Action.RETRY_RUN)
-    if isinstance(actor, str):
-        return True, actor, "danger"
-    try:
-        queued = queue_retry(runtime.engine(), run_id, actor.label)
-    except (NotFound, RetryRefused) as exc:
-        return True, f"Not queued: {exc}.", "warning"
-    return (
-        True,
-        [
-            f"Run #{queued.run_id} queued as a retry of #{run_id}. ",
-            run_link(queued.run_id, f"Open run #{queued.run_id}"),
-        ],
-        "success",
-    )
-
-
-@dash.callback(
-    Output("retry-toast", "is_open"),
-    Output("retry-toast", "children"),
-    Output("retry-toast", "icon"),
-    Input({"type": "retry-run", "index": ALL}, "n_clicks"),
-    prevent_initial_call=True,
-)
-def retry_run(_clicks: list[int | None]) -> tuple[bool, Any, str]:
-    """Retry the run whose Retry run button was clicked (not when a button merely appears)."""
-    return queue_retry_of(int(clicked()["index"]))
-
-
-def clicked() -> dict[str, Any]:
-    """The id of the pattern-matched button whose click fired the callback; PreventUpdate when a button merely
-    appeared (its n_clicks went to None)."""
-    button = dash.ctx.triggered_id
-    if not isinstance(button, dict) or not dash.ctx.triggered[0]["value"]:
-        raise PreventUpdate
-    return button

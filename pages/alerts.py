@@ -9,17 +9,19 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
+from pages._actions import clicked, refusal
 from pages._alert_parts import firing_table, history_table, log_table, rules_card
-from pages._components import clicked, empty_state, toast
+from pages._components import empty_state, toast
 from pages._ignored import ignored_note
 from pages._lists import date_range
-from potrack import runtime
+from potrack import actions, runtime
+from potrack.actions import Refused
 from potrack.alerts.message import TITLES
 from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.store.alerts import firing, list_alerts
-from potrack.web.access import may, permitted
-from potrack.web.alerts_view import delivery_logs, recent_tests, send_test, source_rules
+from potrack.web.access import may, signed_in
+from potrack.web.alerts_view import delivery_logs, recent_tests, source_rules
 from potrack.web.filters import AlertView
 
 dash.register_page(__name__, path="/alerts", name="Alerts", order=7)
@@ -77,11 +79,16 @@ def channels_section() -> Any:
                 else None,
             ],
             className="d-flex align-items-center mb-2 alerts-channel",
-            **{"data-channel": c.name},
+            **_data_channel(c.name),
         )
         for c in channels
     ]
     return html.Div(rows)
+
+
+def _data_channel(name: str) -> dict[str, Any]:
+    """A channel row's data-channel attribute, as keyword arguments."""
+    return {"data-channel": name}
 
 
 def layout(**query: str) -> html.Div:
@@ -175,15 +182,12 @@ def show_history(search: str | None) -> tuple[Any, str]:
     prevent_initial_call=True,
 )
 def send_test_notification(_clicks: list[int | None]) -> tuple[bool, str, str]:
-    """Send a test notification to the channel whose button was clicked (admins only, checked here)."""
+    """Send a test notification to the channel whose button was clicked (admins only: potrack.actions checks)."""
     channel = str(clicked()["channel"])
-    actor = permitted(Action.ALERT_SETTINGS, "sent")
-    if isinstance(actor, str):
-        return True, actor, "danger"
     try:
-        notification = send_test(runtime.engine(), runtime.settings(), channel, actor.label, utcnow())
-    except KeyError as exc:
-        return True, f"Not sent: {exc.args[0]}.", "warning"
+        notification = actions.send_test_notification(signed_in(), channel)
+    except Refused as refused:
+        return (True, *refusal(refused, "sent"))
     return True, f"Test notification #{notification} to {channel} is being sent: its delivery shows below.", "success"
 
 

@@ -8,15 +8,17 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
+from pages._actions import refusal
 from pages._components import empty_state, moment, row_key_link, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
-from potrack import runtime, timefmt
+from potrack import actions, runtime, timefmt
+from potrack.actions import Refused
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
-from potrack.store.queries import run_sources
-from potrack.store.retries import NotFound, QueuedRetry, RetryRefused, queue_row_retry, unresolved_rows_of_run
-from potrack.web.access import may, permitted
+from potrack.store.retries import QueuedRetry
+from potrack.store.run_history import run_sources
+from potrack.web.access import may, signed_in
 from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
 
 dash.register_page(__name__, path="/failed-rows", name="Failed rows", order=5)
@@ -121,7 +123,7 @@ def filters_to_url(
 def _resolution(row: FailedRowItem) -> Any:
     if row.resolved_at is None:
         return "unresolved"
-    by = [" by ", run_link(row.resolved_by_run_id)] if row.resolved_by_run_id else []
+    by: list[Any] = [" by ", run_link(row.resolved_by_run_id)] if row.resolved_by_run_id else []
     return html.Span([row.resolution or "resolved", *by], title=timefmt.utc_text(row.resolved_at))
 
 
@@ -200,16 +202,12 @@ def _queued(retries: list[QueuedRetry]) -> list[Any]:
 def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any, str]:
     """Queue a row retry of the picked rows, or (given a run) of all its unresolved rows, in the signed-in user's
     name: the toast's (is_open, message, icon)."""
-    actor = permitted(Action.RETRY_ROWS)
-    if isinstance(actor, str):
-        return True, actor, "danger"
+    actor = signed_in()
     try:
-        ids = picked if run_id is None else runtime.read(unresolved_rows_of_run, run_id)
-        if run_id is not None and not ids:
-            raise RetryRefused(f"run #{run_id} has no unresolved failed rows")
-        return True, _queued(queue_row_retry(runtime.engine(), ids, actor.label)), "success"
-    except (NotFound, RetryRefused) as exc:
-        return True, f"Not queued: {exc}.", "warning"
+        queued = actions.retry_rows(actor, picked) if run_id is None else actions.retry_unresolved_rows(actor, run_id)
+    except Refused as refused:
+        return (True, *refusal(refused))
+    return True, _queued(queued), "success"
 
 
 @dash.callback(
@@ -236,6 +234,6 @@ def retry_rows(
     if dash.ctx.triggered_id == "failed-retry-run":
         outcome = queue_rows([], FailedRowView.from_search(search).run_id or 0)
     else:
-        outcome = queue_rows([int(i["index"]) for i, on in zip(pick_ids, picks) if on])
+        outcome = queue_rows([int(i["index"]) for i, on in zip(pick_ids, picks, strict=False) if on])
     cleared = [False if outcome[2] == "success" else no_update for _ in picks]
     return (*outcome, cleared)

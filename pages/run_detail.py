@@ -7,6 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
+import pages._run_actions  # noqa: F401  (registers the Run now and Retry run callbacks)
 from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
 from potrack import runtime
 from potrack.bounds import id_of, lenient, whole_number
@@ -14,7 +15,7 @@ from potrack.clock import utcnow
 from potrack.export import changes_csv
 from potrack.store.models import Run
 from potrack.store.paging import page_count
-from potrack.store.queries import change_page, run_detail
+from potrack.store.run_history import run_detail
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200
@@ -96,7 +97,7 @@ def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
     number = RUN_ID(run_id)
     if number is None:
         raise PreventUpdate
-    return changes_table(runtime.read(change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
+    return changes_table(runtime.read(run_change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
 
 
 @dash.callback(

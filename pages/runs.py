@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+import pages._run_actions  # noqa: F401  (registers the Run now and Retry run callbacks)
 from pages._components import (
     card_class,
     empty_state,
@@ -26,8 +27,8 @@ from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack import runtime, timefmt
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
-from potrack.store.queries import FAILURES, RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
-from potrack.store.runs import ACTIVE_STATUSES
+from potrack.store.run_history import RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
+from potrack.store.run_status import ACTIVE, FAILED
 from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
@@ -139,7 +140,7 @@ def refresh_runs(
     view, tz, now = RunView.from_search(search), runtime.zone(), utcnow()
     page = runtime.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
     statuses = runtime.read(source_statuses, runtime.source_names())
-    failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILURES]
+    failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILED]
     failed_ids = {run.id for run in failures}
     if page.runs and [r.id for r in page.runs] == [s["index"] for s in shown]:
         cards: Any = no_update
@@ -152,7 +153,7 @@ def refresh_runs(
         )
         summaries = classes = statuses_shown = [no_update] * len(shown)
     run_now = [control for s in statuses if (control := run_now_control(s.source, s.active)) is not None]
-    active = any(s.active for s in statuses) or any(r.status in ACTIVE_STATUSES for r in page.runs)
+    active = any(s.active for s in statuses) or any(r.status in ACTIVE for r in page.runs)
     return (
         cards,
         summaries,

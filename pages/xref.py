@@ -9,20 +9,20 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
+from pages._actions import refusal
 from pages._components import empty_state, moment, run_link, table, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, list_page
-from potrack import runtime
+from potrack import actions, runtime
+from potrack.actions import Refused
 from potrack.auth.roles import Action
-from potrack.bounds import text_within, why_not
-from potrack.store.xref import GAP_STATES, Gap, MappingRefused, list_gaps, map_item_code
-from potrack.web.access import may, permitted
+from potrack.store.xref import GAP_STATES, Gap, list_gaps
+from potrack.web.access import may, signed_in
 from potrack.web.filters import GapView
 
 dash.register_page(__name__, path="/xref", name="Xref gaps", order=4)
 STATES = [{"label": state, "value": state} for state in GAP_STATES]
 FIELD_NAMES = {"internal_part_id": "the internal part id", "item_code": "the item code"}
-STORABLE = why_not(text_within(10_000))  # the store says which length fits; this catches what no column takes
 
 
 def layout(**query: str) -> html.Div:
@@ -101,7 +101,9 @@ def gaps_table(gaps: list[Gap]) -> dbc.Table:
 
     def cells(gap: Gap) -> list[Any]:
         value = f"{gap.open_value:,.2f} {gap.currency or ''}".strip() if gap.lines_now else "—"
-        resolved = [moment(gap.resolved_at), " (", run_link(gap.resolved_run_id), ")"] if gap.resolved_run_id else ""
+        resolved: Any = (
+            [moment(gap.resolved_at), " (", run_link(gap.resolved_run_id), ")"] if gap.resolved_run_id else ""
+        )
         return [
             gap.source,
             html.Code(gap.item_code),
@@ -151,20 +153,14 @@ def show_gaps(search: str | None, _mapped: int | None) -> tuple[Any, int, str]:
 
 def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, Any, str]:
     """Map a code in the signed-in user's name: the toast's (is_open, message, icon)."""
-    actor = permitted(Action.MAP_ITEM_CODES, "mapped")
-    if isinstance(actor, str):
-        return True, actor, "danger"
-    if source not in runtime.source_names():
-        return True, f"Not mapped: {source!r} is not a configured source.", "warning"
-    for field, value in (("item_code", item_code), ("internal_part_id", part_id)):
-        reason = STORABLE(value) if isinstance(value, str) else None  # NUL: PostgreSQL refuses it
-        if reason:
-            return True, f"Not mapped: {FIELD_NAMES[field]} {reason}.", "warning"
     try:
-        done = map_item_code(runtime.engine(), source, item_code, part_id, actor.label)
-    except MappingRefused as exc:
-        reason = str(exc).removeprefix(f"{exc.field}: ")
-        return True, f"Not mapped: {FIELD_NAMES.get(exc.field, exc.field)} {reason}.", "warning"
+        done = actions.map_item_code(signed_in(), source, item_code, part_id)
+    except Refused as refused:
+        if refused.field == "source":
+            return True, f"Not mapped: {source!r} is not a configured source.", "warning"
+        if refused.field is not None:
+            return True, f"Not mapped: {FIELD_NAMES.get(refused.field, refused.field)} {refused.reason}.", "warning"
+        return (True, *refusal(refused, "mapped"))
     mapping = done.mapping
     was = f" (was {done.replaced})" if done.replaced not in (None, mapping.internal_part_id) else ""
     return (
@@ -187,7 +183,7 @@ def map_code(source: str, item_code: str, part_id: str | None) -> tuple[bool, An
 )
 def map_clicked(
     clicks: list[int | None], parts: list[str | None], part_ids: list[dict[str, str]], mapped: int | None
-) -> tuple[bool, Any, str, Any]:
+) -> tuple[bool, Any, Any, Any]:
     """The Map button of one gap was clicked: store its part id box's value as the code's mapping."""
     button = dash.ctx.triggered_id
     if not button or not any(clicks):
@@ -195,7 +191,7 @@ def map_clicked(
     part = next(
         (
             value
-            for value, pid in zip(parts, part_ids)
+            for value, pid in zip(parts, part_ids, strict=False)
             if (pid["source"], pid["code"]) == (button["source"], button["code"])
         ),
         None,

@@ -1,12 +1,12 @@
-"""Who is signed in, as the pages see it: to show the user and to leave out the buttons a role may not use.
-(The callbacks behind those buttons check again with potrack.auth.session.acting: hiding is not protecting.)"""
+"""Who is signed in, as the pages see it: to show the user, to leave out the buttons a role may not use, and to
+name the actor to potrack.actions (which checks the role again: hiding is not protecting)."""
 
 from __future__ import annotations
 
 import flask
 
-from potrack.auth.roles import Action, Actor, Forbidden, Unauthenticated, allowed
-from potrack.auth.session import acting, current_actor
+from potrack.auth.roles import Action, Actor, allowed
+from potrack.auth.session import current_actor
 
 
 def signed_in() -> Actor | None:
@@ -18,11 +18,3 @@ def may(action: Action) -> bool:
     """Whether the signed-in user's role allows an action (False when nobody is signed in)."""
     actor = signed_in()
     return actor is not None and allowed(actor.role, action)
-
-
-def permitted(action: Action, undone: str = "queued") -> Actor | str:
-    """The signed-in actor when allowed to take the action; else the refusal to show ('Nothing was `undone`.')."""
-    try:
-        return acting(action)
-    except (Forbidden, Unauthenticated) as exc:
-        return f"Refused: {exc}. Nothing was {undone}."
