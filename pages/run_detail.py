@@ -13,6 +13,7 @@ from potrack import runtime
 from potrack.bounds import id_of, lenient, whole_number
 from potrack.clock import utcnow
 from potrack.export import changes_csv
+from potrack.store.changes import run_change_page
 from potrack.store.models import Run
 from potrack.store.paging import page_count
 from potrack.store.run_history import run_detail
