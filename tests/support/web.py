@@ -104,11 +104,25 @@ def find_by_id(node: Any, component_id: Any) -> Component:
 
 
 def body_rows(node: Any) -> list[Component]:
-    """The rows (html.Tr) of the one table body (html.Tbody) in a tree: a table's lines without its header."""
-    bodies = find_all(node, lambda c: isinstance(c, html.Tbody))
+    """The rows (html.Tr) of the one outermost table body (html.Tbody) in a tree: a table's lines without its header
+    (a table nested in a cell is part of its row)."""
+    bodies = _outermost(node, lambda c: isinstance(c, html.Tbody))
     assert len(bodies) == 1, f"{len(bodies)} table bodies"
     rows = bodies[0].children
     return list(rows) if isinstance(rows, (list, tuple)) else [rows]
+
+
+def _outermost(node: Any, predicate: Any) -> list[Component]:
+    """The components for which predicate holds that are not inside another one."""
+    if isinstance(node, Component):
+        if predicate(node):
+            return [node]
+        node = getattr(node, "children", None)
+    if isinstance(node, (list, tuple)):
+        return [found for child in node for found in _outermost(child, predicate)]
+    if isinstance(node, Component):
+        return _outermost(node, predicate)
+    return []
 
 
 START = dt.date(2026, 10, 1)
