@@ -16,8 +16,9 @@ def date_range(component_id: str, start: dt.date | None, end: dt.date | None) ->
     """A clearable from–to picker of local calendar days."""
     return dcc.DatePickerRange(
         id=component_id,
-        start_date=start.isoformat() if start else None,
-        end_date=end.isoformat() if end else None,
+        # Dash sends a date as YYYY-MM-DD; its type hints name only str and datetime.
+        start_date=start,  # type: ignore[arg-type]
+        end_date=end,  # type: ignore[arg-type]
         clearable=True,
         display_format="YYYY-MM-DD",
         start_date_placeholder_text="from",

@@ -13,7 +13,7 @@ from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
 from potrack import runtime
 from potrack.store.audit import SEVERITIES, AuditEntry, event_types, list_events
-from potrack.store.queries import run_sources
+from potrack.store.run_history import run_sources
 from potrack.web.filters import AuditView
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=6)

@@ -19,7 +19,7 @@ from potrack.config import SourceConfig
 from potrack.health import alert_color
 from potrack.schedule import next_fire
 from potrack.store.alerts import AlertRow, firing
-from potrack.store.queries import SourceStatus, source_statuses
+from potrack.store.run_history import SourceStatus, source_statuses
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000

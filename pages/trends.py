@@ -13,7 +13,7 @@ from pages._components import empty_state, graph
 from pages._ignored import ignored_note
 from potrack import runtime
 from potrack.clock import utcnow
-from potrack.store.queries import outcomes_by_day, run_series, run_sources
+from potrack.store.run_history import outcomes_by_day, run_series, run_sources
 from potrack.web import figures
 from potrack.web.filters import RunView
 
@@ -37,8 +37,8 @@ def layout(**query: str) -> html.Div:
             dbc.Col(
                 dcc.DatePickerRange(
                     id="trends-dates",
-                    start_date=(view.start or today - dt.timedelta(DEFAULT_DAYS - 1)).isoformat(),
-                    end_date=(view.end or today).isoformat(),
+                    start_date=view.start or today - dt.timedelta(DEFAULT_DAYS - 1),  # type: ignore[arg-type]  # (as in _lists)
+                    end_date=view.end or today,  # type: ignore[arg-type]
                     display_format="YYYY-MM-DD",
                 ),
                 width="auto",

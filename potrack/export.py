@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
-from potrack.store.changes import DATE_FIELDS, NUMBER_FIELDS, ChangeFilter, ChangeRow
-from potrack.store.queries import get_run, iter_changes
+from potrack.store.changes import DATE_FIELDS, NUMBER_FIELDS, ChangeFilter, ChangeRow, iter_run_changes
+from potrack.store.run_history import get_run
 from potrack.timefmt import iso
 
 COLUMNS = (
@@ -161,7 +161,7 @@ def changes_csv(conn: sa.Connection, run_id: int) -> str | None:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(HEADER)
-    for c in iter_changes(conn, run_id):
+    for c in iter_run_changes(conn, run_id):
         writer.writerow(
             (
                 run_id,

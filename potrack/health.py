@@ -13,7 +13,7 @@ from potrack.alerts.message import TITLES
 from potrack.config import SourceConfig
 from potrack.schedule import stale_after
 from potrack.store.alerts import AlertRow, firing
-from potrack.store.queries import SourceStatus, source_statuses
+from potrack.store.run_history import SourceStatus, source_statuses
 from potrack.store.run_status import FAILED
 from potrack.timefmt import relative, span
 

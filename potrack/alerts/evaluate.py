@@ -17,7 +17,7 @@ from potrack.config.alerts import RuleSettings
 from potrack.store import alerts as store
 from potrack.store import audit
 from potrack.store.models import AuditEvent, RetryAttempt
-from potrack.store.queries import RunRow
+from potrack.store.run_history import RunRow
 from potrack.store.run_status import FAILED
 from potrack.store.xref import new_gaps_over
 

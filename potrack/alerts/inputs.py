@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from potrack.store.queries import RunRow, first_snapshot_at, snapshot_runs
+from potrack.store.run_history import RunRow, first_snapshot_at, snapshot_runs
 from potrack.store.run_status import COMPLETED, FINISHED
 
 

@@ -21,8 +21,8 @@ from prometheus_client.utils import floatToGoString
 from potrack import runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import error_response
-from potrack.store.metrics_queries import DURATION_BUCKETS, StoreMetrics, read_metrics
 from potrack.store.models import ALERT_RULES
+from potrack.store.run_history import DURATION_BUCKETS, StoreMetrics, read_metrics
 
 log = logging.getLogger("potrack.api")
 TEXT = {CONTENT_TYPE_PLAIN_0_0_4: {"type": "string", "description": "Prometheus's text format 0.0.4."}}

@@ -16,8 +16,7 @@ from potrack.api.responses import DETAIL_ROWS, Queued, RetryQueued, RunChangePag
 from potrack.api.serialize import page_json, run_detail_json, run_json
 from potrack.auth.roles import Action, Actor
 from potrack.clock import utcnow
-from potrack.store.api_queries import run_changes, run_record_detail, runs_after
-from potrack.store.queries import RunFilter
+from potrack.store.run_history import RunFilter, run_changes, run_record_detail, runs_after
 
 QUEUED = {202: "Queued (Location: the queued run's URL)."}
 

@@ -10,8 +10,7 @@ from typing import Any
 from potrack.health import SourceVerdict
 from potrack.redact import scrub
 from potrack.store.alerts import AlertRow, DeliveryRow
-from potrack.store.api_queries import RunRecord
-from potrack.store.queries import RunDetail, RunRow
+from potrack.store.run_history import RunDetail, RunRecord, RunRow
 from potrack.store.run_status import ACTIVE
 from potrack.store.runs import RunMetrics
 from potrack.timefmt import iso

@@ -390,3 +390,52 @@ def filter_choices(conn: sa.Connection) -> FilterChoices:
         _choices.clear()  # one store per process: only the newest answer is worth keeping
         _choices[key] = found
     return found
+
+
+# A run's own change events, in the order it wrote them (the run card, the run page, the API's run changes).
+
+
+@dataclass(frozen=True)
+class Change:
+    """One change event: a new line, a field's old → new value, or a removal."""
+
+    po_number: str
+    line_number: int
+    kind: str
+    field: str | None
+    old_value: str | None
+    new_value: str | None
+
+
+def _run_changes(run_id: int) -> sa.Select[*tuple[Any, ...]]:
+    return (
+        sa.select(
+            ChangeEvent.po_number,
+            ChangeEvent.line_number,
+            ChangeEvent.kind,
+            ChangeEvent.field,
+            ChangeEvent.old_value,
+            ChangeEvent.new_value,
+        )
+        .where(ChangeEvent.run_id == run_id)
+        .order_by(ChangeEvent.id)
+    )
+
+
+def run_change_page(conn: sa.Connection, run_id: int, page: int = 1, per_page: int = 200) -> list[Change]:
+    """One page of a run's change events, in the order they were written."""
+    rows = conn.execute(_run_changes(run_id).limit(per_page).offset((max(1, page) - 1) * per_page)).all()
+    return [Change(*r) for r in rows]
+
+
+def iter_run_changes(conn: sa.Connection, run_id: int) -> Iterator[Change]:
+    """All of a run's change events, streamed."""
+    for row in conn.execution_options(yield_per=5000).execute(_run_changes(run_id)):
+        yield Change(*row)
+
+
+def count_run_changes(conn: sa.Connection, run_id: int) -> int:
+    """How many change events a run wrote."""
+    return conn.execute(
+        sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.run_id == run_id)
+    ).scalar_one()

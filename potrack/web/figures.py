@@ -11,7 +11,7 @@ from typing import Any
 
 from potrack.store.changes import NightCount, SupplierSlips
 from potrack.store.models import RUN_STATUSES
-from potrack.store.queries import OutcomeCount, RunSeries
+from potrack.store.run_history import OutcomeCount, RunSeries
 from potrack.web.palette import HEX, status_hex
 
 Figure = dict[str, Any]

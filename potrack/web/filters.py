@@ -17,7 +17,7 @@ from potrack.store.audit import SEVERITIES, AuditFilter
 from potrack.store.changes import ChangeFilter
 from potrack.store.failed_rows import FailedRowFilter
 from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent, PoLine, Run
-from potrack.store.queries import RunFilter
+from potrack.store.run_history import RunFilter
 from potrack.store.xref import GAP_STATES, GapFilter
 from potrack.timefmt import local_day_start
 

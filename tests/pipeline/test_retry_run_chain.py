@@ -4,8 +4,8 @@ reads both ways."""
 
 import pytest
 
-from potrack.store.queries import get_run, run_detail
 from potrack.store.retries import NotFound, RetryRefused, queue_retry
+from potrack.store.run_history import get_run, run_detail
 from tests.support.store import json_value, store_rows
 from tests.support.web import add_run
 

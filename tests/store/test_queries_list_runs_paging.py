@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from potrack.store.queries import RunFilter, list_runs
+from potrack.store.run_history import RunFilter, list_runs
 from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

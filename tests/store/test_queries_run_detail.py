@@ -2,7 +2,7 @@
 
 import pytest
 
-from potrack.store.queries import run_detail
+from potrack.store.run_history import run_detail
 from tests.support.web import demo_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

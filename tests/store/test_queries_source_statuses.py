@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from potrack.store.queries import source_statuses
+from potrack.store.run_history import source_statuses
 from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from potrack.store.queries import RunFilter, outcomes_by_day, run_series
+from potrack.store.run_history import RunFilter, outcomes_by_day, run_series
 from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL

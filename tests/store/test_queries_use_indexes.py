@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from potrack.store.queries import RunFilter, list_runs, outcomes_by_day, run_series
+from potrack.store.run_history import RunFilter, list_runs, outcomes_by_day, run_series
 from tests.support.web import UTC
 
 SINCE = dt.datetime(2026, 10, 1, tzinfo=UTC)

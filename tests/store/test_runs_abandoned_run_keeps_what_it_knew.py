@@ -13,7 +13,7 @@ from potrack.clock import utcnow
 from potrack.store import runs
 from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
 from potrack.store.models import FailedRow
-from potrack.store.queries import run_detail
+from potrack.store.run_history import run_detail
 from tests.support.store import audit_events, run_row
 from tests.support.web import add_run, text
 

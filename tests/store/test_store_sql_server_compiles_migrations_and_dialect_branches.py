@@ -19,7 +19,7 @@ from potrack.store.lines import LineWriter, lines_of_pos, stored_state_statement
 from potrack.store.liveness import try_lock_statement, unlock_statement
 from potrack.store.locks import lock_statement
 from potrack.store.models import Base, Run
-from potrack.store.queries import local_day, outcomes_statement
+from potrack.store.run_history import local_day, outcomes_statement
 from tests.support.cli import run_cli_process
 from tests.support.sql_server import SQL_SERVER, compile_for_sql_server
 

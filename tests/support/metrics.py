@@ -8,7 +8,7 @@ from typing import Any
 from prometheus_client.parser import text_string_to_metric_families
 
 import app
-from potrack.store.metrics_queries import DURATION_BUCKETS
+from potrack.store.run_history import DURATION_BUCKETS
 
 Labels = frozenset[tuple[str, str]]
 

@@ -13,7 +13,7 @@ from pages._run_actions import queue_retry_of, retry_run
 from pages.runs import toggle_card
 from potrack import runtime
 from potrack.clock import utcnow
-from potrack.store.queries import get_run
+from potrack.store.run_history import get_run
 from tests.support.callbacks import run_rows, triggered_by
 from tests.support.personas import acting_as
 from tests.support.web import add_run, find_all, of_type, text

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from dash import dcc
 
 from pages.trends import layout, refresh_trends
-from potrack.store.queries import OutcomeCount, RunPoint, RunSeries
+from potrack.store.run_history import OutcomeCount, RunPoint, RunSeries
 from potrack.web.figures import duration_figure, lines_figure, outcomes_figure, volumes_figure
 from tests.support.web import UTC, add_run, find_by_id, text
 

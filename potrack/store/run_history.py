@@ -1,16 +1,23 @@
-"""Read queries the pages and the API go through (no SQL in callbacks); each returns dataclasses."""
+"""The run history as the pages, the API and /metrics read it: runs listed, filtered and paged, a run with its
+detail, each source's latest runs, trends by day, the API's keyset listing, and the /metrics aggregates. Each read
+returns dataclasses; no SQL in callbacks.
+
+The /metrics aggregates use portable SQL only (SQLite, PostgreSQL, SQL Server): GROUP BY with COUNT, SUM and MAX.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 from typing import Any
 
 import sqlalchemy as sa
 
-from potrack.store.models import ChangeEvent, FailedRow, RetryAttempt, Run, UnmappedCode
+from potrack.store.alerts import AlertRow, firing
+from potrack.store.changes import Change, count_run_changes, run_change_page
+from potrack.store.models import FailedRow, RetryAttempt, Run, UnmappedCode
 from potrack.store.paging import Paged, clamp_page
 from potrack.store.run_status import ACTIVE, COMPLETED, FINISHED
 from potrack.tz import offset_spans
@@ -95,18 +102,6 @@ class SourceStatus:
     last: RunRow | None
     last_ok: RunRow | None
     active: RunRow | None
-
-
-@dataclass(frozen=True)
-class Change:
-    """One change event: a new line, a field's old → new value, or a removal."""
-
-    po_number: str
-    line_number: int
-    kind: str
-    field: str | None
-    old_value: str | None
-    new_value: str | None
 
 
 @dataclass(frozen=True)
@@ -237,40 +232,6 @@ def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceS
     ]
 
 
-def _changes(run_id: int) -> sa.Select[*tuple[Any, ...]]:
-    return (
-        sa.select(
-            ChangeEvent.po_number,
-            ChangeEvent.line_number,
-            ChangeEvent.kind,
-            ChangeEvent.field,
-            ChangeEvent.old_value,
-            ChangeEvent.new_value,
-        )
-        .where(ChangeEvent.run_id == run_id)
-        .order_by(ChangeEvent.id)
-    )
-
-
-def change_page(conn: sa.Connection, run_id: int, page: int = 1, per_page: int = 200) -> list[Change]:
-    """One page of a run's change events, in the order they were written."""
-    rows = conn.execute(_changes(run_id).limit(per_page).offset((max(1, page) - 1) * per_page)).all()
-    return [Change(*r) for r in rows]
-
-
-def iter_changes(conn: sa.Connection, run_id: int) -> Iterator[Change]:
-    """All of a run's change events, streamed."""
-    for row in conn.execution_options(yield_per=5000).execute(_changes(run_id)):
-        yield Change(*row)
-
-
-def count_changes(conn: sa.Connection, run_id: int) -> int:
-    """How many change events a run wrote."""
-    return conn.execute(
-        sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.run_id == run_id)
-    ).scalar_one()
-
-
 def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail | None:
     """A run with its unmapped codes, attempts, and the first `limit` rejected rows and change events."""
     run = get_run(conn, run_id)
@@ -317,8 +278,8 @@ def run_detail(conn: sa.Connection, run_id: int, limit: int = 200) -> RunDetail 
             for i, stage, key, src, raw, error, where in rejected
         ],
         rejected_total=rejected_total,
-        changes=change_page(conn, run_id, 1, limit),
-        changes_total=count_changes(conn, run_id),
+        changes=run_change_page(conn, run_id, 1, limit),
+        changes_total=count_run_changes(conn, run_id),
         retried_by=list(conn.execute(sa.select(Run.id).where(Run.retry_of == run_id).order_by(Run.id)).scalars()),
     )
 
@@ -418,3 +379,162 @@ def snapshot_runs(conn: sa.Connection, source: str, statuses: tuple[str, ...], l
 def first_snapshot_at(conn: sa.Connection, source: str) -> dt.datetime | None:
     """When a source's first snapshot run was queued (None before its first)."""
     return conn.execute(sa.select(sa.func.min(Run.queued_at)).where(Run.source == source, SNAPSHOT)).scalar()
+
+
+@dataclass(frozen=True)
+class RunRecord(RunRow):
+    """A run with every field the CLI's --json reports (RunRow plus custom_values and notes), and whether it was
+    to accept removals beyond its source's limit."""
+
+    custom_values: int
+    notes: str | None
+    accept_removals: bool
+
+
+_COLUMNS = [getattr(Run, f.name) for f in fields(RunRecord)]
+
+
+@dataclass(frozen=True)
+class RunSlice:
+    """Runs after a cursor, newest first; whether more follow, and how many match the filter in all."""
+
+    runs: list[RunRecord]
+    more: bool
+    total: int
+
+
+def runs_after(
+    conn: sa.Connection, flt: RunFilter, limit: int, cursor: tuple[dt.datetime, int] | None = None
+) -> RunSlice:
+    """The `limit` newest runs of a filter that come after a (queued_at, id) cursor, newest first."""
+    where = flt.where()
+    total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
+    if cursor is not None:
+        at, run_id = cursor
+        # (queued_at, id) < (at, run_id), spelled out: SQL Server has no row-value comparison.
+        where.append(sa.or_(Run.queued_at < at, sa.and_(Run.queued_at == at, Run.id < run_id)))
+    rows = conn.execute(
+        sa.select(*_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(limit + 1)
+    ).all()
+    return RunSlice([RunRecord(*r) for r in rows[:limit]], len(rows) > limit, total)
+
+
+def get_run_record(conn: sa.Connection, run_id: int) -> RunRecord | None:
+    """One run with every metric, or None."""
+    row = conn.execute(sa.select(*_COLUMNS).where(Run.id == run_id)).first()
+    return None if row is None else RunRecord(*row)
+
+
+def run_record_detail(conn: sa.Connection, run_id: int, limit: int) -> tuple[RunRecord, RunDetail] | None:
+    """A run with every metric and its detail (changes and rejected rows capped at `limit`), or None."""
+    record = get_run_record(conn, run_id)
+    detail = run_detail(conn, run_id, limit=limit) if record is not None else None
+    return None if record is None or detail is None else (record, detail)
+
+
+def run_exists(conn: sa.Connection, run_id: int) -> bool:
+    """Whether the store has this run."""
+    return conn.execute(sa.select(Run.id).where(Run.id == run_id)).first() is not None
+
+
+@dataclass(frozen=True)
+class ChangePage(Paged):
+    """One page of a run's change events and how many it wrote in all."""
+
+    changes: list[Change]
+    total: int
+    page: int
+    per_page: int
+
+
+def run_changes(conn: sa.Connection, run_id: int, page: int, per_page: int) -> ChangePage | None:
+    """A page of a run's changes in the order written (a page past the end is the last), or None without the run."""
+    if not run_exists(conn, run_id):
+        return None
+    total = count_run_changes(conn, run_id)
+    page = clamp_page(page, total, per_page)
+    return ChangePage(run_change_page(conn, run_id, page, per_page), total, page, per_page)
+
+
+# Upper bounds in seconds of the duration histogram: a nightly run takes from seconds (a small incremental
+# night) to an hour (a ten-million-line baseline).
+DURATION_BUCKETS = (1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1800.0, 3600.0)
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    """How many finished runs of a source ended with a status, and when the latest of them finished (None: none)."""
+
+    source: str
+    status: str
+    runs: int
+    last_finished_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class DurationHistogram:
+    """A source's finished runs that have a duration: how many took at most each of DURATION_BUCKETS, in all, and
+    their total seconds."""
+
+    source: str
+    at_most: tuple[int, ...]
+    count: int
+    sum_s: float
+
+
+@dataclass(frozen=True)
+class StoreMetrics:
+    """Everything GET /metrics reports about the configured sources, read on one connection."""
+
+    counts: list[StatusCount]
+    durations: list[DurationHistogram]
+    latest: list[SourceStatus]
+    firing: list[AlertRow]
+
+
+def _finished_snapshots(sources: Sequence[str]) -> list[sa.ColumnElement[bool]]:
+    """Finished runs of these sources that read a whole snapshot: a row retry writes a few rows, so it is left
+    out, as source_statuses (the health verdict) and run_series (the trends) leave it out."""
+    return [Run.source.in_(sources), Run.status.in_(FINISHED), SNAPSHOT]
+
+
+def status_counts(conn: sa.Connection, sources: Sequence[str]) -> list[StatusCount]:
+    """Finished runs per source and final status with the latest finish time, every pair listed (0 runs too)."""
+    rows = conn.execute(
+        sa.select(Run.source, Run.status, sa.func.count(), sa.func.max(Run.finished_at))
+        .where(*_finished_snapshots(sources))
+        .group_by(Run.source, Run.status)
+    ).all()
+    found = {(source, status): (runs, last) for source, status, runs, last in rows}
+    return [
+        StatusCount(source, status, *found.get((source, status), (0, None)))
+        for source in sources
+        for status in FINISHED
+    ]
+
+
+def duration_histograms(conn: sa.Connection, sources: Sequence[str]) -> list[DurationHistogram]:
+    """Each source's finished runs counted per duration bucket in SQL (abandoned runs have no duration)."""
+    # COUNT skips the NULL that a CASE without ELSE gives: it counts the runs at most `bound` seconds long.
+    at_most = [sa.func.count(sa.case((Run.duration_s <= bound, Run.id))) for bound in DURATION_BUCKETS]
+    rows = conn.execute(
+        sa.select(Run.source, sa.func.count(), sa.func.sum(Run.duration_s), *at_most)
+        .where(*_finished_snapshots(sources), Run.duration_s.is_not(None))
+        .group_by(Run.source)
+    ).all()
+    found = {
+        source: DurationHistogram(source, tuple(counts), count, float(total or 0.0))
+        for source, count, total, *counts in rows
+    }
+    none = (0,) * len(DURATION_BUCKETS)
+    return [found.get(source, DurationHistogram(source, none, 0, 0.0)) for source in sources]
+
+
+def read_metrics(conn: sa.Connection, sources: Sequence[str]) -> StoreMetrics:
+    """The run counts, durations, latest runs (as the health verdict reads them) and firing alerts of these sources."""
+    return StoreMetrics(
+        counts=status_counts(conn, sources),
+        durations=duration_histograms(conn, sources),
+        latest=source_statuses(conn, sources),
+        firing=[alert for alert in firing(conn) if alert.source in sources],
+    )
