@@ -23,10 +23,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-import adventureworks as aw  # noqa: E402 - the tests' ERP builder, nights and model
-from store_reads import METRICS  # noqa: E402
+from tests.support import adventureworks as aw  # noqa: E402 - the tests' ERP builder, nights and model
+from tests.support.store import METRICS  # noqa: E402
 
 COLUMNS = (
     "lines_processed",

@@ -40,12 +40,6 @@ PG_TYPES = {
 }
 
 
-def memory_kib(field: str) -> int:
-    """A line of /proc/self/status in KiB: VmRSS (now) or VmHWM (the peak so far) (Linux)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        return next(int(line.split()[1]) for line in status if line.startswith(field + ":"))
-
-
 def in_child(script: str, *args: str, timeout: float = 600) -> dict:
     """Run a benchmark script in a fresh Python process and return the JSON object its last line prints."""
     proc = subprocess.run([sys.executable, script, *args], capture_output=True, text=True, timeout=timeout)
@@ -120,6 +114,7 @@ xref = {{ query = "SELECT item_code, internal_part_id FROM {prefix}xref" }}
     sys.path.insert(0, str(ROOT))
     from potrack.pipeline.runner import Pipeline
     from potrack.runtime import start
+    from tests.support.memory import memory_kib
 
     runtime = start()
     start_kib = memory_kib("VmRSS")

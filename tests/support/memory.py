@@ -1,6 +1,6 @@
 """Peak memory of potrack's streaming reads, each measured in a fresh Python process so that its peak RSS (VmHWM)
 is the read's alone: a change export (CSV or Excel) of a generated store, and an odbc source's read of generated PO
-lines on the PostgreSQL server. The same measurements as bench/change_export.py and bench/odbc_extract.py.
+lines on the PostgreSQL server. bench/change_export.py and bench/odbc_extract.py print the same measurements.
 
 The child runs this module: `python -m tests.support.memory --export URL FORMAT FIRST_RUN_ONLY HOLD` or
 `--extract CONNECTION_STRING QUERY BATCH_SIZE`, and prints its result as one JSON object.
