@@ -11,6 +11,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
+import pages._run_actions  # noqa: F401  (registers the Run now callback its buttons use)
 from pages._components import moment, progress_bar, run_now_control, run_now_toast, status_badge
 from potrack import runtime, timefmt
 from potrack.alerts.message import TITLES

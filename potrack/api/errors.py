@@ -8,9 +8,9 @@ from typing import Any
 import flask
 from werkzeug.exceptions import HTTPException
 
+from potrack.actions import Refused
 from potrack.auth.roles import Forbidden, Unauthenticated
 from potrack.redact import safe_reason, scrub
-from potrack.store.retries import NotFound, RetryRefused
 
 log = logging.getLogger("potrack.api")
 API_PREFIX = "/api/"
@@ -25,6 +25,7 @@ CODES = {
     415: "unsupported_media_type",
     500: "internal_error",
 }
+REFUSAL_STATUS = {"unauthenticated": 401, "forbidden": 403, "invalid": 400, "not_found": 404, "conflict": 409}
 
 
 class ApiError(Exception):
@@ -54,6 +55,16 @@ def error_response(status: int, error: str, message: str, **extra: Any) -> flask
 
 def _api_error(exc: ApiError) -> flask.Response:
     return error_response(exc.status, exc.error, exc.message, **exc.extra)
+
+
+def _refused(exc: Refused) -> flask.Response:
+    """An action's refusal under /api: a status per kind, with its facts (such as the `run_id` in the way); an
+    invalid input names its field (400 bad_parameter). Elsewhere the page that called the action words it."""
+    if not flask.request.path.startswith(API_PREFIX):
+        raise exc
+    if exc.kind == "invalid" and exc.field:
+        return _api_error(BadParameter(exc.field, exc.reason))
+    return _api_error(ApiError(REFUSAL_STATUS[exc.kind], exc.reason, **exc.facts))
 
 
 def _plain(status: int) -> Any:
@@ -90,7 +101,6 @@ def register_errors(server: flask.Flask) -> None:
     server.register_error_handler(ApiError, _api_error)
     server.register_error_handler(Unauthenticated, _plain(401))
     server.register_error_handler(Forbidden, _plain(403))
-    server.register_error_handler(NotFound, _plain(404))
-    server.register_error_handler(RetryRefused, _plain(409))
+    server.register_error_handler(Refused, _refused)
     server.register_error_handler(HTTPException, _http)
     server.register_error_handler(Exception, _unexpected)

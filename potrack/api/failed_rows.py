@@ -7,7 +7,6 @@ import flask
 from potrack import actions, runtime
 from potrack.api.contract import endpoint
 from potrack.api.models import FailedRowsQuery, RowPath, RunPath
-from potrack.api.refusals import refusals
 from potrack.api.responses import FailedRowPage, RowsQueued
 from potrack.api.runs import QUEUED, accepted
 from potrack.api.serialize import page_json
@@ -44,8 +43,7 @@ def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     """Retry one failed row.
 
     Queue a row_retry run for one unresolved rejected row."""
-    with refusals():
-        return _queued(actions.retry_rows(actor, [path.row_id]))
+    return _queued(actions.retry_rows(actor, [path.row_id]))
 
 
 @endpoint(
@@ -62,5 +60,4 @@ def retry_run_rows(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run's failed rows.
 
     Queue a row_retry run for every unresolved rejected row of a run."""
-    with refusals():
-        return _queued(actions.retry_unresolved_rows(actor, path.run_id))
+    return _queued(actions.retry_unresolved_rows(actor, path.run_id))

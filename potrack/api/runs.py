@@ -11,7 +11,6 @@ from potrack import actions, runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
 from potrack.api.models import RunChangesQuery, RunNowBody, RunPath, RunsQuery, encode_cursor
-from potrack.api.refusals import refusals
 from potrack.api.responses import DETAIL_ROWS, Queued, RetryQueued, RunChangePage, RunDetail, RunPage
 from potrack.api.serialize import page_json, run_detail_json, run_json
 from potrack.auth.roles import Action, Actor
@@ -85,8 +84,7 @@ def queue_run(body: RunNowBody, actor: Actor) -> flask.Response:
 
     Queue a manual run of a source unless it has one queued or running; accepting removals beyond the source's
     limit needs the admin role."""
-    with refusals():
-        run_id = actions.run_now(actor, body.source, accept_removals=body.accept_removals, baseline=body.baseline)
+    run_id = actions.run_now(actor, body.source, accept_removals=body.accept_removals, baseline=body.baseline)
     return accepted({"run_id": run_id, "status": "queued"}, run_id)
 
 
@@ -104,6 +102,5 @@ def retry_run(path: RunPath, actor: Actor) -> flask.Response:
     """Retry a run.
 
     Queue a retry of a failed, partial or abandoned run."""
-    with refusals():
-        retry = actions.retry_run(actor, path.run_id)
+    retry = actions.retry_run(actor, path.run_id)
     return accepted({"run_id": retry.run_id, "status": "queued", "retry_of": path.run_id}, retry.run_id)

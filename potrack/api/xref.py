@@ -9,7 +9,6 @@ import flask
 from potrack import actions, runtime
 from potrack.api.contract import endpoint
 from potrack.api.models import GapsQuery, MappingBody
-from potrack.api.refusals import refusals
 from potrack.api.responses import GapPage, MappingCreated
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action, Actor
@@ -43,8 +42,7 @@ def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
 
     Stores (or changes) the mapping of a source's item code; audited as xref.mapped. It applies from the source's
     next run and wins over the source's own xref."""
-    with refusals():
-        mapping = actions.map_item_code(actor, body.source, body.item_code, body.internal_part_id).mapping
+    mapping = actions.map_item_code(actor, body.source, body.item_code, body.internal_part_id).mapping
     response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})
     response.status_code = 201
     return response

@@ -4,13 +4,11 @@ notifications' delivery logs, and sending a test notification."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from potrack.alerts import message, rules
-from potrack.alerts.delivery import deliver_pending
 from potrack.alerts.evaluate import read_verdicts
 from potrack.config import Settings
 from potrack.config.alerts import RuleSettings
@@ -138,24 +136,3 @@ def recent_tests(conn: sa.Connection, limit: int = 10) -> list[DeliveryLog]:
     found = store.latest_test_notifications(conn, limit)
     tried = store.attempts(conn, [d.id for d in found])
     return [DeliveryLog(d, tuple(tried.get(d.id, ()))) for d in found]
-
-
-def send_test(engine: sa.Engine, settings: Settings, channel: str, actor: str, now: dt.datetime) -> int:
-    """Queue a test notification to a configured channel in the actor's name (audited) and deliver what is
-    pending at once, in a background thread; returns the notification's id. KeyError for an unknown channel."""
-    settings.alerts.channel(channel)
-    payload = message.facts(
-        event="test",
-        source="-",
-        rule="test",
-        message="test",
-        since=now,
-        dashboard_url=settings.alerts.dashboard_url,
-        run_id=None,
-        last_ok=None,
-        now=now,
-        failure=None,
-    )
-    notification = store.queue_test(engine, channel, payload, actor, now)
-    threading.Thread(target=deliver_pending, args=(engine, settings.alerts), name="alert-test", daemon=True).start()
-    return notification
