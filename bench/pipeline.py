@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from potrack.store.runs import RunMetrics  # noqa: E402 - after the path to the project
+from potrack.pipeline.outcome import RunMetrics  # noqa: E402 - after the path to the project
 
 COLUMNS = (
     "po_number",

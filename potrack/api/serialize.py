@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from potrack.health import SourceVerdict
+from potrack.pipeline.outcome import RunMetrics
 from potrack.redact import scrub
 from potrack.store.alerts import AlertRow, DeliveryRow
 from potrack.store.run_history import RunDetail, RunRecord, RunRow
 from potrack.store.run_status import ACTIVE
-from potrack.store.runs import RunMetrics
 from potrack.timefmt import iso
 
 SCRUBBED = ("error", "message")

@@ -9,7 +9,7 @@ import weakref
 from collections.abc import Iterator
 from typing import IO, Any
 
-from potrack.store.runs import Rejection
+from potrack.pipeline.outcome import Rejection
 
 BATCH = 1000  # rejections read back at a time (the store inserts failed rows a thousand at a time)
 PROTOCOL = pickle.HIGHEST_PROTOCOL  # the file is this process's own, written and read by the same Python

@@ -18,6 +18,7 @@ from potrack.pipeline.commit import RunContext, StageFailed, Written, commit_run
 from potrack.pipeline.consistency import check_run
 from potrack.pipeline.extract import ExtractFailed, extract_with_retries
 from potrack.pipeline.gc_pause import gc_paused
+from potrack.pipeline.outcome import RunMetrics
 from potrack.pipeline.progress import Heartbeat, Progress
 from potrack.pipeline.removal_guard import removal_refusal
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
@@ -29,7 +30,6 @@ from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
-from potrack.store.runs import RunMetrics
 
 log = logging.getLogger("potrack.pipeline")
 SourceFactory = Callable[[SourceConfig], Source]

@@ -10,12 +10,12 @@ from potrack.config import SourceConfig
 from potrack.pipeline.columns import resolve_columns
 from potrack.pipeline.custom_columns import count_stored, count_values
 from potrack.pipeline.diff import SnapshotDiff, compute_digest, digest_key
+from potrack.pipeline.outcome import Rejection
 from potrack.pipeline.progress import Progress
 from potrack.pipeline.rejection_spool import RejectionSpool
 from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator, raw_record
 from potrack.pipeline.xref import XrefResolver
 from potrack.sources import Snapshot, Source
-from potrack.store.runs import Rejection
 
 
 @dataclass

@@ -8,8 +8,7 @@ import logging
 import os
 import socket
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -28,35 +27,29 @@ ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
 PROCESS_PREFIX = "process:"  # a claim by a process outside any app instance: it renews no instance lease
 
 
-@dataclass
-class RunMetrics:
-    """The counts a finished run reports (names match the CLI's --json output)."""
+class Metrics(Protocol):
+    """A finished run's counts by column name (potrack.pipeline.outcome.RunMetrics)."""
 
-    lines_processed: int = 0
-    lines_new: int = 0
-    lines_changed: int = 0
-    lines_removed: int = 0
-    change_events: int = 0
-    batches_reconstructed: int = 0
-    custom_values: int = 0
-    xref_gaps: int = 0
-    errors: int = 0
-    retry_attempts: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return asdict(self)
+    def as_dict(self) -> dict[str, int]: ...
 
 
-@dataclass(frozen=True)
-class Rejection:
-    """A rejected source row: which stage, which key, its raw data, why, and where in the source (a CSV file's
-    name and line: "po.csv:17")."""
+class RowRejection(Protocol):
+    """A rejected source row as the store keeps it (potrack.pipeline.outcome.Rejection)."""
 
-    stage: str
-    row_key: str | None
-    raw: dict[str, Any]
-    error: str
-    location: str | None = None
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def row_key(self) -> str | None: ...
+
+    @property
+    def raw(self) -> dict[str, Any]: ...
+
+    @property
+    def error(self) -> str: ...
+
+    @property
+    def location(self) -> str | None: ...
 
 
 def queue_run(
@@ -249,7 +242,7 @@ def record_attempt(
         )
 
 
-def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: Iterable[Rejection]) -> None:
+def save_failed_rows(conn: sa.Connection, run_id: int, source: str, rejections: Iterable[RowRejection]) -> None:
     """Store rejected rows with their raw data, in order, a thousand at a time (a run's rejections are read from a
     spool on disk: they may be more than memory holds)."""
     rows: list[dict[str, Any]] = []
@@ -281,7 +274,7 @@ def finish_run(
     conn: sa.Connection,
     run_id: int,
     status: str,
-    metrics: RunMetrics,
+    metrics: Metrics,
     started_at: dt.datetime,
     *,
     error: str | None = None,

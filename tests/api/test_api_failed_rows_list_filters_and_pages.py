@@ -6,9 +6,10 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
+from potrack.pipeline.outcome import Rejection
 from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow
-from potrack.store.runs import Rejection, save_failed_rows
+from potrack.store.runs import save_failed_rows
 from tests.support.personas import client_as
 from tests.support.web import UTC, add_run, demo_run
 

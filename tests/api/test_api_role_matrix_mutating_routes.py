@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 import app
+from potrack.pipeline.outcome import Rejection
 from potrack.store.models import ROLES, FailedRow, RowRetryItem, Run
-from potrack.store.runs import Rejection, save_failed_rows
+from potrack.store.runs import save_failed_rows
 from tests.support.personas import ROLE_PERSONA, client_as, persona_tokens
 from tests.support.web import add_run
 

@@ -6,8 +6,8 @@ import datetime as dt
 import tracemalloc
 from decimal import Decimal
 
+from potrack.pipeline.outcome import Rejection
 from potrack.pipeline.rejection_spool import RejectionSpool
-from potrack.store.runs import Rejection
 
 ROWS = 20_000
 CELL = 2_000

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
+from potrack.pipeline.outcome import RunMetrics
 from potrack.pipeline.progress import EVERY_ROWS, Heartbeat, Progress
 from potrack.pipeline.runner import Pipeline
 from potrack.sources.base import Snapshot
@@ -146,7 +147,7 @@ def test_running_runs_with_an_old_heartbeat_are_abandoned_with_an_audit_event(wo
         queued = runs.queue_run(conn, "erp", "manual")
     finished = running_run(engine, "erp3")
     with engine.begin() as conn:
-        runs.finish_run(conn, finished, "success", runs.RunMetrics(), now - dt.timedelta(hours=1))
+        runs.finish_run(conn, finished, "success", RunMetrics(), now - dt.timedelta(hours=1))
     set_heartbeat(engine, finished, now - dt.timedelta(hours=1))
 
     runtime = open_store()  # start-up abandons stale runs

@@ -15,8 +15,9 @@ import pytest
 import sqlalchemy as sa
 
 from potrack.api.routes import ROUTES
+from potrack.pipeline.outcome import Rejection
 from potrack.store.models import FailedRow, XrefMapping
-from potrack.store.runs import Rejection, save_failed_rows
+from potrack.store.runs import save_failed_rows
 from tests.support.callbacks import callback_body, prop, response_props
 from tests.support.personas import client_as
 from tests.support.web import add_run

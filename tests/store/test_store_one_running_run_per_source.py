@@ -4,6 +4,7 @@ is refused until the first run ends, even when claims race; other sources are no
 import pytest
 import sqlalchemy as sa
 
+from potrack.pipeline.outcome import RunMetrics
 from potrack.store import runs
 from potrack.store.models import Run
 from tests.support.store import run_row
@@ -23,7 +24,7 @@ def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends
     assert not runs.claim_run(web.engine, second, "instance-b")
     assert run_row(web.engine, second)["status"] == "queued"
     with web.engine.begin() as conn:
-        runs.finish_run(conn, first, "success", runs.RunMetrics(), run_row(web.engine, first)["started_at"])
+        runs.finish_run(conn, first, "success", RunMetrics(), run_row(web.engine, first)["started_at"])
     assert runs.claim_run(web.engine, second, "instance-b")
     assert (run_row(web.engine, second)["status"], run_row(web.engine, second)["claimed_by"]) == (
         "running",

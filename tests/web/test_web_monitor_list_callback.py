@@ -6,6 +6,8 @@ import datetime as dt
 from dash import no_update
 
 from pages.runs import refresh_runs
+from potrack.pipeline.outcome import RunMetrics
+from potrack.store import runs
 from tests.support.personas import acting_as
 from tests.support.web import UTC, add_run, of_type, text
 
@@ -113,10 +115,8 @@ def test_a_tick_with_the_same_runs_redraws_only_their_summaries(web):
     out = refresh(shown=[run_id])
     assert out["cards"] is no_update and len(out["summaries"]) == 1 and "10 %" in text(out["summaries"][0])
     assert out["statuses"] == ["running"]  # each card's data-status
-    from potrack.store import runs
-
     with web.engine.begin() as conn:
-        runs.finish_run(conn, run_id, "success", runs.RunMetrics(lines_processed=100), dt.datetime.now(UTC))
+        runs.finish_run(conn, run_id, "success", RunMetrics(lines_processed=100), dt.datetime.now(UTC))
     out = refresh(shown=[run_id])
     assert "success" in text(out["summaries"][0]) and out["tick_disabled"] is True and out["statuses"] == ["success"]
 
