@@ -44,15 +44,15 @@ def main() -> int:
         os.environ.update(POTRACK_SCHEDULER="off", POTRACK_LOG_LEVEL="WARNING")
         import app  # noqa: F401 - builds the Dash app and registers its pages
         from pages.runs import refresh_runs
-        from potrack import runtime
         from potrack.pipeline.runner import Pipeline
-        from potrack.store import runs
+        from potrack.runtime import install, start
         from potrack.store.models import Run
+        from tests.support.runs import queue_run
 
-        runtime = runtime.start()
-        runtime.install(runtime)
+        runtime = start()
+        install(runtime)
         with runtime.engine.begin() as conn:
-            run_id = runs.queue_run(conn, "bench", "manual")
+            run_id = queue_run(conn, "bench", "manual")
         worker = threading.Thread(target=Pipeline(runtime.settings, runtime.engine).execute, args=(run_id,))
         began = time.perf_counter()
         worker.start()

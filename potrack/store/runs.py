@@ -52,32 +52,6 @@ class RowRejection(Protocol):
     def location(self) -> str | None: ...
 
 
-def queue_run(
-    conn: sa.Connection,
-    source: str,
-    trigger: str,
-    *,
-    baseline: bool = False,
-    requested_by: str | None = None,
-    retry_of: int | None = None,
-) -> int:
-    """Insert a queued run and return its id."""
-    result = conn.execute(
-        sa.insert(Run)
-        .values(
-            source=source,
-            trigger=trigger,
-            baseline=baseline,
-            requested_by=requested_by,
-            retry_of=retry_of,
-            status="queued",
-            queued_at=utcnow(),
-        )
-        .returning(Run.id)
-    )
-    return int(result.scalar_one())
-
-
 def queue_run_unless_active(
     engine: sa.Engine,
     source: str,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from potrack.store import runs
 from tests.support.cli import run_cli
 from tests.support.erp import erp_line, sql_source_config
+from tests.support.runs import queue_run
 from tests.support.store import store_rows
 from tests.support.workdir import open_store, write_config
 
@@ -16,7 +16,7 @@ def test_cli_run_is_refused_while_the_source_has_a_queued_run(workdir, erp, caps
     erp.write([erp_line("PO1", 1)])
     engine = open_store().engine
     with engine.begin() as conn:
-        queued = runs.queue_run(conn, "erp", "manual")
+        queued = queue_run(conn, "erp", "manual")
 
     code, reports = run_cli("--source", "erp")
 

@@ -9,6 +9,7 @@ from jobs.dispatcher import Dispatcher
 from potrack.pipeline.runner import Pipeline
 from potrack.store import runs
 from potrack.store.models import PoLine, Run
+from tests.support.runs import queue_run
 from tests.support.store import audit_events, run_row
 from tests.support.timing import all_at_once
 
@@ -24,7 +25,7 @@ def small_demo(runtime):
 
 def queue(engine, source="demo"):
     with engine.begin() as conn:
-        return runs.queue_run(conn, source, "manual")
+        return queue_run(conn, source, "manual")
 
 
 def test_two_racing_dispatchers_execute_the_run_once(web):
@@ -61,7 +62,7 @@ def test_one_run_at_a_time_per_source_oldest_first(web):
 
 def test_a_source_with_a_running_run_is_not_dispatched(web):
     with web.engine.begin() as conn:
-        running = runs.queue_run(conn, "demo", "cli")
+        running = queue_run(conn, "demo", "cli")
     runs.claim_run(web.engine, running)
     queue(web.engine)
     assert Dispatcher(Pipeline(small_demo(web), web.engine)).candidates() == []

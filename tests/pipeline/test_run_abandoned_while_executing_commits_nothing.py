@@ -11,6 +11,7 @@ from potrack.sources.base import Snapshot
 from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from tests.support.erp import erp_line, sql_source_config
+from tests.support.runs import queue_run
 from tests.support.store import audit_events, failed_rows, lines, run_row
 from tests.support.workdir import open_store, write_config
 
@@ -42,7 +43,7 @@ def test_a_run_abandoned_mid_read_commits_nothing_and_stays_abandoned(workdir, e
     erp.write([erp_line("PO1", n) for n in range(1, 6)] + [erp_line("PO2", 1, unit_price="n/a")])
     runtime = open_store()
     with runtime.engine.begin() as conn:
-        run_id = runs.queue_run(conn, "erp", "manual")
+        run_id = queue_run(conn, "erp", "manual")
     pipeline = Pipeline(
         runtime.settings,
         runtime.engine,

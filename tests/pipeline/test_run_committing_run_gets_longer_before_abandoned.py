@@ -13,6 +13,7 @@ from potrack.clock import utcnow
 from potrack.store import runs
 from potrack.store.models import Run
 from tests.support.erp import sql_source_config
+from tests.support.runs import queue_run
 from tests.support.web import claim_alive
 from tests.support.workdir import open_store, write_config
 
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 def _running(engine, source: str, stage: str, heartbeat_age: dt.timedelta) -> int:
     with engine.begin() as conn:
-        run_id = runs.queue_run(conn, source, "manual")
+        run_id = queue_run(conn, source, "manual")
     assert claim_alive(engine, run_id)  # its process lives: only its heartbeat can tell it stopped
     with engine.begin() as conn:
         conn.execute(sa.update(Run).where(Run.id == run_id).values(stage=stage, heartbeat_at=utcnow() - heartbeat_age))

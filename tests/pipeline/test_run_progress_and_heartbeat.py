@@ -17,6 +17,7 @@ from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
 from tests.support.erp import erp_line, sql_source_config
+from tests.support.runs import queue_run
 from tests.support.store import audit_events, run_row
 from tests.support.web import claim_alive
 from tests.support.workdir import open_store, write_config
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 def running_run(engine, source="erp"):
     with engine.begin() as conn:
-        run_id = runs.queue_run(conn, source, "manual")
+        run_id = queue_run(conn, source, "manual")
     assert claim_alive(engine, run_id)  # its process lives: only its heartbeat can tell it stopped
     return run_id
 
@@ -81,7 +82,7 @@ def test_progress_is_visible_while_the_snapshot_is_read(workdir, erp):
     erp.write([erp_line(f"PO{n // 10}", n % 10, item_code="ITEM-1") for n in range(total)])
     runtime = open_store()
     with runtime.engine.begin() as conn:
-        run_id = runs.queue_run(conn, "erp", "manual")
+        run_id = queue_run(conn, "erp", "manual")
     seen = []
     pipeline = Pipeline(
         runtime.settings,
@@ -144,7 +145,7 @@ def test_running_runs_with_an_old_heartbeat_are_abandoned_with_an_audit_event(wo
     alive = running_run(engine, "erp2")  # one running run per source: the store refuses a second
     set_heartbeat(engine, alive, now - dt.timedelta(minutes=4))
     with engine.begin() as conn:
-        queued = runs.queue_run(conn, "erp", "manual")
+        queued = queue_run(conn, "erp", "manual")
     finished = running_run(engine, "erp3")
     with engine.begin() as conn:
         runs.finish_run(conn, finished, "success", RunMetrics(), now - dt.timedelta(hours=1))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from potrack.pipeline.outcome import RunMetrics
 from potrack.store import runs
 from potrack.store.models import Run
+from tests.support.runs import queue_run
 from tests.support.store import run_row
 from tests.support.timing import all_at_once
 
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 def queued(engine: sa.Engine, source: str) -> int:
     with engine.begin() as conn:
-        return runs.queue_run(conn, source, "manual")
+        return queue_run(conn, source, "manual")
 
 
 def test_a_second_run_of_a_running_source_cannot_be_claimed_until_the_first_ends(web):

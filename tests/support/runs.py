@@ -1,10 +1,14 @@
-"""Runs as the run-history reads return them, built in memory for tests of what is drawn from them."""
+"""Runs for tests: as the run-history reads return them (built in memory), or queued straight into a store."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import sqlalchemy as sa
+
+from potrack.clock import utcnow
+from potrack.store.models import Run
 from potrack.store.run_history import RunRow
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=dt.UTC)
@@ -43,3 +47,30 @@ def listed_run(**values: Any) -> RunRow:
     }
     row.update(values)
     return RunRow(**row)
+
+
+def queue_run(
+    conn: sa.Connection,
+    source: str,
+    trigger: str,
+    *,
+    baseline: bool = False,
+    requested_by: str | None = None,
+    retry_of: int | None = None,
+) -> int:
+    """Insert a queued run and return its id (no check for an active run: potrack itself queues through
+    queue_run_unless_active)."""
+    result = conn.execute(
+        sa.insert(Run)
+        .values(
+            source=source,
+            trigger=trigger,
+            baseline=baseline,
+            requested_by=requested_by,
+            retry_of=retry_of,
+            status="queued",
+            queued_at=utcnow(),
+        )
+        .returning(Run.id)
+    )
+    return int(result.scalar_one())
