@@ -19,6 +19,7 @@ from potrack.auth.roles import Action
 from potrack.store.xref import GAP_STATES, Gap, list_gaps
 from potrack.web.access import may, signed_in
 from potrack.web.filters import GapView
+from potrack.xref_wording import gap_resolution
 
 dash.register_page(__name__, path="/xref", name="Xref gaps", order=4)
 STATES = [{"label": state, "value": state} for state in GAP_STATES]
@@ -113,7 +114,7 @@ def gaps_table(gaps: list[Gap]) -> dbc.Table:
             f"{gap.lines_now:,}",
             value,
             html.Span(resolved),
-            html.Span(gap.resolution, className=f"gap-{'open' if gap.is_open else 'resolved'}"),
+            html.Span(gap_resolution(gap), className=f"gap-{'open' if gap.is_open else 'resolved'}"),
             _map_control(gap),
         ]
 

@@ -13,14 +13,15 @@ from potrack.api.responses import GapPage, MappingCreated
 from potrack.api.serialize import page_json, plain
 from potrack.auth.roles import Action, Actor
 from potrack.store.xref import Gap, GapFilter, list_gaps
+from potrack.xref_wording import gap_resolution, mapping_verdict
 
 
 def gap_json(gap: Gap) -> dict[str, Any]:
     """A gap as the API lists it, with where it stands in words and the mapping made in potrack, if any."""
     body = plain(gap)
     body["state"] = "open" if gap.is_open else "resolved"
-    body["resolution"] = gap.resolution
-    body["mapping"] = None if gap.mapping is None else {**plain(gap.mapping), "verdict": gap.mapping.verdict}
+    body["resolution"] = gap_resolution(gap)
+    body["mapping"] = None if gap.mapping is None else {**plain(gap.mapping), "verdict": mapping_verdict(gap.mapping)}
     return body
 
 
@@ -43,6 +44,6 @@ def add_mapping(body: MappingBody, actor: Actor) -> flask.Response:
     Stores (or changes) the mapping of a source's item code; audited as xref.mapped. It applies from the source's
     next run and wins over the source's own xref."""
     mapping = actions.map_item_code(actor, body.source, body.item_code, body.internal_part_id).mapping
-    response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping.verdict}})
+    response = flask.jsonify({"mapping": {**plain(mapping), "verdict": mapping_verdict(mapping)}})
     response.status_code = 201
     return response

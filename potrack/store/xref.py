@@ -51,20 +51,6 @@ class LocalMapping:
     erp_part_id: str | None
     erp_checked_run_id: int | None
 
-    @property
-    def verdict(self) -> str:
-        """Which mapping applies, in words."""
-        if self.erp_checked_run_id is None:
-            return f"mapped in potrack by {self.mapped_by}: applies from the next run"
-        if self.erp_part_id is None:
-            return f"mapped in potrack by {self.mapped_by} (the source's xref has no mapping)"
-        if self.erp_part_id == self.internal_part_id:
-            return f"mapped in potrack by {self.mapped_by}; the source's xref now maps it the same way"
-        return (
-            f"mapped in potrack by {self.mapped_by}: wins over the source's xref, which maps it to "
-            f"{self.erp_part_id} (run #{self.erp_checked_run_id})"
-        )
-
 
 @dataclass(frozen=True)
 class GapFilter:
@@ -96,17 +82,6 @@ class Gap:
     resolved_at: dt.datetime | None
     mapping: LocalMapping | None
     mapped_to: str | None = None  # the part the code's active lines carry now (resolved gaps)
-
-    @property
-    def resolution(self) -> str:
-        """Where the gap stands, in words."""
-        if self.is_open:
-            return "unmapped" + (f"; {self.mapping.verdict}" if self.mapping else "")
-        if self.mapped_to is None:
-            return "no open line carries this code any more"
-        if self.mapping is not None and self.mapping.internal_part_id == self.mapped_to:
-            return f"mapped to {self.mapped_to}; {self.mapping.verdict}"
-        return f"mapped to {self.mapped_to} by the source's xref"
 
 
 @dataclass(frozen=True)

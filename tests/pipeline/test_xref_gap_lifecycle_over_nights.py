@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from potrack.clock import utcnow
 from potrack.store.models import Run, UnmappedCode
 from potrack.store.xref import GapFilter, get_mapping, list_gaps, map_item_code
+from potrack.xref_wording import gap_resolution, mapping_verdict
 from tests.support.cli import run_cli
 from tests.support.erp import erp_line, sql_source_config
 from tests.support.store import events, lines, store_rows
@@ -49,12 +50,13 @@ def test_a_gap_appears_persists_is_mapped_and_the_next_run_maps_its_lines(workdi
     code = open_now["ITEM-98"]
     assert (code.first_run_id, code.last_run_id, code.nights, code.lines_now) == (first, second, 2, 2)
     assert (code.open_value, code.currency, code.is_open, code.resolved_at) == (100 * 2.5 + 80 * 2.5, "EUR", True, None)
-    assert code.first_seen_at <= code.last_seen_at and code.resolution == "unmapped"
+    assert code.first_seen_at <= code.last_seen_at and gap_resolution(code) == "unmapped"
     assert open_now["ITEM-99"].open_value == 50 * 4.0
 
     map_item_code(engine, "erp", " ITEM-98 ", " PART-98 ", "otto")
     pending = gaps(engine, "open")["ITEM-98"]
-    assert pending.is_open and pending.resolution == "unmapped; mapped in potrack by otto: applies from the next run"
+    assert pending.is_open
+    assert gap_resolution(pending) == "unmapped; mapped in potrack by otto: applies from the next run"
     [audited] = store_rows(engine, "SELECT actor, message FROM audit_events WHERE event_type = 'xref.mapped'")
     assert audited == {
         "actor": "otto",
@@ -80,10 +82,10 @@ def test_a_gap_appears_persists_is_mapped_and_the_next_run_maps_its_lines(workdi
         0,
         "PART-98",
     )
-    assert mapped.resolved_at is not None and mapped.resolution == (
+    assert mapped.resolved_at is not None and gap_resolution(mapped) == (
         "mapped to PART-98; mapped in potrack by otto (the source's xref has no mapping)"
     )
-    assert (gone.resolved_run_id, gone.mapped_to, gone.resolution) == (
+    assert (gone.resolved_run_id, gone.mapped_to, gap_resolution(gone)) == (
         third,
         None,
         "no open line carries this code any more",
@@ -101,13 +103,13 @@ def test_the_mapping_made_in_potrack_wins_over_the_erps_later_one_and_says_so(wo
     with engine.connect() as conn:
         mapping = get_mapping(conn, "erp", "ITEM-98")
     assert (mapping.erp_part_id, mapping.erp_checked_run_id) == ("PART-ERP-98", latest)
-    assert mapping.verdict == (
+    assert mapping_verdict(mapping) == (
         f"mapped in potrack by otto: wins over the source's xref, which maps it to PART-ERP-98 (run #{latest})"
     )
     erp.write_xref({**XREF, "ITEM-98": "PART-98"})
     agreed = night(erp, NIGHT)
     with engine.connect() as conn:
-        assert get_mapping(conn, "erp", "ITEM-98").verdict == (
+        assert mapping_verdict(get_mapping(conn, "erp", "ITEM-98")) == (
             "mapped in potrack by otto; the source's xref now maps it the same way"
         )
     assert agreed > latest
