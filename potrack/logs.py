@@ -44,7 +44,7 @@ def configure_logging(instance_dir: Path, level: str = "INFO") -> None:
         root.addHandler(handler)
     root.setLevel(level)
     root.propagate = False
-    root._potrack_configured = str(instance_dir)  # type: ignore[attr-defined]
+    root._potrack_configured = str(instance_dir)  # type: ignore[attr-defined]  # (a marker: configure once per dir)
 
 
 def scrub_web_logs(server_logger: logging.Logger) -> None:

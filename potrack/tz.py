@@ -9,7 +9,8 @@ _HOUR = dt.timedelta(hours=1)
 
 
 def _offset(tz: dt.tzinfo, moment: dt.datetime) -> int:
-    return int(moment.astimezone(tz).utcoffset().total_seconds() // 60)  # type: ignore[union-attr]
+    offset = moment.astimezone(tz).utcoffset() or dt.timedelta(0)  # (an aware moment always has one)
+    return int(offset.total_seconds() // 60)
 
 
 def offset_spans(tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime | None, int]]:

@@ -68,7 +68,7 @@ def endpoint(
                 given["body"] = read_body(contract.body)
             return view(**{name: value for name, value in given.items() if name in wanted})
 
-        serve.contract = contract  # type: ignore[attr-defined]
+        serve.contract = contract  # type: ignore[attr-defined]  # (the route table and OpenAPI read it off the view)
         return serve
 
     return declare

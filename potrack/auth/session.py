@@ -212,4 +212,4 @@ def trust_proxies(server: flask.Flask, hops: int) -> None:
     """
     direct = server.extensions.setdefault("potrack_direct_wsgi_app", server.wsgi_app)
     wrapped = ProxyFix(direct, x_for=hops, x_proto=hops, x_host=hops) if hops else direct
-    server.wsgi_app = wrapped  # type: ignore[method-assign]
+    server.wsgi_app = wrapped  # type: ignore[method-assign]  # (Flask's documented way to add WSGI middleware)

@@ -134,6 +134,7 @@ class SnapshotDiff:
         # A key that is valid in one row and rejected in another also occurs twice.
         for key in self.rejected_keys:
             value = self.state.get(key, _MISSING)
+            # (past the two checks the value is a count: mypy cannot narrow away the _MISSING sentinel object)
             if value is None or (value is not _MISSING and value >= PENDING):  # type: ignore[operator]
                 self.duplicates.add(key)
         withdrawn, unchanged = [], []

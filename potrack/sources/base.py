@@ -55,8 +55,9 @@ def xref_positions(columns: list[str], what: str) -> tuple[int, int]:
                 f"{what}: more than one column matches {name} ignoring case ({', '.join(columns)})", transient=False
             )
         found.append(hits[0] if hits else None)
-    if None not in found:
-        return found[0], found[1]  # type: ignore[return-value]
+    first, second = found
+    if first is not None and second is not None:
+        return first, second
     if len(columns) == 2 and found == [None, None]:
         return 0, 1
     missing = [name for name, at in zip(XREF_COLUMNS, found, strict=True) if at is None]

@@ -7,10 +7,11 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from sqlalchemy.engine.interfaces import DBAPICursor
 from sqlalchemy.pool import NullPool
 
 from potrack.redact import safe_reason
@@ -20,13 +21,13 @@ from potrack.sources.errors import SourceError
 log = logging.getLogger("potrack.sources.sql")
 
 
-def stream_cursor(cursor: object, batch_size: int) -> Iterator[list]:
+def stream_cursor(cursor: DBAPICursor, batch_size: int) -> Iterator[list[Any]]:
     """Yield fetchmany batches from a DB-API cursor until it is exhausted."""
     while True:
-        rows = cursor.fetchmany(batch_size)  # type: ignore[attr-defined]
+        rows = cursor.fetchmany(batch_size)
         if not rows:
             return
-        yield rows
+        yield cast(list[Any], rows)  # (the DB-API types it a Sequence; pyodbc, sqlite3 and psycopg give lists)
 
 
 def count_query(query: str) -> str:

@@ -66,7 +66,7 @@ class BulkStatement:
 
     def fetch(self, conn: sa.Connection, params: Sequence[Any], size: int = 10_000) -> Iterator[list[Any]]:
         """Run a SELECT with one set of parameters and yield its rows in batches from the driver's cursor."""
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # (open: it has a driver connection)
         try:
             cursor.execute(self.sql, self._convert(params))
             while rows := cursor.fetchmany(size):
@@ -80,7 +80,7 @@ def raw_rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[Any]:
     compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.params
     bound = tuple(params[n] for n in compiled.positiontup or []) if conn.dialect.positional else params
-    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # (open: it has a driver connection)
     try:
         cursor.execute(compiled.string, bound)
         return cursor.fetchall()

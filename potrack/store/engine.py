@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 
 from potrack import owner_only
 from potrack.store.locks import lock_for_transaction
@@ -25,8 +26,8 @@ SQL_SERVER_VERSION = (13, 0)
 SQLITE_BUSY_S = 30  # how long a SQLite connection waits for another's lock
 
 
-def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
-    cursor = dbapi_conn.cursor()  # type: ignore[attr-defined]
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
+    cursor = dbapi_conn.cursor()
     cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_S * 1000}")
     _write_ahead_log(cursor)
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -34,7 +35,7 @@ def _sqlite_pragmas(dbapi_conn: object, _record: object) -> None:
     cursor.close()
 
 
-def _write_ahead_log(cursor: sqlite3.Cursor) -> None:
+def _write_ahead_log(cursor: DBAPICursor) -> None:
     """Put the store in WAL mode (kept in its file). Switching a new store's mode does not wait for a connection of
     another instance switching it at the same moment (SQLite answers "database is locked" at once): try again."""
     deadline = time.monotonic() + SQLITE_BUSY_S
@@ -105,6 +106,7 @@ def prepare_offline_dialect(dialect: sa.Dialect) -> None:
     for DATE, TEXT for VARCHAR(max) and ROW_NUMBER() for OFFSET ... FETCH.
     """
     if dialect.name == "mssql":
+        # (attributes of SQLAlchemy's mssql dialect that its base Dialect type does not declare)
         dialect.server_version_info = SQL_SERVER_VERSION
         dialect.deprecate_large_types = True  # type: ignore[attr-defined]
         dialect._setup_version_attributes()  # type: ignore[attr-defined]  # what connecting would do

@@ -35,5 +35,6 @@ def lock_for_transaction(conn: sa.Connection, name: str) -> None:
     stmt = lock_statement(conn.dialect.name, name)
     if conn.dialect.name != "sqlite":
         conn.execute(stmt)
+    # (an open connection has its DB-API connection; sqlite3's has in_transaction)
     elif not conn.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
         conn.exec_driver_sql(str(stmt))  # the driver's own BEGIN, not SQLAlchemy's (already begun lazily)

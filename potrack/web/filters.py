@@ -146,7 +146,7 @@ class UrlView(abc.ABC):
 
     def same_filters(self, other: UrlView) -> bool:
         """Whether two views select the same items (whatever page they show)."""
-        return replace(self, page=1) == replace(other, page=1)  # type: ignore[type-var]
+        return replace(self, page=1) == replace(other, page=1)  # type: ignore[type-var]  # (every UrlView is a dataclass)
 
     def _page_param(self) -> str | None:
         return str(self.page) if self.page > 1 else None
