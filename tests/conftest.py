@@ -14,8 +14,13 @@
 - tests/support/browser.py: `browser`, `page`, `history_app` (headless Chromium and a served app)
 """
 
-import app  # noqa: F401 - builds the Dash app (it starts nothing): page modules can be imported only after it
-from tests.support import sql_server
+import pytest
+
+# The helpers assert too: rewrite their asserts (pytest only rewrites test modules and plugins it imports itself).
+pytest.register_assert_rewrite("tests.support")
+
+import app  # noqa: E402, F401 - builds the Dash app (it starts nothing): page modules can be imported only after it
+from tests.support import sql_server  # noqa: E402
 
 pytest_plugins = [
     "tests.support.sql_server",
