@@ -28,7 +28,8 @@ class SnapshotRead:
     xref: XrefResolver
     custom_values: int
     custom_names: tuple[str, ...]
-    notes: tuple[str, ...] = ()  # what the run says once about its columns and xref (README, "Exact semantics")
+    # What the run says once about its columns and xref (docs/pipeline.md, "Exact semantics").
+    notes: tuple[str, ...] = ()
 
 
 UNREADABLE = "read"  # the stage of a row the source could not read as a row (its record is not the row itself)

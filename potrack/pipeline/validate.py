@@ -1,6 +1,6 @@
 """Stage 2, validate: turns a raw source row into a typed PO line, or rejects it with a clear error.
 
-The rules (README, "Exact semantics"): text is stripped and '' is NULL; a C0 control character rejects the row
+The rules (docs/pipeline.md, "Exact semantics"): text is stripped and '' is NULL; a C0 control character rejects the row
 (tab, CR and LF are allowed in free text); numbers are plain decimals, stored at NUMBER_DECIMALS places, -0 as 0;
 dates are ISO or YYYYMMDD, a time part is dropped; a value over its field's limit is rejected, never cut. Error
 texts show values as the ERP sent them, never as Python reprs.

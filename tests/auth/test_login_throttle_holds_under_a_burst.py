@@ -19,7 +19,7 @@ from tests.support.timing import all_at_once
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 BURST = 60
-LIMIT = 5  # the README's rule: 5 attempts of one user name from one address a minute
+LIMIT = 5  # the documented rule (docs/operations.md): 5 attempts of one user name from one address a minute
 PASSWORD = "correct horse battery"
 CONFIG = '[[sources]]\nname = "plant"\nkind = "demo"\ndemo = { lines = 50 }\n'
 

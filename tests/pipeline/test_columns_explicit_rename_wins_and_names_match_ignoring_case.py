@@ -1,4 +1,4 @@
-"""Where each field comes from (README, "Columns: where each field comes from"):
+"""Where each field comes from (docs/pipeline.md, "Columns: where each field comes from"):
 
 - source column names match canonical fields, renames (`columns`), custom columns and the xref query's columns
   ignoring case — on SQLite and on PostgreSQL, which folds unquoted names to lower case;

@@ -1,4 +1,4 @@
-"""Custom columns are stored and diffed under their name in lower case (README, "Exact semantics", 6):
+"""Custom columns are stored and diffed under their name in lower case (docs/pipeline.md, "Exact semantics", 6):
 
 - changing the spelling or case of a custom column in potrack.toml (or of the ERP's column) changes nothing: no
   change events, and the stored values keep their lower-case names;

@@ -1,6 +1,6 @@
 """After a run commits, potrack checks that every line the run wrote whose quantity_received never fell has receipt
-batches that add up to it (README, "Exact semantics", 7): a reappearing line or a re-baseline must not record a
-receipt twice. A mismatch does not undo the run — it still succeeds — but is logged and stored on the run
+batches that add up to it (docs/pipeline.md, "Exact semantics", 7): a reappearing line or a re-baseline must not
+record a receipt twice. A mismatch does not undo the run — it still succeeds — but is logged and stored on the run
 (runs.check_problems). A line whose received quantity fell (a correction) is marked `received_decreased` and exempt:
 its batches add up to more than it holds.
 """

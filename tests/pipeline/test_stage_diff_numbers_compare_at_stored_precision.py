@@ -1,7 +1,7 @@
 """Stage 4, diff: numbers (quantities, unit_price, custom `number` columns) are stored and compared at 6 decimal places
-(README, "Normalisation"): a difference the store cannot hold is no change — no change event, no receipt batch, no
-received quantity that "fell" — while a difference in the 6th decimal place is one. -0, whether the ERP sends the
-float -0.0 or the text "-0" / "-0.0", is stored as 0, so a value going 0 → -0 → 0 changes nothing.
+(docs/pipeline.md, "Normalisation"): a difference the store cannot hold is no change — no change event, no receipt
+batch, no received quantity that "fell" — while a difference in the 6th decimal place is one. -0, whether the ERP
+sends the float -0.0 or the text "-0" / "-0.0", is stored as 0, so a value going 0 → -0 → 0 changes nothing.
 """
 
 import math
