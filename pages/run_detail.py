@@ -113,4 +113,5 @@ def download_changes(n_clicks: int | None, run_id: int) -> dict[str, object]:
     text = runtime.read(changes_csv, number) if n_clicks and number is not None else None
     if text is None:
         raise PreventUpdate
-    return dcc.send_string(text, f"potrack-run-{run_id}-changes.csv")
+    sent: dict[str, object] = dcc.send_string(text, f"potrack-run-{run_id}-changes.csv")
+    return sent

@@ -33,7 +33,8 @@ _WHOLE = re.compile(r"[+-]?[0-9]+")
 def _column(attribute: Any) -> sa.Column[Any]:
     """The table column of a mapped attribute (Run.id) or the column itself."""
     prop = getattr(attribute, "property", None)
-    return prop.columns[0] if prop is not None else attribute
+    column: sa.Column[Any] = prop.columns[0] if prop is not None else attribute
+    return column
 
 
 def column_max(attribute: Any) -> int:

@@ -17,7 +17,8 @@ def cron_trigger(cron: str, tz: dt.tzinfo) -> CronTrigger:
 
 def next_fire(cron: str, tz: dt.tzinfo, after: dt.datetime) -> dt.datetime | None:
     """The first time the schedule fires at or after a moment (aware), None if never."""
-    return cron_trigger(cron, tz).get_next_fire_time(None, after)
+    fire: dt.datetime | None = cron_trigger(cron, tz).get_next_fire_time(None, after)
+    return fire
 
 
 def fires_between(cron: str, tz: dt.tzinfo, start: dt.datetime, end: dt.datetime) -> list[dt.datetime]:

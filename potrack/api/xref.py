@@ -18,7 +18,7 @@ from potrack.xref_wording import gap_resolution, mapping_verdict
 
 def gap_json(gap: Gap) -> dict[str, Any]:
     """A gap as the API lists it, with where it stands in words and the mapping made in potrack, if any."""
-    body = plain(gap)
+    body: dict[str, Any] = plain(gap)
     body["state"] = "open" if gap.is_open else "resolved"
     body["resolution"] = gap_resolution(gap)
     body["mapping"] = None if gap.mapping is None else {**plain(gap.mapping), "verdict": mapping_verdict(gap.mapping)}

@@ -49,7 +49,7 @@ def _engine() -> sa.Engine:
 
 def current_actor() -> Actor | None:
     """Who makes the current request: a bearer token's actor, the signed-in user, or None."""
-    token_actor = flask.g.get("token_actor")
+    token_actor: Actor | None = flask.g.get("token_actor")
     if token_actor is not None:
         return token_actor
     user = flask_login.current_user

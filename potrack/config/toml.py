@@ -124,7 +124,7 @@ class TomlTable:
         return value
 
     def choice(self, name: str, choices: tuple[str, ...], default: str | None = None) -> str:
-        value = self.get(name, str, default)
+        value: str = self.get(name, str, default)
         if value not in choices:
             raise ConfigError(f"{self.key(name)}: expected one of {', '.join(choices)}; got {value!r}")
         return value

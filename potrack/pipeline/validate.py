@@ -95,7 +95,7 @@ def to_text(field: str, limit: int, value: Any, free_text: bool = False) -> str 
         value = str(value)
     if not value.isprintable():  # (the common case is printable: one C-level scan, no regex)
         _reject_control_character(field, value, free_text)
-    text = value.strip()
+    text: str = value.strip()
     if not text:
         return None
     if len(text) > limit:
@@ -310,7 +310,8 @@ def _compile_fast_path(
         "Line": Line,
     }
     exec("\n".join(body), namespace)  # noqa: S102 - generated from column positions, no outside text
-    return namespace["fast"]
+    fast: Callable[[Sequence[Any]], Line | None] = namespace["fast"]
+    return fast
 
 
 def raw_record(columns: Sequence[str], row: Sequence[Any]) -> dict[str, Any]:

@@ -83,7 +83,8 @@ def raw_rows(conn: sa.Connection, stmt: sa.Select[Any]) -> list[Any]:
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]  # (open: it has a driver connection)
     try:
         cursor.execute(compiled.string, bound)
-        return cursor.fetchall()
+        rows: list[Any] = cursor.fetchall()
+        return rows
     finally:
         cursor.close()
 
