@@ -51,7 +51,7 @@ bench: $(VENV)/.run-deps
 
 ## lock: re-resolve requirements.lock after changing requirements.txt or requirements-dev.txt
 lock: $(VENV)/.test-deps
-	$(BIN)/pip install --disable-pip-version-check -q pip-tools
+	$(BIN)/pip install --disable-pip-version-check -q pip-tools==7.7.0
 	$(BIN)/pip-compile -q --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.lock requirements-dev.txt
 
 ## clean: remove the virtualenv and caches
