@@ -6,7 +6,7 @@ import pytest
 from potrack import events as bus
 from potrack.pipeline.runner import Pipeline
 from tests.support.erp import erp_line, sql_source_config
-from tests.support.store import audit_events, expect, run_row
+from tests.support.store import METRICS, audit_events, expect, run_row
 from tests.support.workdir import open_store, write_config
 
 TOPICS = (bus.RUN_FINISHED, bus.PO_LINES_CHANGED)
@@ -69,16 +69,7 @@ def test_raising_subscriber_does_not_affect_the_run_or_the_other_subscribers(wor
         "status",
         "baseline",
         "duration_s",
-        "lines_processed",
-        "lines_new",
-        "lines_changed",
-        "lines_removed",
-        "change_events",
-        "batches_reconstructed",
-        "custom_values",
-        "xref_gaps",
-        "errors",
-        "retry_attempts",
+        *METRICS,
         "error",
         "notes",
     }

@@ -15,23 +15,12 @@ from alembic.script import ScriptDirectory
 
 from potrack.store.engine import alembic_config, current_revision, ensure_schema, make_engine
 from tests.support.cli import run_cli_process
+from tests.support.store import METRICS as RUN_METRICS
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0)
-METRICS = (
-    "rows_done",
-    "lines_processed",
-    "lines_new",
-    "lines_changed",
-    "lines_removed",
-    "change_events",
-    "batches_reconstructed",
-    "custom_values",
-    "xref_gaps",
-    "errors",
-    "retry_attempts",
-)
+METRICS = ("rows_done", *RUN_METRICS)
 NEW_COLUMNS = {
     "runs": {"notes", "accept_removals"},
     "po_lines": {"received_decreased"},

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from tests.support.cli import run_cli, run_cli_process
 from tests.support.erp import day, erp_line
-from tests.support.store import store_rows
+from tests.support.store import METRICS, store_rows
 
 XREF = {f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)}
 
@@ -37,19 +37,7 @@ NIGHT_2 = [
     erp_line("PO3", 1, item_code="ITEM-3", quantity_received=5, udf_3=2),
 ]
 
-METRIC_NAMES = (
-    "lines_processed",
-    "lines_new",
-    "lines_changed",
-    "lines_removed",
-    "change_events",
-    "batches_reconstructed",
-    "custom_values",
-    "xref_gaps",
-    "errors",
-    "retry_attempts",
-)
-JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", "notes", *METRIC_NAMES}
+JSON_KEYS = {"run_id", "source", "status", "baseline", "duration_s", "error", "notes", *METRICS}
 
 NIGHT_1_METRICS = {
     "lines_processed": 5,
@@ -91,7 +79,7 @@ NIGHT_2_BATCHES = {("PO1", 2, 15.0, 25.0), ("PO3", 1, 5.0, 5.0)}
 
 def metrics_of(report: dict[str, Any]) -> dict[str, Any]:
     """The metric part of a --json report."""
-    return {name: report[name] for name in METRIC_NAMES}
+    return {name: report[name] for name in METRICS}
 
 
 def check_report(report: dict[str, Any], source: str, *, baseline: bool, metrics: dict[str, int]) -> None:
@@ -112,7 +100,7 @@ def check_stored_nights(engine: sa.Engine, first: dict[str, Any], second: dict[s
     for report in (first, second):
         [run] = store_rows(engine, "SELECT * FROM runs WHERE id = :id", id=report["run_id"])
         assert run["status"] == "success" and run["trigger"] == "cli" and run["error"] is None
-        assert {m: run[m] for m in METRIC_NAMES} == {m: report[m] for m in METRIC_NAMES}
+        assert {m: run[m] for m in METRICS} == {m: report[m] for m in METRICS}
     # The baseline wrote no change events; night 2 wrote exactly the expected ones.
     events = store_rows(
         engine, "SELECT run_id, po_number, line_number, kind, field, old_value, new_value FROM change_events"
