@@ -1,12 +1,12 @@
-"""Screenshots of the dashboard for the README: runs.png, trends.png, changes.png, line.png and xref.png in
-docs/screenshots.
+"""Screenshots of the dashboard for the README and docs/: overview.png, runs.png, trends.png, changes.png, line.png
+and xref.png in docs/screenshots.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--timezone UTC]
 
 Starts `python app.py` on a fresh instance in a temporary directory with the built-in configuration, so the
 app builds its 30-night demo history with the real pipeline (as `make run` does on a fresh machine), with the
 scheduler off and the admin's password set; then drives Debian's Chromium (/usr/bin/chromium) with Playwright,
-signed in: /runs filtered on partial and failed runs with the newest partial run expanded, /trends, /changes
+signed in: the Overview, /runs filtered on partial and failed runs with the newest partial run expanded, /trends, /changes
 filtered on promised dates that slipped by more than 7 days, the history of the first line listed there, and
 /xref. Needs requirements-dev.txt (Playwright); never runs `playwright install`.
 """
@@ -92,8 +92,8 @@ def shoot(url: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
     out.mkdir(parents=True, exist_ok=True)
-    runs_png, trends_png, changes_png, line_png, xref_png = (
-        out / f"{name}.png" for name in ("runs", "trends", "changes", "line", "xref")
+    overview_png, runs_png, trends_png, changes_png, line_png, xref_png = (
+        out / f"{name}.png" for name in ("overview", "runs", "trends", "changes", "line", "xref")
     )
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
@@ -105,6 +105,10 @@ def shoot(url: str, out: Path) -> list[Path]:
             page.fill("input[name=password]", PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_url(url + "/")
+            page.wait_for_selector("#overview-cards .source-card")
+            page.mouse.move(0, 0)
+            settle(page)
+            page.screenshot(path=str(overview_png))
 
             page.goto(url + "/runs?status=partial,failed")
             page.wait_for_selector(".run-card[data-status=partial]")
@@ -140,7 +144,7 @@ def shoot(url: str, out: Path) -> list[Path]:
             page.screenshot(path=str(xref_png))
         finally:
             browser.close()
-    return [runs_png, trends_png, changes_png, line_png, xref_png]
+    return [overview_png, runs_png, trends_png, changes_png, line_png, xref_png]
 
 
 def main(argv: list[str] | None = None) -> int:
