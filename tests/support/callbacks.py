@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from potrack.pipeline.outcome import Rejection
 from potrack.store import runs
 from potrack.store.models import FailedRow, Run
 from tests.support.web import add_run
@@ -83,7 +84,7 @@ def partial_run_with_rows(engine: sa.Engine, count: int, source: str = "demo", *
     """A partial run with `count` rejected rows (keys PO-<n>/1); returns the run id and the failed row ids."""
     run_id = add_run(engine, source=source, status="partial", errors=count, **values)
     rejections = [
-        runs.Rejection(
+        Rejection(
             "validate",
             f"PO-{n}/1",
             {"po_number": f"PO-{n}", "line_number": 1, "quantity_ordered": "n/a"},
