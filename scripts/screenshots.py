@@ -6,9 +6,9 @@ and xref.png in docs/screenshots.
 Starts `python app.py` on a fresh instance in a temporary directory with the built-in configuration, so the
 app builds its 30-night demo history with the real pipeline (as `make run` does on a fresh machine), with the
 scheduler off and the admin's password set; then drives Debian's Chromium (/usr/bin/chromium) with Playwright,
-signed in: the Overview, /runs filtered on partial and failed runs with the newest partial run expanded, /trends, /changes
-filtered on promised dates that slipped by more than 7 days, the history of the first line listed there, and
-/xref. Needs requirements-dev.txt (Playwright); never runs `playwright install`.
+signed in: the Overview, /runs filtered on partial and failed runs with the newest partial run expanded, /trends,
+/changes filtered on promised dates that slipped by more than 7 days, the history of the first line listed there,
+and /xref. Needs requirements-dev.txt (Playwright); never runs `playwright install`.
 """
 
 from __future__ import annotations
