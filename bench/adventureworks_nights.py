@@ -2,8 +2,8 @@
 
     python bench/adventureworks_nights.py [--keep DIR]
 
-Builds the ERP from the real AdventureWorks purchasing tables (tests/adventureworks.py: the `SELECT *` view a DBA
-would write, potrack configured with renames), then runs, each as `python -m potrack run --json` in its own
+Builds the ERP from the real AdventureWorks purchasing tables (tests/support/adventureworks.py: the `SELECT *` view
+a DBA would write, potrack configured with renames), then runs, each as `python -m potrack run --json` in its own
 process as a scheduler runs it: night 1 (the baseline), night 2 (slips, receipts, price changes, removals, new
 lines, corrupt cells), night 3 (lines reappear, the corrupt rows fixed), night 4 (a re-baseline with receipts),
 and the removal guard (the view empty). Prints one row per run and fails loudly when a run's metrics differ from
