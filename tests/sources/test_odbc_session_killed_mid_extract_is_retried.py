@@ -20,9 +20,9 @@ import pytest
 
 from tests.support.cli import run_cli
 from tests.support.erp import erp_line
-from tests.support.erp_nights import METRIC_NAMES, XREF
+from tests.support.erp_nights import XREF
 from tests.support.services import SessionKiller
-from tests.support.store import store_rows
+from tests.support.store import METRICS, store_rows
 from tests.support.workdir import open_store, write_config
 
 FETCH = 10  # rows a round trip, the same as the source's batch_size: many round trips to be killed in
@@ -99,8 +99,8 @@ def test_session_killed_mid_extract_is_retried_by_its_sqlstate_and_applies_the_n
     assert attempt["wait_s"] is not None and 0 < attempt["wait_s"] <= 0.02
 
     # The retried night is the clean night: the same metrics and the same store, nothing applied twice.
-    assert {m: report[m] for m in METRIC_NAMES if m != "retry_attempts"} == {
-        m: expected[m] for m in METRIC_NAMES if m != "retry_attempts"
+    assert {m: report[m] for m in METRICS if m != "retry_attempts"} == {
+        m: expected[m] for m in METRICS if m != "retry_attempts"
     }
     assert (report["lines_processed"], report["lines_new"], report["lines_removed"]) == (LINES - 6 + 3, 3, 6)
     assert report["lines_changed"] == len([i for i in range(LINES) if i % 7 == 0 and i % 500 != 3])
