@@ -17,8 +17,13 @@ from potrack.store.models import User
 
 FIRST_ADMIN = "admin"
 MIN_PASSWORD = 8
-# Checked when the user name is unknown, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+# Checked when the user name is unknown, so a wrong name costs as long as a wrong password: a hash of "not a
+# password" made once with werkzeug's default method (scrypt, the parameters of every stored hash) and kept here,
+# because making it cost every process that imports this module a scrypt run at start-up.
+_DUMMY_HASH = (
+    "scrypt:32768:8:1$qDInS5CBupIMHBMC$aa1211e7fb679be37ac707efaf4d6e67660fc34bc047bd326f93b2a05e9a75740dba45ebd8f6c8"
+    "d7d438396759ef797fa5f36b7c8396747be7971169d99dd6db"
+)
 
 
 class UserError(ValueError):
