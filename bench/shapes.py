@@ -1,0 +1,298 @@
+"""Speed on an ERP's shape: potrack's CLI end to end against the bare read of the same source query.
+
+    python bench/shapes.py --shape generator|typed [--lines 1000000] [--pg-url URL] [--keep DIR] [--profile]
+
+Every figure is a whole process, start to exit, as a scheduler runs it: the bare read (the plain driver streams
+every row of the source query and does nothing else), then `python -m potrack run --baseline` on night 0, then
+`python -m potrack run` on night 1; wall seconds, the ratio to the bare read of the same night, and the process's
+peak RSS. potrack's counts are checked against what the night's SQL changed (exit 1 when they differ).
+
+- generator: bench/pipeline.py's generated ERP in SQLite files (floats and text, a flat table, two custom columns).
+- typed: a flat table on the PostgreSQL server whose columns the ERP types: integer keys and counts, NUMERIC
+  quantities and prices (the driver gives Decimals), TIMESTAMP dates (datetimes), three custom columns (text,
+  NUMERIC, integer). Night 1 slips 2 % of the promised dates (half of them with a receipt), reprices 0.1 %, closes
+  0.3 % and adds 0.5 % new lines.
+
+--profile samples night 1 with py-spy (`pip install py-spy==0.4.3`) and prints the functions that hold the most
+samples (own time, and with what they call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pipeline import generate  # noqa: E402 - after the path to the project
+
+PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+CHECKED = ("lines_processed", "lines_new", "lines_changed", "lines_removed", "errors")
+TYPED_COLUMNS = (
+    "po_number",
+    "line_number",
+    "item_code",
+    "supplier_code",
+    "description",
+    "uom",
+    "quantity_ordered",
+    "quantity_received",
+    "unit_price",
+    "currency",
+    "order_date",
+    "promised_date",
+    "need_by_date",
+    "status",
+    "buyer",
+    "plant",
+    "project",
+    "weight_kg",
+    "pallets",
+)
+TYPED_TABLE = """
+CREATE TABLE {t} (
+    seq integer NOT NULL, po_number varchar(12) NOT NULL, line_number integer NOT NULL, item_code varchar(10),
+    supplier_code varchar(8), description varchar(40), uom varchar(4), quantity_ordered numeric(18, 4),
+    quantity_received numeric(18, 4), unit_price numeric(18, 6), currency char(3), order_date timestamp,
+    promised_date timestamp, need_by_date timestamp, status varchar(10), buyer varchar(12), plant varchar(6),
+    project varchar(10), weight_kg numeric(12, 3), pallets integer, PRIMARY KEY (po_number, line_number)
+)"""
+TYPED_ROWS = """
+INSERT INTO {t}
+SELECT i, 'PO' || lpad((i / 5)::text, 7, '0'), i % 5 + 1, 'ITM' || lpad((i % 20000)::text, 5, '0'),
+       'SUP' || lpad((i % 300)::text, 3, '0'), 'Part ' || (i % 20000), 'EA', 100, 0, 1 + (i % 1000) / 10.0, 'EUR',
+       timestamp '2026-10-01', timestamp '2027-02-01' + (i % 28) * interval '1 day', timestamp '2027-02-20', 'open',
+       'buyer' || (i % 12), 'P' || (i % 4), CASE WHEN i % 3 > 0 THEN 'PRJ' || (i % 9) END,
+       CASE WHEN i % 2 = 1 THEN (i % 50) * 1.5 END, i % 7
+FROM generate_series({first}, {last}) AS i"""
+# Night 1, as SQL: which lines it touches is a function of seq, so the expected counts come from the database.
+SLIPPED = "(seq * 7 + 1) % 1000 < 20"
+REPRICED = "seq % 1000 = 500"
+CLOSED = "(seq * 13 + 1) % 1000 < 3"
+
+
+# The bare read: a process that imports only the driver and streams every row of the query, doing nothing else.
+BARE_READ = """
+import json, sys
+url, query, count = sys.argv[1], sys.argv[2], 0
+if url.startswith("sqlite"):
+    import sqlite3
+    for _ in sqlite3.connect(url.removeprefix("sqlite:///")).execute(query):
+        count += 1
+else:
+    import psycopg
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        cursor = conn.cursor(name="bare_read")  # server-side, as potrack reads (stream_results)
+        cursor.itersize = 5000
+        for _ in cursor.execute(query):
+            count += 1
+print(json.dumps({"rows": count}))
+"""
+
+
+def timed(argv: list[str], env: dict[str, str] | None = None) -> dict:
+    """A whole process, start to exit: wall seconds, peak RSS in MiB (GNU time's %M), exit code, what it printed."""
+    began = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", *argv], capture_output=True, text=True, env=env)
+    seconds = time.perf_counter() - began
+    err, _, last = proc.stderr.rstrip().rpartition("\n")
+    peak = int(last.removeprefix("maxrss_kib=")) / 1024 if last.startswith("maxrss_kib=") else float("nan")
+    return {"seconds": seconds, "peak_rss_mib": peak, "exit": proc.returncode, "out": proc.stdout, "err": err}
+
+
+def potrack_env(workdir: Path, url: str, query: str, xref_query: str, custom: str) -> dict[str, str]:
+    """A potrack.toml with one sql source named bench, and the environment that points the CLI at it."""
+    (workdir / "potrack.toml").write_text(f"""
+[[sources]]
+name = "bench"
+kind = "sql"
+url = "{url}"
+query = "{query}"
+custom_columns = {{ {custom} }}
+xref = {{ query = "{xref_query}" }}
+""")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
+    env.update(
+        POTRACK_INSTANCE=str(workdir / "instance"),
+        POTRACK_CONFIG=str(workdir / "potrack.toml"),
+        POTRACK_LOG_LEVEL="WARNING",
+        POTRACK_TIMEZONE="UTC",
+    )
+    return env
+
+
+def cli_run(env: dict[str, str], baseline: bool, profile: Path | None) -> dict:
+    """`python -m potrack run` as a scheduler runs it (under py-spy when profiling)."""
+    argv = [sys.executable, "-m", "potrack", "run", "--source", "bench", "--json", *(["--baseline"] * baseline)]
+    if profile is not None:
+        argv = [PY_SPY, "record", "--format", "raw", "--rate", "200", "--output", str(profile), "--", *argv]
+    result = timed(argv, env)
+    if result["exit"] not in (0, 3):  # 3: partial (the generator's bad rows)
+        raise SystemExit(f"potrack run failed ({result['exit']}): {result['err'][-2000:]}")
+    result["report"] = json.loads(next(line for line in result["out"].splitlines() if line.startswith("{")))
+    return result
+
+
+def read_in_child(url: str, query: str) -> dict:
+    """The bare read in its own process, timed like the CLI."""
+    result = timed([sys.executable, "-c", BARE_READ, url, query])
+    result.update(json.loads(result["out"].strip().splitlines()[-1]))
+    return result
+
+
+def generator_nights(workdir: Path, lines: int) -> tuple[str, list[tuple[str, dict[str, int]]]]:
+    """bench/pipeline.py's ERP: (the query, [(url, expected counts)] for nights 0 and 1)."""
+    nights = []
+    for night in (0, 1):
+        path = workdir / f"erp-night{night}.sqlite"
+        path.unlink(missing_ok=True)
+        expected = generate(path, lines, night, 1)
+        nights.append((f"sqlite:///{path}", {name: getattr(expected, name) for name in CHECKED}))
+    return "SELECT * FROM po_lines", nights
+
+
+def typed_nights(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
+    """Load night 0 of the typed table; returns night 1's expected counts once `typed_night_1` applies it."""
+    table = f"{schema}.po_lines"
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE SCHEMA {schema}"))
+        conn.execute(sa.text(TYPED_TABLE.format(t=table)))
+        conn.execute(sa.text(TYPED_ROWS.format(t=table, first=0, last=lines - 1)))
+        conn.execute(sa.text(f"CREATE TABLE {schema}.xref (item_code varchar(10), internal_part_id varchar(12))"))
+        conn.execute(
+            sa.text(
+                f"INSERT INTO {schema}.xref SELECT 'ITM' || lpad(n::text, 5, '0'), 'PART' || lpad(n::text, 6, '0') "
+                "FROM generate_series(0, 19999) AS n WHERE n % 97 > 0"
+            )
+        )
+        conn.execute(sa.text(f"ANALYZE {table}"))
+    return {"lines_new": lines, "lines_processed": lines}
+
+
+def typed_night_1(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
+    """Night 1 on the typed table, in SQL; the counts potrack must report, read back from the database."""
+    table = f"{schema}.po_lines"
+    new = lines // 200
+    with engine.begin() as conn:
+        closed = conn.execute(sa.text(f"DELETE FROM {table} WHERE {CLOSED}")).rowcount
+        changed = conn.execute(
+            sa.text(
+                f"UPDATE {table} SET promised_date = promised_date + interval '7 days', quantity_received = "
+                f"quantity_received + CASE WHEN seq % 2 = 0 THEN 10 ELSE 0 END, unit_price = CASE WHEN {REPRICED} "
+                f"THEN unit_price * 1.05 ELSE unit_price END WHERE {SLIPPED} OR {REPRICED}"
+            )
+        ).rowcount
+        conn.execute(sa.text(TYPED_ROWS.format(t=table, first=lines, last=lines + new - 1)))
+        total = conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+        conn.execute(sa.text(f"ANALYZE {table}"))
+    return {"lines_processed": total, "lines_new": new, "lines_changed": changed, "lines_removed": closed, "errors": 0}
+
+
+def top_functions(raw: Path, limit: int = 15) -> list[str]:
+    """py-spy's raw samples (one collapsed stack a line, with its count) as the functions with the most samples."""
+    own: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    samples = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = [f.split(" (")[0] + " (" + f.split(" (")[-1].split(":")[0] + ")" for f in stack.split(";") if f]
+        if not frames:
+            continue
+        n = int(count)
+        samples += n
+        own[frames[-1]] += n
+        for frame in set(frames):
+            total[frame] += n
+    rows = [f"{'own %':>6} {'total %':>7}  function (file)"]
+    for frame, n in own.most_common(limit):
+        rows.append(f"{100 * n / samples:>6.1f} {100 * total[frame] / samples:>7.1f}  {frame}")
+    return rows
+
+
+def measure(args: argparse.Namespace, workdir: Path) -> int:
+    """Run the shape's nights and print the table."""
+    results: list[tuple[str, dict, dict, dict[str, int]]] = []
+    profile = workdir / "night1.pyspy" if args.profile else None
+    if args.shape == "generator":
+        query, nights = generator_nights(workdir, args.lines)
+        for night, (url, expected) in enumerate(nights):
+            xref = "SELECT item_code, internal_part_id FROM xref"
+            env = potrack_env(workdir, url, query, xref, 'udf_1 = "text", udf_3 = "number"')
+            read = read_in_child(url, query)
+            run = cli_run(env, night == 0, profile if night else None)
+            results.append((f"night {night}", read, run, expected))
+    else:
+        schema = f"potrack_shape_{uuid.uuid4().hex[:8]}"
+        engine = sa.create_engine(args.pg_url)
+        query = f"SELECT {', '.join(TYPED_COLUMNS)} FROM {schema}.po_lines"
+        custom = 'project = "text", weight_kg = "number", pallets = "number"'
+        try:
+            print(f"loading {args.lines:,} typed lines into {schema} ...", file=sys.stderr)
+            expected = typed_nights(engine, schema, args.lines)
+            xref = f"SELECT item_code, internal_part_id FROM {schema}.xref"
+            env = potrack_env(workdir, args.pg_url, query, xref, custom)
+            results.append(("night 0", read_in_child(args.pg_url, query), cli_run(env, True, None), expected))
+            expected = typed_night_1(engine, schema, args.lines)
+            results.append(("night 1", read_in_child(args.pg_url, query), cli_run(env, False, profile), expected))
+        finally:
+            with engine.begin() as conn:
+                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+            engine.dispose()
+    print(f"shape {args.shape}, {args.lines:,} lines (wall seconds of whole processes; peak RSS of each)")
+    print(f"{'night':<9} {'rows':>10} {'read s':>7} {'potrack s':>9} {'ratio':>6} {'read MiB':>8} {'potrack MiB':>11}")
+    failures = []
+    for name, read, run, expected in results:
+        report = run["report"]
+        print(
+            f"{name:<9} {read['rows']:>10,} {read['seconds']:>7.2f} {run['seconds']:>9.2f} "
+            f"{run['seconds'] / read['seconds']:>6.2f} {read['peak_rss_mib']:>8.0f} {run['peak_rss_mib']:>11.0f}"
+        )
+        failures += [
+            f"{name}: {k} = {report[k]}, the night's SQL says {v}" for k, v in expected.items() if report[k] != v
+        ]
+    for _, _, run, _ in results:
+        print(json.dumps(run["report"]))
+    if profile is not None:
+        print("\nnight 1 under py-spy (200 samples/s; the run is slower while sampled):")
+        print("\n".join(top_functions(profile)))
+    if failures:
+        print("COUNTS DO NOT MATCH:\n  " + "\n  ".join(failures), file=sys.stderr)
+        return 1
+    return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shape", choices=("generator", "typed"), default="generator")
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--pg-url", default=PG_URL, help="SQLAlchemy URL of the PostgreSQL database (typed)")
+    parser.add_argument("--keep", type=Path, help="keep generated files in this directory")
+    parser.add_argument("--profile", action="store_true", help="sample night 1 with py-spy")
+    args = parser.parse_args()
+    if args.profile and not Path(PY_SPY).exists():
+        parser.error("--profile needs py-spy on PATH: pip install py-spy==0.4.3")
+    workdir = args.keep or Path(tempfile.mkdtemp(prefix="potrack-shapes-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(workdir / "instance", ignore_errors=True)  # every measurement starts with an empty store
+    try:
+        return measure(args, workdir)
+    finally:
+        if not args.keep:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
