@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -152,8 +153,19 @@ def to_number(field: str, value: Any) -> float | None:
     return number
 
 
-_DATES: dict[str, str] = {}  # raw text → ISO date; ERPs repeat a few thousand dates across a million rows
+# A value as the ERP sent it → its ISO date: ERPs repeat a few thousand dates across a million rows. Kept for a text,
+# a date and a naive datetime; not for an aware datetime (two equal moments in different offsets fall on different
+# dates, and equal values would share an entry).
+_DATES: dict[Any, str] = {}
 _DATES_MAX = 100_000
+_REMEMBERED_DATES = frozenset({str, dt.date, dt.datetime})
+
+
+def _remember_date(value: Any, iso: str) -> str:
+    if len(_DATES) >= _DATES_MAX:
+        _DATES.clear()
+    _DATES[value] = iso
+    return iso
 
 
 def to_date(field: str, value: Any) -> str | None:
@@ -165,15 +177,12 @@ def to_date(field: str, value: Any) -> str | None:
         if known is not None:
             return known
         parsed = _parse_date(field, value)
-        if parsed is not None:
-            if len(_DATES) >= _DATES_MAX:
-                _DATES.clear()
-            _DATES[value] = parsed
-        return parsed
+        return parsed if parsed is None else _remember_date(value, parsed)
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        iso = value.date().isoformat()
+        return _remember_date(value, iso) if value.__class__ is dt.datetime and value.tzinfo is None else iso
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return _remember_date(value, value.isoformat()) if value.__class__ is dt.date else value.isoformat()
     return _parse_date(field, str(value))
 
 
@@ -248,8 +257,15 @@ def _number_code(var: str, index: int | None, field: str) -> list[str]:
         return [f"    {var} = None"]
     return [  # at_stored_precision inline (`or 0.0`: a -0.0 from the ERP becomes 0.0)
         f"    v = row[{index}]",
-        f"    {var} = (round(v * SCALE) / SCALE or 0.0) if v.__class__ is float and 0.0 <= v < SCALED else "
-        f"float(v) if v.__class__ is int and 0 <= v < EXACT else number({field!r}, v)",
+        "    t = v.__class__",
+        "    if t is float and 0.0 <= v < SCALED:",
+        f"        {var} = round(v * SCALE) / SCALE or 0.0",
+        "    elif t is int and 0 <= v < EXACT:",
+        f"        {var} = float(v)",
+        "    elif t is Decimal and v.is_finite() and 0.0 <= (x := float(v)) < SCALED:  # (NUMERIC columns)",
+        f"        {var} = round(x * SCALE) / SCALE or 0.0",
+        "    else:",
+        f"        {var} = number({field!r}, v)",
     ]
 
 
@@ -258,7 +274,7 @@ def _date_code(var: str, index: int | None, field: str) -> list[str]:
         return [f"    {var} = None"]
     return [
         f"    v = row[{index}]",
-        f"    {var} = DATES.get(v) if v.__class__ is str else None",
+        f"    {var} = DATES.get(v) if v.__class__ in REMEMBERED else None",
         f"    if {var} is None:",
         f"        {var} = date({field!r}, v)",
     ]
@@ -304,6 +320,8 @@ def _compile_fast_path(
         "date": to_date,
         "line_no": to_line_number,
         "DATES": _DATES,
+        "REMEMBERED": _REMEMBERED_DATES,
+        "Decimal": Decimal,
         "SCALE": SCALE,
         "SCALED": EXACTLY_SCALED,
         "EXACT": 2**53,
