@@ -104,13 +104,22 @@ print(json.dumps({"rows": count}))
 
 
 def timed(argv: list[str], env: dict[str, str] | None = None) -> dict:
-    """A whole process, start to exit: wall seconds, peak RSS in MiB (GNU time's %M), exit code, what it printed."""
+    """A whole process, start to exit: wall seconds, CPU seconds (user + system), peak RSS in MiB (GNU time's %U,
+    %S and %M), exit code, what it printed."""
     began = time.perf_counter()
-    proc = subprocess.run(["/usr/bin/time", "-f", "maxrss_kib=%M", *argv], capture_output=True, text=True, env=env)
+    timing = ["/usr/bin/time", "-f", "measured %M %U %S"]
+    proc = subprocess.run([*timing, *argv], capture_output=True, text=True, env=env)
     seconds = time.perf_counter() - began
     err, _, last = proc.stderr.rstrip().rpartition("\n")
-    peak = int(last.removeprefix("maxrss_kib=")) / 1024 if last.startswith("maxrss_kib=") else float("nan")
-    return {"seconds": seconds, "peak_rss_mib": peak, "exit": proc.returncode, "out": proc.stdout, "err": err}
+    kib, user, system = last.split()[1:] if last.startswith("measured ") else ("nan", "nan", "nan")
+    return {
+        "seconds": seconds,
+        "cpu_seconds": float(user) + float(system),
+        "peak_rss_mib": float(kib) / 1024,
+        "exit": proc.returncode,
+        "out": proc.stdout,
+        "err": err,
+    }
 
 
 def potrack_env(workdir: Path, url: str, query: str, xref_query: str, custom: str) -> dict[str, str]:
@@ -252,13 +261,17 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
                 conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
             engine.dispose()
     print(f"shape {args.shape}, {args.lines:,} lines (wall seconds of whole processes; peak RSS of each)")
-    print(f"{'night':<9} {'rows':>10} {'read s':>7} {'potrack s':>9} {'ratio':>6} {'read MiB':>8} {'potrack MiB':>11}")
+    print(
+        f"{'night':<9} {'rows':>10} {'read s':>7} {'potrack s':>9} {'ratio':>6} {'read MiB':>8} {'potrack MiB':>11}"
+        f"   cpu s: read / potrack"
+    )
     failures = []
     for name, read, run, expected in results:
         report = run["report"]
         print(
             f"{name:<9} {read['rows']:>10,} {read['seconds']:>7.2f} {run['seconds']:>9.2f} "
             f"{run['seconds'] / read['seconds']:>6.2f} {read['peak_rss_mib']:>8.0f} {run['peak_rss_mib']:>11.0f}"
+            f"   {read['cpu_seconds']:.2f} / {run['cpu_seconds']:.2f}"
         )
         failures += [
             f"{name}: {k} = {report[k]}, the night's SQL says {v}" for k, v in expected.items() if report[k] != v
