@@ -37,31 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import generate  # noqa: E402 - after the path to the project
+from potrack.fields import FIELDS, KEY_FIELDS  # noqa: E402
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 CHECKED = ("lines_processed", "lines_new", "lines_changed", "lines_removed", "errors")
-TYPED_COLUMNS = (
-    "po_number",
-    "line_number",
-    "item_code",
-    "supplier_code",
-    "description",
-    "uom",
-    "quantity_ordered",
-    "quantity_received",
-    "unit_price",
-    "currency",
-    "order_date",
-    "promised_date",
-    "need_by_date",
-    "status",
-    "buyer",
-    "plant",
-    "project",
-    "weight_kg",
-    "pallets",
-)
+TYPED_COLUMNS = (*KEY_FIELDS, *FIELDS, "project", "weight_kg", "pallets")  # three custom columns
 TYPED_TABLE = """
 CREATE TABLE {t} (
     seq integer NOT NULL, po_number varchar(12) NOT NULL, line_number integer NOT NULL, item_code varchar(10),
