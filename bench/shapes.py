@@ -1,17 +1,25 @@
 """Speed on an ERP's shape: potrack's CLI end to end against the bare read of the same source query.
 
-    python bench/shapes.py --shape generator|typed [--lines 1000000] [--pg-url URL] [--keep DIR] [--profile]
+    python bench/shapes.py --shape generator|typed|adventureworks [--lines N] [--pg-url URL] [--keep DIR] [--profile]
 
 Every figure is a whole process, start to exit, as a scheduler runs it: the bare read (the plain driver streams
 every row of the source query and does nothing else), then `python -m potrack run --baseline` on night 0, then
 `python -m potrack run` on night 1; wall seconds, the ratio to the bare read of the same night, and the process's
 peak RSS. potrack's counts are checked against what the night's SQL changed (exit 1 when they differ).
 
-- generator: bench/pipeline.py's generated ERP in SQLite files (floats and text, a flat table, two custom columns).
-- typed: a flat table on the PostgreSQL server whose columns the ERP types: integer keys and counts, NUMERIC
-  quantities and prices (the driver gives Decimals), TIMESTAMP dates (datetimes), three custom columns (text,
-  NUMERIC, integer). Night 1 slips 2 % of the promised dates (half of them with a receipt), reprices 0.1 %, closes
-  0.3 % and adds 0.5 % new lines.
+- generator (1M lines by default): bench/pipeline.py's generated ERP in SQLite files (floats and text, a flat
+  table, two custom columns).
+- typed (1M lines by default): a flat table on the PostgreSQL server whose columns the ERP types: integer keys and
+  counts, NUMERIC quantities and prices (the driver gives Decimals), TIMESTAMP dates (datetimes), three custom
+  columns (text, NUMERIC, integer). Night 1 slips 2 % of the promised dates (half of them with a receipt),
+  reprices 0.1 %, closes 0.3 % and adds 0.5 % new lines.
+- adventureworks (884,500 lines by default): the AdventureWorks purchasing tables (shared/realdata/adventureworks)
+  in a SQLite ERP behind the `SELECT *` view that joins five tables, potrack configured with the renames and custom
+  columns of the tests (tests/support/adventureworks.py). The header and detail rows are copied in SQL, copy k with
+  PurchaseOrderID + k * 10,000, as many times as --lines asks (100 copies of the 8,845 detail rows by default).
+  Night 1 slips 2 % of the DueDates by a week, receives 10 more on 1 %, reprices 0.1 % by 5 %, deletes 0.3 % of
+  the detail rows and inserts 0.5 % new ones (copies with PurchaseOrderDetailID + 100,000, nothing received);
+  the tests' independent model must find every row of the unscaled data valid, so that no night has errors.
 
 --profile samples night 1 with py-spy (`pip install py-spy==0.4.3`) and prints the functions that hold the most
 samples (own time, and with what they call).
@@ -23,12 +31,14 @@ import argparse
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -38,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.pipeline import generate  # noqa: E402 - after the path to the project
 from potrack.fields import FIELDS, KEY_FIELDS  # noqa: E402
+from tests.support import adventureworks as aw  # noqa: E402 - the tests' ERP builder, view, renames and model
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PY_SPY = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -63,6 +74,37 @@ FROM generate_series({first}, {last}) AS i"""
 SLIPPED = "(seq * 7 + 1) % 1000 < 20"
 REPRICED = "seq % 1000 = 500"
 CLOSED = "(seq * 13 + 1) % 1000 < 3"
+
+AW_LINES = 884_500  # 100 copies of the 8,845 detail rows
+AW_COPY_OFFSET = 10_000  # copy k of a purchase order: PurchaseOrderID + k * 10,000 (the data's ids are below it)
+AW_NEW_LINE_OFFSET = 100_000  # a new line: a detail row copied with PurchaseOrderDetailID + 100,000 (likewise)
+AW_QUERY = "SELECT * FROM po_lines_v"
+# Night 1 on the AdventureWorks detail rows, as SQL over the key: the detail id and the copy the row belongs to (so
+# that each copy has its own selection). Which lines a night touches is a function of the key, and the expected
+# counts are the statements' row counts.
+AW_COPY = f"PurchaseOrderID / {AW_COPY_OFFSET}"
+AW_SLIPPED = f"(PurchaseOrderDetailID * 7 + {AW_COPY}) % 1000 < 20"
+AW_RECEIVED = f"(PurchaseOrderDetailID * 11 + {AW_COPY}) % 1000 < 10"
+AW_REPRICED = f"(PurchaseOrderDetailID * 3 + {AW_COPY}) % 1000 = 500"
+AW_REMOVED = f"(PurchaseOrderDetailID * 13 + {AW_COPY}) % 1000 < 3"
+AW_ADDED = f"(PurchaseOrderDetailID * 17 + {AW_COPY}) % 1000 < 5"
+AW_NEW_PRICE = "round(UnitPrice * 1.05, 4)"
+AW_NIGHT_1_CHANGES = f"""
+UPDATE PurchaseOrderDetail SET
+    DueDate = CASE WHEN {AW_SLIPPED} THEN strftime('%Y-%m-%d %H:%M:%f', DueDate, '+7 days') ELSE DueDate END,
+    ReceivedQty = CASE WHEN {AW_RECEIVED} THEN ReceivedQty + 10 ELSE ReceivedQty END,
+    StockedQty = CASE WHEN {AW_RECEIVED} THEN ReceivedQty + 10 - coalesce(RejectedQty, 0) ELSE StockedQty END,
+    UnitPrice = CASE WHEN {AW_REPRICED} THEN {AW_NEW_PRICE} ELSE UnitPrice END,
+    LineTotal = CASE WHEN {AW_REPRICED} THEN round({AW_NEW_PRICE} * OrderQty, 4) ELSE LineTotal END
+WHERE {AW_SLIPPED} OR {AW_RECEIVED} OR ({AW_REPRICED} AND {AW_NEW_PRICE} <> UnitPrice)"""
+# (a price that 5 % does not move at 4 decimals would be no change: such a row is left out unless it also slips or
+# receives; a moved 4-decimal price differs at the 6 decimals potrack stores)
+AW_NIGHT_1_NEW_LINES = f"""
+INSERT INTO PurchaseOrderDetail (PurchaseOrderID, PurchaseOrderDetailID, DueDate, OrderQty, ProductID, UnitPrice,
+                                 LineTotal, ReceivedQty, RejectedQty, StockedQty, ModifiedDate)
+SELECT PurchaseOrderID, PurchaseOrderDetailID + {AW_NEW_LINE_OFFSET}, DueDate, OrderQty, ProductID, UnitPrice,
+       LineTotal, 0, 0, 0, ModifiedDate
+FROM PurchaseOrderDetail WHERE {AW_ADDED}"""
 
 
 # The bare read: a process that imports only the driver and streams every row of the query, doing nothing else.
@@ -103,9 +145,9 @@ def timed(argv: list[str], env: dict[str, str] | None = None) -> dict:
     }
 
 
-def potrack_env(workdir: Path, url: str, query: str, xref_query: str, custom: str) -> dict[str, str]:
-    """A potrack.toml with one sql source named bench, and the environment that points the CLI at it."""
-    (workdir / "potrack.toml").write_text(f"""
+def sql_source(url: str, query: str, xref_query: str, custom: str) -> str:
+    """potrack.toml's source named bench: an sql source read with canonical column names."""
+    return f"""
 [[sources]]
 name = "bench"
 kind = "sql"
@@ -113,7 +155,12 @@ url = "{url}"
 query = "{query}"
 custom_columns = {{ {custom} }}
 xref = {{ query = "{xref_query}" }}
-""")
+"""
+
+
+def potrack_env(workdir: Path, source_toml: str) -> dict[str, str]:
+    """A potrack.toml with this one source, and the environment that points the CLI at it."""
+    (workdir / "potrack.toml").write_text(source_toml)
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(
         POTRACK_INSTANCE=str(workdir / "instance"),
@@ -143,15 +190,32 @@ def read_in_child(url: str, query: str) -> dict:
     return result
 
 
-def generator_nights(workdir: Path, lines: int) -> tuple[str, list[tuple[str, dict[str, int]]]]:
-    """bench/pipeline.py's ERP: (the query, [(url, expected counts)] for nights 0 and 1)."""
-    nights = []
-    for night in (0, 1):
-        path = workdir / f"erp-night{night}.sqlite"
+Night = tuple[str, dict, dict, dict[str, int]]  # (name, the bare read, potrack's run, the counts it must report)
+
+
+def night(
+    number: int, url: str, query: str, env: dict[str, str], expected: dict[str, int], profile: Path | None
+) -> Night:
+    """One night measured: the bare read of the query, then potrack's run (night 0 the baseline; night 1 under
+    py-spy when profiling)."""
+    read = read_in_child(url, query)
+    run = cli_run(env, number == 0, profile if number == 1 else None)
+    return f"night {number}", read, run, expected
+
+
+def generator_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+    """bench/pipeline.py's ERP, a SQLite file a night; the counts are the generator's own."""
+    query = "SELECT * FROM po_lines"
+    xref = "SELECT item_code, internal_part_id FROM xref"
+    results = []
+    for number in (0, 1):
+        path = workdir / f"erp-night{number}.sqlite"
         path.unlink(missing_ok=True)
-        expected = generate(path, lines, night, 1)
-        nights.append((f"sqlite:///{path}", {name: getattr(expected, name) for name in CHECKED}))
-    return "SELECT * FROM po_lines", nights
+        counts = generate(path, args.lines, number, 1)
+        url = f"sqlite:///{path}"
+        env = potrack_env(workdir, sql_source(url, query, xref, 'udf_1 = "text", udf_3 = "number"'))
+        results.append(night(number, url, query, env, {name: getattr(counts, name) for name in CHECKED}, profile))
+    return results
 
 
 def typed_nights(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
@@ -191,6 +255,80 @@ def typed_night_1(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
     return {"lines_processed": total, "lines_new": new, "lines_changed": changed, "lines_removed": closed, "errors": 0}
 
 
+def typed_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+    """The typed table in a scratch schema of the PostgreSQL server, dropped afterwards."""
+    schema = f"potrack_shape_{uuid.uuid4().hex[:8]}"
+    engine = sa.create_engine(args.pg_url)
+    query = f"SELECT {', '.join(TYPED_COLUMNS)} FROM {schema}.po_lines"
+    custom = 'project = "text", weight_kg = "number", pallets = "number"'
+    try:
+        print(f"loading {args.lines:,} typed lines into {schema} ...", file=sys.stderr)
+        expected = typed_nights(engine, schema, args.lines)
+        xref = f"SELECT item_code, internal_part_id FROM {schema}.xref"
+        env = potrack_env(workdir, sql_source(args.pg_url, query, xref, custom))
+        results = [night(0, args.pg_url, query, env, expected, profile)]
+        results.append(night(1, args.pg_url, query, env, typed_night_1(engine, schema, args.lines), profile))
+        return results
+    finally:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        engine.dispose()
+
+
+def aw_scale(erp: aw.AwErp, copies: int) -> dict[str, int]:
+    """Copy every purchase order header and detail row `copies - 1` times, copy k with PurchaseOrderID + k *
+    AW_COPY_OFFSET and every other column as it is, in SQL; night 0's counts, read back from the view."""
+    con = sqlite3.connect(erp.path)
+    with con:
+        con.execute("CREATE TEMP TABLE copies (k INTEGER PRIMARY KEY)")
+        con.executemany("INSERT INTO copies VALUES (?)", [(k,) for k in range(1, copies)])
+        for table in ("PurchaseOrderHeader", "PurchaseOrderDetail"):
+            columns = [row[1] for row in con.execute(f"PRAGMA table_info({table})")]
+            values = [f"t.{c} + c.k * {AW_COPY_OFFSET}" if c == "PurchaseOrderID" else f"t.{c}" for c in columns]
+            # CROSS JOIN keeps copies as the outer loop: the rows come in key order, appended to the clustered
+            # table. SQLite reads the original rows in full before it inserts (the table is also the source).
+            con.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "
+                f"FROM copies c CROSS JOIN {table} t"
+            )
+        total = con.execute(f"SELECT count(*) FROM ({AW_QUERY})").fetchone()[0]
+    con.close()
+    return {"lines_processed": total, "lines_new": total, "lines_changed": 0, "lines_removed": 0, "errors": 0}
+
+
+def aw_night_1(erp: aw.AwErp) -> dict[str, int]:
+    """Night 1 on the scaled ERP, in SQL: detail rows deleted, slipped, received and repriced, new ones inserted;
+    the counts potrack must report are the statements' row counts and the view's rows."""
+    con = sqlite3.connect(erp.path)
+    with con:
+        removed = con.execute(f"DELETE FROM PurchaseOrderDetail WHERE {AW_REMOVED}").rowcount
+        changed = con.execute(AW_NIGHT_1_CHANGES).rowcount
+        new = con.execute(AW_NIGHT_1_NEW_LINES).rowcount
+        total = con.execute(f"SELECT count(*) FROM ({AW_QUERY})").fetchone()[0]
+    con.close()
+    return {"lines_processed": total, "lines_new": new, "lines_changed": changed, "lines_removed": removed, "errors": 0}
+
+
+def adventureworks_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+    """The AdventureWorks view on a SQLite ERP built like the tests build it, scaled to about args.lines lines."""
+    path = workdir / "adventureworks.sqlite"
+    path.unlink(missing_ok=True)
+    erp = aw.AwErp.build(aw.realdata_dir(), path)
+    # No night has errors only if the tests' independent model finds every row of the data valid: a rejected row
+    # would neither count as new nor as changed, and the night's SQL would not say what potrack must report.
+    snapshot = erp.snapshot()
+    rejected = aw.Model().apply(snapshot, erp.xref(), 1, True).rejections
+    if rejected:
+        raise SystemExit(f"the model rejects {len(rejected)} rows of the AdventureWorks data: {rejected[:3]}")
+    copies = max(1, round(args.lines / len(snapshot.rows)))
+    print(f"making {copies} copies of the {len(snapshot.rows):,} AdventureWorks lines ...", file=sys.stderr)
+    expected = aw_scale(erp, copies)
+    env = potrack_env(workdir, aw.sql_source_toml("bench", erp))
+    results = [night(0, erp.url, AW_QUERY, env, expected, profile)]
+    results.append(night(1, erp.url, AW_QUERY, env, aw_night_1(erp), profile))
+    return results
+
+
 def top_functions(raw: Path, limit: int = 15) -> list[str]:
     """py-spy's raw samples (one collapsed stack a line, with its count) as the functions with the most samples."""
     own: Counter[str] = Counter()
@@ -212,36 +350,19 @@ def top_functions(raw: Path, limit: int = 15) -> list[str]:
     return rows
 
 
+Shape = Callable[[argparse.Namespace, Path, Path | None], list[Night]]
+SHAPES: dict[str, tuple[Shape, int]] = {  # the shape's nights, and its default number of lines
+    "generator": (generator_shape, 1_000_000),
+    "typed": (typed_shape, 1_000_000),
+    "adventureworks": (adventureworks_shape, AW_LINES),
+}
+
+
 def measure(args: argparse.Namespace, workdir: Path) -> int:
-    """Run the shape's nights and print the table."""
-    results: list[tuple[str, dict, dict, dict[str, int]]] = []
+    """Run the shape's nights and print the table; 1 when potrack's counts differ from what the nights changed."""
     profile = workdir / "night1.pyspy" if args.profile else None
-    if args.shape == "generator":
-        query, nights = generator_nights(workdir, args.lines)
-        for night, (url, expected) in enumerate(nights):
-            xref = "SELECT item_code, internal_part_id FROM xref"
-            env = potrack_env(workdir, url, query, xref, 'udf_1 = "text", udf_3 = "number"')
-            read = read_in_child(url, query)
-            run = cli_run(env, night == 0, profile if night else None)
-            results.append((f"night {night}", read, run, expected))
-    else:
-        schema = f"potrack_shape_{uuid.uuid4().hex[:8]}"
-        engine = sa.create_engine(args.pg_url)
-        query = f"SELECT {', '.join(TYPED_COLUMNS)} FROM {schema}.po_lines"
-        custom = 'project = "text", weight_kg = "number", pallets = "number"'
-        try:
-            print(f"loading {args.lines:,} typed lines into {schema} ...", file=sys.stderr)
-            expected = typed_nights(engine, schema, args.lines)
-            xref = f"SELECT item_code, internal_part_id FROM {schema}.xref"
-            env = potrack_env(workdir, args.pg_url, query, xref, custom)
-            results.append(("night 0", read_in_child(args.pg_url, query), cli_run(env, True, None), expected))
-            expected = typed_night_1(engine, schema, args.lines)
-            results.append(("night 1", read_in_child(args.pg_url, query), cli_run(env, False, profile), expected))
-        finally:
-            with engine.begin() as conn:
-                conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-            engine.dispose()
-    print(f"shape {args.shape}, {args.lines:,} lines (wall seconds of whole processes; peak RSS of each)")
+    results = SHAPES[args.shape][0](args, workdir, profile)
+    print(f"shape {args.shape}, {results[0][1]['rows']:,} lines (wall seconds of whole processes; peak RSS of each)")
     print(
         f"{'night':<9} {'rows':>10} {'read s':>7} {'potrack s':>9} {'ratio':>6} {'read MiB':>8} {'potrack MiB':>11}"
         f"   cpu s: read / potrack"
@@ -270,14 +391,15 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--shape", choices=("generator", "typed"), default="generator")
-    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--shape", choices=tuple(SHAPES), default="generator")
+    parser.add_argument("--lines", type=int, help="about how many lines night 0 has (default: the shape's own)")
     parser.add_argument("--pg-url", default=PG_URL, help="SQLAlchemy URL of the PostgreSQL database (typed)")
     parser.add_argument("--keep", type=Path, help="keep generated files in this directory")
     parser.add_argument("--profile", action="store_true", help="sample night 1 with py-spy")
     args = parser.parse_args()
     if args.profile and not Path(PY_SPY).exists():
         parser.error("--profile needs py-spy on PATH: pip install py-spy==0.4.3")
+    args.lines = args.lines or SHAPES[args.shape][1]
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="potrack-shapes-"))
     workdir.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(workdir / "instance", ignore_errors=True)  # every measurement starts with an empty store
