@@ -61,10 +61,10 @@ def main() -> int:
         )
         for batch_size, extra in runs:
             r = extract_in_child(args.odbc + extra, query, batch_size)
-            if (r["rows"], r["rows_total"], r["largest_batch"]) != (args.rows, args.rows, batch_size):
+            if (r["rows"], r["largest_batch"]) != (args.rows, batch_size):
                 raise SystemExit(
-                    f"read {r['rows']:,} rows (count {r['rows_total']}, largest batch "
-                    f"{r['largest_batch']:,}); expected {args.rows:,} in batches of {batch_size:,}"
+                    f"read {r['rows']:,} rows (largest batch {r['largest_batch']:,}); expected {args.rows:,} in "
+                    f"batches of {batch_size:,}"
                 )
             print(
                 f"{batch_size:>10,}  {extra or '(nothing: psqlODBC default)':<31} {r['rows']:>10,} "

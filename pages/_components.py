@@ -46,22 +46,23 @@ def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
 
 
 def rows_read(run: RunRow) -> str:
-    """'7,000 / 10,000 rows', or '7,000 rows' while the total is unknown."""
-    return f"{run.rows_done:,} / {run.rows_total:,} rows" if run.rows_total else f"{run.rows_done:,} rows"
+    """'7,000 / 10,000 rows', '7,000 / ≈10,000 rows' while the total is an estimate, or '7,000 rows' while there
+    is none."""
+    if not run.rows_total:
+        return f"{run.rows_done:,} rows"
+    return f"{run.rows_done:,} / {'≈' if run.rows_total_estimated else ''}{run.rows_total:,} rows"
 
 
 def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
-    """A running run's stage, rows done of total, percent and elapsed time."""
-    total = run.rows_total or 0
-    percent = min(100, round(100 * run.rows_done / total)) if total else 0
+    """A running run's stage, rows done of total, percent and elapsed time (≈ while the total is an estimate)."""
+    percent = run.percent()
+    shown = "" if percent is None else f"{'≈' if run.rows_total_estimated else ''}{percent} %"
     elapsed = timefmt.span(now - run.started_at) if run.started_at else "—"
-    rows = rows_read(run)
+    facts = [f"stage {run.stage or 'extract'}", rows_read(run), *([shown] if shown else []), f"{elapsed} elapsed"]
     return html.Div(
         [
-            dbc.Progress(value=percent, label=f"{percent} %", striped=True, animated=True, className="mb-1"),
-            html.Small(
-                f"stage {run.stage or 'extract'} · {rows} · {percent} % · {elapsed} elapsed", className="text-muted"
-            ),
+            dbc.Progress(value=percent or 0, label=shown, striped=True, animated=True, className="mb-1"),
+            html.Small(" · ".join(facts), className="text-muted"),
         ],
         className="run-progress",
     )

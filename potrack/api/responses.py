@@ -87,8 +87,14 @@ class Progress(Output):
 
     stage: str | None = Field(description="extract, validate, xref, diff, commit ...; null while queued.")
     rows_done: int
-    rows_total: int | None = Field(description="null until the total is known.")
-    percent: int | None = Field(description="rows_done of rows_total, 0-100; null until the total is known.")
+    rows_total: int | None = Field(description="null until the total is known or estimated.")
+    rows_total_estimated: bool = Field(
+        description="rows_total is an estimate (the source's previous run's rows, or the share of a CSV source's "
+        'files read) until the read ends; false when the source counted its rows first (progress = "count").'
+    )
+    percent: int | None = Field(
+        description="rows_done of rows_total, 0-100 (at most 99 while the total is an estimate); null without a total."
+    )
     elapsed_s: float | None = Field(description="Seconds since the run started; null while queued.")
 
 

@@ -42,12 +42,12 @@ def page_json(items: Sequence[Any], total: int, page: int, pages: int, per_page:
 
 def progress(run: RunRecord, now: dt.datetime) -> dict[str, Any]:
     """How far a queued or running run has got: stage, rows, percent (None until the total is known), time."""
-    total = run.rows_total
     return {
         "stage": run.stage if run.status == "running" else None,
         "rows_done": run.rows_done,
-        "rows_total": total,
-        "percent": min(100, round(100 * run.rows_done / total)) if total else None,
+        "rows_total": run.rows_total,
+        "rows_total_estimated": run.rows_total_estimated,
+        "percent": run.percent(),
         "elapsed_s": round((now - run.started_at).total_seconds(), 1) if run.started_at else None,
     }
 

@@ -15,6 +15,9 @@ from potrack.config.zone import time_zone
 from potrack.schedule import cron_trigger
 
 SOURCE_KINDS = ("demo", "sql", "odbc", "csv")
+# How a run knows its total rows for the progress bar: the previous run's count, shown as an estimate (a CSV
+# source: the share of its files read), or an exact COUNT(*) over the query first (sql and odbc sources).
+PROGRESS_MODES = ("estimate", "count")
 CUSTOM_TYPES = ("text", "number", "date")
 DEMO_FAILURES = ("none", "unreachable", "flaky", "slow", "bad_sql")
 DEFAULT_SCHEDULE = "0 2 * * *"
@@ -89,6 +92,7 @@ class SourceConfig:
     demo: DemoOptions = field(default_factory=DemoOptions)
     encoding: str = "utf-8"  # csv sources: the files' encoding
     max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION  # a snapshot removing more fails (the guard)
+    progress: str = "estimate"  # one of PROGRESS_MODES
 
 
 @dataclass(frozen=True)

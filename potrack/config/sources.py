@@ -25,6 +25,7 @@ from potrack.config.model import (
     MAX_DEMO_LINES,
     MAX_DEMO_NIGHT,
     MAX_WAIT_S,
+    PROGRESS_MODES,
     SOURCE_KINDS,
     STORE_DRIVERS,
     DemoOptions,
@@ -204,6 +205,16 @@ def _encoding(t: TomlTable, kind: str) -> str:
     return str(encoding)
 
 
+def _progress(t: TomlTable, kind: str) -> str:
+    progress = t.choice("progress", PROGRESS_MODES, "estimate")
+    if progress == "count" and kind not in ("sql", "odbc"):
+        raise ConfigError(
+            f'{t.key("progress")}: "count" runs a COUNT(*) over the source query, which only sql and odbc sources '
+            f"have; a {kind} source's total is an estimate"
+        )
+    return progress
+
+
 def _max_removed_fraction(t: TomlTable) -> float:
     fraction = t.get("max_removed_fraction", (int, float), DEFAULT_MAX_REMOVED_FRACTION)
     if not 0 <= fraction <= 1:
@@ -279,6 +290,7 @@ def parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sour
     fraction = _max_removed_fraction(t)
     xref, retry, demo = _xref(t, kind, base_dir), _retry(t), _demo(t)
     batch_size = t.positive("batch_size", 5000, integer=True, most=MAX_BATCH_SIZE)
+    progress = _progress(t, kind)
     t.get("alerts", dict)  # the source's alert thresholds: read by potrack.config.alerts
     t.finish()
     return SourceConfig(
@@ -297,6 +309,7 @@ def parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sour
         demo=demo,
         encoding=encoding,
         max_removed_fraction=fraction,
+        progress=progress,
     )
 
 

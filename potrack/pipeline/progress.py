@@ -18,14 +18,32 @@ EVERY_S = 1.0
 HEARTBEAT_S = 30.0
 
 
+def expected_total(done: int, exact: int | None, fraction: float | None, previous: int | None) -> int | None:
+    """The total rows to show beside `done`: the source's exact count; else an estimate from the share of the
+    source read so far, or from the rows the source's previous run read; never fewer than `done`."""
+    if exact is not None:
+        return exact
+    if fraction and done:
+        return max(done, round(done / fraction))
+    if previous is not None:
+        return max(done, previous)
+    return None
+
+
 class Progress:
-    """Writes stage and rows_done/rows_total every 5,000 rows or every second, whichever comes first."""
+    """Writes stage and rows_done/rows_total every 5,000 rows or every second, whichever comes first.
+
+    `previous` (the rows the source's last completed run read) stands in for the total while a source gives none;
+    such a total is written as an estimate until the read ends, when the rows read are the total.
+    """
 
     def __init__(self, engine: sa.Engine, run_id: int, first_stage: str = "extract") -> None:
         self.engine = engine
         self.run_id = run_id
         self.stage_name = first_stage
+        self.previous: int | None = None
         self.rows_total: int | None = None
+        self.estimated = False
         self.rows_done = 0
         self._written_rows = 0
         self._written_at = 0.0
@@ -48,17 +66,27 @@ class Progress:
         self._close_stage()
         return ", ".join(f"{name} {seconds:.2f} s" for name, seconds in self.timings.items())
 
-    def rows(self, done: int, total: int | None) -> None:
-        """Report rows read so far; written only when due."""
-        total_changed = total != self.rows_total
-        self.rows_done, self.rows_total = done, total
+    def rows(self, done: int, exact: int | None, fraction: float | None = None) -> None:
+        """Report rows read so far, with the source's exact total or the share of it read; written when due."""
+        total = expected_total(done, exact, fraction, self.previous)
+        estimated = exact is None and total is not None
+        # An estimate moves with every batch: only a new kind of total, or one first known, is written at once.
+        total_changed = estimated != self.estimated or (total is None) != (self.rows_total is None)
+        total_changed = total_changed or (not estimated and total != self.rows_total)
+        self.rows_done, self.rows_total, self.estimated = done, total, estimated
         if total_changed or done - self._written_rows >= EVERY_ROWS or time.monotonic() - self._written_at >= EVERY_S:
             self._write()
+
+    def read_all(self, done: int) -> None:
+        """The read is over: the rows read are the exact total."""
+        self.rows(done, done)
 
     def _write(self) -> None:
         self._written_rows, self._written_at = self.rows_done, time.monotonic()
         try:
-            runs.update_progress(self.engine, self.run_id, self.stage_name, self.rows_done, self.rows_total)
+            runs.update_progress(
+                self.engine, self.run_id, self.stage_name, self.rows_done, self.rows_total, self.estimated
+            )
         except sa.exc.OperationalError as exc:
             log.warning("run #%s: progress not saved (%s)", self.run_id, safe_reason(exc))
 

@@ -176,6 +176,7 @@ class Pipeline:
         progress = Progress(self.engine, run_id, first_stage="state")
         source = self.source_factory(cfg)
         with self.engine.connect() as conn:
+            progress.previous = runs.rows_last_read(conn, cfg.name)
             stored = store_lines.stored_state(conn, cfg.name)
             overrides = store_xref.local_mappings(conn, cfg.name)
         previous, has_inactive = stored.digests, stored.has_inactive

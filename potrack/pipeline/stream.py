@@ -86,7 +86,8 @@ def _read(
     with source.open(cfg.batch_size) as snap:
         validator, notes = validator_for(snap.columns, cfg)
         width = len(snap.columns) if snap.origins else None
-        progress.rows(0, snap.rows_total)
+        share = snap.read_fraction
+        progress.rows(0, snap.rows_total, None if share is None else share())
         validate, previous_digest, resolve, add = validator.validate, diff.previous_digest, xref.resolve, diff.add
         names_key = digest_key(validator.custom_names)
         for batch in snap.batches:
@@ -127,8 +128,9 @@ def _read(
                     custom_values += count_values(line)
             rows += len(batch)
             rows += _reject_unreadable(snap, validator, diff, rejections)
-            progress.rows(rows, snap.rows_total)
+            progress.rows(rows, snap.rows_total, None if share is None else share())
         rows += _reject_unreadable(snap, validator, diff, rejections)
+        progress.read_all(rows)
     return SnapshotRead(rows, diff, rejections, xref, custom_values, validator.custom_names, notes + xref.notes)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import abc
 import csv
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +28,9 @@ class UnreadableRow:
 class Snapshot:
     """An open read of the ERP: column names and row batches (sequences), streamed.
 
+    `rows_total` is exact when the source counted its rows first (progress = "count"); a source that can tell how
+    much of itself it has read gives `read_fraction` (0 to 1) instead, from which the total is estimated.
+
     With `origins`, every row carries one more value after its columns: where it is in the source
     ("po.csv:17"), for its failed-row record. Rows the source could not read are put in `unreadable` while
     the batches stream; the reader takes them out after each batch.
@@ -36,6 +39,7 @@ class Snapshot:
     columns: list[str]
     batches: Iterator[list]
     rows_total: int | None = None
+    read_fraction: Callable[[], float] | None = None
     origins: bool = False
     unreadable: list[UnreadableRow] = field(default_factory=list)
 

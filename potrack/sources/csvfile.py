@@ -10,11 +10,12 @@ from __future__ import annotations
 import codecs
 import csv
 import glob
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TextIO
 
 from potrack.sources.base import Snapshot, Source, UnreadableRow
 from potrack.sources.errors import SourceError
@@ -37,7 +38,7 @@ class CsvSource(Source):
             raise SourceError(f"source {self.name}: no file matches {self.cfg.path}", transient=False)
         return files
 
-    def _open(self, path: str) -> IO[str]:
+    def _open(self, path: str) -> TextIO:
         # utf-8-sig reads UTF-8 and drops a byte-order mark, which spreadsheet programs write.
         utf8 = codecs.lookup(self.cfg.encoding).name == "utf-8"
         return open(path, newline="", encoding="utf-8-sig" if utf8 else self.cfg.encoding, errors="surrogateescape")
@@ -55,17 +56,24 @@ class CsvSource(Source):
                 f"{self.cfg.encoding} (set the source's encoding)",
                 transient=False,
             )
-        snapshot = Snapshot(columns=header, batches=iter(()), origins=True)
-        snapshot.batches = self._batches(files, header, batch_size, snapshot.unreadable)
+        share = BytesRead(files)
+        snapshot = Snapshot(columns=header, batches=iter(()), origins=True, read_fraction=share.fraction)
+        snapshot.batches = self._batches(files, header, batch_size, snapshot.unreadable, share)
         yield snapshot
 
     def _batches(
-        self, files: list[str], header: list[str], batch_size: int, unreadable: list[UnreadableRow]
+        self,
+        files: list[str],
+        header: list[str],
+        batch_size: int,
+        unreadable: list[UnreadableRow],
+        share: BytesRead,
     ) -> Iterator[list]:
         width = len(header)
         for path in files:
             name = Path(path).name
             with self._open(path) as fh:
+                share.reading(fh)
                 undecodable: set[int] = set()
                 reader = csv.reader(_lines(fh, undecodable))
                 try:
@@ -100,6 +108,7 @@ class CsvSource(Source):
                             batch = []
                     if batch:
                         yield batch
+                    share.finished(path)
                 except csv.Error as exc:
                     raise SourceError(
                         f"source {self.name}: {name} line {reader.line_num} cannot be read as CSV ({exc})",
@@ -128,6 +137,27 @@ class CsvSource(Source):
             for c in row
         ]
         return cells + [None] * (width - len(cells))
+
+
+class BytesRead:
+    """How far a read has got through its files, by their sizes: the share the progress bar estimates from."""
+
+    def __init__(self, files: list[str]) -> None:
+        self.total = sum(os.path.getsize(f) for f in files)
+        self.done = 0  # the bytes of the files read to the end
+        self.current: TextIO | None = None
+
+    def reading(self, fh: TextIO) -> None:
+        self.current = fh
+
+    def finished(self, path: str) -> None:
+        self.done += os.path.getsize(path)
+        self.current = None
+
+    def fraction(self) -> float:
+        """0 to 1; the position of the file's byte buffer, ahead of the rows given by at most a chunk."""
+        at = self.done + (self.current.buffer.tell() if self.current is not None else 0)
+        return min(1.0, at / self.total) if self.total else 1.0
 
 
 def _lines(fh: IO[str], undecodable: set[int]) -> Iterator[str]:

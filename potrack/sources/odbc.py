@@ -60,16 +60,20 @@ class OdbcSource(Source):
         conn = self._connect_streaming(batch_size)
         try:
             cursor = conn.cursor()
-            total = None
-            try:
-                total = int(cursor.execute(count_query(self.cfg.query)).fetchone()[0])
-            except Exception as exc:  # the count is only for the progress bar
-                log.info("source %s: no row count for progress (%s)", self.name, safe_reason(exc))
+            total = self._count(cursor) if self.cfg.progress == "count" else None
             cursor.execute(self.cfg.query)
             columns = [d[0] for d in cursor.description]
             yield Snapshot(columns=columns, batches=stream_cursor(cursor, batch_size), rows_total=total)
         finally:
             conn.close()
+
+    def _count(self, cursor: Any) -> int | None:
+        """The exact total for progress = "count" (the ERP runs the query twice); best effort, as SqlSource's."""
+        try:
+            return int(cursor.execute(count_query(self.cfg.query)).fetchone()[0])
+        except Exception as exc:  # the count is only for the progress bar
+            log.info("source %s: no row count for progress (%s)", self.name, safe_reason(exc))
+            return None
 
     def query_xref(self, query: str) -> dict[str, str]:
         conn = self._connect()

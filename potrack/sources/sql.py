@@ -71,7 +71,7 @@ class SqlSource(Source):
             raise
         try:
             conn.execution_options(no_parameters=True)  # the query goes as written: a % in it is no placeholder
-            total = self._count(conn)
+            total = self._count(conn) if self.cfg.progress == "count" else None
             # stream_results: a server-side cursor where the driver would otherwise fetch the whole result at
             # execute (psycopg, psycopg2, pymysql: a named cursor, FETCH batch by batch); a driver that streams
             # already (sqlite3, pyodbc, oracledb) ignores it. max_row_buffer keeps SQLAlchemy's own buffer to a batch.
@@ -85,7 +85,8 @@ class SqlSource(Source):
             engine.dispose()
 
     def _count(self, conn: sa.Connection) -> int | None:
-        """Best effort: a source whose query cannot be wrapped simply shows no total."""
+        """The exact total for progress = "count" (the ERP runs the query twice); best effort: a query that cannot
+        be wrapped shows no total."""
         try:
             return int(conn.exec_driver_sql(count_query(self.cfg.query)).scalar_one())
         except Exception as exc:  # the count is only for the progress bar

@@ -96,6 +96,8 @@ class Run(Base):
     stage: Mapped[str | None] = mapped_column(sa.String(20))
     rows_done: Mapped[int] = mapped_column(sa.Integer, default=0)
     rows_total: Mapped[int | None] = mapped_column(sa.Integer)
+    # rows_total is an estimate while the source is read (the previous run's rows, the share of a file read).
+    rows_total_estimated: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
     heartbeat_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(sa.String(200))
     lines_processed: Mapped[int] = mapped_column(sa.Integer, default=0)

@@ -45,6 +45,7 @@ class RunRow:
     stage: str | None
     rows_done: int
     rows_total: int | None
+    rows_total_estimated: bool
     lines_processed: int
     lines_new: int
     lines_changed: int
@@ -56,6 +57,12 @@ class RunRow:
     retry_attempts: int
     error: str | None
     error_stage: str | None
+
+    def percent(self) -> int | None:
+        """rows_done of rows_total, 0-100 (at most 99 while the total is an estimate); None without a total."""
+        if not self.rows_total:
+            return None
+        return min(99 if self.rows_total_estimated else 100, round(100 * self.rows_done / self.rows_total))
 
 
 RUN_COLUMNS = [getattr(Run, f.name) for f in fields(RunRow)]

@@ -18,7 +18,7 @@ from potrack.store import audit, liveness
 from potrack.store.leases import INSTANCE_PREFIX
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import FailedRow, Lease, RetryAttempt, Run
-from potrack.store.run_status import ACTIVE
+from potrack.store.run_status import ACTIVE, COMPLETED
 
 log = logging.getLogger("potrack.runs")
 REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
@@ -182,14 +182,33 @@ def _age(moment: dt.datetime) -> str:
     return f"{seconds} s" if seconds < 120 else f"{seconds // 60} min"
 
 
-def update_progress(engine: sa.Engine, run_id: int, stage: str, rows_done: int, rows_total: int | None) -> None:
-    """Record the stage and row counts of a running run, and beat its heart."""
+def update_progress(
+    engine: sa.Engine, run_id: int, stage: str, rows_done: int, rows_total: int | None, estimated: bool = False
+) -> None:
+    """Record the stage and row counts of a running run (the total exact or an estimate), and beat its heart."""
     with engine.begin() as conn:
         conn.execute(
             sa.update(Run)
             .where(Run.id == run_id, Run.status == "running")
-            .values(stage=stage, rows_done=rows_done, rows_total=rows_total, heartbeat_at=utcnow())
+            .values(
+                stage=stage,
+                rows_done=rows_done,
+                rows_total=rows_total,
+                rows_total_estimated=estimated,
+                heartbeat_at=utcnow(),
+            )
         )
+
+
+def rows_last_read(conn: sa.Connection, source: str) -> int | None:
+    """How many rows the source's latest completed run read (not a row retry, which reads only its rows): the
+    estimate of the next run's total."""
+    return conn.execute(
+        sa.select(Run.rows_done)
+        .where(Run.source == source, Run.status.in_(COMPLETED), Run.trigger != "row_retry")
+        .order_by(Run.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
 
 
 def mark_baseline(engine: sa.Engine, run_id: int) -> None:

@@ -53,6 +53,7 @@ def test_a_queued_run_has_progress_with_no_stage_and_no_elapsed_time(web):
         "stage": None,
         "rows_done": 0,
         "rows_total": None,
+        "rows_total_estimated": False,
         "percent": None,
         "elapsed_s": None,
     }
@@ -64,3 +65,11 @@ def test_the_run_detail_carries_the_same_fields_and_progress(web):
     run = {k: v for k, v in listed(run_id).items() if k != "progress"}
     assert detail.items() >= run.items()
     assert detail["progress"]["percent"] == 50
+
+
+def test_an_estimated_total_says_so_and_its_percent_stops_short_of_100(web):
+    run_id = add_run(
+        web.engine, status="running", stage="extract", rows_done=10_500, rows_total=10_500, rows_total_estimated=True
+    )
+    progress = listed(run_id)["progress"]
+    assert (progress["rows_total"], progress["rows_total_estimated"], progress["percent"]) == (10_500, True, 99)

@@ -3,7 +3,6 @@ second) and a heartbeat; at start-up, running runs whose heartbeat is over 5 min
 
 import datetime as dt
 import time
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -12,11 +11,10 @@ from potrack.clock import utcnow
 from potrack.pipeline.outcome import RunMetrics
 from potrack.pipeline.progress import EVERY_ROWS, Heartbeat, Progress
 from potrack.pipeline.runner import Pipeline
-from potrack.sources.base import Snapshot
-from potrack.sources.sql import SqlSource
 from potrack.store import runs
 from potrack.store.models import Run
 from tests.support.erp import erp_line, sql_source_config
+from tests.support.progress import ObservedSqlSource
 from tests.support.runs import queue_run
 from tests.support.store import audit_events, run_row
 from tests.support.web import claim_alive
@@ -55,30 +53,9 @@ def test_finished_run_records_rows_done_and_rows_total(workdir, erp):
     assert run["started_at"] <= run["heartbeat_at"] <= run["finished_at"]
 
 
-class ObservedSqlSource(SqlSource):
-    """The real sql source; before handing out each batch it notes what the run row shows at that moment."""
-
-    def __init__(self, cfg, engine, run_id, seen):
-        super().__init__(cfg)
-        self.store, self.run_id, self.seen = engine, run_id, seen
-
-    @contextmanager
-    def open(self, batch_size):
-        with super().open(batch_size) as snap:
-
-            def observed():
-                read = 0
-                for batch in snap.batches:
-                    self.seen.append((read, *progress_of(self.store, self.run_id)))
-                    read += len(batch)
-                    yield batch
-
-            yield Snapshot(snap.columns, observed(), snap.rows_total)
-
-
 def test_progress_is_visible_while_the_snapshot_is_read(workdir, erp):
     total = 2 * EVERY_ROWS + 1000
-    write_config(workdir, sql_source_config(erp, extra="batch_size = 500"))
+    write_config(workdir, sql_source_config(erp, extra='batch_size = 500\nprogress = "count"'))
     erp.write([erp_line(f"PO{n // 10}", n % 10, item_code="ITEM-1") for n in range(total)])
     runtime = open_store()
     with runtime.engine.begin() as conn:
@@ -94,10 +71,10 @@ def test_progress_is_visible_while_the_snapshot_is_read(workdir, erp):
 
     assert report.status == "success" and report.metrics.lines_processed == total
     assert len(seen) == total // 500
-    for read, stage, rows_done, rows_total in seen:
-        assert (stage, rows_total) == ("extract", total)
-        assert read - EVERY_ROWS <= rows_done <= read  # never more than 5,000 rows behind
-    assert max(rows_done for _, _, rows_done, _ in seen) >= 2 * EVERY_ROWS - 500
+    for read, shown in seen:
+        assert (shown["stage"], shown["rows_total"], shown["rows_total_estimated"]) == ("extract", total, False)
+        assert read - EVERY_ROWS <= shown["rows_done"] <= read  # never more than 5,000 rows behind
+    assert max(shown["rows_done"] for _, shown in seen) >= 2 * EVERY_ROWS - 500
 
 
 def test_progress_is_written_every_5000_rows_and_every_second(workdir, erp):

@@ -43,7 +43,7 @@ def test_peak_rss_of_an_odbc_read_of_a_million_rows_is_that_of_one_batch(odbc_er
     few = extract_in_child(streaming, few_query, BATCH_SIZE)
     buffered = extract_in_child(odbc_erp.connection_string(fetch=None), few_query, BATCH_SIZE)
 
-    assert (many["rows"], many["rows_total"], many["largest_batch"]) == (ROWS, ROWS, BATCH_SIZE)
+    assert (many["rows"], many["largest_batch"]) == (ROWS, BATCH_SIZE)
     assert (few["rows"], few["largest_batch"]) == (FEW_ROWS, BATCH_SIZE)
     growth = {
         name: r["rss_peak_mib"] - r["rss_start_mib"]

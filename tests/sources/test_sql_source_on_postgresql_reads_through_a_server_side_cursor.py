@@ -49,7 +49,7 @@ def test_the_snapshot_is_fetched_a_batch_at_a_time_from_an_open_cursor(pg_schema
     finally:
         engine.dispose()
     xref = XrefConfig(query="SELECT item_code, internal_part_id FROM xref WHERE item_code LIKE 'ITEM-%'")
-    cfg = SourceConfig(name="pg", kind="sql", url=pg_schema.url, query=QUERY, xref=xref)
+    cfg = SourceConfig(name="pg", kind="sql", url=pg_schema.url, query=QUERY, xref=xref, progress="count")
     source = SqlSource(cfg)
 
     with source.open(BATCH) as snap:

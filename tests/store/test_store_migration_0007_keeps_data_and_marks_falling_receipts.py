@@ -21,8 +21,8 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0)
 METRICS = ("rows_done", *RUN_METRICS)
-NEW_COLUMNS = {
-    "runs": {"notes", "accept_removals"},
+NEW_COLUMNS = {  # added since 0006 (by 0007, and rows_total_estimated by 0008)
+    "runs": {"notes", "accept_removals", "rows_total_estimated"},
     "po_lines": {"received_decreased"},
     "failed_rows": {"location"},
     "change_events": set(),

@@ -209,7 +209,6 @@ def extract(connection_string: str, query: str, batch_size: int) -> dict:
             largest = max(largest, len(batch))
     return {
         "rows": rows,
-        "rows_total": snap.rows_total,
         "seconds": time.perf_counter() - began,
         "largest_batch": largest,
         "rss_start_mib": start_kib / 1024,

@@ -33,6 +33,7 @@ def listed_run(**values: Any) -> RunRow:
         "stage": None,
         "rows_done": 0,
         "rows_total": None,
+        "rows_total_estimated": False,
         "lines_processed": 10,
         "lines_new": 0,
         "lines_changed": 0,

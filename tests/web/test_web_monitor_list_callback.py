@@ -110,6 +110,15 @@ def test_a_running_run_shows_live_progress_and_keeps_the_tick_on(web):
     assert "Run demo now" in text(out["run_now"]) and f"Run #{running} is running." in text(out["run_now"])
 
 
+def test_an_estimated_total_is_marked_and_its_percent_stops_short_of_100(web):
+    add_run(
+        web.engine, status="running", stage="extract", rows_done=10_200, rows_total=10_200, rows_total_estimated=True
+    )
+    with acting_as(web.engine, "otto"):
+        shown = text(refresh()["cards"])
+    assert "10,200 / ≈10,200 rows" in shown and "≈99 %" in shown and "100 %" not in shown
+
+
 def test_a_tick_with_the_same_runs_redraws_only_their_summaries(web):
     run_id = add_run(web.engine, status="running", rows_done=10, rows_total=100)
     out = refresh(shown=[run_id])
