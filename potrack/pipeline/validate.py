@@ -247,6 +247,10 @@ def _text_code(var: str, index: int | None, field: str, limit: int, free_text: b
         f"        {var} = v.strip()",
         f"        if not {var} or len({var}) > {limit} or not v.isprintable():",
         f"            {var} = text({field!r}, {limit}, v, {free_text})",
+        "    elif v.__class__ is int:  # an integer key or code (its text is printable, never blank)",
+        f"        {var} = str(v)",
+        f"        if len({var}) > {limit}:",
+        f"            {var} = text({field!r}, {limit}, v, {free_text})",
         "    else:",
         f"        {var} = text({field!r}, {limit}, v, {free_text})",
     ]

@@ -79,3 +79,13 @@ def test_a_naive_datetime_is_never_taken_for_an_equal_looking_date_or_text():
     assert validate(promised_date=dt.datetime(2026, 12, 5, 0, 0))[0]["promised_date"] == "2026-12-05"
     assert validate(promised_date=dt.date(2026, 12, 6))[0]["promised_date"] == "2026-12-06"
     assert validate(promised_date="2026-12-07")[0]["promised_date"] == "2026-12-07"
+
+
+@pytest.mark.parametrize("value", [0, 7, 4012, -3, 10**20])
+def test_an_integer_in_a_text_field_is_its_decimal_text(value):
+    values, custom = validate(supplier_code=value, buyer=value, udf_1=value)
+    assert (values["supplier_code"], values["buyer"], custom[0]) == (str(value),) * 3
+
+
+def test_an_integer_too_long_for_its_text_field_rejects_its_row_naming_its_length():
+    assert rejected(supplier_code=10**64) == "supplier_code: longer than 64 characters (65)"
