@@ -21,8 +21,8 @@ peak RSS. potrack's counts are checked against what the night's SQL changed (exi
   the detail rows and inserts 0.5 % new ones (copies with PurchaseOrderDetailID + 100,000, nothing received);
   the tests' independent model must find every row of the unscaled data valid, so that no night has errors.
 
---profile samples night 1 with py-spy (`pip install py-spy==0.4.3`) and prints the functions that hold the most
-samples (own time, and with what they call).
+--profile [0|1] samples night 1 (or night 0, the baseline) with py-spy (`pip install py-spy==0.4.3`) and prints the
+functions that hold the most samples (own time, and with what they call).
 """
 
 from __future__ import annotations
@@ -196,10 +196,10 @@ Night = tuple[str, dict, dict, dict[str, int]]  # (name, the bare read, potrack'
 def night(
     number: int, url: str, query: str, env: dict[str, str], expected: dict[str, int], profile: Path | None
 ) -> Night:
-    """One night measured: the bare read of the query, then potrack's run (night 0 the baseline; night 1 under
-    py-spy when profiling)."""
+    """One night measured: the bare read of the query, then potrack's run (night 0 the baseline; under py-spy
+    when `profile` is this night's samples file)."""
     read = read_in_child(url, query)
-    run = cli_run(env, number == 0, profile if number == 1 else None)
+    run = cli_run(env, number == 0, profile if profile is not None and profile.stem == f"night{number}" else None)
     return f"night {number}", read, run, expected
 
 
@@ -360,7 +360,7 @@ SHAPES: dict[str, tuple[Shape, int]] = {  # the shape's nights, and its default 
 
 def measure(args: argparse.Namespace, workdir: Path) -> int:
     """Run the shape's nights and print the table; 1 when potrack's counts differ from what the nights changed."""
-    profile = workdir / "night1.pyspy" if args.profile else None
+    profile = None if args.profile is None else workdir / f"night{args.profile}.pyspy"
     results = SHAPES[args.shape][0](args, workdir, profile)
     print(f"shape {args.shape}, {results[0][1]['rows']:,} lines (wall seconds of whole processes; peak RSS of each)")
     print(
@@ -381,7 +381,7 @@ def measure(args: argparse.Namespace, workdir: Path) -> int:
     for _, _, run, _ in results:
         print(json.dumps(run["report"]))
     if profile is not None:
-        print("\nnight 1 under py-spy (200 samples/s; the run is slower while sampled):")
+        print(f"\n{profile.stem} under py-spy (200 samples/s; the run is slower while sampled):")
         print("\n".join(top_functions(profile)))
     if failures:
         print("COUNTS DO NOT MATCH:\n  " + "\n  ".join(failures), file=sys.stderr)
@@ -395,9 +395,11 @@ def main() -> int:
     parser.add_argument("--lines", type=int, help="about how many lines night 0 has (default: the shape's own)")
     parser.add_argument("--pg-url", default=PG_URL, help="SQLAlchemy URL of the PostgreSQL database (typed)")
     parser.add_argument("--keep", type=Path, help="keep generated files in this directory")
-    parser.add_argument("--profile", action="store_true", help="sample night 1 with py-spy")
+    parser.add_argument(
+        "--profile", nargs="?", type=int, choices=(0, 1), const=1, help="sample night 1 (or 0) with py-spy"
+    )
     args = parser.parse_args()
-    if args.profile and not Path(PY_SPY).exists():
+    if args.profile is not None and not Path(PY_SPY).exists():
         parser.error("--profile needs py-spy on PATH: pip install py-spy==0.4.3")
     args.lines = args.lines or SHAPES[args.shape][1]
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="potrack-shapes-"))
