@@ -7,18 +7,23 @@ import io
 import sqlite3
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine.interfaces import DBAPIConnection, DBAPICursor
 
 from potrack import owner_only
 from potrack.store.locks import lock_for_transaction
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic (and every migration with it) is loaded only when the schema must change or be written out: a store at
+# the newest revision, the nightly case, is told from the version files' names and one read (issue 17's start-up).
 MIGRATIONS = Path(__file__).parent / "migrations"
+VERSIONS = MIGRATIONS / "versions"
+# Alembic's version table, as its default configuration (migrations/env.py) creates it.
+ALEMBIC_VERSION = sa.table("alembic_version", sa.column("version_num", sa.String))
 OFFLINE_DIALECTS = ("mssql", "postgresql", "sqlite")
 # The oldest SQL Server potrack supports, 2016 (13.x): filtered indexes, THROW in triggers, OFFSET ... FETCH,
 # DATE and VARCHAR(max). SQL written without a server is written for it.
@@ -64,6 +69,8 @@ def make_engine(url: str) -> sa.Engine:
 
 
 def _migrations() -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -76,25 +83,42 @@ def alembic_config(engine: sa.Engine) -> Config:
     return cfg
 
 
+def head_revision() -> str:
+    """The newest migration's revision, from the version files' names without loading them: a migration's file is
+    named by its revision, numbered in order (0001_initial_schema.py); a test holds this to Alembic's head."""
+    return max((path.name.partition("_")[0] for path in VERSIONS.glob("[0-9]*.py")), key=int)
+
+
+def _revision(conn: sa.Connection) -> str | None:
+    """The revision in the store's version table, read as Alembic reads it; None for an empty database."""
+    if not sa.inspect(conn).has_table(ALEMBIC_VERSION.name):
+        return None
+    return conn.execute(sa.select(ALEMBIC_VERSION.c.version_num)).scalar_one_or_none()
+
+
 def current_revision(engine: sa.Engine) -> str | None:
     """The store's schema revision, or None for an empty database."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        return _revision(conn)
 
 
 def ensure_schema(engine: sa.Engine) -> None:
-    """Upgrade the store when it is not at the newest revision (a fresh one included).
+    """Upgrade the store when it is not at the newest revision (a fresh one included); a revision this potrack does
+    not know (a newer potrack's) fails as Alembic reports it.
 
     The check and the upgrade hold the store's schema lock: app instances starting together on a new
     store migrate it once, the others wait and find it at the newest revision.
     """
-    cfg = alembic_config(engine)
-    head = ScriptDirectory.from_config(cfg).get_current_head()
-    if current_revision(engine) == head:
+    if current_revision(engine) == head_revision():
         return
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(engine)
+    head = ScriptDirectory.from_config(cfg).get_current_head()  # (what Alembic upgrades to, whatever the names say)
     with engine.begin() as conn:
         lock_for_transaction(conn, "schema")
-        if MigrationContext.configure(conn).get_current_revision() != head:
+        if _revision(conn) != head:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
 
@@ -131,6 +155,8 @@ def offline_dialect(name: str) -> sa.Dialect:
 
 def migration_sql(dialect_name: str, start: str | None = None) -> str:
     """Every migration from `start` (None: an empty database) to the newest, as SQL for this dialect."""
+    from alembic import command
+
     cfg = _migrations()
     out = io.StringIO()
     cfg.attributes.update(dialect_name=_known_dialect(dialect_name), output_buffer=out)
