@@ -97,8 +97,11 @@ def _source(settings: Settings, name: str) -> SourceConfig:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from potrack.pipeline.runner import Pipeline, RunRefused
-    from potrack.runtime import start as start_runtime
+    from potrack.pipeline.gc_pause import gc_paused
+
+    with gc_paused():  # (see potrack/__main__.py)
+        from potrack.pipeline.runner import Pipeline, RunRefused
+        from potrack.runtime import start as start_runtime
 
     runtime = start_runtime()
     names = [args.source] if args.source else [s.name for s in runtime.settings.sources]
