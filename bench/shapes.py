@@ -38,7 +38,9 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -193,6 +195,22 @@ def read_in_child(url: str, query: str) -> dict:
 Night = tuple[str, dict, dict, dict[str, int]]  # (name, the bare read, potrack's run, the counts it must report)
 
 
+@dataclass
+class Source:
+    """One night of a shape's ERP: potrack.toml's source named bench, the URL and query the bare read streams, and
+    the counts potrack's run must report."""
+
+    toml: str
+    url: str
+    query: str
+    expected: dict[str, int]
+
+
+# A shape's ERP night by night: the generator builds night 0 and yields it, builds night 1 only when asked for the
+# next, and cleans up what it made once closed.
+Nights = Generator[Source, None, None]
+
+
 def night(
     number: int, url: str, query: str, env: dict[str, str], expected: dict[str, int], profile: Path | None
 ) -> Night:
@@ -203,19 +221,17 @@ def night(
     return f"night {number}", read, run, expected
 
 
-def generator_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+def generator_shape(args: argparse.Namespace, workdir: Path) -> Nights:
     """bench/pipeline.py's ERP, a SQLite file a night; the counts are the generator's own."""
     query = "SELECT * FROM po_lines"
     xref = "SELECT item_code, internal_part_id FROM xref"
-    results = []
     for number in (0, 1):
         path = workdir / f"erp-night{number}.sqlite"
         path.unlink(missing_ok=True)
         counts = generate(path, args.lines, number, 1)
         url = f"sqlite:///{path}"
-        env = potrack_env(workdir, sql_source(url, query, xref, 'udf_1 = "text", udf_3 = "number"'))
-        results.append(night(number, url, query, env, {name: getattr(counts, name) for name in CHECKED}, profile))
-    return results
+        toml = sql_source(url, query, xref, 'udf_1 = "text", udf_3 = "number"')
+        yield Source(toml, url, query, {name: getattr(counts, name) for name in CHECKED})
 
 
 def typed_nights(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
@@ -255,7 +271,7 @@ def typed_night_1(engine: sa.Engine, schema: str, lines: int) -> dict[str, int]:
     return {"lines_processed": total, "lines_new": new, "lines_changed": changed, "lines_removed": closed, "errors": 0}
 
 
-def typed_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+def typed_shape(args: argparse.Namespace, workdir: Path) -> Nights:
     """The typed table in a scratch schema of the PostgreSQL server, dropped afterwards."""
     schema = f"potrack_shape_{uuid.uuid4().hex[:8]}"
     engine = sa.create_engine(args.pg_url)
@@ -265,10 +281,9 @@ def typed_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -
         print(f"loading {args.lines:,} typed lines into {schema} ...", file=sys.stderr)
         expected = typed_nights(engine, schema, args.lines)
         xref = f"SELECT item_code, internal_part_id FROM {schema}.xref"
-        env = potrack_env(workdir, sql_source(args.pg_url, query, xref, custom))
-        results = [night(0, args.pg_url, query, env, expected, profile)]
-        results.append(night(1, args.pg_url, query, env, typed_night_1(engine, schema, args.lines), profile))
-        return results
+        toml = sql_source(args.pg_url, query, xref, custom)
+        yield Source(toml, args.pg_url, query, expected)
+        yield Source(toml, args.pg_url, query, typed_night_1(engine, schema, args.lines))
     finally:
         with engine.begin() as conn:
             conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
@@ -309,7 +324,7 @@ def aw_night_1(erp: aw.AwErp) -> dict[str, int]:
     return {"lines_processed": total, "lines_new": new, "lines_changed": changed, "lines_removed": removed, "errors": 0}
 
 
-def adventureworks_shape(args: argparse.Namespace, workdir: Path, profile: Path | None) -> list[Night]:
+def adventureworks_shape(args: argparse.Namespace, workdir: Path) -> Nights:
     """The AdventureWorks view on a SQLite ERP built like the tests build it, scaled to about args.lines lines."""
     path = workdir / "adventureworks.sqlite"
     path.unlink(missing_ok=True)
@@ -323,10 +338,9 @@ def adventureworks_shape(args: argparse.Namespace, workdir: Path, profile: Path 
     copies = max(1, round(args.lines / len(snapshot.rows)))
     print(f"making {copies} copies of the {len(snapshot.rows):,} AdventureWorks lines ...", file=sys.stderr)
     expected = aw_scale(erp, copies)
-    env = potrack_env(workdir, aw.sql_source_toml("bench", erp))
-    results = [night(0, erp.url, AW_QUERY, env, expected, profile)]
-    results.append(night(1, erp.url, AW_QUERY, env, aw_night_1(erp), profile))
-    return results
+    toml = aw.sql_source_toml("bench", erp)
+    yield Source(toml, erp.url, AW_QUERY, expected)
+    yield Source(toml, erp.url, AW_QUERY, aw_night_1(erp))
 
 
 def top_functions(raw: Path, limit: int = 15) -> list[str]:
@@ -350,7 +364,7 @@ def top_functions(raw: Path, limit: int = 15) -> list[str]:
     return rows
 
 
-Shape = Callable[[argparse.Namespace, Path, Path | None], list[Night]]
+Shape = Callable[[argparse.Namespace, Path], Nights]  # the ERP's nights, from args.lines (and args.pg_url)
 SHAPES: dict[str, tuple[Shape, int]] = {  # the shape's nights, and its default number of lines
     "generator": (generator_shape, 1_000_000),
     "typed": (typed_shape, 1_000_000),
@@ -361,7 +375,11 @@ SHAPES: dict[str, tuple[Shape, int]] = {  # the shape's nights, and its default 
 def measure(args: argparse.Namespace, workdir: Path) -> int:
     """Run the shape's nights and print the table; 1 when potrack's counts differ from what the nights changed."""
     profile = None if args.profile is None else workdir / f"night{args.profile}.pyspy"
-    results = SHAPES[args.shape][0](args, workdir, profile)
+    results = []
+    with closing(SHAPES[args.shape][0](args, workdir)) as nights:  # each night measured before the next is built
+        for number, source in enumerate(nights):
+            env = potrack_env(workdir, source.toml)
+            results.append(night(number, source.url, source.query, env, source.expected, profile))
     print(f"shape {args.shape}, {results[0][1]['rows']:,} lines (wall seconds of whole processes; peak RSS of each)")
     print(
         f"{'night':<9} {'rows':>10} {'read s':>7} {'potrack s':>9} {'ratio':>6} {'read MiB':>8} {'potrack MiB':>11}"
