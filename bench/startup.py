@@ -13,8 +13,8 @@ instance directory. Measured, each several times:
 - existing store: the same store night after night (incremental runs), the normal nightly case;
 - bare driver: a process that imports psycopg, connects and fetches the first row of the same query (the floor).
 
-Then `python -X importtime` of one run on the existing store: the modules imported before the first row, by
-cumulative import time, and the imports after it (the alert evaluation's).
+Then `python -X importtime` of as many runs on the existing store: the modules imported before the first row, by
+cumulative import time, and the imports after it (the alert evaluation's), medians of the runs.
 """
 
 from __future__ import annotations
@@ -120,28 +120,40 @@ def summary(name: str, samples: list[tuple[float, float]]) -> str:
     )
 
 
-def import_times(checkout: Path, env: dict[str, str], top: int) -> list[str]:
-    """One run under `-X importtime`: the modules imported before the source's first row by cumulative import time
-    (nesting shown), and the top-level imports after it. The source's driver, psycopg, is imported as the source
-    connects: what importtime lists before psycopg's own line (its lines come in the order imports finish) was
-    imported before the first row."""
+def import_times(checkout: Path, env: dict[str, str], runs: int, top: int) -> list[str]:
+    """Runs under `-X importtime`: the modules imported before the source's first row by cumulative import time
+    (nesting shown), and the top-level imports after it; medians of the runs. The source's driver, psycopg, is
+    imported as the source connects: what importtime lists before psycopg's own line (its lines come in the order
+    imports finish) was imported before the first row."""
     argv = [sys.executable, "-X", "importtime", "-m", "potrack", "run", "--source", "bench"]
-    _, _, proc = spawn(argv, checkout, env)
-    entries = []
-    for line in proc.stderr.splitlines():
-        if not line.startswith("import time:") or "cumulative" in line:
-            continue
-        own, cumulative, name = line.removeprefix("import time:").split("|")
-        entries.append((int(cumulative) / 1e6, int(own) / 1e6, name.rstrip()))
-    driver = next(i for i, (_, _, name) in enumerate(entries) if name == " psycopg") + 1
-    before, after = entries[:driver], entries[driver:]
-    top_level = [(c, name.strip()) for c, _, name in after if not name.startswith("  ")]
+    before: dict[str, list[tuple[float, float]]] = {}
+    after: dict[str, list[float]] = {}
+    for _ in range(runs):
+        _, _, proc = spawn(argv, checkout, env)
+        entries = []
+        for line in proc.stderr.splitlines():
+            if line.startswith("import time:") and "cumulative" not in line:
+                own, cumulative, name = line.removeprefix("import time:").split("|")
+                entries.append((int(cumulative) / 1e6, int(own) / 1e6, name.rstrip()))
+        driver = next(i for i, (_, _, name) in enumerate(entries) if name == " psycopg") + 1
+        for cumulative, own, name in entries[:driver]:
+            before.setdefault(name, []).append((cumulative, own))
+        for cumulative, _, name in entries[driver:]:
+            if not name.startswith("  "):  # top level
+                after.setdefault(name.strip(), []).append(cumulative)
+    cumulative_own = {
+        name: (statistics.median(c for c, _ in times), statistics.median(o for _, o in times))
+        for name, times in before.items()
+    }
+    after_median = {name: statistics.median(times) for name, times in after.items()}
+    total = sum(c for name, (c, _) in cumulative_own.items() if not name.startswith("  "))
     lines = [
-        f"imports before the first row: {sum(c for c, _, name in before if not name.startswith('  ')):.3f} s; "
-        f"after it: {sum(c for c, _ in top_level):.3f} s ({', '.join(f'{name} {c:.3f}' for c, name in top_level)})",
+        f"imports before the first row: {total:.3f} s; after it: {sum(after_median.values()):.3f} s "
+        f"({', '.join(f'{name} {c:.3f}' for name, c in after_median.items())}); medians of {runs} runs",
         f"{'cumulative s':>12} {'own s':>7}   before the first row",
     ]
-    lines += [f"{c:>12.3f} {o:>7.3f} {name}" for c, o, name in sorted(before, reverse=True)[:top]]
+    ranked = sorted(cumulative_own.items(), key=lambda item: item[1], reverse=True)[:top]
+    lines += [f"{c:>12.3f} {o:>7.3f} {name}" for name, (c, o) in ranked]
     return lines
 
 
@@ -177,8 +189,8 @@ def measure(args: argparse.Namespace, workdir: Path, schema: str) -> None:
         print(summary(f"[{i + 1}] existing store", existing[i]))
     print(summary("bare driver", bare))
     for checkout, env in zip(checkouts, envs, strict=True):
-        print(f"\n`python -X importtime -m potrack run --source bench` of {checkout}, existing store, top cumulative:")
-        print("\n".join(import_times(checkout, env, args.top)))
+        print(f"\n`python -X importtime -m potrack run --source bench` of {checkout}, existing store:")
+        print("\n".join(import_times(checkout, env, args.runs, args.top)))
 
 
 def main() -> int:
