@@ -23,7 +23,7 @@ from potrack.sources import Snapshot, Source
 from potrack.store import lines as store_lines
 from potrack.store.failed_rows import FailedRowItem
 from potrack.store.models import PoLine, Run
-from potrack.store.run_history import COMPLETED_SNAPSHOT
+from potrack.store.runs import COMPLETED_SNAPSHOT
 
 
 class RetriedRows(Source):

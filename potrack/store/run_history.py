@@ -20,11 +20,10 @@ from potrack.store.changes import Change, count_run_changes, run_change_page
 from potrack.store.models import FailedRow, RetryAttempt, Run, UnmappedCode
 from potrack.store.paging import Paged, clamp_page
 from potrack.store.run_status import ACTIVE, COMPLETED, FINISHED
+from potrack.store.runs import SNAPSHOT
 from potrack.tz import offset_spans
 
 # A run that read a whole snapshot and committed it (a row retry re-reads a few rows: not a snapshot).
-SNAPSHOT = Run.trigger != "row_retry"
-COMPLETED_SNAPSHOT = sa.and_(Run.status.in_(COMPLETED), SNAPSHOT)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,9 @@ REQUESTED_TRIGGERS = ("manual", "retry", "row_retry")
 ABANDON_AFTER = dt.timedelta(minutes=5)
 ABANDON_COMMIT_AFTER = dt.timedelta(minutes=60)
 PROCESS_PREFIX = "process:"  # a claim by a process outside any app instance: it renews no instance lease
+# A run that read the source's whole snapshot (a row retry reads only its rows), and one whose data was committed.
+SNAPSHOT = Run.trigger != "row_retry"
+COMPLETED_SNAPSHOT = sa.and_(Run.status.in_(COMPLETED), SNAPSHOT)
 
 
 class Metrics(Protocol):
@@ -204,10 +207,7 @@ def rows_last_read(conn: sa.Connection, source: str) -> int | None:
     """How many rows the source's latest completed run read (not a row retry, which reads only its rows): the
     estimate of the next run's total."""
     return conn.execute(
-        sa.select(Run.rows_done)
-        .where(Run.source == source, Run.status.in_(COMPLETED), Run.trigger != "row_retry")
-        .order_by(Run.id.desc())
-        .limit(1)
+        sa.select(Run.rows_done).where(Run.source == source, COMPLETED_SNAPSHOT).order_by(Run.id.desc()).limit(1)
     ).scalar_one_or_none()
 
 

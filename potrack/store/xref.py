@@ -23,7 +23,7 @@ from potrack.store.lines import open_quantity
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import PoLine, Run, UnmappedCode, XrefMapping
 from potrack.store.paging import Paged, clamp_page
-from potrack.store.run_history import COMPLETED_SNAPSHOT as SNAPSHOT
+from potrack.store.runs import COMPLETED_SNAPSHOT as SNAPSHOT
 
 GAP_STATES = ("open", "resolved", "all")
 MAX_CODE = 64
