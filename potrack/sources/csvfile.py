@@ -57,7 +57,11 @@ class CsvSource(Source):
                 transient=False,
             )
         share = BytesRead(files)
-        snapshot = Snapshot(columns=header, batches=iter(()), origins=True, read_fraction=share.fraction)
+        # A named pipe has no size and no position: with one among the files, no share read is known.
+        regular = all(Path(f).is_file() for f in files)
+        snapshot = Snapshot(
+            columns=header, batches=iter(()), origins=True, read_fraction=share.fraction if regular else None
+        )
         snapshot.batches = self._batches(files, header, batch_size, snapshot.unreadable, share)
         yield snapshot
 

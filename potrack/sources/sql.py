@@ -71,7 +71,7 @@ class SqlSource(Source):
             raise
         try:
             conn.execution_options(no_parameters=True)  # the query goes as written: a % in it is no placeholder
-            total = self._count(conn) if self.cfg.progress == "count" else None
+            total = self._count(conn) if self.counts_rows() else None
             # stream_results: a server-side cursor where the driver would otherwise fetch the whole result at
             # execute (psycopg, psycopg2, pymysql: a named cursor, FETCH batch by batch); a driver that streams
             # already (sqlite3, pyodbc, oracledb) ignores it. max_row_buffer keeps SQLAlchemy's own buffer to a batch.
@@ -83,6 +83,10 @@ class SqlSource(Source):
         finally:
             conn.close()
             engine.dispose()
+
+    def counts_rows(self) -> bool:
+        """Whether the source counts its rows before reading them (progress = "count")."""
+        return self.cfg.progress == "count"
 
     def _count(self, conn: sa.Connection) -> int | None:
         """The exact total for progress = "count" (the ERP runs the query twice); best effort: a query that cannot

@@ -2,6 +2,8 @@
 previous completed run's rows, "≈") until its read ends; `progress = "count"` opts into an exact COUNT(*) first. A
 CSV source estimates from the share of its files read. A source's first run shows rows without a total."""
 
+import os
+
 import pytest
 import sqlalchemy as sa
 
@@ -145,3 +147,17 @@ def test_the_total_is_exact_when_counted_else_estimated_never_below_the_rows_rea
     assert expected_total(done=0, exact=None, fraction=0.0, previous=300) == 300
     assert expected_total(done=400, exact=None, fraction=None, previous=300) == 400
     assert expected_total(done=400, exact=None, fraction=None, previous=None) is None
+
+
+def test_a_csv_source_with_a_named_pipe_among_its_files_gives_no_share(tmp_path):
+    (tmp_path / "a.csv").write_text("po_number,line_number\nPO1,1\n")
+    os.mkfifo(tmp_path / "b.csv")  # no size, no position (an export streamed in)
+    source = CsvSource(SourceConfig(name="csv", kind="csv", path=str(tmp_path / "*.csv")))
+    with source.open(100) as snap:
+        assert snap.read_fraction is None
+
+
+def test_the_demo_source_counts_its_own_generated_erp(workdir, statements):
+    runtime = open_store()  # the built-in configuration: the demo source
+    Pipeline(runtime.settings, runtime.engine).run("demo")
+    assert [s for s in statements.of_query() if "COUNT(*)" in s]  # so a demo's first run shows its total
