@@ -163,7 +163,11 @@ def measure(args: argparse.Namespace, workdir: Path, schema: str) -> None:
     envs = []
     for i in range(len(checkouts)):  # each checkout its own store
         (workdir / str(i)).mkdir()
-        envs.append(potrack_env(workdir / str(i), SOURCE.format(url=args.pg_url, query=query)))
+        env = potrack_env(workdir / str(i), SOURCE.format(url=args.pg_url, query=query))
+        # As installed, Python writes a module's bytecode on its first start. With PYTHONDONTWRITEBYTECODE (set in
+        # some shells) every start would compile each module changed since its last .pyc again (about 0.1-0.3 s).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        envs.append(env)
     driver_url = args.pg_url.replace("postgresql+psycopg://", "postgresql://")
     fresh: list[list[tuple[float, float]]] = [[] for _ in checkouts]
     existing: list[list[tuple[float, float]]] = [[] for _ in checkouts]
