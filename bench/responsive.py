@@ -63,8 +63,8 @@ def main() -> int:
             import sqlalchemy as sa
 
             while worker.is_alive():
-                with runtime.engine.connect() as conn:
-                    stage = conn.execute(sa.select(Run.stage).where(Run.id == run_id)).scalar() or "finishing"
+                with runtime.engine.connect() as conn:  # no stage: queued or starting, or the run has ended
+                    stage = conn.execute(sa.select(Run.stage).where(Run.id == run_id)).scalar() or "no stage"
                 start = time.perf_counter()
                 refresh_runs("", [], None, None, [])
                 timings[stage].append((time.perf_counter() - start) * 1000)
