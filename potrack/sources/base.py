@@ -103,6 +103,10 @@ class Source(abc.ABC):
     def open(self, batch_size: int) -> AbstractContextManager[Snapshot]:
         """Connect and start reading the snapshot; closing the context releases the connection."""
 
+    def counts_rows(self) -> bool:
+        """Whether the source counts its rows before reading them (progress = "count")."""
+        return self.cfg.progress == "count"
+
     def query_xref(self, query: str) -> dict[str, str]:
         """Run the xref query on the source (sources without a database cannot)."""
         raise SourceError(f"source {self.name}: an xref query needs a database source", transient=False)

@@ -60,7 +60,7 @@ class OdbcSource(Source):
         conn = self._connect_streaming(batch_size)
         try:
             cursor = conn.cursor()
-            total = self._count(cursor) if self.cfg.progress == "count" else None
+            total = self._count(cursor) if self.counts_rows() else None
             cursor.execute(self.cfg.query)
             columns = [d[0] for d in cursor.description]
             yield Snapshot(columns=columns, batches=stream_cursor(cursor, batch_size), rows_total=total)

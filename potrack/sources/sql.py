@@ -84,10 +84,6 @@ class SqlSource(Source):
             conn.close()
             engine.dispose()
 
-    def counts_rows(self) -> bool:
-        """Whether the source counts its rows before reading them (progress = "count")."""
-        return self.cfg.progress == "count"
-
     def _count(self, conn: sa.Connection) -> int | None:
         """The exact total for progress = "count" (the ERP runs the query twice); best effort: a query that cannot
         be wrapped shows no total."""
