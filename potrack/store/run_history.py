@@ -17,11 +17,11 @@ import sqlalchemy as sa
 
 from potrack.store.alerts import AlertRow, firing
 from potrack.store.changes import Change, count_run_changes, run_change_page
+from potrack.store.local_days import as_date, local_day
 from potrack.store.models import FailedRow, RetryAttempt, Run, UnmappedCode
 from potrack.store.paging import Paged, clamp_page
 from potrack.store.run_status import ACTIVE, COMPLETED, FINISHED
 from potrack.store.runs import SNAPSHOT
-from potrack.tz import offset_spans
 
 # A run that read a whole snapshot and committed it (a row retry re-reads a few rows: not a snapshot).
 
@@ -152,11 +152,13 @@ class RunDetail:
 
 @dataclass(frozen=True)
 class RunPoint:
-    """A completed run in the trends: its volumes, duration and the trailing 7-run average of lines processed."""
+    """A completed run in the trends: its volumes, duration, whether it was a baseline, and the trailing 7-run
+    average of lines processed."""
 
     id: int
     queued_at: dt.datetime
     status: str
+    baseline: bool
     lines_processed: int
     lines_avg7: float
     lines_new: int
@@ -296,7 +298,14 @@ def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSer
     total = conn.execute(sa.select(sa.func.count()).select_from(Run).where(*where)).scalar_one()
     newest = (
         sa.select(
-            Run.id, Run.queued_at, Run.status, Run.lines_processed, Run.lines_new, Run.change_events, Run.duration_s
+            Run.id,
+            Run.queued_at,
+            Run.status,
+            Run.baseline,
+            Run.lines_processed,
+            Run.lines_new,
+            Run.change_events,
+            Run.duration_s,
         )
         .where(*where)
         .order_by(Run.queued_at.desc(), Run.id.desc())
@@ -309,6 +318,7 @@ def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSer
             newest.c.id,
             newest.c.queued_at,
             newest.c.status,
+            newest.c.baseline,
             newest.c.lines_processed,
             avg7,
             newest.c.lines_new,
@@ -316,38 +326,8 @@ def run_series(conn: sa.Connection, flt: RunFilter, limit: int = 1000) -> RunSer
             newest.c.duration_s,
         ).order_by(newest.c.queued_at, newest.c.id)
     ).all()
-    points = [RunPoint(i, q, s, lp, float(avg), ln, ce, d) for i, q, s, lp, avg, ln, ce, d in rows]
+    points = [RunPoint(i, q, s, bool(b), lp, float(avg), ln, ce, d) for i, q, s, b, lp, avg, ln, ce, d in rows]
     return RunSeries(points[-limit:], total)
-
-
-def _local_day(
-    column: sa.SQLColumnExpression[Any], minutes: sa.ColumnElement[Any], dialect: str
-) -> sa.ColumnElement[Any]:
-    """The calendar date of a UTC timestamp shifted by some minutes, in the store's SQL dialect."""
-    if dialect == "sqlite":
-        return sa.func.date(sa.func.julianday(column) + minutes / 1440.0)
-    if dialect == "postgresql":
-        return sa.cast(column + minutes * sa.text("INTERVAL '1 minute'"), sa.Date)
-    if dialect == "mssql":
-        return sa.cast(sa.func.dateadd(sa.text("minute"), minutes, column), sa.Date)
-    raise ValueError(f"outcomes per day: the {dialect} store is not supported (SQLite, PostgreSQL, SQL Server are)")
-
-
-def local_day(
-    column: sa.SQLColumnExpression[Any], tz: dt.tzinfo, first: dt.datetime, last: dt.datetime, dialect: str
-) -> sa.ColumnElement[Any]:
-    """The calendar date in `tz` of a UTC timestamp column whose values lie within [first, last] (its offsets
-    there, summer time included, as a CASE on the column)."""
-    spans = offset_spans(tz, first, last)
-    minutes: sa.ColumnElement[Any] = sa.literal(spans[-1][1])
-    if len(spans) > 1:
-        minutes = sa.case(*[(column < until, offset) for until, offset in spans[:-1]], else_=spans[-1][1])
-    return _local_day(column, minutes, dialect)
-
-
-def as_date(value: dt.date | str) -> dt.date:
-    """A date read back from a local-day column (SQLite gives ISO text)."""
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
 
 
 def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElement[Any]) -> sa.Select[*tuple[Any, ...]]:
@@ -361,8 +341,9 @@ def outcomes_statement(where: list[sa.ColumnElement[bool]], day: sa.ColumnElemen
 
 
 def outcomes_by_day(conn: sa.Connection, flt: RunFilter, tz: dt.tzinfo) -> list[OutcomeCount]:
-    """How many finished runs of each status were queued on each day of a time zone (GROUP BY in SQL)."""
-    where = RunFilter(flt.since, flt.until, flt.statuses or FINISHED, flt.source).where()
+    """How many finished snapshot runs (row retries left out) of each status were queued on each day of a time
+    zone (GROUP BY in SQL)."""
+    where = [*RunFilter(flt.since, flt.until, flt.statuses or FINISHED, flt.source).where(), SNAPSHOT]
     first, last = conn.execute(sa.select(sa.func.min(Run.queued_at), sa.func.max(Run.queued_at)).where(*where)).one()
     if first is None:
         return []
