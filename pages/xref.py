@@ -143,7 +143,7 @@ def gaps_table(gaps: list[Gap]) -> dbc.Table:
 def show_gaps(search: str | None, _mapped: int | None) -> tuple[Any, int, str]:
     """The page of gaps the URL asks for (again after each mapping)."""
     view = GapView.from_search(search)
-    found = runtime.read(list_gaps, view.gap_filter(), view.page, PER_PAGE)
+    found = runtime.read(list_gaps, view.gap_filter(), view.page, PER_PAGE, tz=runtime.zone())
     empty = {
         "open": "No open xref gap: every item code of the latest runs is mapped.",
         "resolved": "No resolved xref gap yet.",

@@ -477,7 +477,10 @@ class Gap(Output):
     first_seen_at: Time
     last_run_id: int
     last_seen_at: Time
-    nights: int = Field(description="Completed runs that listed the code.")
+    nights: int = Field(
+        description="Nights that listed the code: the distinct calendar days, in potrack's configured time zone, "
+        "on which a completed run (not a row retry) that listed it started; several runs on one day are one night."
+    )
     is_open: bool
     lines_now: int
     open_value: float

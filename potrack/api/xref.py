@@ -32,7 +32,7 @@ def list_xref_gaps(query: GapsQuery) -> flask.Response:
     Every item code a completed run left unmapped, per source, with its lifecycle: first and last seen, nights
     open, lines and open value now, when it was resolved, and the mapping made in potrack if any. Costliest (open
     value) first."""
-    found = runtime.read(list_gaps, GapFilter(query.source, query.state), query.page, query.per_page)
+    found = runtime.read(list_gaps, GapFilter(query.source, query.state), query.page, query.per_page, tz=runtime.zone())
     body = page_json([], found.total, found.page, found.pages, found.per_page)
     return flask.jsonify({**body, "results": [gap_json(g) for g in found.gaps]})
 

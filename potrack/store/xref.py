@@ -4,7 +4,8 @@ and the item codes mapped in potrack (local overrides of the source's xref, from
 A gap is a (source, item code) that a completed snapshot run (success or partial; row retries are not
 snapshots) listed among its unmapped codes. It is open while the source's latest completed snapshot lists it,
 and resolved from the first completed snapshot after the last one that did: because a mapping appeared, or
-because no line carries the code any more. Its nights are the completed snapshots that listed it; its lines
+because no line carries the code any more. Its nights are the distinct local days (in the display zone) on
+which completed snapshots that listed it started (three runs on one day are one night); its lines
 and open value (Σ open quantity × unit price, in the lines' own currency) are those of its active unmapped
 lines now.
 """
@@ -14,12 +15,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
 from potrack.store import audit
 from potrack.store.lines import open_quantity
+from potrack.store.local_days import local_day
 from potrack.store.locks import lock_for_transaction
 from potrack.store.models import PoLine, Run, UnmappedCode, XrefMapping
 from potrack.store.paging import Paged, clamp_page
@@ -105,8 +108,9 @@ MAPPING_COLUMNS = (
 )
 
 
-def _gap_rows(flt: GapFilter) -> sa.Subquery:
-    """Every gap's lifecycle, its lines now and its local mapping, as one subquery (aggregated in SQL)."""
+def _gap_rows(flt: GapFilter, night: sa.ColumnElement[Any]) -> sa.Subquery:
+    """Every gap's lifecycle (its nights: the distinct values of `night`, an expression of the run), its lines now
+    and its local mapping, as one subquery (aggregated in SQL)."""
     life = (
         sa.select(
             R.source,
@@ -115,7 +119,7 @@ def _gap_rows(flt: GapFilter) -> sa.Subquery:
             sa.func.min(R.queued_at).label("first_at"),
             sa.func.max(R.id).label("last_run"),
             sa.func.max(R.queued_at).label("last_at"),
-            sa.func.count().label("nights"),
+            sa.func.count(sa.distinct(night)).label("nights"),
         )
         .select_from(U.__table__.join(R, R.id == U.run_id))
         .where(SNAPSHOT)
@@ -182,9 +186,15 @@ def _gap_rows(flt: GapFilter) -> sa.Subquery:
     return stmt.subquery("gaps")
 
 
-def list_gaps(conn: sa.Connection, flt: GapFilter, page: int = 1, per_page: int = 50) -> GapList:
-    """A page of gaps, the costliest (open value) first, then the most recently seen."""
-    gaps = _gap_rows(flt)
+def list_gaps(
+    conn: sa.Connection, flt: GapFilter, page: int = 1, per_page: int = 50, *, tz: dt.tzinfo = dt.UTC
+) -> GapList:
+    """A page of gaps, the costliest (open value) first, then the most recently seen; nights are days in `tz`."""
+    first = conn.execute(sa.select(sa.func.min(R.queued_at))).scalar()  # (ix_runs_queued_status: no scan)
+    if first is None:
+        return GapList([], 0, 1, per_page)
+    # Every run started between the first queued and now: the zone's offsets over that span place its night.
+    gaps = _gap_rows(flt, local_day(R.started_at, tz, first, utcnow(), conn.dialect.name))
     total = conn.execute(sa.select(sa.func.count()).select_from(gaps)).scalar_one()
     page = clamp_page(page, total, per_page)
     rows = (

@@ -48,7 +48,11 @@ def test_a_gap_appears_persists_is_mapped_and_the_next_run_maps_its_lines(workdi
     open_now = gaps(engine, "open")
     assert list(open_now) == ["ITEM-98", "ITEM-99"]  # costliest first: 250 + 200 against 200
     code = open_now["ITEM-98"]
-    assert (code.first_run_id, code.last_run_id, code.nights, code.lines_now) == (first, second, 2, 2)
+    with engine.connect() as conn:  # its nights: the days (UTC, list_gaps' default zone) both runs started on
+        days = {
+            at.date() for at in conn.execute(sa.select(Run.started_at).where(Run.id.in_([first, second]))).scalars()
+        }
+    assert (code.first_run_id, code.last_run_id, code.nights, code.lines_now) == (first, second, len(days), 2)
     assert (code.open_value, code.currency, code.is_open, code.resolved_at) == (100 * 2.5 + 80 * 2.5, "EUR", True, None)
     assert code.first_seen_at <= code.last_seen_at and gap_resolution(code) == "unmapped"
     assert open_now["ITEM-99"].open_value == 50 * 4.0
