@@ -51,9 +51,12 @@ class Leadership:
             return False
         with self._lock:
             self._alive_until = started + self.ttl
-            if leading != self._leading:
-                log.warning(
-                    "instance %s %s the scheduler", self.instance_id, "now runs" if leading else "no longer runs"
+            if leading != self._leading:  # taking the lead is how every start begins; losing it is not
+                log.log(
+                    logging.INFO if leading else logging.WARNING,
+                    "instance %s %s the scheduler",
+                    self.instance_id,
+                    "now runs" if leading else "no longer runs",
                 )
             self._leading = leading
         return leading
