@@ -15,6 +15,7 @@ from potrack.store.run_history import OutcomeCount, RunSeries
 from potrack.web.palette import HEX, status_hex
 
 Figure = dict[str, Any]
+BASELINE_HEX = "#6f42c1"  # no run status has it
 _GRID = {"showgrid": True, "gridcolor": "#eee"}
 
 
@@ -41,7 +42,26 @@ def _times(series: RunSeries, tz: dt.tzinfo) -> list[str]:
 
 
 def _run_labels(series: RunSeries) -> list[str]:
-    return [f"run #{p.id} ({p.status})" for p in series.points]
+    return [f"run #{p.id} ({p.status}{', baseline' if p.baseline else ''})" for p in series.points]
+
+
+def _baselines(series: RunSeries, x: list[str], y: list[Any]) -> list[dict[str, Any]]:
+    """The baseline runs among a chart's points as their own trace (a distinct marker and a legend entry): a
+    baseline reads every line as new, so its spike is not a surge. None when the series has no baseline."""
+    marked = [i for i, p in enumerate(series.points) if p.baseline]
+    if not marked:
+        return []
+    return [
+        {
+            "type": "scatter",
+            "x": [x[i] for i in marked],
+            "y": [y[i] for i in marked],
+            "mode": "markers",
+            "name": "baseline",
+            "marker": {"symbol": "diamond-open", "size": 14, "color": BASELINE_HEX, "line": {"width": 2}},
+            "text": [f"run #{series.points[i].id}: a baseline, every line read as new" for i in marked],
+        }
+    ]
 
 
 def _status_markers(series: RunSeries) -> dict[str, Any]:
@@ -49,14 +69,14 @@ def _status_markers(series: RunSeries) -> dict[str, Any]:
 
 
 def lines_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
-    """PO lines processed per run, with the trailing 7-run average."""
-    x = _times(series, tz)
+    """PO lines processed per run, with the trailing 7-run average; baseline runs marked."""
+    x, lines = _times(series, tz), [p.lines_processed for p in series.points]
     return _figure(
         [
             {
                 "type": "scatter",
                 "x": x,
-                "y": [p.lines_processed for p in series.points],
+                "y": lines,
                 "mode": "markers",
                 "name": "lines processed",
                 "marker": _status_markers(series),
@@ -70,20 +90,21 @@ def lines_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
                 "name": "trailing 7-run average",
                 "line": {"color": HEX["primary"], "width": 2},
             },
+            *_baselines(series, x, lines),
         ],
         "PO lines",
     )
 
 
 def volumes_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
-    """New lines and change events per run."""
-    x = _times(series, tz)
+    """New lines and change events per run; baseline runs marked on the new lines."""
+    x, new = _times(series, tz), [p.lines_new for p in series.points]
     return _figure(
         [
             {
                 "type": "scatter",
                 "x": x,
-                "y": [p.lines_new for p in series.points],
+                "y": new,
                 "mode": "lines+markers",
                 "name": "new lines",
                 "line": {"color": HEX["info"]},
@@ -97,6 +118,7 @@ def volumes_figure(series: RunSeries, tz: dt.tzinfo) -> Figure:
                 "name": "change events",
                 "line": {"color": HEX["primary"]},
             },
+            *_baselines(series, x, new),
         ],
         "per run",
     )
