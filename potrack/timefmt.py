@@ -52,10 +52,20 @@ def local_day_start(day: dt.date, tz: dt.tzinfo) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(), tzinfo=tz).astimezone(dt.UTC)
 
 
-def hours(delta: dt.timedelta) -> str:
-    """A limit or an age as the alert rules word it: '26.0 h', and '3.1 days' from 48 h on."""
-    total = delta.total_seconds() / 3600
-    return f"{total:.1f} h" if total < 48 else f"{total / 24:.1f} days"
+def length(delta: dt.timedelta) -> str:
+    """An age or a limit as alerts word it, as exact as it matters: '45 s', '2 min 30 s' (under 5 min),
+    '45 min', '1.5 h' and '27 h' (under 48 h), then '3.2 days'."""
+    seconds = round(abs(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 300:
+        minutes, rest = divmod(seconds, 60)
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    if round(seconds / 60) < 60:
+        return f"{round(seconds / 60)} min"
+    if round(seconds / 3600, 1) < 48:
+        return f"{round(seconds / 3600, 1):g} h"
+    return f"{round(seconds / 86400, 1):g} days"
 
 
 def iso(moment: dt.datetime | None) -> str | None:

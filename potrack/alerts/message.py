@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from potrack.timefmt import length
+
 TITLES = {
     "consecutive_failures": "consecutive failed runs",
     "stale_data": "stale data",
@@ -73,6 +75,11 @@ def subject(payload: dict[str, Any]) -> str:
     return f"[potrack] {HEADLINES[payload['event']]}: {payload['source']} — {payload['title']}"
 
 
+def _age(then: str, now: str) -> str:
+    """How old the data of a run finished `then` was `now` (both ISO 8601, as the payload keeps them)."""
+    return length(dt.datetime.fromisoformat(now) - dt.datetime.fromisoformat(then))
+
+
 def body(payload: dict[str, Any]) -> str:
     """Every fact, a line each."""
     if payload["event"] == "test":
@@ -87,7 +94,7 @@ def body(payload: dict[str, Any]) -> str:
     ]
     last = payload["last_success"]
     lines.append(
-        f"Last successful run: #{last['run_id']} at {last['at']} (data {payload['data_age_hours']} h old)"
+        f"Last successful run: #{last['run_id']} at {last['at']} (data {_age(last['at'], payload['at'])} old)"
         if last
         else "Last successful run: none yet"
     )

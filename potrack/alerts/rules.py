@@ -15,6 +15,7 @@ from potrack.config.alerts import RuleSettings
 from potrack.schedule import longest_interval
 from potrack.store.run_status import FAILED
 from potrack.store.xref import Gap
+from potrack.timefmt import length
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,14 @@ def stale_data(inputs: RuleInputs, settings: RuleSettings, schedule: str, tz: dt
         return Verdict(
             "stale_data",
             False,
-            f"last completed run #{ok.id} is {_hours(age)} old (limit {_hours(limit)})",
+            f"last completed run #{ok.id} is {length(age)} old (limit {length(limit)})",
             ok.id,
             facts,
         )
     return Verdict(
         "stale_data",
         True,
-        f"no completed run for {_hours(age)}: the last was #{ok.id} (limit {_hours(limit)})",
+        f"no completed run for {length(age)}: the last was #{ok.id} (limit {length(limit)})",
         ok.id,
         facts,
     )
@@ -164,8 +165,3 @@ def new_xref_gap(new_gaps: list[Gap] | None, latest_run: int | None, settings: R
         latest_run,
         facts,
     )
-
-
-def _hours(span: dt.timedelta) -> str:
-    hours = span.total_seconds() / 3600
-    return f"{hours:.1f} h" if hours < 48 else f"{hours / 24:.1f} days"

@@ -15,7 +15,7 @@ from potrack.config.alerts import RuleSettings
 from potrack.schedule import longest_interval, next_fire
 from potrack.store import alerts as store
 from potrack.store.alerts import AlertRow, AttemptRow, DeliveryRow
-from potrack.timefmt import hours
+from potrack.timefmt import length
 
 ACTIVE = ("pending", "sending")  # a notification still on its way
 
@@ -69,10 +69,10 @@ def thresholds(rule: str, limits: RuleSettings, schedule: str, tz: dt.tzinfo, no
         why = (
             "stale_after"
             if limits.stale_after
-            else f"longest gap of the schedule {hours(longest_interval(schedule, tz, now))} "
-            f"+ grace {hours(limits.stale_grace)}"
+            else f"longest gap of the schedule {length(longest_interval(schedule, tz, now))} "
+            f"+ grace {length(limits.stale_grace)}"
         )
-        return f"no completed run for {hours(limit)} ({why})"
+        return f"no completed run for {length(limit)} ({why})"
     if rule == "volume_drop":
         return (
             f"latest successful run more than {limits.volume_drop_percent:g}% below the mean of the previous "

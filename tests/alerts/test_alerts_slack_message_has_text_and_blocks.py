@@ -35,7 +35,7 @@ def test_slack_gets_text_and_blocks_and_a_webhook_gets_the_facts(web, receiver):
     slack, hook = receiver.posts
     assert slack["text"] == "[potrack] FIRING: erp — stale data"
     section = slack["blocks"][1]["text"]["text"]
-    assert "Last successful run: #7" in section and "(data 30.0 h old)" in section
+    assert "Last successful run: #7" in section and "(data 30 h old)" in section
     assert "Runbook: http://potrack.test/runbook#stale-data" in section
     assert hook["source"] == "erp" and hook["data_age_hours"] == 30.0 and hook["subject"] == slack["text"]
 

@@ -34,7 +34,7 @@ def test_a_nightly_source_is_stale_26_hours_after_its_last_good_run_and_recovers
     deliver_pending(web.engine, alerts)
     [opened] = receiver.posts
     assert opened["rule"] == "stale_data" and opened["last_success"]["run_id"] == 1
-    assert opened["data_age_hours"] == 26.0 and "limit 26.0 h" in opened["message"]
+    assert opened["data_age_hours"] == 26.0 and "limit 26 h" in opened["message"]
 
     add_run(web.engine, status="partial", queued_at=at[0], duration_s=60)
     at[0] += dt.timedelta(minutes=5)

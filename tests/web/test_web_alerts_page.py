@@ -98,10 +98,10 @@ def test_the_rules_of_every_source_are_shown_with_their_values(alerts_web):
     ok = add_run(alerts_web.engine, queued_at=utcnow() - 5 * HOUR, duration_s=0)
     rules = find_by_id(page(alerts_web), "alerts-rules")
     demo, night = [text(card) for card in of_type(rules, "alerts-rules-card")]
-    assert f"last completed run #{ok} is 5.0 h old (limit 26.0 h)" in demo and "next expected run" in demo
+    assert f"last completed run #{ok} is 5 h old (limit 26 h)" in demo and "next expected run" in demo
     assert "stale from" in demo and "no run yet" not in demo
     assert night.startswith("night muted notifications muted until 2099-01-01 00:00") and "no run yet" in night
-    assert "no completed run for 4.0 h (stale_after)" in night
+    assert "no completed run for 4 h (stale_after)" in night
 
 
 @pytest.mark.parametrize("name", list(PERSONAS))

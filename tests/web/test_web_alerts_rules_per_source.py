@@ -35,7 +35,7 @@ def test_a_source_without_runs_has_no_verdict_yet_and_the_default_thresholds(ale
     assert rules["stale_data"].verdict.message == "no run yet"
     assert rules["consecutive_failures"].thresholds == "2 failed or abandoned runs in a row"
     assert rules["stale_data"].thresholds == (
-        "no completed run for 26.0 h (longest gap of the schedule 24.0 h + grace 2.0 h)"
+        "no completed run for 26 h (longest gap of the schedule 24 h + grace 2 h)"
     )
     assert rules["volume_drop"].thresholds.startswith(
         "latest successful run more than 30% below the mean of the previous 14; from 7 successful runs"
@@ -49,7 +49,7 @@ def test_stale_data_shows_the_age_the_limit_the_next_run_and_when_it_turns_stale
     ok = add_run(alerts_web.engine, queued_at=now - 5 * HOUR, duration_s=0)
     demo = rules_now(alerts_web, now)["demo"]
     stale = by_rule(demo)["stale_data"]
-    assert stale.verdict.message == f"last completed run #{ok} is 5.0 h old (limit 26.0 h)"
+    assert stale.verdict.message == f"last completed run #{ok} is 5 h old (limit 26 h)"
     assert (stale.state, stale.verdict.run_id) == ("ok", ok)
     assert demo.stale_since == now - 5 * HOUR + 26 * HOUR
 
@@ -73,8 +73,8 @@ def test_a_source_s_own_thresholds_and_mute_are_shown(alerts_web):
     rules = by_rule(night)
     assert night.muted_until == dt.datetime(2099, 1, 1, tzinfo=UTC)
     assert rules["consecutive_failures"].thresholds == "3 failed or abandoned runs in a row"
-    assert rules["stale_data"].thresholds == "no completed run for 4.0 h (stale_after)"
-    assert rules["stale_data"].verdict.message == f"no completed run for 5.0 h: the last was #{ok} (limit 4.0 h)"
+    assert rules["stale_data"].thresholds == "no completed run for 4 h (stale_after)"
+    assert rules["stale_data"].verdict.message == f"no completed run for 5 h: the last was #{ok} (limit 4 h)"
     assert rules["stale_data"].state == "holds" and night.stale_since == now - HOUR
     assert evaluate(alerts_web, now) == []  # muted: it holds, yet no alert opens
 

@@ -11,7 +11,7 @@ from potrack import runtime
 from potrack.config import ConfigError
 from potrack.config import time_zone as local_zone
 from potrack.runtime import Runtime
-from potrack.timefmt import duration, local_day_start, local_text, relative, utc_text
+from potrack.timefmt import duration, length, local_day_start, local_text, relative, utc_text
 from potrack.tz import offset_spans
 
 UTC = dt.UTC
@@ -52,6 +52,32 @@ def test_relative_times(delta, text):
 )
 def test_durations(seconds, text):
     assert duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    "seconds, text",
+    [
+        (0, "0 s"),
+        (59.4, "59 s"),
+        (59.6, "1 min"),  # rounded to the second first
+        (60, "1 min"),
+        (150, "2 min 30 s"),
+        (299, "4 min 59 s"),
+        (300, "5 min"),  # from 5 min on, whole minutes
+        (45 * 60 + 20, "45 min"),
+        (59 * 60 + 29, "59 min"),
+        (59 * 60 + 30, "1 h"),  # 60 min is an hour
+        (90 * 60, "1.5 h"),
+        (26 * 3600, "26 h"),
+        (27 * 3600 + 60, "27 h"),
+        (47 * 3600 + 56 * 60, "47.9 h"),
+        (47 * 3600 + 57 * 60, "2 days"),  # 48.0 h is two days
+        (3.2 * 86400, "3.2 days"),
+        (-150, "2 min 30 s"),
+    ],
+)
+def test_alert_lengths_keep_the_minutes_and_seconds_that_matter(seconds, text):
+    assert length(dt.timedelta(seconds=seconds)) == text
 
 
 def test_local_days_start_at_local_midnight():
