@@ -158,13 +158,14 @@ def filters_to_url(source: str | None, rule: str | None, start: str | None, end:
     Input("alerts-url", "search"),
 )
 def show_history(search: str | None) -> tuple[Any, str]:
-    """The alerts the URL's filters select, firing first, then newest first, each with its notifications."""
+    """The alerts the URL's filters select, firing first, then newest first, each with its notifications; when
+    none, the reason once (in the list, with no count line above it)."""
     view = AlertView.from_search(search)
     since, until = view.bounds(runtime.zone())
     found = runtime.read(list_alerts, view.source, view.rule, since, until, HISTORY_LIMIT + 1)
     if not found:
         empty = "No alerts match these filters." if view != AlertView() else "No alert has fired yet."
-        return empty_state(empty, "alerts-history-empty"), empty
+        return empty_state(empty, "alerts-history-empty"), ""
     shown = found[:HISTORY_LIMIT]
     count = (
         f"the newest {HISTORY_LIMIT} alerts (narrow the filters for older ones)"

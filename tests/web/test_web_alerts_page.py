@@ -40,7 +40,7 @@ def test_a_firing_alert_is_on_top_with_its_run_and_runbook_links(alerts_web):
 def test_nothing_firing_says_so(alerts_web):
     assert text(find_by_id(page(alerts_web), "alerts-firing")) == "No alert is firing."
     history, count = alerts.show_history("")
-    assert text(history) == count == "No alert has fired yet."
+    assert text(history) == "No alert has fired yet." and count == ""  # said once, not in the count line too
 
 
 def test_the_delivery_log_shows_each_channel_s_state_and_every_attempt_with_its_error(alerts_web, receiver):
@@ -76,10 +76,11 @@ def test_the_history_filters_by_source_rule_and_dates(alerts_web):
     assert alerts.show_history("")[1].startswith("2 alerts")
     assert alerts.show_history("?rule=stale_data")[1].startswith("1 alert ")
     assert "stale data" in text(alerts.show_history("?rule=stale_data")[0])
-    assert alerts.show_history("?source=night")[1] == "No alerts match these filters."
+    assert [text(shown) for shown in alerts.show_history("?source=night")] == ["No alerts match these filters.", ""]
     opened = (now + 30 * HOUR).date()
     assert alerts.show_history(f"?start={opened}&end={opened}")[1].startswith("2 alerts")
-    assert alerts.show_history(f"?end={opened - dt.timedelta(days=1)}")[1] == "No alerts match these filters."
+    before = alerts.show_history(f"?end={opened - dt.timedelta(days=1)}")
+    assert [text(shown) for shown in before] == ["No alerts match these filters.", ""]
 
 
 def test_the_filters_round_trip_through_the_url(alerts_web):
