@@ -8,6 +8,7 @@ import ssl
 import urllib.error
 import urllib.request
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from typing import Any
 
 from potrack.alerts.message import body, slack_json, subject, webhook_json
@@ -39,6 +40,10 @@ def _post_json(url: str, document: dict[str, Any], timeout: float) -> None:
 def _email(channel: ChannelConfig, payload: dict[str, Any]) -> None:
     message = EmailMessage()
     message["Subject"], message["From"], message["To"] = subject(payload), channel.sender, ", ".join(channel.to)
+    # RFC 5322 asks for both; without them mail clients sort and thread the notifications by their own guess. The
+    # id's domain is the sender's, not this host's name, which is nobody's business outside.
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid("potrack", domain=(channel.sender or "").rpartition("@")[2] or "potrack.invalid")
     message.set_content(body(payload))
     host, port, timeout = channel.host or "", channel.port, channel.timeout_s
     try:
