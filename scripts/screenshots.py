@@ -1,5 +1,6 @@
 """Screenshots of the dashboard for the README and docs/: overview.png, runs.png, trends.png, changes.png, line.png
-and xref.png in docs/screenshots.
+and xref.png, then the alerting evidence overview-failing.png, alerts-firing.png and notification.png, in
+docs/screenshots.
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--timezone UTC]
 
@@ -8,12 +9,24 @@ app builds its 30-night demo history with the real pipeline (as `make run` does 
 scheduler off and the admin's password set; then drives Debian's Chromium (/usr/bin/chromium) with Playwright,
 signed in: the Overview, /runs filtered on partial and failed runs with the newest partial run expanded, /trends,
 /changes filtered on promised dates that slipped by more than 7 days, the history of the first line listed there,
-and /xref. Needs requirements-dev.txt (Playwright); never runs `playwright install`.
+and /xref.
+
+Then a scripted failure, to show a fired alert as an audit wants it shown: the app stops, a potrack.toml is written
+that keeps the demo source (its history stays) and adds `erp-west`, a demo ERP whose query fails every time
+(`fail = "bad_sql"`), with a webhook channel and an e-mail channel pointed at real receivers on 127.0.0.1 (the
+tests' aiosmtpd server and HTTP receiver). `python -m potrack run --source erp-west` runs twice, as an outside
+scheduler would; the second failure opens the consecutive-failures alert and the CLI delivers its notifications.
+The app starts again on that configuration: the Overview with the failing source, /alerts with the alert firing,
+and what both receivers got (the webhook's JSON body and the e-mail), drawn as a page.
+
+Needs requirements-dev.txt (Playwright, aiosmtpd); never runs `playwright install`.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import json
 import os
 import socket
 import subprocess
@@ -24,6 +37,10 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.support.receivers import Inbox, Receiver, channels_toml, smtp_server, webhook_server  # noqa: E402
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -36,6 +53,19 @@ CHROMIUM_ARGS = [
 VIEWPORT = {"width": 1400, "height": 1050}
 START_TIMEOUT_S = 180  # the demo history is built before the app answers
 PASSWORD = "screenshots-only-password"
+FAILING = "erp-west"
+# The built-in demo source as potrack.toml spells it (its history carries over), and a source that always fails.
+SCENARIO_SOURCES = f"""
+[[sources]]
+name = "demo"
+kind = "demo"
+custom_columns = {{ udf_project = "text", udf_weight_kg = "number" }}
+
+[[sources]]
+name = "{FAILING}"
+kind = "demo"
+demo = {{ fail = "bad_sql" }}
+"""
 
 
 def free_port() -> int:
@@ -44,9 +74,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], str]:
-    """`python app.py` on 127.0.0.1 in workdir (no potrack.toml: the built-in demo source), answering."""
-    port = free_port()
+def potrack_env(workdir: Path, timezone: str, port: int) -> dict[str, str]:
+    """The environment of the app and the CLI: the instance in workdir, the scheduler off, the admin's password."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(
         POTRACK_INSTANCE=str(workdir / "instance"),
@@ -57,6 +86,13 @@ def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], st
         POTRACK_LOG_LEVEL="WARNING",
         POTRACK_ADMIN_PASSWORD=PASSWORD,
     )
+    return env
+
+
+def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], str]:
+    """`python app.py` on 127.0.0.1 in workdir (its potrack.toml, else the built-in demo source), answering."""
+    port = free_port()
+    env = potrack_env(workdir, timezone, port)
     log = open(workdir / "app.log", "wb")  # noqa: SIM115 (closed with the process below)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")],
@@ -88,6 +124,23 @@ def settle(page: object) -> None:
     page.wait_for_timeout(600)  # type: ignore[attr-defined]  (collapse and plotly transitions)
 
 
+def sign_in(browser: object, url: str) -> object:
+    """A page of the browser signed in as the admin, on the Overview."""
+    page = browser.new_page(viewport=VIEWPORT)  # type: ignore[attr-defined]
+    page.set_default_timeout(30_000)
+    page.goto(url + "/login")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(url + "/")
+    return page
+
+
+def launch(pw: object) -> object:
+    """Debian's Chromium, headless."""
+    return pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)  # type: ignore
+
+
 def shoot(url: str, out: Path) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -96,15 +149,9 @@ def shoot(url: str, out: Path) -> list[Path]:
         out / f"{name}.png" for name in ("overview", "runs", "trends", "changes", "line", "xref")
     )
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = launch(pw)
         try:
-            page = browser.new_page(viewport=VIEWPORT)
-            page.set_default_timeout(30_000)
-            page.goto(url + "/login")
-            page.fill("input[name=username]", "admin")
-            page.fill("input[name=password]", PASSWORD)
-            page.click("button[type=submit]")
-            page.wait_for_url(url + "/")
+            page = sign_in(browser, url)
             page.wait_for_selector("#overview-cards .source-card")
             page.mouse.move(0, 0)
             settle(page)
@@ -147,6 +194,84 @@ def shoot(url: str, out: Path) -> list[Path]:
     return [overview_png, runs_png, trends_png, changes_png, line_png, xref_png]
 
 
+def fail_twice(workdir: Path, timezone: str, received: Receiver, inbox: Inbox) -> None:
+    """Configure the failing source and the two channels, then run it twice through the CLI (exit 1 each time)."""
+    (workdir / "potrack.toml").write_text(SCENARIO_SOURCES + channels_toml(received.url, inbox.port))
+    env = potrack_env(workdir, timezone, free_port())
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-m", "potrack", "run", "--source", FAILING],
+            cwd=workdir,
+            env={**env, "PYTHONPATH": str(ROOT)},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        if done.returncode != 1:
+            raise SystemExit(f"`potrack run --source {FAILING}` exited {done.returncode}, not 1:\n{done.stderr}")
+    if not received.posts or not inbox.messages:
+        raise SystemExit("the consecutive-failures alert reached no receiver")
+
+
+def received_page(received: Receiver, inbox: Inbox) -> str:
+    """What the receivers got for the opened alert, as a page: the webhook's JSON body and the e-mail."""
+    opened = received.posts[0]
+    mail = inbox.messages[0]
+    headers = "\n".join(f"{name}: {mail[name]}" for name in ("From", "To", "Subject", "Date"))
+    text = mail.get_body(preferencelist=("plain",))
+    body = text.get_content() if text is not None else mail.get_payload()
+    return f"""<!doctype html><html><head><meta charset="utf-8"><style>
+body {{ font-family: sans-serif; margin: 24px; color: #212529; }}
+h2 {{ font-size: 18px; margin: 0 0 6px; }} p {{ color: #6c757d; margin: 0 0 8px; font-size: 13px; }}
+pre {{ background: #f8f9fa; border: 1px solid #dee2e6; padding: 12px; font-size: 12px; white-space: pre-wrap; }}
+.cols {{ display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }}
+</style></head><body><div class="cols">
+<section><h2>Webhook: the body as the receiver got it</h2><p>POST {html.escape(received.url)}</p>
+<pre>{html.escape(json.dumps(opened, indent=2, ensure_ascii=False))}</pre></section>
+<section><h2>E-mail: as the SMTP server got it</h2><p>SMTP 127.0.0.1:{inbox.port}</p>
+<pre>{html.escape(headers)}\n\n{html.escape(str(body))}</pre></section>
+</div></body></html>"""
+
+
+def shoot_alerting(url: str, out: Path, received: Receiver, inbox: Inbox) -> list[Path]:
+    """The Overview with the failing source, /alerts with its alert firing, and what the receivers got."""
+    from playwright.sync_api import sync_playwright
+
+    overview_png, alerts_png, notification_png = (
+        out / f"{name}.png" for name in ("overview-failing", "alerts-firing", "notification")
+    )
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = sign_in(browser, url)
+            page.wait_for_selector(f"text={FAILING}")
+            page.mouse.move(0, 0)
+            settle(page)
+            page.screenshot(path=str(overview_png))
+
+            page.goto(url + "/alerts")
+            page.wait_for_selector(f"#alerts-firing >> text={FAILING}")
+            page.mouse.move(0, 0)
+            settle(page)
+            page.screenshot(path=str(alerts_png))
+
+            page.set_content(received_page(received, inbox))
+            page.screenshot(path=str(notification_png), full_page=True)
+        finally:
+            browser.close()
+    return [overview_png, alerts_png, notification_png]
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    """Stop the app (SIGTERM, then SIGKILL after 10 s)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where to save the PNGs")
@@ -156,16 +281,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"screenshots: {CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 1
     with tempfile.TemporaryDirectory(prefix="potrack-screenshots-") as tmp:
-        proc, url = start_app(Path(tmp), args.timezone)
+        workdir = Path(tmp)
+        proc, url = start_app(workdir, args.timezone)
         try:
             saved = shoot(url, args.out)
         finally:
-            proc.terminate()
+            stop(proc)
+        with webhook_server() as received, smtp_server() as inbox:
+            fail_twice(workdir, args.timezone, received, inbox)
+            proc, url = start_app(workdir, args.timezone)
             try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+                saved += shoot_alerting(url, args.out, received, inbox)
+            finally:
+                stop(proc)
     for path in saved:
         print(f"{path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}: {path.stat().st_size / 1024:.0f} KB")
     return 0

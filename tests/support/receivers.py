@@ -1,11 +1,13 @@
 """Real notification receivers on loopback: an SMTP server (aiosmtpd) and a threaded HTTP server that keeps every
-JSON body posted to it; both on ephemeral ports of 127.0.0.1, stopped at the end of the test."""
+JSON body posted to it; both on ephemeral ports of 127.0.0.1, stopped at the end of the test (or of the block:
+scripts/screenshots.py receives its notifications with them too)."""
 
 from __future__ import annotations
 
 import json
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import Message
@@ -42,9 +44,9 @@ def closed_port() -> int:
     return free_port()
 
 
-@pytest.fixture
-def smtp() -> Iterator[Inbox]:
-    """An SMTP server on 127.0.0.1 that accepts every message (no TLS, no login)."""
+@contextmanager
+def smtp_server() -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1 that accepts every message (no TLS, no login), stopped when the block ends."""
     inbox = Inbox(free_port())
     controller = Controller(_Keep(inbox), hostname="127.0.0.1", port=inbox.port)
     controller.start()
@@ -52,6 +54,13 @@ def smtp() -> Iterator[Inbox]:
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def smtp() -> Iterator[Inbox]:
+    """An SMTP server on 127.0.0.1 that accepts every message (no TLS, no login)."""
+    with smtp_server() as inbox:
+        yield inbox
 
 
 @dataclass
@@ -62,9 +71,10 @@ class Receiver:
     posts: list[dict[str, Any]] = field(default_factory=list)
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    """A webhook receiver on 127.0.0.1 answering 200 to every POST and keeping its JSON body."""
+@contextmanager
+def webhook_server() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 answering 200 to every POST and keeping its JSON body, stopped when the
+    block ends."""
     received = Receiver("")
 
     class Handler(BaseHTTPRequestHandler):
@@ -86,6 +96,13 @@ def receiver() -> Iterator[Receiver]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 answering 200 to every POST and keeping its JSON body."""
+    with webhook_server() as received:
+        yield received
 
 
 def channels_toml(webhook_url: str, smtp_port: int) -> str:
