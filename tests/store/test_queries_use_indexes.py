@@ -54,9 +54,9 @@ def test_the_run_list_reads_an_index(web, flt):
         assert uses_an_index(plan), plan
 
 
-def test_trends_read_indexes_and_count_outcomes_from_the_index_alone(web):
+def test_trends_read_indexes(web):
     flt = RunFilter(since=SINCE, source="demo")
     for plan in plans(web.engine, run_series, flt):
         assert uses_an_index(plan), plan
     for plan in plans(web.engine, outcomes_by_day, flt, ZoneInfo("Europe/Berlin")):
-        assert "COVERING INDEX" in plan and uses_an_index(plan), plan
+        assert uses_an_index(plan), plan  # (not covering: leaving row retries out reads each run's trigger)
