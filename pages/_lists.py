@@ -9,16 +9,23 @@ from typing import Any, Protocol
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from potrack import runtime
+from potrack.clock import utcnow
+from potrack.store.newest_run import newest_queued_at
+from potrack.web.picker_month import picker_month
+
 PER_PAGE = 50
 
 
 def date_range(component_id: str, start: dt.date | None, end: dt.date | None) -> dcc.DatePickerRange:
-    """A clearable from–to picker of local calendar days."""
+    """A clearable from–to picker of local calendar days that opens on the month of the end date, else of the
+    newest run, else of today."""
     return dcc.DatePickerRange(
         id=component_id,
         # Dash sends a date as YYYY-MM-DD; its type hints name only str and datetime.
         start_date=start,  # type: ignore[arg-type]
         end_date=end,  # type: ignore[arg-type]
+        initial_visible_month=picker_month(end, runtime.read(newest_queued_at), runtime.zone(), utcnow()),
         clearable=True,
         display_format="YYYY-MM-DD",
         start_date_placeholder_text="from",

@@ -1,5 +1,5 @@
-"""The frame around every page: navbar with the page links, the PO search, the health indicator, who is signed in,
-Sign out."""
+"""The frame around every page: navbar with the page links, the runbook, the PO search, the health indicator, who
+is signed in, Sign out."""
 
 from __future__ import annotations
 
@@ -66,8 +66,14 @@ def search_box() -> html.Form:
     )
 
 
+def runbook_link() -> dbc.NavItem:
+    """The runbook (what to do about each alert), on the right of the page links: help for every page."""
+    return dbc.NavItem(dbc.NavLink("Runbook", href="/runbook", active="exact", id="nav-runbook"))
+
+
 def layout() -> html.Div:
-    """Navbar (links from the page registry, the search, health indicator, user) above the current page."""
+    """Navbar (links from the page registry, the runbook, the search, health indicator, user) above the current
+    page."""
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -85,6 +91,7 @@ def layout() -> html.Div:
             [
                 dbc.NavbarBrand("potrack", href="/"),
                 dbc.Nav(links, navbar=True, className="me-auto"),
+                dbc.Nav(runbook_link(), navbar=True, className="me-3"),
                 search_box(),
                 dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
                 *user_menu(),

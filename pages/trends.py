@@ -16,6 +16,7 @@ from potrack.clock import utcnow
 from potrack.store.run_history import outcomes_by_day, run_series, run_sources
 from potrack.web import figures
 from potrack.web.filters import RunView
+from potrack.web.picker_month import picker_month
 
 dash.register_page(__name__, path="/trends", name="Trends", order=2)
 DEFAULT_DAYS = 30
@@ -30,7 +31,9 @@ CHARTS = (
 def layout(**query: str) -> html.Div:
     """Date range (default the last 30 days) and source (default the first configured one); charts by callback."""
     view = RunView.from_params(query)
-    today = utcnow().astimezone(runtime.zone()).date()
+    now = utcnow()
+    today = now.astimezone(runtime.zone()).date()
+    end = view.end or today
     sources = list(dict.fromkeys(runtime.source_names() + runtime.read(run_sources)))
     filters = dbc.Row(
         [
@@ -38,7 +41,8 @@ def layout(**query: str) -> html.Div:
                 dcc.DatePickerRange(
                     id="trends-dates",
                     start_date=view.start or today - dt.timedelta(DEFAULT_DAYS - 1),  # type: ignore[arg-type]  # (as in _lists)
-                    end_date=view.end or today,  # type: ignore[arg-type]
+                    end_date=end,  # type: ignore[arg-type]
+                    initial_visible_month=picker_month(end, None, runtime.zone(), now),
                     display_format="YYYY-MM-DD",
                 ),
                 width="auto",

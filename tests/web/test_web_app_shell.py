@@ -1,5 +1,5 @@
-"""The app shell: built without a scheduler, navbar from the page registry with the health indicator on every page,
-Bootstrap served from assets/ (no CDN), every page routed."""
+"""The app shell: built without a scheduler, navbar from the page registry and the runbook with the health indicator
+on every page, Bootstrap served from assets/ (no CDN), every page routed, an unknown path to potrack's own 404."""
 
 import json
 import threading
@@ -7,7 +7,7 @@ import threading
 import dash
 import dash_bootstrap_components as dbc
 
-from pages import _shell
+from pages import _shell, not_found_404
 from tests.support import ROOT
 from tests.support.personas import client_as
 from tests.support.web import add_run, find_all, find_by_id
@@ -29,7 +29,9 @@ def test_navbar_lists_the_pages_and_the_health_indicator(web):
         "Failed rows",
         "Audit log",
         "Alerts",
+        "Runbook",
     ]
+    assert find_by_id(shell, "nav-runbook").href == "/runbook"
     assert find_by_id(shell, "health-indicator").href == "/runs"
     assert {p["path"] for p in dash.page_registry.values()} >= {
         "/",
@@ -57,6 +59,7 @@ def test_every_page_is_routed_by_the_server(web):
     run_id = add_run(web.engine, status="failed", error="extract: boom")
     client = client_as("vera")
     for path, expect in (
+        ("/no/such/page", "Page not found"),
         ("/", "Overview"),
         ("/runs", "Ingestion Monitor"),
         ("/trends", "Trends"),
@@ -75,3 +78,10 @@ def test_every_page_is_routed_by_the_server(web):
         }
         response = client.post("/_dash-update-component", json=body)
         assert response.status_code == 200 and expect in json.dumps(response.get_json()), path
+
+
+def test_an_unknown_path_names_itself_and_links_back():
+    assert not_found_404.show_path("/no/such/page") == "/no/such/page"
+    links = find_all(not_found_404.layout(), lambda c: hasattr(c, "href"))
+    assert [link.href for link in links] == ["/", "/runs", "/runbook"]
+    assert not dash.page_registry["pages.not_found_404"]["nav"]
