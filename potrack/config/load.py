@@ -157,7 +157,7 @@ def _database_url(database: Any, instance_dir: Path, secrets: Secrets) -> str:
 
 def _environment(secrets: Secrets) -> dict[str, Any]:
     """The settings only the environment sets: log level, keys and tokens, leases, proxies, the scheduler, the
-    address served; each checked."""
+    address served, the access log; each checked."""
     level = (envstr("POTRACK_LOG_LEVEL", "INFO") or "INFO").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(f"POTRACK_LOG_LEVEL: expected DEBUG, INFO, WARNING or ERROR, got {level!r}")
@@ -193,4 +193,5 @@ def _environment(secrets: Secrets) -> dict[str, Any]:
         "scheduler": envbool("POTRACK_SCHEDULER", True),
         "host": envstr("POTRACK_HOST", DEFAULT_HOST) or DEFAULT_HOST,
         "port": port,
+        "access_log": envbool("POTRACK_ACCESS_LOG", False),
     }

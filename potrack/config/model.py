@@ -115,6 +115,7 @@ class Settings:
     scheduler: bool = True  # whether this process runs the scheduler (POTRACK_SCHEDULER)
     host: str = DEFAULT_HOST  # where `python app.py` and gunicorn listen (POTRACK_HOST, POTRACK_PORT)
     port: int = DEFAULT_PORT
+    access_log: bool = False  # one common-log-format line per HTTP request (POTRACK_ACCESS_LOG)
 
     @property
     def zone(self) -> dt.tzinfo:
