@@ -1,15 +1,17 @@
-"""potrack's web app: `python app.py` serves it on POTRACK_HOST:POTRACK_PORT (default 127.0.0.1:8050);
-`gunicorn -c scripts/gunicorn.conf.py app:server` serves it with several worker processes.
+"""potrack's web app: `python app.py` serves it with waitress on POTRACK_HOST:POTRACK_PORT (default
+127.0.0.1:8050); `gunicorn -c scripts/gunicorn.conf.py app:server` serves it with several worker processes.
 
 Building the app (importing this module) starts nothing: `start()` starts potrack in this process (the store,
 the first admin, the demo history of a fresh demo install, the scheduler unless POTRACK_SCHEDULER=off), and
-`main()` does that and serves until SIGINT or SIGTERM.
+`main()` does that, prints the start banner and serves until SIGINT or SIGTERM.
 """
 
 import signal
 import sys
+from dataclasses import dataclass
 from types import FrameType
 
+import waitress  # type: ignore[import-untyped]  # (ships no type information)
 from dash import Dash
 
 from jobs.scheduler import RunningScheduler, start_scheduler
@@ -21,10 +23,11 @@ from potrack.auth.users import ensure_first_admin
 from potrack.config import ConfigError
 from potrack.logs import scrub_web_logs
 from potrack.runtime import Runtime
-from potrack.runtime import current as current_runtime
 from potrack.runtime import install as install_runtime
 from potrack.runtime import start as start_runtime
+from potrack.start_banner import listen_url, start_banner
 from potrack.store.leases import new_instance_id
+from potrack.web.access_log import log_requests
 from potrack.web.headers import register_security_headers
 from potrack.web.search import register_search
 
@@ -38,33 +41,42 @@ register_search(server)
 scrub_web_logs(server.logger)
 
 
+# Threads answering requests: a page load sends several callbacks at once, and a slow page must not hold up the rest.
+SERVER_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Started:
+    """potrack started in this process: its scheduler (None when off) and the admin password this start generated
+    (None when it created no user or the password was configured)."""
+
+    scheduler: RunningScheduler | None
+    admin_password: str | None
+
+
 def install(runtime: Runtime) -> None:
-    """Make a runtime the one the pages, the API and the session key come from."""
+    """Make a runtime the one the pages, the API and the session key come from; log requests if it says so."""
     install_runtime(runtime)
     configure_session(server, runtime)
+    log_requests(server, runtime.settings.access_log)
 
 
-def first_admin(runtime: Runtime) -> None:
-    """On a store with no users, create `admin` and print its generated password once."""
-    generated = ensure_first_admin(runtime.engine, runtime.settings.admin_password)
-    if generated is not None:
-        print(
-            f"potrack: created user 'admin' with password {generated} (shown only now; "
-            "change it with `python -m potrack users set-password admin`)",
-            flush=True,
-        )
+def first_admin(runtime: Runtime) -> str | None:
+    """On a store with no users, create `admin`; returns its password when it was generated (to be shown once)."""
+    return ensure_first_admin(runtime.engine, runtime.settings.admin_password)
 
 
-def start() -> RunningScheduler | None:
-    """Start potrack in this process; returns its scheduler (None when POTRACK_SCHEDULER=off).
+def start(runtime: Runtime | None = None) -> Started:
+    """Start potrack in this process (with this runtime, else one started from the configuration).
 
     Raises ConfigError for a bad configuration.
     """
-    runtime = start_runtime()
+    runtime = runtime or start_runtime()
     install(runtime)
-    first_admin(runtime)
+    admin_password = first_admin(runtime)
     demo_history.build_once(runtime.settings, runtime.engine, new_instance_id())
-    return start_scheduler(runtime) if runtime.settings.scheduler else None
+    scheduler = start_scheduler(runtime) if runtime.settings.scheduler else None
+    return Started(scheduler=scheduler, admin_password=admin_password)
 
 
 def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
@@ -74,21 +86,27 @@ def _stop_serving(_signum: int, _frame: FrameType | None) -> None:
 
 
 def main() -> int:
-    """Serve the app with the scheduler; exit code 2 on a configuration error."""
+    """Serve the app with the scheduler; exit code 2 on a configuration error, 1 when the address is taken."""
     try:
-        scheduler = start()
+        runtime = start_runtime()
+        settings = runtime.settings
+        try:  # bound before anything starts: a taken port stops potrack before it creates the admin or runs a job
+            listener = waitress.create_server(server, host=settings.host, port=settings.port, threads=SERVER_THREADS)
+        except OSError as exc:
+            print(f"potrack: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
+        started = start(runtime)
     except ConfigError as exc:
         print(f"potrack: configuration error: {exc}", file=sys.stderr)
         return 2
-    settings = current_runtime().settings
+    print(start_banner(listen_url(settings.host, settings.port), settings, started.admin_password), flush=True)
     signal.signal(signal.SIGTERM, _stop_serving)
     try:
-        app.run(host=settings.host, port=settings.port, debug=False)
-    except KeyboardInterrupt:
-        pass
+        listener.run()  # (returns on SIGINT or SIGTERM, once its threads have stopped)
     finally:
-        if scheduler is not None:
-            scheduler.stop()
+        listener.close()
+        if started.scheduler is not None:
+            started.scheduler.stop()
     return 0
 
 

@@ -3,7 +3,8 @@
 Every worker process is one app instance: it starts potrack after it has forked (its own store connections,
 scheduler and leases; the store decides which instance runs the cron jobs and each queued run is claimed once),
 and stops it when it exits, giving its leases up. Options on the command line win over these defaults
-(`-w 4`, `-b 0.0.0.0:8050`, ...).
+(`-w 4`, `-b 0.0.0.0:8050`, ...). POTRACK_ACCESS_LOG=1 logs each request in every worker, as `python app.py` does
+(gunicorn's own --access-logfile stays off unless given).
 """
 
 import os
@@ -36,10 +37,17 @@ def on_starting(server: Any) -> None:
 
 
 def post_worker_init(worker: Any) -> None:
-    """In each worker: start potrack (store, first admin, demo history, scheduler) as `python app.py` does."""
+    """In each worker: start potrack (store, first admin, demo history, scheduler) as `python app.py` does; the
+    worker that created the admin shows the start banner with its password, once."""
     import app
+    from potrack.runtime import settings
+    from potrack.start_banner import start_banner
 
-    worker.potrack_scheduler = app.start()
+    started = app.start()
+    worker.potrack_scheduler = started.scheduler
+    if started.admin_password is not None:
+        urls = ", ".join(f"http://{address}/" for address in worker.cfg.bind)
+        print(start_banner(urls, settings(), started.admin_password), flush=True)
 
 
 def worker_exit(server: Any, worker: Any) -> None:
