@@ -107,10 +107,12 @@ class Run(Output):
     baseline: bool
     duration_s: float | None
     lines_processed: int
-    lines_new: int
+    lines_new: int = Field(description="Lines the run saw for the first time (each a change of kind new).")
     lines_changed: int
     lines_removed: int
-    change_events: int
+    change_events: int = Field(
+        description="Change events: one per changed field of a line and one per removed line (new lines are lines_new)."
+    )
     batches_reconstructed: int
     custom_values: int
     xref_gaps: int
@@ -142,7 +144,7 @@ class RunPage(Output):
 
 
 class Change(Output):
-    """One change event of a run: a new line, a field's old → new value, or a removal."""
+    """One change of a run: a new line, or a change event (a field's old → new value, or a removal)."""
 
     po_number: str
     line_number: int
@@ -191,14 +193,14 @@ class RunDetail(Run):
     rejected: list[RejectedRow] = Field(description=f"The first {DETAIL_ROWS} rejected rows.")
     rejected_total: int
     changes: list[Change] = Field(
-        description=f"The first {DETAIL_ROWS} change events (the rest: /api/runs/{{run_id}}/changes)."
+        description=f"The first {DETAIL_ROWS} changes, in the order written (the rest: /api/runs/{{run_id}}/changes)."
     )
-    changes_total: int
+    changes_total: int = Field(description="How many changes the run wrote: change_events + lines_new.")
     retried_by: list[int] = Field(description="The runs that retried this one, oldest first.")
 
 
 class RunChangePage(Page[Change]):
-    """A page of a run's change events, in the order written."""
+    """A page of a run's changes (change events and new lines), in the order written."""
 
     run_id: int
 
