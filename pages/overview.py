@@ -1,132 +1,189 @@
-"""Overview: one card per source with its firing alerts, last run, data age, next scheduled run and a Run now
-button."""
+"""Overview: a status board, one compact row per source, the worst first: its state and why, its last 30 runs as a
+strip of squares linking to them, its data's age, its next scheduled run, its firing alerts and Run now."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import dash
-import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, dcc, html
 
 import pages._run_actions  # noqa: F401  (registers the Run now callback its buttons use)
-from pages._components import moment, progress_bar, run_now_control, run_now_toast, status_badge
+from pages._components import progress_bar, run_now_control, run_now_toast
 from potrack import runtime, timefmt
 from potrack.alerts.message import TITLES
+from potrack.auth.roles import Action
 from potrack.clock import utcnow
 from potrack.config import SourceConfig
-from potrack.health import alert_color
+from potrack.health import SourceVerdict, alert_color, by_severity, check_sources
 from potrack.schedule import next_fire
-from potrack.store.alerts import AlertRow, firing
-from potrack.store.run_history import SourceStatus, source_statuses
+from potrack.store.alerts import AlertRow
+from potrack.store.run_strip import STRIP_RUNS, StripRun, last_runs
+from potrack.web.access import may
+from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000
+HEADER = ("state", "source", "why", f"last {STRIP_RUNS} runs, oldest → newest", "data age", "next run", "")
 
 
-def _row(label: str, *value: Any) -> html.Tr:
-    return html.Tr([html.Th(label, className="text-muted fw-normal pe-3"), html.Td(list(value))])
+def _text(text: str) -> str:
+    """Text as HTML on one line (a blank line would end the Markdown's HTML block)."""
+    return escape(" ".join(text.split()), quote=False)
 
 
-def alert_badges(alerts: Sequence[AlertRow]) -> html.Div | None:
+def _title(title: str | None) -> str:
+    """A hover text as an HTML attribute; its lines kept as character references."""
+    return f' title="{escape(title).replace(chr(10), "&#10;")}"' if title else ""
+
+
+def _link(href: str, text: str, name: str, title: str | None = None) -> str:
+    return f'<a href="{escape(href)}" class="{name}"{_title(title)}>{_text(text)}</a>'
+
+
+def _cell(content: str, name: str, title: str | None = None) -> str:
+    return f'<div class="{name}"{_title(title)}>{content}</div>'
+
+
+def alert_badges(alerts: Sequence[AlertRow], zone: dt.tzinfo) -> str:
     """A source's firing alerts as red or amber badges linking to /alerts ('consecutive failed runs since …'), the
-    message on hover; None when none fires."""
-    if not alerts:
-        return None
-    zone = runtime.zone()
+    message on hover."""
+    return "".join(
+        _link(
+            "/alerts",
+            f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
+            f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none alert-badge alert-badge-{a.rule}",
+            a.message,
+        )
+        for a in alerts
+    )
+
+
+def square(run: StripRun, zone: dt.tzinfo) -> str:
+    """One run of the strip as a link to its page, coloured by status, its facts on hover."""
+    tip = f"run #{run.id} · {run.status}{' · baseline' if run.baseline else ''} · "
+    tip += f"{timefmt.local_text(run.queued_at, zone)} · {run.lines_processed:,} lines"
+    return (
+        f'<a href="/runs/{run.id}" class="strip-run strip-{escape(run.status)}" data-run-id="{run.id}" '
+        f'data-status="{escape(run.status)}" title="{escape(tip)}"></a>'
+    )
+
+
+def run_strip(runs: Sequence[StripRun], zone: dt.tzinfo) -> str:
+    """A source's last runs, oldest first, as a strip of squares."""
+    squares = "".join(square(r, zone) for r in runs) or '<span class="text-muted">no run yet</span>'
+    return _cell(squares, "run-strip")
+
+
+def why(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
+    """The reasons when the source is not healthy (linked to the run behind the verdict), else its last run; and
+    the firing alerts."""
+    health, last = verdict.health, verdict.status.last
+    if health.reasons:
+        text, title, run_id = " · ".join(health.reasons), health.reason, health.run_id
+    elif last is not None:
+        text = f"run #{last.id} {last.status} {timefmt.relative(last.queued_at, now)}"
+        text += f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines"
+        title, run_id = text, last.id
+    else:
+        text, title, run_id = "no run yet", None, None
+    reason = (
+        _link(f"/runs/{run_id}", text, "board-reason", title)
+        if run_id is not None
+        else _cell(_text(text), "board-reason", title)
+    )
+    return _cell(reason + alert_badges(verdict.alerts, zone), "board-why")
+
+
+def data_age(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
+    """How old the source's data is: since its last completed run finished (red when stale; the run on hover)."""
+    ok = verdict.status.last_ok
+    if ok is None:
+        return _cell("none yet", "board-age", "no completed run yet")
+    done = ok.finished_at or ok.queued_at
+    stale = " text-danger fw-bold" if verdict.stale else ""
+    title = f"last completed run #{ok.id} finished {timefmt.local_text(done, zone)}"
+    return _cell(timefmt.span(now - done), "board-age" + stale, title)
+
+
+def next_run(cfg: SourceConfig, now: dt.datetime, zone: dt.tzinfo) -> str:
+    """When the schedule fires next ('in 9 h'; the local time and the cron on hover)."""
+    fire = next_fire(cfg.schedule, zone, now)
+    if fire is None:
+        return _cell("never", "board-next", f"cron {cfg.schedule}")
+    return _cell(timefmt.relative(fire, now), "board-next", f"{timefmt.local_text(fire, zone)} · cron {cfg.schedule}")
+
+
+def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRun], now: dt.datetime) -> html.Div:
+    """A source's row: state, name, why, strip of runs, data age, next run; Run now (operators and admins) and a
+    running run's progress.
+
+    Everything but Run now and the progress bar is plain HTML in one component: the browser's time to draw a Dash
+    page grows with the square of its components (docs/dashboard.md, Speed), and a component per square would make
+    1,500 at 50 sources."""
+    health, zone, active = verdict.health, runtime.zone(), verdict.status.active
+    cells = "".join(
+        [
+            _cell(health.label, f"badge text-bg-{health.color} board-state"),
+            _link(f"/runs{RunView(source=cfg.name).search()}", cfg.name, "board-name", f"{cfg.kind} source: its runs"),
+            why(verdict, now, zone),
+            run_strip(runs, zone),
+            data_age(verdict, now, zone),
+            next_run(cfg, now, zone),
+        ]
+    )
+    progress = [progress_bar(active, now)] if active is not None and active.status == "running" else []
+    data: dict[str, Any] = {"data-source": cfg.name, "data-level": health.level}
     return html.Div(
         [
-            dcc.Link(
-                f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
-                href="/alerts",
-                title=a.message,
-                className=f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none "
-                f"alert-badge alert-badge-{a.rule}",
-            )
-            for a in alerts
+            dcc.Markdown(cells, dangerously_allow_html=True, className="board-cells"),
+            run_now_control(cfg.name, active),
+            *progress,
         ],
-        className="mb-2 source-alerts",
+        id={"type": "source-row", "source": cfg.name},
+        className=f"board-row board-{health.level}",
+        **data,
     )
 
 
-def source_card(cfg: SourceConfig, status: SourceStatus, now: dt.datetime, alerts: Sequence[AlertRow] = ()) -> dbc.Col:
-    """A source's card: firing alerts, last run, last successful run and data age, next scheduled run, Run now."""
-    last, ok, active = status.last, status.last_ok, status.active
-    if last is None:
-        last_run: list[Any] = ["no run yet"]
-    else:
-        last_run = [
-            status_badge(last.status),
-            " ",
-            moment(last.queued_at, now),
-            f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines · ",
-            dcc.Link(f"run #{last.id}", href=f"/runs/{last.id}"),
-        ]
-    if ok is None:
-        last_ok: list[Any] = ["none yet"]
-    else:
-        done = ok.finished_at or ok.queued_at
-        last_ok = [
-            moment(done, now),
-            " · data age ",
-            html.Strong(timefmt.span(now - done)),
-            " · ",
-            dcc.Link(f"run #{ok.id}", href=f"/runs/{ok.id}"),
-        ]
-    fire = next_fire(cfg.schedule, runtime.zone(), now)
-    scheduled: list[Any] = [moment(fire, now) if fire else "never", html.Code(f" {cfg.schedule}", className="ms-1")]
-    if not runtime.scheduler_on():
-        scheduled.append(html.Small(" (the scheduler is off in this process)", className="text-muted"))
-    rows = [_row("Last run", *last_run), _row("Last successful run", *last_ok), _row("Next scheduled run", *scheduled)]
-    body: list[Any] = [alert_badges(alerts), html.Table(html.Tbody(rows), className="mb-2")]
-    if active is not None and active.status == "running":
-        body.append(progress_bar(active, now))
-    body.append(run_now_control(cfg.name, active))
-    header = dbc.CardHeader([html.Strong(cfg.name), html.Small(f" {cfg.kind}", className="text-muted")])
-    return dbc.Col(
-        dbc.Card([header, dbc.CardBody(body)], className="h-100"),
-        md=6,
-        className="mb-3 source-card",
-        id={"type": "source-card", "source": cfg.name},
-    )
-
-
-def cards() -> tuple[list[dbc.Col], bool]:
-    """Every configured source's card, and whether any source has a queued or running run."""
+def board() -> tuple[list[html.Div], bool]:
+    """Every configured source's row, worst first, and whether any source has a queued or running run."""
     cfgs, now = runtime.settings().sources, utcnow()
-    statuses, alerts = runtime.read(source_statuses, [c.name for c in cfgs]), runtime.read(firing)
-    return (
-        [
-            source_card(c, s, now, [a for a in alerts if a.source == c.name])
-            for c, s in zip(cfgs, statuses, strict=True)
-        ],
-        any(s.active for s in statuses),
-    )
+    verdicts = by_severity(runtime.read(check_sources, cfgs, runtime.zone(), now))
+    strips = runtime.read(last_runs, [c.name for c in cfgs])
+    by_name = {c.name: c for c in cfgs}
+    header = html.Div([html.Span(h) for h in HEADER], className="board-row board-header text-muted small")
+    rows = [source_row(by_name[v.status.source], v, strips[v.status.source], now) for v in verdicts]
+    return [header, *rows], any(v.status.active for v in verdicts)
 
 
 def layout(**_query: str) -> html.Div:
-    """The overview as it is now; it refreshes itself while a run is queued or running."""
-    children, active = cards()
+    """The board as it is now; it refreshes itself while a run is queued or running."""
+    children, active = board()
+    off = [] if runtime.scheduler_on() else [html.P("The scheduler is off in this process.", className="text-muted")]
+    toasts = [run_now_toast(name) for name in runtime.source_names()] if may(Action.RUN_NOW) else []
     return html.Div(
         [
             html.H2("Overview"),
-            dbc.Row(children, id="overview-cards"),
-            *[run_now_toast(name) for name in runtime.source_names()],
+            *off,
+            html.Div(children, id="overview-board", className="overview-board"),
+            *toasts,
             dcc.Interval(id="overview-tick", interval=TICK_MS, disabled=not active),
         ]
     )
 
 
 @dash.callback(
-    Output("overview-cards", "children"),
+    Output("overview-board", "children"),
     Output("overview-tick", "disabled"),
     Input("overview-tick", "n_intervals"),
     Input({"type": "run-now-toast", "source": ALL}, "is_open"),
     prevent_initial_call=True,
 )
-def refresh_overview(_tick: int | None, _toasts: list[bool]) -> tuple[list[dbc.Col], bool]:
-    """Redraw the cards; keep ticking only while something is queued or running."""
-    children, active = cards()
+def refresh_overview(_tick: int | None, _toasts: list[bool]) -> tuple[list[html.Div], bool]:
+    """Redraw the board; keep ticking only while something is queued or running."""
+    children, active = board()
     return children, not active

@@ -13,7 +13,7 @@ from potrack.alerts.message import TITLES
 from potrack.config import SourceConfig
 from potrack.schedule import stale_after
 from potrack.store.alerts import AlertRow, firing
-from potrack.store.run_history import SourceStatus, source_statuses
+from potrack.store.run_history import RunRow, SourceStatus, source_statuses
 from potrack.store.run_status import FAILED
 from potrack.timefmt import relative, span
 
@@ -37,11 +37,12 @@ def alert_color(rule: str) -> str:
 
 @dataclass(frozen=True)
 class Health:
-    """A verdict, why, and the run that shows it (None when no run does)."""
+    """A verdict, why (in words, without the source's name), and the run that shows it (None when no run does)."""
 
     level: str
     reasons: tuple[str, ...]
     run_id: int | None
+    source: str = ""  # "" for the verdict over every source
 
     @property
     def label(self) -> str:
@@ -59,72 +60,97 @@ class Health:
         return "\n".join(self.reasons) if self.reasons else "Every source's latest run succeeded and its data is fresh."
 
 
-def is_stale(status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime) -> bool:
-    """Whether the source has no completed run within its schedule's interval plus grace (or none at all)."""
+def is_stale(status: SourceStatus, limit: dt.timedelta, now: dt.datetime) -> bool:
+    """Whether the source has no completed run within `limit` (its schedule's interval plus grace), or none at all."""
     ok = status.last_ok
-    return ok is None or now - (ok.finished_at or ok.queued_at) > stale_after(cfg.schedule, tz, now)
+    return ok is None or now - (ok.finished_at or ok.queued_at) > limit
+
+
+def rows_read(run: RunRow) -> str:
+    """How far a run read: '20,000 of 63,435 rows', '20,000 of ≈63,435 rows' (an estimated total), '20,000 rows'."""
+    if not run.rows_total:
+        return f"{run.rows_done:,} rows"
+    return f"{run.rows_done:,} of {'≈' if run.rows_total_estimated else ''}{run.rows_total:,} rows"
+
+
+def failure_reason(run: RunRow, now: dt.datetime) -> str:
+    """Why the latest run counts as a failure: 'run #7 failed 3 h ago: <error>'; an abandoned run says where its
+    process stopped ('run #8 abandoned 1 h ago in extract at 20,000 of 63,435 rows: <why>')."""
+    if run.status == "abandoned":
+        where = f" in {run.error_stage} at {rows_read(run)}" if run.error_stage else ""
+        why = (run.error or "").removeprefix("Abandoned: ")
+        return f"run #{run.id} abandoned {relative(run.queued_at, now)}{where}" + (f": {why}" if why else "")
+    return f"run #{run.id} {run.status} {relative(run.queued_at, now)}" + (f": {run.error}" if run.error else "")
+
+
+def alert_reason(alert: AlertRow, now: dt.datetime) -> str:
+    """A firing alert in words; a volume drop as 'volume −42 % vs the 14-run average (580 lines, average 1,000)'."""
+    since = f"alert {TITLES.get(alert.rule, alert.rule)} firing since {relative(alert.opened_at, now)}"
+    facts = alert.facts or {}
+    if alert.rule == "volume_drop" and {"change_percent", "window", "latest", "baseline"} <= facts.keys():
+        change = f"{facts['change_percent']:+.0f}".replace("-", "−")
+        return (
+            f"volume {change} % vs the {facts['window']}-run average "
+            f"({facts['latest']:,} lines, average {facts['baseline']:,.0f}); {since}"
+        )
+    return f"{since}: {alert.message}"
 
 
 def source_health(
-    status: SourceStatus, cfg: SourceConfig, tz: dt.tzinfo, now: dt.datetime, alerts: Sequence[AlertRow] = ()
+    status: SourceStatus,
+    cfg: SourceConfig,
+    tz: dt.tzinfo,
+    now: dt.datetime,
+    alerts: Sequence[AlertRow] = (),
+    limit: dt.timedelta | None = None,
 ) -> Health:
     """One source: Failing if its latest run failed or was abandoned or a consecutive-failures alert fires;
-    Degraded if partial, the data is stale or another alert fires."""
+    Degraded if partial, the data is stale (older than `limit`, by default its schedule's) or another alert fires."""
     found: list[tuple[str, str, int | None]] = []
     last, ok = status.last, status.last_ok
     if last is not None and last.status in FAILED:
-        why = f": {last.error}" if last.error else ""
-        found.append(
-            ("failing", f"{cfg.name}: run #{last.id} {last.status} {relative(last.queued_at, now)}{why}", last.id)
-        )
+        found.append(("failing", failure_reason(last, now), last.id))
     elif last is not None and last.status == "partial":
-        found.append(
-            ("degraded", f"{cfg.name}: latest run #{last.id} was partial ({last.errors} rejected rows)", last.id)
-        )
-    limit = stale_after(cfg.schedule, tz, now)
+        found.append(("degraded", f"latest run #{last.id} was partial ({last.errors:,} rejected rows)", last.id))
+    limit = limit or stale_after(cfg.schedule, tz, now)
     if ok is None:
-        found.append(("degraded", f"{cfg.name}: no completed run yet", last.id if last else None))
-    elif is_stale(status, cfg, tz, now):
+        found.append(("degraded", "no completed run yet", last.id if last else None))
+    elif is_stale(status, limit, now):
+        age = now - (ok.finished_at or ok.queued_at)
         found.append(
             (
                 "degraded",
-                f"{cfg.name}: data is stale — last completed run #{ok.id} was "
-                f"{relative(ok.finished_at or ok.queued_at, now)} (expected within {span(limit)})",
+                f"data is stale: no completed run for {span(age)} (limit {span(limit)}); the last was run #{ok.id}",
                 ok.id,
             )
         )
-    found += [
-        (
-            alert_level(a.rule),
-            f"{cfg.name}: alert {TITLES.get(a.rule, a.rule)} firing since {relative(a.opened_at, now)}: {a.message}",
-            a.run_id,
-        )
-        for a in alerts
-        if a.rule in HEALTH_RULES
-    ]
+    found += [(alert_level(a.rule), alert_reason(a, now), a.run_id) for a in alerts if a.rule in HEALTH_RULES]
     if not found:
-        return Health("healthy", (), None)
+        return Health("healthy", (), None, cfg.name)
     level = max((lvl for lvl, _, _ in found), key=LEVELS.index)
     worst = next(run_id for lvl, _, run_id in found if lvl == level)
-    return Health(level, tuple(reason for _, reason, _ in found), worst)
+    return Health(level, tuple(reason for _, reason, _ in found), worst, cfg.name)
 
 
 def overall(verdicts: list[Health]) -> Health:
-    """All sources together: the worst level, every reason (worst first), the run of the first worst source."""
+    """All sources together: the worst level, every reason named by its source (worst first), the run of the first
+    worst source."""
     if not verdicts:
         return Health("degraded", ("No source is configured.",), None)
     ranked = sorted(verdicts, key=lambda v: LEVELS.index(v.level), reverse=True)
-    return Health(ranked[0].level, tuple(r for v in ranked for r in v.reasons), ranked[0].run_id)
+    reasons = tuple(f"{v.source}: {r}" if v.source else r for v in ranked for r in v.reasons)
+    return Health(ranked[0].level, reasons, ranked[0].run_id)
 
 
 @dataclass(frozen=True)
 class SourceVerdict:
-    """One configured source: its latest runs, its verdict and whether its data is stale (by its schedule, or by
-    a firing stale-data alert)."""
+    """One configured source: its latest runs, its verdict, whether its data is stale (by its schedule, or by
+    a firing stale-data alert) and its firing alerts (every rule, oldest first)."""
 
     status: SourceStatus
     health: Health
     stale: bool
+    alerts: tuple[AlertRow, ...] = ()
 
 
 def check_sources(
@@ -136,7 +162,13 @@ def check_sources(
     alerts = firing(conn)
     verdicts = []
     for st, cfg in zip(statuses, sources, strict=True):
-        mine = [a for a in alerts if a.source == cfg.name]
-        stale = is_stale(st, cfg, tz, now) or any(a.rule == "stale_data" for a in mine)
-        verdicts.append(SourceVerdict(st, source_health(st, cfg, tz, now, mine), stale))
+        mine = tuple(a for a in alerts if a.source == cfg.name)
+        limit = stale_after(cfg.schedule, tz, now)  # a few cron computations: once a source
+        stale = is_stale(st, limit, now) or any(a.rule == "stale_data" for a in mine)
+        verdicts.append(SourceVerdict(st, source_health(st, cfg, tz, now, mine, limit), stale, mine))
     return verdicts
+
+
+def by_severity(verdicts: list[SourceVerdict]) -> list[SourceVerdict]:
+    """Failing sources first, then degraded, then healthy; by name within a level (the Overview's order)."""
+    return sorted(verdicts, key=lambda v: (-LEVELS.index(v.health.level), v.status.source))

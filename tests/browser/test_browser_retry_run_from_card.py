@@ -21,7 +21,7 @@ def expand(page, run_id):
 def test_a_viewer_sees_no_run_now_and_no_retry(history_app, page):
     latest = runs_in_store(history_app)[0]
     sign_in(page, history_app, "vera", "/")
-    page.wait_for_selector(".source-card")
+    page.wait_for_selector(".board-row[data-source]")
     assert page.locator(".run-now").count() == 0
     page.goto(history_app.url + "/runs")
     page.wait_for_selector(".run-card")

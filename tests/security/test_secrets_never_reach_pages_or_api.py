@@ -39,7 +39,7 @@ def test_no_page_api_answer_audit_event_or_log_line_shows_a_secret(workdir, erp,
     with acting_as(runtime.engine, "otto"):
         pages = [
             runs.refresh_runs("", [], None, None, []),
-            overview.cards(),
+            overview.board(),
             _shell.refresh_health(None, "/"),
             audit.show_events(""),
             failed_rows.show_rows("?state=all"),
