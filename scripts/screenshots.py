@@ -152,7 +152,7 @@ def shoot(url: str, out: Path) -> list[Path]:
         browser = launch(pw)
         try:
             page = sign_in(browser, url)
-            page.wait_for_selector("#overview-cards .source-card")
+            page.wait_for_selector("#overview-board .board-row[data-source]")
             page.mouse.move(0, 0)
             settle(page)
             page.screenshot(path=str(overview_png))
