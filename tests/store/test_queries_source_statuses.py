@@ -3,8 +3,9 @@
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
-from potrack.store.run_history import source_statuses
+from potrack.store.run_history import SOURCES_PER_STATEMENT, source_statuses
 from tests.support.web import UTC, add_run
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -38,3 +39,17 @@ def test_abandoned_counts_as_finished_and_queued_as_active(web):
     queued = add_run(web.engine, status="queued", queued_at=T0 + HOUR)
     demo = statuses(web.engine, "demo")["demo"]
     assert (demo.last.id, demo.last_ok, demo.active.id) == (abandoned, None, queued)
+
+
+def test_many_sources_each_get_their_own_runs_in_one_statement_per_hundred_sources(web):
+    names = [f"src-{i:03d}" for i in range(SOURCES_PER_STATEMENT + 5)]  # two statements' worth
+    expected = {}
+    for i, name in enumerate(names):
+        ok = add_run(web.engine, source=name, status="success", queued_at=T0 + i * dt.timedelta(minutes=1))
+        last = add_run(web.engine, source=name, status="failed", queued_at=T0 + 24 * HOUR) if i % 2 else ok
+        expected[name] = (last, ok, None)
+    statements = []
+    sa.event.listen(web.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    got = statuses(web.engine, *names)
+    assert {n: (s.last.id, s.last_ok.id, s.active) for n, s in got.items()} == expected
+    assert len(statements) == 3 * 2  # latest finished, completed and active; each for 100 sources, then 5
