@@ -11,7 +11,7 @@ import sys
 from dataclasses import dataclass
 from types import FrameType
 
-import waitress  # type: ignore[import-untyped]  # (ships no type information)
+import waitress
 from dash import Dash
 
 from jobs.scheduler import RunningScheduler, start_scheduler
