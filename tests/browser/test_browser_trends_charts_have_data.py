@@ -34,13 +34,17 @@ def test_the_four_charts_are_drawn_with_the_stores_runs(history_app, page):
     assert page.locator(".trends-empty").count() == 0
     assert page.inner_text("#trends-note").startswith(f"{len(completed)} completed runs of demo")
 
-    lines, average = traces(page, "lines")
+    lines, average, baseline = traces(page, "lines")
     assert lines["y"] == [r["lines_processed"] for r in completed]
     assert lines["x"] == [r["queued_at"].strftime("%Y-%m-%dT%H:%M:%S") for r in completed]
     assert average["name"] == "trailing 7-run average" and len(average["y"]) == len(completed)
     assert average["y"][6] == round(sum(r["lines_processed"] for r in completed[:7]) / 7, 1)
 
-    new, changes = traces(page, "volumes")
+    assert baseline["name"] == "baseline" and baseline["y"] == [
+        r["lines_processed"] for r in completed if r["baseline"]
+    ]
+
+    new, changes, _ = traces(page, "volumes")
     assert new["y"] == [r["lines_new"] for r in completed]
     assert changes["y"] == [r["change_events"] for r in completed]
 
