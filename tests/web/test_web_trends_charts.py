@@ -5,6 +5,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dash import dcc
+from dash._callback import GLOBAL_CALLBACK_LIST
 
 from pages.trends import layout, refresh_trends
 from potrack import runtime
@@ -91,3 +92,15 @@ def test_baseline_runs_are_marked_on_the_volume_charts_with_a_legend_entry_and_h
         assert marked["text"] == [f"run #{run}: a baseline, every line read as new" for run, *_ in baselines]
     hover = charts[0].figure["data"][0]["text"]
     assert [h.endswith(", baseline)") for h in hover] == [b for *_, b, _ in made]
+
+
+def test_the_page_arrives_with_its_charts_drawn_and_redraws_only_on_a_change(web):
+    for n in range(3):
+        add_run(web.engine, queued_at=T0 + n * DAY, lines_processed=100 + n)
+    page = layout(start="2026-11-01", end="2026-11-30", source="demo")
+    drawn = [find_by_id(page, f"trends-{name}").children for name in ("lines", "volumes", "outcomes", "duration")]
+    assert all(isinstance(chart, dcc.Graph) for chart in drawn)
+    assert drawn[0].figure["data"][0]["y"] == [100, 101, 102]
+    assert text(find_by_id(page, "trends-note")).startswith("3 completed runs of demo between 2026-11-01")
+    (redraw,) = [c for c in GLOBAL_CALLBACK_LIST if "trends-note.children" in c["output"]]
+    assert redraw["prevent_initial_call"]  # the layout drew them: no second round trip for the same charts
