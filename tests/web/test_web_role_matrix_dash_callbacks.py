@@ -47,7 +47,11 @@ def _retry_rows(client, web, trigger, search):
     """The failed-rows page (its URL as given) with two of a run's three rows checked, one of its buttons clicked."""
     run_id, ids = partial_run_with_rows(web.engine, 3)
     picks = [{"type": "failed-row-pick", "index": i} for i in ids]
-    outputs = [prop("failed-toast", p) for p in TOAST_PROPS] + [[prop(p, "value") for p in picks]]
+    outputs = [prop("failed-toast", p) for p in TOAST_PROPS] + [
+        [prop(p, "value") for p in picks],
+        prop("failed-watch", "data"),
+        prop("failed-watch-tick", "disabled"),
+    ]
     inputs = [
         prop(button, "n_clicks", 1 if button == trigger else None)
         for button in ("failed-retry-selected", "failed-retry-run")
@@ -56,6 +60,7 @@ def _retry_rows(client, web, trigger, search):
         [prop(p, "value", on) for p, on in zip(picks, (True, False, True), strict=True)],
         [prop(p, "id", p) for p in picks],
         prop("failed-url", "search", search.format(run=run_id)),
+        prop("failed-watch", "data", []),
     ]
     return callback_body(client, trigger, outputs, inputs, state, [(trigger, "n_clicks")]), "failed-toast"
 
