@@ -4,20 +4,22 @@ the Retry run button and the toasts that tell their outcome (their callbacks: pa
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from pages._lists import json_text
 from potrack import runtime, timefmt
 from potrack.auth.roles import Action
 from potrack.links import key_of_row, line_path
-from potrack.store.changes import Change
+from potrack.store.changes import Change, ChangeCounts
+from potrack.store.run_cards import CardDetail, CardFacts
 from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
 from potrack.web.access import may
+from potrack.web.markdown_table import Cell, Link, markdown_table
 from potrack.web.palette import STATUS_COLOR
 
 
@@ -81,8 +83,9 @@ def run_metrics(run: RunRow) -> html.Div:
     return html.Div([metric_tile(label, value, name) for label, value, name in tiles], className="d-flex flex-wrap")
 
 
-def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
-    """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error."""
+def run_summary(run: RunRow, now: dt.datetime, facts: CardFacts | None = None) -> list[Any]:
+    """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error, and
+    its facts: why it rejected rows, a row retry's outcome, the retry that made it good."""
     parts: list[Any] = [
         html.Div(
             [
@@ -110,16 +113,22 @@ def run_summary(run: RunRow, now: dt.datetime) -> list[Any]:
         )
     if run.error:
         parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))
+    if facts and facts.rejections:
+        parts.append(html.Div(facts.rejections.text(), className="small mt-1 run-rejections"))
+    if facts and facts.retry_outcome:
+        parts.append(html.Div(f"row retry: {facts.retry_outcome.text()}", className="small mt-1 run-retry-outcome"))
+    if facts and facts.retried_ok:
+        parts.append(html.Div(f"retry #{facts.retried_ok} succeeded", className="small mt-1 text-success run-retried"))
     return parts
 
 
-def run_card(run: RunRow, now: dt.datetime, highlight: bool) -> html.Div:
+def run_card(run: RunRow, now: dt.datetime, highlight: bool, facts: CardFacts | None = None) -> html.Div:
     """A run as a card that expands in place when its summary is clicked."""
     data: dict[str, Any] = {"data-run-id": str(run.id), "data-status": run.status}
     return html.Div(
         [
             html.Div(
-                run_summary(run, now),
+                run_summary(run, now, facts),
                 id={"type": "run-summary", "index": run.id},
                 n_clicks=0,
                 role="button",
@@ -186,13 +195,28 @@ def graph(name: str, fig: figures.Figure) -> dcc.Graph:
     return dcc.Graph(id=f"{name}-graph", figure=fig, config={"displaylogo": False, "responsive": True})
 
 
-def changes_table(changes: list[Change], source: str) -> dbc.Table:
-    """Change events as 'PO/line — field: old → new', each line linked to its history."""
-    rows = [
-        [line_link(source, c.po_number, c.line_number), change_text(c.kind, c.field, c.old_value, c.new_value)]
+def md_table(header: list[str], rows: list[list[Cell]], name: str) -> dcc.Markdown:
+    """A table of any length drawn as ONE component (Markdown text; see potrack.web.markdown_table); `name` is its
+    class."""
+    return dcc.Markdown(markdown_table(header, rows), className=f"{name} md-table mb-2")
+
+
+def row_key_cell(source: str, row_key: str | None) -> Cell:
+    """A failed row's key as a table cell, linked to the line's history when it names one."""
+    key = key_of_row(row_key)
+    return Link(row_key or "", line_path(source, *key)) if key else (row_key or "(no key)")
+
+
+def changes_table(changes: list[Change], source: str) -> dcc.Markdown:
+    """Changes as 'PO/line — field: old → new' (or 'new line', 'removed …'), each line linked to its history."""
+    rows: list[list[Cell]] = [
+        [
+            Link(f"{c.po_number}/{c.line_number}", line_path(source, c.po_number, c.line_number)),
+            change_text(c.kind, c.field, c.old_value, c.new_value),
+        ]
         for c in changes
     ]
-    return table(["PO line", "change"], rows, "changes")
+    return md_table(["PO line", "change"], rows, "changes")
 
 
 def _section(title: str, body: Any, name: str) -> html.Div:
@@ -217,19 +241,86 @@ def retry_chain(detail: RunDetail) -> html.P | None:
     return html.P(parts, className="retry-chain mb-1") if parts else None
 
 
-def retry_button(run: RunRow) -> dbc.Button | None:
-    """Retry run, for a failed, partial or abandoned run when the signed-in user may retry runs."""
-    if run.status not in RETRYABLE or not may(Action.RETRY_RUN):
+def retry_button(run: RunRow, facts: CardFacts | None = None) -> dbc.Button | None:
+    """Retry run, for a failed, partial or abandoned run that no retry has already made good, when the signed-in
+    user may retry runs."""
+    if run.status not in RETRYABLE or (facts and facts.retried_ok) or not may(Action.RETRY_RUN):
         return None
     return dbc.Button(
-        "Retry run", id={"type": "retry-run", "index": run.id}, color="warning", size="sm", className="retry-run mb-1"
+        "Retry run",
+        id={"type": "retry-run", "index": run.id},
+        color="warning",
+        size="sm",
+        className="retry-run mb-1 me-2",
     )
 
 
-def run_details(detail: RunDetail, changes: Any) -> html.Div:
-    """The full story of a run: retries, failure, rejected rows, attempts, unmapped codes beside `changes`."""
+def retry_rows_button(run: RunRow, facts: CardFacts) -> dbc.Button | None:
+    """Retry these rows: a row retry of the run's unresolved rejected rows, when it has some and the signed-in user
+    may retry rows."""
+    if not facts.unresolved or not may(Action.RETRY_ROWS):
+        return None
+    return dbc.Button(
+        f"Retry these rows ({counted(facts.unresolved, 'row')})",
+        id={"type": "retry-rows", "index": run.id},
+        color="warning",
+        outline=True,
+        size="sm",
+        className="retry-rows mb-1",
+    )
+
+
+def _rejected(detail: RunDetail, facts: CardFacts) -> html.Div:
+    """The first rejected rows as one table, their raw data folded until asked for, and where the rest are."""
     run = detail.run
-    sections: list[Any] = [part for part in (retry_chain(detail), retry_button(run)) if part is not None]
+    rows: list[list[Cell]] = [
+        [r.stage, row_key_cell(r.source, r.row_key), r.error, r.location or ""] for r in detail.rejected
+    ]
+    raw = "\n".join(
+        f"{r.row_key or '(no key)'}  {json.dumps(r.raw, ensure_ascii=False, sort_keys=True, default=str)}"
+        for r in detail.rejected
+    )
+    more = detail.rejected_total - len(detail.rejected)
+    parts: list[Any] = [
+        html.P(facts.rejections.text(), className="rejection-summary mb-1") if facts.rejections else None,
+        _scroll(md_table(["stage", "row key", "error", "where"], rows, "rejected")),
+        html.Details(
+            [html.Summary(f"row data of these {len(detail.rejected):,} rows (JSON)"), html.Pre(raw, className="json")],
+            className="rejected-raw mb-1",
+        ),
+    ]
+    if more > 0:
+        parts.append(
+            html.P(
+                [f"… and {more:,} more rejected rows: ", dcc.Link("see them all", href=f"/failed-rows?run={run.id}")]
+            )
+        )
+    return html.Div([p for p in parts if p is not None])
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 new line', '8 new lines'."""
+    return f"{n:,} {noun}{'s' if n != 1 else ''}"
+
+
+def change_counts_text(counts: ChangeCounts) -> str:
+    """'164 change events · 8 new lines': the words of the card's tiles, the run's page and the API."""
+    return f"{counted(counts.events, 'change event')} · {counted(counts.new_lines, 'new line')}"
+
+
+def run_details(card: CardDetail, changes: Any) -> html.Div:
+    """The full story of a run: retries, failure, rejected rows, attempts, unmapped codes beside `changes` (the
+    first of its change list and where the rest are)."""
+    detail, facts = card.detail, card.facts
+    run = detail.run
+    actions = [b for b in (retry_button(run, facts), retry_rows_button(run, facts)) if b is not None]
+    sections: list[Any] = [part for part in (retry_chain(detail),) if part is not None]
+    if actions:
+        sections.append(html.Div(actions, className="run-actions"))
+    if facts.retried_ok:
+        sections.append(html.P(["Retry ", run_link(facts.retried_ok), " succeeded."], className="retried-ok mb-1"))
+    if facts.retry_outcome:
+        sections.append(_section("Row retry outcome", html.P(facts.retry_outcome.text()), "retry-outcome"))
     if run.error:
         sections.append(
             _section(
@@ -256,45 +347,36 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     if detail.check_problems:
         sections.append(_section("Consistency check problems", html.Pre(detail.check_problems), "checks"))
     if detail.rejected:
-        rows = [
-            [r.stage, row_key_link(r.source, r.row_key), r.source, r.error, r.location or "", json_text(r.raw)]
-            for r in detail.rejected
-        ]
-        more = detail.rejected_total - len(detail.rejected)
         sections.append(
-            _section(
-                f"Errors: rejected rows ({detail.rejected_total:,})",
-                html.Div(
-                    [_scroll(table(["stage", "row key", "source", "error", "where", "row data"], rows, "rejected"))]
-                    + ([html.P(f"… and {more:,} more rejected rows.")] if more > 0 else [])
-                ),
-                "rejected",
-            )
+            _section(f"Errors: rejected rows ({detail.rejected_total:,})", _rejected(detail, facts), "rejected")
         )
     if detail.attempts:
-        rows = [
+        attempts: list[list[Cell]] = [
             [
-                a.attempt,
+                str(a.attempt),
                 a.error,
                 "transient" if a.transient else "permanent",
                 f"{a.wait_s:.2f} s" if a.wait_s is not None else "gave up",
-                moment(a.at),
+                timefmt.local_text(a.at, runtime.zone()),
             ]
             for a in detail.attempts
         ]
         sections.append(
             _section(
                 f"Extract attempts that failed ({len(detail.attempts)})",
-                table(["attempt", "error", "kind", "wait before next", "at"], rows, "attempts"),
+                md_table(["attempt", "error", "kind", "wait before next", "at"], attempts, "attempts"),
                 "attempts",
             )
         )
-    changed = _section(f"Changes ({detail.changes_total:,})", changes, "changes")
+    changed = _section(f"Changes: {change_counts_text(card.counts)}", changes, "changes")
     if detail.unmapped:  # a narrow table: beside the changes
+        codes: list[list[Cell]] = [[code, f"{count:,}"] for code, count in detail.unmapped[: card.limit]]
+        hidden = len(detail.unmapped) - len(codes)
         unmapped = _section(
             f"Unmapped item codes ({len(detail.unmapped):,})",
-            _scroll(
-                table(["item code", "lines"], [[code, f"{count:,}"] for code, count in detail.unmapped], "unmapped")
+            html.Div(
+                [_scroll(md_table(["item code", "lines"], codes, "unmapped"))]
+                + ([dcc.Link(f"… and {hidden:,} more on /xref", href="/xref")] if hidden > 0 else [])
             ),
             "unmapped",
         )
@@ -304,21 +386,27 @@ def run_details(detail: RunDetail, changes: Any) -> html.Div:
     return html.Div(sections, className="run-details")
 
 
-def first_changes(detail: RunDetail) -> html.Div | html.P:
-    """The first changes of a run, how many more there are, and a link to the full list."""
-    if not detail.changes_total:
-        return html.P(
-            "This run changed no PO line." + (" (A baseline records no change events.)" if detail.run.baseline else ""),
-            className="text-muted",
-        )
-    more = detail.changes_total - len(detail.changes)
-    link = dcc.Link(f"all {detail.changes_total:,} changes of run #{detail.run.id}", href=f"/runs/{detail.run.id}")
-    return html.Div(
-        [
-            _scroll(changes_table(detail.changes, detail.run.source)),
-            html.P([f"… and {more:,} more. " if more > 0 else "", "See ", link, "."]),
-        ]
+def no_changes(run: RunRow) -> html.P:
+    """What a run's change list says when it has none."""
+    return html.P(
+        "This run changed no PO line." + (" (A baseline records no change events.)" if run.baseline else ""),
+        className="text-muted",
     )
+
+
+def first_changes(card: CardDetail) -> html.Div | html.P:
+    """A card's first change events, its new lines summed up, and a link to the whole list on the run's page."""
+    counts, run = card.counts, card.detail.run
+    if not counts.events and not counts.new_lines:
+        return no_changes(run)
+    more = counts.events - len(card.changes)
+    parts: list[Any] = [_scroll(changes_table(card.changes, run.source))] if card.changes else []
+    if counts.new_lines:
+        parts.append(html.P(f"{counted(counts.new_lines, 'new line')}.", className="mb-1 new-lines"))
+    link = dcc.Link(f"run #{run.id}'s page", href=f"/runs/{run.id}")
+    rest = f"… and {more:,} more {'change event' if more == 1 else 'change events'}. " if more > 0 else ""
+    parts.append(html.P([rest, "Every change is on ", link, "."]))
+    return html.Div(parts)
 
 
 def run_now_control(source: str, active: RunRow | None) -> html.Div | None:

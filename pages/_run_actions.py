@@ -1,6 +1,7 @@
-"""Run now and Retry run: the callbacks behind the sources' Run now buttons (pages/runs.py, pages/overview.py) and
-the Retry run button of a run's details (pages/runs.py, pages/run_detail.py), registered when a page imports this
-module. The work and its checks are potrack.actions'; here the outcome is told in the page's toast."""
+"""Run now, Retry run and Retry these rows: the callbacks behind the sources' Run now buttons (pages/runs.py,
+pages/overview.py) and the Retry run and Retry these rows buttons of a run's details (pages/runs.py,
+pages/run_detail.py), registered when a page imports this module. The work and its checks are potrack.actions';
+here the outcome is told in the page's toast."""
 
 from __future__ import annotations
 
@@ -76,3 +77,32 @@ def queue_retry_of(run_id: int) -> tuple[bool, Any, str]:
 def retry_run(_clicks: list[int | None]) -> tuple[bool, Any, str]:
     """Retry the run whose Retry run button was clicked (not when a button merely appears)."""
     return queue_retry_of(int(clicked()["index"]))
+
+
+def queue_rows_of(run_id: int) -> tuple[bool, Any, str]:
+    """Queue a row retry of a run's unresolved rejected rows in the signed-in user's name (the same action as the
+    API's and /failed-rows'): the toast's (is_open, message, icon)."""
+    try:
+        queued = actions.retry_unresolved_rows(signed_in(), run_id)
+    except Refused as refused:
+        return (True, *refusal(refused))
+    message: list[Any] = []
+    for q in queued:
+        rows = f"{q.rows:,} rejected row" + ("s" if q.rows != 1 else "")
+        message += [
+            f"Run #{q.run_id} queued to retry {rows} of #{run_id}. ",
+            run_link(q.run_id, f"Open run #{q.run_id}"),
+        ]
+    return True, message, "success"
+
+
+@dash.callback(
+    Output("retry-toast", "is_open", allow_duplicate=True),
+    Output("retry-toast", "children", allow_duplicate=True),
+    Output("retry-toast", "icon", allow_duplicate=True),
+    Input({"type": "retry-rows", "index": ALL}, "n_clicks"),
+    prevent_initial_call=True,
+)
+def retry_rows(_clicks: list[int | None]) -> tuple[bool, Any, str]:
+    """Retry the unresolved rows of the run whose Retry these rows button was clicked."""
+    return queue_rows_of(int(clicked()["index"]))

@@ -231,27 +231,36 @@ def tiles(summary: ChangeSummary) -> list[html.Div]:
     Output("changes-list", "children"),
     Output("changes-pager", "max_value"),
     Output("changes-count", "children"),
-    Output("changes-tiles", "children"),
-    Output("changes-nights", "children"),
-    Output("changes-suppliers", "children"),
     Output("changes-export-xlsx", "href"),
     Output("changes-export-csv", "href"),
     Input("changes-url", "search"),
 )
 def show_changes(search: str | None) -> tuple[Any, ...]:
-    """The page of changes the URL asks for, and the tiles and charts of everything it matches."""
+    """The page of changes the URL asks for and the export links of everything it matches (the tiles and charts
+    are summarize_view's: a callback of their own, which the browser asks for at the same time, so the list does not
+    wait for the aggregates)."""
     view, tz = ChangeView.from_search(search), runtime.zone()
     flt = view.change_filter(tz)
     found = runtime.read(list_changes, flt, view.page, PER_PAGE)
     empty = "No change matches these filters." if not view.same_filters(ChangeView()) else "No change recorded yet."
     count = count_line(found, "changes", "newest first", empty)
     listing = changes_list(found.rows) if found.rows else empty_state(count, "changes-empty")
+    return listing, found.pages, count, export_url(flt, "xlsx"), export_url(flt, "csv")
+
+
+@dash.callback(
+    Output("changes-tiles", "children"),
+    Output("changes-nights", "children"),
+    Output("changes-suppliers", "children"),
+    Input("changes-url", "search"),
+)
+def summarize_view(search: str | None) -> tuple[Any, ...]:
+    """The tiles and charts of every change the URL's filters match."""
+    tz = runtime.zone()
+    flt = ChangeView.from_search(search).change_filter(tz)
     nights = runtime.read(changes_per_night, flt, tz)
     suppliers = runtime.read(suppliers_by_slips, flt)
     return (
-        listing,
-        found.pages,
-        count,
         tiles(runtime.read(summarize_changes, flt)),
         graph("changes-nights", figures.changes_per_night_figure(nights))
         if nights
@@ -259,6 +268,4 @@ def show_changes(search: str | None) -> tuple[Any, ...]:
         graph("changes-suppliers", figures.supplier_slips_figure(suppliers))
         if suppliers
         else empty_state("No promised date slipped in this set.", "changes-suppliers-empty"),
-        export_url(flt, "xlsx"),
-        export_url(flt, "csv"),
     )

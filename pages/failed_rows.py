@@ -7,6 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from pages._actions import refusal
 from pages._components import empty_state, moment, row_key_link, run_link, table, toast
@@ -16,7 +17,7 @@ from potrack import actions, runtime, timefmt
 from potrack.actions import Refused
 from potrack.auth.roles import Action
 from potrack.store.failed_rows import FailedRowItem, list_failed_rows
-from potrack.store.retries import QueuedRetry
+from potrack.store.retries import FinishedRowRetry, QueuedRetry, finished_row_retries
 from potrack.store.run_history import run_sources
 from potrack.web.access import may, signed_in
 from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
@@ -24,6 +25,7 @@ from potrack.web.filters import ROW_ORDERS, ROW_STATES, FailedRowView
 dash.register_page(__name__, path="/failed-rows", name="Failed rows", order=5)
 STATES = [{"label": state, "value": state} for state in ROW_STATES]
 ORDERS = [{"label": f"{order} first", "value": order} for order in ROW_ORDERS]
+WATCH_MS = 2000  # how often a queued row retry is looked at until it has finished
 
 
 def _actions(view: FailedRowView) -> html.Div | None:
@@ -33,7 +35,14 @@ def _actions(view: FailedRowView) -> html.Div | None:
     label, name = _run_button(view)
     return html.Div(
         [
-            dbc.Button("Retry selected rows", id="failed-retry-selected", color="warning", size="sm", className="me-2"),
+            dbc.Button(
+                "Retry selected rows",
+                id="failed-retry-selected",
+                color="warning",
+                size="sm",
+                className="me-2",
+                disabled=True,  # until a row is checked (enable_retry_selected)
+            ),
             dbc.Button(label, id="failed-retry-run", color="warning", outline=True, size="sm", className=name),
         ],
         className="mb-2 failed-actions",
@@ -86,6 +95,8 @@ def layout(**query: str) -> html.Div:
         view.page,
         [
             toast("failed-toast", "Retry rows", "failed-toast"),
+            dcc.Store(id="failed-watch", data=[]),
+            dcc.Interval(id="failed-watch-tick", interval=WATCH_MS, disabled=True),
             ignored_note("failed", FailedRowView.ignored(query)),
             filters,
             _actions(view),
@@ -162,9 +173,10 @@ def rows_table(rows: list[FailedRowItem], selectable: bool) -> dbc.Table:
     Output("failed-pager", "max_value"),
     Output("failed-count", "children"),
     Input("failed-url", "search"),
+    Input("failed-watch", "data"),
 )
-def show_rows(search: str | None) -> tuple[Any, int, str]:
-    """The page of rejected rows the URL asks for."""
+def show_rows(search: str | None, _watched: list[int] | None = None) -> tuple[Any, int, str]:
+    """The page of rejected rows the URL asks for (again when a row retry was queued or has finished)."""
     view = FailedRowView.from_search(search)
     found = runtime.read(
         list_failed_rows, view.row_filter(runtime.zone()), view.page, PER_PAGE, newest_first=view.order == "newest"
@@ -199,15 +211,15 @@ def _queued(retries: list[QueuedRetry]) -> list[Any]:
     return parts
 
 
-def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any, str]:
+def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any, str, list[int]]:
     """Queue a row retry of the picked rows, or (given a run) of all its unresolved rows, in the signed-in user's
-    name: the toast's (is_open, message, icon)."""
+    name: the toast's (is_open, message, icon) and the queued runs."""
     actor = signed_in()
     try:
         queued = actions.retry_rows(actor, picked) if run_id is None else actions.retry_unresolved_rows(actor, run_id)
     except Refused as refused:
-        return (True, *refusal(refused))
-    return True, _queued(queued), "success"
+        return (True, *refusal(refused), [])
+    return True, _queued(queued), "success", [q.run_id for q in queued]
 
 
 @dash.callback(
@@ -215,11 +227,14 @@ def queue_rows(picked: list[int], run_id: int | None = None) -> tuple[bool, Any,
     Output("failed-toast", "children"),
     Output("failed-toast", "icon"),
     Output({"type": "failed-row-pick", "index": ALL}, "value"),
+    Output("failed-watch", "data"),
+    Output("failed-watch-tick", "disabled"),
     Input("failed-retry-selected", "n_clicks"),
     Input("failed-retry-run", "n_clicks"),
     State({"type": "failed-row-pick", "index": ALL}, "value"),
     State({"type": "failed-row-pick", "index": ALL}, "id"),
     State("failed-url", "search"),
+    State("failed-watch", "data"),
     prevent_initial_call=True,
 )
 def retry_rows(
@@ -228,12 +243,57 @@ def retry_rows(
     picks: list[bool | None],
     pick_ids: list[dict[str, Any]],
     search: str | None,
-) -> tuple[bool, Any, str, list[Any]]:
+    watched: list[int] | None = None,
+) -> tuple[Any, ...]:
     """Retry the checked rows, or every unresolved row of the run filtered on, whichever button was clicked; the
-    checkboxes clear once a retry is queued."""
+    checkboxes clear once a retry is queued, and the queued runs are watched until they have finished."""
     if dash.ctx.triggered_id == "failed-retry-run":
         outcome = queue_rows([], FailedRowView.from_search(search).run_id or 0)
     else:
         outcome = queue_rows([int(i["index"]) for i, on in zip(pick_ids, picks, strict=False) if on])
-    cleared = [False if outcome[2] == "success" else no_update for _ in picks]
-    return (*outcome, cleared)
+    *toast, queued = outcome
+    if not queued:
+        return (*toast, [no_update for _ in picks], no_update, no_update)
+    return (*toast, [False for _ in picks], [*(watched or []), *queued], False)
+
+
+@dash.callback(
+    Output("failed-retry-selected", "disabled"),
+    Input({"type": "failed-row-pick", "index": ALL}, "value"),
+)
+def enable_retry_selected(picks: list[bool | None]) -> bool:
+    """Retry selected rows is offered once a row is checked."""
+    return not any(picks)
+
+
+def told(done: list[FinishedRowRetry]) -> list[Any]:
+    """What finished row retries did, for the toast: 'Run #9 (partial) retried 3 rows: 2 rows written, 1 still
+    failing, 0 superseded.'"""
+    parts: list[Any] = []
+    for retry in done:
+        taken = retry.outcome.written + retry.outcome.failing + retry.outcome.superseded
+        parts += [
+            run_link(retry.run_id, f"Run #{retry.run_id}"),
+            f" ({retry.status}) retried {taken:,} row{'s' if taken != 1 else ''}: {retry.outcome.text()}. ",
+        ]
+    return parts
+
+
+@dash.callback(
+    Output("failed-toast", "is_open", allow_duplicate=True),
+    Output("failed-toast", "children", allow_duplicate=True),
+    Output("failed-toast", "icon", allow_duplicate=True),
+    Output("failed-watch", "data", allow_duplicate=True),
+    Output("failed-watch-tick", "disabled", allow_duplicate=True),
+    Input("failed-watch-tick", "n_intervals"),
+    State("failed-watch", "data"),
+    prevent_initial_call=True,
+)
+def watch_retries(_tick: int | None, watched: list[int] | None) -> tuple[Any, ...]:
+    """Tell a queued row retry's outcome once it has finished (rows written, still failing, superseded)."""
+    done = runtime.read(finished_row_retries, watched or [])
+    if not done:
+        raise PreventUpdate
+    waiting = [run_id for run_id in watched or [] if run_id not in {r.run_id for r in done}]
+    failing = any(r.outcome.failing or r.status != "success" for r in done)
+    return True, told(done), "warning" if failing else "success", waiting, not waiting

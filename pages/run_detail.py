@@ -1,4 +1,5 @@
-"""Run detail /runs/<id>: everything about one run, the full change list paged, and a CSV of the changes."""
+"""Run detail /runs/<id>: everything about one run, the full change list paged (what changed first, then the new
+lines), and a CSV of the changes."""
 
 from __future__ import annotations
 
@@ -8,15 +9,14 @@ from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 import pages._run_actions  # noqa: F401  (registers the Run now and Retry run callbacks)
-from pages._components import changes_table, empty_state, retry_toast, run_details, run_summary
+from pages._components import changes_table, empty_state, no_changes, retry_toast, run_details, run_summary
 from potrack import runtime
 from potrack.bounds import id_of, lenient, whole_number
 from potrack.clock import utcnow
 from potrack.export import changes_csv
-from potrack.store.changes import run_change_page
 from potrack.store.models import Run
 from potrack.store.paging import page_count
-from potrack.store.run_history import run_detail
+from potrack.store.run_cards import card_detail, change_list_page
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200
@@ -27,8 +27,8 @@ PAGE = lenient(whole_number(1, 2**31 - 1))
 def layout(run_id: str | None = None, **_query: str) -> html.Div:
     """The run's summary and details; the changes are paged by show_changes."""
     number = RUN_ID(run_id) if run_id else None
-    detail = runtime.read(run_detail, number, CHANGES_PER_PAGE) if number is not None else None
-    if detail is None:
+    card = runtime.read(card_detail, number, CHANGES_PER_PAGE, True) if number is not None else None
+    if card is None:
         return html.Div(
             [
                 html.H2("Run not found"),
@@ -36,8 +36,9 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                 dcc.Link("Back to the Ingestion Monitor", href="/runs"),
             ]
         )
-    run = detail.run
-    pages = page_count(detail.changes_total, CHANGES_PER_PAGE)
+    run = card.detail.run
+    total = card.counts.events + card.counts.new_lines
+    pages = page_count(total, CHANGES_PER_PAGE)
     changes = html.Div(
         [
             html.Div(
@@ -48,7 +49,7 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                         color="secondary",
                         size="sm",
                         className="me-2",
-                        disabled=not detail.changes_total,
+                        disabled=not total,
                     ),
                     dcc.Download(id="detail-download"),
                 ],
@@ -65,9 +66,7 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                 className="" if pages > 1 else "d-none",
             ),
             html.Div(
-                changes_table(detail.changes, detail.run.source)
-                if detail.changes_total
-                else html.P("This run changed no PO line.", className="text-muted"),
+                changes_table(card.changes, run.source) if total else no_changes(run),
                 id="detail-changes",
             ),
         ]
@@ -79,8 +78,8 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
             retry_toast(),
             html.H2(f"Run #{run.id} · {run.source}"),
             dcc.Link("← Ingestion Monitor", href="/runs"),
-            html.Div(run_summary(run, utcnow()), className="card card-body my-2"),
-            run_details(detail, changes),
+            html.Div(run_summary(run, utcnow(), card.facts), className="card card-body my-2"),
+            run_details(card, changes),
         ],
         id="run-detail",
     )
@@ -93,12 +92,13 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
     State("detail-run-source", "data"),
     prevent_initial_call=True,
 )
-def show_changes(page: int | None, run_id: int, source: str) -> dbc.Table:
-    """One page of the run's changes, paged in SQL (the run and page as the browser sent them, bounded)."""
+def show_changes(page: int | None, run_id: int, source: str) -> dcc.Markdown:
+    """One page of the run's change list (change events, then new lines), paged in SQL (the run and page as the
+    browser sent them, bounded)."""
     number = RUN_ID(run_id)
     if number is None:
         raise PreventUpdate
-    return changes_table(runtime.read(run_change_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
+    return changes_table(runtime.read(change_list_page, number, PAGE(page) or 1, CHANGES_PER_PAGE), source)
 
 
 @dash.callback(

@@ -27,12 +27,14 @@ from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack import runtime, timefmt
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
-from potrack.store.run_history import RunPage, RunRow, list_runs, run_detail, run_sources, source_statuses
+from potrack.store.run_cards import card_detail, card_facts
+from potrack.store.run_history import RunPage, RunRow, list_runs, run_sources, source_statuses
 from potrack.store.run_status import ACTIVE, FAILED
 from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
 TICK_MS = 2000
+CARD_ROWS = 20  # the rows an opened card lists of each of its tables; the run's page has them all
 
 
 def layout(**query: str) -> html.Div:
@@ -139,16 +141,17 @@ def refresh_runs(
     only their summaries, classes and data-status are redrawn."""
     view, tz, now = RunView.from_search(search), runtime.zone(), utcnow()
     page = runtime.read(list_runs, view.run_filter(tz), view.page, PER_PAGE)
+    facts = runtime.read(card_facts, page.runs)
     statuses = runtime.read(source_statuses, runtime.source_names())
     failures = [s.last for s in statuses if s.last is not None and s.last.status in FAILED]
     failed_ids = {run.id for run in failures}
     if page.runs and [r.id for r in page.runs] == [s["index"] for s in shown]:
         cards: Any = no_update
-        summaries: Any = [run_summary(r, now) for r in page.runs]
+        summaries: Any = [run_summary(r, now, facts.get(r.id)) for r in page.runs]
         classes: Any = [card_class(r.id in failed_ids) for r in page.runs]
         statuses_shown: Any = [r.status for r in page.runs]
     else:
-        cards = [run_card(r, now, r.id in failed_ids) for r in page.runs] or empty_state(
+        cards = [run_card(r, now, r.id in failed_ids, facts.get(r.id)) for r in page.runs] or empty_state(
             _count(page, view), "runs-empty"
         )
         summaries = classes = statuses_shown = [no_update] * len(shown)
@@ -181,7 +184,7 @@ def toggle_card(n_clicks: int | None, is_open: bool | None, summary: dict[str, A
         raise PreventUpdate
     if is_open:
         return False, no_update
-    detail = runtime.read(run_detail, int(summary["index"]))
-    if detail is None:
+    card = runtime.read(card_detail, int(summary["index"]), CARD_ROWS)
+    if card is None:
         return True, empty_state("This run is no longer in the store.", "run-missing")
-    return True, run_details(detail, first_changes(detail))
+    return True, run_details(card, first_changes(card))

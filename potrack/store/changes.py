@@ -439,3 +439,43 @@ def count_run_changes(conn: sa.Connection, run_id: int) -> int:
     return conn.execute(
         sa.select(sa.func.count()).select_from(ChangeEvent).where(ChangeEvent.run_id == run_id)
     ).scalar_one()
+
+
+NEW = "new"
+
+
+@dataclass(frozen=True)
+class ChangeCounts:
+    """A run's change list in the dashboard's words: its change events (field changes and removals, the run's
+    change_events metric) and its new lines (lines_new)."""
+
+    events: int
+    new_lines: int
+
+
+def run_change_counts(conn: sa.Connection, run_id: int) -> ChangeCounts:
+    """How many change events and new lines a run wrote (counted in SQL)."""
+    kinds = dict(conn.execute(sa.select(E.kind, sa.func.count()).where(E.run_id == run_id).group_by(E.kind)).all())
+    new_lines = kinds.pop(NEW, 0)
+    return ChangeCounts(sum(kinds.values()), new_lines)
+
+
+def _run_slice(conn: sa.Connection, run_id: int, new_lines: bool, offset: int, limit: int) -> list[Change]:
+    kind = E.kind == NEW if new_lines else E.kind != NEW
+    return [Change(*r) for r in conn.execute(_run_changes(run_id).where(kind).limit(limit).offset(offset)).all()]
+
+
+def run_change_events(conn: sa.Connection, run_id: int, limit: int) -> list[Change]:
+    """A run's first change events (field changes and removals, no new lines), in the order written."""
+    return _run_slice(conn, run_id, False, 0, limit)
+
+
+def run_change_list(conn: sa.Connection, run_id: int, counts: ChangeCounts, page: int, per_page: int) -> list[Change]:
+    """One page of a run's change list as the dashboard shows it: what changed first (its change events in the
+    order written), then its new lines (paged in SQL, each part on the run's index)."""
+    start = (max(1, page) - 1) * per_page
+    events = _run_slice(conn, run_id, False, start, per_page) if start < counts.events else []
+    rest = per_page - len(events)
+    if rest <= 0 or not counts.new_lines:
+        return events
+    return events + _run_slice(conn, run_id, True, max(0, start - counts.events), rest)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -145,3 +147,82 @@ def still_failing(conn: sa.Connection, errors: dict[int, str]) -> None:
             .values(retry_count=FailedRow.retry_count + 1, error=sa.bindparam("new_error")),
             [{"row_id": i, "new_error": e[:1000]} for i, e in errors.items()],
         )
+
+
+SUMMARY_ROWS = 1000  # a card's one-line summary reads at most this many of a run's rejected rows
+MISSING = ": required value is missing"  # the validator's words for a required field without a value
+DUPLICATE = "duplicate key "  # how pipeline.stream.duplicate_error begins
+STAGE_REASONS = {"read": "unreadable"}  # a row the source could not read as a row (pipeline.stream.UNREADABLE)
+
+
+@dataclass(frozen=True)
+class RejectionSummary:
+    """Why a run rejected rows, in one line: how many, and per reason ('bad quantity_ordered', 'missing
+    supplier_code', or the stage for rows that never reached validation) how many rows; `read` of them were read."""
+
+    rows: int
+    read: int
+    reasons: tuple[tuple[str, int], ...]
+
+    def text(self) -> str:
+        """'3 rows rejected: 2 bad quantity_ordered, 1 missing supplier_code' (a row with several problems counts
+        under each)."""
+        counted = ", ".join(f"{n:,} {reason}" for reason, n in self.reasons)
+        noun = "row" if self.rows == 1 else "rows"
+        tail = f" (in the first {self.read:,})" if self.read < self.rows else ""
+        return f"{self.rows:,} {noun} rejected: {counted}{tail}"
+
+
+def problem_reasons(stage: str, error: str) -> list[str]:
+    """The reasons one rejected row gives: 'missing FIELD' or 'bad FIELD' per problem the validator named,
+    'duplicate key', else its stage (e.g. 'unreadable')."""
+    if stage != "validate":
+        return [STAGE_REASONS.get(stage, stage)]
+    if error.startswith(DUPLICATE):
+        return ["duplicate key"]
+    reasons = []
+    for problem in error.split("; "):
+        field, sep, _ = problem.partition(": ")
+        if sep and field.isidentifier():
+            reasons.append(f"missing {field}" if problem.endswith(MISSING) else f"bad {field}")
+    return list(dict.fromkeys(reasons)) or [stage]
+
+
+def rejection_summaries(conn: sa.Connection, run_ids: Sequence[int]) -> dict[int, RejectionSummary]:
+    """Each of these runs' rejected rows summed up by reason (runs without rejected rows are left out)."""
+    if not run_ids:
+        return {}
+    totals = dict(
+        conn.execute(
+            sa.select(FailedRow.run_id, sa.func.count())
+            .where(FailedRow.run_id.in_(list(run_ids)))
+            .group_by(FailedRow.run_id)
+        ).all()
+    )
+    summaries = {}
+    for run_id, total in totals.items():
+        counts: Counter[str] = Counter()
+        read = 0
+        for stage, error in conn.execute(
+            sa.select(FailedRow.stage, FailedRow.error)
+            .where(FailedRow.run_id == run_id)
+            .order_by(FailedRow.id)
+            .limit(SUMMARY_ROWS)
+        ):
+            counts.update(problem_reasons(stage, error))
+            read += 1
+        summaries[run_id] = RejectionSummary(total, read, tuple(counts.most_common()))
+    return summaries
+
+
+def unresolved_counts(conn: sa.Connection, run_ids: Sequence[int]) -> dict[int, int]:
+    """How many of each of these runs' rejected rows are not resolved yet (runs with none are left out)."""
+    if not run_ids:
+        return {}
+    return dict(
+        conn.execute(
+            sa.select(FailedRow.run_id, sa.func.count())
+            .where(FailedRow.run_id.in_(list(run_ids)), FailedRow.resolved_at.is_(None))
+            .group_by(FailedRow.run_id)
+        ).all()
+    )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -140,3 +141,78 @@ def unresolved_rows_of_run(conn: sa.Connection, run_id: int) -> list[int]:
             .order_by(FailedRow.id)
         ).scalars()
     )
+
+
+# How the runner words a row retry's resolutions (potrack/pipeline/runner.py): a row that now passes is written,
+# one an older run rejected is superseded; tests/web/test_web_row_retry_card_tells_its_outcome.py holds them.
+PASSED, SUPERSEDED = "passed on retry", "superseded by run"
+
+
+@dataclass(frozen=True)
+class RowRetryOutcome:
+    """What a finished row retry did with the rows it took: written (they pass now), still failing, or superseded
+    (a later snapshot already holds their line: resolved without writing them)."""
+
+    written: int
+    failing: int
+    superseded: int
+
+    def text(self) -> str:
+        """'2 rows written, 1 still failing, 1 superseded'."""
+        rows = "row" if self.written == 1 else "rows"
+        return f"{self.written:,} {rows} written, {self.failing:,} still failing, {self.superseded:,} superseded"
+
+
+def row_retry_outcomes(conn: sa.Connection, run_ids: Collection[int]) -> dict[int, RowRetryOutcome]:
+    """Each of these row retries' outcome, as its failed rows record it (counted in SQL); runs that are not row
+    retries are left out."""
+    if not run_ids:
+        return {}
+    by_it = FailedRow.resolved_by_run_id == RowRetryItem.run_id
+
+    def resolved(prefix: str) -> sa.ColumnElement[Any]:
+        return sa.func.sum(sa.case((sa.and_(by_it, FailedRow.resolution.startswith(prefix)), 1), else_=0))
+
+    rows = conn.execute(
+        sa.select(RowRetryItem.run_id, sa.func.count(), resolved(PASSED), resolved(SUPERSEDED))
+        .join(FailedRow, FailedRow.id == RowRetryItem.failed_row_id)
+        .where(RowRetryItem.run_id.in_(list(run_ids)))
+        .group_by(RowRetryItem.run_id)
+    ).all()
+    return {
+        run_id: RowRetryOutcome(int(written), int(taken - written - superseded), int(superseded))
+        for run_id, taken, written, superseded in rows
+    }
+
+
+def successful_retries(conn: sa.Connection, run_ids: Collection[int]) -> dict[int, int]:
+    """run id → its first retry that succeeded, for those of these runs that have one."""
+    if not run_ids:
+        return {}
+    rows = conn.execute(
+        sa.select(Run.retry_of, sa.func.min(Run.id))
+        .where(Run.retry_of.in_(list(run_ids)), Run.status == "success")
+        .group_by(Run.retry_of)
+    ).all()
+    return {original: retry for original, retry in rows if original is not None}
+
+
+@dataclass(frozen=True)
+class FinishedRowRetry:
+    """A row retry that has finished: how it ended and what it did with its rows."""
+
+    run_id: int
+    status: str
+    outcome: RowRetryOutcome
+
+
+def finished_row_retries(conn: sa.Connection, run_ids: Collection[int]) -> list[FinishedRowRetry]:
+    """Those of these row retries that have finished, with their outcome, by id."""
+    statuses = dict(
+        conn.execute(sa.select(Run.id, Run.status).where(Run.id.in_(list(run_ids)), Run.status.not_in(ACTIVE))).all()
+    )
+    outcomes = row_retry_outcomes(conn, list(statuses))
+    return [
+        FinishedRowRetry(run_id, statuses[run_id], outcomes.get(run_id, RowRetryOutcome(0, 0, 0)))
+        for run_id in sorted(statuses)
+    ]

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from dash import dcc
 
-from pages.changes import difference, filters_to_url, layout, show_changes
+from pages.changes import difference, filters_to_url, layout, show_changes, summarize_view
 from potrack.store.changes import ChangeRow
 from potrack.web.filters import ChangeView
 from tests.support.change_history import build_history, serve_history
@@ -57,7 +57,8 @@ def test_a_changed_filter_goes_back_to_page_1():
 def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
     with acting_as(served.runtime.engine, "vera"):
         shown = layout(supplier="SUP-A")
-        listing, pages, count, tiles, nights, suppliers, xlsx, csv = show_changes("?supplier=SUP-A&field=promised_date")
+        listing, pages, count, xlsx, csv = show_changes("?supplier=SUP-A&field=promised_date")
+        tiles, nights, suppliers = summarize_view("?supplier=SUP-A&field=promised_date")
     assert find_by_id(shown, "changes-filter-supplier").value == "SUP-A"
     assert count == "3 changes · newest first · page 1 of 1" and pages == 1
     links = {c.href for c in find_all(listing, lambda c: isinstance(c, dcc.Link))}

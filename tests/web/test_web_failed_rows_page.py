@@ -6,7 +6,15 @@ import datetime as dt
 
 from dash import dcc, no_update
 
-from pages.failed_rows import filters_to_url, layout, queue_rows, retry_rows, show_rows, show_run_button
+from pages.failed_rows import (
+    enable_retry_selected,
+    filters_to_url,
+    layout,
+    queue_rows,
+    retry_rows,
+    show_rows,
+    show_run_button,
+)
 from potrack.store import failed_rows
 from potrack.web.filters import FailedRowView
 from tests.support.callbacks import partial_run_with_rows, run_rows, triggered_by
@@ -108,9 +116,9 @@ def test_the_run_button_shows_only_while_a_run_is_filtered_on():
 def test_retrying_checked_rows_queues_one_row_retry_in_the_users_name(web):
     _, ids = partial_run_with_rows(web.engine, 3)
     with acting_as(web.engine, "otto"):
-        is_open, message, icon = queue_rows(ids[:2])
+        is_open, message, icon, queued = queue_rows(ids[:2])
     new = run_rows(web.engine)[-1]
-    assert (new.trigger, new.status, new.requested_by) == ("row_retry", "queued", "otto")
+    assert (new.trigger, new.status, new.requested_by) == ("row_retry", "queued", "otto") and queued == [new.id]
     assert (is_open, icon) == (True, "success") and text(
         message
     ) == f"Run #{new.id} of demo queued to retry 2 failed rows."
@@ -129,8 +137,8 @@ def test_retrying_all_rows_of_a_run_and_the_refusals(web):
         assert queue_rows([], 9999)[1] == "Not queued: there is no run #9999."
         assert queue_rows([])[1] == "Not queued: no failed rows were selected."
     with acting_as(web.engine, "vera"):
-        is_open, message, icon = queue_rows(ids)
-    assert icon == "danger" and message.startswith("Refused: vera (viewer) may not")
+        is_open, message, icon, queued = queue_rows(ids)
+    assert icon == "danger" and queued == [] and message.startswith("Refused: vera (viewer) may not")
     assert [r.trigger for r in run_rows(web.engine)].count("row_retry") == 1
 
 
@@ -139,9 +147,17 @@ def test_the_callback_clears_the_checkboxes_once_queued_and_keeps_them_when_refu
     picks, pick_ids = [True, False], [{"type": "failed-row-pick", "index": i} for i in ids]
     with acting_as(web.engine, "otto"):
         with triggered_by("failed-retry-selected", "n_clicks", 1):
-            *toast, cleared = retry_rows(1, None, picks, pick_ids, "")
+            *toast, cleared, watched, stopped = retry_rows(1, None, picks, pick_ids, "", [])
             assert toast[2] == "success" and cleared == [False, False]
-            *toast, kept = retry_rows(2, None, picks, pick_ids, "")
-            assert toast[2] == "warning" and kept == [no_update, no_update]
+            assert (watched, stopped) == ([run_rows(web.engine)[-1].id], False)  # watched until it has finished
+            *toast, kept, watched, stopped = retry_rows(2, None, picks, pick_ids, "", [])
+            assert toast[2] == "warning" and kept == [no_update, no_update] and watched is stopped is no_update
         with triggered_by("failed-retry-run", "n_clicks", 1):
             assert "already being retried" in retry_rows(2, 1, [], [], f"?run={run_id}")[1]
+
+
+def test_retry_selected_rows_is_disabled_until_a_row_is_checked(web):
+    with acting_as(web.engine, "otto"):
+        assert find_by_id(layout(), "failed-retry-selected").disabled is True
+    assert enable_retry_selected([]) is True and enable_retry_selected([False, None]) is True
+    assert enable_retry_selected([False, True]) is False

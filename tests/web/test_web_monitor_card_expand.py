@@ -1,54 +1,94 @@
-"""Clicking a run card expands it in place and loads its details then: failure reason, errors with stage, row key
-and source, unmapped codes with counts, the first 200 changes with the rest counted and linked, retry attempts."""
+"""Clicking a run card expands it in place and loads its details then: failure reason, the first rejected rows
+(stage, row key, error, where) with their raw data folded, unmapped codes with counts, the first 20 change events
+with the new lines summed up and a link to the run's page for the rest, retry attempts."""
 
-from dash import dcc, no_update
+import json
 
-from pages.runs import toggle_card
-from tests.support.web import body_rows, demo_run, find_all, text
+from dash import dcc, html, no_update
+
+from pages.runs import CARD_ROWS, toggle_card
+from tests.support.markdown_tables import md_links, md_rows, md_tables, shown
+from tests.support.store import store_rows
+from tests.support.web import demo_run, find_all
 
 
 def expand(run_id, clicks=1, is_open=False):
     return toggle_card(clicks, is_open, {"type": "run-summary", "index": run_id})
 
 
-def test_partial_run_shows_rejected_rows_with_data_error_stage_key_and_source(web):
+def test_partial_run_shows_rejected_rows_with_error_stage_and_key_and_their_data_folded(web):
     demo_run(web, 0)
     run_id = demo_run(web, 4).run_id
     is_open, details = expand(run_id)
-    shown = text(details)
-    assert is_open is True
-    assert "Errors: rejected rows (5)" in shown and "validate" in shown and "demo" in shown
-    assert "quantity_ordered: not a number: 'n/a'" in shown and '"quantity_ordered": "n/a"' in shown
-    assert "duplicate key" in shown
+    stored = store_rows(
+        web.engine,
+        "SELECT stage, row_key, error, location, raw_data FROM failed_rows WHERE run_id = :r ORDER BY id",
+        r=run_id,
+    )
+    assert is_open is True and len(stored) == 5
+    assert "Errors: rejected rows (5)" in shown(details)
+    [rejected] = md_tables(details, "rejected")
+    assert md_rows(rejected) == [
+        [r["stage"], r["row_key"] or "(no key)", r["error"], r["location"] or ""] for r in stored
+    ]
+    [folded] = find_all(details, lambda c: isinstance(c, html.Details))
+    assert not getattr(folded, "open", False)  # the raw data waits until asked for
+    raw = folded.children[1].children
+    assert [json.loads(line.split("  ", 1)[1]) for line in raw.splitlines()] == [
+        json.loads(r["raw_data"]) for r in stored
+    ]
+    assert '"quantity_ordered": "n/a"' in raw
 
 
 def test_unmapped_codes_come_with_their_line_counts(web):
     report = demo_run(web, 0)
-    shown = text(expand(report.run_id)[1])
-    assert f"Unmapped item codes ({report.metrics.xref_gaps})" in shown and "ITM-" in shown
+    details = expand(report.run_id)[1]
+    codes = store_rows(
+        web.engine,
+        "SELECT item_code, line_count FROM unmapped_codes WHERE run_id = :r ORDER BY line_count DESC, item_code",
+        r=report.run_id,
+    )
+    assert f"Unmapped item codes ({report.metrics.xref_gaps})" in shown(details)
+    assert (
+        md_rows(md_tables(details, "unmapped")[0])
+        == [[c["item_code"], f"{c['line_count']:,}"] for c in codes][:CARD_ROWS]
+    )
 
 
-def test_the_first_200_changes_are_listed_with_the_rest_counted_and_a_link_to_all(web):
+def test_the_first_change_events_are_listed_new_lines_summed_up_and_the_rest_on_the_runs_page(web):
     demo_run(web, 0)
     report = demo_run(web, 8)  # eight nights of changes at once
     details = expand(report.run_id)[1]
-    total = report.metrics.change_events + report.metrics.lines_new
-    assert total > 200
-    shown = text(details)
-    assert f"Changes ({total:,})" in shown and f"… and {total - 200:,} more." in shown and " → " in shown
-    rows = body_rows(find_all(details, lambda c: getattr(c, "className", "") == "changes mb-2")[0])
-    assert len(rows) == 200
+    events, new = report.metrics.change_events, report.metrics.lines_new
+    assert events > CARD_ROWS and new > 0
+    text = shown(details)
+    assert f"Changes: {events:,} change events · {new:,} new lines" in text
+    assert f"{new:,} new lines." in text and f"… and {events - CARD_ROWS:,} more change events." in text
+    first = store_rows(
+        web.engine,
+        "SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events "
+        "WHERE run_id = :r AND kind <> 'new' ORDER BY id LIMIT :n",
+        r=report.run_id,
+        n=CARD_ROWS,
+    )
+    [changes] = md_tables(details, "changes")
+    rows = md_rows(changes)
+    assert [r[0] for r in rows] == [f"{c['po_number']}/{c['line_number']}" for c in first]
+    assert "new line" not in [r[1] for r in rows]  # what changed comes first; new lines are only counted
+    assert all(href.startswith("/lines/demo/PO") for _, href in md_links(changes))
     links = [link.href for link in find_all(details, lambda c: isinstance(c, dcc.Link))]
     assert [href for href in links if href.startswith("/runs/")] == [f"/runs/{report.run_id}"]
-    line_links = [href for href in links if href.startswith("/lines/")]
-    assert len(line_links) >= 200 and all(href.startswith("/lines/demo/PO") for href in line_links)
 
 
 def test_failed_run_shows_its_reason_and_every_attempt_with_its_wait(web):
     run_id = demo_run(web, 0, fail="unreachable").run_id
-    shown = text(expand(run_id)[1])
-    assert "Failure reason" in shown and "source demo · stage extract:" in shown and "unreachable" in shown
-    assert "Extract attempts that failed (3)" in shown and "transient" in shown and "gave up" in shown
+    details = expand(run_id)[1]
+    text = shown(details)
+    assert "Failure reason" in text and "source demo · stage extract:" in text and "unreachable" in text
+    attempts = md_rows(md_tables(details, "attempts")[0])
+    assert "Extract attempts that failed (3)" in text and [a[0] for a in attempts] == ["1", "2", "3"]
+    assert all(a[2] == "transient" for a in attempts) and attempts[-1][3] == "gave up"
+    assert "This run changed no PO line." in text
 
 
 def test_clicking_an_open_card_closes_it_without_reloading(web):

@@ -10,7 +10,7 @@ from dash.exceptions import PreventUpdate
 from pages import run_detail
 from pages._components import run_summary
 from pages._run_actions import queue_retry_of, retry_run
-from pages.runs import toggle_card
+from pages.runs import refresh_runs, toggle_card
 from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.run_history import get_run
@@ -98,3 +98,20 @@ def test_the_chain_shows_both_ways(web):
     with acting_as(web.engine, "vera"):
         page = run_detail.layout(run_id=str(retry))
     assert f"retry of #{failed}" in text(page) and ("#" + str(failed), f"/runs/{failed}") in links(page)
+
+
+def test_a_run_whose_retry_succeeded_is_not_offered_again_and_says_which_did(web):
+    failed = add_run(web.engine, status="failed")
+    retry = add_run(web.engine, status="success", trigger="retry", retry_of=failed)
+    shown = details(failed, "otto", web)
+    assert of_type(shown, "retry-run") == [] and f"Retry #{retry} succeeded." in text(shown)
+    with acting_as(web.engine, "otto"):
+        cards = refresh_runs("", [], None, None, [])[0]
+    [card] = [c for c in cards if c.id == {"type": "run-card", "index": failed}]
+    assert f"retry #{retry} succeeded" in text(card)
+
+
+def test_a_run_whose_retry_failed_is_still_offered(web):
+    failed = add_run(web.engine, status="failed")
+    add_run(web.engine, status="failed", trigger="retry", retry_of=failed)
+    assert len(of_type(details(failed, "otto", web), "retry-run")) == 1

@@ -1,30 +1,62 @@
-"""Run detail /runs/<id>: the run's details, the full change list paged in SQL, and a CSV of the changed lines."""
+"""Run detail /runs/<id>: the run's details, the full change list paged in SQL (what changed first, in the order
+written, then the new lines), and a CSV of the changed lines."""
 
 import csv
 import io
 
 from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
-from tests.support.web import body_rows, demo_run, find_by_id, text
+from tests.support.markdown_tables import md_links, md_rows, md_tables
+from tests.support.store import store_rows
+from tests.support.web import demo_run, find_by_id, text
+
+
+def change_list(web, run_id):
+    """The run's change list as the page orders it, from the store: change events by id, then new lines by id."""
+    rows = store_rows(
+        web.engine,
+        "SELECT po_number, line_number, kind, field FROM change_events WHERE run_id = :r ORDER BY id",
+        r=run_id,
+    )
+    ordered = [r for r in rows if r["kind"] != "new"] + [r for r in rows if r["kind"] == "new"]
+    return [(f"{r['po_number']}/{r['line_number']}", r["kind"], r["field"]) for r in ordered]
+
+
+def listed(table):
+    """(PO/line, kind, field) of each row of a change table, read from its words."""
+    rows = []
+    for po_line, change in md_rows(table):
+        if change == "new line":
+            rows.append((po_line, "new", None))
+        elif change.startswith("removed"):
+            rows.append((po_line, "removed", None))
+        else:
+            rows.append((po_line, "changed", change.split(":")[0]))
+    return rows
 
 
 def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
     demo_run(web, 0)
     report = demo_run(web, 8)
     page = layout(run_id=str(report.run_id))
-    total = report.metrics.change_events + report.metrics.lines_new
-    assert f"Run #{report.run_id} · demo" in text(page) and f"Changes ({total:,})" in text(page)
-    assert find_by_id(page, "detail-changes-pager").max_value == -(-total // CHANGES_PER_PAGE)
-    assert len(body_rows(find_by_id(page, "detail-changes"))) == CHANGES_PER_PAGE
+    events, new = report.metrics.change_events, report.metrics.lines_new
+    assert f"Run #{report.run_id} · demo" in text(page)
+    assert f"Changes: {events:,} change events · {new:,} new lines" in text(page)
+    assert find_by_id(page, "detail-changes-pager").max_value == -(-(events + new) // CHANGES_PER_PAGE)
+    table = md_tables(find_by_id(page, "detail-changes"), "changes")[0]
+    assert listed(table) == change_list(web, report.run_id)[:CHANGES_PER_PAGE]
 
 
-def test_later_pages_hold_the_rest_of_the_changes(web):
+def test_later_pages_hold_the_rest_of_the_changes_new_lines_last(web):
     demo_run(web, 0)
     report = demo_run(web, 8)
     total = report.metrics.change_events + report.metrics.lines_new
     last = -(-total // CHANGES_PER_PAGE)
-    rows = body_rows(show_changes(last, report.run_id, "demo"))
+    table = show_changes(last, report.run_id, "demo")
+    rows = listed(table)
     assert len(rows) == total - (last - 1) * CHANGES_PER_PAGE
-    assert {row.children[0].children.href.rsplit("/", 3)[1] for row in rows} == {"demo"}  # each links its line
+    assert rows == change_list(web, report.run_id)[(last - 1) * CHANGES_PER_PAGE :]
+    assert rows[-1][1] == "new"  # the new lines close the list
+    assert {href.split("/")[2] for _, href in md_links(table)} == {"demo"}  # each links its line
 
 
 def test_the_csv_download_holds_every_changed_line(web):
