@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import math
 import os
 import shutil
 import signal
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from potrack.links import line_path  # noqa: E402
 from tests.support.erp import Erp, erp_line, sql_source_config  # noqa: E402
@@ -72,7 +74,7 @@ BAD_A_NIGHT = 3
 
 # What shows that a page's content is drawn: every selector of its list visible. {line} and {run} are filled in.
 PAGES: dict[str, tuple[str, ...]] = {
-    "/": ("#overview-cards > *",),
+    "/": ("#overview-cards > *, #overview-board .board-cells table, #overview-board .board-cells a",),
     "/runs": (".run-card",),
     "/runs/{run}": ("#run-detail .detail-changes tbody tr, #run-detail .detail-changes .ag-row",),
     "/changes": (".change-rows tbody tr", "#changes-nights .main-svg"),
@@ -212,7 +214,7 @@ def serve(store: Store) -> Iterator[str]:
 def demo_store(workdir: Path) -> Store:
     """The built-in configuration on an empty instance: the app builds the 30-night history as it starts."""
     root = workdir / "demo"
-    root.mkdir()
+    root.mkdir(exist_ok=True)
     return Store("demo", root, None)
 
 
@@ -236,12 +238,14 @@ def big_night(lines: int, night: int) -> list[dict[str, Any]]:
 def big_store(workdir: Path, lines: int) -> Store:
     """A sql source over a `lines`-line ERP: a baseline, then BIG_NIGHTS nights of `lines` change events each."""
     root = workdir / "big"
+    config = root / "potrack.toml"
+    store = Store("big", root, config)
+    if (root / "instance" / "potrack.db").exists():  # kept by an earlier --keep
+        return store
     root.mkdir()
     erp = Erp(root / "erp.sqlite")
     erp.write_xref({f"ITEM-{n}": f"PART-{n}" for n in range(1, 10)})
-    config = root / "potrack.toml"
     config.write_text(sql_source_config(erp), encoding="utf-8")
-    store = Store("big", root, config)
     for night in range(BIG_NIGHTS + 1):
         erp.write(big_night(lines, night))
         command = [sys.executable, "-m", "potrack", "run", "--source", "erp", *(["--baseline"] if not night else [])]
@@ -303,16 +307,21 @@ def open_cards(context: Any, url: str) -> list[float]:
 
 
 def open_page(context: Any, url: str, path: str, selectors: tuple[str, ...]) -> float:
-    """Milliseconds from navigation start to the page's content drawn."""
+    """Milliseconds from navigation start to the page's content drawn (NaN when it was not drawn in time)."""
     page = context.new_page()
     try:
         page.goto(url + path, wait_until="commit")
         return float(page.evaluate(PAGE_JS, [list(selectors), WAIT_MS]))
+    except PlaywrightError as exc:
+        print(f"  {path}: {exc.message.splitlines()[0]}", file=sys.stderr)
+        return math.nan
     finally:
         page.close()
 
 
 def figure(samples: list[float]) -> str:
+    if any(math.isnan(s) for s in samples):
+        return "  not drawn in time"
     return f"{statistics.median(samples):7.0f}  {min(samples):6.0f}–{max(samples):<6.0f}"
 
 
@@ -343,7 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", choices=("demo", "big", "both"), default="both", help="which store to measure")
     parser.add_argument("--repeat", type=int, default=5, help="measurements per figure, after one warm-up")
     parser.add_argument("--changes", type=int, default=50_000, help="the big store's lines (change events a night)")
-    parser.add_argument("--keep", type=Path, help="build the stores in this directory and keep them")
+    parser.add_argument(
+        "--keep", type=Path, help="build the stores in this directory and keep them (a store kept there is reused)"
+    )
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
