@@ -39,7 +39,8 @@ def _active_retry(conn: sa.Connection, run_id: int) -> int | None:
 
 
 def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
-    """Queue a retry (trigger retry, retry_of set) of a failed, partial or abandoned run."""
+    """Queue a retry (trigger retry, retry_of set) of a failed, partial or abandoned run that no retry has made
+    good yet."""
     with engine.connect() as conn:
         row = conn.execute(sa.select(Run.source, Run.status, Run.baseline).where(Run.id == run_id)).first()
         if row is None:
@@ -47,8 +48,11 @@ def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
         if row.status not in RETRYABLE:
             raise RetryRefused(f"run #{run_id} is {row.status}: only a failed, partial or abandoned run can be retried")
         active = _active_retry(conn, run_id)
+        made_good = successful_retries(conn, [run_id]).get(run_id)
     if active is not None:
         raise RetryRefused(f"run #{run_id} already has retry #{active} queued or running")
+    if made_good is not None:
+        raise RetryRefused(f"run #{run_id} was already retried successfully by run #{made_good}")
 
     def audited(conn: sa.Connection, new_id: int) -> None:
         audit.record(

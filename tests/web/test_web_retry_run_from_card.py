@@ -109,6 +109,12 @@ def test_a_run_whose_retry_succeeded_is_not_offered_again_and_says_which_did(web
         cards = refresh_runs("", [], None, None, [])[0]
     [card] = [c for c in cards if c.id == {"type": "run-card", "index": failed}]
     assert f"retry #{retry} succeeded" in text(card)
+    with acting_as(web.engine, "otto"):  # the server refuses it too
+        assert queue_retry_of(failed)[1:] == (
+            f"Not queued: run #{failed} was already retried successfully by run #{retry}.",
+            "warning",
+        )
+    assert [r.id for r in run_rows(web.engine)] == [failed, retry]
 
 
 def test_a_run_whose_retry_failed_is_still_offered(web):
