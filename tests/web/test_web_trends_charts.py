@@ -5,12 +5,12 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from dash import dcc
-from dash._callback import GLOBAL_CALLBACK_LIST
 
 from pages.trends import layout, refresh_trends
 from potrack import runtime
 from potrack.store.run_history import OutcomeCount, RunPoint, RunSeries
 from potrack.web.figures import duration_figure, lines_figure, outcomes_figure, volumes_figure
+from tests.support.personas import client_as
 from tests.support.web import UTC, add_run, find_by_id, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
@@ -102,5 +102,6 @@ def test_the_page_arrives_with_its_charts_drawn_and_redraws_only_on_a_change(web
     assert all(isinstance(chart, dcc.Graph) for chart in drawn)
     assert drawn[0].figure["data"][0]["y"] == [100, 101, 102]
     assert text(find_by_id(page, "trends-note")).startswith("3 completed runs of demo between 2026-11-01")
-    (redraw,) = [c for c in GLOBAL_CALLBACK_LIST if "trends-note.children" in c["output"]]
+    dependencies = client_as("vera").get("/_dash-dependencies").get_json()  # what the browser is told to call
+    (redraw,) = [c for c in dependencies if "trends-note.children" in c["output"]]
     assert redraw["prevent_initial_call"]  # the layout drew them: no second round trip for the same charts
