@@ -126,7 +126,10 @@ def layout(**query: str) -> html.Div:
         html.Div(id="changes-tiles", className="d-flex flex-wrap gap-2 mb-3"),
         charts,
     ]
-    return list_page("changes", "What changed on the POs", view.page, above)
+    # A hidden empty graph makes Dash load plotly.js (loaded lazily, on a graph's first use: the biggest script of
+    # the page) while the charts' data is read, not after.
+    preload = (dcc.Graph(figure={}, style={"display": "none"}, config={"displayModeBar": False}),)
+    return list_page("changes", "What changed on the POs", view.page, above, preload)
 
 
 @dash.callback(

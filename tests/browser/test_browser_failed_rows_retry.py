@@ -1,6 +1,7 @@
 """In real Chromium over the demo history: /failed-rows lists the unresolved rejected rows; filtering on a run goes
-into the URL (a reload keeps it); an operator checks two rows and retries them: the toast names the row_retry run,
-which holds exactly those rows, and the checkboxes clear; the audit log then shows who did it."""
+into the URL (a reload keeps it); an operator checks two rows (Retry selected rows is disabled until one is) and
+retries them: the toast names the row_retry run, which holds exactly those rows, and the checkboxes clear; the audit
+log then shows who did it."""
 
 import re
 
@@ -29,9 +30,12 @@ def test_an_operator_retries_checked_rows_of_a_run(history_app, page):
     expect(page.locator("#failed-retry-run")).to_have_text(f"Retry all unresolved rows of run #{run_id}")
 
     boxes = page.locator(".failed-pick input")
+    retry_selected = page.get_by_role("button", name="Retry selected rows")
+    expect(retry_selected).to_be_disabled()  # nothing checked yet
     boxes.nth(0).check()
+    expect(retry_selected).to_be_enabled()
     boxes.nth(2).check()
-    page.get_by_role("button", name="Retry selected rows").click()
+    retry_selected.click()
     toast = page.locator(".failed-toast")
     expect(toast).to_contain_text("queued to retry 2 failed rows")
     retry_id = int(re.search(r"Run #(\d+) of demo queued", toast.inner_text())[1])
