@@ -126,10 +126,7 @@ def layout(**query: str) -> html.Div:
         html.Div(id="changes-tiles", className="d-flex flex-wrap gap-2 mb-3"),
         charts,
     ]
-    # A hidden empty graph makes Dash load plotly.js (loaded lazily, on a graph's first use: the biggest script of
-    # the page) while the charts' data is read, not after.
-    preload = (dcc.Graph(figure={}, style={"display": "none"}, config={"displayModeBar": False}),)
-    return list_page("changes", "What changed on the POs", view.page, above, preload)
+    return list_page("changes", "What changed on the POs", view.page, above)
 
 
 @dash.callback(
