@@ -1,5 +1,5 @@
 """Runbook: docs/runbook.md, what to do about each alert; every section has the anchor the notifications link to
-(/runbook#stale-data). Not in the navbar: the alerts page and the notifications link here."""
+(/runbook#stale-data). In the navbar; the alerts page and the notifications link to its sections too."""
 
 from __future__ import annotations
 
