@@ -30,6 +30,7 @@ from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
+from potrack.store.retries import PASSED, SUPERSEDED
 
 log = logging.getLogger("potrack.pipeline")
 SourceFactory = Callable[[SourceConfig], Source]
@@ -153,13 +154,13 @@ class Pipeline:
         def settle(conn: sa.Connection) -> None:
             failing = row_retry.outcomes(retried, keys, read) | unreadable
             failed_rows.resolve(
-                conn, [r.id for r in retried if r.id not in failing], run_id, f"passed on retry in run #{run_id}"
+                conn, [r.id for r in retried if r.id not in failing], run_id, f"{PASSED} in run #{run_id}"
             )
             failed_rows.resolve(
                 conn,
                 superseded,
                 run_id,
-                f"superseded by run #{latest}: a later snapshot already holds this line; not written",
+                f"{SUPERSEDED} #{latest}: a later snapshot already holds this line; not written",
             )
             failed_rows.still_failing(conn, failing)
 

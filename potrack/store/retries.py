@@ -147,8 +147,8 @@ def unresolved_rows_of_run(conn: sa.Connection, run_id: int) -> list[int]:
     )
 
 
-# How the runner words a row retry's resolutions (potrack/pipeline/runner.py): a row that now passes is written,
-# one an older run rejected is superseded; tests/web/test_web_row_retry_card_tells_its_outcome.py holds them.
+# How a row retry's resolutions begin: the runner writes them with these words (potrack/pipeline/runner.py) and
+# the outcome counts read them back: a row that now passes is written, one an older run rejected is superseded.
 PASSED, SUPERSEDED = "passed on retry", "superseded by run"
 
 
