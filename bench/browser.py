@@ -52,17 +52,9 @@ import sqlalchemy as sa  # noqa: E402
 from playwright.sync_api import Error as PlaywrightError  # noqa: E402
 
 from potrack.links import line_path  # noqa: E402
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - Debian's Chromium as the tests start it
 from tests.support.erp import Erp, erp_line, sql_source_config  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 1000}
 PASSWORD = "bench-browser-only-password"
 START_TIMEOUT_S = 300  # the demo history is built before the app answers

@@ -39,17 +39,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 - Debian's Chromium as the tests start it
 from tests.support.receivers import Inbox, Receiver, channels_toml, smtp_server, webhook_server  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 VIEWPORT = {"width": 1400, "height": 1050}
 START_TIMEOUT_S = 180  # the demo history is built before the app answers
 PASSWORD = "screenshots-only-password"
