@@ -47,20 +47,12 @@ def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
     return html.Div(f"{shown}\n{label}", className="metric-tile text-center px-2", **data)
 
 
-def rows_read(run: RunRow) -> str:
-    """'7,000 / 10,000 rows', '7,000 / ≈10,000 rows' while the total is an estimate, or '7,000 rows' while there
-    is none."""
-    if not run.rows_total:
-        return f"{run.rows_done:,} rows"
-    return f"{run.rows_done:,} / {'≈' if run.rows_total_estimated else ''}{run.rows_total:,} rows"
-
-
 def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
     """A running run's stage, rows done of total, percent and elapsed time (≈ while the total is an estimate)."""
     percent = run.percent()
     shown = "" if percent is None else f"{'≈' if run.rows_total_estimated else ''}{percent} %"
     elapsed = timefmt.span(now - run.started_at) if run.started_at else "—"
-    facts = [f"stage {run.stage or 'extract'}", rows_read(run), *([shown] if shown else []), f"{elapsed} elapsed"]
+    facts = [f"stage {run.stage or 'extract'}", run.rows_read(), *([shown] if shown else []), f"{elapsed} elapsed"]
     return html.Div(
         [
             dbc.Progress(value=percent or 0, label=shown, striped=True, animated=True, className="mb-1"),
@@ -109,7 +101,7 @@ def run_summary(run: RunRow, now: dt.datetime, facts: CardFacts | None = None) -
         parts.append(progress_bar(run, now))
     elif run.status == "abandoned" and run.error_stage:
         parts.append(
-            html.Small(f"stopped in stage {run.error_stage} · {rows_read(run)}", className="text-muted run-stopped")
+            html.Small(f"stopped in stage {run.error_stage} · {run.rows_read()}", className="text-muted run-stopped")
         )
     if run.error:
         parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))

@@ -66,18 +66,11 @@ def is_stale(status: SourceStatus, limit: dt.timedelta, now: dt.datetime) -> boo
     return ok is None or now - (ok.finished_at or ok.queued_at) > limit
 
 
-def rows_read(run: RunRow) -> str:
-    """How far a run read: '20,000 of 63,435 rows', '20,000 of ≈63,435 rows' (an estimated total), '20,000 rows'."""
-    if not run.rows_total:
-        return f"{run.rows_done:,} rows"
-    return f"{run.rows_done:,} of {'≈' if run.rows_total_estimated else ''}{run.rows_total:,} rows"
-
-
 def failure_reason(run: RunRow, now: dt.datetime) -> str:
     """Why the latest run counts as a failure: 'run #7 failed 3 h ago: <error>'; an abandoned run says where its
     process stopped ('run #8 abandoned 1 h ago in extract at 20,000 of 63,435 rows: <why>')."""
     if run.status == "abandoned":
-        where = f" in {run.error_stage} at {rows_read(run)}" if run.error_stage else ""
+        where = f" in {run.error_stage} at {run.rows_read(' of ')}" if run.error_stage else ""
         why = (run.error or "").removeprefix("Abandoned: ")
         return f"run #{run.id} abandoned {relative(run.queued_at, now)}{where}" + (f": {why}" if why else "")
     return f"run #{run.id} {run.status} {relative(run.queued_at, now)}" + (f": {run.error}" if run.error else "")

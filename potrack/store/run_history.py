@@ -63,6 +63,13 @@ class RunRow:
             return None
         return min(99 if self.rows_total_estimated else 100, round(100 * self.rows_done / self.rows_total))
 
+    def rows_read(self, of: str = " / ") -> str:
+        """How far it read: '7,000 / 10,000 rows', with `of` ' of ': '7,000 of 10,000 rows'; '≈10,000' while the total
+        is an estimate, '7,000 rows' while there is none."""
+        if not self.rows_total:
+            return f"{self.rows_done:,} rows"
+        return f"{self.rows_done:,}{of}{'≈' if self.rows_total_estimated else ''}{self.rows_total:,} rows"
+
 
 RUN_COLUMNS = [getattr(Run, f.name) for f in fields(RunRow)]
 
