@@ -24,13 +24,13 @@ from potrack.pipeline.removal_guard import removal_refusal
 from potrack.pipeline.stream import SnapshotRead, duplicate_keys, read_snapshot, withdraw_duplicates
 from potrack.pipeline.validate import Key
 from potrack.redact import safe_reason
+from potrack.rejection_words import PASSED, SUPERSEDED
 from potrack.sources import Source, make_source
 from potrack.store import audit, failed_rows, liveness, runs
 from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
 from potrack.store.models import Run
-from potrack.store.retries import PASSED, SUPERSEDED
 
 log = logging.getLogger("potrack.pipeline")
 SourceFactory = Callable[[SourceConfig], Source]

@@ -15,6 +15,7 @@ from potrack.pipeline.progress import Progress
 from potrack.pipeline.rejection_spool import RejectionSpool
 from potrack.pipeline.validate import FIELDS, Key, RowError, RowValidator, raw_record
 from potrack.pipeline.xref import XrefResolver
+from potrack.rejection_words import DUPLICATE
 from potrack.sources import Snapshot, Source
 
 
@@ -42,7 +43,7 @@ def key_text(key: Key | None) -> str | None:
 
 def duplicate_error(key: Key) -> str:
     """The error of every row of a key that occurs more than once in a snapshot."""
-    return f"duplicate key {key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
+    return f"{DUPLICATE}{key_text(key)}: the snapshot holds more than one row for this line; all are rejected"
 
 
 def validator_for(columns: list[str], cfg: SourceConfig) -> tuple[RowValidator, tuple[str, ...]]:

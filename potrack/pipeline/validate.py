@@ -30,6 +30,7 @@ from potrack.fields import (
     TEXT_LIMITS,
 )
 from potrack.pipeline.columns import ColumnMap
+from potrack.rejection_words import MISSING
 
 Key = tuple[str, int]
 RAW_CELL_LIMIT = 10_000  # a failed row keeps each cell up to this many characters (a 5 MB cell is cut, and says so)
@@ -410,7 +411,7 @@ class RowValidator:
         for field, index, convert in self._fields:
             try:
                 if convert(row[index]) is None and field in REQUIRED:
-                    problems.append(f"{field}: required value is missing")
+                    problems.append(f"{field}{MISSING}")
             except RowError as exc:
                 problems.append(str(exc))
         for _name, index, convert in self._custom:

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
+from potrack.rejection_words import DUPLICATE, MISSING
 from potrack.store.models import FailedRow, RowRetryItem, Run
 from potrack.store.paging import Paged, clamp_page
 
@@ -150,8 +151,6 @@ def still_failing(conn: sa.Connection, errors: dict[int, str]) -> None:
 
 
 SUMMARY_ROWS = 1000  # a card's one-line summary reads at most this many of a run's rejected rows
-MISSING = ": required value is missing"  # the validator's words for a required field without a value
-DUPLICATE = "duplicate key "  # how pipeline.stream.duplicate_error begins
 STAGE_REASONS = {"read": "unreadable"}  # a row the source could not read as a row (pipeline.stream.UNREADABLE)
 
 

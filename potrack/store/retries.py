@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from potrack.rejection_words import PASSED, SUPERSEDED
 from potrack.store import audit
 from potrack.store.models import FailedRow, RowRetryItem, Run
 from potrack.store.run_status import ACTIVE, RETRYABLE
@@ -145,11 +146,6 @@ def unresolved_rows_of_run(conn: sa.Connection, run_id: int) -> list[int]:
             .order_by(FailedRow.id)
         ).scalars()
     )
-
-
-# How a row retry's resolutions begin: the runner writes them with these words (potrack/pipeline/runner.py) and
-# the outcome counts read them back: a row that now passes is written, one an older run rejected is superseded.
-PASSED, SUPERSEDED = "passed on retry", "superseded by run"
 
 
 @dataclass(frozen=True)
