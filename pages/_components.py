@@ -19,7 +19,8 @@ from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
 from potrack.web.access import may
-from potrack.web.markdown_table import Cell, Link, markdown_table
+from potrack.web.fragment import Cell, Link
+from potrack.web.fragment import table as html_table_markup
 from potrack.web.palette import STATUS_COLOR
 
 
@@ -187,10 +188,16 @@ def graph(name: str, fig: figures.Figure) -> dcc.Graph:
     return dcc.Graph(id=f"{name}-graph", figure=fig, config={"displaylogo": False, "responsive": True})
 
 
-def md_table(header: list[str], rows: list[list[Cell]], name: str) -> dcc.Markdown:
-    """A table of any length drawn as ONE component (Markdown text; see potrack.web.markdown_table); `name` is its
-    class."""
-    return dcc.Markdown(markdown_table(header, rows), className=f"{name} md-table mb-2")
+def fragment(markup: str, name: str) -> html.Div:
+    """HTML built by potrack.web.fragment (every text escaped) as ONE component, put in place by
+    assets/fragments.js; `name` is its class."""
+    data: dict[str, Any] = {"data-html": markup}
+    return html.Div(className=name, **data)
+
+
+def html_table(header: list[str], rows: list[list[Cell]], name: str) -> html.Div:
+    """A table of any length drawn as ONE component (see potrack.web.fragment); `name` is its class."""
+    return fragment(html_table_markup(header, rows), f"{name} mb-2")
 
 
 def row_key_cell(source: str, row_key: str | None) -> Cell:
@@ -199,7 +206,7 @@ def row_key_cell(source: str, row_key: str | None) -> Cell:
     return Link(row_key or "", line_path(source, *key)) if key else (row_key or "(no key)")
 
 
-def changes_table(changes: list[Change], source: str) -> dcc.Markdown:
+def changes_table(changes: list[Change], source: str) -> html.Div:
     """Changes as 'PO/line — field: old → new' (or 'new line', 'removed …'), each line linked to its history."""
     rows: list[list[Cell]] = [
         [
@@ -208,7 +215,7 @@ def changes_table(changes: list[Change], source: str) -> dcc.Markdown:
         ]
         for c in changes
     ]
-    return md_table(["PO line", "change"], rows, "changes")
+    return html_table(["PO line", "change"], rows, "changes")
 
 
 def _section(title: str, body: Any, name: str) -> html.Div:
@@ -275,7 +282,7 @@ def _rejected(detail: RunDetail, facts: CardFacts) -> html.Div:
     more = detail.rejected_total - len(detail.rejected)
     parts: list[Any] = [
         html.P(facts.rejections.text(), className="rejection-summary mb-1") if facts.rejections else None,
-        _scroll(md_table(["stage", "row key", "error", "where"], rows, "rejected")),
+        _scroll(html_table(["stage", "row key", "error", "where"], rows, "rejected")),
         html.Details(
             [html.Summary(f"row data of these {len(detail.rejected):,} rows (JSON)"), html.Pre(raw, className="json")],
             className="rejected-raw mb-1",
@@ -356,7 +363,7 @@ def run_details(card: CardDetail, changes: Any) -> html.Div:
         sections.append(
             _section(
                 f"Extract attempts that failed ({len(detail.attempts)})",
-                md_table(["attempt", "error", "kind", "wait before next", "at"], attempts, "attempts"),
+                html_table(["attempt", "error", "kind", "wait before next", "at"], attempts, "attempts"),
                 "attempts",
             )
         )
@@ -367,7 +374,7 @@ def run_details(card: CardDetail, changes: Any) -> html.Div:
         unmapped = _section(
             f"Unmapped item codes ({len(detail.unmapped):,})",
             html.Div(
-                [_scroll(md_table(["item code", "lines"], codes, "unmapped"))]
+                [_scroll(html_table(["item code", "lines"], codes, "unmapped"))]
                 + ([dcc.Link(f"… and {hidden:,} more on /xref", href="/xref")] if hidden > 0 else [])
             ),
             "unmapped",

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from html import escape
 from typing import Any
 
 import dash
 from dash import ALL, Input, Output, dcc, html
 
 import pages._run_actions  # noqa: F401  (registers the Run now callback its buttons use)
-from pages._components import progress_bar, run_now_control, run_now_toast
+from pages._components import fragment, progress_bar, run_now_control, run_now_toast
 from potrack import runtime, timefmt
 from potrack.alerts.message import TITLES
 from potrack.auth.roles import Action
@@ -24,37 +23,20 @@ from potrack.store.alerts import AlertRow
 from potrack.store.run_strip import STRIP_RUNS, StripRun, last_runs
 from potrack.web.access import may
 from potrack.web.filters import RunView
+from potrack.web.fragment import element, link, text
 
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000
 HEADER = ("state", "source", "why", f"last {STRIP_RUNS} runs, oldest → newest", "data age", "next run", "")
 
 
-def _text(text: str) -> str:
-    """Text as HTML on one line (a blank line would end the Markdown's HTML block)."""
-    return escape(" ".join(text.split()), quote=False)
-
-
-def _title(title: str | None) -> str:
-    """A hover text as an HTML attribute; its lines kept as character references."""
-    return f' title="{escape(title).replace(chr(10), "&#10;")}"' if title else ""
-
-
-def _link(href: str, text: str, name: str, title: str | None = None) -> str:
-    return f'<a href="{escape(href)}" class="{name}"{_title(title)}>{_text(text)}</a>'
-
-
-def _cell(content: str, name: str, title: str | None = None) -> str:
-    return f'<div class="{name}"{_title(title)}>{content}</div>'
-
-
 def alert_badges(alerts: Sequence[AlertRow], zone: dt.tzinfo) -> str:
     """A source's firing alerts as red or amber badges linking to /alerts ('consecutive failed runs since …'), the
     message on hover."""
     return "".join(
-        _link(
+        link(
             "/alerts",
-            f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}",
+            text(f"{TITLES.get(a.rule, a.rule)} since {timefmt.local_text(a.opened_at, zone)}"),
             f"badge text-bg-{alert_color(a.rule)} me-1 text-decoration-none alert-badge alert-badge-{a.rule}",
             a.message,
         )
@@ -66,16 +48,13 @@ def square(run: StripRun, zone: dt.tzinfo) -> str:
     """One run of the strip as a link to its page, coloured by status, its facts on hover."""
     tip = f"run #{run.id} · {run.status}{' · baseline' if run.baseline else ''} · "
     tip += f"{timefmt.local_text(run.queued_at, zone)} · {run.lines_processed:,} lines"
-    return (
-        f'<a href="/runs/{run.id}" class="strip-run strip-{escape(run.status)}" data-run-id="{run.id}" '
-        f'data-status="{escape(run.status)}" title="{escape(tip)}"></a>'
-    )
+    return link(f"/runs/{run.id}", "", f"strip-run strip-{run.status}", tip, run_id=str(run.id), status=run.status)
 
 
 def run_strip(runs: Sequence[StripRun], zone: dt.tzinfo) -> str:
     """A source's last runs, oldest first, as a strip of squares."""
-    squares = "".join(square(r, zone) for r in runs) or '<span class="text-muted">no run yet</span>'
-    return _cell(squares, "run-strip")
+    squares = "".join(square(r, zone) for r in runs) or element("span", "no run yet", "text-muted")
+    return element("div", squares, "run-strip")
 
 
 def why(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
@@ -83,38 +62,39 @@ def why(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
     the firing alerts."""
     health, last = verdict.health, verdict.status.last
     if health.reasons:
-        text, title, run_id = " · ".join(health.reasons), health.reason, health.run_id
+        said, title, run_id = " · ".join(health.reasons), health.reason, health.run_id
     elif last is not None:
-        text = f"run #{last.id} {last.status} {timefmt.relative(last.queued_at, now)}"
-        text += f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines"
-        title, run_id = text, last.id
+        said = f"run #{last.id} {last.status} {timefmt.relative(last.queued_at, now)}"
+        said += f" · {timefmt.duration(last.duration_s)} · {last.lines_processed:,} lines"
+        title, run_id = said, last.id
     else:
-        text, title, run_id = "no run yet", None, None
+        said, title, run_id = "no run yet", None, None
     reason = (
-        _link(f"/runs/{run_id}", text, "board-reason", title)
+        link(f"/runs/{run_id}", text(said), "board-reason", title)
         if run_id is not None
-        else _cell(_text(text), "board-reason", title)
+        else element("div", text(said), "board-reason", title)
     )
-    return _cell(reason + alert_badges(verdict.alerts, zone), "board-why")
+    return element("div", reason + alert_badges(verdict.alerts, zone), "board-why")
 
 
 def data_age(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
     """How old the source's data is: since its last completed run finished (red when stale; the run on hover)."""
     ok = verdict.status.last_ok
     if ok is None:
-        return _cell("none yet", "board-age", "no completed run yet")
+        return element("div", "none yet", "board-age", "no completed run yet")
     done = ok.finished_at or ok.queued_at
     stale = " text-danger fw-bold" if verdict.stale else ""
     title = f"last completed run #{ok.id} finished {timefmt.local_text(done, zone)}"
-    return _cell(timefmt.span(now - done), "board-age" + stale, title)
+    return element("div", text(timefmt.span(now - done)), "board-age" + stale, title)
 
 
 def next_run(cfg: SourceConfig, now: dt.datetime, zone: dt.tzinfo) -> str:
     """When the schedule fires next ('in 9 h'; the local time and the cron on hover)."""
     fire = next_fire(cfg.schedule, zone, now)
     if fire is None:
-        return _cell("never", "board-next", f"cron {cfg.schedule}")
-    return _cell(timefmt.relative(fire, now), "board-next", f"{timefmt.local_text(fire, zone)} · cron {cfg.schedule}")
+        return element("div", "never", "board-next", f"cron {cfg.schedule}")
+    title = f"{timefmt.local_text(fire, zone)} · cron {cfg.schedule}"
+    return element("div", text(timefmt.relative(fire, now)), "board-next", title)
 
 
 def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRun], now: dt.datetime) -> html.Div:
@@ -125,10 +105,11 @@ def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRu
     page grows with the square of its components (docs/dashboard.md, Speed), and a component per square would make
     1,500 at 50 sources."""
     health, zone, active = verdict.health, runtime.zone(), verdict.status.active
+    runs_page = f"/runs{RunView(source=cfg.name).search()}"
     cells = "".join(
         [
-            _cell(health.label, f"badge text-bg-{health.color} board-state"),
-            _link(f"/runs{RunView(source=cfg.name).search()}", cfg.name, "board-name", f"{cfg.kind} source: its runs"),
+            element("div", text(health.label), f"badge text-bg-{health.color} board-state"),
+            link(runs_page, text(cfg.name), "board-name", f"{cfg.kind} source: its runs"),
             why(verdict, now, zone),
             run_strip(runs, zone),
             data_age(verdict, now, zone),
@@ -139,7 +120,7 @@ def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRu
     data: dict[str, Any] = {"data-source": cfg.name, "data-level": health.level}
     return html.Div(
         [
-            dcc.Markdown(cells, dangerously_allow_html=True, className="board-cells"),
+            fragment(cells, "board-cells"),
             run_now_control(cfg.name, active),
             *progress,
         ],

@@ -92,7 +92,7 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
     State("detail-run-source", "data"),
     prevent_initial_call=True,
 )
-def show_changes(page: int | None, run_id: int, source: str) -> dcc.Markdown:
+def show_changes(page: int | None, run_id: int, source: str) -> html.Div:
     """One page of the run's change list (change events, then new lines), paged in SQL (the run and page as the
     browser sent them, bounded)."""
     number = RUN_ID(run_id)

@@ -69,9 +69,7 @@ def layout(**query: str) -> html.Div:
         ignored_note("runs", RunView.ignored(query)),
         filters,
     ]
-    # An empty Markdown makes Dash load dcc.Markdown's code (loaded lazily, on its first use) with the page, not
-    # when the first card is opened: an opened card's tables are Markdown.
-    below = (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True), dcc.Markdown("", className="d-none"))
+    below = (dcc.Interval(id="runs-tick", interval=TICK_MS, disabled=True),)
     return list_page("runs", "Ingestion Monitor", view.page, above, below)
 
 

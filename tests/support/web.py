@@ -66,9 +66,11 @@ def claim_alive(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -
 
 
 def texts(node: Any) -> list[str]:
-    """Every string and number in a component tree, depth first."""
+    """Every string and number in a component tree, depth first; a fragment's HTML (pages/_components.fragment) as
+    it is sent (tests.support.html_tables reads its text)."""
     if isinstance(node, Component):
-        return texts(getattr(node, "children", None))
+        markup = getattr(node, "data-html", None)
+        return ([markup] if markup else []) + texts(getattr(node, "children", None))
     if isinstance(node, (list, tuple)):
         return [t for child in node for t in texts(child)]
     if isinstance(node, (str, int, float)) and not isinstance(node, bool):

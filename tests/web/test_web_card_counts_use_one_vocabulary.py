@@ -3,7 +3,7 @@ way — change events (one per changed field and per removed line) and new lines
 
 from pages.run_detail import layout
 from pages.runs import refresh_runs, toggle_card
-from tests.support.markdown_tables import shown
+from tests.support.html_tables import shown
 from tests.support.personas import acting_as, client_as
 from tests.support.store import store_rows
 from tests.support.web import demo_run, find_all, text

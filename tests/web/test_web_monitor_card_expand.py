@@ -7,7 +7,7 @@ import json
 from dash import dcc, html, no_update
 
 from pages.runs import CARD_ROWS, toggle_card
-from tests.support.markdown_tables import md_links, md_rows, md_tables, shown
+from tests.support.html_tables import shown, table_links, table_rows, tables
 from tests.support.store import store_rows
 from tests.support.web import demo_run, find_all
 
@@ -27,8 +27,8 @@ def test_partial_run_shows_rejected_rows_with_error_stage_and_key_and_their_data
     )
     assert is_open is True and len(stored) == 5
     assert "Errors: rejected rows (5)" in shown(details)
-    [rejected] = md_tables(details, "rejected")
-    assert md_rows(rejected) == [
+    [rejected] = tables(details, "rejected")
+    assert table_rows(rejected) == [
         [r["stage"], r["row_key"] or "(no key)", r["error"], r["location"] or ""] for r in stored
     ]
     [folded] = find_all(details, lambda c: isinstance(c, html.Details))
@@ -50,7 +50,7 @@ def test_unmapped_codes_come_with_their_line_counts(web):
     )
     assert f"Unmapped item codes ({report.metrics.xref_gaps})" in shown(details)
     assert (
-        md_rows(md_tables(details, "unmapped")[0])
+        table_rows(tables(details, "unmapped")[0])
         == [[c["item_code"], f"{c['line_count']:,}"] for c in codes][:CARD_ROWS]
     )
 
@@ -71,11 +71,11 @@ def test_the_first_change_events_are_listed_new_lines_summed_up_and_the_rest_on_
         r=report.run_id,
         n=CARD_ROWS,
     )
-    [changes] = md_tables(details, "changes")
-    rows = md_rows(changes)
+    [changes] = tables(details, "changes")
+    rows = table_rows(changes)
     assert [r[0] for r in rows] == [f"{c['po_number']}/{c['line_number']}" for c in first]
     assert "new line" not in [r[1] for r in rows]  # what changed comes first; new lines are only counted
-    assert all(href.startswith("/lines/demo/PO") for _, href in md_links(changes))
+    assert all(href.startswith("/lines/demo/PO") for _, href in table_links(changes))
     links = [link.href for link in find_all(details, lambda c: isinstance(c, dcc.Link))]
     assert [href for href in links if href.startswith("/runs/")] == [f"/runs/{report.run_id}"]
 
@@ -85,7 +85,7 @@ def test_failed_run_shows_its_reason_and_every_attempt_with_its_wait(web):
     details = expand(run_id)[1]
     text = shown(details)
     assert "Failure reason" in text and "source demo · stage extract:" in text and "unreachable" in text
-    attempts = md_rows(md_tables(details, "attempts")[0])
+    attempts = table_rows(tables(details, "attempts")[0])
     assert "Extract attempts that failed (3)" in text and [a[0] for a in attempts] == ["1", "2", "3"]
     assert all(a[2] == "transient" for a in attempts) and attempts[-1][3] == "gave up"
     assert "This run changed no PO line." in text

@@ -9,7 +9,7 @@ from potrack.pipeline.runner import Pipeline
 from potrack.store.retries import queue_row_retry
 from tests.support.cli import run_cli
 from tests.support.erp import erp_line, sql_source_config
-from tests.support.markdown_tables import shown
+from tests.support.html_tables import shown
 from tests.support.personas import acting_as, add_personas
 from tests.support.store import store_rows
 from tests.support.web import find_all, text

@@ -5,7 +5,7 @@ import csv
 import io
 
 from pages.run_detail import CHANGES_PER_PAGE, download_changes, layout, show_changes
-from tests.support.markdown_tables import md_links, md_rows, md_tables
+from tests.support.html_tables import table_links, table_rows, tables
 from tests.support.store import store_rows
 from tests.support.web import demo_run, find_by_id, text
 
@@ -24,7 +24,7 @@ def change_list(web, run_id):
 def listed(table):
     """(PO/line, kind, field) of each row of a change table, read from its words."""
     rows = []
-    for po_line, change in md_rows(table):
+    for po_line, change in table_rows(table):
         if change == "new line":
             rows.append((po_line, "new", None))
         elif change.startswith("removed"):
@@ -42,7 +42,7 @@ def test_the_page_shows_the_run_and_the_first_page_of_its_changes(web):
     assert f"Run #{report.run_id} · demo" in text(page)
     assert f"Changes: {events:,} change events · {new:,} new lines" in text(page)
     assert find_by_id(page, "detail-changes-pager").max_value == -(-(events + new) // CHANGES_PER_PAGE)
-    table = md_tables(find_by_id(page, "detail-changes"), "changes")[0]
+    table = tables(find_by_id(page, "detail-changes"), "changes")[0]
     assert listed(table) == change_list(web, report.run_id)[:CHANGES_PER_PAGE]
 
 
@@ -56,7 +56,7 @@ def test_later_pages_hold_the_rest_of_the_changes_new_lines_last(web):
     assert len(rows) == total - (last - 1) * CHANGES_PER_PAGE
     assert rows == change_list(web, report.run_id)[(last - 1) * CHANGES_PER_PAGE :]
     assert rows[-1][1] == "new"  # the new lines close the list
-    assert {href.split("/")[2] for _, href in md_links(table)} == {"demo"}  # each links its line
+    assert {href.split("/")[2] for _, href in table_links(table)} == {"demo"}  # each links its line
 
 
 def test_the_csv_download_holds_every_changed_line(web):
