@@ -19,7 +19,7 @@ from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
 from potrack.web.access import may
-from potrack.web.fragment import Cell, Link
+from potrack.web.fragment import Cell, Link, Markup, element, text
 from potrack.web.fragment import table as html_table_markup
 from potrack.web.palette import STATUS_COLOR
 
@@ -29,14 +29,28 @@ def status_badge(status: str) -> dbc.Badge:
     return dbc.Badge(status, color=STATUS_COLOR.get(status, "secondary"), className=f"status-badge status-{status}")
 
 
+def _moment_text(at: dt.datetime, now: dt.datetime | None) -> str:
+    text = timefmt.local_text(at, runtime.zone())
+    return text if now is None else f"{text} ({timefmt.relative(at, now)})"
+
+
 def moment(at: dt.datetime | None, now: dt.datetime | None = None) -> html.Span:
     """A time in the display time zone, exact UTC on hover, and how long ago when `now` is given."""
     if at is None:
         return html.Span("—")
-    text = timefmt.local_text(at, runtime.zone())
-    if now is not None:
-        text += f" ({timefmt.relative(at, now)})"
-    return html.Span(text, title=timefmt.utc_text(at), className="moment")
+    return html.Span(_moment_text(at, now), title=timefmt.utc_text(at), className="moment")
+
+
+def moment_cell(at: dt.datetime | None, now: dt.datetime | None = None) -> Markup:
+    """moment() as a cell of a pre-rendered table."""
+    if at is None:
+        return Markup("—")
+    return Markup(element("span", text(_moment_text(at, now)), "moment", timefmt.utc_text(at)))
+
+
+def run_cell(run_id: int, label: str | None = None) -> Link:
+    """run_link() as a cell of a pre-rendered table."""
+    return Link(label or f"#{run_id}", f"/runs/{run_id}")
 
 
 def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:

@@ -21,7 +21,14 @@ class Link:
     href: str
 
 
-Cell = str | Link
+@dataclass(frozen=True)
+class Markup:
+    """A table cell whose content is HTML built with this module's functions (so its texts are escaped already)."""
+
+    html: str
+
+
+Cell = str | Link | Markup
 
 
 def text(value: str) -> str:
@@ -49,8 +56,10 @@ def link(href: str, content: str, name: str = "", title: str | None = None, **da
 
 
 def cell(value: Cell) -> str:
-    """One table cell's content: escaped text, or a link."""
-    return link(value.href, text(value.text)) if isinstance(value, Link) else text(value)
+    """One table cell's content: escaped text, a link, or HTML built here."""
+    if isinstance(value, Link):
+        return link(value.href, text(value.text))
+    return value.html if isinstance(value, Markup) else text(value)
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[Cell]]) -> str:
