@@ -12,12 +12,15 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # Installs take the exact versions CI tested: requirements.lock pins every package, dependencies of dependencies too.
-$(VENV)/.run-deps: requirements.txt requirements.lock | $(BIN)/python
+# Then plotly.js's basic bundle (pinned by hash), which the graphs load instead of the full plotly.js.
+$(VENV)/.run-deps: requirements.txt requirements.lock scripts/fetch_plotly_basic.py | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements.txt -c requirements.lock
+	$(BIN)/python scripts/fetch_plotly_basic.py
 	touch $@
 
-$(VENV)/.test-deps: requirements.txt requirements-dev.txt requirements.lock | $(BIN)/python
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt requirements.lock scripts/fetch_plotly_basic.py | $(BIN)/python
 	$(BIN)/pip install --disable-pip-version-check -q -r requirements-dev.txt -c requirements.lock
+	$(BIN)/python scripts/fetch_plotly_basic.py
 	touch $@
 
 ## help: list the targets

@@ -29,6 +29,7 @@ from potrack.start_banner import listen_url, start_banner
 from potrack.store.leases import new_instance_id
 from potrack.web.access_log import log_requests
 from potrack.web.headers import register_security_headers
+from potrack.web.plotly_bundle import register_plotly_bundle
 from potrack.web.search import register_search
 
 app = Dash(__name__, use_pages=True, title="potrack", suppress_callback_exceptions=True)
@@ -38,6 +39,7 @@ init_auth(server)
 register_security_headers(server)
 register_api(server)
 register_search(server)
+plotly_js = register_plotly_bundle(app)  # before the first request, as every route
 scrub_web_logs(server.logger)
 
 
@@ -59,6 +61,7 @@ def install(runtime: Runtime) -> None:
     install_runtime(runtime)
     configure_session(server, runtime)
     log_requests(server, runtime.settings.access_log)
+    plotly_js.log()  # (once the logs are set up: which plotly.js the graphs load)
 
 
 def first_admin(runtime: Runtime) -> str | None:
