@@ -481,3 +481,20 @@ def retry_toast() -> dbc.Toast:
 def empty_state(text: str, name: str) -> dbc.Alert:
     """A plain statement that there is nothing to show, and why."""
     return dbc.Alert(text, color="light", className=f"empty-state border {name}")
+
+
+def grid_row(cells: list[str], control: Any = None, first: bool = False) -> html.Div:
+    """A row of grid_table: its cells (each a div of HTML built with potrack.web.fragment) as ONE fragment, and its
+    control, a real component, as its last cell (its first with `first`). A row with no control in a column that
+    others fill puts an empty div among its cells instead, so the columns stay aligned."""
+    static = fragment("".join(cells), "grid-cells")
+    if control is None:
+        return html.Div(static, className="grid-row")
+    return html.Div([control, static] if first else [static, control], className="grid-row")
+
+
+def grid_table(header: list[str], rows: list[html.Div], name: str) -> html.Div:
+    """Rows that hold controls (grid_row) drawn like a small striped table: a CSS grid whose columns `name`'s rule
+    in assets/potrack.css sets, its header one fragment; `name` is its class."""
+    head = "".join(element("div", text(h)) for h in header)
+    return html.Div([fragment(head, "grid-cells grid-head"), *rows], className=f"grid-table {name} mb-2")
