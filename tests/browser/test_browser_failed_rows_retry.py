@@ -23,10 +23,10 @@ def test_an_operator_retries_checked_rows_of_a_run(history_app, page):
 
     page.fill("#failed-filter-run", str(run_id))
     page.keyboard.press("Enter")
-    expect(page.locator(".failed-rows tbody tr")).to_have_count(len(of_run))
+    expect(page.locator(".failed-rows .grid-row")).to_have_count(len(of_run))
     assert page.evaluate("location.search") == f"?run={run_id}"
     page.reload()
-    expect(page.locator(".failed-rows tbody tr")).to_have_count(len(of_run))
+    expect(page.locator(".failed-rows .grid-row")).to_have_count(len(of_run))
     expect(page.locator("#failed-retry-run")).to_have_text(f"Retry all unresolved rows of run #{run_id}")
 
     boxes = page.locator(".failed-pick input")

@@ -33,14 +33,14 @@ def open_gaps(app):
 
 
 def gap_rows(app, page, name):
-    """/xref as a persona, once the gaps are listed; returns their rows."""
+    """/xref as a persona, once the gaps are listed; returns their rows (each its static cells and its control)."""
     sign_in(page, app, name, "/xref")
     codes = open_gaps(app)
     assert len(codes) > 1
     expect(page.locator("#xref-count")).to_have_text(f"{len(codes)} item codes · costliest first · page 1 of 1")
-    rows = page.locator(".xref-gaps tbody tr")
+    rows = page.locator(".xref-gaps .grid-row")
     expect(rows).to_have_count(len(codes))
-    assert sorted(rows.locator("td:nth-child(2)").all_inner_texts()) == codes
+    assert sorted(rows.locator(".xref-item-code").all_inner_texts()) == codes
     return rows
 
 
@@ -51,9 +51,9 @@ def open_value(text):
 
 def test_an_operator_maps_the_costliest_gap_and_it_is_stored_and_audited(history_app, page):
     rows = gap_rows(history_app, page, "otto")
-    values = [open_value(v) for v in rows.locator("td:nth-child(7)").all_inner_texts()]
+    values = [open_value(v) for v in rows.locator(".xref-open-value").all_inner_texts()]
     assert values == sorted(values, reverse=True) and values[0] > values[1]
-    code = rows.first.locator("td:nth-child(2)").inner_text()
+    code = rows.first.locator(".xref-item-code").inner_text()
     assert store(history_app, "SELECT count(*) FROM xref_mappings")[0][0] == 0
 
     row = rows.filter(has=page.locator("code", has_text=code))

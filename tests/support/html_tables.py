@@ -94,3 +94,72 @@ def _shown(node: Any) -> list[str]:
     if isinstance(node, (list, tuple)):
         return [t for child in node for t in _shown(child)]
     return texts(node)
+
+
+# The grid tables' readers (pages/_components.grid_table), appended below the fragment tables' helpers.
+from html.parser import HTMLParser  # noqa: E402
+
+
+class _GridCells(HTMLParser):
+    """A grid row's fragment (pages/_components.grid_row): each top-level div's class and text, and every link."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.cells: list[tuple[str, list[str]]] = []
+        self.links: list[tuple[str, str]] = []
+        self._depth = 0
+        self._href: str | None = None
+        self._link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "div":
+            if self._depth == 0:
+                self.cells.append((dict(attrs).get("class") or "", []))
+            self._depth += 1
+        elif tag == "a":
+            self._href, self._link_text = dict(attrs).get("href") or "", []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            self._depth -= 1
+        elif tag == "a" and self._href is not None:
+            self.links.append(("".join(self._link_text), self._href))
+            self._href = None
+
+    def handle_data(self, data: str) -> None:
+        if self._depth:
+            self.cells[-1][1].append(data)
+        if self._href is not None:
+            self._link_text.append(data)
+
+
+def _grid_read(node: Any) -> _GridCells:
+    """Every grid fragment under a node, read in order as one."""
+    reader = _GridCells()
+    for part in find_all(node, lambda c: "grid-cells" in (getattr(c, "className", "") or "").split()):
+        reader.feed(markup(part) or "")
+    reader.close()
+    return reader
+
+
+def grid_rows(node: Any) -> list[html.Div]:
+    """The body rows of a grid table (pages/_components.grid_table): each a row Div holding its static cells' ONE
+    fragment and its control, if any."""
+    return find_all(node, lambda c: "grid-row" in (getattr(c, "className", "") or "").split())
+
+
+def grid_header(node: Any) -> list[str]:
+    """A grid table's column names."""
+    head = find_all(node, lambda c: "grid-head" in (getattr(c, "className", "") or "").split())
+    assert len(head) == 1, f"{len(head)} grid headers"
+    return [" ".join("".join(words).split()) for _, words in _grid_read(head[0]).cells]
+
+
+def grid_cells(row: Any) -> dict[str, str]:
+    """A grid row's static cells as a browser shows them: each cell's text by its class (its column)."""
+    return {name: " ".join("".join(words).split()) for name, words in _grid_read(row).cells}
+
+
+def grid_links(node: Any) -> list[tuple[str, str]]:
+    """Every link of the grid fragments under a node: (text, address)."""
+    return _grid_read(node).links

@@ -4,7 +4,7 @@ operators retry the checked rows or every unresolved row of a run (refusals said
 
 import datetime as dt
 
-from dash import dcc, no_update
+from dash import no_update
 
 from pages.failed_rows import (
     enable_retry_selected,
@@ -18,10 +18,16 @@ from pages.failed_rows import (
 from potrack.store import failed_rows
 from potrack.web.filters import FailedRowView
 from tests.support.callbacks import partial_run_with_rows, run_rows, triggered_by
+from tests.support.html_tables import grid_cells, grid_links, grid_rows
 from tests.support.personas import acting_as
-from tests.support.web import UTC, add_run, body_rows, demo_run, find_all, find_by_id, of_type, text
+from tests.support.web import UTC, add_run, demo_run, find_by_id, of_type, text
 
 T0 = dt.datetime(2026, 11, 1, 2, 0, tzinfo=UTC)
+
+
+def row_text(row):
+    """A listed row's static cells as a browser shows them."""
+    return " ".join(grid_cells(row).values())
 
 
 def listed(search, web, name="otto"):
@@ -60,12 +66,11 @@ def test_each_row_shows_key_data_error_run_retries_and_resolution(web):
     report = demo_run(web, 4)  # a night with bad rows
     table, pages, count = listed("", web)
     assert count == f"{report.metrics.errors} failed rows · newest first · page 1 of 1" and pages == 1
-    shown = text(table)
+    shown = " ".join(row_text(row) for row in grid_rows(table))
     assert "quantity_ordered: not a number: 'n/a'" in shown and '"quantity_ordered": "n/a"' in shown
     assert "duplicate key" in shown and "validate" in shown and "unresolved" in shown
-    cells = body_rows(table)[0].children
-    assert [c.children for c in cells][9] == "0"  # retries (after the checkbox, key, source, stage, data, error, ...)
-    links = {(link.children, link.href) for link in find_all(table, lambda c: isinstance(c, dcc.Link))}
+    assert grid_cells(grid_rows(table)[0])["failed-retries"] == "0"
+    links = set(grid_links(table))
     run_links = {link for link in links if link[1].startswith("/runs/")}
     assert run_links == {(f"#{report.run_id}", f"/runs/{report.run_id}")}
     with web.engine.connect() as conn:
@@ -87,7 +92,8 @@ def test_filters_narrow_the_list(web):
     assert listed(f"?run={first}", web)[2].startswith("2 failed rows")
     assert listed("?start=2026-11-03&end=2026-11-03", web)[2].startswith("2 failed rows")
     resolved, _, count = listed("?state=resolved", web)
-    assert count.startswith("1 failed rows") and "accepted by a row retry by #" in text(resolved)
+    assert count.startswith("1 failed rows")
+    assert grid_cells(grid_rows(resolved)[0])["failed-resolution"].startswith("accepted by a row retry by #")
     assert of_type(resolved, "failed-row-pick") == []  # a resolved row cannot be picked
     assert text(listed("?source=nope", web)[0]) == "No failed rows match these filters."
 
@@ -100,12 +106,13 @@ def test_fifty_rows_a_page_newest_or_oldest_first(web):
     older, _ = partial_run_with_rows(web.engine, 30, queued_at=T0)
     newer, _ = partial_run_with_rows(web.engine, 30, queued_at=T0 + dt.timedelta(hours=1))
     table, pages, count = listed("", web)
-    assert pages == 2 and len(body_rows(table)) == 50 and count == "60 failed rows · newest first · page 1 of 2"
-    assert text(body_rows(table)[0]).count(f"#{newer}") == 1
+    assert pages == 2 and len(grid_rows(table)) == 50 and count == "60 failed rows · newest first · page 1 of 2"
+    assert row_text(grid_rows(table)[0]).count(f"#{newer}") == 1
     last, _, count = listed("?page=2", web)
-    assert len(body_rows(last)) == 10 and count.endswith("page 2 of 2") and f"#{older}" in text(last)
+    assert len(grid_rows(last)) == 10 and count.endswith("page 2 of 2")
+    assert {grid_cells(row)["failed-run"] for row in grid_rows(last)} == {f"#{older}"}
     oldest, _, count = listed("?sort=oldest", web)
-    assert "oldest first" in count and f"#{older}" in text(body_rows(oldest)[0])
+    assert "oldest first" in count and grid_cells(grid_rows(oldest)[0])["failed-run"] == f"#{older}"
 
 
 def test_the_run_button_shows_only_while_a_run_is_filtered_on():

@@ -1,12 +1,11 @@
 """The xref-gap workbench page: gaps costliest first with their lifecycle and state; operators get a part id box
 and a Map button on each open gap, viewers do not; a mapping shows which mapping applies."""
 
-from dash import dcc
-
 from pages.xref import filters_to_url, show_gaps
 from potrack.store.xref import map_item_code
+from tests.support.html_tables import grid_cells, grid_links, grid_rows
 from tests.support.personas import acting_as
-from tests.support.web import demo_run, find_all, text
+from tests.support.web import demo_run, find_all
 
 
 def map_buttons(listing):
@@ -25,7 +24,7 @@ def test_operators_get_map_controls_on_open_gaps_and_viewers_do_not(web):
     assert count.endswith("item codes · costliest first · page 1 of 1") and pages == 1
     buttons = map_buttons(listing)
     assert buttons and all(b["source"] == "demo" for b in buttons)
-    assert {c.href for c in find_all(listing, lambda c: isinstance(c, dcc.Link))} == {"/runs/1"}
+    assert {href for _, href in grid_links(listing)} == {"/runs/1"}
     with acting_as(web.engine, "vera"):
         assert map_buttons(show_gaps("", 0)[0]) == []
     with acting_as(web.engine, "otto"):
@@ -39,7 +38,8 @@ def test_a_mapping_shows_which_mapping_applies(web):
         code = map_buttons(show_gaps("", 0)[0])[0]["code"]
         map_item_code(web.engine, "demo", code, "PART-NEW", "otto")
         listing = show_gaps("", 1)[0]
-    assert "unmapped; mapped in potrack by otto: applies from the next run" in text(listing)
+    states = [grid_cells(row)["xref-state"] for row in grid_rows(listing)]
+    assert "unmapped; mapped in potrack by otto: applies from the next run" in states
 
 
 def test_the_filters_go_to_the_url():
