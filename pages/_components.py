@@ -53,6 +53,11 @@ def run_cell(run_id: int, label: str | None = None) -> Link:
     return Link(label or f"#{run_id}", f"/runs/{run_id}")
 
 
+def line_cell(source: str, po_number: str, line_number: int, label: str | None = None) -> Link:
+    """line_link() as a cell of a pre-rendered table."""
+    return Link(label or f"{po_number}/{line_number}", line_path(source, po_number, line_number), "line-link")
+
+
 def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
     """A small figure with its label underneath, as ONE component: the figure is the first line, styled by
     assets/potrack.css. (Dash's renderer slows down with the square of the components on a page: a page of 50
@@ -217,14 +222,14 @@ def html_table(header: list[str], rows: list[list[Cell]], name: str) -> html.Div
 def row_key_cell(source: str, row_key: str | None) -> Cell:
     """A failed row's key as a table cell, linked to the line's history when it names one."""
     key = key_of_row(row_key)
-    return Link(row_key or "", line_path(source, *key)) if key else (row_key or "(no key)")
+    return line_cell(source, *key, label=row_key) if key else (row_key or "(no key)")
 
 
 def changes_table(changes: list[Change], source: str) -> html.Div:
     """Changes as 'PO/line — field: old → new' (or 'new line', 'removed …'), each line linked to its history."""
     rows: list[list[Cell]] = [
         [
-            Link(f"{c.po_number}/{c.line_number}", line_path(source, c.po_number, c.line_number)),
+            line_cell(source, c.po_number, c.line_number),
             change_text(c.kind, c.field, c.old_value, c.new_value),
         ]
         for c in changes

@@ -12,6 +12,7 @@ from dash import dcc, html
 from potrack import runtime
 from potrack.clock import utcnow
 from potrack.store.newest_run import newest_queued_at
+from potrack.web.fragment import Markup, element, text
 from potrack.web.picker_month import picker_month
 
 PER_PAGE = 50
@@ -85,6 +86,15 @@ def count_line(listed: Paged, noun: str, order: str, empty: str) -> str:
     return f"{listed.total:,} {noun} · {order} · page {listed.page:,} of {listed.pages:,}"
 
 
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
+
+
 def json_text(data: Any) -> html.Code:
     """Data as compact JSON in a code span."""
-    return html.Code(json.dumps(data, ensure_ascii=False, sort_keys=True, default=str), className="json")
+    return html.Code(_json(data), className="json")
+
+
+def json_cell(data: Any) -> Markup:
+    """json_text() as a cell of a pre-rendered table."""
+    return Markup(element("code", text(_json(data)), "json"))

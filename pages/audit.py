@@ -8,13 +8,14 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
-from pages._components import empty_state, moment, run_link, table
+from pages._components import empty_state, html_table, moment_cell, run_cell
 from pages._ignored import ignored_note
-from pages._lists import PER_PAGE, count_line, date_range, json_text, list_page
+from pages._lists import PER_PAGE, count_line, date_range, json_cell, list_page
 from potrack import runtime
 from potrack.store.audit import SEVERITIES, AuditEntry, event_types, list_events
 from potrack.store.run_history import run_sources
 from potrack.web.filters import AuditView
+from potrack.web.fragment import Cell, Markup, element, text
 
 dash.register_page(__name__, path="/audit", name="Audit log", order=6)
 SEVERITY_COLOR = {
@@ -87,26 +88,25 @@ def filters_to_url(
     return AuditView.from_inputs(types, severities, source, start, end, page).after_change(search)
 
 
-def events_table(events: list[AuditEntry]) -> dbc.Table:
-    """The events, one a line: when, severity, type, source, run, actor, message, details."""
+def events_table(events: list[AuditEntry]) -> html.Div:
+    """The events, one a line: when, severity, type, source, run, actor, message, details (one component)."""
 
-    def cells(event: AuditEntry) -> list[Any]:
+    def cells(event: AuditEntry) -> list[Cell]:
         """One event's cells."""
+        severity = f"severity severity-{event.severity} {SEVERITY_COLOR.get(event.severity, '')}"
         return [
-            moment(event.at),
-            html.Span(
-                event.severity, className=f"severity severity-{event.severity} {SEVERITY_COLOR.get(event.severity, '')}"
-            ),
+            moment_cell(event.at),
+            Markup(element("span", text(event.severity), severity)),
             event.event_type,
             event.source or "",
-            run_link(event.run_id) if event.run_id else "",
+            run_cell(event.run_id) if event.run_id else "",
             event.actor,
             event.message,
-            json_text(event.details) if event.details else "",
+            json_cell(event.details) if event.details else "",
         ]
 
     header = ["at", "severity", "event", "source", "run", "actor", "message", "details"]
-    return table(header, [cells(event) for event in events], "audit-events")
+    return html_table(header, [cells(event) for event in events], "audit-events")
 
 
 @dash.callback(

@@ -9,7 +9,16 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
-from pages._components import change_text, empty_state, graph, line_link, metric_tile, moment, run_link, table
+from pages._components import (
+    change_text,
+    empty_state,
+    graph,
+    html_table,
+    line_cell,
+    metric_tile,
+    moment_cell,
+    run_cell,
+)
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
 from potrack import runtime
@@ -27,6 +36,7 @@ from potrack.store.changes import (
 from potrack.store.models import EVENT_KINDS
 from potrack.web import figures
 from potrack.web.filters import ChangeView
+from potrack.web.fragment import Cell
 
 dash.register_page(__name__, path="/changes", name="Changes", order=3)
 KINDS = [{"label": kind, "value": kind} for kind in EVENT_KINDS]
@@ -176,16 +186,16 @@ def difference(row: ChangeRow) -> str:
     return text.replace("-", "−")
 
 
-def changes_list(rows: list[ChangeRow]) -> dbc.Table:
-    """The change events, one a line, each linked to its run and its line's history."""
+def changes_list(rows: list[ChangeRow]) -> html.Div:
+    """The change events, one a line, each linked to its run and its line's history (one component)."""
 
-    def cells(row: ChangeRow) -> list[Any]:
+    def cells(row: ChangeRow) -> list[Cell]:
         item = row.item_code or ""
         return [
-            moment(row.run_at),
-            run_link(row.run_id),
+            moment_cell(row.run_at),
+            run_cell(row.run_id),
             row.source,
-            line_link(row.source, row.po_number, row.line_number),
+            line_cell(row.source, row.po_number, row.line_number),
             row.supplier_code or "",
             f"{item} → {row.internal_part_id}" if row.internal_part_id else item,
             row.buyer or "",
@@ -206,7 +216,7 @@ def changes_list(rows: list[ChangeRow]) -> dbc.Table:
         "change",
         "difference",
     ]
-    return table(header, [cells(row) for row in rows], "change-rows")
+    return html_table(header, [cells(row) for row in rows], "change-rows")
 
 
 def tiles(summary: ChangeSummary) -> list[html.Div]:

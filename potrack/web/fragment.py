@@ -15,10 +15,11 @@ from html import escape
 
 @dataclass(frozen=True)
 class Link:
-    """A table cell that links to a page of potrack."""
+    """A table cell that links to a page of potrack (`name`: the link's class)."""
 
     text: str
     href: str
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def link(href: str, content: str, name: str = "", title: str | None = None, **da
 def cell(value: Cell) -> str:
     """One table cell's content: escaped text, a link, or HTML built here."""
     if isinstance(value, Link):
-        return link(value.href, text(value.text))
+        return link(value.href, text(value.text), value.name)
     return value.html if isinstance(value, Markup) else text(value)
 
 

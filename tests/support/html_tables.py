@@ -1,99 +1,35 @@
-"""What pages draw as pre-rendered HTML (pages/_components.fragment: a component whose data-html attribute
-assets/fragments.js puts in place) read back as a browser shows it: a table's header, rows and links, and a
-component tree's visible text with each fragment's text instead of its markup."""
+"""Tables pages draw as pre-rendered HTML (pages/_components.fragment: a component whose data-html attribute
+assets/fragments.js puts in place) read back as a browser shows them: their header, rows and links."""
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from typing import Any
 
 from dash import html
 from dash.development.base_component import Component
 
-from tests.support.web import find_all, texts
-
-
-def markup(node: Component) -> str | None:
-    """A fragment's HTML, None for any other component."""
-    return getattr(node, "data-html", None)
-
-
-class _Reader(HTMLParser):
-    """The rows of an HTML table (a header cell's row included), each cell's text, and every link."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.rows: list[list[str]] = []
-        self.links: list[tuple[str, str]] = []
-        self.words: list[str] = []
-        self._cell: list[str] | None = None
-        self._href: str | None = None
-        self._link_text: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-        elif tag == "a":
-            self._href, self._link_text = dict(attrs).get("href") or "", []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None:
-            self.rows[-1].append("".join(self._cell).strip())
-            self._cell = None
-        elif tag == "a" and self._href is not None:
-            self.links.append(("".join(self._link_text), self._href))
-            self._href = None
-
-    def handle_data(self, data: str) -> None:
-        self.words.append(data)
-        if self._cell is not None:
-            self._cell.append(data)
-        if self._href is not None:
-            self._link_text.append(data)
-
-
-def _read(node: Component) -> _Reader:
-    reader = _Reader()
-    reader.feed(markup(node) or "")
-    reader.close()
-    return reader
+from tests.support.fragments import markup, read
+from tests.support.web import find_all
 
 
 def table_header(table: Component) -> list[str]:
     """A fragment table's column names."""
-    return _read(table).rows[0]
+    return read(table).rows[0]
 
 
 def table_rows(table: Component) -> list[list[str]]:
     """A fragment table's body rows as the text of their cells (a link as its text)."""
-    return _read(table).rows[1:]
+    return read(table).rows[1:]
 
 
 def table_links(table: Component) -> list[tuple[str, str]]:
     """Every link of a fragment: (text, address)."""
-    return _read(table).links
+    return read(table).links
 
 
 def tables(node: Any, name: str) -> list[html.Div]:
     """The fragments of a tree whose class names `name`."""
     return find_all(node, lambda c: markup(c) is not None and name in (getattr(c, "className", "") or "").split())
-
-
-def shown(node: Any) -> str:
-    """The visible text of a component tree, a fragment as its text, joined by single spaces."""
-    return " ".join(" ".join(_shown(node)).split())
-
-
-def _shown(node: Any) -> list[str]:
-    if isinstance(node, Component) and markup(node) is not None:
-        return _read(node).words
-    if isinstance(node, Component):
-        return _shown(getattr(node, "children", None))
-    if isinstance(node, (list, tuple)):
-        return [t for child in node for t in _shown(child)]
-    return texts(node)
 
 
 # The grid tables' readers (pages/_components.grid_table), appended below the fragment tables' helpers.

@@ -17,6 +17,7 @@ from potrack.clock import utcnow
 from potrack.runtime import Runtime, start
 from potrack.store import liveness, runs
 from potrack.store.models import Run
+from tests.support.fragments import markup, read
 from tests.support.personas import add_personas
 
 UTC = dt.UTC
@@ -66,11 +67,12 @@ def claim_alive(engine: sa.Engine, run_id: int, claimed_by: str | None = None) -
 
 
 def texts(node: Any) -> list[str]:
-    """Every string and number in a component tree, depth first; a fragment's HTML (pages/_components.fragment) as
-    it is sent (tests.support.html_tables reads its text)."""
+    """Every string and number in a component tree, depth first; a pre-rendered fragment's (pages/_components
+    .fragment) text as the browser shows it."""
+    if isinstance(node, Component) and markup(node) is not None:
+        return read(node).words
     if isinstance(node, Component):
-        markup = getattr(node, "data-html", None)
-        return ([markup] if markup else []) + texts(getattr(node, "children", None))
+        return texts(getattr(node, "children", None))
     if isinstance(node, (list, tuple)):
         return [t for child in node for t in texts(child)]
     if isinstance(node, (str, int, float)) and not isinstance(node, bool):
@@ -109,6 +111,10 @@ def body_rows(node: Any) -> list[Component]:
     """The rows (html.Tr) of the one outermost table body (html.Tbody) in a tree: a table's lines without its header
     (a table nested in a cell is part of its row)."""
     bodies = _outermost(node, lambda c: isinstance(c, html.Tbody))
+    if not bodies:  # a table drawn as one pre-rendered fragment: its rows, each cell as its text
+        tables = _outermost(node, lambda c: "<tbody>" in (markup(c) or ""))
+        assert len(tables) == 1, f"{len(tables)} table fragments"
+        return [html.Tr([html.Td(cell) for cell in row]) for row in read(tables[0]).rows[1:]]
     assert len(bodies) == 1, f"{len(bodies)} table bodies"
     rows = bodies[0].children
     return list(rows) if isinstance(rows, (list, tuple)) else [rows]

@@ -9,8 +9,9 @@ from pages import overview
 from pages._shell import current_health, refresh_health
 from potrack.clock import utcnow
 from tests.support.alerts import HOUR, evaluate, fail_twice
+from tests.support.fragments import sent
 from tests.support.personas import acting_as
-from tests.support.web import add_run, of_type, text
+from tests.support.web import add_run, of_type
 
 BADGE = re.compile(r'<a href="(/alerts)" class="([^"]*alert-badge[^"]*)" title="([^"]*)">([^<]*)</a>')
 
@@ -24,7 +25,7 @@ def badges(runtime, source="demo"):
     with acting_as(runtime.engine, "vera"):
         rows, _ = overview.board()
     row = next(r for r in of_type(rows, "source-row") if r.id["source"] == source)
-    return BADGE.findall(text(row))
+    return BADGE.findall(sent(row))
 
 
 def test_a_consecutive_failures_alert_is_a_red_badge_and_keeps_health_failing_until_it_resolves(alerts_web):

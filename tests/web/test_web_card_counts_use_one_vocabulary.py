@@ -3,7 +3,6 @@ way — change events (one per changed field and per removed line) and new lines
 
 from pages.run_detail import layout
 from pages.runs import refresh_runs, toggle_card
-from tests.support.html_tables import shown
 from tests.support.personas import acting_as, client_as
 from tests.support.store import store_rows
 from tests.support.web import demo_run, find_all, text
@@ -30,7 +29,7 @@ def test_tiles_card_page_and_api_agree_on_change_events_and_new_lines(web):
         for t in find_all(card, lambda c: "metric-tile" in (getattr(c, "className", "") or ""))
     }
     assert tiles["change_events"] == f"{events:,}\nchange events" and tiles["lines_new"] == f"{new:,}\nnew lines"
-    assert words in shown(opened) and words in text(page)
+    assert words in text(opened) and words in text(page)
 
     answer = client_as("vera").get(f"/api/runs/{run_id}").get_json()
     assert (answer["change_events"], answer["lines_new"], answer["changes_total"]) == (events, new, events + new)

@@ -5,14 +5,14 @@ same filters."""
 import datetime as dt
 
 import pytest
-from dash import dcc
 
 from pages.changes import difference, filters_to_url, layout, show_changes, summarize_view
 from potrack.store.changes import ChangeRow
 from potrack.web.filters import ChangeView
 from tests.support.change_history import build_history, serve_history
+from tests.support.html_tables import table_links
 from tests.support.personas import acting_as
-from tests.support.web import find_all, find_by_id, text
+from tests.support.web import find_by_id, text
 
 UTC = dt.UTC
 
@@ -61,7 +61,7 @@ def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
         tiles, nights, suppliers = summarize_view("?supplier=SUP-A&field=promised_date")
     assert find_by_id(shown, "changes-filter-supplier").value == "SUP-A"
     assert count == "3 changes · newest first · page 1 of 1" and pages == 1
-    links = {c.href for c in find_all(listing, lambda c: isinstance(c, dcc.Link))}
+    links = {href for _, href in table_links(listing)}
     assert links >= {"/lines/erp/PO1/1", "/lines/erp/PO1/2", f"/runs/{served.run_ids[2]}"}
     assert "promised_date: 2026-12-06 → 2026-12-08" in text(listing) and "+2 days" in text(listing)
     figures = {tile.children.split("\n")[1]: tile.children.split("\n")[0] for tile in tiles}

@@ -7,9 +7,9 @@ import json
 from dash import dcc, html, no_update
 
 from pages.runs import CARD_ROWS, toggle_card
-from tests.support.html_tables import shown, table_links, table_rows, tables
+from tests.support.html_tables import table_links, table_rows, tables
 from tests.support.store import store_rows
-from tests.support.web import demo_run, find_all
+from tests.support.web import demo_run, find_all, text
 
 
 def expand(run_id, clicks=1, is_open=False):
@@ -26,7 +26,7 @@ def test_partial_run_shows_rejected_rows_with_error_stage_and_key_and_their_data
         r=run_id,
     )
     assert is_open is True and len(stored) == 5
-    assert "Errors: rejected rows (5)" in shown(details)
+    assert "Errors: rejected rows (5)" in text(details)
     [rejected] = tables(details, "rejected")
     assert table_rows(rejected) == [
         [r["stage"], r["row_key"] or "(no key)", r["error"], r["location"] or ""] for r in stored
@@ -48,7 +48,7 @@ def test_unmapped_codes_come_with_their_line_counts(web):
         "SELECT item_code, line_count FROM unmapped_codes WHERE run_id = :r ORDER BY line_count DESC, item_code",
         r=report.run_id,
     )
-    assert f"Unmapped item codes ({report.metrics.xref_gaps})" in shown(details)
+    assert f"Unmapped item codes ({report.metrics.xref_gaps})" in text(details)
     assert (
         table_rows(tables(details, "unmapped")[0])
         == [[c["item_code"], f"{c['line_count']:,}"] for c in codes][:CARD_ROWS]
@@ -61,9 +61,9 @@ def test_the_first_change_events_are_listed_new_lines_summed_up_and_the_rest_on_
     details = expand(report.run_id)[1]
     events, new = report.metrics.change_events, report.metrics.lines_new
     assert events > CARD_ROWS and new > 0
-    text = shown(details)
-    assert f"Changes: {events:,} change events · {new:,} new lines" in text
-    assert f"{new:,} new lines." in text and f"… and {events - CARD_ROWS:,} more change events." in text
+    said = text(details)
+    assert f"Changes: {events:,} change events · {new:,} new lines" in said
+    assert f"{new:,} new lines." in said and f"… and {events - CARD_ROWS:,} more change events." in said
     first = store_rows(
         web.engine,
         "SELECT po_number, line_number, kind, field, old_value, new_value FROM change_events "
@@ -83,12 +83,12 @@ def test_the_first_change_events_are_listed_new_lines_summed_up_and_the_rest_on_
 def test_failed_run_shows_its_reason_and_every_attempt_with_its_wait(web):
     run_id = demo_run(web, 0, fail="unreachable").run_id
     details = expand(run_id)[1]
-    text = shown(details)
-    assert "Failure reason" in text and "source demo · stage extract:" in text and "unreachable" in text
+    said = text(details)
+    assert "Failure reason" in said and "source demo · stage extract:" in said and "unreachable" in said
     attempts = table_rows(tables(details, "attempts")[0])
-    assert "Extract attempts that failed (3)" in text and [a[0] for a in attempts] == ["1", "2", "3"]
+    assert "Extract attempts that failed (3)" in said and [a[0] for a in attempts] == ["1", "2", "3"]
     assert all(a[2] == "transient" for a in attempts) and attempts[-1][3] == "gave up"
-    assert "This run changed no PO line." in text
+    assert "This run changed no PO line." in said
 
 
 def test_clicking_an_open_card_closes_it_without_reloading(web):

@@ -8,6 +8,7 @@ import pytest
 import app
 from pages.overview import board
 from potrack.runtime import start
+from tests.support.fragments import sent
 from tests.support.overview_board import CONFIG, four_sources
 from tests.support.personas import acting_as, add_personas
 from tests.support.web import of_type, text
@@ -54,17 +55,17 @@ def test_each_unhealthy_row_says_why_in_words(board_web):
     assert f"run #{failed} failed 2 h ago: extract: ERP unreachable" in text(by_name["delta"])
     # bravo's last run finished 31 h 30 min ago less its 1 s; a nightly schedule allows 24 h + 2 h
     assert f"no completed run for 31 h (limit 26 h); the last was run #{stale_ok}" in text(by_name["bravo"])
-    assert "text-danger" in text(by_name["bravo"]) and "text-danger" not in text(by_name["alpha"])
+    assert "text-danger" in sent(by_name["bravo"]) and "text-danger" not in sent(by_name["alpha"])
 
 
 def test_each_row_has_a_square_per_run_linking_to_it_oldest_first(board_web):
     runs = four_sources(board_web.engine)
     by_name, _ = rows(board_web)
     for source, ids in runs.items():
-        squares = re.findall(r'<a href="/runs/(\d+)" class="strip-run strip-(\w+)"', text(by_name[source]))
+        squares = re.findall(r'<a href="/runs/(\d+)" class="strip-run strip-(\w+)"', sent(by_name[source]))
         assert [int(i) for i, _ in squares] == ids
     assert [
-        s for _, s in re.findall(r'href="/runs/(\d+)" class="strip-run strip-(\w+)"', text(by_name["charlie"]))
+        s for _, s in re.findall(r'href="/runs/(\d+)" class="strip-run strip-(\w+)"', sent(by_name["charlie"]))
     ] == [
         "success",
         "abandoned",

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from pages.overview import layout, refresh_overview
 from potrack.store.models import Run
+from tests.support.fragments import sent
 from tests.support.personas import acting_as
 from tests.support.web import UTC, add_run, find_by_id, of_type, text
 
@@ -20,11 +21,11 @@ def test_a_healthy_row_shows_its_last_run_data_age_and_next_schedule(web):
     ok = add_run(web.engine, queued_at=now - dt.timedelta(hours=5), lines_processed=1500, duration_s=2.5)
     with acting_as(web.engine, "otto"):
         shown = row(layout())
-    assert shown.className == "board-row board-healthy" and ">Healthy<" in text(shown)
+    assert shown.className == "board-row board-healthy" and ">Healthy<" in sent(shown)
     assert f"run #{ok} success 5 h ago · 2.50 s · 1,500 lines" in text(shown)
     # The data is as old as the run's end: 4 h 59 min 57 s ago, shown in whole hours.
-    assert 'class="board-age" title="last completed run' in text(shown) and ">4 h</div>" in text(shown)
-    assert "cron 0 2 * * *" in text(shown)
+    assert 'class="board-age" title="last completed run' in sent(shown) and ">4 h</div>" in sent(shown)
+    assert "cron 0 2 * * *" in sent(shown)  # on hover: the next run's time and cron
     assert find_by_id(shown, {"type": "run-now", "source": "demo"}).disabled is False
 
 
@@ -34,8 +35,8 @@ def test_a_failed_latest_run_makes_the_row_failing_with_its_reason(web):
     failed = add_run(web.engine, status="failed", queued_at=now - dt.timedelta(hours=1), error="extract: ERP down")
     with acting_as(web.engine, "vera"):
         shown = row(layout())
-    assert shown.className == "board-row board-failing" and ">Failing<" in text(shown)
-    assert f'href="/runs/{failed}" class="board-reason"' in text(shown)
+    assert shown.className == "board-row board-failing" and ">Failing<" in sent(shown)
+    assert f'href="/runs/{failed}" class="board-reason"' in sent(shown)
     assert f"run #{failed} failed 1 h ago: extract: ERP down" in text(shown)
 
 
