@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import dash
@@ -13,7 +12,7 @@ from dash.exceptions import PreventUpdate
 from pages._actions import refusal
 from pages._components import empty_state, grid_row, grid_table, moment_cell, row_key_cell, run_cell, run_link, toast
 from pages._ignored import ignored_note
-from pages._lists import PER_PAGE, count_line, date_range, list_page
+from pages._lists import PER_PAGE, count_line, date_range, json_cell, list_page
 from potrack import actions, runtime, timefmt
 from potrack.actions import Refused
 from potrack.auth.roles import Action
@@ -163,7 +162,7 @@ def row_cells(row: FailedRowItem) -> list[str]:
         row_key_cell(row.source, row.row_key),
         row.source,
         row.stage,
-        Markup(element("code", text(json.dumps(row.raw, ensure_ascii=False, sort_keys=True, default=str)), "json")),
+        json_cell(row.raw),
         row.error,
         row.location or "",
         run_cell(row.run_id),
