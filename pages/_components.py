@@ -19,7 +19,7 @@ from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
 from potrack.web.access import may
-from potrack.web.fragment import Cell, Link, Markup, element, text
+from potrack.web.fragment import Cell, Link, Markup, element, link, text
 from potrack.web.fragment import table as html_table_markup
 from potrack.web.palette import STATUS_COLOR
 
@@ -58,13 +58,16 @@ def line_cell(source: str, po_number: str, line_number: int, label: str | None =
     return Link(label or f"{po_number}/{line_number}", line_path(source, po_number, line_number), "line-link")
 
 
+def _tile_text(label: str, value: Any) -> str:
+    return f"{value:,}\n{label}" if isinstance(value, int) else f"{value}\n{label}"
+
+
 def metric_tile(label: str, value: Any, name: str | None = None) -> html.Div:
     """A small figure with its label underneath, as ONE component: the figure is the first line, styled by
     assets/potrack.css. (Dash's renderer slows down with the square of the components on a page: a page of 50
     cards took 5-7 s to draw in headless Chromium with three components per tile, about 2.7 s with one.)"""
-    shown = f"{value:,}" if isinstance(value, int) else value
     data: dict[str, Any] = {"data-metric": name} if name else {}
-    return html.Div(f"{shown}\n{label}", className="metric-tile text-center px-2", **data)
+    return html.Div(_tile_text(label, value), className="metric-tile text-center px-2", **data)
 
 
 def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
@@ -82,8 +85,8 @@ def progress_bar(run: RunRow, now: dt.datetime) -> html.Div:
     )
 
 
-def run_metrics(run: RunRow) -> html.Div:
-    """The run's counts as a row of tiles."""
+def run_metrics(run: RunRow) -> str:
+    """The run's counts as a row of tiles (metric_tile's look), as HTML."""
     tiles = [
         ("lines processed", run.lines_processed, "lines_processed"),
         ("new lines", run.lines_new, "lines_new"),
@@ -92,46 +95,57 @@ def run_metrics(run: RunRow) -> html.Div:
         ("xref gaps", run.xref_gaps, "xref_gaps"),
         ("errors", run.errors, "errors"),
     ]
-    return html.Div([metric_tile(label, value, name) for label, value, name in tiles], className="d-flex flex-wrap")
+    cells = "".join(
+        element("div", text(_tile_text(label, value)), "metric-tile text-center px-2", metric=name)
+        for label, value, name in tiles
+    )
+    return element("div", cells, "d-flex flex-wrap")
+
+
+def _summary_line(run: RunRow, now: dt.datetime) -> str:
+    """'#41 · when · source · trigger · retry of · status · duration' as HTML."""
+    when = moment_cell(run.queued_at, now).html
+    trigger = element(
+        "span",
+        text(run.trigger + (" · baseline" if run.baseline else "")),
+        "text-muted me-2 run-trigger",
+        f"requested by {run.requested_by}" if run.requested_by else None,
+    )
+    retry_of = link(f"/runs/{run.retry_of}", text(f"retry of #{run.retry_of}"), "retry-of me-2") if run.retry_of else ""
+    color = STATUS_COLOR.get(run.status, "secondary")
+    parts = [
+        element("span", text(f"#{run.id}"), "text-muted me-2"),
+        when,
+        element("strong", text(run.source), "mx-2"),
+        trigger,
+        retry_of,
+        element("span", text(run.status), f"status-badge status-{run.status} badge bg-{color}"),
+        element("span", text(timefmt.duration(run.duration_s)), "ms-2 text-muted", "duration"),
+    ]
+    return element("div", "".join(parts), "d-flex flex-wrap align-items-center mb-1")
 
 
 def run_summary(run: RunRow, now: dt.datetime, facts: CardFacts | None = None) -> list[Any]:
     """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error, and
-    its facts: why it rejected rows, a row retry's outcome, the retry that made it good."""
-    parts: list[Any] = [
-        html.Div(
-            [
-                html.Span(f"#{run.id}", className="text-muted me-2"),
-                moment(run.queued_at, now),
-                html.Strong(run.source, className="mx-2"),
-                html.Span(
-                    run.trigger + (" · baseline" if run.baseline else ""),
-                    className="text-muted me-2 run-trigger",
-                    title=f"requested by {run.requested_by}" if run.requested_by else None,
-                ),
-                *([run_link(run.retry_of, f"retry of #{run.retry_of}", "retry-of me-2")] if run.retry_of else []),
-                status_badge(run.status),
-                html.Span(timefmt.duration(run.duration_s), className="ms-2 text-muted", title="duration"),
-            ],
-            className="d-flex flex-wrap align-items-center mb-1",
-        ),
-        run_metrics(run),
-    ]
-    if run.status == "running":
-        parts.append(progress_bar(run, now))
-    elif run.status == "abandoned" and run.error_stage:
-        parts.append(
-            html.Small(f"stopped in stage {run.error_stage} · {run.rows_read()}", className="text-muted run-stopped")
+    its facts: why it rejected rows, a row retry's outcome, the retry that made it good. All but a running run's
+    progress bar is ONE pre-rendered component: a page shows 50 cards."""
+    lines = [_summary_line(run, now), run_metrics(run)]
+    if run.status == "abandoned" and run.error_stage:
+        lines.append(
+            element("small", text(f"stopped in stage {run.error_stage} · {run.rows_read()}"), "text-muted run-stopped")
         )
     if run.error:
-        parts.append(html.Div(run.error, className="text-danger small mt-1 run-error"))
+        lines.append(element("div", text(run.error), "text-danger small mt-1 run-error"))
     if facts and facts.rejections:
-        parts.append(html.Div(facts.rejections.text(), className="small mt-1 run-rejections"))
+        lines.append(element("div", text(facts.rejections.text()), "small mt-1 run-rejections"))
     if facts and facts.retry_outcome:
-        parts.append(html.Div(f"row retry: {facts.retry_outcome.text()}", className="small mt-1 run-retry-outcome"))
+        lines.append(element("div", text(f"row retry: {facts.retry_outcome.text()}"), "small mt-1 run-retry-outcome"))
     if facts and facts.retried_ok:
-        parts.append(html.Div(f"retry #{facts.retried_ok} succeeded", className="small mt-1 text-success run-retried"))
-    return parts
+        lines.append(
+            element("div", text(f"retry #{facts.retried_ok} succeeded"), "small mt-1 text-success run-retried")
+        )
+    progress = [progress_bar(run, now)] if run.status == "running" else []
+    return [fragment("".join(lines), "run-summary-text"), *progress]
 
 
 def run_card(run: RunRow, now: dt.datetime, highlight: bool, facts: CardFacts | None = None) -> html.Div:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 import app
@@ -98,6 +98,13 @@ def find_all(node: Any, predicate: Any) -> list[Component]:
     elif isinstance(node, Component):
         found.extend(find_all(node, predicate))
     return found
+
+
+def links(node: Any) -> list[tuple[str, str]]:
+    """Every link of a component tree as (text, address): dcc.Link components and the links of pre-rendered
+    fragments, in the order they appear."""
+    found = find_all(node, lambda c: isinstance(c, dcc.Link) or markup(c) is not None)
+    return [pair for c in found for pair in (read(c).links if markup(c) is not None else [(text(c), c.href)])]
 
 
 def find_by_id(node: Any, component_id: Any) -> Component:

@@ -4,7 +4,6 @@ says why not; the chain shows both ways: 'retry of #M' on the retry's card and p
 original's details."""
 
 import pytest
-from dash import dcc
 from dash.exceptions import PreventUpdate
 
 from pages import run_detail
@@ -16,17 +15,13 @@ from potrack.clock import utcnow
 from potrack.store.run_history import get_run
 from tests.support.callbacks import run_rows, triggered_by
 from tests.support.personas import acting_as
-from tests.support.web import add_run, find_all, of_type, text
+from tests.support.web import add_run, links, of_type, text
 
 
 def details(run_id, name, web):
     """A run card's details as a persona sees them when expanding it."""
     with acting_as(web.engine, name):
         return toggle_card(1, False, {"type": "run-summary", "index": run_id})[1]
-
-
-def links(node):
-    return [(link.children, link.href) for link in find_all(node, lambda c: isinstance(c, dcc.Link))]
 
 
 @pytest.mark.parametrize("status", ["failed", "partial", "abandoned"])
