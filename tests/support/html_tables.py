@@ -1,8 +1,10 @@
 """Tables pages draw as pre-rendered HTML (pages/_components.fragment: a component whose data-html attribute
-assets/fragments.js puts in place) read back as a browser shows them: their header, rows and links."""
+assets/fragments.js puts in place) read back as a browser shows them: their header, rows and links; and the grid
+tables whose rows hold controls (pages/_components.grid_table)."""
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 from dash import html
@@ -32,8 +34,7 @@ def tables(node: Any, name: str) -> list[html.Div]:
     return find_all(node, lambda c: markup(c) is not None and name in (getattr(c, "className", "") or "").split())
 
 
-# The grid tables' readers (pages/_components.grid_table), appended below the fragment tables' helpers.
-from html.parser import HTMLParser  # noqa: E402
+# The grid tables (pages/_components.grid_table: rows that hold controls) read back.
 
 
 class _GridCells(HTMLParser):
