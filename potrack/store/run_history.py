@@ -8,6 +8,7 @@ The /metrics aggregates use portable SQL only (SQLite, PostgreSQL, SQL Server): 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
@@ -234,18 +235,25 @@ def _latest_of_each(
     was 150 statements at 50 sources. A window over the sources' runs would read their whole history instead."""
     found: dict[str, RunRow] = {}
     for start in range(0, len(sources), SOURCES_PER_STATEMENT):
-        terms = []
-        for source in sources[start : start + SOURCES_PER_STATEMENT]:
-            where = [Run.source == source, Run.status.in_(statuses)]
-            if snapshots_only:
-                where.append(SNAPSHOT)
-            newest = sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)
-            terms.append(newest.subquery().select())
-        statement = terms[0] if len(terms) == 1 else sa.union_all(*terms)
-        for row in conn.execute(statement):
+        chunk = tuple(sources[start : start + SOURCES_PER_STATEMENT])
+        for row in conn.execute(_latest_statement(chunk, statuses, snapshots_only)):
             run = RunRow(*row)
             found[run.source] = run
     return found
+
+
+@functools.lru_cache(maxsize=64)
+def _latest_statement(sources: tuple[str, ...], statuses: tuple[str, ...], snapshots_only: bool) -> sa.Executable:
+    """_latest_of_each's statement for up to 100 sources, built once per set of sources: building 150 subqueries
+    took SQLAlchemy 30 ms a page at 50 sources, and a statement is immutable, so one serves every request."""
+    terms = []
+    for source in sources:
+        where = [Run.source == source, Run.status.in_(statuses)]
+        if snapshots_only:
+            where.append(SNAPSHOT)
+        newest = sa.select(*RUN_COLUMNS).where(*where).order_by(Run.queued_at.desc(), Run.id.desc()).limit(1)
+        terms.append(newest.subquery().select())
+    return terms[0] if len(terms) == 1 else sa.union_all(*terms)
 
 
 def source_statuses(conn: sa.Connection, sources: Iterable[str]) -> list[SourceStatus]:
