@@ -22,6 +22,23 @@ def current_health() -> Health:
     return overall([v.health for v in verdicts])
 
 
+def health_shown(health: Health) -> tuple[str, str, str, str]:
+    """The health indicator's label, link (the run behind the verdict), reasons on hover and classes."""
+    href = f"/runs/{health.run_id}" if health.run_id is not None else "/runs"
+    return (
+        f"● {health.label}",
+        href,
+        health.reason,
+        f"badge text-bg-{health.color} fs-6 text-decoration-none health-indicator health-{health.level}",
+    )
+
+
+def health_indicator() -> dcc.Link:
+    """The navbar's health verdict as it is now: it arrives with the page, and refresh_health keeps it current."""
+    label, href, title, name = health_shown(current_health())
+    return dcc.Link(label, id="health-indicator", href=href, title=title, className=name)
+
+
 def sign_out_form() -> html.Form:
     """Sign out in one click: a plain form POSTing the session's CSRF token to /logout (a GET only asks)."""
     return html.Form(
@@ -93,7 +110,7 @@ def layout() -> html.Div:
                 dbc.Nav(links, navbar=True, className="me-auto"),
                 dbc.Nav(runbook_link(), navbar=True, className="me-3"),
                 search_box(),
-                dcc.Link("…", id="health-indicator", href="/runs", className="badge text-bg-secondary fs-6"),
+                health_indicator(),
                 *user_menu(),
             ],
             fluid=True,
@@ -120,14 +137,9 @@ def layout() -> html.Div:
     Output("health-indicator", "className"),
     Input("health-tick", "n_intervals"),
     Input("shell-url", "pathname"),
+    prevent_initial_call=True,  # the layout brings the verdict: one round trip fewer on every page
 )
 def refresh_health(_tick: int | None, _path: str | None) -> tuple[str, str, str, str]:
-    """Show the health verdict: label, link to the run behind it, reasons on hover."""
-    health = current_health()
-    href = f"/runs/{health.run_id}" if health.run_id is not None else "/runs"
-    return (
-        f"● {health.label}",
-        href,
-        health.reason,
-        f"badge text-bg-{health.color} fs-6 text-decoration-none health-indicator health-{health.level}",
-    )
+    """Show the health verdict again, on each tick and page change: label, link to the run behind it, reasons on
+    hover."""
+    return health_shown(current_health())
