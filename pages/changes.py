@@ -247,8 +247,7 @@ def tiles(summary: ChangeSummary) -> list[html.Div]:
 )
 def show_changes(search: str | None) -> tuple[Any, ...]:
     """The page of changes the URL asks for and the export links of everything it matches (the tiles and charts
-    are summarize_view's: a callback of their own, which the browser asks for at the same time, so the list does not
-    wait for the aggregates)."""
+    are callbacks of their own, below, so the list does not wait for the aggregates)."""
     view, tz = ChangeView.from_search(search), runtime.zone()
     flt = view.change_filter(tz)
     found = runtime.read(list_changes, flt, view.page, PER_PAGE)
@@ -258,24 +257,31 @@ def show_changes(search: str | None) -> tuple[Any, ...]:
     return listing, found.pages, count, export_url(flt, "xlsx"), export_url(flt, "csv")
 
 
-@dash.callback(
-    Output("changes-tiles", "children"),
-    Output("changes-nights", "children"),
-    Output("changes-suppliers", "children"),
-    Input("changes-url", "search"),
-)
-def summarize_view(search: str | None) -> tuple[Any, ...]:
-    """The tiles and charts of every change the URL's filters match."""
+# The tiles and each chart are callbacks of their own, which the browser asks for at the same time as the list's:
+# each is drawn when its aggregate is done (on 250,000 slips: tiles 260 ms, suppliers 420 ms, nights 120 ms),
+# none waits for the slowest.
+
+
+@dash.callback(Output("changes-tiles", "children"), Input("changes-url", "search"))
+def show_tiles(search: str | None) -> list[html.Div]:
+    """The summary tiles of every change the URL's filters match."""
+    return tiles(runtime.read(summarize_changes, ChangeView.from_search(search).change_filter(runtime.zone())))
+
+
+@dash.callback(Output("changes-nights", "children"), Input("changes-url", "search"))
+def show_nights(search: str | None) -> Any:
+    """The matching changes per night and field, as a chart."""
     tz = runtime.zone()
-    flt = ChangeView.from_search(search).change_filter(tz)
-    nights = runtime.read(changes_per_night, flt, tz)
-    suppliers = runtime.read(suppliers_by_slips, flt)
-    return (
-        tiles(runtime.read(summarize_changes, flt)),
-        graph("changes-nights", figures.changes_per_night_figure(nights))
-        if nights
-        else empty_state("No changes to chart.", "changes-nights-empty"),
-        graph("changes-suppliers", figures.supplier_slips_figure(suppliers))
-        if suppliers
-        else empty_state("No promised date slipped in this set.", "changes-suppliers-empty"),
-    )
+    nights = runtime.read(changes_per_night, ChangeView.from_search(search).change_filter(tz), tz)
+    if not nights:
+        return empty_state("No changes to chart.", "changes-nights-empty")
+    return graph("changes-nights", figures.changes_per_night_figure(nights))
+
+
+@dash.callback(Output("changes-suppliers", "children"), Input("changes-url", "search"))
+def show_suppliers(search: str | None) -> Any:
+    """The suppliers with the most promised-date slips among the matching changes, as a chart."""
+    suppliers = runtime.read(suppliers_by_slips, ChangeView.from_search(search).change_filter(runtime.zone()))
+    if not suppliers:
+        return empty_state("No promised date slipped in this set.", "changes-suppliers-empty")
+    return graph("changes-suppliers", figures.supplier_slips_figure(suppliers))

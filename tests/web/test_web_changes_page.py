@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from pages.changes import difference, filters_to_url, layout, show_changes, summarize_view
+from pages.changes import difference, filters_to_url, layout, show_changes, show_nights, show_suppliers, show_tiles
 from potrack.store.changes import ChangeRow
 from potrack.web.filters import ChangeView
 from tests.support.change_history import build_history, serve_history
@@ -58,7 +58,8 @@ def test_one_url_draws_the_list_tiles_charts_and_export_links(served):
     with acting_as(served.runtime.engine, "vera"):
         shown = layout(supplier="SUP-A")
         listing, pages, count, xlsx, csv = show_changes("?supplier=SUP-A&field=promised_date")
-        tiles, nights, suppliers = summarize_view("?supplier=SUP-A&field=promised_date")
+        search = "?supplier=SUP-A&field=promised_date"
+        tiles, nights, suppliers = show_tiles(search), show_nights(search), show_suppliers(search)
     assert find_by_id(shown, "changes-filter-supplier").value == "SUP-A"
     assert count == "3 changes · newest first · page 1 of 1" and pages == 1
     links = {href for _, href in table_links(listing)}
