@@ -18,7 +18,10 @@ measurements (after one warm-up) of:
   click to the card's details drawn (the details element laid out with a visible height and, when the card lists
   changes, its first change row drawn), timed inside the page with requestAnimationFrame;
 - each page, from navigation start (the page's performance.timeOrigin) to its content drawn (the selectors in PAGES
-  visible and no Dash component loading).
+  visible and no Dash component loading): the page loaded in a new tab;
+- each page again "in the app": from an in-app navigation to it (what a click on a link or the navbar does: the
+  address changes and Dash draws the page, the app and its scripts stay loaded; from /runbook, or from / to the
+  runbook) to its content drawn.
 
 Targets (issue 18): opening any card ≤ 300 ms and the fifth as fast as the first; every page ≤ 700 ms. This prints
 figures; it is not a test and exits 0 unless something fails to build or serve.
@@ -130,6 +133,26 @@ async ([selectors, timeout]) => {
       else requestAnimationFrame(tick);
     };
     tick();
+  });
+}
+"""
+
+# In-app navigation, as a click on a dcc.Link or a navbar link does it (the app stays loaded): the address changes and
+# Dash draws the page; from that moment to its content drawn.
+NAV_JS = """
+async ([path, selectors, timeout]) => {
+  const t0 = performance.now();
+  window.history.pushState({}, '', path);
+  window.dispatchEvent(new CustomEvent('_dashprivate_pushstate'));
+  const drawn = () => selectors.every((s) => Array.from(document.querySelectorAll(s)).some(window.__benchShown))
+    && !document.querySelector('[data-dash-is-loading="true"]');
+  return await new Promise((resolve, reject) => {
+    const tick = () => {
+      if (drawn()) resolve(performance.now() - t0);
+      else if (performance.now() - t0 > timeout) reject(new Error('not drawn: ' + selectors.join(' + ')));
+      else requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
   });
 }
 """
@@ -311,6 +334,21 @@ def open_page(context: Any, url: str, path: str, selectors: tuple[str, ...]) -> 
         page.close()
 
 
+def navigate_in_app(context: Any, url: str, path: str, selectors: tuple[str, ...]) -> float:
+    """Milliseconds from an in-app navigation to `path` (from /runbook, or from / to the runbook) to its content
+    drawn (NaN when it was not drawn in time)."""
+    page = context.new_page()
+    try:
+        page.goto(url + ("/" if path == "/runbook" else "/runbook"))
+        settle(page)
+        return float(page.evaluate(NAV_JS, [path, list(selectors), WAIT_MS]))
+    except PlaywrightError as exc:
+        print(f"  {path} (in the app): {exc.message.splitlines()[0]}", file=sys.stderr)
+        return math.nan
+    finally:
+        page.close()
+
+
 def figure(samples: list[float]) -> str:
     if any(math.isnan(s) for s in samples):
         return "  not drawn in time"
@@ -331,9 +369,11 @@ def measure(store: Store, repeat: int, browser: Any) -> list[tuple[str, str, lis
             for index in range(CARDS):
                 rows.append((store.name, f"open card {index + 1} of {CARDS}", [r[index] for r in rounds]))
             for template, selectors in PAGES.items():
-                path = template.format(**fill)
+                path, shown = template.format(**fill), template.format(run="<id>", po="<po>", line="/lines/<line>")
                 samples = [open_page(context, url, path, selectors) for _ in range(repeat + 1)][1:]
-                rows.append((store.name, template.format(run="<id>", po="<po>", line="/lines/<line>"), samples))
+                rows.append((store.name, shown, samples))
+                samples = [navigate_in_app(context, url, path, selectors) for _ in range(repeat + 1)][1:]
+                rows.append((store.name, f"{shown} in the app", samples))
         finally:
             context.close()
     return rows
@@ -371,9 +411,9 @@ def main(argv: list[str] | None = None) -> int:
         load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
         print(f"\nheadless Chromium, median and min–max of {args.repeat} in ms")
         print(f"(load average {load} on {os.cpu_count()} CPUs)")
-        print(f"{'store':6} {'what':24} {'median':>7}  min–max")
+        print(f"{'store':6} {'what':32} {'median':>7}  min–max")
         for name, what, samples in rows:
-            print(f"{name:6} {what:24} {figure(samples)}")
+            print(f"{name:6} {what:32} {figure(samples)}")
     finally:
         if args.keep is None:
             shutil.rmtree(workdir, ignore_errors=True)
