@@ -1,11 +1,12 @@
 """In real Chromium, the Overview board with one failing, one abandoned, one stale and one healthy source: the rows
 in order of severity (failing, then degraded, then healthy; by name within a level), each coloured by its state with
-its reason in words, and each square of a row's strip a link to its run."""
+its reason in words, and each square of a row's strip a link to its run that opens it without reloading the app
+(pre-rendered HTML's links work as dcc.Link's), Back returning to the board."""
 
 import pytest
 
-from tests.support.browser import expect, open_runtime, serve, sign_in
-from tests.support.overview_board import CONFIG, four_sources
+from tests.support.browser import expect, sign_in
+from tests.support.overview_board import served_four_sources
 
 pytestmark = pytest.mark.browser
 BOOTSTRAP_DANGER_BG_SUBTLE = "rgb(248, 215, 218)"
@@ -13,12 +14,8 @@ BOOTSTRAP_DANGER_BG_SUBTLE = "rgb(248, 215, 218)"
 
 @pytest.fixture(scope="module")
 def board_app(browser, tmp_path_factory):
-    root = tmp_path_factory.mktemp("board")
-    (root / "potrack.toml").write_text(CONFIG, encoding="utf-8")
-    with open_runtime(root) as runtime:
-        runs = four_sources(runtime.engine)
-    with serve(root) as app:
-        yield app, runs
+    with served_four_sources(tmp_path_factory.mktemp("board")) as served:
+        yield served
 
 
 def test_rows_are_sorted_by_severity_coloured_and_say_why(board_app, page):
@@ -48,6 +45,13 @@ def test_each_square_links_to_its_run(board_app, page):
     abandoned = runs["charlie"][-1]
     square = page.locator(f".board-row[data-source='charlie'] .strip-run[data-run-id='{abandoned}']")
     assert square.get_attribute("title").startswith(f"run #{abandoned} · abandoned · ")
+    page.evaluate("window.appLoadedOnce = true")  # gone if the page reloads
     square.click()
     page.wait_for_url(f"**/runs/{abandoned}")
     expect(page.locator("body")).to_contain_text("in stage extract")
+    # A link in pre-rendered HTML opens its page as dcc.Link does: without reloading the app; Back returns.
+    assert page.evaluate("window.appLoadedOnce === true")
+    page.go_back()
+    page.wait_for_url(f"{app.url}/")
+    expect(page.locator(".board-row[data-source='charlie'] .strip-run").first).to_be_visible()
+    assert page.evaluate("window.appLoadedOnce === true")

@@ -3,12 +3,16 @@ extract, delta failing; written straight into a real store."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
 
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
 from potrack.store.runs import abandon_stale_runs
+from tests.support.browser import App, open_runtime, serve
 from tests.support.web import add_run
 
 CONFIG = "".join(f'[[sources]]\nname = "{name}"\nkind = "demo"\n\n' for name in ("alpha", "bravo", "charlie", "delta"))
@@ -34,3 +38,13 @@ def four_sources(engine: sa.Engine) -> dict[str, list[int]]:
     assert abandon_stale_runs(engine, source="charlie") == [abandoned]  # its process is gone: abandoned at once
     runs["charlie"].append(abandoned)
     return runs
+
+
+@contextlib.contextmanager
+def served_four_sources(root: Path) -> Iterator[tuple[App, dict[str, list[int]]]]:
+    """`python app.py` serving the four sources in `root` (a fresh directory): the app and each source's runs."""
+    (root / "potrack.toml").write_text(CONFIG, encoding="utf-8")
+    with open_runtime(root) as runtime:
+        runs = four_sources(runtime.engine)
+    with serve(root) as app:
+        yield app, runs
