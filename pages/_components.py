@@ -190,12 +190,6 @@ def line_link(source: str, po_number: str, line_number: int, text: str | None = 
     )
 
 
-def row_key_link(source: str, row_key: str | None) -> Any:
-    """A failed row's key, linked to the line's history when it names one."""
-    key = key_of_row(row_key)
-    return line_link(source, *key, text=row_key) if key else (row_key or "(no key)")
-
-
 def table(header: list[str], rows: list[list[Any]], name: str) -> dbc.Table:
     """A small striped table; `name` is its class."""
     return dbc.Table(
