@@ -178,7 +178,7 @@ def shoot(url: str, out: Path) -> list[Path]:
             page.screenshot(path=str(line_png))
 
             page.goto(url + "/xref")
-            page.wait_for_selector(".xref-gaps tbody tr")
+            page.wait_for_selector(".xref-gaps .grid-row .grid-cells > div")
             settle(page)
             page.screenshot(path=str(xref_png))
         finally:
