@@ -29,6 +29,7 @@ from potrack.store.models import ReceiptBatch, RetryAttempt, Run
 
 log = logging.getLogger("potrack.demo_history")
 RUN_LOG = logging.getLogger("potrack.pipeline")
+EVENT_LOG = logging.getLogger("potrack.events")  # each run's "Event published" lines
 UNREACHABLE_NIGHTS = (17, 18)
 FLAKY_NIGHTS = (8,)
 OUTAGE_RETRY = RetryPolicy(attempts=3, backoff_initial_s=0.05, backoff_max_s=0.1)  # seconds, not minutes
@@ -102,19 +103,21 @@ def build(
 
 @contextmanager
 def _runs_unlogged() -> Iterator[None]:
-    """Leave the simulated nights' run lines out of the log while this thread builds them: a new user's console
-    would open on 40 lines of deliberate outages (WARNING, ERROR) before the start banner. Other threads' runs
-    still log; every simulated run is in the store, on /runs."""
+    """Leave the simulated nights' run and event lines out of the log while this thread builds them: a new user's
+    console would open on 70 lines of deliberate outages (WARNING, ERROR) and published events before the start
+    banner. Other threads' runs still log; every simulated run is in the store, on /runs."""
     builder = threading.get_ident()
 
     def other_threads(record: logging.LogRecord) -> bool:
         return record.thread != builder
 
-    RUN_LOG.addFilter(other_threads)
+    for logger in (RUN_LOG, EVENT_LOG):
+        logger.addFilter(other_threads)
     try:
         yield
     finally:
-        RUN_LOG.removeFilter(other_threads)
+        for logger in (RUN_LOG, EVENT_LOG):
+            logger.removeFilter(other_threads)
 
 
 def move_run_in_time(engine: sa.Engine, run_id: int, queued_at: dt.datetime) -> None:

@@ -36,6 +36,7 @@ def test_one_summary_instead_of_a_line_per_run_and_other_threads_still_log(web, 
 
     pipeline_lines = [r.getMessage() for r in caplog.records if r.name == "potrack.pipeline"]
     assert pipeline_lines == ["run #999 other success", "run #1000 after the build"]
+    assert [r.getMessage() for r in caplog.records if r.name == "potrack.events"] == []  # nor their events
     summary = [r.getMessage() for r in caplog.records if r.name == "potrack.demo_history"]
     statuses = [r.status for r in reports]
     counts = {s: statuses.count(s) for s in set(statuses)}
