@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.support.odbc",
     "tests.support.faults",
     "tests.support.browser",
+    "tests.support.overview_board",
 ]
 
 sql_server.watch_every_engine()

@@ -4,17 +4,10 @@ reason, a strip of two squares or of thirty, a wider Run now button): each colum
 import pytest
 
 from tests.support.browser import expect, sign_in
-from tests.support.overview_board import served_four_sources
 
 pytestmark = pytest.mark.browser
 # The header's columns, in order, and the class of the cell that shows each in a row.
 COLUMNS = [("why", ".board-why"), ("data age", ".board-age"), ("next run", ".board-next")]
-
-
-@pytest.fixture(scope="module")
-def board_app(browser, tmp_path_factory):
-    with served_four_sources(tmp_path_factory.mktemp("board-columns")) as served:
-        yield served
 
 
 def test_each_column_starts_at_the_same_x_in_the_header_and_every_row(board_app, page):

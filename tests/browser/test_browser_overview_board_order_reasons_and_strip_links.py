@@ -6,16 +6,9 @@ its reason in words, and each square of a row's strip a link to its run that ope
 import pytest
 
 from tests.support.browser import expect, sign_in
-from tests.support.overview_board import served_four_sources
 
 pytestmark = pytest.mark.browser
 BOOTSTRAP_DANGER_BG_SUBTLE = "rgb(248, 215, 218)"
-
-
-@pytest.fixture(scope="module")
-def board_app(browser, tmp_path_factory):
-    with served_four_sources(tmp_path_factory.mktemp("board")) as served:
-        yield served
 
 
 def test_rows_are_sorted_by_severity_coloured_and_say_why(board_app, page):

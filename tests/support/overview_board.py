@@ -3,11 +3,11 @@ extract, delta failing; written straight into a real store."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from pathlib import Path
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from potrack.clock import utcnow
@@ -40,9 +40,10 @@ def four_sources(engine: sa.Engine) -> dict[str, list[int]]:
     return runs
 
 
-@contextlib.contextmanager
-def served_four_sources(root: Path) -> Iterator[tuple[App, dict[str, list[int]]]]:
-    """`python app.py` serving the four sources in `root` (a fresh directory): the app and each source's runs."""
+@pytest.fixture(scope="module")
+def board_app(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[App, dict[str, list[int]]]]:
+    """`python app.py` serving the four sources (for a browser test module): the app and each source's runs."""
+    root = tmp_path_factory.mktemp("board")
     (root / "potrack.toml").write_text(CONFIG, encoding="utf-8")
     with open_runtime(root) as runtime:
         runs = four_sources(runtime.engine)
