@@ -381,9 +381,9 @@ class Pipeline:
                 source,
                 safe_reason(exc),
             )
-        log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         report = RunReport(run_id, source, "failed", baseline, duration, metrics, error, notes)
-        events.publish(events.RUN_FINISHED, report.as_json())
+        events.publish(events.RUN_FINISHED, report.as_json())  # (logged) before the run's last word, its failure
+        log.error("run #%s %s failed in %.2f s at stage %s: %s", run_id, source, duration, stage, reason)
         return report
 
     @staticmethod

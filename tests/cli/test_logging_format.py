@@ -44,7 +44,7 @@ def test_log_lines_on_stderr_and_in_the_log_file_have_the_documented_form(workdi
     stderr_lines = proc.stderr.splitlines()
     matches = parse(stderr_lines)
     assert {m["level"] for m in matches} == {"INFO", "WARNING", "ERROR"}
-    assert {m["component"] for m in matches} == {"potrack.pipeline"}
+    assert {m["component"] for m in matches} == {"potrack.pipeline", "potrack.events"}
     assert any(
         m["level"] == "WARNING" and "flaky" in m["message"] and "attempt 1 failed" in m["message"] for m in matches
     )
