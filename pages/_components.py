@@ -19,7 +19,7 @@ from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
 from potrack.web.access import may
-from potrack.web.fragment import Cell, Link, Markup, element, link, text
+from potrack.web.fragment import Cell, Link, Markup, cell, element, text
 from potrack.web.fragment import table as html_table_markup
 from potrack.web.palette import STATUS_COLOR
 
@@ -111,7 +111,7 @@ def _summary_line(run: RunRow, now: dt.datetime) -> str:
         "text-muted me-2 run-trigger",
         f"requested by {run.requested_by}" if run.requested_by else None,
     )
-    retry_of = link(f"/runs/{run.retry_of}", text(f"retry of #{run.retry_of}"), "retry-of me-2") if run.retry_of else ""
+    retry_of = cell(Link(f"retry of #{run.retry_of}", f"/runs/{run.retry_of}", "retry-of me-2")) if run.retry_of else ""
     color = STATUS_COLOR.get(run.status, "secondary")
     parts = [
         element("span", text(f"#{run.id}"), "text-muted me-2"),
@@ -494,6 +494,11 @@ def retry_toast() -> dbc.Toast:
 def empty_state(text: str, name: str) -> dbc.Alert:
     """A plain statement that there is nothing to show, and why."""
     return dbc.Alert(text, color="light", className=f"empty-state border {name}")
+
+
+def grid_cells(values: list[Cell], columns: list[tuple[str, str]]) -> list[str]:
+    """A grid row's static cells as HTML: each value in a div of its column's class (`columns`: header, class)."""
+    return [element("div", cell(value), name) for value, (_, name) in zip(values, columns, strict=True)]
 
 
 def grid_row(cells: list[str], control: Any = None, first: bool = False) -> html.Div:

@@ -10,7 +10,17 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from pages._actions import refusal
-from pages._components import empty_state, grid_row, grid_table, moment_cell, row_key_cell, run_cell, run_link, toast
+from pages._components import (
+    empty_state,
+    grid_cells,
+    grid_row,
+    grid_table,
+    moment_cell,
+    row_key_cell,
+    run_cell,
+    run_link,
+    toast,
+)
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, json_cell, list_page
 from potrack import actions, runtime, timefmt
@@ -170,7 +180,7 @@ def row_cells(row: FailedRowItem) -> list[str]:
         str(row.retry_count),
         _resolution(row),
     ]
-    return [element("div", cell(v), name) for v, (_, name) in zip(values, COLUMNS, strict=True)]
+    return grid_cells(values, COLUMNS)
 
 
 def rows_table(rows: list[FailedRowItem], selectable: bool) -> html.Div:

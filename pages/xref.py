@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, dcc, html, no_update
 
 from pages._actions import refusal
-from pages._components import empty_state, grid_row, grid_table, moment_cell, run_cell, toast
+from pages._components import empty_state, grid_cells, grid_row, grid_table, moment_cell, run_cell, toast
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, list_page
 from potrack import actions, runtime
@@ -134,7 +134,7 @@ def gap_cells(gap: Gap) -> list[str]:
         _seen(gap.resolved_at, gap.resolved_run_id) if gap.resolved_run_id else "",
         Markup(state),
     ]
-    return [element("div", cell(v), name) for v, (_, name) in zip(values, COLUMNS, strict=True)]
+    return grid_cells(values, COLUMNS)
 
 
 def gaps_table(gaps: list[Gap]) -> html.Div:
