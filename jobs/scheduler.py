@@ -57,6 +57,8 @@ def build_scheduler(
     lead = leadership or Leadership(runtime.engine, settings.lease_ttl_s)
     scheduler = BackgroundScheduler(timezone=settings.zone)
     for src in settings.sources:
+        if src.upload_only:  # its schedule says when a file is expected (health), not when to read one
+            continue
         scheduler.add_job(
             lead.leader_only(queue_scheduled_run),
             settings.trigger(src),

@@ -82,6 +82,10 @@ def run_now(actor: Actor | None, source: str, *, accept_removals: bool = False, 
         authorised(actor, asked)  # refused, naming what was asked for
     configured_source(source)
     who = authorised(actor, asked)  # an operator may not accept removals: told once the source is known
+    if runtime.settings().source(source).upload_only:
+        raise Refused(
+            "conflict", f"{source} is fed by uploaded files only (it has no path to read): upload a file instead"
+        )
     run_id, queued = queue_run_unless_active(
         runtime.engine(),
         source,

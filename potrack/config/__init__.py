@@ -16,6 +16,7 @@ from potrack.config.model import (
     RetryPolicy,
     Settings,
     SourceConfig,
+    SubscriberConfig,
     XrefConfig,
     schedule_trigger,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "Secrets",
     "Settings",
     "SourceConfig",
+    "SubscriberConfig",
     "TomlTable",
     "XrefConfig",
     "default_sources",

@@ -34,6 +34,11 @@ MAX_DEMO_NIGHT = 10_000
 # An app instance's leases (the scheduler's leadership, its sign of life) last this long unless renewed
 # (every third of it): a dead leader is replaced, and its runs abandoned, within this time.
 DEFAULT_LEASE_TTL_S = 30
+# Uploads: a file over its source's limit is refused (413); the limit's ceiling keeps a typo from allowing 200 GB.
+DEFAULT_UPLOAD_MAX_MB = 200
+MAX_UPLOAD_MAX_MB = 100_000
+SUBSCRIBER_TOPICS = ("po_lines.changed", "run.finished", "*")
+SUBSCRIBER_KINDS = ("webhook", "python")
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 
@@ -93,6 +98,31 @@ class SourceConfig:
     encoding: str = "utf-8"  # csv sources: the files' encoding
     max_removed_fraction: float = DEFAULT_MAX_REMOVED_FRACTION  # a snapshot removing more fails (the guard)
     progress: str = "estimate"  # one of PROGRESS_MODES
+    upload: bool = False  # csv sources: operators may upload snapshot files from the dashboard
+    upload_max_bytes: int = DEFAULT_UPLOAD_MAX_MB * 1024 * 1024
+
+    @property
+    def upload_only(self) -> bool:
+        """Fed by uploads alone: no path, so its schedule queues nothing (it says when a file is expected)."""
+        return self.upload and self.path is None
+
+
+@dataclass(frozen=True)
+class SubscriberConfig:
+    """A `[[subscribers]]` table: who hears which topic, and how (a webhook, or a Python function in-process)."""
+
+    name: str
+    topic: str  # one of SUBSCRIBER_TOPICS
+    kind: str  # one of SUBSCRIBER_KINDS
+    url: str | None = None  # webhook: where the event is POSTed (may carry a token: never shown)
+    secret: str | None = None  # webhook: the body is signed with HMAC-SHA256 under it
+    target: str | None = None  # python: "package.module:function"
+    timeout_s: float = 10.0
+    max_keys: int = 10_000  # po_lines.changed: at most this many keys in one delivery; more are paged
+
+    def hears(self, topic: str) -> bool:
+        """Whether this subscriber is sent events of the topic."""
+        return self.topic in ("*", topic)
 
 
 @dataclass(frozen=True)
@@ -116,6 +146,7 @@ class Settings:
     host: str = DEFAULT_HOST  # where `python app.py` and gunicorn listen (POTRACK_HOST, POTRACK_PORT)
     port: int = DEFAULT_PORT
     access_log: bool = False  # one common-log-format line per HTTP request (POTRACK_ACCESS_LOG)
+    subscribers: tuple[SubscriberConfig, ...] = ()
 
     @property
     def zone(self) -> dt.tzinfo:

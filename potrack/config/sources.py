@@ -19,11 +19,13 @@ from potrack.config.model import (
     CUSTOM_TYPES,
     DEFAULT_MAX_REMOVED_FRACTION,
     DEFAULT_SCHEDULE,
+    DEFAULT_UPLOAD_MAX_MB,
     DEMO_FAILURES,
     MAX_ATTEMPTS,
     MAX_BATCH_SIZE,
     MAX_DEMO_LINES,
     MAX_DEMO_NIGHT,
+    MAX_UPLOAD_MAX_MB,
     MAX_WAIT_S,
     PROGRESS_MODES,
     SOURCE_KINDS,
@@ -187,8 +189,11 @@ def _location(t: TomlTable, kind: str, base_dir: Path) -> tuple[str | None, str 
         _check_url(url, t.key("url"))
     if kind == "odbc" and not conn_str:
         raise ConfigError(f'{t.key("connection_string")}: required for kind = "odbc" (a pyodbc connection string)')
-    if kind == "csv" and not path:
-        raise ConfigError(f'{t.key("path")}: required for kind = "csv" (a file or glob)')
+    if kind == "csv" and not path and t.get("upload", bool, False) is not True:
+        raise ConfigError(
+            f'{t.key("path")}: required for kind = "csv" (a file or glob), unless the source is fed by uploads '
+            "(upload = true)"
+        )
     if kind == "csv" and path and not Path(path).is_absolute():
         path = str(base_dir / path)
     return url, conn_str, path
@@ -238,6 +243,19 @@ def _xref(t: TomlTable, kind: str, base_dir: Path) -> XrefConfig | None:
     if xpath is not None and not xpath.is_absolute():
         xpath = base_dir / xpath
     return XrefConfig(query=xq, path=xpath)
+
+
+def _upload(t: TomlTable, kind: str) -> tuple[bool, int]:
+    """Whether operators may upload snapshot files for the source, and the largest file taken (in bytes)."""
+    upload = t.get("upload", bool, False)
+    if upload and kind != "csv":
+        raise ConfigError(
+            f'{t.key("upload")}: only a csv source takes uploaded files (kind = "csv"; its path may be left out)'
+        )
+    if "upload_max_mb" in t.data and not upload:
+        raise ConfigError(f"{t.key('upload_max_mb')}: the source takes no uploads (set upload = true)")
+    max_mb = t.positive("upload_max_mb", DEFAULT_UPLOAD_MAX_MB, integer=True, most=MAX_UPLOAD_MAX_MB)
+    return bool(upload), int(max_mb) * 1024 * 1024
 
 
 def _retry(t: TomlTable) -> RetryPolicy:
@@ -291,6 +309,7 @@ def parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sour
     xref, retry, demo = _xref(t, kind, base_dir), _retry(t), _demo(t)
     batch_size = t.positive("batch_size", 5000, integer=True, most=MAX_BATCH_SIZE)
     progress = _progress(t, kind)
+    upload, upload_max_bytes = _upload(t, kind)
     t.get("alerts", dict)  # the source's alert thresholds: read by potrack.config.alerts
     t.finish()
     return SourceConfig(
@@ -310,6 +329,8 @@ def parse_source(data: Any, index: int, base_dir: Path, zone: dt.tzinfo) -> Sour
         encoding=encoding,
         max_removed_fraction=fraction,
         progress=progress,
+        upload=upload,
+        upload_max_bytes=upload_max_bytes,
     )
 
 

@@ -71,6 +71,7 @@ class Run(Base):
         sa.Index("ix_runs_queued_status", "queued_at", "status"),
         sa.Index("ix_runs_status_queued", "status", "queued_at"),
         sa.Index("ix_runs_source_queued_status", "source", "queued_at", "status"),
+        sa.Index("ix_runs_upload", "upload_id"),
         # At most one run per source executes at a time, whichever app instance claims it.
         sa.Index(
             "ux_runs_one_running_per_source",
@@ -117,6 +118,24 @@ class Run(Base):
     notes: Mapped[str | None] = mapped_column(sa.Text)
     # Let a snapshot through that removes more of the source's active lines than max_removed_fraction.
     accept_removals: Mapped[bool] = mapped_column(sa.Boolean, default=False, server_default=sa.false())
+    # The uploaded file this run reads instead of the source's path (an upload run, and the retries of one).
+    upload_id: Mapped[int | None] = mapped_column(sa.ForeignKey("uploads.id"))
+
+
+class Upload(Base):
+    """A snapshot file an operator uploaded for a source: where it is kept, its size, SHA-256 and rows."""
+
+    __tablename__ = "uploads"
+    __table_args__ = (sa.Index("ix_uploads_source_sha256", "source", "sha256"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(100))
+    file_name: Mapped[str] = mapped_column(sa.String(255))  # as uploaded, made safe to keep (see potrack.uploads)
+    size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+    rows_total: Mapped[int] = mapped_column(sa.Integer)  # data rows, counted while the file was written
+    uploaded_by: Mapped[str] = mapped_column(sa.String(100))
+    uploaded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class PoLine(Base):
@@ -382,6 +401,48 @@ class AlertDelivery(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     notification_id: Mapped[int] = mapped_column(sa.ForeignKey("alert_notifications.id"))
+    attempt: Mapped[int] = mapped_column(sa.Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(sa.Boolean)
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+    duration_ms: Mapped[float] = mapped_column(sa.Float)
+
+
+class EventDelivery(Base):
+    """One event (or one page of a large one) for one subscriber (the outbox): claimed by a conditional UPDATE,
+    so it is delivered once; queued at most once per subscriber, topic, run and page."""
+
+    __tablename__ = "event_deliveries"
+    __table_args__ = (
+        sa.Index("ix_event_deliveries_state", "state", "created_at"),
+        sa.Index("ix_event_deliveries_subscriber", "subscriber", "created_at"),
+        sa.Index("ux_event_deliveries_once", "subscriber", "topic", "run_id", "page", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    subscriber: Mapped[str] = mapped_column(sa.String(100))
+    topic: Mapped[str] = mapped_column(sa.String(40))
+    source: Mapped[str] = mapped_column(sa.String(100))
+    run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
+    page: Mapped[int] = mapped_column(sa.Integer, default=1)
+    pages: Mapped[int] = mapped_column(sa.Integer, default=1)
+    state: Mapped[str] = mapped_column(sa.String(10))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class EventDeliveryAttempt(Base):
+    """One attempt to deliver an event to a subscriber, and how it went."""
+
+    __tablename__ = "event_delivery_attempts"
+    __table_args__ = (sa.Index("ix_event_delivery_attempts_delivery", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("event_deliveries.id"))
     attempt: Mapped[int] = mapped_column(sa.Integer)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ok: Mapped[bool] = mapped_column(sa.Boolean)

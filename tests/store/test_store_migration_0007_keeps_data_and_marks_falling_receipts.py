@@ -21,8 +21,8 @@ pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 T0 = dt.datetime(2026, 11, 1, 2, 0)
 METRICS = ("rows_done", *RUN_METRICS)
-NEW_COLUMNS = {  # added since 0006 (by 0007, and rows_total_estimated by 0008)
-    "runs": {"notes", "accept_removals", "rows_total_estimated"},
+NEW_COLUMNS = {  # added since 0006 (by 0007, rows_total_estimated by 0008, upload_id by 0009)
+    "runs": {"notes", "accept_removals", "rows_total_estimated", "upload_id"},
     "po_lines": {"received_decreased"},
     "failed_rows": {"location"},
     "change_events": set(),
