@@ -25,7 +25,14 @@ CODES = {
     415: "unsupported_media_type",
     500: "internal_error",
 }
-REFUSAL_STATUS = {"unauthenticated": 401, "forbidden": 403, "invalid": 400, "not_found": 404, "conflict": 409}
+REFUSAL_STATUS = {
+    "unauthenticated": 401,
+    "forbidden": 403,
+    "invalid": 400,
+    "not_found": 404,
+    "conflict": 409,
+    "too_large": 413,
+}
 
 
 class ApiError(Exception):

@@ -18,6 +18,7 @@ class Action(enum.Enum):
     MANAGE_USERS = "manage users"
     ALERT_SETTINGS = "change alert settings"
     ACCEPT_REMOVALS = "accept removals beyond a source's limit"
+    UPLOAD = "upload snapshot files"
 
     @property
     def label(self) -> str:
@@ -38,6 +39,7 @@ MINIMUM_ROLE = {
     Action.MANAGE_USERS: "admin",
     Action.ALERT_SETTINGS: "admin",
     Action.ACCEPT_REMOVALS: "admin",
+    Action.UPLOAD: "operator",
 }
 
 

@@ -25,11 +25,17 @@ class ColumnMap:
     notes: tuple[str, ...]
 
 
-def resolve_columns(columns: Sequence[str], renames: Mapping[str, str], custom: Sequence[str]) -> ColumnMap:
+def resolve_columns(
+    columns: Sequence[str],
+    renames: Mapping[str, str],
+    custom: Sequence[str],
+    returns: str = "the source query returns",
+) -> ColumnMap:
     """Map the query's columns onto the canonical fields and the custom columns (normalised names).
 
     `renames` maps a source column (as configured) to its canonical field or custom column (normalised).
-    Raises SourceError (permanent) naming what is missing or ambiguous and the columns the query returns.
+    Raises SourceError (permanent) naming what is missing or ambiguous and the columns the query returns
+    (`returns` says who returns them, e.g. an uploaded file's header).
     """
     columns = list(columns)
     by_name: dict[str, list[int]] = {}
@@ -43,7 +49,7 @@ def resolve_columns(columns: Sequence[str], renames: Mapping[str, str], custom: 
         if len(hits) > 1:
             both = " and ".join(f'"{columns[i]}"' for i in hits)
             raise SourceError(
-                f"the query returns {both}, which match {target} ignoring case; potrack cannot tell "
+                f"{returns} {both}, which match {target} ignoring case; potrack cannot tell "
                 "which to read (rename or drop one of them in the query)",
                 transient=False,
             )
@@ -77,13 +83,12 @@ def resolve_columns(columns: Sequence[str], renames: Mapping[str, str], custom: 
     returned = ", ".join(columns)
     if absent_renames:
         raise SourceError(
-            f"columns: the query returns no column {', '.join(absent_renames)} (it returns: {returned})",
+            f"columns: {returns} no column {', '.join(absent_renames)} (it returns: {returned})",
             transient=False,
         )
     if missing:
         raise SourceError(
-            f"the source query returns no column for {', '.join(missing)} "
-            f"(columns: {returned}; map them with `columns`)",
+            f"{returns} no column for {', '.join(missing)} (columns: {returned}; map them with `columns`)",
             transient=False,
         )
     if unprovided:

@@ -26,7 +26,8 @@ from potrack.pipeline.validate import Key
 from potrack.redact import safe_reason
 from potrack.rejection_words import PASSED, SUPERSEDED
 from potrack.sources import Source, make_source
-from potrack.store import audit, failed_rows, liveness, runs
+from potrack.sources.upload import UploadedFile, stored_path
+from potrack.store import audit, failed_rows, liveness, runs, uploads
 from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
@@ -117,12 +118,18 @@ class Pipeline:
                 return None
             with self.engine.connect() as conn:
                 run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
+                upload = uploads.upload_of_run(conn, run_id)
             cfg = self.settings.source(run["source"])
             with Heartbeat(self.engine, run_id), gc_paused():
                 if run["trigger"] == "row_retry":
                     return self._retry_rows(run_id, cfg, run["started_at"])
+                source = None
+                if upload is not None:  # an upload run (or a retry of one) reads its file, not the source's path
+                    upload_id, _, file_name, rows_total = upload
+                    path = stored_path(self.settings.instance_dir, cfg.name, upload_id, file_name)
+                    source = UploadedFile(cfg, path, rows_total)
                 return self._execute(
-                    run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]), run["started_at"]
+                    run_id, cfg, bool(run["baseline"]), bool(run["accept_removals"]), run["started_at"], source
                 )
 
     def _retry_rows(self, run_id: int, cfg: SourceConfig, started: Any) -> RunReport:
@@ -170,12 +177,19 @@ class Pipeline:
             read.diff.close()
 
     def _execute(
-        self, run_id: int, cfg: SourceConfig, baseline: bool, accept_removals: bool, started: Any
+        self,
+        run_id: int,
+        cfg: SourceConfig,
+        baseline: bool,
+        accept_removals: bool,
+        started: Any,
+        source: Source | None = None,
     ) -> RunReport:
-        """Stages 1–3 with retries (the first run of a source is its baseline), then the commit."""
+        """Stages 1–3 with retries (the first run of a source is its baseline), then the commit; `source` is the
+        one to read when not the configured source (an uploaded file)."""
         metrics = RunMetrics()
         progress = Progress(self.engine, run_id, first_stage="state")
-        source = self.source_factory(cfg)
+        source = source or self.source_factory(cfg)
         with self.engine.connect() as conn:
             progress.previous = runs.rows_last_read(conn, cfg.name)
             stored = store_lines.stored_state(conn, cfg.name)

@@ -20,7 +20,7 @@ NOTIFICATION_EVENTS = ("opened", "resolved", "reminder", "test")
 NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
 RUN_STATUSES = ALL
 ROLES = ("viewer", "operator", "admin")
-RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry")
+RUN_TRIGGERS = ("schedule", "manual", "cli", "retry", "row_retry", "upload")
 EVENT_KINDS = ("new", "changed", "removed")
 
 

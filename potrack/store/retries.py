@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from potrack.rejection_words import PASSED, SUPERSEDED
-from potrack.store import audit
+from potrack.store import audit, uploads
 from potrack.store.models import FailedRow, RowRetryItem, Run
 from potrack.store.run_status import ACTIVE, RETRYABLE
 from potrack.store.runs import queue_run_unless_active
@@ -43,7 +43,9 @@ def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
     """Queue a retry (trigger retry, retry_of set) of a failed, partial or abandoned run that no retry has made
     good yet."""
     with engine.connect() as conn:
-        row = conn.execute(sa.select(Run.source, Run.status, Run.baseline).where(Run.id == run_id)).first()
+        row = conn.execute(
+            sa.select(Run.source, Run.status, Run.baseline, Run.upload_id).where(Run.id == run_id)
+        ).first()
         if row is None:
             raise NotFound(f"there is no run #{run_id}")
         if row.status not in RETRYABLE:
@@ -56,6 +58,8 @@ def queue_retry(engine: sa.Engine, run_id: int, actor: str) -> QueuedRetry:
         raise RetryRefused(f"run #{run_id} was already retried successfully by run #{made_good}")
 
     def audited(conn: sa.Connection, new_id: int) -> None:
+        if row.upload_id is not None:  # a retry of an upload run reads the same file again
+            uploads.attach(conn, new_id, row.upload_id)
         audit.record(
             conn,
             "ingestion.retry",
