@@ -24,7 +24,7 @@ from potrack.store import alerts as alert_store
 from potrack.store import audit, retries, xref
 from potrack.store.retries import QueuedRetry
 from potrack.store.runs import queue_run_unless_active
-from potrack.uploads.intake import Accepted, NotTaken, take
+from potrack.uploads.intake import Accepted, IncomingFile, NotTaken, take
 from potrack.uploads.receive import UploadRejected, safe_file_name
 
 Kind = Literal["unauthenticated", "forbidden", "invalid", "not_found", "conflict", "too_large"]
@@ -105,7 +105,7 @@ def run_now(actor: Actor | None, source: str, *, accept_removals: bool = False, 
     return run_id
 
 
-def upload_snapshot(actor: Actor | None, source: str, file_name: str, chunks: Iterable[bytes]) -> Accepted:
+def upload_snapshot(actor: Actor | None, source: str, incoming: IncomingFile) -> Accepted:
     """Take an uploaded snapshot file for a source that allows uploads and queue it as a run (trigger upload).
 
     Refused: a viewer or nobody (forbidden, unauthenticated: the file is not read), a source that takes no
@@ -113,42 +113,47 @@ def upload_snapshot(actor: Actor | None, source: str, file_name: str, chunks: It
     source's encoding or lacks a required column (invalid, field `file`), an identical file already applied and a
     source with a run in the way (conflict). Every upload and every refusal is in the audit log.
     """
-    name = safe_file_name(file_name)
+    name: str | None = None  # a refused actor's file is not read
     try:
         who = authorised(actor, Action.UPLOAD)
         configured_source(source)
-        cfg = runtime.settings().source(source)
+        settings = runtime.settings()
+        cfg = settings.source(source)
         if not cfg.upload:
             raise Refused(
                 "invalid", f"{source} takes no uploaded files (set upload = true in its [[sources]] table)", "source"
             )
-        settings = runtime.settings()
-        return take(runtime.engine(), settings.instance_dir, cfg, who.label, file_name, chunks, settings.zone)
+        sent_name = incoming.file_name()
+        name = safe_file_name(sent_name)
+        return take(
+            runtime.engine(), settings.instance_dir, cfg, who.label, sent_name, incoming.chunks(), settings.zone
+        )
     except Refused as exc:
-        _refusal(actor, source, name, exc.reason)
+        upload_refused(actor, source, name, exc.reason)
         raise
     except UploadRejected as exc:
-        _refusal(actor, source, name, exc.reason)
+        upload_refused(actor, source, name, exc.reason)
         if exc.status == 413:
             raise Refused("too_large", exc.reason) from None
         raise Refused("invalid", exc.reason, "file") from None
     except NotTaken as exc:
-        _refusal(actor, source, name, exc.reason)
+        upload_refused(actor, source, name, exc.reason)
         facts: dict[str, Any] = {"run_id": exc.run_id}
         if exc.earlier is not None:
             facts["upload_id"] = exc.earlier.upload_id
         raise Refused("conflict", exc.reason, **facts) from None
 
 
-def _refusal(actor: Actor | None, source: str, file_name: str, reason: str) -> None:
-    """Audit a refused upload: who, which file, for which source, and why."""
+def upload_refused(actor: Actor | None, source: str, file_name: str | None, reason: str) -> None:
+    """Audit a refused upload: who, which file, for which source, and why (an adapter's own refusals too)."""
     who = actor.label if actor is not None else "anonymous"
     known = source in runtime.source_names()
     with runtime.engine().begin() as conn:
         audit.record(
             conn,
             "upload.refused",
-            f"upload of {file_name} to {source if known else 'an unknown source'} by {who} refused: {reason}",
+            f"{'an upload' if file_name is None else f'upload of {file_name}'} to "
+            f"{source if known else 'an unknown source'} by {who} refused: {reason}",
             severity="warning",
             source=source if known else None,
             actor=who,

@@ -35,6 +35,7 @@ pytest_plugins = [
     "tests.support.faults",
     "tests.support.browser",
     "tests.support.overview_board",
+    "tests.support.uploads",
 ]
 
 sql_server.watch_every_engine()

@@ -192,6 +192,16 @@ class RunsQuery(Input):
     later = field_validator("until")(_after_since)
 
 
+class UploadsQuery(Input):
+    source: SourceName | None = Field(None, description="Only uploads to this source.")
+    limit: Limit = Field(50, description="Uploads per page.")
+    cursor: Cursor | None = None
+
+
+class UploadQuery(Input):
+    source: SourceName = Field(description="The source the file is a snapshot of (it must have upload = true).")
+
+
 class RunChangesQuery(Input):
     page: PageNumber = Field(1, description=PAGE)
     per_page: ChangesPerPage = Field(200, description="Items per page.")

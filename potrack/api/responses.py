@@ -66,7 +66,12 @@ class Error(Output):
     )
     message: str = Field(description="What was wrong, in words (secrets masked).")
     parameter: str | MISSING = Field(MISSING, description="The query parameter, path variable or body field at fault.")
-    run_id: int | MISSING = Field(MISSING, description="The run that blocks the request (409 of POST /api/runs).")
+    run_id: int | MISSING = Field(
+        MISSING, description="The run that blocks the request (409 of POST /api/runs and POST /api/uploads)."
+    )
+    upload_id: int | MISSING = Field(
+        MISSING, description="The earlier identical upload (409 of POST /api/uploads for a file already applied)."
+    )
 
 
 class Page(Output, Generic[Item]):
@@ -216,6 +221,42 @@ class RetryQueued(Queued):
     """A retry queued (Location: its URL)."""
 
     retry_of: int = Field(description="The run retried.")
+
+
+class UploadQueued(Output):
+    """An uploaded file taken and queued as a run of its source (Location: the run's URL)."""
+
+    upload_id: int
+    run_id: int
+    status: Literal["queued"]
+
+
+class UploadItem(Output):
+    """An upload and how its run is going (its newest run: the upload run, or a retry of it)."""
+
+    upload_id: int
+    run_id: int | None
+    source: str
+    file_name: str
+    size_bytes: int
+    sha256: str
+    status: RunStatus | None
+    stage: str | None = Field(description="The run's stage while it runs.")
+    rows_processed: int = Field(description="Rows read so far (all of them once the run has finished).")
+    rows_total: int = Field(description="The file's data rows, counted when it was received.")
+    percent_complete: int = Field(description="rows_processed of rows_total, 0-100.")
+    started_at: Time | None
+    elapsed_seconds: float | None = Field(description="Since the run started (its duration once finished).")
+    uploaded_by: str
+    uploaded_at: Time
+
+
+class UploadPage(Output):
+    """Uploads, newest first (keyset paging, like /api/runs)."""
+
+    active_uploads: int = Field(description="Uploads whose run is queued or running.")
+    recent_uploads: list[UploadItem]
+    next: str | None = Field(description="Relative URL of the next page, or null on the last.")
 
 
 class QueuedRows(Output):

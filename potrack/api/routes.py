@@ -10,7 +10,7 @@ from typing import Any
 import flask
 from werkzeug.exceptions import HTTPException
 
-from potrack.api import alerts, audit, changes, failed_rows, health, lines, metrics, openapi, runs, xref
+from potrack.api import alerts, audit, changes, failed_rows, health, lines, metrics, openapi, runs, uploads, xref
 from potrack.api.boundary import register_boundary
 from potrack.api.errors import ApiError, register_errors
 
@@ -45,6 +45,8 @@ ROUTES: list[tuple[str, str, list[str], Callable[..., Any]]] = [
     ("/api/runs/<run_id>/failed-rows/retry", "api_run_rows_retry", POST, failed_rows.retry_run_rows),
     ("/api/failed-rows", "api_failed_rows", GET, failed_rows.list_rows),
     ("/api/failed-rows/<row_id>/retry", "api_row_retry", POST, failed_rows.retry_row),
+    ("/api/uploads", "api_uploads", GET, uploads.list_recent),
+    ("/api/uploads", "api_upload", POST, uploads.upload),
     ("/api/audit", "api_audit", GET, audit.list_audit),
     ("/api/alerts", "api_alerts", GET, alerts.list_alerts),
     ("/api/changes", "api_changes", GET, changes.list_changes),

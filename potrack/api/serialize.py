@@ -13,6 +13,7 @@ from potrack.redact import scrub
 from potrack.store.alerts import AlertRow, DeliveryRow
 from potrack.store.run_history import RunDetail, RunRecord, RunRow
 from potrack.store.run_status import ACTIVE
+from potrack.store.uploads import UploadRow
 from potrack.timefmt import iso
 
 SCRUBBED = ("error", "message")
@@ -149,4 +150,34 @@ def alert_json(alert: AlertRow, notifications: Sequence[DeliveryRow]) -> dict[st
             }
             for d in notifications
         ],
+    }
+
+
+def upload_json(upload: UploadRow, now: dt.datetime) -> dict[str, Any]:
+    """An upload as GET /api/uploads lists it: the file, who sent it, and how its newest run is going."""
+    finished = upload.finished_at is not None
+    done = upload.rows_done
+    if upload.rows_total:
+        percent = min(100, done * 100 // upload.rows_total)
+    else:
+        percent = 100 if finished else 0
+    elapsed = None
+    if upload.started_at is not None:
+        elapsed = round(((upload.finished_at or now) - upload.started_at).total_seconds(), 3)
+    return {
+        "upload_id": upload.upload_id,
+        "run_id": upload.run_id,
+        "source": upload.source,
+        "file_name": upload.file_name,
+        "size_bytes": upload.size_bytes,
+        "sha256": upload.sha256,
+        "status": upload.status,
+        "stage": upload.stage if not finished else None,
+        "rows_processed": done,
+        "rows_total": upload.rows_total,
+        "percent_complete": percent,
+        "started_at": iso(upload.started_at),
+        "elapsed_seconds": elapsed,
+        "uploaded_by": upload.uploaded_by,
+        "uploaded_at": iso(upload.uploaded_at),
     }

@@ -127,7 +127,14 @@ def list_uploads(
     newest = _newest_runs()
     query = (
         sa.select(
-            Upload,
+            Upload.id.label("upload_id"),
+            Upload.source,
+            Upload.file_name,
+            Upload.size_bytes,
+            Upload.sha256,
+            Upload.rows_total,
+            Upload.uploaded_by,
+            Upload.uploaded_at,
             Run.id.label("run_id"),
             Run.status,
             Run.stage,
@@ -146,25 +153,7 @@ def list_uploads(
         at, upload_id = before
         query = query.where(sa.or_(Upload.uploaded_at < at, sa.and_(Upload.uploaded_at == at, Upload.id < upload_id)))
     rows = conn.execute(query).all()
-    uploads = [
-        UploadRow(
-            upload_id=r.Upload.id,
-            source=r.Upload.source,
-            file_name=r.Upload.file_name,
-            size_bytes=r.Upload.size_bytes,
-            sha256=r.Upload.sha256,
-            rows_total=r.Upload.rows_total,
-            uploaded_by=r.Upload.uploaded_by,
-            uploaded_at=r.Upload.uploaded_at,
-            run_id=r.run_id,
-            status=r.status,
-            stage=r.stage,
-            rows_done=r.rows_done or 0,
-            started_at=r.started_at,
-            finished_at=r.finished_at,
-        )
-        for r in rows[:limit]
-    ]
+    uploads = [UploadRow(**{**r._asdict(), "rows_done": r.rows_done or 0}) for r in rows[:limit]]
     active_query = (
         sa.select(sa.func.count())
         .select_from(newest)

@@ -1,0 +1,84 @@
+"""Uploads in tests: a configuration with a source fed by uploads, the sample files, and multipart bodies built by
+hand as a browser sends them (RFC 7578), independently of the multipart reader potrack uses."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import app
+from potrack.runtime import Runtime, start
+from tests.support.personas import add_personas
+from tests.support.workdir import write_config
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "docs" / "sample-data" / "po_lines.csv"
+SAMPLE_WITH_ERRORS = ROOT / "docs" / "sample-data" / "po_lines_with_errors.csv"
+SOURCE = "buyer"
+UPLOAD_TOML = f"""
+[[sources]]
+name = "{SOURCE}"
+kind = "csv"
+upload = true
+upload_max_mb = {{max_mb}}
+custom_columns = {{{{ udf_project = "text", udf_weight_kg = "number" }}}}
+
+[[sources]]
+name = "nightly"
+kind = "csv"
+path = "nightly.csv"
+"""
+
+
+def upload_config(workdir: Path, max_mb: int = 200) -> Path:
+    """potrack.toml with the upload-only source `buyer` (the sample files' custom columns) and a csv source
+    `nightly` that takes no uploads."""
+    return write_config(workdir, UPLOAD_TOML.format(max_mb=max_mb))
+
+
+@pytest.fixture
+def upload_web(workdir: Path) -> Runtime:
+    """The app on the upload configuration, with the three personas, installed as the app's runtime."""
+    upload_config(workdir)
+    runtime = start()
+    app.install(runtime)
+    add_personas(runtime.engine)
+    return runtime
+
+
+def multipart(
+    file_name: str, content: bytes, field: str = "file", extra: dict[str, str] | None = None
+) -> tuple[bytes, str]:
+    """A multipart/form-data body holding the file (and any extra text fields first); (body, content type)."""
+    boundary = "----potrack-test-" + secrets.token_hex(12)
+    parts: list[bytes] = []
+    for name, value in (extra or {}).items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    parts.append(
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{file_name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def streamed_multipart(file_name: str, chunks: Iterator[bytes]) -> tuple[Iterator[bytes], str]:
+    """A multipart body whose file arrives chunk by chunk (sent with chunked transfer encoding)."""
+    boundary = "----potrack-test-" + secrets.token_hex(12)
+
+    def body() -> Iterator[bytes]:
+        yield (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{file_name}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        yield from chunks
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    return body(), f"multipart/form-data; boundary={boundary}"
