@@ -4,22 +4,18 @@ backoff), and every attempt is stored; a channel that is down only delays its ow
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from tenacity import Retrying, stop_after_attempt, wait_exponential
 
 from potrack.alerts import channels
 from potrack.clock import utcnow
 from potrack.config.alerts import AlertSettings
-from potrack.redact import safe_reason
+from potrack.delivery import ATTEMPTS, Deliverer, run_within, send_with_retries
 from potrack.store import alerts as store
 
 log = logging.getLogger("potrack.alerts")
-ATTEMPTS = 3
-IDLE_S = 30.0
 
 
 def deliver_one(
@@ -38,37 +34,19 @@ def deliver_one(
         store.finish(engine, notification_id, False, utcnow())
         return False
 
-    calls = 0
+    def record(number: int, ok: bool, error: str | None, duration_ms: float) -> None:
+        store.record_attempt(engine, notification_id, number, ok, error, duration_ms, utcnow())
 
-    def attempt() -> None:
-        nonlocal calls
-        calls += 1
-        number = calls
-        began = time.perf_counter()
-        try:
-            channels.send(channel, payload)
-        except Exception as exc:
-            store.record_attempt(
-                engine, notification_id, number, False, safe_reason(exc), (time.perf_counter() - began) * 1000, utcnow()
-            )
-            log.warning(
-                "notification #%s to %s: attempt %s failed: %s", notification_id, channel_name, number, safe_reason(exc)
-            )
-            raise
-        store.record_attempt(
-            engine, notification_id, number, True, None, (time.perf_counter() - began) * 1000, utcnow()
-        )
-
-    try:
-        Retrying(
-            stop=stop_after_attempt(ATTEMPTS), wait=wait_exponential(multiplier=0.5, max=5), sleep=sleep, reraise=True
-        )(attempt)
-    except Exception:
-        store.finish(engine, notification_id, False, utcnow())
-        log.error("notification #%s to %s failed after %s attempts", notification_id, channel_name, ATTEMPTS)
-        return False
-    store.finish(engine, notification_id, True, utcnow())
-    return True
+    sent = send_with_retries(
+        lambda: channels.send(channel, payload),
+        record,
+        f"notification #{notification_id} to {channel_name}",
+        log,
+        attempts=ATTEMPTS,
+        sleep=sleep,
+    )
+    store.finish(engine, notification_id, sent, utcnow())
+    return sent
 
 
 def deliver_pending(engine: sa.Engine, settings: AlertSettings) -> int:
@@ -79,42 +57,11 @@ def deliver_pending(engine: sa.Engine, settings: AlertSettings) -> int:
     return delivered
 
 
-class Deliverer:
-    """A background thread that sends notifications when kicked, and every 30 s anyway."""
-
-    def __init__(self, engine: sa.Engine, settings: AlertSettings) -> None:
-        self.engine, self.settings = engine, settings
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="alert-delivery", daemon=True)
-
-    def start(self) -> Deliverer:
-        """Start the thread."""
-        self._thread.start()
-        return self
-
-    def kick(self) -> None:
-        """Deliver now (new notifications were queued)."""
-        self._wake.set()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        """Stop after the current notification."""
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(IDLE_S)
-            self._wake.clear()
-            try:
-                deliver_pending(self.engine, self.settings)
-            except Exception as exc:  # the store may be briefly unavailable: try again at the next wake-up
-                log.error("delivering notifications failed: %s", safe_reason(exc))
+def deliverer(engine: sa.Engine, settings: AlertSettings) -> Deliverer:
+    """The background thread that sends notifications when kicked, and every 30 s anyway (not yet started)."""
+    return Deliverer(lambda: deliver_pending(engine, settings), "alert-delivery", "notifications", log)
 
 
 def deliver_within(engine: sa.Engine, settings: AlertSettings, seconds: float) -> bool:
     """Deliver what is pending, waiting at most `seconds` (the CLI before it exits); True when all were handled."""
-    worker = threading.Thread(target=deliver_pending, args=(engine, settings), name="alert-delivery", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    return not worker.is_alive()
+    return run_within(lambda: deliver_pending(engine, settings), seconds, "alert-delivery")

@@ -1,9 +1,9 @@
 """Loading: potrack.toml (or the built-in default) and the POTRACK_* environment as Settings.
 
 `read_settings` only reads: it returns the settings and every secret found in them (the values ${VAR} expanded
-to, channel URLs and passwords, the store's and the sources' credentials, the secret key, the admin password, the
-metrics token) and registers none. `register_secrets` hands them to potrack.redact; `load_settings`, the start-up
-entry, does both.
+to, channel URLs and passwords, subscribers' URLs and signing secrets, the store's and the sources' credentials, the
+secret key, the admin password, the metrics token) and registers none. `register_secrets` hands them to
+potrack.redact; `load_settings`, the start-up entry, does both.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from potrack import redact
 from potrack.config.alerts import AlertSettings, parse_alerts
 from potrack.config.model import DEFAULT_HOST, DEFAULT_LEASE_TTL_S, DEFAULT_PORT, Settings, SourceConfig
 from potrack.config.sources import check_store_url, parse_sources
+from potrack.config.subscribers import parse_subscribers
 from potrack.config.toml import ConfigError, TomlTable, envbool, envint, envstr, expand, refuse_nul
 from potrack.config.zone import time_zone
 
@@ -90,9 +91,14 @@ def read_settings(path: Path | None = None, *, secrets: Secrets | None = None) -
     sources_data = top.get("sources", list)
     database = top.get("database", dict, {})
     alerts_data = top.get("alerts", dict, {})
+    subscribers_data = top.get("subscribers", list)
     top.finish()
     sources = parse_sources(sources_data, config_path, zone)
     alerts = _alerts(alerts_data, sources, sources_data, secrets)
+    subscribers = parse_subscribers(subscribers_data)
+    for subscriber in subscribers:  # a webhook's URL may carry its token; its secret signs the bodies
+        secrets.add(subscriber.url)
+        secrets.add(subscriber.secret)
     database_url = _database_url(database, instance_dir, secrets)
     for src in sources:
         secrets.add_url(src.url)
@@ -104,6 +110,7 @@ def read_settings(path: Path | None = None, *, secrets: Secrets | None = None) -
         timezone=timezone,
         config_path=config_path if config_path.exists() else None,
         alerts=alerts,
+        subscribers=subscribers,
         **_environment(secrets),
     )
     return Loaded(settings=settings, secrets=secrets)

@@ -27,7 +27,7 @@ from potrack.redact import safe_reason
 from potrack.rejection_words import PASSED, SUPERSEDED
 from potrack.sources import Source, make_source
 from potrack.sources.upload import UploadedFile, stored_path
-from potrack.store import audit, failed_rows, liveness, runs, uploads
+from potrack.store import audit, failed_rows, liveness, runs, subscriber_outbox, uploads
 from potrack.store import lines as store_lines
 from potrack.store import xref as store_xref
 from potrack.store.bulk import dates_as_text
@@ -291,7 +291,7 @@ class Pipeline:
                     ctx,
                     read.xref.unmapped,
                     removed,
-                    keep_keys=events.has_subscribers(events.PO_LINES_CHANGED),
+                    keep_keys=self._keep_keys(),
                 )
                 metrics.lines_new = written.lines_new
                 metrics.lines_changed = written.lines_changed
@@ -303,6 +303,8 @@ class Pipeline:
                 if settle_rows is not None:
                     settle_rows(conn)
                 duration = runs.finish_run(conn, run_id, status, metrics, started, notes=read.notes)
+                report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None, read.notes)
+                self._queue_events(conn, report, written)
                 audit.record(
                     conn,
                     "ingestion.completed",
@@ -326,7 +328,6 @@ class Pipeline:
             metrics.change_events = metrics.batches_reconstructed = 0
             return self._fail(run_id, cfg.name, baseline, started, metrics, safe_reason(cause), stage, read.notes)
 
-        report = RunReport(run_id, cfg.name, status, baseline, duration, metrics, None, read.notes)
         log.info(
             "%s (%s)%s",
             self._summary(run_id, cfg.name, status, metrics, duration),
@@ -375,6 +376,7 @@ class Pipeline:
                 duration = runs.finish_run(
                     conn, run_id, "failed", metrics, started, error=error, error_stage=stage, notes=notes
                 )
+                self._queue_events(conn, RunReport(run_id, source, "failed", baseline, duration, metrics, error, notes))
                 audit.record(
                     conn,
                     "ingestion.failed",
@@ -406,6 +408,20 @@ class Pipeline:
         log.error("run #%s %s: %s", run_id, source, exc)
         duration = round((utcnow() - started).total_seconds(), 3)
         return RunReport(run_id, source, "abandoned", baseline, duration, RunMetrics(), str(exc))
+
+    def _keep_keys(self) -> bool:
+        """Whether the commit keeps the keys it touches: someone hears po_lines.changed, in this process or
+        configured. A baseline's keys are millions of tuples: kept only for someone who listens."""
+        heard = any(s.hears(events.PO_LINES_CHANGED) for s in self.settings.subscribers)
+        return heard or events.has_subscribers(events.PO_LINES_CHANGED)
+
+    def _queue_events(self, conn: sa.Connection, report: RunReport, written: Written | None = None) -> None:
+        """Queue the run's events for the configured subscribers in its data transaction: they commit with the run
+        (none is lost, none queued twice); delivered afterwards, off this thread (potrack.subscribers)."""
+        keys = None
+        if written is not None and written.keep_keys:
+            keys = {"new": written.new_keys, "changed": written.changed_keys, "removed": written.removed_keys}
+        subscriber_outbox.queue_run(conn, self.settings.subscribers, report.as_json(), keys, utcnow())
 
     @staticmethod
     def _publish(report: RunReport, written: Written) -> None:
