@@ -26,6 +26,7 @@ from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, ReceiptBatch
 from tests.support.alerts import HOUR, deliver, evaluate, fail_twice
 from tests.support.personas import add_personas, client_as
+from tests.support.uploads import SAMPLE_WITH_ERRORS, csrf_header, multipart
 from tests.support.receivers import channels_toml, closed_port
 from tests.support.web import START, add_run, demo_run
 from tests.support.workdir import write_config
@@ -39,6 +40,12 @@ custom_columns = { udf_project = "text", udf_weight_kg = "number" }
 [[sources]]
 name = "night"
 kind = "demo"
+
+[[sources]]
+name = "files"
+kind = "csv"
+upload = true
+custom_columns = { udf_project = "text", udf_weight_kg = "number" }
 """
 PER_PAGE = 500
 
@@ -116,10 +123,24 @@ class Api:
         self.clients = {name: client_as(name) for name in ("vera", "otto")}
         self.seen: set[str] = set()  # endpoints whose answer was checked
 
-    def call(self, method: str, url: str, status: int = 200, json: Any = None, name: str = "vera") -> Any:
-        """The answer's JSON, checked against the route's model (strict) and the document's schema."""
+    def call(
+        self,
+        method: str,
+        url: str,
+        status: int = 200,
+        json: Any = None,
+        name: str = "vera",
+        form: tuple[bytes, str] | None = None,
+    ) -> Any:
+        """The answer's JSON, checked against the route's model (strict) and the document's schema; `form` is a
+        multipart body and its content type."""
         client = self.clients[name]
-        answer = client.get(url) if method == "GET" else client.post(url, json=json if json is not None else {})
+        if method == "GET":
+            answer = client.get(url)
+        elif form is not None:
+            answer = client.post(url, data=form[0], content_type=form[1], headers=csrf_header(client))
+        else:
+            answer = client.post(url, json=json if json is not None else {})
         assert answer.status_code == status, (url, answer.status_code, answer.get_data(as_text=True)[:500])
         assert answer.mimetype == "application/json", (url, answer.mimetype)
         body = answer.get_json()
@@ -248,6 +269,14 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
     retry = api.call("POST", f"/api/runs/{failed}/retry", 202, name="otto")
     assert retry["retry_of"] == failed
     execute(full, retry["run_id"], 0)
+    # An upload with rows rejected, then the same file again (409, naming the first).
+    sample = multipart("errors.csv", SAMPLE_WITH_ERRORS.read_bytes())
+    uploaded = api.call("POST", "/api/uploads?source=files", 202, name="otto", form=sample)
+    execute(full, uploaded["run_id"], 0)
+    otto = api.clients["otto"]
+    again = otto.post("/api/uploads?source=files", data=sample[0], content_type=sample[1], headers=csrf_header(otto))
+    assert again.status_code == 409
+    assert Error.model_validate(again.get_json(), strict=True).upload_id == uploaded["upload_id"]
     queued = api.call("POST", "/api/runs", 202, name="otto", json={"source": "demo"})
     add_run(engine, source="night", status="running", stage="diff", rows_done=40, rows_total=160)
 
@@ -269,6 +298,9 @@ def test_every_json_answer_on_a_store_with_data_fits_its_model_and_the_document(
     failed_rows = api.pages("/api/failed-rows")
     assert any(r["resolved_at"] for r in failed_rows) and any(r["resolved_at"] is None for r in failed_rows)
     assert any(r["location"] is None for r in failed_rows)
+    assert any((r["location"] or "").startswith("errors.csv:") for r in failed_rows)
+    assert api.get("/api/uploads")["recent_uploads"][0]["status"] == "partial"
+    assert api.get("/api/uploads?limit=1")["next"] is None
     events = api.pages("/api/audit")
     assert any(e["details"] for e in events) and any(e["run_id"] is None for e in events)
     alerts = api.get("/api/alerts")["results"]
@@ -317,6 +349,7 @@ def test_every_list_answer_of_an_empty_store_fits_its_model(web, spec):
         "/api/alerts",
         "/api/changes",
         "/api/xref/gaps?state=all",
+        "/api/uploads",
     ):
         body = api.get(url)
         assert body["count"] == 0 and body["results"] == [], url

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -47,6 +48,13 @@ def upload_web(workdir: Path) -> Runtime:
     app.install(runtime)
     add_personas(runtime.engine)
     return runtime
+
+
+def csrf_header(client: Any) -> dict[str, str]:
+    """The header a page of the app sends with an upload: its session's CSRF token (a Flask test client's; made
+    here when the session has none yet, as the page showing the upload area makes it)."""
+    with client.session_transaction() as session:
+        return {"X-CSRF-Token": session.setdefault("csrf_token", secrets.token_urlsafe(32))}
 
 
 def multipart(
