@@ -15,6 +15,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import sqlalchemy as sa
 
@@ -36,6 +37,17 @@ class Accepted:
     run_id: int
     file_name: str
     received: Received
+
+
+class IncomingFile(Protocol):
+    """A file as a request brings it: its name first, then its bytes as they arrive (UploadRejected when the
+    request does not carry one)."""
+
+    def file_name(self) -> str:
+        """The name the client sent."""
+
+    def chunks(self) -> Iterable[bytes]:
+        """The file's bytes."""
 
 
 class NotTaken(Exception):
