@@ -349,11 +349,11 @@ def test_every_list_answer_of_an_empty_store_fits_its_model(web, spec):
         "/api/alerts",
         "/api/changes",
         "/api/xref/gaps?state=all",
-        "/api/uploads",
     ):
         body = api.get(url)
         assert body["count"] == 0 and body["results"] == [], url
     assert api.get("/api/runs")["next"] is None
+    assert api.get("/api/uploads") == {"active_uploads": 0, "recent_uploads": [], "next": None}
     health = api.get("/api/health")
     assert [s["last_run"] for s in health["sources"]] == [None] and health["sources"][0]["last_success_at"] is None
     run_id = add_run(web.engine, status="failed", error="ERP down")
