@@ -7,11 +7,11 @@ import flask
 from potrack import actions, runtime
 from potrack.api.contract import endpoint
 from potrack.api.models import FailedRowsQuery, RowPath, RunPath
-from potrack.api.responses import FailedRowPage, RowsQueued
+from potrack.api.responses import FailedRowPage, RowRetryPending, RowsQueued
 from potrack.api.runs import QUEUED, accepted
 from potrack.api.serialize import page_json
 from potrack.auth.roles import Action, Actor
-from potrack.store.failed_rows import FailedRowFilter, list_failed_rows
+from potrack.store.failed_rows import FailedRowFilter, list_failed_rows, retry_count
 from potrack.store.retries import QueuedRetry
 
 
@@ -30,7 +30,7 @@ def _queued(queued: list[QueuedRetry]) -> flask.Response:
 
 
 @endpoint(
-    RowsQueued,
+    RowRetryPending,
     path=RowPath,
     action=Action.RETRY_ROWS,
     answers={
@@ -42,8 +42,17 @@ def _queued(queued: list[QueuedRetry]) -> flask.Response:
 def retry_row(path: RowPath, actor: Actor) -> flask.Response:
     """Retry one failed row.
 
-    Queue a row_retry run for one unresolved rejected row."""
-    return _queued(actions.retry_rows(actor, [path.row_id]))
+    Queue a row_retry run for one unresolved rejected row; the answer says the retry count it will have."""
+    [queued] = actions.retry_rows(actor, [path.row_id])
+    count = runtime.read(retry_count, path.row_id) + 1
+    body = {
+        "status": "pending",
+        "message": f"failed row #{path.row_id} of {queued.source} is queued for retry #{count} in run #{queued.run_id}",
+        "retry_count": count,
+        "run_id": queued.run_id,
+        "runs": [{"run_id": queued.run_id, "source": queued.source, "rows": queued.rows}],
+    }
+    return accepted(body, queued.run_id)
 
 
 @endpoint(

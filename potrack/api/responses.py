@@ -274,6 +274,16 @@ class RowsQueued(Output):
     status: Literal["queued"]
 
 
+class RowRetryPending(Output):
+    """One failed row queued for a retry (Location: the row_retry run's URL)."""
+
+    status: Literal["pending"]
+    message: str = Field(description="What was queued, in words.")
+    retry_count: int = Field(description="The row's retry count once this retry has run (every retry counts).")
+    run_id: int = Field(description="The row_retry run that takes it.")
+    runs: list[QueuedRows]
+
+
 # --- failed rows, audit, alerts -----------------------------------------------------------------------------------
 
 

@@ -160,6 +160,7 @@ class Pipeline:
 
         def settle(conn: sa.Connection) -> None:
             failing = row_retry.outcomes(retried, keys, read) | unreadable
+            failed_rows.count_retry(conn, [r.id for r in selected])
             failed_rows.resolve(
                 conn, [r.id for r in retried if r.id not in failing], run_id, f"{PASSED} in run #{run_id}"
             )

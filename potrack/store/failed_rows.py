@@ -139,13 +139,24 @@ def resolve(conn: sa.Connection, row_ids: list[int], run_id: int, resolution: st
         )
 
 
+def retry_count(conn: sa.Connection, row_id: int) -> int:
+    """How many times a failed row was retried so far."""
+    return int(conn.execute(sa.select(FailedRow.retry_count).where(FailedRow.id == row_id)).scalar_one())
+
+
+def count_retry(conn: sa.Connection, row_ids: list[int]) -> None:
+    """Count one more retry of each of these rows (a row retry took them, whatever came of it)."""
+    if row_ids:
+        conn.execute(
+            sa.update(FailedRow).where(FailedRow.id.in_(row_ids)).values(retry_count=FailedRow.retry_count + 1)
+        )
+
+
 def still_failing(conn: sa.Connection, errors: dict[int, str]) -> None:
-    """Raise the retry count of rows that failed again and keep their new error."""
+    """Keep the new error of rows that failed again."""
     if errors:
         conn.execute(
-            sa.update(FailedRow)
-            .where(FailedRow.id == sa.bindparam("row_id"))
-            .values(retry_count=FailedRow.retry_count + 1, error=sa.bindparam("new_error")),
+            sa.update(FailedRow).where(FailedRow.id == sa.bindparam("row_id")).values(error=sa.bindparam("new_error")),
             [{"row_id": i, "new_error": e[:1000]} for i, e in errors.items()],
         )
 

@@ -47,8 +47,11 @@ def test_one_row_is_queued_in_a_row_retry_run(web, partial):
     assert answer.status_code == 202
     [queued] = answer.get_json()["runs"]
     assert answer.get_json() == {
+        "status": "pending",
+        "message": f"failed row #{row} of demo is queued for retry #1 in run #{queued['run_id']}",
+        "retry_count": 1,
+        "run_id": queued["run_id"],
         "runs": [{"run_id": queued["run_id"], "source": "demo", "rows": 1}],
-        "status": "queued",
     }
     assert selections(web.engine) == {queued["run_id"]: [row]}
     with web.engine.connect() as conn:
