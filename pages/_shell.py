@@ -11,7 +11,7 @@ from potrack import runtime
 from potrack.auth.session import CSRF_FIELD, csrf_token
 from potrack.clock import utcnow
 from potrack.health import Health, check_sources, overall
-from potrack.web.access import signed_in
+from potrack.web.access import may, signed_in
 
 HEALTH_EVERY_MS = 30_000
 
@@ -101,7 +101,7 @@ def layout() -> html.Div:
             )
         )
         for page in dash.page_registry.values()
-        if page.get("nav", True)
+        if page.get("nav", True) and (page.get("needs") is None or may(page["needs"]))  # (the page checks again)
     ]
     navbar = dbc.Navbar(
         dbc.Container(

@@ -57,7 +57,7 @@ def send_with_retries(
             stop=stop_after_attempt(attempts), wait=wait_exponential(multiplier=0.5, max=5), sleep=sleep, reraise=True
         )(attempt)
     except Exception:
-        log.error("%s failed after %s attempts", what, attempts)
+        log.error("%s failed after %s attempt%s", what, attempts, "" if attempts == 1 else "s")
         return False
     return True
 

@@ -163,3 +163,18 @@ def attempts(conn: sa.Connection, delivery_ids: list[int]) -> dict[int, list[Att
     for row in rows:
         out.setdefault(row.delivery_id, []).append(AttemptRow(row.attempt, row.at, row.ok, row.error, row.duration_ms))
     return out
+
+
+@dataclass(frozen=True)
+class DeliveryLog:
+    """A delivery with its attempts, in order."""
+
+    delivery: DeliveryRow
+    attempts: list[AttemptRow]
+
+
+def delivery_logs(conn: sa.Connection, subscriber: str, limit: int = 50) -> list[DeliveryLog]:
+    """A subscriber's latest deliveries, newest first, each with its attempts (the subscribers page)."""
+    recent = recent_deliveries(conn, subscriber, limit)
+    tried = attempts(conn, [d.id for d in recent])
+    return [DeliveryLog(d, tried.get(d.id, [])) for d in recent]
