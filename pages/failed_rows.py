@@ -90,6 +90,19 @@ def layout(**query: str) -> html.Div:
                 width=1,
                 style={"minWidth": "7rem"},
             ),
+            dbc.Col(
+                dbc.Input(
+                    id="failed-filter-upload",
+                    type="number",
+                    min=1,
+                    step=1,
+                    value=view.upload_id,
+                    placeholder="upload #",
+                    debounce=True,
+                ),
+                width=1,
+                style={"minWidth": "7rem"},
+            ),
             dbc.Col(date_range("failed-filter-dates", view.start, view.end), width="auto"),
             dbc.Col(
                 dbc.RadioItems(id="failed-filter-state", options=STATES, value=view.state, inline=True), width="auto"
@@ -125,6 +138,7 @@ def layout(**query: str) -> html.Div:
     Input("failed-filter-state", "value"),
     Input("failed-filter-sort", "value"),
     Input("failed-pager", "active_page"),
+    Input("failed-filter-upload", "value"),
     State("failed-url", "search"),
     prevent_initial_call=True,
 )
@@ -136,10 +150,11 @@ def filters_to_url(
     state: str | None,
     order: str | None,
     page: int | None,
+    upload_id: int | None,
     search: str | None,
 ) -> tuple[str, int]:
     """Put the filters and page in the query string; a changed filter goes back to page 1."""
-    return FailedRowView.from_inputs(source, run_id, start, end, state, order, page).after_change(search)
+    return FailedRowView.from_inputs(source, run_id, start, end, state, order, page, upload_id).after_change(search)
 
 
 # A row's columns: header and class of each static cell; the checkbox, when rows may be picked, is the first column.

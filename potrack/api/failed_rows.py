@@ -18,7 +18,9 @@ from potrack.store.retries import QueuedRetry
 @endpoint(FailedRowPage, query=FailedRowsQuery, answers={200: "A page of rows."})
 def list_rows(query: FailedRowsQuery) -> flask.Response:
     """List rejected rows, by their run's queue time, a page at a time."""
-    flt = FailedRowFilter(query.source, query.run_id, query.since, query.until, query.resolved)
+    flt = FailedRowFilter(
+        query.source, query.run_id, query.since, query.until, query.resolved, upload_id=query.upload_id
+    )
     found = runtime.read(list_failed_rows, flt, query.page, query.per_page, query.order == "newest")
     return flask.jsonify(page_json(found.rows, found.total, found.page, found.pages, found.per_page))
 

@@ -210,6 +210,7 @@ class RunChangesQuery(Input):
 class FailedRowsQuery(Input):
     source: SourceName | None = Field(None, description="Only rows of this source.")
     run_id: RunId | None = Field(None, description="Only rows of this run.")
+    upload_id: RunId | None = Field(None, description="Only rows rejected by a run of this upload.")
     since: Moment | None = Field(None, description=SINCE)
     until: Moment | None = Field(None, description=UNTIL)
     resolved: Flag | None = Field(None, description="true: only resolved rows; false: only unresolved.")

@@ -28,6 +28,7 @@ class FailedRowFilter:
     until: dt.datetime | None = None
     resolved: bool | None = None
     row_key: str | None = None
+    upload_id: int | None = None  # rejected by a run of this upload
 
     def where(self) -> list[sa.ColumnElement[bool]]:
         """The filter as SQL conditions on failed_rows joined with their runs."""
@@ -44,6 +45,8 @@ class FailedRowFilter:
             conditions.append(FailedRow.resolved_at.is_not(None) if self.resolved else FailedRow.resolved_at.is_(None))
         if self.row_key is not None:
             conditions.append(FailedRow.row_key == self.row_key)
+        if self.upload_id is not None:
+            conditions.append(Run.upload_id == self.upload_id)
         return conditions
 
 

@@ -16,7 +16,7 @@ from potrack.bounds import Day, id_of, lenient, text_of, whole_number, why_not
 from potrack.store.audit import SEVERITIES, AuditFilter
 from potrack.store.changes import ChangeFilter
 from potrack.store.failed_rows import FailedRowFilter
-from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent, PoLine, Run
+from potrack.store.models import ALERT_RULES, EVENT_KINDS, RUN_STATUSES, AuditEvent, ChangeEvent, PoLine, Run, Upload
 from potrack.store.run_history import RunFilter
 from potrack.store.xref import GAP_STATES, GapFilter
 from potrack.timefmt import local_day_start
@@ -25,6 +25,7 @@ _ONE_DAY = dt.timedelta(days=1)
 _day = lenient(Day)
 _page = lenient(whole_number(1, 2**31 - 1))
 _run_id = lenient(id_of(Run.id))
+_upload_id = lenient(id_of(Upload.id))
 _slip = lenient(whole_number(0, 100_000))
 SOURCE, CODE, FIELD, EVENT_TYPE = (
     lenient(text_of(c)) for c in (Run.source, PoLine.supplier_code, ChangeEvent.field, AuditEvent.event_type)
@@ -35,6 +36,7 @@ Check = Callable[[str], str | None]
 _DAY_WHY, _PAGE_WHY = why_not(Day), why_not(whole_number(1, 2**31 - 1))
 _SOURCE_WHY, _CODE_WHY = why_not(text_of(Run.source)), why_not(text_of(PoLine.supplier_code))
 _RUN_WHY, _SLIP_WHY = why_not(id_of(Run.id)), why_not(whole_number(0, 100_000))
+_UPLOAD_WHY = why_not(id_of(Upload.id))
 _SHOWN = 200  # of a reason, which may quote what the URL held
 
 
@@ -216,6 +218,7 @@ class FailedRowView(UrlView):
     state: str = "unresolved"
     order: str = "newest"
     page: int = 1
+    upload_id: int | None = None
     CHECKS: ClassVar[Mapping[str, Check]] = {
         "source": _SOURCE_WHY,
         "run": _RUN_WHY,
@@ -224,11 +227,20 @@ class FailedRowView(UrlView):
         "state": _one_of(ROW_STATES),
         "sort": _one_of(ROW_ORDERS),
         "page": _PAGE_WHY,
+        "upload": _UPLOAD_WHY,
     }
 
     @classmethod
     def from_inputs(
-        cls, source: object, run_id: object, start: object, end: object, state: object, order: object, page: object = 1
+        cls,
+        source: object,
+        run_id: object,
+        start: object,
+        end: object,
+        state: object,
+        order: object,
+        page: object = 1,
+        upload_id: object = None,
     ) -> FailedRowView:
         """The view from component values, ignoring what is invalid."""
         state_text, order_text = _first(state), _first(order)
@@ -240,18 +252,20 @@ class FailedRowView(UrlView):
             state_text if state_text in ROW_STATES else "unresolved",
             order_text if order_text in ROW_ORDERS else "newest",
             _number(page) or 1,
+            _number(upload_id, _upload_id),
         )
 
     @classmethod
     def from_params(cls, params: Mapping[str, object]) -> FailedRowView:
-        """From source, run, start, end, state (unresolved|resolved|all), sort (newest|oldest), page."""
-        return cls.from_inputs(*_values(params, "source", "run", "start", "end", "state", "sort", "page"))
+        """From source, run, start, end, state (unresolved|resolved|all), sort (newest|oldest), page, upload."""
+        return cls.from_inputs(*_values(params, "source", "run", "start", "end", "state", "sort", "page", "upload"))
 
     def params(self) -> dict[str, str | None]:
-        """source, run, start, end, state and sort when not the default, page."""
+        """source, run, start, end, state and sort when not the default, page, upload."""
         return {
             "source": self.source,
             "run": str(self.run_id) if self.run_id else None,
+            "upload": str(self.upload_id) if self.upload_id else None,
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
             "state": None if self.state == "unresolved" else self.state,
@@ -263,7 +277,7 @@ class FailedRowView(UrlView):
         """The store filter (the dates are those of the rows' runs)."""
         since, until = day_bounds(self.start, self.end, tz)
         resolved = {"unresolved": False, "resolved": True}.get(self.state)
-        return FailedRowFilter(self.source, self.run_id, since, until, resolved)
+        return FailedRowFilter(self.source, self.run_id, since, until, resolved, upload_id=self.upload_id)
 
 
 @dataclass(frozen=True)

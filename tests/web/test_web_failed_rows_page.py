@@ -44,10 +44,17 @@ def test_the_view_round_trips_through_the_query_string():
 
 
 def test_a_changed_filter_goes_back_to_page_1_and_the_page_keeps_the_filters():
-    assert filters_to_url("demo", 7, None, None, "all", "newest", 3, "?page=3") == ("?source=demo&run=7&state=all", 1)
-    assert filters_to_url(None, None, None, None, "unresolved", "oldest", 2, "?sort=oldest") == (
+    assert filters_to_url("demo", 7, None, None, "all", "newest", 3, None, "?page=3") == (
+        "?source=demo&run=7&state=all",
+        1,
+    )
+    assert filters_to_url(None, None, None, None, "unresolved", "oldest", 2, None, "?sort=oldest") == (
         "?sort=oldest&page=2",
         2,
+    )
+    assert filters_to_url("demo", None, None, None, "unresolved", "newest", 2, 5, "?page=2") == (
+        "?source=demo&upload=5",
+        1,
     )
 
 
