@@ -106,12 +106,13 @@ class SnapshotDiff:
         self.duplicates.add(key)
         raise KeyError(key)
 
-    def add(self, line: Line, old: int | None) -> None:
-        """Take a valid line that is not a repeat, given its previous digest: kept when new or changed."""
+    def add(self, line: Line, old: int | None, origin: str | None = None) -> None:
+        """Take a valid line that is not a repeat, given its previous digest: kept when new or changed, with where
+        it is in the source (`origin`, for its rejection should a later row repeat its key)."""
         self.valid_keys += 1
         if old is None or self.baseline or old != line.digest:
             record = marshal.dumps(
-                (line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous),
+                (line.key, line.values, line.custom, line.part_id, line.digest, line.key in self.previous, origin),
                 MARSHAL_VERSION,
             )
             self._offsets.append(self._spooled)
@@ -125,11 +126,12 @@ class SnapshotDiff:
         """Remember the key of a rejected row: its stored line must stay exactly as it was."""
         self.rejected_keys.add(key)
 
-    def drop_duplicates(self) -> tuple[list[Line], list[Key]]:
+    def drop_duplicates(self) -> tuple[list[tuple[Line, str | None]], list[Key]]:
         """Withdraw every line whose key occurred twice or more.
 
-        Returns the withdrawn first occurrences that were new or changed (their data is at
-        hand) and the keys whose first occurrence was unchanged (their data is the stored line).
+        Returns the withdrawn first occurrences that were new or changed, with their origins (their data is at
+        hand) and the keys whose first occurrence was unchanged (their data is the stored line; no origin is
+        kept for an unchanged line, which would cost memory on every line of every snapshot).
         """
         # A key that is valid in one row and rejected in another also occurs twice.
         for key in self.rejected_keys:
@@ -137,7 +139,8 @@ class SnapshotDiff:
             # (past the two checks the value is a count: mypy cannot narrow away the _MISSING sentinel object)
             if value is None or (value is not _MISSING and value >= PENDING):  # type: ignore[operator]
                 self.duplicates.add(key)
-        withdrawn, unchanged = [], []
+        withdrawn: list[tuple[Line, str | None]] = []
+        unchanged: list[Key] = []
         for key in self.duplicates:
             value = self.state[key]
             if value is None:
@@ -146,7 +149,8 @@ class SnapshotDiff:
                 index = value - PENDING
                 self.withdrawn.add(index)
                 self._spool.seek(self._offsets[index])
-                withdrawn.append(_pending_line(marshal.load(self._spool))[0])
+                record = marshal.load(self._spool)
+                withdrawn.append((_pending_line(record)[0], record[-1]))
             self.state[key] = None  # neither written nor removed
             self.valid_keys -= 1
             self.rejected_keys.add(key)
@@ -181,5 +185,5 @@ class SnapshotDiff:
 
 def _pending_line(record: tuple[Any, ...]) -> tuple[Line, bool]:
     """A spooled line and whether its key was active before the run."""
-    key, values, custom, part_id, digest, was_active = record
+    key, values, custom, part_id, digest, was_active, _origin = record
     return Line(key=key, values=values, custom=custom, part_id=part_id, digest=digest), was_active

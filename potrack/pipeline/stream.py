@@ -124,7 +124,7 @@ def _read(
                     continue
                 resolve(line)
                 line.digest = compute_digest(line, names_key)
-                add(line, old)
+                add(line, old, None if width is None else row[width])
                 if line.custom:
                     custom_values += count_values(line)
             rows += len(batch)
@@ -153,14 +153,14 @@ def _reject_unreadable(snap: Snapshot, validator: RowValidator, diff: SnapshotDi
 def withdraw_duplicates(read: SnapshotRead, stored: dict[Key, dict[str, Any]]) -> None:
     """Reject the first occurrence of every duplicated key and take it out of the run's counts."""
     withdrawn, unchanged = read.diff.drop_duplicates()
-    for line in withdrawn:
+    for line, origin in withdrawn:
         record = {
             "po_number": line.key[0],
             "line_number": line.key[1],
             **dict(zip(FIELDS, line.values, strict=True)),
             **dict(zip(read.custom_names, line.custom, strict=True)),
         }
-        read.rejections.add(Rejection("validate", key_text(line.key), record, duplicate_error(line.key)))
+        read.rejections.add(Rejection("validate", key_text(line.key), record, duplicate_error(line.key), origin))
         read.xref.forget(line.get("item_code"))
         read.custom_values -= count_values(line)
     for key in unchanged:
