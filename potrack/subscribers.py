@@ -91,8 +91,11 @@ def deliver_one(
 def deliver_pending(
     engine: sa.Engine, subscribers: Sequence[SubscriberConfig], sleep: Callable[[float], None] = time.sleep
 ) -> int:
-    """Claim and send every pending delivery; returns how many were delivered."""
-    return sum(deliver_one(engine, subscribers, d, sleep) for d in outbox.claim(engine, utcnow()))
+    """Claim and send pending deliveries one at a time until none is left; returns how many were delivered."""
+    delivered = 0
+    while (delivery := outbox.claim_next(engine, utcnow())) is not None:
+        delivered += deliver_one(engine, subscribers, delivery, sleep)
+    return delivered
 
 
 def deliverer(engine: sa.Engine, subscribers: Sequence[SubscriberConfig]) -> Deliverer:

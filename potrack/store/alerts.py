@@ -11,8 +11,16 @@ import sqlalchemy as sa
 
 from potrack.store import audit
 from potrack.store.models import Alert, AlertDelivery, AlertNotification
+from potrack.store.outbox import Outbox
 
 CLAIM_EXPIRES = dt.timedelta(minutes=5)
+# The notifications' outbox: claimed, attempted and finished as every outbox is (potrack/store/outbox.py).
+NOTIFICATIONS = Outbox(
+    AlertNotification.__table__,  # type: ignore[arg-type]  # (a declarative model's Table)
+    AlertDelivery.__table__,  # type: ignore[arg-type]
+    "notification_id",
+    CLAIM_EXPIRES,
+)
 
 
 @dataclass(frozen=True)
@@ -235,31 +243,8 @@ def queue_test(engine: sa.Engine, channel: str, payload: dict[str, Any], actor: 
 def claim(engine: sa.Engine, now: dt.datetime) -> list[tuple[int, str, str, dict[str, Any]]]:
     """Take the pending notifications (and ones whose sender vanished) for sending: (id, channel, event, payload).
     Each is taken by one conditional UPDATE, so two deliverers never send the same one."""
-    takeable = sa.or_(
-        AlertNotification.state == "pending",
-        sa.and_(AlertNotification.state == "sending", AlertNotification.claimed_at < now - CLAIM_EXPIRES),
-    )
-    with engine.connect() as conn:
-        candidates = conn.execute(
-            sa.select(
-                AlertNotification.id, AlertNotification.channel, AlertNotification.event, AlertNotification.payload
-            )
-            .where(takeable)
-            .order_by(AlertNotification.id)
-        ).all()
-    taken = []
-    for notification_id, channel, event, payload in candidates:
-        with engine.begin() as conn:
-            if (
-                conn.execute(
-                    sa.update(AlertNotification)
-                    .where(AlertNotification.id == notification_id, takeable)
-                    .values(state="sending", claimed_at=now)
-                ).rowcount
-                == 1
-            ):
-                taken.append((notification_id, channel, event, payload))
-    return taken
+    taken = NOTIFICATIONS.claim(engine, now, ["channel", "event", "payload"])
+    return [(row.id, row.channel, row.event, row.payload) for row in taken]
 
 
 def record_attempt(
@@ -272,32 +257,12 @@ def record_attempt(
     at: dt.datetime,
 ) -> None:
     """Store one delivery attempt at once (it is shown even while later attempts are still to come)."""
-    with engine.begin() as conn:
-        conn.execute(
-            sa.insert(AlertDelivery).values(
-                notification_id=notification_id,
-                attempt=attempt,
-                at=at,
-                ok=ok,
-                error=None if error is None else error[:1000],
-                duration_ms=duration_ms,
-            )
-        )
-        conn.execute(
-            sa.update(AlertNotification)
-            .where(AlertNotification.id == notification_id)
-            .values(attempts=attempt, last_error=None if error is None else error[:1000])
-        )
+    NOTIFICATIONS.record_attempt(engine, notification_id, attempt, ok, error, duration_ms, at)
 
 
 def finish(engine: sa.Engine, notification_id: int, sent: bool, at: dt.datetime) -> None:
     """Mark a notification sent, or failed after its last attempt."""
-    with engine.begin() as conn:
-        conn.execute(
-            sa.update(AlertNotification)
-            .where(AlertNotification.id == notification_id)
-            .values(state="sent" if sent else "failed", finished_at=at)
-        )
+    NOTIFICATIONS.finish(engine, notification_id, sent, at)
 
 
 def pending_count(conn: sa.Connection) -> int:

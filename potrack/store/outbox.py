@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 ACTIVE = (PENDING, SENDING)  # still on its way
+CLAIM_WINDOW = 20  # candidates read at once by claim_next
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,32 @@ class Outbox:
             if done == 1:
                 taken.append(row)
         return taken
+
+    def claim_next(self, engine: sa.Engine, now: dt.datetime, columns: list[str]) -> sa.Row[Any] | None:
+        """Take the oldest takeable item (these columns of it, its id first), or None when none is left: one at a
+        time, so an item waits as `pending` (takeable by any sender) rather than claimed by a busy one until its
+        claim expires and another sender takes it too."""
+        c = self.items.c
+        while True:
+            with engine.connect() as conn:
+                candidates = conn.execute(
+                    sa.select(c.id).where(self._takeable(now)).order_by(c.id).limit(CLAIM_WINDOW)
+                ).scalars()
+                ids = list(candidates)
+            if not ids:
+                return None
+            for item_id in ids:  # another sender may take some first: each one taken moves the list on
+                with engine.begin() as conn:
+                    done = conn.execute(
+                        sa.update(self.items)
+                        .where(c.id == item_id, self._takeable(now))
+                        .values(state=SENDING, claimed_at=now)
+                    ).rowcount
+                if done == 1:
+                    with engine.connect() as conn:
+                        return conn.execute(
+                            sa.select(c.id, *(c[name] for name in columns)).where(c.id == item_id)
+                        ).one()
 
     def record_attempt(
         self, engine: sa.Engine, item_id: int, attempt: int, ok: bool, error: str | None, duration_ms: float, at: Any

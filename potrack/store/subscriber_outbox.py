@@ -118,10 +118,11 @@ def queue_run(
     return len(rows)
 
 
-def claim(engine: sa.Engine, now: dt.datetime) -> list[ClaimedDelivery]:
-    """Take the pending deliveries (and those whose sender vanished); two senders never take the same one."""
-    taken = EVENTS.claim(engine, now, ["subscriber", "topic", "payload"])
-    return [ClaimedDelivery(row.id, row.subscriber, row.topic, row.payload) for row in taken]
+def claim_next(engine: sa.Engine, now: dt.datetime) -> ClaimedDelivery | None:
+    """Take the oldest pending delivery (or one whose sender vanished), None when there is none; two senders never
+    take the same one."""
+    row = EVENTS.claim_next(engine, now, ["subscriber", "topic", "payload"])
+    return None if row is None else ClaimedDelivery(row.id, row.subscriber, row.topic, row.payload)
 
 
 def recent_deliveries(conn: sa.Connection, subscriber: str, limit: int = 50) -> list[DeliveryRow]:

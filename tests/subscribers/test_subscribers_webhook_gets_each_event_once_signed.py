@@ -84,4 +84,4 @@ def test_each_run_and_topic_is_posted_once_signed(workdir, erp, event_hook):
     assert sorted(p.headers["x-potrack-delivery"] for p in posts) == sorted(str(d["id"]) for d in stored)
     assert {d["state"] for d in stored} == {"sent"} and all(d["attempts"] == 1 for d in stored)
     assert [(ok, error) for _, _, ok, error in attempts(runtime.engine)] == [(True, None)] * 4
-    assert subscriber_outbox.claim(runtime.engine, utcnow()) == []
+    assert subscriber_outbox.claim_next(runtime.engine, utcnow()) is None
