@@ -13,9 +13,10 @@ import csv
 import hashlib
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from potrack.config import SourceConfig
 from potrack.pipeline.columns import resolve_columns
@@ -55,62 +56,65 @@ def safe_file_name(name: str) -> str:
     return cleaned or "upload.csv"
 
 
-class _Records:
-    """Counts CSV records as decoded text arrives, keeping the header record's text; a record ends at a line
-    break outside quotes (every '"' toggles quoting: a doubled quote toggles twice)."""
+class _Writing:
+    """A file being written: its size and hash so far, and its decoded lines for the csv reader that pulls them
+    (each chunk is written once it has decoded; a line cut by a chunk's end waits for the next chunk)."""
 
-    def __init__(self) -> None:
-        self.line = 1  # the file line the text being read is on
-        self.records = 0  # non-empty records ended so far, the header included
-        self.header: str | None = None
-        self._record: list[str] = []  # the header record's text while it is read
-        self._quoted = False
-        self._empty = True  # the current record has no character but line breaks
-        self._record_line = 1  # the line the current record starts on
-        self._carry = ""  # a "\r" that ended the last text: its "\n" may start the next
+    def __init__(self, cfg: SourceConfig, out: IO[bytes]) -> None:
+        self.cfg, self.out = cfg, out
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.line = 0  # lines given to the reader so far
+        self._decoder = _decoder(cfg.encoding)
 
-    def feed(self, text: str) -> None:
-        text, self._carry = self._carry + text, ""
-        if text.endswith("\r"):
-            text, self._carry = text[:-1], "\r"
-        for piece in _LINES.findall(text):
-            if "\x00" in piece:
+    def lines(self, chunks: Iterable[bytes]) -> Iterator[str]:
+        carry = ""
+        for chunk in chunks:
+            self.size += len(chunk)
+            if self.size > self.cfg.upload_max_bytes:
+                limit = self.cfg.upload_max_bytes // (1024 * 1024)
                 raise UploadRejected(
-                    400,
-                    f"line {self.line}: the file holds NUL bytes, so it is not a CSV text file "
-                    "(a spreadsheet or other binary file? export it as CSV)",
+                    413,
+                    f"the file is larger than {self.cfg.name}'s limit of {limit:,} MB (upload_max_mb in potrack.toml)",
                 )
-            if self.header is None:
-                self._record.append(piece)
-            if piece.count('"') % 2:
-                self._quoted = not self._quoted
-            body = piece.rstrip("\r\n")
-            if body:
-                self._empty = False
-            if body != piece:  # the piece ends a line
-                self.line += 1
-                if not self._quoted:
-                    self._end()
+            self.digest.update(chunk)
+            text = carry + self._decode(chunk)
+            self.out.write(chunk)
+            pieces = _LINES.findall(text)
+            carry = pieces.pop() if pieces and not pieces[-1].endswith("\n") else ""  # "\r" may precede a "\n"
+            yield from self._counted(pieces)
+        yield from self._counted(_LINES.findall(carry + self._decode(b"", final=True)))
 
-    def _end(self) -> None:
-        if not self._empty:
-            self.records += 1
-            if self.header is None:
-                self.header = "".join(self._record)
-                self._record = []
-        self._empty, self._record_line = True, self.line
-
-    def finish(self) -> None:
-        """The end of the file: a last record without a line break ends here; an open quote is an error."""
-        carry, self._carry = self._carry, ""
-        self.feed(carry)
-        if self._quoted:
+    def _decode(self, chunk: bytes, final: bool = False) -> str:
+        try:
+            text = self._decoder.decode(chunk, final)
+        except UnicodeDecodeError as exc:
+            line = self.line + 1 + _breaks(exc.object[: exc.start].decode("latin-1"))
+            shown = " ".join(f"0x{b:02X}" for b in exc.object[exc.start : exc.end][:4])
             raise UploadRejected(
                 400,
-                f"line {self._record_line}: a quoted cell opened on this line is never closed, so the file cannot "
-                "be read as CSV",
+                f"line {line}: bytes that are not valid {self.cfg.encoding} ({shown}); export the file as "
+                f"{self.cfg.encoding}, or set the source's encoding in potrack.toml to the one the file is in "
+                "(e.g. cp1252)",
+            ) from None
+        if "\x00" in text:
+            line = self.line + 1 + _breaks(text[: text.index("\x00")])
+            raise UploadRejected(
+                400,
+                f"line {line}: the file holds NUL bytes, so it is not a CSV text file (a spreadsheet or "
+                "other binary file? export it as CSV)",
             )
-        self._end()
+        return text
+
+    def _counted(self, pieces: list[str]) -> Iterator[str]:
+        for piece in pieces:
+            self.line += 1
+            yield piece
+
+
+def _breaks(text: str) -> int:
+    """How many line breaks the text holds (CRLF, CR or LF each one)."""
+    return text.count("\n") + text.replace("\r\n", "\n").count("\r")
 
 
 def _decoder(encoding: str) -> codecs.IncrementalDecoder:
@@ -119,10 +123,9 @@ def _decoder(encoding: str) -> codecs.IncrementalDecoder:
     return codecs.getincrementaldecoder("utf-8-sig" if utf8 else encoding)(errors="strict")
 
 
-def _check_header(header: str | None, cfg: SourceConfig) -> None:
-    if header is None:
+def _check_header(columns: list[str] | None, cfg: SourceConfig) -> None:
+    if columns is None:
         raise UploadRejected(400, "line 1: the file is empty (expected a header row, then one row per PO line)")
-    columns = next(csv.reader([header]), [])
     try:
         resolve_columns(columns, cfg.columns, tuple(cfg.custom_columns), returns="line 1 (the header) has")
     except SourceError as exc:
@@ -131,50 +134,38 @@ def _check_header(header: str | None, cfg: SourceConfig) -> None:
 
 def receive(chunks: Iterable[bytes], cfg: SourceConfig, destination: Path) -> Received:
     """Write the chunks to `destination` (a new file), hashing and counting as they are written; on any refusal
-    the partial file is removed and UploadRejected says why (413 over the source's limit, 400 otherwise)."""
-    digest = hashlib.sha256()
-    decoder = _decoder(cfg.encoding)
-    records = _Records()
-    size = 0
+    the partial file is removed and UploadRejected says why (413 over the source's limit, 400 otherwise).
+
+    The rows are counted by the csv module in strict mode, as the csv source will read them: a quote left open, or
+    text after a closing quote, is refused naming the line."""
     destination.parent.mkdir(parents=True, exist_ok=True)
     try:
         with destination.open("xb") as out:
-            for chunk in chunks:
-                size += len(chunk)
-                if size > cfg.upload_max_bytes:
-                    raise UploadRejected(
-                        413,
-                        f"the file is larger than {cfg.name}'s limit of {cfg.upload_max_bytes // (1024 * 1024):,} MB "
-                        "(upload_max_mb in potrack.toml)",
-                    )
-                digest.update(chunk)
+            writing = _Writing(cfg, out)
+            reader = csv.reader(writing.lines(chunks), strict=True)
+            header: list[str] | None = None
+            rows = 0
+            while True:
+                start = reader.line_num + 1
                 try:
-                    records.feed(decoder.decode(chunk))
-                except UnicodeDecodeError as exc:
-                    raise UploadRejected(400, _not_encoded(cfg.encoding, exc, records)) from None
-                out.write(chunk)
-            try:
-                records.feed(decoder.decode(b"", final=True))
-            except UnicodeDecodeError as exc:
-                raise UploadRejected(400, _not_encoded(cfg.encoding, exc, records)) from None
-            records.finish()
-            _check_header(records.header, cfg)
+                    row = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as exc:
+                    raise UploadRejected(
+                        400, f"line {start}: the file cannot be read as CSV from this line on ({exc})"
+                    ) from None
+                if not row:
+                    continue
+                if header is None:
+                    header = row
+                else:
+                    rows += 1
+            _check_header(header, cfg)
     except BaseException:
         destination.unlink(missing_ok=True)
         raise
-    return Received(destination, size, digest.hexdigest(), max(records.records - 1, 0))
-
-
-def _not_encoded(encoding: str, exc: UnicodeDecodeError, records: _Records) -> str:
-    """Why the file is refused for its encoding: the line the bad bytes are on (the lines before them in the chunk
-    that failed counted from the bytes: the chunk was not decoded) and the bytes."""
-    before = exc.object[: exc.start]
-    line = records.line + before.count(b"\n") + before.replace(b"\r\n", b"\n").count(b"\r")
-    shown = " ".join(f"0x{b:02X}" for b in exc.object[exc.start : exc.end][:4])
-    return (
-        f"line {line}: bytes that are not valid {encoding} ({shown}); export the file as {encoding}, or set the "
-        "source's encoding in potrack.toml to the one the file is in (e.g. cp1252)"
-    )
+    return Received(destination, writing.size, writing.digest.hexdigest(), rows)
 
 
 def discard(path: Path) -> None:

@@ -26,8 +26,8 @@ from potrack.store.failed_rows import resolve
 from potrack.store.models import FailedRow, ReceiptBatch
 from tests.support.alerts import HOUR, deliver, evaluate, fail_twice
 from tests.support.personas import add_personas, client_as
-from tests.support.uploads import SAMPLE_WITH_ERRORS, csrf_header, multipart
 from tests.support.receivers import channels_toml, closed_port
+from tests.support.uploads import SAMPLE_WITH_ERRORS, csrf_header, multipart
 from tests.support.web import START, add_run, demo_run
 from tests.support.workdir import write_config
 
