@@ -5,7 +5,7 @@ sender, every attempt stored; and what the subscribers page lists."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,33 +89,35 @@ def queue_run(
     now: dt.datetime,
 ) -> int:
     """Queue a finished run's events for every subscriber that hears them, in the caller's transaction: run.finished
-    (the run's report) and, when `keys` are given and hold any, po_lines.changed in pages. Returns how many rows."""
+    (the run's report) and, when `keys` are given and hold any, po_lines.changed in pages. Returns how many rows.
+
+    Each row is written as it is built: a baseline's pages are never all in memory at once."""
     source, run_id = report["source"], report["run_id"]
-    rows = []
+    queued = 0
     for subscriber in subscribers:
-        events: list[tuple[str, int, int, dict[str, Any]]] = []
+        events: list[tuple[str, Iterable[tuple[int, int, dict[str, Any]]]]] = []
         if subscriber.hears(RUN_FINISHED):
-            events.append((RUN_FINISHED, 1, 1, report))
+            events.append((RUN_FINISHED, [(1, 1, report)]))
         if keys is not None and subscriber.hears(PO_LINES_CHANGED):
-            events += [(PO_LINES_CHANGED, *page) for page in key_pages(source, run_id, keys, subscriber.max_keys)]
-        rows += [
-            {
-                "subscriber": subscriber.name,
-                "topic": topic,
-                "source": source,
-                "run_id": run_id,
-                "page": page,
-                "pages": pages,
-                "state": PENDING,
-                "payload": payload,
-                "created_at": now,
-                "attempts": 0,
-            }
-            for topic, page, pages, payload in events
-        ]
-    if rows:
-        conn.execute(sa.insert(EventDelivery), rows)
-    return len(rows)
+            events.append((PO_LINES_CHANGED, key_pages(source, run_id, keys, subscriber.max_keys)))
+        for topic, topic_pages in events:
+            for page, pages, payload in topic_pages:
+                conn.execute(
+                    sa.insert(EventDelivery).values(
+                        subscriber=subscriber.name,
+                        topic=topic,
+                        source=source,
+                        run_id=run_id,
+                        page=page,
+                        pages=pages,
+                        state=PENDING,
+                        payload=payload,
+                        created_at=now,
+                        attempts=0,
+                    )
+                )
+                queued += 1
+    return queued
 
 
 def claim_next(engine: sa.Engine, now: dt.datetime) -> ClaimedDelivery | None:
