@@ -45,6 +45,10 @@ scrub_web_logs(server.logger)
 
 # Threads answering requests: a page load sends several callbacks at once, and a slow page must not hold up the rest.
 SERVER_THREADS = 8
+# waitress spools a request body to disk before the app reads it, and refuses one over 1 GiB by default: an
+# upload up to its source's limit (plus the multipart form around the file) must get through to potrack's own check.
+WAITRESS_BODY = 1 << 30
+FORM_SLACK = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,14 @@ def main() -> int:
         runtime = start_runtime()
         settings = runtime.settings
         try:  # bound before anything starts: a taken port stops potrack before it creates the admin or runs a job
-            listener = waitress.create_server(server, host=settings.host, port=settings.port, threads=SERVER_THREADS)
+            largest = max((s.upload_max_bytes for s in settings.sources if s.upload), default=0)
+            listener = waitress.create_server(
+                server,
+                host=settings.host,
+                port=settings.port,
+                threads=SERVER_THREADS,
+                max_request_body_size=max(WAITRESS_BODY, largest + FORM_SLACK),
+            )
         except OSError as exc:
             print(f"potrack: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}", file=sys.stderr)
             return 1

@@ -21,6 +21,7 @@ from potrack.clock import utcnow
 from potrack.store.uploads import list_uploads
 
 CSRF_HEADER = "X-CSRF-Token"
+UNBOUNDED = 2**62
 
 
 @endpoint(UploadPage, query=UploadsQuery, answers={200: "Uploads, newest first (keyset paging: follow `next`)."})
@@ -79,7 +80,8 @@ def upload(query: UploadQuery) -> flask.Response:
         actions.upload_refused(actor, query.source, None, problem)
         raise ApiError(403, problem)
     request = flask.request
-    request.max_content_length = None  # streamed: the source's upload_max_mb bounds what is written
+    # Streamed: the source's upload_max_mb bounds what is written (None would fall back to the 1 MiB of the rest).
+    request.max_content_length = UNBOUNDED
     boundary = request.mimetype_params.get("boundary", "") if request.mimetype == "multipart/form-data" else ""
     incoming = MultipartFile(request.stream, boundary)
     taken = actions.upload_snapshot(actor, query.source, incoming)
