@@ -77,6 +77,17 @@ def multipart(
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
+def post_upload(token: str, data: bytes, name: str = "po_lines.csv", source: str = SOURCE) -> Any:
+    """POST a file to /api/uploads with a bearer token through the app's test client; the response."""
+    body, content_type = multipart(name, data)
+    return app.server.test_client().post(
+        f"/api/uploads?source={source}",
+        data=body,
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
 def streamed_multipart(file_name: str, chunks: Iterator[bytes]) -> tuple[Iterator[bytes], str]:
     """A multipart body whose file arrives chunk by chunk (sent with chunked transfer encoding)."""
     boundary = "----potrack-test-" + secrets.token_hex(12)
@@ -90,3 +101,15 @@ def streamed_multipart(file_name: str, chunks: Iterator[bytes]) -> tuple[Iterato
         yield f"\r\n--{boundary}--\r\n".encode()
 
     return body(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload_file(client: Any, path: Path = SAMPLE, source: str = SOURCE, headers: dict[str, str] | None = None) -> Any:
+    """POST a file to /api/uploads as a page sends it: multipart, with the client's CSRF header unless `headers` are
+    given; the response."""
+    body, content_type = multipart(path.name, path.read_bytes())
+    return client.post(
+        f"/api/uploads?source={source}",
+        data=body,
+        content_type=content_type,
+        headers=csrf_header(client) if headers is None else headers,
+    )

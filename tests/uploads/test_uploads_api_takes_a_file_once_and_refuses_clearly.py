@@ -16,7 +16,7 @@ import app
 from potrack.pipeline.runner import Pipeline
 from potrack.store.models import AuditEvent, Run, Upload
 from tests.support.personas import client_as, persona_tokens
-from tests.support.uploads import SAMPLE, SOURCE, csrf_header, multipart
+from tests.support.uploads import SAMPLE, SOURCE, csrf_header, multipart, post_upload
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
@@ -25,13 +25,7 @@ ROWS = sum(1 for row in csv.reader(io.StringIO(DATA.decode("utf-8-sig"), newline
 
 
 def post(token: str, data: bytes = DATA, name: str = "po_lines.csv", source: str = SOURCE):
-    body, content_type = multipart(name, data)
-    return app.server.test_client().post(
-        f"/api/uploads?source={source}",
-        data=body,
-        content_type=content_type,
-        headers={"Authorization": f"Bearer {token}"},
-    )
+    return post_upload(token, data, name, source)
 
 
 def table(engine, *columns, where=None):
