@@ -21,6 +21,7 @@ def remember_thread(topic, payload):
 
 
 def test_the_deliverer_sends_a_run_s_events_after_it_returns(workdir, erp):
+    THREADS.clear()
     with event_receiver() as hook:
         write_config(
             workdir,
