@@ -11,7 +11,6 @@ from typing import Any
 import sqlalchemy as sa
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
-ACTIVE = (PENDING, SENDING)  # still on its way
 CLAIM_WINDOW = 20  # candidates read at once by claim_next
 
 
