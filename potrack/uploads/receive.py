@@ -97,12 +97,13 @@ class _Writing:
                 f"{self.cfg.encoding}, or set the source's encoding in potrack.toml to the one the file is in "
                 "(e.g. cp1252)",
             ) from None
-        if "\x00" in text:
-            line = self.line + 1 + _breaks(text[: text.index("\x00")])
+        # NUL bytes in the header mean a binary file (a workbook, a PDF); in a row they are a bad cell, which
+        # rejects that row when the run validates it (real exports have them), never the file.
+        if self.line == 0 and "\x00" in text.split("\n", 1)[0].split("\r", 1)[0]:
             raise UploadRejected(
                 400,
-                f"line {line}: the file holds NUL bytes, so it is not a CSV text file (a spreadsheet or "
-                "other binary file? export it as CSV)",
+                "line 1: the header holds NUL bytes, so the file is not a CSV text file (a spreadsheet or other "
+                "binary file? export it as CSV)",
             )
         return text
 

@@ -25,6 +25,7 @@ The invariant holds after every night: a line whose received quantity never went
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,10 +33,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import app
+from potrack.auth.tokens import create_token
+from potrack.pipeline.runner import Pipeline
 from tests.support import adventureworks as aw
 from tests.support.adventureworks import AwErp, Model, Outcome, Rejection, Snapshot
 from tests.support.cli import run_cli
 from tests.support.store import METRICS, batches, events, failed_rows, lines, metrics, run_row, store_rows
+from tests.support.uploads import post_upload
 from tests.support.workdir import open_store, write_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
@@ -76,6 +81,7 @@ class Nights:
     model: Model = field(default_factory=Model)
     runs: list[Night] = field(default_factory=list)
     _store: sa.Engine | None = None
+    execute: Callable[..., tuple[int, dict[str, Any]]] = run_once  # how a night is run: the CLI, or an upload
 
     @property
     def store(self) -> sa.Engine:
@@ -89,7 +95,7 @@ class Nights:
         xref = xref if xref is not None else self.erp.xref()
         # The first run of a source is a baseline by itself, --baseline asks for one.
         baseline = "--baseline" in flags or not self.model.lines
-        code, report = run_once(self.source, *flags)
+        code, report = self.execute(self.source, *flags)
         outcome = self.model.apply(snapshot, xref, report["run_id"], baseline)
         night = Night(code, report, outcome, baseline, len(snapshot.columns))
         self.runs.append(night)
@@ -506,3 +512,37 @@ def test_csv_export_nights_reject_only_undecodable_surplus_and_oversized_rows(wo
     # (check_night pairs every failed row with its location, night2.csv:17, :4002 and :8002 among them.)
     assert night2.outcome.metrics["errors"] == len(n2.bad_active) + len(n2.bad_new) + 3
     check_night(csv_nights, night2, file_name="night2.csv")
+
+
+def test_exports_uploaded_from_the_dashboard_make_the_same_nights(workdir: Path, nights: Nights) -> None:
+    """The same cp1252 exports uploaded through POST /api/uploads to an upload-only source: each night's store is
+    what the model says, and every rejected row names the uploaded file and its line."""
+    erp = nights.erp
+    write_config(
+        workdir,
+        aw.source_toml("awup", 'kind = "csv"\nupload = true\nencoding = "cp1252"\nxref = { path = "xref.csv" }'),
+    )
+    runtime = open_store()
+    app.install(runtime)
+    token = create_token(runtime.engine, "feeder", "operator", actor="test")
+    exported: list[Path] = []
+
+    def upload(source: str) -> tuple[int, dict[str, Any]]:
+        answer = post_upload(token, exported[-1].read_bytes(), exported[-1].name, source)
+        assert answer.status_code == 202, answer.get_json()
+        report = Pipeline(runtime.settings, runtime.engine).execute(answer.get_json()["run_id"])
+        assert report is not None
+        return {"success": 0, "partial": 3}.get(report.status, 1), report.as_json()
+
+    uploaded = Nights(erp, source="awup", execute=upload)
+    aw.write_xref_csv(workdir / "xref.csv", erp.xref())
+    exported.append(workdir / "night1.csv")
+    night1 = uploaded.run(snapshot=aw.write_csv(exported[-1], erp.snapshot()))
+    check_night(uploaded, night1, file_name="night1.csv")
+
+    aw.night_2(erp)
+    aw.write_xref_csv(workdir / "xref.csv", erp.xref())
+    exported.append(workdir / "night2.csv")
+    night2 = uploaded.run(snapshot=aw.write_csv(exported[-1], erp.snapshot()))
+    assert night2.outcome.metrics["lines_changed"] > 0
+    check_night(uploaded, night2, file_name="night2.csv")

@@ -55,7 +55,7 @@ def test_the_same_bytes_are_taken_by_a_cp1252_source(tmp_path):
 def test_a_binary_file_is_not_csv(tmp_path):
     workbook = b"PK\x03\x04\x14\x00\x06\x00" + b"\x00" * 40  # what a .xlsx starts with
     refused = refusal(tmp_path, workbook, encoding="latin-1")
-    assert refused.status == 400 and refused.reason.startswith("line 1: the file holds NUL bytes")
+    assert refused.status == 400 and refused.reason.startswith("line 1: the header holds NUL bytes")
 
 
 def test_a_quote_never_closed_names_the_line_it_opened_on(tmp_path):
@@ -78,9 +78,9 @@ def test_a_quote_inside_an_unquoted_cell_is_text(tmp_path):
     assert got.rows_total == 30
 
 
-def test_nul_bytes_name_their_line(tmp_path):
-    refused = refusal(tmp_path, with_line(12, b"\x00\x00"))
-    assert refused.status == 400 and refused.reason.startswith("line 12: the file holds NUL bytes")
+def test_nul_bytes_in_a_row_are_left_to_the_run_which_rejects_that_row(tmp_path):
+    got = receive([with_line(12, b"\x00\x00")], cfg(), tmp_path / "f.csv")
+    assert got.rows_total == 30
 
 
 def test_a_header_without_a_required_column_names_them(tmp_path):

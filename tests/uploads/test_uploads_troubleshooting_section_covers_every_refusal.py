@@ -36,7 +36,7 @@ def with_line(number: int, text: bytes) -> bytes:
 
 FILES = {
     "bytes that are not valid utf-8": with_line(3, b"\xe4"),
-    "the file holds NUL bytes, so it is not a CSV text file": with_line(3, b"\x00"),
+    "the header holds NUL bytes, so the file is not a CSV text file": with_line(1, b"\x00"),
     "the file cannot be read as CSV from this line on (unexpected end of data)": with_line(len(LINES), b',"open'),
     "(',' expected after '\"')": with_line(3, b',"a"b'),
     "(the header) has no column for": DATA.replace(b"supplier_code,", b"vendor,", 1),
