@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, dcc, html
 
 import pages._run_actions  # noqa: F401  (registers the Run now callback its buttons use)
 from pages._components import fragment, progress_bar, run_now_control, run_now_toast
+from pages._uploads import refresh_on_upload, upload_area, upload_outcome
 from potrack import runtime, timefmt
 from potrack.alerts.message import TITLES
 from potrack.auth.roles import Action
@@ -28,6 +29,7 @@ from potrack.web.fragment import element, link, text
 dash.register_page(__name__, path="/", name="Overview", order=0)
 TICK_MS = 2000
 HEADER = ("state", "source", "why", f"last {STRIP_RUNS} runs, oldest → newest", "data age", "next run", "")
+refresh_on_upload("overview-tick")  # an upload's run shows at once
 
 
 def alert_badges(alerts: Sequence[AlertRow], zone: dt.tzinfo) -> str:
@@ -98,8 +100,8 @@ def next_run(cfg: SourceConfig, now: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRun], now: dt.datetime) -> html.Div:
-    """A source's row: state, name, why, strip of runs, data age, next run; Run now (operators and admins) and a
-    running run's progress.
+    """A source's row: state, name, why, strip of runs, data age, next run; Run now and, for a source that takes
+    uploaded files, its upload area (operators and admins); a running run's progress.
 
     Everything but Run now and the progress bar is plain HTML in one component: the browser's time to draw a Dash
     page grows with the square of its components (docs/dashboard.md, Speed), and a component per square would make
@@ -123,6 +125,7 @@ def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRu
             fragment(cells, "board-cells"),
             run_now_control(cfg.name, active),
             *progress,
+            upload_area(cfg, compact=True),
         ],
         id={"type": "source-row", "source": cfg.name},
         className=f"board-row board-{health.level}",
@@ -152,6 +155,7 @@ def layout(**_query: str) -> html.Div:
             *off,
             html.Div(children, id="overview-board", className="overview-board"),
             *toasts,
+            *upload_outcome(),
             dcc.Interval(id="overview-tick", interval=TICK_MS, disabled=not active),
         ]
     )

@@ -24,6 +24,7 @@ from pages._components import (
 )
 from pages._ignored import ignored_note
 from pages._lists import PER_PAGE, count_line, date_range, list_page
+from pages._uploads import refresh_on_upload, upload_area, upload_outcome, upload_sources
 from potrack import runtime, timefmt
 from potrack.clock import utcnow
 from potrack.store.models import RUN_STATUSES
@@ -34,6 +35,7 @@ from potrack.web.filters import RunView
 
 dash.register_page(__name__, path="/runs", name="Ingestion Monitor", order=1)
 TICK_MS = 2000
+refresh_on_upload("runs-tick")  # an upload's run shows at once
 CARD_ROWS = 20  # the rows an opened card lists of each of its tables; the run's page has them all
 
 
@@ -61,10 +63,13 @@ def layout(**query: str) -> html.Div:
         ],
         className="g-2 mb-2 align-items-center",
     )
+    uploads = [area for cfg in upload_sources() if (area := upload_area(cfg)) is not None]
     above = [
         html.Div(id="runs-run-now", className="mb-1"),
+        *([html.Div(uploads, className="upload-areas mb-2")] if uploads else []),
         *[run_now_toast(name) for name in runtime.source_names()],
         retry_toast(),
+        *upload_outcome(),
         html.Div(id="runs-banner"),
         ignored_note("runs", RunView.ignored(query)),
         filters,
