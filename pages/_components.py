@@ -14,7 +14,7 @@ from potrack import runtime, timefmt
 from potrack.auth.roles import Action
 from potrack.links import key_of_row, line_path
 from potrack.store.changes import Change, ChangeCounts
-from potrack.store.run_cards import CardDetail, CardFacts
+from potrack.store.run_cards import CardDetail, CardFacts, UploadedFile
 from potrack.store.run_history import RunDetail, RunRow
 from potrack.store.run_status import RETRYABLE
 from potrack.web import figures
@@ -102,15 +102,22 @@ def run_metrics(run: RunRow) -> str:
     return element("div", cells, "d-flex flex-wrap")
 
 
-def _summary_line(run: RunRow, now: dt.datetime) -> str:
+def trigger_text(run: RunRow, upload: UploadedFile | None) -> str:
+    """How a run came to be: 'schedule · baseline'; an upload's names its file and who sent it ('upload ·
+    po_lines.csv by otto'), a retry of one its file ('retry · po_lines.csv')."""
+    said = run.trigger
+    if upload is not None:
+        said += f" · {upload.file_name}" + (f" by {upload.uploaded_by}" if run.trigger == "upload" else "")
+    return said + (" · baseline" if run.baseline else "")
+
+
+def _summary_line(run: RunRow, now: dt.datetime, upload: UploadedFile | None) -> str:
     """'#41 · when · source · trigger · retry of · status · duration' as HTML."""
     when = moment_cell(run.queued_at, now).html
-    trigger = element(
-        "span",
-        text(run.trigger + (" · baseline" if run.baseline else "")),
-        "text-muted me-2 run-trigger",
-        f"requested by {run.requested_by}" if run.requested_by else None,
-    )
+    tip = f"requested by {run.requested_by}" if run.requested_by else None
+    if upload is not None:
+        tip = f"upload #{upload.upload_id} · {upload.rows_total:,} data rows" + (f" · {tip}" if tip else "")
+    trigger = element("span", text(trigger_text(run, upload)), "text-muted me-2 run-trigger", tip)
     retry_of = cell(Link(f"retry of #{run.retry_of}", f"/runs/{run.retry_of}", "retry-of me-2")) if run.retry_of else ""
     color = STATUS_COLOR.get(run.status, "secondary")
     parts = [
@@ -129,7 +136,7 @@ def run_summary(run: RunRow, now: dt.datetime, facts: CardFacts | None = None) -
     """What a collapsed run card shows: when, source, trigger, status, duration, metrics, progress or error, and
     its facts: why it rejected rows, a row retry's outcome, the retry that made it good. All but a running run's
     progress bar is ONE pre-rendered component: a page shows 50 cards."""
-    lines = [_summary_line(run, now), run_metrics(run)]
+    lines = [_summary_line(run, now, facts.upload if facts else None), run_metrics(run)]
     if run.status == "abandoned" and run.error_stage:
         lines.append(
             element("small", text(f"stopped in stage {run.error_stage} · {run.rows_read()}"), "text-muted run-stopped")

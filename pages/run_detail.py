@@ -1,11 +1,14 @@
 """Run detail /runs/<id>: everything about one run, the full change list paged (what changed first, then the new
-lines), and a CSV of the changes."""
+lines), and a CSV of the changes. A queued or running run's summary (its progress) is redrawn every 2 s, and its
+details once more when it has ended."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import Input, Output, State, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 import pages._run_actions  # noqa: F401  (registers the Run now and Retry run callbacks)
@@ -16,16 +19,18 @@ from potrack.clock import utcnow
 from potrack.export import changes_csv
 from potrack.store.models import Run
 from potrack.store.paging import page_count
-from potrack.store.run_cards import card_detail, change_list_page
+from potrack.store.run_cards import CardDetail, card_detail, change_list_page
+from potrack.store.run_status import ACTIVE
 
 dash.register_page(__name__, path_template="/runs/<run_id>", name="Run", nav=False)
 CHANGES_PER_PAGE = 200
+TICK_MS = 2000
 RUN_ID = lenient(id_of(Run.id))  # ASCII digits within the column's range ('²' or 3000000000 name no run)
 PAGE = lenient(whole_number(1, 2**31 - 1))
 
 
 def layout(run_id: str | None = None, **_query: str) -> html.Div:
-    """The run's summary and details; the changes are paged by show_changes."""
+    """The run's summary and details; the changes are paged by show_changes, an active run redrawn by refresh_run."""
     number = RUN_ID(run_id) if run_id else None
     card = runtime.read(card_detail, number, CHANGES_PER_PAGE, True) if number is not None else None
     if card is None:
@@ -36,6 +41,24 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
                 dcc.Link("Back to the Ingestion Monitor", href="/runs"),
             ]
         )
+    run = card.detail.run
+    return html.Div(
+        [
+            dcc.Store(id="detail-run-id", data=run.id),
+            dcc.Store(id="detail-run-source", data=run.source),
+            retry_toast(),
+            html.H2(f"Run #{run.id} · {run.source}"),
+            dcc.Link("← Ingestion Monitor", href="/runs"),
+            html.Div(run_summary(run, utcnow(), card.facts), id="detail-summary", className="card card-body my-2"),
+            html.Div(details(card), id="detail-more"),
+            dcc.Interval(id="detail-tick", interval=TICK_MS, disabled=run.status not in ACTIVE),
+        ],
+        id="run-detail",
+    )
+
+
+def details(card: CardDetail) -> html.Div:
+    """The run's details with the first page of its change list, its pager and the CSV download."""
     run = card.detail.run
     total = card.counts.events + card.counts.new_lines
     pages = page_count(total, CHANGES_PER_PAGE)
@@ -71,18 +94,27 @@ def layout(run_id: str | None = None, **_query: str) -> html.Div:
             ),
         ]
     )
-    return html.Div(
-        [
-            dcc.Store(id="detail-run-id", data=run.id),
-            dcc.Store(id="detail-run-source", data=run.source),
-            retry_toast(),
-            html.H2(f"Run #{run.id} · {run.source}"),
-            dcc.Link("← Ingestion Monitor", href="/runs"),
-            html.Div(run_summary(run, utcnow(), card.facts), className="card card-body my-2"),
-            run_details(card, changes),
-        ],
-        id="run-detail",
-    )
+    return run_details(card, changes)
+
+
+@dash.callback(
+    Output("detail-summary", "children"),
+    Output("detail-more", "children"),
+    Output("detail-tick", "disabled"),
+    Input("detail-tick", "n_intervals"),
+    State("detail-run-id", "data"),
+    prevent_initial_call=True,
+)
+def refresh_run(_tick: int | None, run_id: int) -> tuple[Any, Any, bool]:
+    """While the run is queued or running, its summary as it is now (stage, rows, percent, elapsed); once it has
+    ended, its details too, and the ticking stops."""
+    number = RUN_ID(run_id)
+    card = runtime.read(card_detail, number, CHANGES_PER_PAGE, True) if number is not None else None
+    if card is None:
+        return no_update, no_update, True
+    run = card.detail.run
+    active = run.status in ACTIVE
+    return run_summary(run, utcnow(), card.facts), no_update if active else details(card), not active
 
 
 @dash.callback(

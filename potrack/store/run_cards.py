@@ -1,6 +1,6 @@
 """What the Ingestion Monitor's run cards and a run's page read besides the run itself: each listed run's one-line
-facts (why a partial run rejected rows, a row retry's outcome, whether a retry of it succeeded, its unresolved rows)
-and an opened card's first rows (capped, with their totals)."""
+facts (the file it reads when it is an upload's, why a partial run rejected rows, a row retry's outcome, whether a
+retry of it succeeded, its unresolved rows) and an opened card's first rows (capped, with their totals)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,20 @@ import sqlalchemy as sa
 
 from potrack.store.changes import Change, ChangeCounts, run_change_counts, run_change_events, run_change_list
 from potrack.store.failed_rows import RejectionSummary, rejection_summaries, unresolved_counts
+from potrack.store.models import Run, Upload
 from potrack.store.retries import RowRetryOutcome, row_retry_outcomes, successful_retries
 from potrack.store.run_history import RunDetail, RunRow, run_detail
 from potrack.store.run_status import FINISHED, RETRYABLE
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """The uploaded file a run reads: its upload, name, who uploaded it and its data rows."""
+
+    upload_id: int
+    file_name: str
+    uploaded_by: str
+    rows_total: int
 
 
 @dataclass(frozen=True)
@@ -24,6 +35,19 @@ class CardFacts:
     retry_outcome: RowRetryOutcome | None = None  # a finished row retry's
     retried_ok: int | None = None  # the retry of this run that succeeded
     unresolved: int = 0  # its rejected rows not resolved yet
+    upload: UploadedFile | None = None  # the file it reads (an upload run, or a retry of one)
+
+
+def uploaded_files(conn: sa.Connection, run_ids: Sequence[int]) -> dict[int, UploadedFile]:
+    """The uploaded file each of these runs reads (runs of a source's own path are left out), in one query."""
+    if not run_ids:
+        return {}
+    rows = conn.execute(
+        sa.select(Run.id, Upload.id, Upload.file_name, Upload.uploaded_by, Upload.rows_total)
+        .join(Upload, Upload.id == Run.upload_id)
+        .where(Run.id.in_(run_ids))
+    ).all()
+    return {run_id: UploadedFile(upload_id, name, by, rows) for run_id, upload_id, name, by, rows in rows}
 
 
 def card_facts(conn: sa.Connection, runs: Sequence[RunRow]) -> dict[int, CardFacts]:
@@ -33,9 +57,16 @@ def card_facts(conn: sa.Connection, runs: Sequence[RunRow]) -> dict[int, CardFac
     unresolved = unresolved_counts(conn, rejecting)
     outcomes = row_retry_outcomes(conn, [r.id for r in runs if r.trigger == "row_retry" and r.status in FINISHED])
     retried = successful_retries(conn, [r.id for r in runs if r.status in RETRYABLE])
+    files = uploaded_files(conn, [r.id for r in runs])
     facts = {}
     for run in runs:
-        found = CardFacts(summaries.get(run.id), outcomes.get(run.id), retried.get(run.id), unresolved.get(run.id, 0))
+        found = CardFacts(
+            summaries.get(run.id),
+            outcomes.get(run.id),
+            retried.get(run.id),
+            unresolved.get(run.id, 0),
+            files.get(run.id),
+        )
         if found != CardFacts():
             facts[run.id] = found
     return facts
