@@ -41,6 +41,7 @@ class Contract:
     body: type[Input] | None = None
     action: Action | None = None
     answers: Mapping[int, str] = field(default_factory=lambda: {200: "OK."})
+    form: Files | None = None  # a multipart body the view streams itself: its media type and schema
 
 
 def endpoint(
@@ -50,11 +51,13 @@ def endpoint(
     body: type[Input] | None = None,
     action: Action | None = None,
     answers: Mapping[int, str] | None = None,
+    form: Files | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a view's contract; the view gets the validated `path`, `query`, `body` and `actor` it names."""
+    """Declare a view's contract; the view gets the validated `path`, `query`, `body` and `actor` it names. A
+    `form` is documented only: the view reads it as it arrives (and checks the actor itself)."""
     if action is not None and body is None:
         body = NoBody
-    contract = Contract(returns, path, query, body, action, dict(answers or {200: "OK."}))
+    contract = Contract(returns, path, query, body, action, dict(answers or {200: "OK."}), form)
 
     def declare(view: Callable[..., Any]) -> Callable[..., Any]:
         wanted = set(inspect.signature(view).parameters)

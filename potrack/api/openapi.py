@@ -144,6 +144,11 @@ def operation(
             "required": True,
             "content": {"application/json": {"schema": _ref(contract.body, components)}},
         }
+    if contract.form is not None:
+        op["requestBody"] = {
+            "required": True,
+            "content": {media: {"schema": dict(schema)} for media, schema in contract.form.items()},
+        }
     if public:
         op["security"] = []
     if contract.action is not None:

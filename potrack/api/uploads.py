@@ -58,9 +58,19 @@ def _cross_site(actor: Actor | None) -> str | None:
     )
 
 
+FORM = {
+    "multipart/form-data": {
+        "type": "object",
+        "properties": {"file": {"type": "string", "format": "binary", "description": "The snapshot, a CSV file."}},
+        "required": ["file"],
+    }
+}
+
+
 @endpoint(
     UploadQueued,
     query=UploadQuery,
+    form=FORM,
     answers={
         202: "The file was received and queued as a run (Location: the run's URL).",
         400: "The body is not a multipart form with a `file`, or the file is not CSV in the source's encoding, or "

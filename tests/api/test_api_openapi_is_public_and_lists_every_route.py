@@ -58,3 +58,15 @@ def test_the_document_is_generated_with_each_columns_bounds(spec):
     body = spec["components"]["schemas"]["MappingBody"]
     assert body["required"] == ["source", "item_code", "internal_part_id"] and body["additionalProperties"] is False
     assert not (ROOT / "potrack" / "api" / "openapi.json").exists()
+
+
+def test_the_upload_takes_a_multipart_form_with_its_file(spec):
+    body = spec["paths"]["/api/uploads"]["post"]["requestBody"]
+    form = body["content"]["multipart/form-data"]["schema"]
+    assert body["required"] and form["required"] == ["file"]
+    assert form["properties"]["file"] == {
+        "type": "string",
+        "format": "binary",
+        "description": "The snapshot, a CSV file.",
+    }
+    assert set(spec["paths"]["/api/uploads"]["post"]["responses"]) >= {"202", "400", "403", "409", "413"}
