@@ -104,7 +104,8 @@ def _run(args: argparse.Namespace) -> int:
         from potrack.runtime import start as start_runtime
 
     runtime = start_runtime()
-    names = [args.source] if args.source else [s.name for s in runtime.settings.sources]
+    # Every source but those fed by uploaded files only: they have nothing to read until a file is uploaded.
+    names = [args.source] if args.source else [s.name for s in runtime.settings.sources if not s.upload_only]
     for name in names:
         _source(runtime.settings, name)
     pipeline = Pipeline(runtime.settings, runtime.engine)

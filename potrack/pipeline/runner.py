@@ -94,8 +94,10 @@ class Pipeline:
         accept_removals: bool = False,
         requested_by: str | None = None,
     ) -> RunReport:
-        """Queue a run for a source and execute it at once; refused while the source has one queued or running."""
-        self.settings.source(source)
+        """Queue a run for a source and execute it at once; refused while the source has one queued or running, and
+        for a source fed by uploaded files only."""
+        if self.settings.source(source).upload_only:
+            raise RunRefused(f"{source} is fed by uploaded files only (it has no path to read): upload a file instead")
         run_id, queued = runs.queue_run_unless_active(
             self.engine, source, trigger, requested_by=requested_by, baseline=baseline, accept_removals=accept_removals
         )
