@@ -100,8 +100,9 @@ def next_run(cfg: SourceConfig, now: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRun], now: dt.datetime) -> html.Div:
-    """A source's row: state, name, why, strip of runs, data age, next run; Run now and, for a source that takes
-    uploaded files, its upload area (operators and admins); a running run's progress.
+    """A source's row: state, name, why, strip of runs, data age, next run; Run now (not for a source fed by uploads
+    only) and, for a source that takes uploaded files, its upload area (operators and admins); a running run's
+    progress.
 
     Everything but Run now and the progress bar is plain HTML in one component: the browser's time to draw a Dash
     page grows with the square of its components (docs/dashboard.md, Speed), and a component per square would make
@@ -123,7 +124,7 @@ def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRu
     return html.Div(
         [
             fragment(cells, "board-cells"),
-            run_now_control(cfg.name, active),
+            None if cfg.upload_only else run_now_control(cfg.name, active),  # a file is all it can run
             *progress,
             upload_area(cfg, compact=True),
         ],

@@ -159,7 +159,12 @@ def refresh_runs(
             _count(page, view), "runs-empty"
         )
         summaries = classes = statuses_shown = [no_update] * len(shown)
-    run_now = [control for s in statuses if (control := run_now_control(s.source, s.active)) is not None]
+    fed_by_uploads = {cfg.name for cfg in runtime.settings().sources if cfg.upload_only}  # nothing to run now
+    run_now = [
+        control
+        for s in statuses
+        if s.source not in fed_by_uploads and (control := run_now_control(s.source, s.active)) is not None
+    ]
     active = any(s.active for s in statuses) or any(r.status in ACTIVE for r in page.runs)
     return (
         cards,

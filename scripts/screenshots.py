@@ -1,8 +1,8 @@
 """Screenshots of the dashboard for the README and docs/: overview.png, runs.png, trends.png, changes.png, line.png
-and xref.png, then the alerting evidence overview-failing.png, alerts-firing.png and notification.png, in
-docs/screenshots.
+and xref.png, then the alerting evidence overview-failing.png, alerts-firing.png and notification.png, then an
+upload's run card upload-card.png, in docs/screenshots.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--timezone UTC]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--timezone UTC] [--only demo|upload]
 
 Starts `python app.py` on a fresh instance in a temporary directory with the built-in configuration, so the
 app builds its 30-night demo history with the real pipeline (as `make run` does on a fresh machine), with the
@@ -18,6 +18,11 @@ tests' aiosmtpd server and HTTP receiver). `python -m potrack run --source erp-w
 scheduler would; the second failure opens the consecutive-failures alert and the CLI delivers its notifications.
 The app starts again on that configuration: the Overview with the failing source, /alerts with the alert firing,
 and what both receivers got (the webhook's JSON body and the e-mail), drawn as a page.
+
+Then an upload, on a fresh instance whose potrack.toml has one source fed by uploads (`buyer`, the sample files'
+custom columns) and the scheduler on: the admin gives docs/sample-data/po_lines.csv to the upload area of /runs (the
+browser streams it to /api/uploads, as a person's would), the dispatcher runs it, and the top of the page is taken
+once its card says `success`: the upload area, the toast naming the upload and its run, and the card naming the file.
 
 Needs requirements-dev.txt (Playwright, aiosmtpd); never runs `playwright install`.
 """
@@ -47,6 +52,15 @@ START_TIMEOUT_S = 180  # the demo history is built before the app answers
 PASSWORD = "screenshots-only-password"
 FAILING = "erp-west"
 # The built-in demo source as potrack.toml spells it (its history carries over), and a source that always fails.
+UPLOAD_SOURCE = "buyer"
+UPLOAD_SOURCES = f"""
+[[sources]]
+name = "{UPLOAD_SOURCE}"
+kind = "csv"
+upload = true
+custom_columns = {{ udf_project = "text", udf_weight_kg = "number" }}
+"""
+SAMPLE = ROOT / "docs" / "sample-data" / "po_lines.csv"
 SCENARIO_SOURCES = f"""
 [[sources]]
 name = "demo"
@@ -66,25 +80,26 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def potrack_env(workdir: Path, timezone: str, port: int) -> dict[str, str]:
-    """The environment of the app and the CLI: the instance in workdir, the scheduler off, the admin's password."""
+def potrack_env(workdir: Path, timezone: str, port: int, scheduler: bool = False) -> dict[str, str]:
+    """The environment of the app and the CLI: the instance in workdir, the scheduler off unless asked for, the
+    admin's password."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("POTRACK_")}
     env.update(
         POTRACK_INSTANCE=str(workdir / "instance"),
         POTRACK_HOST="127.0.0.1",
         POTRACK_PORT=str(port),
         POTRACK_TIMEZONE=timezone,
-        POTRACK_SCHEDULER="off",
+        POTRACK_SCHEDULER="on" if scheduler else "off",
         POTRACK_LOG_LEVEL="WARNING",
         POTRACK_ADMIN_PASSWORD=PASSWORD,
     )
     return env
 
 
-def start_app(workdir: Path, timezone: str) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(workdir: Path, timezone: str, scheduler: bool = False) -> tuple[subprocess.Popen[bytes], str]:
     """`python app.py` on 127.0.0.1 in workdir (its potrack.toml, else the built-in demo source), answering."""
     port = free_port()
-    env = potrack_env(workdir, timezone, port)
+    env = potrack_env(workdir, timezone, port, scheduler)
     log = open(workdir / "app.log", "wb")  # noqa: SIM115 (closed with the process below)
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "app.py")],
@@ -254,6 +269,33 @@ def shoot_alerting(url: str, out: Path, received: Receiver, inbox: Inbox) -> lis
     return [overview_png, alerts_png, notification_png]
 
 
+def shoot_upload(url: str, out: Path) -> list[Path]:
+    """An upload's run card at the end of its run, with the upload area and the toast above it."""
+    from playwright.sync_api import sync_playwright
+
+    upload_png = out / "upload-card.png"
+    with sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            page = sign_in(browser, url)
+            page.goto(url + "/runs")
+            area = page.locator(f".upload-area[data-source={UPLOAD_SOURCE}]")
+            area.locator("input[type=file]").set_input_files(SAMPLE)
+            page.wait_for_selector(".upload-toast >> text=queued as run")
+            card = page.locator(".run-card[data-status=success]")
+            card.wait_for(timeout=60_000)  # the dispatcher starts it within 3 s
+            page.mouse.move(0, 0)
+            settle(page)
+            bottom = card.bounding_box()
+            page.screenshot(
+                path=str(upload_png),
+                clip={"x": 0, "y": 0, "width": VIEWPORT["width"], "height": bottom["y"] + bottom["height"] + 6},
+            )
+        finally:
+            browser.close()
+    return [upload_png]
+
+
 def stop(proc: subprocess.Popen[bytes]) -> None:
     """Stop the app (SIGTERM, then SIGKILL after 10 s)."""
     proc.terminate()
@@ -268,22 +310,38 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots", help="where to save the PNGs")
     parser.add_argument("--timezone", default="UTC", help="POTRACK_TIMEZONE of the app (default UTC)")
+    parser.add_argument(
+        "--only",
+        choices=("demo", "upload"),
+        help="only the demo history's pages and alerting (demo), or only the upload card (upload)",
+    )
     args = parser.parse_args(argv)
     if not os.access(CHROMIUM, os.X_OK):
         print(f"screenshots: {CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 1
-    with tempfile.TemporaryDirectory(prefix="potrack-screenshots-") as tmp:
-        workdir = Path(tmp)
-        proc, url = start_app(workdir, args.timezone)
-        try:
-            saved = shoot(url, args.out)
-        finally:
-            stop(proc)
-        with webhook_server() as received, smtp_server() as inbox:
-            fail_twice(workdir, args.timezone, received, inbox)
+    saved: list[Path] = []
+    if args.only in (None, "demo"):
+        with tempfile.TemporaryDirectory(prefix="potrack-screenshots-") as tmp:
+            workdir = Path(tmp)
             proc, url = start_app(workdir, args.timezone)
             try:
-                saved += shoot_alerting(url, args.out, received, inbox)
+                saved += shoot(url, args.out)
+            finally:
+                stop(proc)
+            with webhook_server() as received, smtp_server() as inbox:
+                fail_twice(workdir, args.timezone, received, inbox)
+                proc, url = start_app(workdir, args.timezone)
+                try:
+                    saved += shoot_alerting(url, args.out, received, inbox)
+                finally:
+                    stop(proc)
+    if args.only in (None, "upload"):
+        with tempfile.TemporaryDirectory(prefix="potrack-screenshots-upload-") as tmp:
+            workdir = Path(tmp)
+            (workdir / "potrack.toml").write_text(UPLOAD_SOURCES, encoding="utf-8")
+            proc, url = start_app(workdir, args.timezone, scheduler=True)
+            try:
+                saved += shoot_upload(url, args.out)
             finally:
                 stop(proc)
     for path in saved:

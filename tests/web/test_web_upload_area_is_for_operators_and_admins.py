@@ -1,13 +1,15 @@
 """The upload area on /runs and on the Overview: none for a viewer; for an operator or an admin one per source that
 takes uploads (`buyer`; none for `nightly`), carrying its source and the session's CSRF token, with the link to the
-runbook's section on failed uploads, and the store and toast that tell the outcome."""
+runbook's section on failed uploads, and the store and toast that tell the outcome. A source fed by uploads only has
+no Run now (it has no path to read); the others keep theirs."""
 
 import flask
 import pytest
 
 from pages import overview, runs
+from pages.runs import refresh_runs
 from tests.support.personas import PERSONAS, acting_as
-from tests.support.web import find_all, find_by_id, links
+from tests.support.web import find_all, find_by_id, links, of_type
 
 
 def areas(tree):
@@ -45,3 +47,10 @@ def test_on_the_overview_the_area_is_in_its_source_s_row(upload_web):
     rows = find_all(tree, lambda c: isinstance(getattr(c, "id", None), dict) and c.id.get("type") == "source-row")
     by_source = {row.id["source"]: [getattr(a, "data-source") for a in areas(row)] for row in rows}
     assert by_source == {"buyer": ["buyer"], "nightly": []}
+
+
+def test_a_source_fed_by_uploads_only_has_no_run_now(upload_web):
+    board, _ = built_as(upload_web.engine, "otto", overview.layout)
+    monitor, _ = built_as(upload_web.engine, "otto", lambda: refresh_runs("", [], None, None, [])[6])
+    for tree in (board, monitor):
+        assert [button.id["source"] for button in of_type(tree, "run-now")] == ["nightly"]
