@@ -1,8 +1,8 @@
-"""In real Chromium against `python app.py` with its scheduler: the operator otto gives docs/sample-data/po_lines.csv
-to the upload area of the upload-only source `buyer` on /runs; assets/uploads.js streams it to /api/uploads, the toast
-says which upload and run were queued, and the run's card names the file and ends `success` with the CSV's lines.
-The same file again is refused with the API's 409 message in the toast, and nothing changes. The viewer vera sees no
-upload area."""
+"""In real Chromium against `python app.py` with its scheduler: the operator otto gives docs/sample-data/po_lines.csv to
+the upload area of the upload-only source `buyer` on /runs; assets/uploads.js streams it to /api/uploads (no Dash
+callback carries it), the toast says which upload and run were queued, and the run's card names the file and ends
+`success` with the CSV's lines. The same file again is refused with the API's 409 message in the toast, and nothing
+changes. The viewer vera sees no upload area."""
 
 import csv
 import json
@@ -59,7 +59,9 @@ def test_an_operator_uploads_a_file_that_runs_to_success_and_the_same_file_is_re
     )
     expect(page.locator(".runs-empty")).to_have_text("No runs yet.")
 
-    area.locator("input[type=file]").set_input_files(SAMPLE)
+    callbacks = []
+    page.on("request", lambda r: callbacks.append(r.post_data or "") if "/_dash-update-component" in r.url else None)
+    area.locator("input[type=file]").set_input_files(SAMPLE)  # fires the input's change event, as a pick does
     toast = page.locator(".upload-toast")
     expect(toast).to_contain_text("Upload #", timeout=15_000)
     said = re.search(r"Upload #(\d+) queued as run #(\d+) \(po_lines\.csv for buyer\)\.", toast.inner_text())
@@ -67,6 +69,8 @@ def test_an_operator_uploads_a_file_that_runs_to_success_and_the_same_file_is_re
     upload_id, run_id = int(said[1]), int(said[2])
     expect(toast.get_by_role("link", name=f"run #{run_id}")).to_have_attribute("href", f"/runs/{run_id}")
     expect(area.locator(".upload-status")).to_contain_text("Sent po_lines.csv")
+    first_line = SAMPLE.read_text(encoding="utf-8").splitlines()[1]
+    assert callbacks and not any(first_line in body or "base64" in body for body in callbacks)  # streamed, not read
 
     seen, progress = [], []
     deadline = time.monotonic() + 30
