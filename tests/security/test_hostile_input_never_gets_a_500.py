@@ -154,7 +154,7 @@ def test_api_path_variables_and_query_parameters(admin):
 def test_api_body_fields_and_whole_bodies(admin):
     client, ids = admin
     for rule, name, method, view in api_routes():
-        if method != "POST":
+        if method != "POST" or view.contract.form is not None:  # a streamed form: test_hostile_uploads_*
             continue
         url = fill(rule, ids)
         fields = list(view.contract.body.model_fields) or ["anything"]
