@@ -123,9 +123,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _alert(runtime: Runtime, names: list[str]) -> None:
-    """Evaluate the alert rules of the sources run and wait (at most 30 s) for the notifications to go out."""
+    """Evaluate the alert rules of the sources run and wait (at most 30 s each) for the notifications and the
+    subscribers' events to go out."""
+    from potrack import subscribers
     from potrack.alerts.delivery import deliver_within
     from potrack.alerts.evaluate import Evaluator
+    from potrack.delivery import run_within
 
     evaluator = Evaluator(runtime.settings, runtime.engine)
     try:
@@ -136,6 +139,15 @@ def _alert(runtime: Runtime, names: list[str]) -> None:
     if not deliver_within(runtime.engine, runtime.settings.alerts, DELIVERY_WAIT_S):
         print(
             f"potrack: alert notifications still being delivered after {DELIVERY_WAIT_S:.0f} s; the app or the "
+            "next run sends what is left",
+            file=sys.stderr,
+        )
+    events = runtime.settings.subscribers
+    if events and not run_within(
+        lambda: subscribers.deliver_pending(runtime.engine, events), DELIVERY_WAIT_S, "event-delivery"
+    ):
+        print(
+            f"potrack: events still being delivered to subscribers after {DELIVERY_WAIT_S:.0f} s; the app or the "
             "next run sends what is left",
             file=sys.stderr,
         )

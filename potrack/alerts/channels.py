@@ -5,36 +5,17 @@ from __future__ import annotations
 import json
 import smtplib
 import ssl
-import urllib.error
-import urllib.request
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
 
 from potrack.alerts.message import body, slack_json, subject, webhook_json
 from potrack.config.alerts import ChannelConfig
-
-
-class DeliveryError(Exception):
-    """A channel did not accept a notification (the message says why, without secrets)."""
+from potrack.delivery import DeliveryError, post
 
 
 def _post_json(url: str, document: dict[str, Any], timeout: float) -> None:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(document).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "User-Agent": "potrack"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as answer:
-            if not 200 <= answer.status < 300:
-                raise DeliveryError(f"the webhook answered HTTP {answer.status}")
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"the webhook answered HTTP {exc.code}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise DeliveryError(f"the webhook could not be reached: {reason}") from None
+    post(url, json.dumps(document).encode(), {"Content-Type": "application/json"}, timeout)
 
 
 def _email(channel: ChannelConfig, payload: dict[str, Any]) -> None:
