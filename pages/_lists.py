@@ -80,10 +80,11 @@ class Paged(Protocol):
 
 
 def count_line(listed: Paged, noun: str, order: str, empty: str) -> str:
-    """'120 runs · newest first · page 1 of 3', or `empty` when nothing matched."""
+    """'120 runs · newest first · page 1 of 3' ('1 run · …'), or `empty` when nothing matched; `noun` is plural."""
     if listed.total == 0:
         return empty
-    return f"{listed.total:,} {noun} · {order} · page {listed.page:,} of {listed.pages:,}"
+    counted = noun.removesuffix("s") if listed.total == 1 else noun
+    return f"{listed.total:,} {counted} · {order} · page {listed.page:,} of {listed.pages:,}"
 
 
 def _json(data: Any) -> str:

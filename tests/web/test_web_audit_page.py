@@ -59,7 +59,7 @@ def test_filters_narrow_the_list(web):
     record(web.engine, "ingestion.completed", "info", "other")
     assert show_events("?type=user.added")[2].startswith("3 events")
     assert show_events("?severity=warning,error")[2].startswith("2 events")
-    assert show_events("?type=ingestion.failed,ingestion.completed&source=other")[2].startswith("1 events")
+    assert show_events("?type=ingestion.failed,ingestion.completed&source=other")[2].startswith("1 event ·")
     today = dt.datetime.now(dt.UTC).date()
     assert show_events(f"?start={today}&end={today}")[2].startswith(f"{events(web.engine)} events")
     yesterday = today - dt.timedelta(days=1)

@@ -99,7 +99,7 @@ def test_filters_narrow_the_list(web):
     assert listed(f"?run={first}", web)[2].startswith("2 failed rows")
     assert listed("?start=2026-11-03&end=2026-11-03", web)[2].startswith("2 failed rows")
     resolved, _, count = listed("?state=resolved", web)
-    assert count.startswith("1 failed rows")
+    assert count.startswith("1 failed row ·")
     assert grid_cells(grid_rows(resolved)[0])["failed-resolution"].startswith("accepted by a row retry by #")
     assert of_type(resolved, "failed-row-pick") == []  # a resolved row cannot be picked
     assert text(listed("?source=nope", web)[0]) == "No failed rows match these filters."
