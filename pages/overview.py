@@ -91,12 +91,15 @@ def data_age(verdict: SourceVerdict, now: dt.datetime, zone: dt.tzinfo) -> str:
 
 
 def next_run(cfg: SourceConfig, now: dt.datetime, zone: dt.tzinfo) -> str:
-    """When the schedule fires next ('in 9 h'; the local time and the cron on hover)."""
+    """When the schedule fires next ('in 9 h'; the local time and the cron on hover); for a source fed by uploads
+    only, when its next file is expected ('file in 9 h'): its schedule queues nothing."""
     fire = next_fire(cfg.schedule, zone, now)
     if fire is None:
         return element("div", "never", "board-next", f"cron {cfg.schedule}")
-    title = f"{timefmt.local_text(fire, zone)} · cron {cfg.schedule}"
-    return element("div", text(timefmt.relative(fire, now)), "board-next", title)
+    expected = "a file is expected by the schedule, uploaded by hand · " if cfg.upload_only else ""
+    title = f"{expected}{timefmt.local_text(fire, zone)} · cron {cfg.schedule}"
+    when = timefmt.relative(fire, now)
+    return element("div", text(f"file {when}" if cfg.upload_only else when), "board-next", title)
 
 
 def source_row(cfg: SourceConfig, verdict: SourceVerdict, runs: Sequence[StripRun], now: dt.datetime) -> html.Div:
