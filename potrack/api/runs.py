@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +29,12 @@ def accepted(body: Mapping[str, Any], run_id: int) -> flask.Response:
     return response
 
 
+def next_page(endpoint: str, at: dt.datetime, item_id: int) -> str:
+    """The URL of a keyset list's next page: the same filters, the cursor after the page's last item."""
+    args: dict[str, Any] = {k: v for k, v in flask.request.args.items() if k != "cursor"}
+    return flask.url_for(endpoint, **args, cursor=encode_cursor(at, item_id))
+
+
 def _missing(run_id: int) -> ApiError:
     return ApiError(404, f"there is no run #{run_id}")
 
@@ -37,11 +44,8 @@ def list_runs(query: RunsQuery) -> flask.Response:
     """List runs, newest first (keyset paging)."""
     flt = RunFilter(query.since, query.until, query.status, query.source)
     found = runtime.read(runs_after, flt, query.limit, query.cursor)
-    next_url = None
-    if found.more:
-        last = found.runs[-1]
-        args: dict[str, Any] = {k: v for k, v in flask.request.args.items() if k != "cursor"}
-        next_url = flask.url_for("api_runs", **args, cursor=encode_cursor(last.queued_at, last.id))
+    last = found.runs[-1] if found.more else None
+    next_url = next_page("api_runs", last.queued_at, last.id) if last else None
     now = utcnow()
     return flask.jsonify({"count": found.total, "results": [run_json(r, now) for r in found.runs], "next": next_url})
 

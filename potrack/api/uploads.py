@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import hmac
-from typing import Any
 
 import flask
 
 from potrack import actions, runtime
 from potrack.api.contract import endpoint
 from potrack.api.errors import ApiError
-from potrack.api.models import UploadQuery, UploadsQuery, encode_cursor
+from potrack.api.models import UploadQuery, UploadsQuery
 from potrack.api.multipart import MultipartFile
 from potrack.api.responses import UploadPage, UploadQueued
-from potrack.api.runs import accepted
+from potrack.api.runs import accepted, next_page
 from potrack.api.serialize import upload_json
 from potrack.auth.roles import Actor
 from potrack.auth.session import CSRF_FIELD, current_actor
@@ -28,11 +27,8 @@ UNBOUNDED = 2**62
 def list_recent(query: UploadsQuery) -> flask.Response:
     """List uploads, newest first, with the progress of their runs."""
     found = runtime.read(list_uploads, query.limit, query.cursor, query.source)
-    next_url = None
-    if found.more:
-        last = found.uploads[-1]
-        args: dict[str, Any] = {k: v for k, v in flask.request.args.items() if k != "cursor"}
-        next_url = flask.url_for("api_uploads", **args, cursor=encode_cursor(last.uploaded_at, last.upload_id))
+    last = found.uploads[-1] if found.more else None
+    next_url = next_page("api_uploads", last.uploaded_at, last.upload_id) if last else None
     now = utcnow()
     return flask.jsonify(
         {

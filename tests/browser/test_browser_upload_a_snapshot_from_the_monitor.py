@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from tests.support.browser import expect, runs_in_store, serve, sign_in, store_query
-from tests.support.uploads import SAMPLE, SOURCE, upload_config
+from tests.support.browser import expect, runs_in_store, sign_in, store_query
+from tests.support.uploads import SAMPLE, SOURCE
 
 pytestmark = pytest.mark.browser
 
@@ -21,15 +21,6 @@ def data_rows() -> int:
     """The sample's data rows, counted with the csv module (a quoted field may hold a comma or a quote)."""
     with SAMPLE.open(newline="", encoding="utf-8") as f:
         return sum(1 for _ in csv.DictReader(f))
-
-
-@pytest.fixture(scope="module")
-def upload_app(browser, tmp_path_factory):
-    """The app with its scheduler (the dispatcher runs queued runs) on the upload configuration, a fresh store."""
-    root = tmp_path_factory.mktemp("upload")
-    upload_config(root)
-    with serve(root, scheduler=True) as app:
-        yield app
 
 
 def card_state(page, run_id):

@@ -5,8 +5,8 @@ toast names the upload and its run, and the row's strip draws the run as it ende
 
 import pytest
 
-from tests.support.browser import expect, runs_in_store, serve, sign_in
-from tests.support.uploads import SAMPLE_WITH_ERRORS, SOURCE, upload_config
+from tests.support.browser import expect, runs_in_store, sign_in
+from tests.support.uploads import SAMPLE_WITH_ERRORS, SOURCE
 
 pytestmark = pytest.mark.browser
 
@@ -24,15 +24,6 @@ def drop(page, source, path):
     }""",
         [source, path.name, path.read_text(encoding="utf-8")],
     )
-
-
-@pytest.fixture(scope="module")
-def upload_app(browser, tmp_path_factory):
-    """The app with its scheduler on the upload configuration, a fresh store."""
-    root = tmp_path_factory.mktemp("upload-drop")
-    upload_config(root)
-    with serve(root, scheduler=True) as app:
-        yield app
 
 
 def test_a_file_dropped_on_the_row_is_streamed_and_its_run_drawn_in_the_strip(upload_app, page):

@@ -63,6 +63,19 @@ def smtp() -> Iterator[Inbox]:
         yield inbox
 
 
+@contextmanager
+def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[int]:
+    """Serve `handler` on an ephemeral port of 127.0.0.1 from a thread; its port; stopped when the block ends."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @dataclass
 class Receiver:
     """What the HTTP receiver got: the JSON bodies posted to it, in order."""
@@ -87,15 +100,9 @@ def webhook_server() -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.url = f"http://127.0.0.1:{server.server_address[1]}/hook"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(Handler) as port:
+        received.url = f"http://127.0.0.1:{port}/hook"
         yield received
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

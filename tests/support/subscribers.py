@@ -9,13 +9,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from potrack.store.models import EventDelivery, EventDeliveryAttempt
+from tests.support.receivers import http_server
 
 SECRET = "s3cret-signing-key-for-tests"
 CALLS: list[tuple[str, dict[str, Any]]] = []  # what `record` was called with, in order
@@ -64,15 +65,9 @@ def event_receiver(refuse_first: int = 0) -> Iterator[EventReceiver]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    received.url = f"http://127.0.0.1:{server.server_address[1]}/events?token=hook-token-123"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with http_server(Handler) as port:
+        received.url = f"http://127.0.0.1:{port}/events?token=hook-token-123"
         yield received
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture

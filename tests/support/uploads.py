@@ -12,6 +12,7 @@ import pytest
 
 import app
 from potrack.runtime import Runtime, start
+from tests.support.browser import serve
 from tests.support.personas import add_personas
 from tests.support.workdir import write_config
 
@@ -113,3 +114,13 @@ def upload_file(client: Any, path: Path = SAMPLE, source: str = SOURCE, headers:
         content_type=content_type,
         headers=csrf_header(client) if headers is None else headers,
     )
+
+
+@pytest.fixture(scope="module")
+def upload_app(browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A real app process with its scheduler (the dispatcher runs queued uploads) on the upload configuration and a
+    fresh store, for the browser tests of a module."""
+    root = tmp_path_factory.mktemp("upload")
+    upload_config(root)
+    with serve(root, scheduler=True) as app:
+        yield app

@@ -179,3 +179,18 @@ def web(workdir: Path) -> Runtime:
     app.install(runtime)
     add_personas(runtime.engine)
     return runtime
+
+
+def routed_page(client: Any, path: str) -> Any:
+    """POST Dash pages' routing callback as a browser opening `path` does; the response (its JSON holds the page's
+    layout under response._pages_content.children)."""
+    body = {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    return client.post("/_dash-update-component", json=body)

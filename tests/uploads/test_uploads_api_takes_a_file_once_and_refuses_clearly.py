@@ -158,3 +158,24 @@ def test_a_session_upload_needs_its_pages_csrf_header(upload_web):
     taken = otto.post(f"/api/uploads?source={SOURCE}", data=body, content_type=content_type, headers=csrf_header(otto))
     assert taken.status_code == 202
     assert table(upload_web.engine, Upload.uploaded_by) == [("otto",)]
+
+
+def test_uploads_are_listed_newest_first_a_page_at_a_time(upload_web):
+    tokens = persona_tokens(upload_web.engine)
+    pipeline = Pipeline(upload_web.settings, upload_web.engine)
+    sent = []
+    for n in range(3):
+        body = post(
+            tokens["operator"], DATA.replace(b"PRJ-ALPHA", f"PRJ-{n}".encode()), name=f"night{n}.csv"
+        ).get_json()
+        pipeline.execute(body["run_id"])
+        sent.append(body["upload_id"])
+    viewer = app.server.test_client()
+    headers = {"Authorization": f"Bearer {tokens['viewer']}"}
+    seen, url = [], "/api/uploads?limit=2"
+    while url:
+        page = viewer.get(url, headers=headers).get_json()
+        assert page["active_uploads"] == 0
+        seen += [(u["upload_id"], u["file_name"], u["status"]) for u in page["recent_uploads"]]
+        url = page["next"]
+    assert seen == [(i, f"night{n}.csv", "success") for n, i in reversed(list(enumerate(sent)))]

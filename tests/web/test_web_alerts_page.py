@@ -15,7 +15,7 @@ from potrack.web.filters import AlertView
 from potrack.web.runbook import sections
 from tests.support.alerts import HOUR, REFUSED, deliver, evaluate, fail_twice
 from tests.support.personas import PERSONAS, acting_as, client_as
-from tests.support.web import add_run, body_rows, find_all, find_by_id, of_type, text
+from tests.support.web import add_run, body_rows, find_all, find_by_id, of_type, routed_page, text
 
 
 def page(runtime, name="vera", **query):
@@ -130,14 +130,5 @@ def test_the_runbook_is_cut_at_its_headings_outside_code_and_a_numbered_list_sta
 
 @pytest.mark.parametrize(("path", "expect"), [("/alerts", "Rules per source"), ("/runbook", "Stale data")])
 def test_the_pages_are_routed_for_any_role(alerts_web, path, expect):
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    response = client_as("vera").post("/_dash-update-component", json=body)
+    response = routed_page(client_as("vera"), path)
     assert response.status_code == 200 and expect in json.dumps(response.get_json())

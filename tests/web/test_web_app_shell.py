@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from pages import _shell, not_found_404
 from tests.support import ROOT
 from tests.support.personas import client_as
-from tests.support.web import add_run, find_all, find_by_id
+from tests.support.web import add_run, find_all, find_by_id, routed_page
 
 
 def test_building_the_app_starts_no_scheduler():
@@ -67,16 +67,7 @@ def test_every_page_is_routed_by_the_server(web):
         ("/audit", "Audit log"),
         (f"/runs/{run_id}", f"Run #{run_id}"),
     ):
-        body = {
-            "output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [
-                {"id": "_pages_location", "property": "pathname", "value": path},
-                {"id": "_pages_location", "property": "search", "value": ""},
-            ],
-            "changedPropIds": ["_pages_location.pathname"],
-        }
-        response = client.post("/_dash-update-component", json=body)
+        response = routed_page(client, path)
         assert response.status_code == 200 and expect in json.dumps(response.get_json()), path
 
 

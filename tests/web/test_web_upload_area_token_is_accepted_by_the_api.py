@@ -7,20 +7,12 @@ import json
 from tests.support.callbacks import run_rows
 from tests.support.personas import client_as
 from tests.support.uploads import SOURCE, upload_file
+from tests.support.web import routed_page
 
 
 def page_layout(client, path):
     """A page's layout as the app sends it when the browser opens `path` (Dash pages' routing callback), as JSON."""
-    body = {
-        "output": ".._pages_content.children..._pages_store.data..",
-        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-        "inputs": [
-            {"id": "_pages_location", "property": "pathname", "value": path},
-            {"id": "_pages_location", "property": "search", "value": ""},
-        ],
-        "changedPropIds": ["_pages_location.pathname"],
-    }
-    answer = client.post("/_dash-update-component", json=body)
+    answer = routed_page(client, path)
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return answer.get_json()["response"]["_pages_content"]["children"]
 
