@@ -371,7 +371,30 @@ class Alert(Base):
     facts: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
 
 
-class AlertNotification(Base):
+class OutboxRow:
+    """The columns every outbox row has: its state, payload, when it was queued, claimed and finished, its attempts
+    and last error (potrack/store/outbox.py claims and finishes them)."""
+
+    state: Mapped[str] = mapped_column(sa.String(10))
+    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
+
+
+class Attempt:
+    """The columns of one attempt to deliver an outbox row: its number, when, whether it worked, its error, time."""
+
+    attempt: Mapped[int] = mapped_column(sa.Integer)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ok: Mapped[bool] = mapped_column(sa.Boolean)
+    error: Mapped[str | None] = mapped_column(sa.String(1000))
+    duration_ms: Mapped[float] = mapped_column(sa.Float)
+
+
+class AlertNotification(OutboxRow, Base):
     """One message to one channel (the outbox): claimed by a conditional UPDATE, so it is sent once."""
 
     __tablename__ = "alert_notifications"
@@ -384,16 +407,9 @@ class AlertNotification(Base):
     alert_id: Mapped[int | None] = mapped_column(sa.ForeignKey("alerts.id"))
     channel: Mapped[str] = mapped_column(sa.String(100))
     event: Mapped[str] = mapped_column(sa.String(10))
-    state: Mapped[str] = mapped_column(sa.String(10))
-    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
 
 
-class AlertDelivery(Base):
+class AlertDelivery(Attempt, Base):
     """One attempt to deliver a notification, and how it went."""
 
     __tablename__ = "alert_deliveries"
@@ -401,14 +417,9 @@ class AlertDelivery(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     notification_id: Mapped[int] = mapped_column(sa.ForeignKey("alert_notifications.id"))
-    attempt: Mapped[int] = mapped_column(sa.Integer)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    ok: Mapped[bool] = mapped_column(sa.Boolean)
-    error: Mapped[str | None] = mapped_column(sa.String(1000))
-    duration_ms: Mapped[float] = mapped_column(sa.Float)
 
 
-class EventDelivery(Base):
+class EventDelivery(OutboxRow, Base):
     """One event (or one page of a large one) for one subscriber (the outbox): claimed by a conditional UPDATE,
     so it is delivered once; queued at most once per subscriber, topic, run and page."""
 
@@ -426,16 +437,9 @@ class EventDelivery(Base):
     run_id: Mapped[int] = mapped_column(sa.ForeignKey("runs.id"))
     page: Mapped[int] = mapped_column(sa.Integer, default=1)
     pages: Mapped[int] = mapped_column(sa.Integer, default=1)
-    state: Mapped[str] = mapped_column(sa.String(10))
-    payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    claimed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    attempts: Mapped[int] = mapped_column(sa.Integer, default=0)
-    last_error: Mapped[str | None] = mapped_column(sa.String(1000))
 
 
-class EventDeliveryAttempt(Base):
+class EventDeliveryAttempt(Attempt, Base):
     """One attempt to deliver an event to a subscriber, and how it went."""
 
     __tablename__ = "event_delivery_attempts"
@@ -443,11 +447,6 @@ class EventDeliveryAttempt(Base):
 
     id: Mapped[int] = mapped_column(sa.Integer, primary_key=True)
     delivery_id: Mapped[int] = mapped_column(sa.ForeignKey("event_deliveries.id"))
-    attempt: Mapped[int] = mapped_column(sa.Integer)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    ok: Mapped[bool] = mapped_column(sa.Boolean)
-    error: Mapped[str | None] = mapped_column(sa.String(1000))
-    duration_ms: Mapped[float] = mapped_column(sa.Float)
 
 
 class Lease(Base):
