@@ -16,7 +16,7 @@ from potrack.web.access import may, signed_in
 from potrack.web.fragment import Cell, Markup, element, text
 
 # Where potrack sends what changed, like the alert channels: seen by those who administer those (admins).
-VIEW = Action.ALERT_SETTINGS
+VIEW = Action.SEE_SUBSCRIBERS
 dash.register_page(__name__, path="/subscribers", name="Subscribers", order=8, needs=VIEW)
 LATEST = 50  # deliveries shown per subscriber
 STATE_CLASS = {"pending": "text-muted", "sending": "text-primary", "sent": "text-success", "failed": "text-danger"}

@@ -19,6 +19,7 @@ class Action(enum.Enum):
     ALERT_SETTINGS = "change alert settings"
     ACCEPT_REMOVALS = "accept removals beyond a source's limit"
     UPLOAD = "upload snapshot files"
+    SEE_SUBSCRIBERS = "see the subscribers and their deliveries"
 
     @property
     def label(self) -> str:
@@ -40,6 +41,7 @@ MINIMUM_ROLE = {
     Action.ALERT_SETTINGS: "admin",
     Action.ACCEPT_REMOVALS: "admin",
     Action.UPLOAD: "operator",
+    Action.SEE_SUBSCRIBERS: "admin",
 }
 
 
