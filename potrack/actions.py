@@ -105,9 +105,12 @@ def run_now(actor: Actor | None, source: str, *, accept_removals: bool = False, 
     return run_id
 
 
-def upload_snapshot(actor: Actor | None, source: str, incoming: IncomingFile) -> Accepted:
+def upload_snapshot(
+    actor: Actor | None, source: str, incoming: IncomingFile, *, accept_removals: bool = False
+) -> Accepted:
     """Take an uploaded snapshot file for a source that allows uploads and queue it as a run (trigger upload).
 
+    `accept_removals` lets its run past the removal guard and needs the admin role.
     Refused: a viewer or nobody (forbidden, unauthenticated: the file is not read), a source that takes no
     uploads (invalid, field `source`), a file over the source's limit (too_large), one that is not CSV in the
     source's encoding or lacks a required column (invalid, field `file`), an identical file already applied and a
@@ -115,7 +118,7 @@ def upload_snapshot(actor: Actor | None, source: str, incoming: IncomingFile) ->
     """
     name: str | None = None  # a refused actor's file is not read
     try:
-        who = authorised(actor, Action.UPLOAD)
+        who = authorised(actor, Action.ACCEPT_REMOVALS if accept_removals else Action.UPLOAD)
         configured_source(source)
         settings = runtime.settings()
         cfg = settings.source(source)
@@ -125,8 +128,9 @@ def upload_snapshot(actor: Actor | None, source: str, incoming: IncomingFile) ->
             )
         sent_name = incoming.file_name()
         name = safe_file_name(sent_name)
+        chunks = incoming.chunks()
         return take(
-            runtime.engine(), settings.instance_dir, cfg, who.label, sent_name, incoming.chunks(), settings.zone
+            runtime.engine(), settings.instance_dir, cfg, who.label, sent_name, chunks, settings.zone, accept_removals
         )
     except Refused as exc:
         upload_refused(actor, source, name, exc.reason)

@@ -200,6 +200,9 @@ class UploadsQuery(Input):
 
 class UploadQuery(Input):
     source: SourceName = Field(description="The source the file is a snapshot of (it must have upload = true).")
+    accept_removals: Flag = Field(
+        False, description="Let the run past the removal guard (a file that removes more lines than allowed); admin."
+    )
 
 
 class RunChangesQuery(Input):

@@ -71,7 +71,8 @@ FORM = {
         202: "The file was received and queued as a run (Location: the run's URL).",
         400: "The body is not a multipart form with a `file`, or the file is not CSV in the source's encoding, or "
         "its header lacks a required column, or the source takes no uploads (the message names the line).",
-        403: "The actor may not upload (viewers), or a session request lacks its X-CSRF-Token header.",
+        403: "The actor may not upload (viewers; accept_removals: operators), or a session request lacks its "
+        "X-CSRF-Token header.",
         409: "An identical file was already applied (`upload_id`, `run_id`), or the source has a run in the way.",
         413: "The file is larger than the source's upload_max_mb.",
     },
@@ -90,5 +91,5 @@ def upload(query: UploadQuery) -> flask.Response:
     request.max_content_length = UNBOUNDED
     boundary = request.mimetype_params.get("boundary", "") if request.mimetype == "multipart/form-data" else ""
     incoming = MultipartFile(request.stream, boundary)
-    taken = actions.upload_snapshot(actor, query.source, incoming)
+    taken = actions.upload_snapshot(actor, query.source, incoming, accept_removals=query.accept_removals)
     return accepted({"upload_id": taken.upload_id, "run_id": taken.run_id, "status": "queued"}, taken.run_id)

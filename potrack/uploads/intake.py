@@ -75,9 +75,11 @@ def take(
     file_name: str,
     chunks: Iterable[bytes],
     zone: dt.tzinfo,
+    accept_removals: bool = False,
 ) -> Accepted:
-    """Receive a file for a source and queue it as a run; UploadRejected when the file is refused, NotTaken when
-    an identical file was applied or a run of the source is queued or running."""
+    """Receive a file for a source and queue it as a run (`accept_removals`: let it past the removal guard);
+    UploadRejected when the file is refused, NotTaken when an identical file was applied or a run of the source is
+    queued or running."""
     name = safe_file_name(file_name)
     incoming = uploads_dir(instance_dir, cfg.name) / f".incoming-{secrets.token_hex(8)}"
     received = receive(chunks, cfg, incoming)
@@ -102,11 +104,14 @@ def take(
             conn,
             "upload.received",
             f"{actor} uploaded {name} ({received.size_bytes:,} bytes, {received.rows_total:,} rows) to "
-            f"{cfg.name} as upload #{upload_id}, queued as run #{run_id}",
+            f"{cfg.name} as upload #{upload_id}, queued as run #{run_id}"
+            + (", accepting removals beyond the source's limit" if accept_removals else ""),
+            severity="warning" if accept_removals else "info",
             source=cfg.name,
             run_id=run_id,
             actor=actor,
             details={
+                "accept_removals": accept_removals,
                 "upload_id": upload_id,
                 "file_name": name,
                 "size_bytes": received.size_bytes,
@@ -120,7 +125,9 @@ def take(
         taken.append(Accepted(upload_id, run_id, name, dataclasses.replace(received, path=final)))
 
     try:
-        run_id, queued = queue_run_unless_active(engine, cfg.name, "upload", requested_by=actor, on_queued=record)
+        run_id, queued = queue_run_unless_active(
+            engine, cfg.name, "upload", requested_by=actor, accept_removals=accept_removals, on_queued=record
+        )
         if not queued:
             with engine.connect() as conn:
                 earlier = store.identical(conn, cfg.name, received.sha256)

@@ -66,6 +66,7 @@ def test_a_file_is_kept_queued_applied_and_refused_the_second_time(upload_web):
     )
     assert actor == "token:operator-token"
     assert details == {
+        "accept_removals": False,
         "upload_id": body["upload_id"],
         "file_name": "po_lines.csv",
         "size_bytes": len(DATA),
