@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 import dash
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from potrack.api.routes import ROUTES
 from potrack.pipeline.outcome import Rejection
@@ -130,6 +131,21 @@ def valid_body(name):
     }.get(name, {})
 
 
+def valid_query(name):
+    """The required query parameters of a route, valid (the upload's source; demo takes no uploads, so the route
+    refuses it after the query fits)."""
+    return {"api_upload": {"source": "demo"}}.get(name, {})
+
+
+def fits(view, query):
+    """Whether the query fits the route's model (a value it takes: what refuses the request comes later)."""
+    try:
+        view.contract.query.model_validate({k: v.strip() for k, v in query.items() if v.strip()})
+    except ValidationError:
+        return False
+    return True
+
+
 def test_api_path_variables_and_query_parameters(admin):
     client, ids = admin
     for rule, name, method, view in api_routes():
@@ -145,8 +161,13 @@ def test_api_path_variables_and_query_parameters(admin):
         parameters = list(view.contract.query.model_fields) or ["anything"]
         for parameter in parameters:
             for label, value in HOSTILE.items():
-                url = f"{base}?{urlencode({parameter: value})}"
-                check_api(send(client, method, url, valid_body(name)), parameter, label, url)
+                query = {**valid_query(name), parameter: value}
+                url = f"{base}?{urlencode(query)}"
+                answer = send(client, method, url, valid_body(name))
+                if answer.status_code == 400 and fits(view, query):
+                    assert answer.get_json()["parameter"] != parameter, (url, label)  # refused for something else
+                    continue
+                check_api(answer, parameter, label, url)
         unnamed = f"{base}?{quote(BAD_NAME)}=1"
         check_api(send(client, method, unnamed, valid_body(name)), BAD_NAME, "NUL", unnamed)
 
