@@ -67,6 +67,15 @@ def _run_button(view: FailedRowView) -> tuple[str, str]:
     return f"Retry all unresolved rows of run #{view.run_id}", ""
 
 
+def _id_filter(component_id: str, value: int | None, placeholder: str) -> dbc.Col:
+    """A filter on one id (a run's, an upload's): a whole number from 1, applied once typing stops."""
+    return dbc.Col(
+        dbc.Input(id=component_id, type="number", min=1, step=1, value=value, placeholder=placeholder, debounce=True),
+        width=1,
+        style={"minWidth": "7rem"},
+    )
+
+
 def layout(**query: str) -> html.Div:
     """Filters from the query string (default: unresolved rows, newest first); the list is filled by show_rows."""
     view = FailedRowView.from_params(query)
@@ -77,32 +86,8 @@ def layout(**query: str) -> html.Div:
                 dcc.Dropdown(id="failed-filter-source", options=sources, value=view.source, placeholder="any source"),
                 md=2,
             ),
-            dbc.Col(
-                dbc.Input(
-                    id="failed-filter-run",
-                    type="number",
-                    min=1,
-                    step=1,
-                    value=view.run_id,
-                    placeholder="run #",
-                    debounce=True,
-                ),
-                width=1,
-                style={"minWidth": "7rem"},
-            ),
-            dbc.Col(
-                dbc.Input(
-                    id="failed-filter-upload",
-                    type="number",
-                    min=1,
-                    step=1,
-                    value=view.upload_id,
-                    placeholder="upload #",
-                    debounce=True,
-                ),
-                width=1,
-                style={"minWidth": "7rem"},
-            ),
+            _id_filter("failed-filter-run", view.run_id, "run #"),
+            _id_filter("failed-filter-upload", view.upload_id, "upload #"),
             dbc.Col(date_range("failed-filter-dates", view.start, view.end), width="auto"),
             dbc.Col(
                 dbc.RadioItems(id="failed-filter-state", options=STATES, value=view.state, inline=True), width="auto"

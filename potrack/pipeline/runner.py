@@ -120,7 +120,7 @@ class Pipeline:
                 return None
             with self.engine.connect() as conn:
                 run = conn.execute(sa.select(Run).where(Run.id == run_id)).mappings().one()
-                upload = uploads.upload_of_run(conn, run_id)
+                upload = uploads.upload_of_run(conn, run_id) if run["upload_id"] is not None else None
             cfg = self.settings.source(run["source"])
             with Heartbeat(self.engine, run_id), gc_paused():
                 if run["trigger"] == "row_retry":
