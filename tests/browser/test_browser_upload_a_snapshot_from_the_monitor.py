@@ -4,7 +4,6 @@ callback carries it), the toast says which upload and run were queued, and the r
 `success` with the CSV's lines. The same file again is refused with the API's 409 message in the toast, and nothing
 changes. The viewer vera sees no upload area."""
 
-import csv
 import json
 import re
 import time
@@ -12,15 +11,9 @@ import time
 import pytest
 
 from tests.support.browser import expect, runs_in_store, sign_in, store_query
-from tests.support.uploads import SAMPLE, SOURCE
+from tests.support.uploads import SAMPLE, SOURCE, data_rows
 
 pytestmark = pytest.mark.browser
-
-
-def data_rows() -> int:
-    """The sample's data rows, counted with the csv module (a quoted field may hold a comma or a quote)."""
-    with SAMPLE.open(newline="", encoding="utf-8") as f:
-        return sum(1 for _ in csv.DictReader(f))
 
 
 def card_state(page, run_id):

@@ -3,6 +3,8 @@ hand as a browser sends them (RFC 7578), independently of the multipart reader p
 
 from __future__ import annotations
 
+import csv
+import io
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +35,21 @@ name = "nightly"
 kind = "csv"
 path = "nightly.csv"
 """
+
+
+def data_rows(data: bytes = b"") -> int:
+    """A CSV file's data rows as the csv module reads them (empty records skipped, as the csv source skips them);
+    the sample's when no data is given."""
+    text = (data or SAMPLE.read_bytes()).decode("utf-8-sig")
+    return sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row) - 1
+
+
+def sample_with(number: int, text: bytes) -> bytes:
+    """The sample file with `text` put before the line break of its line `number` (the header is line 1)."""
+    lines = SAMPLE.read_bytes().splitlines(keepends=True)
+    body = lines[number - 1].rstrip(b"\r\n")
+    lines[number - 1] = body + text + lines[number - 1][len(body) :]
+    return b"".join(lines)
 
 
 def upload_config(workdir: Path, max_mb: int = 200) -> Path:

@@ -5,9 +5,7 @@ uploads 400, a session without its CSRF header 403; every refusal is audited and
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 
 import pytest
 import sqlalchemy as sa
@@ -16,12 +14,12 @@ import app
 from potrack.pipeline.runner import Pipeline
 from potrack.store.models import AuditEvent, Run, Upload
 from tests.support.personas import client_as, persona_tokens
-from tests.support.uploads import SAMPLE, SOURCE, csrf_header, multipart, post_upload
+from tests.support.uploads import SAMPLE, SOURCE, csrf_header, data_rows, multipart, post_upload
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 DATA = SAMPLE.read_bytes()
-ROWS = sum(1 for row in csv.reader(io.StringIO(DATA.decode("utf-8-sig"), newline="")) if row) - 1
+ROWS = data_rows(DATA)
 
 
 def post(token: str, data: bytes = DATA, name: str = "po_lines.csv", source: str = SOURCE):

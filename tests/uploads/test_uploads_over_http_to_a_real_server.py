@@ -5,9 +5,7 @@ much is written, and the server keeps nothing of it."""
 
 from __future__ import annotations
 
-import csv
 import http.client
-import io
 import json
 from collections.abc import Iterator
 
@@ -16,12 +14,12 @@ import pytest
 from potrack.auth.tokens import create_token
 from potrack.runtime import start
 from tests.support.timing import wait_for
-from tests.support.uploads import SAMPLE, SOURCE, streamed_multipart, upload_config
+from tests.support.uploads import SAMPLE, SOURCE, data_rows, streamed_multipart, upload_config
 
 pytestmark = pytest.mark.backends  # the store on SQLite and on PostgreSQL
 
 DATA = SAMPLE.read_bytes()
-ROWS = sum(1 for row in csv.reader(io.StringIO(DATA.decode("utf-8-sig"), newline="")) if row) - 1
+ROWS = data_rows(DATA)
 
 
 def pieces(data: bytes, size: int) -> Iterator[bytes]:

@@ -4,15 +4,13 @@ the csv module reads them) come out the same whatever the chunks, and equal hash
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 
 import pytest
 
 from potrack.config import SourceConfig
 from potrack.uploads.receive import receive
-from tests.support.uploads import SAMPLE, SAMPLE_WITH_ERRORS
+from tests.support.uploads import SAMPLE, SAMPLE_WITH_ERRORS, data_rows
 
 HEADER = (
     "po_number,line_number,item_code,supplier_code,quantity_ordered,quantity_received,unit_price,promised_date,status"
@@ -30,12 +28,6 @@ FILES = {
 }
 
 
-def csv_rows(data: bytes) -> int:
-    """Data rows as the csv module reads them (empty records skipped, as the csv source skips them)."""
-    text = data.decode("utf-8-sig")
-    return sum(1 for row in csv.reader(io.StringIO(text, newline="")) if row) - 1
-
-
 def chunked(data: bytes, size: int) -> list[bytes]:
     return [data[i : i + size] for i in range(0, len(data), size)]
 
@@ -49,8 +41,8 @@ def test_the_hash_and_rows_are_the_same_whatever_the_chunks(tmp_path, name, size
     assert got.sha256 == hashlib.sha256(data).hexdigest()
     assert got.size_bytes == len(data) == got.path.stat().st_size
     assert got.path.read_bytes() == data
-    assert got.rows_total == csv_rows(data)
+    assert got.rows_total == data_rows(data)
 
 
 def test_the_sample_file_has_its_30_lines():
-    assert csv_rows(SAMPLE.read_bytes()) == 30
+    assert data_rows(SAMPLE.read_bytes()) == 30

@@ -8,7 +8,7 @@ import pytest
 
 from potrack.config import SourceConfig
 from potrack.uploads.receive import UploadRejected, receive
-from tests.support.uploads import SAMPLE
+from tests.support.uploads import SAMPLE, sample_with
 
 GOOD = SAMPLE.read_bytes()
 LINES = GOOD.splitlines(keepends=True)  # file line n is LINES[n - 1]
@@ -32,23 +32,15 @@ def refusal(tmp_path, data: bytes, chunk: int = 5, **options) -> UploadRejected:
     return raised.value
 
 
-def with_line(number: int, text: bytes) -> bytes:
-    """The sample file with `text` put before the line break of one of its lines."""
-    lines = list(LINES)
-    body = lines[number - 1].rstrip(b"\r\n")
-    lines[number - 1] = body + text + lines[number - 1][len(body) :]
-    return b"".join(lines)
-
-
 def test_bytes_that_are_not_utf8_name_their_line_and_bytes(tmp_path):
-    refused = refusal(tmp_path, with_line(7, b"\xe4"))
+    refused = refusal(tmp_path, sample_with(7, b"\xe4"))
     assert refused.status == 400
     assert refused.reason.startswith("line 7: bytes that are not valid utf-8 (0xE4)")
     assert "set the source's encoding" in refused.reason
 
 
 def test_the_same_bytes_are_taken_by_a_cp1252_source(tmp_path):
-    got = receive([with_line(7, b"\xe4")], cfg(encoding="cp1252"), tmp_path / "f.csv")  # an a-umlaut in cp1252
+    got = receive([sample_with(7, b"\xe4")], cfg(encoding="cp1252"), tmp_path / "f.csv")  # an a-umlaut in cp1252
     assert got.rows_total == 30
 
 
@@ -59,27 +51,27 @@ def test_a_binary_file_is_not_csv(tmp_path):
 
 
 def test_a_quote_never_closed_names_the_line_it_opened_on(tmp_path):
-    refused = refusal(tmp_path, with_line(len(LINES), b',"PRJ-OPEN'))
+    refused = refusal(tmp_path, sample_with(len(LINES), b',"PRJ-OPEN'))
     assert refused.status == 400
     assert refused.reason == (
         f"line {len(LINES)}: the file cannot be read as CSV from this line on (unexpected end of data)"
     )
     # Opened earlier, the quoted cell runs on into the next lines until a quote ends it where no quote can.
-    assert refusal(tmp_path, with_line(5, b',"PRJ-OPEN')).reason.startswith("line 5: the file cannot be read as CSV")
+    assert refusal(tmp_path, sample_with(5, b',"PRJ-OPEN')).reason.startswith("line 5: the file cannot be read as CSV")
 
 
 def test_text_after_a_closing_quote_names_its_line(tmp_path):
-    refused = refusal(tmp_path, with_line(9, b',"PRJ"X'))
+    refused = refusal(tmp_path, sample_with(9, b',"PRJ"X'))
     assert refused.status == 400 and refused.reason.startswith("line 9: the file cannot be read as CSV")
 
 
 def test_a_quote_inside_an_unquoted_cell_is_text(tmp_path):
-    got = receive([with_line(9, b',12" pipe')], cfg(), tmp_path / "f.csv")
+    got = receive([sample_with(9, b',12" pipe')], cfg(), tmp_path / "f.csv")
     assert got.rows_total == 30
 
 
 def test_nul_bytes_in_a_row_are_left_to_the_run_which_rejects_that_row(tmp_path):
-    got = receive([with_line(12, b"\x00\x00")], cfg(), tmp_path / "f.csv")
+    got = receive([sample_with(12, b"\x00\x00")], cfg(), tmp_path / "f.csv")
     assert got.rows_total == 30
 
 

@@ -13,7 +13,7 @@ from potrack.pipeline.runner import Pipeline
 from potrack.uploads.receive import UploadRejected, receive
 from potrack.web.runbook import anchor
 from tests.support.personas import client_as, persona_tokens
-from tests.support.uploads import SAMPLE, multipart, post_upload
+from tests.support.uploads import SAMPLE, multipart, post_upload, sample_with
 
 RUNBOOK = Path(__file__).resolve().parents[2] / "docs" / "runbook.md"
 DATA = SAMPLE.read_bytes()
@@ -27,18 +27,11 @@ def section() -> str:
     return text.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
 
 
-def with_line(number: int, text: bytes) -> bytes:
-    lines = list(LINES)
-    body = lines[number - 1].rstrip(b"\r\n")
-    lines[number - 1] = body + text + lines[number - 1][len(body) :]
-    return b"".join(lines)
-
-
 FILES = {
-    "bytes that are not valid utf-8": with_line(3, b"\xe4"),
-    "the header holds NUL bytes, so the file is not a CSV text file": with_line(1, b"\x00"),
-    "the file cannot be read as CSV from this line on (unexpected end of data)": with_line(len(LINES), b',"open'),
-    "(',' expected after '\"')": with_line(3, b',"a"b'),
+    "bytes that are not valid utf-8": sample_with(3, b"\xe4"),
+    "the header holds NUL bytes, so the file is not a CSV text file": sample_with(1, b"\x00"),
+    "the file cannot be read as CSV from this line on (unexpected end of data)": sample_with(len(LINES), b',"open'),
+    "(',' expected after '\"')": sample_with(3, b',"a"b'),
     "(the header) has no column for": DATA.replace(b"supplier_code,", b"vendor,", 1),
     "the file is empty": b"",
 }

@@ -14,17 +14,13 @@ from pages.runs import refresh_runs
 from potrack.pipeline.runner import Pipeline
 from potrack.store import runs
 from tests.support.personas import acting_as, client_as
-from tests.support.uploads import SAMPLE, upload_file
+from tests.support.uploads import SAMPLE, data_rows, upload_file
 from tests.support.web import claim_alive, find_all, find_by_id, text
 
 
 def sample():
     with SAMPLE.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
-
-
-def data_rows():
-    return len(sample())
 
 
 def uploaded(engine):
